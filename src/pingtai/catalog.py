@@ -1,0 +1,567 @@
+"""Pydantic models of the plan catalog: agencies, indicators, targets, tasks, plans — no I/O.
+
+The YAML under ``data/`` is validated into these models by :mod:`pingtai.loader`. Every model
+rejects unknown keys, every enumeration is a closed set, and :func:`cross_check` finds what a
+single model cannot see (references between files, milestone order). Problems carry a ``loc``
+path (``("tasks", 4, "units", 1)``) that the loader turns into ``file:line``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from pingtai.agencies import AgencyIndex, normalize_name
+from pingtai.periods import Period
+from pingtai.units import UNITS
+
+SCHEMA_VERSIONS = (1,)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+AgencyKind = Literal["government", "department", "district", "office", "enterprise", "central", "organization"]
+IndicatorKind = Literal["stock", "flow", "cumulative"]
+Direction = Literal["increase", "decrease"]
+Comparator = Literal[">=", ">", "~", "range", "="]
+Frequency = Literal["monthly", "quarterly", "half_yearly", "annual"]
+Interpolation = Literal["linear", "geometric"]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+COMPARATOR_LABELS = {">=": "以上", ">": "超过", "~": "左右", "range": "区间", "=": "达到"}
+KIND_LABELS = {"stock": "存量", "flow": "流量（年内累计）", "cumulative": "累计"}
+DIRECTION_LABELS = {"increase": "越大越好", "decrease": "越小越好"}
+
+
+class Model(BaseModel):
+    """Base of every catalog model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Revision(Model):
+    """When and why a data file was last changed (amendments to a plan get a new revision)."""
+
+    date: dt.date
+    note: Text
+
+
+# --- agencies --------------------------------------------------------------------------------
+
+
+class Agency(Model):
+    """A responsible unit (单位) under its canonical short name, as the documents write it."""
+
+    name: Text
+    full_name: Text
+    kind: AgencyKind
+    aliases: list[Text] = []
+    sources: list[Text] = Field(min_length=1)
+    note: str = ""
+
+
+class AgencyGroup(Model):
+    """A collective name used in a task's 责任单位 (``各区、县（市）政府``) and the units it covers.
+
+    ``complete`` is false where the documents do not list the members: the group then stands for
+    the named units only, and the note says so (members are never invented).
+    """
+
+    name: Text
+    members: list[Text] = Field(min_length=1)
+    complete: bool = True
+    sources: list[Text] = Field(min_length=1)
+    note: str = ""
+
+
+class AgencyRegistry(Model):
+    """``data/agencies.yaml``."""
+
+    schema_version: int
+    revision: Revision
+    agencies: list[Agency] = Field(min_length=1)
+    groups: list[AgencyGroup] = []
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+class Document(Model):
+    """Facts of the issuing document (文号, title, issuer, dates)."""
+
+    number: Text
+    title: Text
+    notice_title: Text
+    issuer: Text
+    issued: dt.date
+    printed: dt.date
+    in_force: dt.date | None = None
+    public: bool = True
+
+
+class Horizon(Model):
+    """The plan's span: from ``start`` to the final deadline ``end`` (a period, usually a year)."""
+
+    start: Period
+    end: Period
+    note: str = ""
+
+
+class Responsibility(Model):
+    """How to read a 责任单位 list: ``first_listed`` — the first unit leads, the others co-operate."""
+
+    rule: Literal["first_listed"]
+    text: Text
+    source: Text
+
+
+class Value(Model):
+    """A baseline: an actual value at a period."""
+
+    period: Period
+    value: float
+    source: Text
+
+
+class Target(Model):
+    """A target value for a period with its comparator.
+
+    ``range`` uses ``low``–``high``; ``~`` (左右) is met within ``band`` (a fraction, default 10 %)
+    of ``value``. ``first`` marks a recurring target (每年 8 项以上): it applies to every year from
+    ``first`` to ``period``, each judged on its own.
+    """
+
+    period: Period
+    comparator: Comparator
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    band: Fraction | None = None
+    first: Period | None = None
+    text: Text
+    source: Text
+
+    @model_validator(mode="after")
+    def _shape(self) -> Target:
+        if self.comparator == "range":
+            if self.low is None or self.high is None or self.value is not None:
+                raise ValueError("区间目标（range）需要 low 和 high，不用 value")
+            if self.low > self.high:
+                raise ValueError(f"区间下限 {self.low} 大于上限 {self.high}")
+        elif self.value is None or self.low is not None or self.high is not None:
+            raise ValueError(f"比较符 '{self.comparator}' 需要 value，不用 low/high")
+        if self.band is not None and self.comparator != "~":
+            raise ValueError("band 只用于“左右”（~）目标")
+        if self.first is not None and (self.first.kind != "Y" or self.period.kind != "Y"):
+            raise ValueError("每年目标的 first 与 period 都应为年份")
+        if self.first is not None and self.first > self.period:
+            raise ValueError(f"每年目标的起始年 {self.first} 晚于 {self.period}")
+        return self
+
+    @property
+    def recurring(self) -> bool:
+        return self.first is not None
+
+    @property
+    def reference_value(self) -> float:
+        """The single number a trajectory aims at (the lower bound of a range)."""
+        if self.value is not None:
+            return self.value
+        assert self.low is not None  # guaranteed by _shape
+        return self.low
+
+    def years(self) -> list[Period]:
+        """Every period this target applies to (one, or each year of a recurring target)."""
+        if self.first is None:
+            return [self.period]
+        return [Period(year) for year in range(self.first.year, self.period.year + 1)]
+
+
+class IndicatorEntry(Model):
+    """One indicator as a plan file lists it.
+
+    Either a full definition (``id``, ``name``, ``unit``, ``kind``, ``direction`` …) or ``ref`` to an
+    indicator defined in another plan — one real quantity has one definition — plus this plan's own
+    baseline, targets, task link and tolerance.
+    """
+
+    id: Ident | None = None
+    ref: Ident | None = None
+    name: Text | None = None
+    unit: Text | None = None
+    kind: IndicatorKind | None = None
+    direction: Direction | None = None
+    frequency: Frequency | None = None
+    interpolation: Interpolation = "linear"
+    aliases: list[Text] = []
+    owner: Text | None = None
+    note: str = ""
+    # plan-specific
+    task: int | None = None
+    baseline: Value | None = None
+    targets: list[Target] = Field(min_length=1)
+    tolerance: Fraction | None = None
+    source: Text
+
+    @model_validator(mode="after")
+    def _definition_or_ref(self) -> IndicatorEntry:
+        defining = {"id": self.id, "name": self.name, "unit": self.unit, "kind": self.kind,
+                    "direction": self.direction, "frequency": self.frequency}
+        if self.ref is not None:
+            given = [key for key, value in defining.items() if value is not None]
+            if given or self.aliases or self.note or self.owner:
+                raise ValueError(f"引用（ref）的指标不能再定义 {', '.join(given) or 'aliases/owner/note'}：定义只写在一处")
+        else:
+            missing = [key for key, value in defining.items() if value is None]
+            if missing:
+                raise ValueError(f"指标定义缺少字段：{', '.join(missing)}（或用 ref 引用已定义的指标）")
+            if self.unit not in UNITS:
+                raise ValueError(f"未知单位 '{self.unit}'（可用：亿元、万元、元、个、家、万家、项、件、次、台、组、% 等）")
+        return self
+
+    @property
+    def indicator_id(self) -> str:
+        ident = self.ref or self.id
+        assert ident is not None  # guaranteed by _definition_or_ref
+        return ident
+
+
+class Action(Model):
+    """An action group (（一）…（五）) with its title."""
+
+    key: Text
+    title: Text
+    source: Text
+
+
+class Goal(Model):
+    """A stated goal; quantitative goals point at the indicators that measure them."""
+
+    id: Ident
+    code: str = ""
+    summary: Text
+    indicators: list[Ident] = []
+    items: list[Text] = []
+    source: Text
+
+
+class Deliverable(Model):
+    """A qualitative deliverable: something to be done or set up, optionally by a date."""
+
+    id: Ident
+    title: Text
+    units: list[Text] = []
+    due: Period | None = None
+    source: Text
+
+
+class Task(Model):
+    """A numbered task (任务) with its responsible units in document order — the first leads."""
+
+    number: int = Field(ge=1)
+    action: Text
+    title: Text
+    units: list[Text] = Field(min_length=1)
+    deliverables: list[Deliverable] = []
+    source: Text
+
+    @property
+    def lead(self) -> str:
+        return self.units[0]
+
+    @property
+    def co_units(self) -> list[str]:
+        return self.units[1:]
+
+
+class Person(Model):
+    """A named member of a leading group and the unit the document puts beside the name."""
+
+    name: Text
+    unit: Text | None = None
+
+
+class Office(Model):
+    unit: Text
+    director: Text | None = None
+    source: Text
+
+
+class LeadingGroup(Model):
+    """The leading group (领导小组) a plan sets up and its office."""
+
+    name: Text
+    leader: Person
+    deputies: list[Person] = []
+    members: list[Person] = []
+    office: Office
+    source: Text
+
+
+class PlanFile(Model):
+    """One plan YAML file (``data/plan_2023_38.yaml``, ``data/zone_2023_5.yaml``)."""
+
+    schema_version: int
+    id: Ident
+    short_name: Text
+    document: Document
+    revision: Revision
+    horizon: Horizon
+    responsibility: Responsibility
+    tolerance: Fraction = 0.05
+    goals: list[Goal] = []
+    actions: list[Action] = Field(min_length=1)
+    indicators: list[IndicatorEntry] = []
+    tasks: list[Task] = Field(min_length=1)
+    measures: list[Deliverable] = []
+    leading_group: LeadingGroup | None = None
+
+
+# --- the assembled catalog -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator's definition, shared by every plan that sets targets for it."""
+
+    id: str
+    name: str
+    unit: str
+    kind: str
+    direction: str
+    frequency: str
+    interpolation: str
+    aliases: tuple[str, ...]
+    note: str
+    defined_in: str
+    owner: str | None = None
+    """The unit whose figures count for the city: ``owner`` in YAML, else the lead of the linked task."""
+
+
+@dataclass(frozen=True)
+class PlanIndicator:
+    """An indicator as one plan sees it: the shared definition plus this plan's targets."""
+
+    plan: str
+    indicator: Indicator
+    task: int | None
+    baseline: Value | None
+    targets: tuple[Target, ...]
+    tolerance: float
+    source: str
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+    @property
+    def final_target(self) -> Target:
+        return max(self.targets, key=lambda t: t.period)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated plan: its file model, where it came from, and its indicators resolved."""
+
+    spec: PlanFile
+    path: str
+    indicators: tuple[PlanIndicator, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def tasks(self) -> list[Task]:
+        return self.spec.tasks
+
+    def task(self, number: int) -> Task | None:
+        return next((t for t in self.spec.tasks if t.number == number), None)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the YAML says: agencies and groups, indicator definitions, plans in file order."""
+
+    agencies: AgencyRegistry
+    agencies_path: str
+    plans: tuple[Plan, ...]
+    indicators: dict[str, Indicator]
+
+    def plan(self, plan_id: str) -> Plan | None:
+        return next((p for p in self.plans if p.id == plan_id), None)
+
+    def plan_indicators(self) -> Iterator[PlanIndicator]:
+        for plan in self.plans:
+            yield from plan.indicators
+
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class CrossProblem:
+    """A problem :func:`cross_check` found: which file (``agencies`` or a plan id) and where in it."""
+
+    file: str
+    loc: Loc
+    message: str
+    code: str
+
+
+def assemble(registry: AgencyRegistry, plan_files: list[tuple[str, PlanFile]]) -> tuple[Catalog, list[CrossProblem]]:
+    """Join the validated files into a :class:`Catalog` and check every cross-reference.
+
+    ``plan_files`` pairs each plan with its path. Returns the catalog (usable for browsing even
+    when problems were found) and the problems, each located by file and ``loc`` path.
+    """
+    problems: list[CrossProblem] = []
+    index = AgencyIndex(registry)
+    problems += _check_registry(registry, index)
+
+    definitions: dict[str, Indicator] = {}
+    for _, spec in plan_files:
+        for i, entry in enumerate(spec.indicators):
+            if entry.id is None:
+                continue
+            if entry.id in definitions:
+                problems.append(CrossProblem(spec.id, ("indicators", i, "id"),
+                                             f"指标 id '{entry.id}' 已在 {definitions[entry.id].defined_in} 定义", "duplicate-id"))
+                continue
+            assert entry.name and entry.unit and entry.kind and entry.direction and entry.frequency
+            task = next((t for t in spec.tasks if t.number == entry.task), None)
+            owner = entry.owner or (task.lead if task and task.lead in index.agencies else None)
+            definitions[entry.id] = Indicator(
+                id=entry.id, name=entry.name, unit=entry.unit, kind=entry.kind, direction=entry.direction,
+                frequency=entry.frequency, interpolation=entry.interpolation, aliases=tuple(entry.aliases),
+                note=entry.note, defined_in=spec.id, owner=owner,
+            )
+
+    plans: list[Plan] = []
+    seen_plans: set[str] = set()
+    for path, spec in plan_files:
+        if spec.id in seen_plans:
+            problems.append(CrossProblem(spec.id, ("id",), f"计划 id '{spec.id}' 重复", "duplicate-id"))
+        seen_plans.add(spec.id)
+        problems += _check_plan(spec, index, definitions)
+        resolved = tuple(
+            PlanIndicator(plan=spec.id, indicator=definitions[e.indicator_id], task=e.task, baseline=e.baseline,
+                          targets=tuple(sorted(e.targets, key=lambda t: t.period)),
+                          tolerance=e.tolerance if e.tolerance is not None else spec.tolerance, source=e.source)
+            for e in spec.indicators if e.indicator_id in definitions
+        )
+        plans.append(Plan(spec=spec, path=path, indicators=resolved))
+    return Catalog(agencies=registry, agencies_path="", plans=tuple(plans), indicators=definitions), problems
+
+
+def _unit_problem(index: AgencyIndex, name: str, file: str, loc: Loc) -> CrossProblem | None:
+    found = index.find(name)
+    if found is None:
+        hint = index.suggest(name)
+        more = f" — 是否指 {'、'.join(hint)}？" if hint else "（请先在 agencies.yaml 中登记该单位）"
+        return CrossProblem(file, loc, f"未知单位 '{name}'{more}", "unknown-agency")
+    if found.name != name:
+        return CrossProblem(file, loc, f"单位请写规范名 '{found.name}'（'{name}' 是它的别名）", "alias-not-canonical")
+    return None
+
+
+def _check_registry(registry: AgencyRegistry, index: AgencyIndex) -> list[CrossProblem]:
+    problems: list[CrossProblem] = []
+    owner: dict[str, str] = {}
+    for i, agency in enumerate(registry.agencies):
+        for j, spelling in enumerate((agency.name, agency.full_name, *agency.aliases)):
+            key = normalize_name(spelling)
+            if key in owner and owner[key] != agency.name:
+                loc: Loc = ("agencies", i, "name" if j == 0 else "full_name" if j == 1 else "aliases")
+                if j >= 2:
+                    loc = (*loc, j - 2)
+                problems.append(CrossProblem("agencies", loc, f"名称 '{spelling}' 已属于 {owner[key]}", "duplicate-name"))
+            owner.setdefault(key, agency.name)
+    for i, group in enumerate(registry.groups):
+        if normalize_name(group.name) in owner:
+            problems.append(CrossProblem("agencies", ("groups", i, "name"), f"组名 '{group.name}' 与单位重名", "duplicate-name"))
+        for j, member in enumerate(group.members):
+            if member not in index.agencies:
+                problem = _unit_problem(index, member, "agencies", ("groups", i, "members", j))
+                if problem:
+                    problems.append(problem)
+    return problems
+
+
+def _check_plan(spec: PlanFile, index: AgencyIndex, definitions: dict[str, Indicator]) -> list[CrossProblem]:
+    problems: list[CrossProblem] = []
+
+    def add(loc: Loc, message: str, code: str) -> None:
+        problems.append(CrossProblem(spec.id, loc, message, code))
+
+    def unit(name: str, loc: Loc) -> None:
+        problem = _unit_problem(index, name, spec.id, loc)
+        if problem:
+            problems.append(problem)
+
+    if spec.horizon.start > spec.horizon.end:
+        add(("horizon", "end"), f"计划期末 {spec.horizon.end} 早于期初 {spec.horizon.start}", "bad-order")
+    actions = {a.key for a in spec.actions}
+    numbers: set[int] = set()
+    for i, task in enumerate(spec.tasks):
+        if task.number in numbers:
+            add(("tasks", i, "number"), f"任务编号 {task.number} 重复", "duplicate-id")
+        numbers.add(task.number)
+        if task.action not in actions:
+            add(("tasks", i, "action"), f"未知行动 '{task.action}'（可用：{'、'.join(sorted(actions))}）", "unknown-action")
+        for j, name in enumerate(task.units):
+            unit(name, ("tasks", i, "units", j))
+        if len(set(task.units)) != len(task.units):
+            add(("tasks", i, "units"), "责任单位重复", "duplicate-id")
+        for k, deliverable in enumerate(task.deliverables):
+            for j, name in enumerate(deliverable.units):
+                unit(name, ("tasks", i, "deliverables", k, "units", j))
+
+    seen: set[str] = set()
+    for i, entry in enumerate(spec.indicators):
+        ident = entry.indicator_id
+        if ident in seen:
+            add(("indicators", i, "ref" if entry.ref else "id"), f"指标 '{ident}' 在本计划中重复", "duplicate-id")
+        seen.add(ident)
+        if entry.ref is not None:
+            definition = definitions.get(entry.ref)
+            if definition is None:
+                add(("indicators", i, "ref"), f"引用了未定义的指标 '{entry.ref}'", "unknown-indicator")
+            elif definition.defined_in == spec.id:
+                add(("indicators", i, "ref"), f"指标 '{entry.ref}' 定义在本计划中，不必引用", "invalid")
+        if entry.owner is not None:
+            unit(entry.owner, ("indicators", i, "owner"))
+        if entry.task is not None and entry.task not in numbers:
+            add(("indicators", i, "task"), f"指标关联的任务 {entry.task} 不存在", "unknown-task")
+        periods = [t.period for t in entry.targets]
+        for j in range(1, len(periods)):
+            if periods[j] <= periods[j - 1]:
+                add(("indicators", i, "targets", j, "period"),
+                    f"目标期别应递增：{periods[j]} 不晚于 {periods[j - 1]}", "bad-order")
+        if entry.baseline is not None and periods and entry.baseline.period >= min(periods):
+            add(("indicators", i, "baseline", "period"),
+                f"基期 {entry.baseline.period} 应早于第一个目标期 {min(periods)}", "bad-order")
+        for j, target in enumerate(entry.targets):
+            if target.period > spec.horizon.end:
+                add(("indicators", i, "targets", j, "period"),
+                    f"目标期 {target.period} 超出计划期 {spec.horizon.end}", "bad-order")
+    for i, goal in enumerate(spec.goals):
+        for j, ident in enumerate(goal.indicators):
+            if ident not in seen:
+                add(("goals", i, "indicators", j), f"目标引用了本计划未列出的指标 '{ident}'", "unknown-indicator")
+    for i, measure in enumerate(spec.measures):
+        for j, name in enumerate(measure.units):
+            unit(name, ("measures", i, "units", j))
+    group = spec.leading_group
+    if group is not None:
+        people = [("leader",), *[("deputies", k) for k in range(len(group.deputies))],
+                  *[("members", k) for k in range(len(group.members))]]
+        persons = [group.leader, *group.deputies, *group.members]
+        for loc, person in zip(people, persons, strict=True):
+            if person.unit is not None:
+                unit(person.unit, ("leading_group", *loc, "unit"))
+        unit(group.office.unit, ("leading_group", "office", "unit"))
+    return problems

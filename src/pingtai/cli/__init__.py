@@ -1,0 +1,73 @@
+"""The command-line interface: the only place that imports typer, prints errors or exits.
+
+Commands are thin: parse options, call one library function, hand its result to a renderer.
+Every :class:`~pingtai.errors.PingtaiError` is caught once, in :class:`PingtaiGroup`, and printed
+as ``where: message`` with its exit code; any other exception is a bug and stays loud.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from pingtai import __version__
+from pingtai.cli._common import State, report_error
+from pingtai.errors import PingtaiError
+
+
+class PingtaiGroup(TyperGroup):
+    """Translates library errors into a message on stderr and the exit code DESIGN.md fixes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PingtaiError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=PingtaiGroup,
+    name="pingtai",
+    help="平台经济政策落实跟踪工具：计划目标、单位报表、进度研判、单位报告与定时检查。",
+    epilog="示例：pingtai validate ｜ pingtai indicators --plan 38号 ｜ pingtai agencies 市场监管局",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pingtai {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    data: Annotated[Path | None, typer.Option("--data", help="计划 YAML 目录（默认：环境变量 PINGTAI_DATA，否则内置数据）。",
+                                              show_default=False)] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="台账数据库路径（默认：环境变量 PINGTAI_DB，否则用户数据目录）。",
+                                            show_default=False)] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本并退出。")] = False,
+) -> None:
+    """平台经济政策落实跟踪工具。"""
+    ctx.obj = State(data=data, db=db)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+# Command modules register themselves on ``app``; imported last so that ``app`` exists.
+from pingtai.cli import catalog_cmds  # noqa: E402
+
+__all__ = ["app", "catalog_cmds", "main"]

@@ -1,0 +1,64 @@
+"""Shared CLI plumbing: the per-invocation state, output streams and error printing."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from pingtai.errors import PingtaiError, ProblemsError, UnknownNameError
+
+if TYPE_CHECKING:
+    from pingtai.catalog import Catalog
+    from pingtai.render.console import Output
+
+
+@dataclass
+class State:
+    """Global options of one invocation (``--data``, ``--db``) and what was loaded for it."""
+
+    data: Path | None = None
+    db: Path | None = None
+    _catalog: Catalog | None = field(default=None, repr=False)
+
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            from pingtai.loader import load_catalog
+
+            self._catalog = load_catalog(self.data)
+        return self._catalog
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def output() -> Output:
+    from pingtai.render.console import Output
+
+    return Output(sys.stdout)
+
+
+def echo_json(value: Any) -> None:
+    from pingtai.render.jsonout import dumps
+
+    sys.stdout.write(dumps(value) + "\n")
+
+
+def report_error(exc: PingtaiError) -> None:
+    """Print an error to stderr: each located problem on its own line, then what to do."""
+    err = sys.stderr
+    if isinstance(exc, ProblemsError):
+        for problem in exc.problems:
+            err.write(f"{problem}\n")
+        errors = sum(1 for p in exc.problems if p.severity == "error")
+        err.write(f"错误：{exc.summary}（{errors} 处）\n")
+    elif isinstance(exc, UnknownNameError):
+        err.write(f"错误：{exc.message}\n{exc.hint}\n")
+    else:
+        err.write(f"错误：{exc}\n")

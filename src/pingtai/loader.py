@@ -1,0 +1,228 @@
+"""YAML → :class:`~pingtai.catalog.Catalog`, with every problem located as ``file:line``.
+
+The data directory is ``--data`` / ``PINGTAI_DATA`` or the bundled ``data/``. It holds
+``agencies.yaml`` and one YAML file per plan. The loader collects *all* problems — YAML syntax,
+schema, unknown keys, references between files — before raising one :class:`CatalogError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pingtai.catalog import SCHEMA_VERSIONS, AgencyRegistry, Catalog, Loc, PlanFile, assemble
+from pingtai.errors import CatalogError, Problem, UsageError
+
+AGENCIES_FILE = "agencies.yaml"
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def bundled_data_dir() -> Path:
+    """The plans shipped with pingtai (inside the wheel, or ``data/`` of a source checkout)."""
+    packaged = Path(str(resources.files("pingtai"))) / "data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def data_dir(explicit: Path | None = None) -> Path:
+    """``explicit`` (``--data``), else ``PINGTAI_DATA``, else the bundled data."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("PINGTAI_DATA")
+    return Path(env) if env else bundled_data_dir()
+
+
+def display_path(path: Path) -> str:
+    """A path as users should see it: relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+@dataclass
+class YamlFile:
+    """A parsed YAML file: its data and the line of every node, keyed by path."""
+
+    path: Path
+    data: Any
+    lines: dict[Loc, int]
+
+    @property
+    def name(self) -> str:
+        return display_path(self.path)
+
+    def line_of(self, loc: Iterable[str | int]) -> int:
+        """Line (1-based) of the deepest node on ``loc`` that exists in the file."""
+        parts = tuple(loc)
+        while parts and parts not in self.lines:
+            parts = parts[:-1]
+        return self.lines.get(parts, 1)
+
+    def where(self, loc: Iterable[str | int]) -> str:
+        return f"{self.name}:{self.line_of(loc)}"
+
+
+def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*loc, key.value)
+            lines[child] = key.start_mark.line + 1
+            _index_lines(value, child, lines)
+            lines[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_lines(item, (*loc, i), lines)
+
+
+def read_yaml(path: Path) -> YamlFile:
+    """Parse ``path`` safely; raise :class:`CatalogError` naming the line of a syntax error."""
+    where = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError([Problem(where, "文件不存在", "missing-file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError([Problem(where, f"无法读取：{exc}", "unreadable")]) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = f"{exc.problem or ''} {exc.context or ''}".strip()
+        raise CatalogError([Problem(f"{where}:{line}", f"YAML 语法错误：{reason}", "yaml-syntax")]) from None
+    except yaml.YAMLError as exc:
+        raise CatalogError([Problem(where, f"YAML 语法错误：{exc}", "yaml-syntax")]) from None
+    finally:
+        loader.dispose()
+    lines: dict[Loc, int] = {}
+    if node is not None:
+        _index_lines(node, (), lines)
+    return YamlFile(path, data, lines)
+
+
+def _pydantic_problems(file: YamlFile, error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        path = _format_loc(loc)
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = f"未知字段 '{loc[-1]}'（请检查拼写；允许的字段见 docs/catalog.md）"
+            code = "unknown-key"
+        elif item["type"] == "missing":
+            message = f"缺少必填字段 '{loc[-1]}'"
+            code = "missing-key"
+        else:
+            message = f"{message}（值：{item.get('input')!r}）" if not isinstance(item.get("input"), dict | list) else message
+            code = "invalid-value"
+        problems.append(Problem(file.where(loc), f"{path}: {message}" if path else message, code))
+    return problems
+
+
+def _format_loc(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _validate(file: YamlFile, model: type[AgencyRegistry] | type[PlanFile]) -> Any:
+    """Validate a file against its model; return the model or a list of problems."""
+    if not isinstance(file.data, dict):
+        return [Problem(f"{file.name}:1", "文件内容应为键值映射（mapping）", "invalid-value")]
+    version = file.data.get("schema_version")
+    if version not in SCHEMA_VERSIONS:
+        supported = "、".join(str(v) for v in SCHEMA_VERSIONS)
+        return [Problem(file.where(("schema_version",)),
+                        f"不支持的 schema_version {version!r}（本版 pingtai 支持：{supported}）", "schema-version")]
+    try:
+        return model.model_validate(file.data)
+    except ValidationError as exc:
+        return _pydantic_problems(file, exc)
+
+
+def plan_files_in(directory: Path) -> list[Path]:
+    """The plan files of a data directory: every ``*.yaml`` except the agency registry."""
+    return sorted(p for p in directory.glob("*.yaml") if p.name != AGENCIES_FILE)
+
+
+def load_files(agencies_path: Path, plan_paths: list[Path]) -> tuple[Catalog | None, list[Problem]]:
+    """Load and cross-check the given files; return the catalog (if it could be built) and problems."""
+    problems: list[Problem] = []
+    files: dict[str, YamlFile] = {}
+    registry: AgencyRegistry | None = None
+    plans: list[tuple[YamlFile, PlanFile]] = []
+    todo: list[tuple[Path, type[AgencyRegistry] | type[PlanFile]]] = [(agencies_path, AgencyRegistry)]
+    todo += [(p, PlanFile) for p in plan_paths]
+    for path, model in todo:
+        try:
+            file = read_yaml(path)
+        except CatalogError as exc:
+            problems += exc.problems
+            continue
+        result = _validate(file, model)
+        if isinstance(result, list):
+            problems += result
+        elif isinstance(result, AgencyRegistry):
+            registry, files["agencies"] = result, file
+        else:
+            plans.append((file, result))
+            files.setdefault(result.id, file)
+    if registry is None:
+        return None, problems
+    catalog, cross = assemble(registry, [(str(f.path), spec) for f, spec in plans])
+    for item in cross:
+        file = files[item.file]
+        problems.append(Problem(file.where(item.loc), f"{_format_loc(item.loc)}: {item.message}", item.code))
+    catalog = Catalog(agencies=catalog.agencies, agencies_path=str(agencies_path), plans=catalog.plans,
+                      indicators=catalog.indicators)
+    return catalog, problems
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """Load the catalog from ``directory`` (default: :func:`data_dir`); raise on any problem."""
+    root = data_dir(directory)
+    if not root.is_dir():
+        raise UsageError(f"数据目录不存在：{root}", hint="用 --data 或 PINGTAI_DATA 指向存放计划 YAML 的目录。")
+    catalog, problems = load_files(root / AGENCIES_FILE, plan_files_in(root))
+    if problems or catalog is None:
+        raise CatalogError(problems, summary="计划数据校验未通过")
+    return catalog
+
+
+def check_paths(paths: list[Path], default_dir: Path | None = None) -> list[Problem]:
+    """Problems in the given files or directories (``pingtai validate``).
+
+    A plan file is checked together with its directory's ``agencies.yaml`` and sibling plans (so
+    references between plans resolve); where its directory has none, the default data's are used.
+    """
+    fallback = data_dir(default_dir)
+    problems: list[Problem] = []
+    for target in paths or [fallback]:
+        if not target.exists():
+            problems.append(Problem(display_path(target), "文件或目录不存在", "missing-file"))
+            continue
+        directory = target if target.is_dir() else target.parent
+        agencies = directory / AGENCIES_FILE
+        if not agencies.exists():
+            agencies = fallback / AGENCIES_FILE
+        plans = plan_files_in(directory) if target.is_dir() else (
+            [] if target.name == AGENCIES_FILE else [target])
+        if target.is_file() and not (directory / AGENCIES_FILE).exists():
+            plans += [p for p in plan_files_in(fallback) if p.name != target.name]
+        elif target.is_file():
+            plans += [p for p in plan_files_in(directory) if p != target]
+        problems += load_files(agencies, plans)[1]
+    return problems

@@ -1,0 +1,97 @@
+"""What a return says, once read: indicator values and task progress lines, with their cells.
+
+:mod:`pingtai.returns` turns a workbook into a :class:`ParsedReturn`; :mod:`pingtai.ledger`
+stores it. Values are already in the indicator's own unit; every conversion is listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pingtai.errors import Problem
+from pingtai.periods import Period
+
+TaskStatus = Literal["not_started", "in_progress", "done", "late"]
+TASK_STATUS_LABELS: dict[TaskStatus, str] = {
+    "not_started": "未启动", "in_progress": "推进中", "done": "已完成", "late": "滞后",
+}
+Layout = Literal["template", "table", "long"]
+
+
+@dataclass(frozen=True)
+class ValueRecord:
+    """One indicator value as reported: in the indicator's unit, for a point period, by an agency.
+
+    ``where`` is ``file!sheet!cell``; ``raw`` the cell as written. ``below_unit`` marks ``…``
+    (below the smallest unit shown): stored as 0 and flagged, never confused with a blank.
+    """
+
+    indicator: str
+    period: Period
+    agency: str
+    value: float
+    unit: str
+    where: str
+    raw: str
+    below_unit: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """One task progress line: status and the three texts of the return's task sheet."""
+
+    plan: str
+    task: int
+    agency: str
+    period: Period
+    status: TaskStatus | None
+    progress: str
+    issues: str
+    next_steps: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A unit conversion made while reading (``12,345 万元`` → ``1.2345 亿元``)."""
+
+    where: str
+    indicator: str
+    from_unit: str
+    to_unit: str
+    factor: float
+
+
+@dataclass
+class ParsedReturn:
+    """Everything read from one file, or the problems that stop it being taken.
+
+    ``agency`` and ``period`` are set when the whole file is one agency's return for one period
+    (template and free-form layouts); a long table may carry many.
+    """
+
+    path: Path
+    sha256: str
+    layout: Layout | None = None
+    agency: str | None = None
+    period: Period | None = None
+    values: list[ValueRecord] = field(default_factory=list)
+    tasks: list[TaskRecord] = field(default_factory=list)
+    conversions: list[Conversion] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    reporter: str = ""
+    phone: str = ""
+    filled_on: dt.date | None = None
+    plan_version: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]

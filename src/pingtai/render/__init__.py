@@ -1,0 +1,1 @@
+"""Renderers: turn result objects into terminal tables, plain text, JSON, Markdown, xlsx or HTML."""

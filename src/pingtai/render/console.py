@@ -1,0 +1,94 @@
+"""Terminal output: rich tables and colour on a terminal, plain tab-separated text when piped.
+
+Cron mails, ``grep`` and ``awk`` get plain lines without escape codes or box drawing; a person at
+a terminal gets tables. Colour is never the only carrier of meaning: statuses are words.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+Cell = str | Text
+
+
+@dataclass
+class TableData:
+    """A titled table: column headers and rows of cells (plain strings or styled rich Text)."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    caption: str = ""
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is an interactive terminal that should get colour and boxes."""
+    if os.environ.get("NO_COLOR") is not None and os.environ.get("PINGTAI_FORCE_TERMINAL") is None:
+        return False
+    if os.environ.get("PINGTAI_FORCE_TERMINAL"):
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return False
+
+
+class Output:
+    """Where a command writes: ``stdout`` for data, with the terminal/plain decision made once."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.terminal = is_terminal(self.stream)
+        self.console = Console(file=self.stream, force_terminal=self.terminal, highlight=False,
+                               emoji=False, no_color=not self.terminal,
+                               width=None if self.terminal else 10_000, soft_wrap=not self.terminal)
+
+    def line(self, text: Cell = "") -> None:
+        if self.terminal:
+            self.console.print(text)
+        else:
+            self.stream.write(f"{_plain(text)}\n")
+
+    def table(self, data: TableData) -> None:
+        if not self.terminal:
+            self._plain_table(data)
+            return
+        table = Table(title=data.title, caption=data.caption or None, header_style="bold", title_justify="left")
+        for column in data.columns:
+            table.add_column(column, overflow="fold")
+        for row in data.rows:
+            table.add_row(*row)
+        self.console.print(table)
+
+    def _plain_table(self, data: TableData) -> None:
+        write = self.stream.write
+        if data.title:
+            write(f"# {data.title}\n")
+        write("\t".join(data.columns) + "\n")
+        for row in data.rows:
+            write("\t".join(_plain(cell).replace("\t", " ").replace("\n", " ") for cell in row) + "\n")
+        if data.caption:
+            write(f"# {data.caption}\n")
+        write("\n")
+
+    def tables(self, tables: Sequence[TableData]) -> None:
+        for data in tables:
+            self.table(data)
+
+
+def _plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def styled(text: str, style: str) -> Text:
+    """A cell with a style that shows only on a terminal."""
+    return Text(text, style=style)
