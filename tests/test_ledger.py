@@ -9,8 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from ledger_helpers import NOW, fingerprint, task, value, write_file
 
+from ledger_helpers import NOW, fingerprint, task, value, write_file
 from pingtai.errors import LedgerError
 from pingtai.ledger import (
     SCHEMA_VERSION,
@@ -22,9 +22,10 @@ from pingtai.ledger import (
     sha256_of,
 )
 from pingtai.periods import Period
+from pingtai.records import TaskRecord, ValueRecord
 
 
-def add(ledger: Ledger, source: Path, values: list, tasks: list | None = None, *, agency: str | None = "市商务局",
+def add(ledger: Ledger, source: Path, values: list[ValueRecord], tasks: list[TaskRecord] | None = None, *, agency: str | None = "市商务局",
         period: str | None = "2024", when: dt.datetime = NOW) -> int:
     with ledger.transaction():
         batch = ledger.add_batch(
@@ -147,7 +148,7 @@ def test_a_file_changed_after_reading_is_not_archived(db: Path, tmp_path: Path) 
 
 def test_a_missing_ledger_reads_as_empty_and_is_not_created(db: Path) -> None:
     for kwargs in ({"create": False}, {"readonly": True}):
-        with Ledger.open(db, **kwargs) as ledger:  # type: ignore[arg-type]
+        with Ledger.open(db, **kwargs) as ledger:
             assert ledger.batches() == [] and ledger.current_values() == [] and ledger.received_returns() == []
             assert ledger.history("platforms") == [] and ledger.current_tasks() == []
             with pytest.raises(LedgerError, match="只读"), ledger.transaction():
@@ -165,7 +166,7 @@ def test_a_newer_schema_is_refused_untouched(db: Path) -> None:
     before = fingerprint(db)
     for kwargs in ({}, {"readonly": True}, {"create": False}):
         with pytest.raises(LedgerError, match="更新版本的 pingtai") as caught:
-            Ledger.open(db, **kwargs)  # type: ignore[arg-type]
+            Ledger.open(db, **kwargs)
         assert caught.value.exit_code == 2
     assert fingerprint(db) == before
 

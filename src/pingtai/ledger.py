@@ -272,6 +272,8 @@ class Ledger:
         """
         if not path.exists() and (readonly or not create):
             return cls._empty()
+        if readonly and path.is_file() and path.stat().st_size == 0:
+            return cls._empty()  # an empty file is an empty SQLite database: nothing recorded yet
         if path.exists() and path.is_dir():
             raise LedgerError(f"台账路径是目录，不是数据库文件：{path}", hint="请用 --db 或 PINGTAI_DB 指向一个文件。")
         if not path.exists():
@@ -280,11 +282,9 @@ class Ledger:
             except OSError as exc:
                 raise LedgerError(f"无法创建台账目录 {path.parent}：{exc.strerror or exc}") from None
         try:
-            if readonly:
-                connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                             timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            else:
-                connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
+            # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
             raise LedgerError(f"无法打开台账 {path}：{exc}") from None
         ledger = cls(connection, path, readonly)
@@ -321,6 +321,7 @@ class Ledger:
                               hint="请用 --db 或 PINGTAI_DB 指向 pingtai 的台账文件，或指向一个新文件名。")
         self._db.execute("PRAGMA foreign_keys = ON")
         if self.readonly:
+            self._db.execute("PRAGMA query_only = ON")
             if version < SCHEMA_VERSION:
                 raise LedgerError(f"台账 {where} 结构版本较旧（{version}），只读方式下无法升级",
                                   hint="请先用可写方式运行一次（例如 pingtai import --dry-run 以外的导入）以升级结构。")
