@@ -381,26 +381,31 @@ class Ledger:
                             batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1], where=row[6],
                             raw=row[7], below_unit=bool(row[8]), superseded=bool(row[9])) for row in rows]
 
-    def current_values(self, indicators: Collection[str] | None = None) -> list[StoredValue]:
+    def current_values(self, indicators: Collection[str] | None = None, *, agencies: Collection[str] | None = None,
+                       periods: Collection[Period] | None = None) -> list[StoredValue]:
         """The newest value per ``(indicator, period, agency)``, ordered by indicator, period, agency.
 
-        ``indicators`` restricts the result to those ids. One indexed query: for each key the
-        correlated ``MAX(batch_id)`` is a seek to the end of its range in ``value_key``; batch
-        details come from one read of the (much smaller) batch table instead of a join per row.
+        ``indicators``, ``agencies`` and ``periods`` (points, see :meth:`Period.as_point`) restrict
+        the result; each filter is pushed into the query, which matters on large ledgers (all
+        current values of a million rows take seconds to turn into objects; one agency's, or the
+        latest periods', milliseconds). One indexed query: for each key the correlated
+        ``MAX(batch_id)`` is a seek to the end of its range in ``value_key``; batch details come
+        from one read of the (much smaller) batch table instead of a join per row.
         """
         sql = f"""
             SELECT {self._VALUE_ROW}, 0 FROM value v
             WHERE v.batch_id = (SELECT MAX(w.batch_id) FROM value w
                                 WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)"""
         params: list[str] = []
-        if indicators is not None:
-            wanted = sorted(set(indicators))
-            if not wanted:
+        for column, wanted in (("indicator", indicators), ("agency", agencies),
+                               ("period", None if periods is None else [str(p.as_point()) for p in periods])):
+            if wanted is None:
+                continue
+            chosen = sorted(set(wanted))
+            if not chosen:
                 return []
-            sql += f" AND v.indicator IN ({', '.join('?' * len(wanted))})"
-            params = wanted
-        # Sorting here (not in SQL) keeps the query a plain index walk; the period's sort key is
-        # computed once per distinct period.
+            sql += f" AND v.{column} IN ({', '.join('?' * len(chosen))})"
+            params += chosen
         values = self._values(sql, params)
         keys = {p: p.sort_key() for p in {v.period for v in values}}
         values.sort(key=lambda v: (v.indicator, keys[v.period], v.agency))
