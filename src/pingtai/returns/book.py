@@ -175,7 +175,7 @@ class CalamineBook(Book):
             raise _calamine_refusal(exc, self.format) from None
         height = end[0] + 1 if end is not None else 0
         offset = start[1] if start is not None else 0
-        return Sheet(name, _padded(rows, offset, self.format), height, merges, lambda: self._marks(measured))
+        return Sheet(name, _padded(rows, offset), height, merges, lambda: self._marks(measured))
 
     def _marks(self, measured: scan.SheetScan) -> dict[tuple[int, int], scan.Mark]:
         if measured.member and not measured.marks:
@@ -189,19 +189,19 @@ class CalamineBook(Book):
             self._workbook.close()
 
 
-def _padded(rows: Iterator[Row], offset: int, kind: str) -> Iterator[Row]:
+def _padded(rows: Iterator[Row], offset: int) -> Iterator[Row]:
     """python-calamine's rows start at the first used column: put column A back at index 0."""
-    try:
-        if offset == 0:
-            yield from rows
-        else:
-            padding: Row = [""] * offset
-            for row in rows:
-                yield padding + row
-    except BaseException as exc:
-        if not _is_parser_failure(exc):
-            raise
-        raise _calamine_refusal(exc, kind) from None
+    if offset == 0:
+        return rows
+    padding: Row = [""] * offset
+    return (padding + row for row in rows)
+
+
+def is_calamine_failure(exc: BaseException) -> bool:
+    """An exception only python-calamine raises (its errors, or a Rust panic), i.e. a file it cannot read."""
+    from python_calamine import CalamineError
+
+    return isinstance(exc, CalamineError) or type(exc).__name__ == "PanicException"
 
 
 # --- csv ------------------------------------------------------------------------------------------

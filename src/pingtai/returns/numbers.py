@@ -94,7 +94,7 @@ def parse_number(text: str) -> ParsedNumber:
     match = _NUMBER.match(cleaned)
     if match is None:
         if cleaned.startswith(_QUALIFIERS) or cleaned[0] in "<>≤≥≈~":
-            return _fail(text, f"不是确切的数字：'{text.strip()}'（请填写确切数值）")
+            return _fail(text, f"不是数字：'{text.strip()}'（请填写确切数值）")
         return _fail(text)
     digits = match["digits"].replace(",", "")
     try:
@@ -111,7 +111,7 @@ def parse_number(text: str) -> ParsedNumber:
     if suffix[0] in ",.0123456789":
         return _fail(text)
     if suffix.endswith(_QUALIFIERS) or suffix.startswith(_QUALIFIERS):
-        return _fail(text, f"不是确切的数字：'{text.strip()}'（请填写确切数值）")
+        return _fail(text, f"不是数字：'{text.strip()}'（请填写确切数值）")
     unit = normalize_unit(suffix)
     if lookup(unit) is not None:
         return ParsedNumber(value, unit=unit)

@@ -40,7 +40,7 @@ from pingtai.catalog import Catalog, Indicator, Plan
 from pingtai.errors import Problem
 from pingtai.periods import Period, PeriodError
 from pingtai.records import TASK_STATUS_LABELS, Conversion, ParsedReturn, TaskRecord, TaskStatus, ValueRecord
-from pingtai.returns.book import Book, Cell, Row, Sheet, open_bytes, read_bytes
+from pingtai.returns.book import Book, Cell, Row, Sheet, is_calamine_failure, open_bytes, read_bytes
 from pingtai.returns.names import (
     IndicatorIndex,
     Label,
@@ -51,7 +51,7 @@ from pingtai.returns.names import (
     parse_date,
     period_in_text,
 )
-from pingtai.returns.numbers import format_number, parse_number
+from pingtai.returns.numbers import parse_number
 from pingtai.returns.sniff import Refused
 from pingtai.returns.tables import HEADER_ROWS, SEQ, Column, Table, cell_text, find_table, pick_value
 from pingtai.units import lookup, normalize_unit
@@ -98,13 +98,21 @@ def read_return(path: Path, catalog: Catalog, *, agency: str | None = None, peri
         _Reader(book, result, catalog, agency, period, on_progress).run()
     except Refused as refusal:
         # refused half-way (a CSV that grows too wide, a sheet calamine cannot parse): nothing counts
-        result.values.clear()
-        result.tasks.clear()
-        result.conversions.clear()
-        result.problems[:] = [Problem(path.name, refusal.message, refusal.code)]
+        _refused(result, refusal)
+    except BaseException as exc:
+        if not is_calamine_failure(exc):
+            raise  # anything else is a bug: stay loud
+        _refused(result, Refused("broken-file", "文件已损坏，无法读取其中的表格：请在 Excel/WPS 中打开并另存后再导入"))
     finally:
         book.close()
     return result
+
+
+def _refused(result: ParsedReturn, refusal: Refused) -> None:
+    result.values.clear()
+    result.tasks.clear()
+    result.conversions.clear()
+    result.problems[:] = [Problem(result.path.name, refusal.message, refusal.code)]
 
 
 class _SheetInfo:
@@ -131,7 +139,9 @@ class _Reader:
         self.on_progress = on_progress
         self.done = 0
         self.total = 0
-        self.seen: dict[tuple[str, str, Period], str] = {}
+        self.seen: dict[tuple[str, str, str], str] = {}
+        self.period_keys: dict[str, Period] = {}
+        """Periods recorded, by their text: hashing strings is much cheaper than hashing Period dataclasses."""
         self.counts: dict[str, int] = {}
         self.layouts: list[str] = []
         self.arg_agency = self._resolve_arg_agency(agency) if agency else None
@@ -187,20 +197,23 @@ class _Reader:
         for code, count in self.counts.items():
             if count > MAX_PER_CODE:
                 self.result.problems.append(Problem(self.file, f"另有 {count - MAX_PER_CODE} 处同类问题（{code}）未逐一列出", code))
-        values = self.result.values
-        if values:
-            agencies = {v.agency for v in values}
-            periods = {v.period for v in values}
+        if self.seen:
+            agencies = {agency for _, agency, _ in self.seen}
             if len(agencies) == 1:
                 self.result.agency = agencies.pop()
-            if len(periods) == 1:
-                self.result.period = periods.pop()
+            if len(self.period_keys) == 1:
+                self.result.period = next(iter(self.period_keys.values()))
         if self.on_progress is not None:
             self.on_progress(self.done, max(self.total, self.done))
 
     def _tick(self) -> None:
-        self.done += 1
-        if self.on_progress is not None and self.done % PROGRESS_EVERY == 0:
+        self.advance(1)
+
+    def advance(self, rows: int) -> None:
+        """Count ``rows`` more rows read; report progress each :data:`PROGRESS_EVERY` rows."""
+        before = self.done
+        self.done += rows
+        if self.on_progress is not None and self.done // PROGRESS_EVERY != before // PROGRESS_EVERY:
             self.on_progress(self.done, max(self.total, self.done))
 
     # --- labels around a table -----------------------------------------------------------------
@@ -461,7 +474,7 @@ class _Reader:
 
     # --- values ----------------------------------------------------------------------------------
     def take(self, where: str, raw: Cell, indicator: Indicator, agency: str | None, period: Period | None,
-             unit: str, unit_from: str, note: str) -> None:
+             unit: str, unit_from: str, note: str, period_key: str | None = None) -> None:
         """Check one reported value (not a blank cell) and record it, converted to the indicator's unit.
 
         ``unit`` is the declared unit (``''`` if none) and ``unit_from`` where it came from
@@ -472,7 +485,11 @@ class _Reader:
         below = False
         written = ""
         numeric = False
-        if isinstance(raw, str):
+        kind = type(raw)
+        if kind is float or kind is int:
+            value, numeric = float(raw), True  # type: ignore[arg-type]
+            text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        elif isinstance(raw, str):
             parsed = parse_number(raw)
             if parsed.blank:
                 return
@@ -481,12 +498,9 @@ class _Reader:
                 return
             value, written, below, multiplier = parsed.value, parsed.unit, parsed.below_unit, parsed.multiplier
             text = raw.strip()
-        elif isinstance(raw, bool):
+        elif isinstance(raw, (bool, int, float)):  # bool is an int: only True/False reach here
             self.problem(where, f"不是数字：'{cell_text(raw)}'", "not-a-number")
             return
-        elif isinstance(raw, (int, float)):
-            value, numeric = float(raw), True
-            text = format_number(value)
         else:
             self.problem(where, f"不是数字：'{cell_text(raw)}' 是日期或时间", "not-a-number")
             return
@@ -513,7 +527,11 @@ class _Reader:
                                 f"请改填 {value * 100:g}", "percent-format", "warning")
         if agency is None or period is None:
             return
-        seen_key = (indicator.id, agency, period)
+        if period_key is None:
+            period_key = str(period)
+        seen_key = (indicator.id, agency, period_key)
+        if period_key not in self.period_keys:
+            self.period_keys[period_key] = period
         first = self.seen.get(seen_key)
         if first is not None:
             self.problem(where, f"{indicator.name}（{agency}，{period.label()}）重复填报，已在 {first.rsplit('!', 1)[-1]} 填过",
@@ -605,7 +623,12 @@ class _TableReader:
         return False
 
     def read_rows(self, rows: Iterator[tuple[int, Row]]) -> None:
-        """One indicator per row (``rows`` and ``long`` layouts)."""
+        """One indicator per row (``rows`` and ``long`` layouts).
+
+        This loop runs once per row of bulk files (100,000 rows and more), so per-row work is
+        kept to dictionary look-ups: names, agencies, periods and units are resolved once per
+        distinct cell value and cached.
+        """
         reader, name = self.reader, self.sheet.name
         by_role = self.table.by_role
         col_of = {role: by_role[role].index if role in by_role else -1
@@ -618,23 +641,36 @@ class _TableReader:
         prefix = f"{reader.file}!{name}!"
         match = reader.indicators.match
         indicators = reader.indicators.indicators
+        agencies: dict[object, str] = {}
+        periods: dict[object, tuple[Period, str]] = {}
+        default_key = str(self.period) if self.period is not None else None
+        units: dict[object, str] = {}
+        take = reader.take
+        done = 0
         for r, row in rows:
-            reader._tick()
+            done += 1
+            if done == PROGRESS_EVERY:
+                reader.advance(done)
+                done = 0
             width = len(row)
             indicator: Indicator | None = None
             label: Label | None = None
-            name_cell = row[name_col] if 0 <= name_col < width else ""
-            name_text = name_cell if isinstance(name_cell, str) else cell_text(name_cell)
-            if name_text:
-                indicator, label = match(name_text)
-            if indicator is None and 0 <= id_col < width and row[id_col]:
+            name_text = ""
+            if 0 <= name_col < width:
+                name_cell = row[name_col]
+                name_text = name_cell if isinstance(name_cell, str) else cell_text(name_cell)
+                if name_text:
+                    indicator, label = match(name_text)
+            if indicator is None and 0 <= id_col < width and row[id_col] != "":
                 indicator = indicators.get(cell_text(row[id_col]))
             if indicator is None:
                 self._other_row(r, row, label, name_text)
                 continue
-            column = chosen.get(indicator.kind)
-            if indicator.kind not in chosen:
-                column = chosen[indicator.kind] = pick_value(values, indicator.kind)
+            kind = indicator.kind
+            if kind in chosen:
+                column = chosen[kind]
+            else:
+                column = chosen[kind] = pick_value(values, kind)
             if column is None:
                 continue
             c = column.index
@@ -647,26 +683,40 @@ class _TableReader:
                 elif len(values) > 1:
                     self._blank_choice(r, row, column, indicator)
                 continue
-            agency, period = self.agency, self.period
-            if 0 <= agency_col < width and row[agency_col] != "":
-                agency = self._row_agency(row[agency_col], prefix + letters[agency_col] + str(r + 1))
-                if agency is None:
-                    continue
-            if 0 <= period_col < width and row[period_col] != "":
-                period = self._row_period(row[period_col], prefix + letters[period_col] + str(r + 1))
-                if period is None:
-                    continue
+            agency, period, period_key = self.agency, self.period, default_key
+            if 0 <= agency_col < width:
+                cell = row[agency_col]
+                if cell != "":
+                    agency = agencies.get(cell)
+                    if agency is None:
+                        agency = self._row_agency(cell, prefix + letters[agency_col] + str(r + 1))
+                        if agency is None:
+                            continue
+                        agencies[cell] = agency
+            if 0 <= period_col < width:
+                cell = row[period_col]
+                if cell != "":
+                    known = periods.get(cell)
+                    if known is None:
+                        period = self._row_period(cell, prefix + letters[period_col] + str(r + 1))
+                        if period is None:
+                            continue
+                        known = periods[cell] = (period, str(period))
+                    period, period_key = known
             if agency is None or period is None:
                 self._need_context(r)
-                if agency is None and self.table.by_role.get("agency") is not None:
+                if agency is None and agency_col >= 0:
                     reader.problem(where, "该行未填填报单位：请填写或用 --agency 指定", "no-agency")
                     continue
-                if period is None and self.table.by_role.get("period") is not None:
+                if period is None and period_col >= 0:
                     reader.problem(where, "该行未填报告期：请填写或用 --period 指定", "no-period")
                     continue
             unit, unit_from = "", ""
-            if 0 <= unit_col < width and row[unit_col] != "":
-                unit = normalize_unit(cell_text(row[unit_col]))
+            cell = row[unit_col] if 0 <= unit_col < width else ""
+            if cell != "":
+                unit = units.get(cell, "")
+                if not unit:
+                    unit = units[cell] = normalize_unit(cell_text(cell))
                 unit_from = "column"
                 if label is not None and label.unit and label.unit != unit:
                     reader.problem(prefix + letters[unit_col] + str(r + 1),
@@ -680,8 +730,13 @@ class _TableReader:
                 unit, unit_from = self.default_unit, "sheet"
             elif unit_col >= 0:
                 unit_from = "blank-column"
-            note = cell_text(row[note_col]) if 0 <= note_col < width else ""
-            reader.take(where, raw, indicator, agency, period, unit, unit_from, note)
+            note = ""
+            if 0 <= note_col < width:
+                cell = row[note_col]
+                if cell != "":
+                    note = cell_text(cell)
+            take(where, raw, indicator, agency, period, unit, unit_from, note, period_key)
+        reader.advance(done)
 
     def _row_agency(self, value: Cell, where: str) -> str | None:
         agency = self.reader._agency(cell_text(value), where, "填报单位")
