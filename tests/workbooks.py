@@ -85,7 +85,8 @@ def write_xlsx(path: Path, sheets: dict[str, Grid], merges: dict[str, list[str]]
     import openpyxl
 
     workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    for name in workbook.sheetnames:
+        del workbook[name]
     for name, grid in sheets.items():
         sheet = workbook.create_sheet(name)
         for r, row in enumerate(grid, 1):
@@ -206,7 +207,7 @@ def raw_xlsx(path: Path, sheet_data: str, *, dimension: str = "A1", prolog: str 
 def template_workbook(path: Path, *, agency: str = "市商务局", period: str = "2024Q3", values: Grid = (),
                       tasks: Grid = (), version: int | str = layout.TEMPLATE_VERSION, reporter: tuple[str, str, str] | None = None) -> Path:
     """A workbook laid out the way :mod:`pingtai.template` writes it (as far as the reader relies on)."""
-    meta = [[layout.TEMPLATE_FORMAT, version], ["agency", agency], ["period", period],
+    meta: list[list[Any]] = [[layout.TEMPLATE_FORMAT, version], ["agency", agency], ["period", period],
             ["plan_version", "plan_2023_38@2024-01-01"], ["generated", "2024-10-01"]]
     value_rows: list[list[Any]] = [["市商务局 2024年第3季度 指标填报表"], [f"填报单位：{agency}  报告期：{period}"],
                                    list(layout.VALUE_HEADERS), *[list(v) for v in values]]
