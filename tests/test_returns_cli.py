@@ -317,3 +317,27 @@ def test_import_on_a_terminal_draws_progress_on_stderr_only(runner: CliRunner, d
     assert "已导入" in result.stdout and "新增 2" in result.stdout
     as_json = runner.invoke(app, ["import", str(filled_template(tmp_path / "v2.xlsx", retail=1160)), "--json"])
     assert json.loads(as_json.stdout)["files"][0]["updated"] == 1
+
+
+def test_parallel_imports_into_a_new_ledger_all_land(db: Path, tmp_path: Path) -> None:
+    """Separate processes race to create the ledger and to write; each waits its turn."""
+    import os
+    import subprocess
+    import sys
+
+    files = []
+    for i in range(4):
+        files.append(write_file(tmp_path / f"柯桥_{i}.csv",
+                                f"报告期,填报单位,指标名称,计量单位,数值\n2024年,柯桥区政府,网络零售额,亿元,{300 + i}\n"))
+    env = {**os.environ, "PINGTAI_DB": str(db)}
+    runs = [subprocess.Popen([sys.executable, "-m", "pingtai", "import", str(f), "--json"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], [err for _, err in outputs]
+    results = [json.loads(out)["files"][0] for out, _ in outputs]
+    # Exactly one import saw an empty ledger; each of the others updated what was current then.
+    assert sorted((r["imported"], r["updated"]) for r in results) == [(0, 1), (0, 1), (0, 1), (1, 0)]
+    with Ledger.open(db) as ledger:
+        assert ledger.counts()["batch"] == 4
+        history = ledger.history("online_retail_sales")
+        assert [v.superseded for v in history] == [True, True, True, False]
