@@ -539,7 +539,8 @@ def completion(item: PlanIndicator, period: Period, actual: float) -> tuple[floa
     return (reference / actual if actual else None), chosen
 
 
-def _compare(actual: float, expected: float, tolerance: float, direction: str) -> Status:
+def compare(actual: float, expected: float, tolerance: float, direction: str) -> Status:
+    """``on_track``, ``at_risk`` (within ``tolerance`` of ``expected``) or ``off_track``."""
     if at_least(actual, expected, direction):
         return "on_track"
     edge = expected * (1 - tolerance) if direction == "increase" else expected * (1 + tolerance)
@@ -605,7 +606,7 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
             status = "no_baseline"
             notes.append("无基期值、尚无可比的目标路径，按完成率显示")
         else:
-            status = _compare(actual, expected.value, item.tolerance, item.indicator.direction)
+            status = compare(actual, expected.value, item.tolerance, item.indicator.direction)
     if expected is not None and expected.method != "trajectory":
         notes.append(f"应达值 = 全年 {expected.annual:g} × {expected.share:.1%}（{METHOD_LABELS[expected.method]}）")
     done, towards = completion(item, period, actual) if period is not None and actual is not None else (None, None)
@@ -620,7 +621,7 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
 __all__ = [
     "CATEGORY_LABELS", "JUDGEMENT_LABELS", "METHOD_LABELS", "STATUS_LABELS", "Assessment", "Expected",
     "Milestone", "Observation", "ObservationLike", "PathPoint", "ProgressRatio", "Projection", "Recorded",
-    "Trajectory", "annual_expected", "annual_points", "assess", "at_least", "city_series", "completion",
+    "Trajectory", "annual_expected", "annual_points", "assess", "at_least", "city_series", "compare", "completion",
     "expected_value", "meets", "milestones", "months", "path_value", "progress_ratio", "project",
     "ratio_category", "recurring_target", "trajectory",
 ]
