@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
-from pingtai.assess import build_detail, build_status, resolve_indicator
+from pingtai.assess import build_detail, build_status
 from pingtai.catalog import Catalog
 from pingtai.errors import UnknownNameError, UsageError
 from pingtai.loader import load_catalog
 from pingtai.periods import Period
+from pingtai.progress import CATEGORY_LABELS, JUDGEMENT_LABELS, METHOD_LABELS, STATUS_LABELS
 from pingtai.render.console import Output
 from pingtai.render.jsonout import jsonable
 from pingtai.render.status import chart, num, render_detail, render_status, sparkline
@@ -165,8 +167,8 @@ def test_detail_resolves_names_and_stops_at_the_final_target(catalog: Catalog) -
     with pytest.raises(UsageError):
         build_detail(catalog, values, "平台", date(2025, 7, 25), plan="5号")
     with pytest.raises(UnknownNameError) as caught:
-        resolve_indicator(catalog, "网络零售")
-    assert "网络零售额" in caught.value.suggestions
+        build_detail(catalog, values, "网络零售", date(2025, 7, 25))
+    assert any("网络零售额" in s for s in caught.value.suggestions)
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -206,3 +208,22 @@ def test_small_formatters() -> None:
     assert [num(v) for v in (1100.0, 117.5, 1604.557, None, -0.001)] == ["1100", "117.5", "1604.56", "—", "0"]
     assert sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
     assert sparkline([5, 5]) == "▄▄" and sparkline([]) == ""
+
+
+def test_a_back_dated_view_ignores_later_periods(catalog: Catalog) -> None:
+    values = [*RETAIL, Value("online_retail_sales", Period(2025, "H", 1), "市商务局", 590)]
+    lines = [Line("plan_2023_38", 1, "市商务局", Period(2025, "H", 1), "late")]
+    report = build_status(catalog, values, lines, [], date(2025, 2, 1), plan="38号")
+    retail = next(r for r in report.indicators if r.id == "online_retail_sales")
+    assert (retail.period, retail.status) == (Period(2024), "on_track")
+    assert [p.period for p in retail.history] == [Period(2023), Period(2024)]
+    assert not report.late_tasks
+
+
+def test_progress_doc_names_every_status_label_and_method() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "progress.md").read_text(encoding="utf-8")
+    for key, label in [*STATUS_LABELS.items(), *CATEGORY_LABELS.items()]:
+        assert f"`{key}`" in doc or key in doc, key
+        assert label in doc, label
+    for key in [*METHOD_LABELS, *JUDGEMENT_LABELS]:
+        assert f"`{key}`" in doc, key

@@ -11,6 +11,7 @@ Rules beyond :mod:`pingtai.progress`:
 
 - The city value of an indicator at a period is the owner's, else the newest import
   (:func:`pingtai.progress.city_series`); values in another unit of the same family are converted.
+  Values and task lines for periods ending after ``as_of`` are left out (a back-dated view).
 - A task's state comes from its lead's progress lines (members' lines where the lead is a
   group; anyone's where the lead sent none), for the latest period reported. Several lines for
   that period: the worst state wins (滞后 > 未启动 > 推进中 > 已完成). A task not ``done`` whose
@@ -24,16 +25,14 @@ Rules beyond :mod:`pingtai.progress`:
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 from pingtai.agencies import AgencyIndex
-from pingtai.catalog import Catalog, Indicator, Plan, PlanIndicator, Target, Task
-from pingtai.errors import UnknownNameError, UsageError
+from pingtai.catalog import Catalog, Plan, PlanIndicator, Target, Task
+from pingtai.errors import UsageError
 from pingtai.periods import Period
 from pingtai.progress import (
     STATUS_LABELS,
@@ -259,12 +258,16 @@ class StatusReport:
 # --- building --------------------------------------------------------------------------------
 
 
-def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike]) -> dict[str, list[Observation]]:
-    """The city series of every indicator (owner first, else newest import), in its own unit."""
+def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike],
+                        as_of: date | None = None) -> dict[str, list[Observation]]:
+    """The city series of every indicator (owner first, else newest import), in its own unit.
+
+    With ``as_of``, values for periods ending after it are left out.
+    """
     grouped: dict[str, list[Observation]] = {}
     for v in values:
         indicator = catalog.indicators.get(v.indicator)
-        if indicator is None:
+        if indicator is None or (as_of is not None and v.period.end > as_of):
             continue
         factor = 1.0 if v.unit == indicator.unit else conversion_factor(v.unit, indicator.unit)
         if factor is None:
@@ -346,9 +349,11 @@ def build_status(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Ite
     index = AgencyIndex(catalog.agencies)
     canonical = index.resolve(agency).name if agency else None
     plans = plans_for(catalog, plan)
-    series = series_by_indicator(catalog, values)
+    series = series_by_indicator(catalog, values, as_of)
     records: dict[tuple[str, int], list[StoredTaskLike]] = {}
     for record in tasks:
+        if record.period.end > as_of:
+            continue
         records.setdefault((record.plan, record.task), []).append(record)
     schedules = {p.id: plan_schedule(catalog, p) for p in plans}
 
@@ -382,25 +387,6 @@ def build_status(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Ite
 
 
 # --- one indicator in depth ------------------------------------------------------------------
-
-
-def _key(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("“", "").replace("”", "").lower()
-
-
-def resolve_indicator(catalog: Catalog, name: str) -> Indicator:
-    """An indicator by id, name or alias (width, quotes and case folded); suggestions otherwise."""
-    keys: dict[str, str] = {}
-    for ident, ind in catalog.indicators.items():
-        for spelling in (ident, ind.name, *ind.aliases):
-            keys.setdefault(_key(spelling), ident)
-    found = keys.get(_key(name))
-    if found is not None:
-        return catalog.indicators[found]
-    close = difflib.get_close_matches(_key(name), list(keys), n=9, cutoff=0.4)
-    partial = [k for k in keys if _key(name) and (_key(name) in k or k in _key(name))]
-    suggestions = list(dict.fromkeys(catalog.indicators[keys[k]].name for k in [*partial, *close]))[:3]
-    raise UnknownNameError("指标", name, suggestions)
 
 
 @dataclass(frozen=True)
@@ -475,12 +461,15 @@ def path_rows(item: PlanIndicator, series: Sequence[Observation]) -> list[PathRo
 def build_detail(catalog: Catalog, values: Iterable[StoredValueLike], name: str, as_of: date,
                  plan: str | None = None) -> IndicatorDetail:
     """One indicator in depth on ``as_of``, in every plan that sets targets for it (or ``plan``)."""
+    from pingtai.history import resolve_indicator  # shared with `pingtai history`
+
     indicator = resolve_indicator(catalog, name)
     plans = [p for p in plans_for(catalog, plan) if any(i.id == indicator.id for i in p.indicators)]
     if not plans:
         raise UsageError(f"计划 {plan} 没有指标 {indicator.name}（{indicator.id}）",
                          hint="去掉 --plan 查看该指标所在的全部计划。")
-    series = series_by_indicator(catalog, (v for v in values if v.indicator == indicator.id)).get(indicator.id, [])
+    series = series_by_indicator(catalog, (v for v in values if v.indicator == indicator.id), as_of).get(
+        indicator.id, [])
     details = []
     for p in plans:
         item = next(i for i in p.indicators if i.id == indicator.id)
@@ -496,6 +485,6 @@ def build_detail(catalog: Catalog, values: Iterable[StoredValueLike], name: str,
 __all__ = [
     "TASK_STATES", "TASK_STATE_LABELS", "ActionSummary", "IndicatorDetail", "IndicatorStatus", "PathRow",
     "PlanDetail", "PlanSummary", "Point", "StatusReport", "StoredTaskLike", "StoredValueLike", "TargetInfo",
-    "TaskStatus", "build_detail", "build_status", "indicator_status", "path_rows", "resolve_indicator",
+    "TaskStatus", "build_detail", "build_status", "indicator_status", "path_rows",
     "series_by_indicator", "status_row", "task_status",
 ]

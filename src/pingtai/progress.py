@@ -9,7 +9,8 @@ the clock, the ledger or the terminal. ``docs/progress.md`` states the same rule
 Which value counts
     Values are stored per agency. The city value at a period is the indicator owner's current
     value if there is one, else the most recently imported current value from any agency
-    (:func:`city_series`).
+    (:func:`city_series`). Values for periods ending after ``as_of`` are ignored, so a back-dated
+    ``--as-of`` does not see the future.
 
 Time axis
     A period stands for its end; positions are counted in months (``year × 12 + last month``),
@@ -563,10 +564,12 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     """Judge ``item`` on ``as_of`` from the city series ``history`` (one value per point).
 
     ``schedule`` is the plan's calendar (:func:`pingtai.schedule.plan_schedule`); it says which
-    period should have been reported and when each milestone's return is due.
+    period should have been reported and when each milestone's return is due. Values for periods
+    that end after ``as_of`` are ignored.
     """
     path = trajectory(item)
-    series = sorted(history, key=lambda o: o.period.as_point())
+    # a value for a period not yet ended on as_of cannot have been known then (a back-dated view)
+    series = sorted((o for o in history if o.period.end <= as_of), key=lambda o: o.period.as_point())
     frequency = item.indicator.frequency
     due = latest_due_point(schedule, as_of, frequency)
     judged = milestones(item, series, as_of, schedule)
