@@ -6,6 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pingtai.catalog import Indicator, PlanIndicator, Target, Value
 from pingtai.loader import load_catalog
@@ -374,3 +376,27 @@ def test_city_series_prefers_the_owner_then_the_newest() -> None:
     chosen = city_series(values, "市商务局")
     assert [(str(o.period.as_point()), o.value) for o in chosen] == [("2024", 1150), ("2025H1", 520), ("2025Q3", 710)]
     assert city_series(values, None)[0].value == 1200
+
+
+# --- properties ------------------------------------------------------------------------------
+
+RANK = {"off_track": 0, "at_risk": 1, "on_track": 2, "achieved": 3}
+
+
+@given(st.floats(0, 3000), st.floats(0, 3000))
+def test_a_better_value_never_gets_a_worse_status(a: float, b: float) -> None:
+    low, high = sorted((a, b))
+    as_of = date(2025, 2, 1)
+    assert RANK[assess(STOCK, obs((Y(2024), low)), as_of, CAL).status] <= \
+        RANK[assess(STOCK, obs((Y(2024), high)), as_of, CAL).status]
+    down = item([target(2026, 60)], (2022, 100), direction="decrease")
+    assert RANK[assess(down, obs((Y(2024), high)), as_of, CAL).status] <= \
+        RANK[assess(down, obs((Y(2024), low)), as_of, CAL).status]
+
+
+@given(st.sampled_from([Period(2025, "Q", 1), H1(2025), Q3(2025), Period(2025, "M", 8)]))
+def test_a_part_year_flow_expects_a_share_of_its_year(period: Period) -> None:
+    expected = expected_value(RETAIL, period)
+    assert expected is not None and expected.annual == 1200
+    assert expected.value == pytest.approx(1200 * period.as_point().year_fraction)
+    assert 0 < expected.value < 1200
