@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -376,6 +376,9 @@ def test_city_series_prefers_the_owner_then_the_newest() -> None:
     chosen = city_series(values, "市商务局")
     assert [(str(o.period.as_point()), o.value) for o in chosen] == [("2024", 1150), ("2025H1", 520), ("2025Q3", 710)]
     assert city_series(values, None)[0].value == 1200
+    aware = Observation(Y(2023), 1, "a", datetime(2025, 1, 1, tzinfo=UTC))
+    unknown = Observation(Y(2023), 2, "b", None)
+    assert [o.value for o in city_series([unknown, aware], None)] == [1]
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -169,10 +169,15 @@ def city_series(values: Iterable[R], owner: str | None) -> list[R]:
 def _preferred(new: Recorded, held: Recorded, owner: str | None) -> bool:
     if (new.agency == owner) != (held.agency == owner):
         return new.agency == owner
-    new_at, held_at = new.imported_at or datetime.min, held.imported_at or datetime.min
+    new_at, held_at = _moment(new.imported_at), _moment(held.imported_at)
     if new_at != held_at:
         return new_at > held_at
     return new.agency < held.agency
+
+
+def _moment(at: datetime | None) -> tuple[bool, float]:
+    # timestamps compare aware and naive times alike; an unknown time counts as oldest
+    return (at is not None, at.timestamp() if at is not None else 0.0)
 
 
 # --- comparisons -----------------------------------------------------------------------------
