@@ -247,7 +247,7 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
                                 showErrorMessage=True, errorStyle="warning", errorTitle="请填写数字",
                                 error="填报值应为不小于 0 的数字，单位见“计量单位”列；不报请留空。",
                                 showInputMessage=True, promptTitle="填报值", prompt="填数字，不带单位；留空表示未报。")
-    sheet.add_data_validation(validation)
+    first = row + 1
     for indicator in content.indicators:
         row += 1
         cells = (indicator.id, indicator.name, indicator.unit, content.period.label(), None,
@@ -260,7 +260,9 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
                 cell.protection = style["unlocked"]
                 cell.fill = style["input_fill"]
         sheet.cell(row=row, column=5).number_format = "#,##0.####"
-        validation.add(sheet.cell(row=row, column=5))
+    if content.indicators:
+        validation.add(f"E{first}:E{row}")
+        sheet.add_data_validation(validation)
     row += 2
     for label in (layout.REPORTER_LABEL, layout.PHONE_LABEL, layout.FILLED_ON_LABEL):
         sheet.cell(row=row, column=1, value=label).font = style["bold"]
@@ -292,7 +294,7 @@ def _tasks_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) ->
     validation = DataValidation(type="list", formula1=f'"{statuses}"', allow_blank=True, showErrorMessage=True,
                                 errorTitle="请从列表中选择", error=f"进展状态只能是：{'、'.join(layout.TASK_STATUSES)}。",
                                 showInputMessage=True, promptTitle="进展状态", prompt="从下拉列表选择。")
-    sheet.add_data_validation(validation)
+    first = row + 1
     for item in content.tasks:
         row += 1
         cells = (item.plan_name, item.task.number, item.task.title, None, None, None, None)
@@ -303,8 +305,10 @@ def _tasks_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) ->
             if column >= 4:
                 cell.protection = style["unlocked"]
                 cell.fill = style["input_fill"]
-        validation.add(sheet.cell(row=row, column=4))
         sheet.row_dimensions[row].height = 48
+    if content.tasks:
+        validation.add(f"D{first}:D{row}")
+        sheet.add_data_validation(validation)
     _protect_and_print(sheet)
 
 
