@@ -23,7 +23,7 @@ goes through :class:`PlanSchedule` so those overrides have one place to land.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -141,6 +141,20 @@ def due_periods(schedule: PlanSchedule, as_of: date, frequency: str | None = Non
         owed.append(DuePeriod(period.as_point(), schedule.due_date(period)))
         period = _next(period)
     return owed
+
+
+def reporting_points(schedule: PlanSchedule, frequency: str | None = None) -> Iterator[DuePeriod]:
+    """Every period (as a point) the calendar asks a return for, oldest first, owed or not yet.
+
+    The same periods as :func:`due_periods` without the ``as_of`` cut: from ``schedule.first`` to
+    ``schedule.last`` (endless when ``last`` is ``None`` — take what you need). Agency reports use
+    it for the due date of a return received early and for the next return due.
+    """
+    kind = reporting_kind(schedule.frequency, frequency or schedule.frequency)
+    period = period_for_date(schedule.first.end, kind)
+    while schedule.last is None or period.end <= schedule.last.end:
+        yield DuePeriod(period.as_point(), schedule.due_date(period))
+        period = _next(period)
 
 
 def latest_due_point(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> Period | None:
