@@ -227,6 +227,17 @@ def _periods(schedule: PlanSchedule, frequency: str | None) -> Iterator[Period]:
         period = _next(period)
 
 
+def reporting_points(schedule: PlanSchedule, frequency: str | None = None) -> Iterator[DuePeriod]:
+    """Every period (as a point) the calendar asks a return for, oldest first, owed or not yet.
+
+    The same periods as :func:`due_periods` without the ``as_of`` cut: from ``schedule.first`` to
+    ``schedule.last`` (endless when ``last`` is ``None`` — take what you need). Agency reports use
+    it for the due date of a return received early and for the next return due.
+    """
+    for period in _periods(schedule, frequency):
+        yield DuePeriod(period.as_point(), schedule.due_date(period))
+
+
 def latest_due_point(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> Period | None:
     """The latest point whose return is owed on ``as_of`` (``None`` when nothing is owed yet).
 
