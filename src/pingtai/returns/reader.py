@@ -148,6 +148,8 @@ class _Reader:
         self.file_period: Period | None = None
         """What a sheet of this file said, for its sheets that say nothing."""
         self.arg_agency = self._resolve_arg_agency(agency) if agency else None
+        self.agency_given = bool(agency)
+        """An --agency was given, even one that did not resolve (already reported)."""
         self.arg_period = period.as_point() if period else None
         self.agency_cache: dict[str, tuple[str | None, str, str]] = {}
         self.period_cache: dict[object, tuple[Period | None, str]] = {}
@@ -350,7 +352,7 @@ class _Reader:
         info = _SheetInfo()
         for r in range(table.first_row):
             self._labels(info, name, r, head[r], title=True)
-        stated = "agency" in info.found or self.arg_agency is not None, bool(
+        stated = "agency" in info.found or self.agency_given, bool(
             "period" in info.found or info.title_period or self.arg_period)
         if strict_agency is not None or strict_period is not None:
             agency, period = strict_agency, strict_period
@@ -457,14 +459,13 @@ class _Reader:
             col = columns.get(i, -1)
             return cell_text(row[col]) if 0 <= col < len(row) else ""
 
+        first = next((t for t in (cell_text(c) for c in row) if t), "")
+        if is_footer(first):
+            self._labels(info, sheet, r, row, title=False)
+            return None
         status_text, progress, issues, next_steps = text(3), text(4), text(5), text(6)
         number_text = text(1)
-        if not (status_text or progress or issues or next_steps):
-            return None
-        if not number_text:
-            first = next((cell_text(c) for c in row if cell_text(c)), "")
-            if is_footer(first):
-                self._labels(info, sheet, r, row, title=False)
+        if not (status_text or progress or issues or next_steps) or not number_text:
             return None
         where = self.where(sheet, r, columns[3])
         plan = self._plan(text(0))
@@ -603,7 +604,9 @@ class _TableReader:
         self.agency = agency
         self.period = period
         self.strict = strict
-        self.default_unit = normalize_unit(info.found["unit"][0]) if "unit" in info.found else ""
+        stated_unit = normalize_unit(info.found["unit"][0]) if "unit" in info.found else ""
+        self.default_unit = stated_unit if lookup(stated_unit) is not None else ""
+        """A ``单位：万元`` line above the table: the unit of values that name none."""
         self._marks: dict[tuple[int, int], tuple[str, str]] | None = None
         self.values = self._value_columns()
         self.missing_reported = False
