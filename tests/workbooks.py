@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pingtai import layout
 from pingtai.catalog import AgencyRegistry, Catalog, PlanFile, assemble
 
-Grid = Sequence[Sequence[Any]]
+Grid = Sequence[Any]
+"""Rows of cells (typed loosely: test tables mix strings, numbers, dates and ``None``)."""
 
 
 def _agency(name: str, full: str, aliases: list[str], kind: str = "department") -> dict[str, Any]:
@@ -79,7 +80,7 @@ CATALOG = make_catalog()
 # --- writers --------------------------------------------------------------------------------------
 
 
-def write_xlsx(path: Path, sheets: dict[str, Grid], merges: dict[str, list[str]] | None = None,
+def write_xlsx(path: Path, sheets: Mapping[str, Grid], merges: dict[str, list[str]] | None = None,
                hidden: Sequence[str] = (), formats: dict[str, dict[str, str]] | None = None) -> Path:
     """An .xlsx with one sheet per entry (cells ``None`` stay empty), merged ranges and number formats."""
     import openpyxl
@@ -103,7 +104,7 @@ def write_xlsx(path: Path, sheets: dict[str, Grid], merges: dict[str, list[str]]
     return path
 
 
-def write_xls(path: Path, sheets: dict[str, Grid], merges: dict[str, list[tuple[int, int, int, int]]] | None = None) -> Path:
+def write_xls(path: Path, sheets: Mapping[str, Grid], merges: dict[str, list[tuple[int, int, int, int]]] | None = None) -> Path:
     """An .xls (BIFF8, as WPS and old Excel save it); merges are (first row, last row, first col, last col)."""
     import xlwt
 
@@ -128,7 +129,7 @@ def write_xls(path: Path, sheets: dict[str, Grid], merges: dict[str, list[tuple[
     return path
 
 
-def write_ods(path: Path, sheets: dict[str, Grid]) -> Path:
+def write_ods(path: Path, sheets: Mapping[str, Grid]) -> Path:
     """An .ods written with odfpy (numbers as float cells, text as string cells)."""
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table, TableCell, TableRow
@@ -205,7 +206,7 @@ def raw_xlsx(path: Path, sheet_data: str, *, dimension: str = "A1", prolog: str 
 
 
 def template_workbook(path: Path, *, agency: str = "市商务局", period: str = "2024Q3", values: Grid = (),
-                      tasks: Grid = (), version: int | str = layout.TEMPLATE_VERSION, reporter: tuple[str, str, str] | None = None) -> Path:
+                      tasks: Grid = (), version: int | str = layout.TEMPLATE_VERSION, reporter: tuple[Any, Any, Any] | None = None) -> Path:
     """A workbook laid out the way :mod:`pingtai.template` writes it (as far as the reader relies on)."""
     meta: list[list[Any]] = [[layout.TEMPLATE_FORMAT, version], ["agency", agency], ["period", period],
             ["plan_version", "plan_2023_38@2024-01-01"], ["generated", "2024-10-01"]]
@@ -234,3 +235,41 @@ FREEFORM: list[list[Any]] = [
     ["注：本表数据为快报数。", None, None, None, None, None],
 ]
 FREEFORM_MERGES = ["A1:F1", "A2:D2"]
+
+
+def ole2(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE2 compound file (as Office 97-2003 and encrypted Office files are) holding ``streams``.
+
+    512-byte sectors: one FAT sector, one directory sector (at most three streams), then each
+    stream padded to at least 4096 bytes so that it lives in regular sectors.
+    """
+    import struct
+
+    free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    assert len(streams) <= 3
+    data = b""
+    fat = [fat_sector, end]
+    entries = []
+    for name, content in streams.items():
+        padded = content + b"\0" * (max(4096, -(-len(content) // 512) * 512) - len(content))
+        start = len(fat)
+        count = len(padded) // 512
+        fat += [*range(start + 1, start + count), end]
+        entries.append((name, start, len(content)))
+        data += padded
+    assert len(fat) <= 128
+
+    def entry(name: str, kind: int, start: int, size: int, right: int, child: int) -> bytes:
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBBIII", len(encoded), kind, 1, free, right, child)
+                + b"\0" * 36 + struct.pack("<IIi", start, size, 0))
+
+    directory = entry("Root Entry", 5, end, 0, free, 1 if entries else free)
+    for i, (name, start, size) in enumerate(entries, 1):
+        directory += entry(name, 2, start, size, i + 1 if i < len(entries) else free, free)
+    directory = directory.ljust(512, b"\0")
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0) + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    # sector 0 holds the FAT, sector 1 the directory; streams follow from sector 2
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat) + struct.pack("<I", free) * (128 - len(fat))
+    return header + fat_bytes + directory + data

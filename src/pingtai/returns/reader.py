@@ -144,6 +144,9 @@ class _Reader:
         """Periods recorded, by their text: hashing strings is much cheaper than hashing Period dataclasses."""
         self.counts: dict[str, int] = {}
         self.layouts: list[str] = []
+        self.file_agency: str | None = None
+        self.file_period: Period | None = None
+        """What a sheet of this file said, for its sheets that say nothing."""
         self.arg_agency = self._resolve_arg_agency(agency) if agency else None
         self.arg_period = period.as_point() if period else None
         self.agency_cache: dict[str, tuple[str | None, str, str]] = {}
@@ -179,9 +182,17 @@ class _Reader:
             self.result.layout = "template"
         else:
             unread: list[str] = []
+            deferred: list[str] = []
             for entry in self.book.sheets:
-                if entry.visible and entry.name != layout.META_SHEET and not self._read_sheet(entry.name):
+                if not entry.visible or entry.name == layout.META_SHEET:
+                    continue
+                outcome = self._read_sheet(entry.name, defer=True)
+                if outcome == "deferred":
+                    deferred.append(entry.name)
+                elif outcome == "no-header":
                     unread.append(entry.name)
+            for name in deferred:  # sheets that did not say whose or when: another sheet may have
+                self._read_sheet(name)
             if not self.layouts:
                 self.problem(self.file, "未找到可识别的表格：需要在前 20 行内有含“指标名称”和“本期数/累计数/1-本月…”等列的表头，"
                                         "或使用 pingtai template 生成的模板", "no-layout")
@@ -323,34 +334,48 @@ class _Reader:
         head = list(islice(sheet.rows, HEADER_ROWS + 2))
         return sheet, head, sheet.rows
 
-    def _read_sheet(self, name: str, strict_agency: str | None = None, strict_period: Period | None = None) -> bool:
-        """Read one sheet if it has a header; returns whether it did."""
+    def _read_sheet(self, name: str, strict_agency: str | None = None, strict_period: Period | None = None,
+                    defer: bool = False) -> str:
+        """Read one sheet; returns ``read``, ``no-header``, or ``deferred`` (when ``defer`` and the
+        sheet names no agency or period that another sheet of the file might give)."""
         loaded = self._load(name)
         if loaded is None:
-            return True
+            return "read"
         sheet, head, rest = loaded
         if not any(cell_text(c) for row in head for c in row):
-            return True  # an empty sheet: nothing to say
+            return "read"  # an empty sheet: nothing to say
         table = find_table(head, sheet.merges, self.indicators)
         if table is None:
-            return False
-        self.layouts.append(table.layout)
+            return "no-header"
         info = _SheetInfo()
         for r in range(table.first_row):
             self._labels(info, name, r, head[r], title=True)
+        stated = "agency" in info.found or self.arg_agency is not None, bool(
+            "period" in info.found or info.title_period or self.arg_period)
         if strict_agency is not None or strict_period is not None:
             agency, period = strict_agency, strict_period
+        elif defer and not all(stated) and table.layout != "long":
+            self.total -= sheet.height
+            return "deferred"
         else:
             agency, period = self._sheet_agency(info), self._sheet_period(info)
+            if agency is None and not stated[0]:
+                agency = self.file_agency
+            if period is None and not stated[1]:
+                period = self.file_period
+            self.file_agency = self.file_agency or agency
+            self.file_period = self.file_period or period
+        self.layouts.append(table.layout)
         rows = chain(enumerate(head[table.last_row + 1:], table.last_row + 1), enumerate(rest, len(head)))
-        self.done += table.last_row + 1
-        reader = _TableReader(self, sheet, table, info, agency, period, strict=strict_agency is not None)
+        self.advance(table.last_row + 1)
+        reader = _TableReader(self, sheet, table, info, agency, period, strict=strict_agency is not None,
+                              stated=stated)
         if table.layout == "wide":
             reader.read_wide(rows)
         else:
             reader.read_rows(rows)
         self._apply_contacts(info)
-        return True
+        return "read"
 
     # --- the template ---------------------------------------------------------------------------
     def _read_template(self, meta_name: str) -> bool:
@@ -396,7 +421,7 @@ class _Reader:
         names = {s.name for s in self.book.sheets}
         if layout.VALUES_SHEET not in names:
             self.problem(self.file, f"模板缺少“{layout.VALUES_SHEET}”工作表：请用 pingtai template 重新生成", "template-broken")
-        elif not self._read_sheet(layout.VALUES_SHEET, agency, period):
+        elif self._read_sheet(layout.VALUES_SHEET, agency, period) == "no-header":
             self.problem(f"{self.file}!{layout.VALUES_SHEET}", f"找不到表头（{'、'.join(layout.VALUE_HEADERS)}）", "template-broken")
         if layout.TASKS_SHEET in names:
             self._read_tasks(layout.TASKS_SHEET, agency, period)
@@ -570,7 +595,7 @@ class _TableReader:
     """Reads the data rows below one header (layouts ``rows``, ``long`` and ``wide``)."""
 
     def __init__(self, reader: _Reader, sheet: Sheet, table: Table, info: _SheetInfo, agency: str | None,
-                 period: Period | None, strict: bool) -> None:
+                 period: Period | None, strict: bool, stated: tuple[bool, bool] = (False, False)) -> None:
         self.reader = reader
         self.sheet = sheet
         self.table = table
@@ -582,6 +607,8 @@ class _TableReader:
         self._marks: dict[tuple[int, int], tuple[str, str]] | None = None
         self.values = self._value_columns()
         self.missing_reported = False
+        self.stated = stated
+        """Whether the file stated an agency / a period at all (a wrong one is already reported)."""
 
     def mark(self, row: int, col: int) -> tuple[str, str] | None:
         if self._marks is None:
@@ -610,8 +637,8 @@ class _TableReader:
     def _need_context(self, row: int) -> bool:
         """Report once per sheet that agency or period is unknown; whether both are known."""
         by_role = self.table.by_role
-        agency_known = self.agency is not None or "agency" in by_role
-        period_known = self.period is not None or "period" in by_role
+        agency_known = self.agency is not None or "agency" in by_role or self.stated[0]
+        period_known = self.period is not None or "period" in by_role or self.stated[1]
         if (agency_known and period_known) or self.missing_reported:
             return agency_known and period_known
         self.missing_reported = True
