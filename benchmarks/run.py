@@ -1,0 +1,323 @@
+"""Time pingtai against the floors it is measured by and print a Markdown table of medians and ratios.
+
+    python benchmarks/run.py            # the full run (a few minutes on two cores)
+    python benchmarks/run.py --quick    # tiny sizes, one repetition: checks the harness works
+
+Every scenario runs in fresh subprocesses, several times (``--runs``), and reports the median wall
+time, the median CPU time (user + system: less sensitive to other processes on a shared machine)
+and the peak resident memory of each child (``os.wait4``'s ``ru_maxrss``, per child). Ratios
+compare medians measured in the same run:
+
+* cold start — ``pingtai --version`` and ``pingtai --help`` against ``python -c "import typer"``;
+* import — ``pingtai import`` of a long workbook into a fresh ledger against a bare python-calamine
+  parse of the same file and an openpyxl read-only parse, each in a fresh process;
+* status — ``pingtai status`` on ledgers of growing size against ``pingtai --version``: the values
+  grow at a fixed number of indicators, then the indicators grow at a fixed number of values;
+* the catalog load (YAML → models) of the bundled plans, in-process, median of many.
+
+Workbooks and catalogs come from ``benchmarks/generate.py``. The ledgers of up to 100 000 values
+are the ones the timed imports wrote; the million-value ledger is written through the ledger API
+in one transaction (importing it would take most of the run; the import of a million rows is
+timed once, as information, unless ``--skip-million``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate
+
+PYTHON = sys.executable
+PINGTAI = [PYTHON, "-m", "pingtai"]
+AS_OF = "2025-01-25"
+"""The status date: just after the synthetic values' last month (2024-12) is due."""
+CALAMINE = ("import sys\nfrom python_calamine import CalamineWorkbook\n"
+            "CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()")
+OPENPYXL = ("import sys\nimport openpyxl\nbook = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
+            "rows = list(book.worksheets[0].iter_rows(values_only=True))\nbook.close()")
+
+
+@dataclass
+class Sample:
+    """One child process: wall and CPU seconds, peak resident memory in MiB."""
+
+    wall: float
+    cpu: float
+    rss: float
+
+
+@dataclass
+class Result:
+    """Every sample of one scenario, and its medians."""
+
+    label: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(s.wall for s in self.samples)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
+
+    @property
+    def rss(self) -> float:
+        return max(s.rss for s in self.samples)
+
+
+def measure(command: Sequence[str | Path], *, env: dict[str, str] | None = None) -> Sample:
+    """Run ``command`` to completion, its output discarded (piped output: plain text, no colour)."""
+    start = time.perf_counter()
+    child = subprocess.Popen([str(c) for c in command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             env=env)
+    assert child.stderr is not None
+    errors = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    child.stderr.close()
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} exited {child.returncode}:\n{errors.decode(errors='replace')}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def repeat(label: str, command: Sequence[str | Path], runs: int, *, env: dict[str, str] | None = None) -> Result:
+    result = Result(label)
+    for _ in range(runs):
+        result.samples.append(measure(command, env=env))
+    return result
+
+
+def interleaved(commands: dict[str, Sequence[str | Path]], runs: int) -> dict[str, Result]:
+    """Run each command ``runs`` times, taking turns, so drift on a shared machine hits all alike."""
+    results = {label: Result(label) for label in commands}
+    for _ in range(runs):
+        for label, command in commands.items():
+            results[label].samples.append(measure(command))
+    return results
+
+
+# --- the scenarios ----------------------------------------------------------------------------------
+
+
+def cold_start(runs: int) -> dict[str, Result]:
+    return interleaved({
+        'python -c "import typer"': [PYTHON, "-c", "import typer"],
+        "pingtai --version": [*PINGTAI, "--version"],
+        "pingtai --help": [*PINGTAI, "--help"],
+    }, runs)
+
+
+def import_runs(root: Path, rows: int, runs: int) -> tuple[Result, Result, Result, Path]:
+    """Bare parses and imports of ``root/returns.xlsx``, taking turns; returns the last run's ledger."""
+    book = root / "returns.xlsx"
+    calamine, openpyxl_, imported = (Result("calamine"), Result("openpyxl"), Result("import"))
+    ledger = root / "ledger.sqlite3"
+    for run in range(runs):
+        calamine.samples.append(measure([PYTHON, "-c", CALAMINE, book]))
+        openpyxl_.samples.append(measure([PYTHON, "-c", OPENPYXL, book]))
+        folder = root / f"import-{run}"
+        shutil.rmtree(folder, ignore_errors=True)
+        ledger = folder / "ledger.sqlite3"
+        imported.samples.append(measure([*PINGTAI, "--data", root / "data", "--db", ledger, "import", book]))
+    for run in range(runs - 1):
+        shutil.rmtree(root / f"import-{run}")
+    return calamine, openpyxl_, imported, ledger
+
+
+def status_run(root: Path, ledger: Path, runs: int) -> Result:
+    return repeat("status", [*PINGTAI, "--data", root / "data", "--db", ledger, "status", "--as-of", AS_OF], runs)
+
+
+def catalog_load(times: int) -> tuple[float, float]:
+    """Median seconds of :func:`pingtai.loader.load_catalog` on the bundled plans (in-process), and
+    the plans' indicator count; the first call (imports, caches) is not counted."""
+    from pingtai.loader import load_catalog
+
+    catalog = load_catalog()
+    samples = []
+    for _ in range(times):
+        start = time.perf_counter()
+        load_catalog()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), sum(len(p.indicators) for p in catalog.plans)
+
+
+def synthetic_catalog_load(root: Path, times: int) -> float:
+    from pingtai.loader import load_catalog
+
+    load_catalog(root / "data")
+    samples = []
+    for _ in range(times):
+        start = time.perf_counter()
+        load_catalog(root / "data")
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+# --- the report -------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} "
+            f"{platform.release()}; {dt.date.today().isoformat()}; load average at the end {load}")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def size(count: int) -> str:
+    return f"{count // 1_000_000}M" if count >= 1_000_000 and count % 1_000_000 == 0 else (
+        f"{count // 1000}k" if count >= 1000 and count % 1000 == 0 else str(count))
+
+
+def verdict(ratio: float, limit: float) -> str:
+    return f"≤ {limit:g} {'✓' if ratio <= limit else '✗'}"
+
+
+@dataclass
+class Table:
+    rows: list[list[str]] = field(default_factory=list)
+
+    def add(self, scenario: str, result: Result | None, ratio: str = "", target: str = "",
+            wall: float | None = None) -> None:
+        if result is None:
+            self.rows.append([scenario, ms(wall or 0), "", "", ratio, target])
+        else:
+            self.rows.append([scenario, ms(result.wall), ms(result.cpu), f"{result.rss:,.0f} MiB", ratio, target])
+
+    def markdown(self) -> str:
+        head = ["scenario", "median wall", "median CPU", "peak RSS", "ratio", "target"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---", "---:", "---:", "---:", "---", "---"]) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repetition (a smoke test)")
+    parser.add_argument("--runs", type=int, help="repetitions of each scenario (default 5; 1 with --quick)")
+    parser.add_argument("--work", type=Path, help="keep the generated files and ledgers in this directory")
+    parser.add_argument("--skip-million", action="store_true", help="no 1M-value ledger (saves a few minutes)")
+    args = parser.parse_args(argv)
+    runs = args.runs or (1 if args.quick else 5)
+    if args.quick:
+        indicators, import_sizes, values, million, scaling = 20, [200], 200, None, [10, 20]
+        start_runs, catalog_times = 1, 3
+    else:
+        indicators, import_sizes, values, million, scaling = 2000, [10_000, 100_000], 100_000, 1_000_000, [500, 1000]
+        start_runs, catalog_times = max(runs, 15), 50
+        if args.skip_million:
+            million = None
+    work = args.work or Path(tempfile.mkdtemp(prefix="pingtai-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    table = Table()
+    try:
+        log = print if not args.quick else (lambda *a, **k: None)
+        log(f"# working in {work}", file=sys.stderr)
+
+        starts = cold_start(start_runs)
+        typer_, version, help_ = (starts['python -c "import typer"'], starts["pingtai --version"],
+                                  starts["pingtai --help"])
+        table.add('`python -c "import typer"`', typer_, "1.00")
+        ratio = version.wall / typer_.wall
+        table.add("`pingtai --version`", version, f"{ratio:.2f} × import typer", verdict(ratio, 1.5))
+        table.add("`pingtai --help`", help_, f"{help_.wall / typer_.wall:.2f} × import typer")
+
+        ledgers: dict[tuple[int, int], tuple[Path, Path]] = {}  # (indicators, values) → (root, ledger)
+        for rows in import_sizes:
+            root = work / f"n{indicators}-v{rows}"
+            log(f"# generating {rows} rows", file=sys.stderr)
+            generate.generate(root, indicators, rows)
+            calamine, openpyxl_, imported, ledger = import_runs(root, rows, runs)
+            ledgers[(indicators, rows)] = (root, ledger)
+            label = f"{size(rows)} rows"
+            table.add(f"bare python-calamine parse, {label}", calamine, "1.00")
+            table.add(f"openpyxl read-only parse, {label}", openpyxl_, f"{openpyxl_.wall / calamine.wall:.2f} × calamine")
+            ratio = imported.wall / calamine.wall
+            target = verdict(ratio, 2.0) + (" , ≤ 300 MiB " + ("✓" if imported.rss <= 300 else "✗")
+                                            if rows == max(import_sizes) else "")
+            table.add(f"`pingtai import`, {label} → empty ledger", imported,
+                      f"{ratio:.2f} × calamine, {imported.wall / openpyxl_.wall:.2f} × openpyxl", target)
+
+        if million is not None:
+            root = work / f"n{indicators}-v{million}"
+            log("# generating the 1M-value ledger through the ledger API", file=sys.stderr)
+            ledger = root / "ledger.sqlite3"
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir(parents=True)
+            measure([PYTHON, Path(__file__).with_name("generate.py"), root, "--indicators", str(indicators),
+                     "--values", str(million), "--ledger", ledger, "--no-workbook"])
+            ledgers[(indicators, million)] = (root, ledger)
+        for count in scaling:
+            root = work / f"n{count}-v{values}"
+            log(f"# generating and importing {count} indicators × {values} values", file=sys.stderr)
+            generate.generate(root, count, values)
+            ledger = root / "ledger.sqlite3"
+            measure([*PINGTAI, "--data", root / "data", "--db", ledger, "import", root / "returns.xlsx"])
+            ledgers[(count, values)] = (root, ledger)
+
+        statuses: dict[tuple[int, int], Result] = {}
+        for (count, stored), (root, ledger) in ledgers.items():
+            log(f"# status: {count} indicators × {stored} values", file=sys.stderr)
+            statuses[(count, stored)] = status_run(root, ledger, runs)
+        for (count, stored), result in sorted(statuses.items(), key=lambda kv: (kv[0][0] != indicators, kv[0])):
+            ratio = result.wall / version.wall
+            how = "API" if stored == million else "import"
+            target = verdict(ratio, 8) if (count, stored) == (indicators, values) else ""
+            table.add(f"`pingtai status`, {count:,} indicators × {size(stored)} values ({how})", result,
+                      f"{ratio:.2f} × --version", target)
+        by_count = sorted((count, r.wall) for (count, stored), r in statuses.items() if stored == values)
+        if len(by_count) >= 2:
+            # linear in indicators ⇔ each added indicator costs about the same, whatever the size
+            steps = " · ".join(f"{a:,}→{b:,}: {(tb - ta) / (b - a) * 1e6:,.0f} µs"
+                               for (a, ta), (b, tb) in itertools.pairwise(by_count))
+            table.rows.append([f"status: cost of each added indicator ({size(values)} values)", steps, "", "", "",
+                               "about equal = linear"])
+        by_values = sorted((stored, r.wall) for (count, stored), r in statuses.items() if count == indicators)
+        if len(by_values) >= 2:
+            (low, t_low), (high, t_high) = by_values[0], by_values[-1]
+            table.rows.append([f"status: {size(low)} → {size(high)} values ({indicators:,} indicators)",
+                               f"× {t_high / t_low:.2f}", "", "", f"values × {high / low:g}", ""])
+
+        bundled, plan_indicators = catalog_load(catalog_times)
+        table.add(f"catalog load, bundled plans ({plan_indicators} plan indicators), in-process", None,
+                  f"median of {catalog_times}", "≪ 100 ms " + ("✓" if bundled < 0.05 else "✗"), wall=bundled)
+        big = work / f"n{indicators}-v{values}"
+        table.add(f"catalog load, synthetic plan of {indicators:,} indicators, in-process", None,
+                  f"median of {max(3, catalog_times // 10)}", "", wall=synthetic_catalog_load(big, max(3, catalog_times // 10)))
+
+        print(f"Machine: {machine()}. Medians of {runs} runs ({start_runs} for cold start), each in a fresh process.\n")
+        print(table.markdown())
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
