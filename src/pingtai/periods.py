@@ -10,6 +10,7 @@ A period is identified by its span; flows reported for it are year-to-date throu
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,13 +58,9 @@ class Period:
     @classmethod
     def ending_in_month(cls, year: int, month: int) -> Period:
         """The coarsest natural period ending with ``month``: Dec → year, Jun → H1, Mar → Q1, Jul → month."""
-        if month == 12:
-            return cls(year)
-        if month == 6:
-            return cls(year, "H", 1)
-        if month % 3 == 0:
-            return cls(year, "Q", month // 3)
-        return cls(year, "M", month)
+        if cls is Period:
+            return _point(year, month)
+        return _ending_in_month(cls, year, month)
 
     # --- span ------------------------------------------------------------------------------------
     @property
@@ -81,8 +78,7 @@ class Period:
     @property
     def end(self) -> date:
         """The last day of the period (the date a stock is measured at)."""
-        month = self.last_month
-        return date(self.year, month, calendar.monthrange(self.year, month)[1])
+        return _month_end(self.year, self.index * _MONTHS_PER[self.kind])
 
     @property
     def year_fraction(self) -> float:
@@ -92,17 +88,22 @@ class Period:
     def sort_key(self) -> tuple[date, int]:
         return (self.end, _ORDER[self.kind])
 
+    def _key(self) -> tuple[int, int, int]:
+        # Orders exactly as sort_key() (the end date grows with year and month) without building dates:
+        # periods are compared millions of times when a large ledger is judged.
+        return (self.year, self.index * _MONTHS_PER[self.kind], _ORDER[self.kind])
+
     def __lt__(self, other: Period) -> bool:
-        return self.sort_key() < other.sort_key()
+        return self._key() < other._key()
 
     def __le__(self, other: Period) -> bool:
-        return self.sort_key() <= other.sort_key()
+        return self._key() <= other._key()
 
     def __gt__(self, other: Period) -> bool:
-        return self.sort_key() > other.sort_key()
+        return self._key() > other._key()
 
     def __ge__(self, other: Period) -> bool:
-        return self.sort_key() >= other.sort_key()
+        return self._key() >= other._key()
 
     def as_point(self) -> Period:
         """The canonical period for a value *as at* this period's end (year-to-date for flows).
@@ -161,6 +162,29 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^{_YEAR}年(?:1|一)[-—–~至到](?P<ytd>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})月(?:份)?$"), "YTD"),
     (re.compile(rf"^{_YEAR}年(?:1|一)月[-—–~至到](?:\d{{4}}年)?(?P<ytd2>\d{{1,2}})月(?:份)?$"), "YTD"),
 ]
+
+
+@functools.cache
+def _month_end(year: int, month: int) -> date:
+    # at most 301 years × 12 months: every end date is computed once per process
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+@functools.lru_cache(maxsize=8192)
+def _point(year: int, month: int) -> Period:
+    # Periods are immutable: one shared instance per point saves building (and validating) a new
+    # one each time a value is normalised with as_point().
+    return _ending_in_month(Period, year, month)
+
+
+def _ending_in_month(cls: type[Period], year: int, month: int) -> Period:
+    if month == 12:
+        return cls(year)
+    if month == 6:
+        return cls(year, "H", 1)
+    if month % 3 == 0:
+        return cls(year, "Q", month // 3)
+    return cls(year, "M", month)
 
 
 def _number(text: str) -> int:
