@@ -13,6 +13,7 @@ The result objects here are what ``pingtai import`` renders as text or ``--json`
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import math
@@ -295,35 +296,49 @@ def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, 
     for (ident, period, agency), (number, _) in state.items():
         if (ident, agency) in pairs:
             series[(ident, agency)].append((_parse_period(period), number))
-    for points in series.values():
+    # Each agency's series of an indicator, sorted once, with its periods' sort keys beside it, so
+    # the point before a value is one bisection and last year's point one look-up (a long table
+    # of 100,000 values otherwise compares every value with every point of its series).
+    keys: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
+    by_period: dict[tuple[str, str], dict[Period, float]] = {}
+    for pair, points in series.items():
         points.sort(key=lambda item: item[0].sort_key())
+        keys[pair] = [p.sort_key() for p, _ in points]
+        found: dict[Period, float] = {}
+        for p, n in points:
+            found.setdefault(p, n)  # the first in period order, as a scan would find it
+        by_period[pair] = found
 
     warnings: list[Problem] = []
     for value in values:
         if value.below_unit:
             continue
         definition = catalog.indicators[value.indicator]
-        points = series[(value.indicator, value.agency)]
-        label = f"{definition.name}（{value.period.label()}，{value.agency}）"
+        pair = (value.indicator, value.agency)
+        points = series[pair]
         if definition.kind in ("stock", "cumulative"):
-            earlier = [(p, n) for p, n in points if p < value.period]
-            if earlier and value.value < earlier[-1][1] - abs(earlier[-1][1]) * _REL_TOL:
-                previous, number = earlier[-1]
+            earlier = bisect.bisect_left(keys[pair], value.period.sort_key())  # points before value.period
+            if earlier and value.value < points[earlier - 1][1] - abs(points[earlier - 1][1]) * _REL_TOL:
+                previous, number = points[earlier - 1]
                 kind = "累计数" if definition.kind == "cumulative" else "存量"
                 warnings.append(Problem(value.where, (
-                    f"{label}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
+                    f"{_label(definition.name, value)}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
                     f"{value.unit}；{kind}一般不应下降，请核实"), "decrease", "warning"))
         if definition.kind in ("flow", "stock"):
             last_year = value.period.same_point_last_year()
-            before = next((n for p, n in points if p == last_year), None)
+            before = by_period[pair].get(last_year)
             if before is not None and before > 0:
                 ratio = value.value / before
                 if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
                     warnings.append(Problem(value.where, (
-                        f"{label}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
+                        f"{_label(definition.name, value)}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
                         f"{value.unit}）变化 {ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～"
                         f"{YOY_MAX_RATIO - 1:+.0%}），请核实"), "yoy-range", "warning"))
     return warnings
+
+
+def _label(name: str, value: ValueRecord) -> str:
+    return f"{name}（{value.period.label()}，{value.agency}）"
 
 
 @functools.lru_cache(maxsize=4096)
