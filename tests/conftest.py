@@ -30,3 +30,5 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("PINGTAI_DATA", raising=False)
     monkeypatch.setenv("PINGTAI_DB", str(tmp_path / "ledger" / "ledger.sqlite3"))
     monkeypatch.delenv("PINGTAI_FORCE_TERMINAL", raising=False)
+    # the catalog cache writes into the test's own directory, never the user's ~/.cache
+    monkeypatch.setenv("PINGTAI_CACHE_DIR", str(tmp_path / "cache"))

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from pingtai import catalog_cache
 from pingtai.catalog import SCHEMA_VERSIONS, AgencyRegistry, Catalog, Loc, PlanFile, assemble
 from pingtai.errors import CatalogError, Problem, UsageError
 
@@ -235,9 +236,15 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     root = data_dir(directory)
     if not root.is_dir():
         raise UsageError(f"数据目录不存在：{root}", hint="用 --data 或 PINGTAI_DATA 指向存放计划 YAML 的目录。")
-    catalog, problems = load_files(root / AGENCIES_FILE, plan_files_in(root))
+    files = [root / AGENCIES_FILE, *plan_files_in(root)]
+    # unchanged files load from the cache of assembled catalogs (pingtai.catalog_cache)
+    name, cached = catalog_cache.get(files)
+    if cached is not None:
+        return cached
+    catalog, problems = load_files(files[0], files[1:])
     if problems or catalog is None:
         raise CatalogError(problems, summary="计划数据校验未通过")
+    catalog_cache.put(name, files, catalog)
     return catalog
 
 
