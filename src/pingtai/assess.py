@@ -278,6 +278,12 @@ def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike],
     return {ident: city_series(obs, catalog.indicators[ident].owner) for ident, obs in grouped.items()}
 
 
+def city_inputs(catalog: Catalog) -> dict[str, tuple[str | None, str]]:
+    """Every indicator's owner and unit: what :meth:`pingtai.ledger.Ledger.city_candidates` needs to
+    hand over only the values :func:`series_by_indicator` can choose from (``status`` on a large ledger)."""
+    return {ident: (indicator.owner, indicator.unit) for ident, indicator in catalog.indicators.items()}
+
+
 def indicator_status(item: PlanIndicator, series: Sequence[Observation], as_of: date,
                      schedule: PlanSchedule) -> IndicatorStatus:
     """Assess one plan indicator and flatten the result into a dashboard row."""
@@ -486,6 +492,6 @@ def build_detail(catalog: Catalog, values: Iterable[StoredValueLike], name: str,
 __all__ = [
     "TASK_STATES", "TASK_STATE_LABELS", "ActionSummary", "IndicatorDetail", "IndicatorStatus", "PathRow",
     "PlanDetail", "PlanSummary", "Point", "StatusReport", "StoredTaskLike", "StoredValueLike", "TargetInfo",
-    "TaskStatus", "build_detail", "build_status", "indicator_status", "path_rows",
+    "TaskStatus", "build_detail", "build_status", "city_inputs", "indicator_status", "path_rows",
     "series_by_indicator", "status_row", "task_status",
 ]

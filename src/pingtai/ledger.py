@@ -26,14 +26,15 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from pingtai.errors import LedgerError
 from pingtai.periods import Period, PeriodError
@@ -164,6 +165,18 @@ class StoredValue:
     where: str
     raw: str
     below_unit: bool
+
+
+class CurrentValue(NamedTuple):
+    """A current value with only what judging it needs (``assess.StoredValueLike``); see
+    :meth:`Ledger.city_candidates`. A tuple, because large ledgers hand over tens of thousands."""
+
+    indicator: str
+    period: Period
+    agency: str
+    value: float
+    unit: str
+    imported_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -483,6 +496,50 @@ class Ledger:
             sql += f" AND v.{column} IN ({', '.join('?' * len(chosen))})"
             params += chosen
         return self._values(sql, params, chronological=True)
+
+    _KIND_ORDER = """CASE WHEN length(v.period) = 4 THEN 0 WHEN substr(v.period, 5, 1) = 'H' THEN 1
+                          WHEN substr(v.period, 5, 1) = 'Q' THEN 2 ELSE 3 END"""
+    """Period.sort_key's second part from a stored period (``2024``, ``2024H1``, ``2024Q3``, ``2024-07``)."""
+
+    def city_candidates(self, indicators: Mapping[str, tuple[str | None, str]]) -> list[CurrentValue]:
+        """The current values that can be an indicator's city value — a subset of :meth:`current_values`.
+
+        ``indicators`` maps each indicator id wanted to its owner (or ``None``) and its unit; values of
+        other indicators are left out. For each ``(indicator, period)`` where the owner's current value
+        is in the indicator's unit only that value is returned: :func:`pingtai.progress.city_series`
+        always prefers it, so no other agency's figure can count. For every other ``(indicator,
+        period)`` all current values are returned, so the choice made from them is exactly the choice
+        made from :meth:`current_values`. On a ledger where many agencies report the same indicators
+        this turns a fraction of the rows into objects; SQLite makes one pass over the value index.
+        Ordered as :meth:`current_values` (by indicator, period, agency).
+        """
+        if not indicators:
+            return []
+        wanted = json.dumps({ident: [owner, unit] for ident, (owner, unit) in indicators.items()}, ensure_ascii=False)
+        sql = f"""
+            WITH wanted(indicator, owner, unit) AS MATERIALIZED (
+                SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)),
+            owned AS MATERIALIZED (
+                SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.period_end, {self._KIND_ORDER}
+                FROM wanted w JOIN value v ON v.indicator = w.indicator AND v.agency = w.owner
+                WHERE v.unit = w.unit
+                  AND v.batch_id = (SELECT MAX(x.batch_id) FROM value x
+                                    WHERE x.indicator = v.indicator AND x.period = v.period AND x.agency = v.agency))
+            SELECT * FROM owned
+            UNION ALL
+            SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.period_end, {self._KIND_ORDER}
+            FROM (SELECT indicator, period FROM value GROUP BY indicator, period) g
+            JOIN value v ON v.indicator = g.indicator AND v.period = g.period
+            WHERE g.indicator IN (SELECT indicator FROM wanted)
+              AND NOT EXISTS (SELECT 1 FROM owned o WHERE o.indicator = g.indicator AND o.period = g.period)
+              AND v.batch_id = (SELECT MAX(x.batch_id) FROM value x
+                                WHERE x.indicator = v.indicator AND x.period = v.period AND x.agency = v.agency)
+            -- the order of current_values() (Period.sort_key: end, then year < half < quarter < month),
+            -- because city_series keeps the first of two equally good values
+            ORDER BY 1, 7, 8, 3"""
+        rows = self._query(sql, [wanted])
+        stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
+        return [CurrentValue(row[0], _period(row[1]), row[2], float(row[3]), row[4], stamps[row[5]]) for row in rows]
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""

@@ -30,6 +30,7 @@ to land.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -244,6 +245,13 @@ def latest_due_point(schedule: PlanSchedule, as_of: date, frequency: str | None 
     With a quarterly calendar due 20 days after each quarter: on 2025-04-10 it is ``2024`` (the
     fourth quarter, stored as the year), on 2025-04-21 it is ``2025Q1``.
     """
+    return _latest_due_point(schedule, as_of, frequency)
+
+
+@functools.lru_cache(maxsize=1024)
+def _latest_due_point(schedule: PlanSchedule, as_of: date, frequency: str | None) -> Period | None:
+    # The dashboard asks this for every indicator of a plan, with the same calendar and date: walking
+    # the calendar each time was a fifth of `status` on 2,000 indicators. Arguments are immutable.
     owed = due_periods(schedule, as_of, frequency)
     return owed[-1].period if owed else None
 

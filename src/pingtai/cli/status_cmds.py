@@ -37,14 +37,16 @@ def status(
 
     示例：pingtai status ｜ pingtai status --plan 38号 --as-of 2025-07-25 ｜ pingtai status --agency 市商务局 --json
     """
-    from pingtai.assess import build_status
+    from pingtai.assess import build_status, city_inputs
     from pingtai.render.status import render_status
 
     st = state(ctx)
     catalog = st.catalog()
     with _ledger(st.db) as ledger:
-        report = build_status(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
-                              _day(as_of), plan=plan, agency=agency)
+        # only the values that can count for the city: the same dashboard from a fraction of a large ledger
+        values = ledger.city_candidates(city_inputs(catalog))
+        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), _day(as_of),
+                              plan=plan, agency=agency)
     if as_json:
         echo_json(report)
         return
