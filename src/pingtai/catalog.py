@@ -428,8 +428,11 @@ def assemble(registry: AgencyRegistry, plan_files: list[tuple[str, PlanFile]]) -
             if entry.id is None:
                 continue
             if entry.id in definitions:
-                problems.append(CrossProblem(spec.id, ("indicators", i, "id"),
-                                             f"指标 id '{entry.id}' 已在 {definitions[entry.id].defined_in} 定义", "duplicate-id"))
+                first = definitions[entry.id].defined_in
+                if first != spec.id:  # a repeat inside one plan is reported by _check_plan
+                    problems.append(CrossProblem(spec.id, ("indicators", i, "id"),
+                                                 f"指标 id '{entry.id}' 已在 {first} 定义（另一计划请用 ref 引用）",
+                                                 "duplicate-id"))
                 continue
             assert entry.name and entry.unit and entry.kind and entry.direction and entry.frequency
             task = next((t for t in spec.tasks if t.number == entry.task), None)

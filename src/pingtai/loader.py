@@ -71,17 +71,25 @@ class YamlFile:
         return f"{self.name}:{self.line_of(loc)}"
 
 
-def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int], duplicates: list[tuple[Loc, int]]) -> None:
+    """Record the line of every node; collect keys that appear twice in one mapping.
+
+    PyYAML keeps the last of two equal keys silently — in plan data that hides a typo, so it is
+    reported as an error instead.
+    """
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: set[object] = set()
         for key, value in node.value:
             child = (*loc, key.value)
-            lines[child] = key.start_mark.line + 1
-            _index_lines(value, child, lines)
+            if key.value in seen:
+                duplicates.append((child, key.start_mark.line + 1))
+            seen.add(key.value)
+            _index_lines(value, child, lines, duplicates)
             lines[child] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index_lines(item, (*loc, i), lines)
+            _index_lines(item, (*loc, i), lines, duplicates)
 
 
 def read_yaml(path: Path) -> YamlFile:
@@ -107,9 +115,46 @@ def read_yaml(path: Path) -> YamlFile:
     finally:
         loader.dispose()
     lines: dict[Loc, int] = {}
+    duplicates: list[tuple[Loc, int]] = []
     if node is not None:
-        _index_lines(node, (), lines)
+        _index_lines(node, (), lines, duplicates)
+    if duplicates:
+        raise CatalogError([Problem(f"{where}:{line}", f"{_format_loc(loc)}: 键 '{loc[-1]}' 重复（同一层只能出现一次）",
+                                    "duplicate-key") for loc, line in duplicates])
     return YamlFile(path, data, lines)
+
+
+_PYDANTIC_MESSAGES = {
+    "float_parsing": "不是数字", "float_type": "应为数字", "int_parsing": "不是整数", "int_type": "应为整数",
+    "int_from_float": "应为整数", "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "string_type": "应为文本", "list_type": "应为列表", "dict_type": "应为键值映射", "model_type": "应为键值映射",
+    "date_parsing": "不是日期（应为 YYYY-MM-DD）", "date_from_datetime_parsing": "不是日期（应为 YYYY-MM-DD）",
+    "date_type": "不是日期（应为 YYYY-MM-DD）", "string_too_short": "不能为空",
+    "string_pattern_mismatch": "格式不对（编号只用小写字母、数字和下划线，以字母开头）",
+    "greater_than_equal": "数值过小", "less_than_equal": "数值过大", "none_required": "此处不应有值",
+}
+
+
+def _pydantic_message(item: Any) -> tuple[str, str]:
+    """A Chinese message and a stable code for one pydantic error."""
+    kind, loc, ctx = item["type"], item["loc"], item.get("ctx") or {}
+    value = item.get("input")
+    shown = "" if isinstance(value, dict | list) else f"（值：{value!r}）"
+    if kind == "extra_forbidden":
+        return f"未知字段 '{loc[-1]}'（请检查拼写；允许的字段见 docs/catalog.md）", "unknown-key"
+    if kind == "missing":
+        return f"缺少必填字段 '{loc[-1]}'", "missing-key"
+    if kind == "literal_error":
+        return f"取值应为 {ctx.get('expected', '')} 之一{shown}", "invalid-value"
+    if kind == "too_short":
+        return f"至少需要 {ctx.get('min_length', 1)} 项", "invalid-value"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        return f"{_PYDANTIC_MESSAGES[kind]}（应{'≥' if kind == 'greater_than_equal' else '≤'} {bound}）{shown}", "invalid-value"
+    if kind in _PYDANTIC_MESSAGES:
+        return f"{_PYDANTIC_MESSAGES[kind]}{shown}", "invalid-value"
+    # our own validators raise ValueError with a Chinese message already
+    return f"{item['msg'].removeprefix('Value error, ')}{shown if kind != 'value_error' else ''}", "invalid-value"
 
 
 def _pydantic_problems(file: YamlFile, error: ValidationError) -> list[Problem]:
@@ -117,16 +162,7 @@ def _pydantic_problems(file: YamlFile, error: ValidationError) -> list[Problem]:
     for item in error.errors():
         loc = tuple(item["loc"])
         path = _format_loc(loc)
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = f"未知字段 '{loc[-1]}'（请检查拼写；允许的字段见 docs/catalog.md）"
-            code = "unknown-key"
-        elif item["type"] == "missing":
-            message = f"缺少必填字段 '{loc[-1]}'"
-            code = "missing-key"
-        else:
-            message = f"{message}（值：{item.get('input')!r}）" if not isinstance(item.get("input"), dict | list) else message
-            code = "invalid-value"
+        message, code = _pydantic_message(item)
         problems.append(Problem(file.where(loc), f"{path}: {message}" if path else message, code))
     return problems
 
@@ -183,7 +219,10 @@ def load_files(agencies_path: Path, plan_paths: list[Path]) -> tuple[Catalog | N
     if registry is None:
         return None, problems
     catalog, cross = assemble(registry, [(str(f.path), spec) for f, spec in plans])
+    plans_failed = len(plans) < len(plan_paths)
     for item in cross:
+        if plans_failed and item.code == "unknown-indicator":
+            continue  # the definition is probably in the plan file that failed: its problems come first
         file = files[item.file]
         problems.append(Problem(file.where(item.loc), f"{_format_loc(item.loc)}: {item.message}", item.code))
     catalog = Catalog(agencies=catalog.agencies, agencies_path=str(agencies_path), plans=catalog.plans,

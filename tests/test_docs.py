@@ -1,0 +1,74 @@
+"""The docs cannot drift: the README's quick start runs, CI runs the README's test command, every
+command is documented, every catalog field is described."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from pingtai import catalog
+from pingtai.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def quick_start() -> list[str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section, flags=re.S)
+
+
+def test_quick_start_has_two_commands() -> None:
+    commands = quick_start()
+    assert len(commands) == 2
+    assert all("\n" not in c for c in commands)
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert quick_start()[1] in ci.splitlines()
+
+
+def test_quick_start_main_job_runs() -> None:
+    """Run the pingtai steps of the first quick-start command against this installation."""
+    steps = [s.strip() for s in quick_start()[0].split("&&")]
+    pingtai_steps = [s for s in steps if s.startswith(".venv/bin/pingtai")]
+    assert pingtai_steps, "the quick start must run pingtai"
+    for step in pingtai_steps:
+        args = shlex.split(step)[1:]
+        result = subprocess.run([sys.executable, "-m", "pingtai", *args], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, (step, result.stderr)
+        assert result.stdout.strip(), step
+
+
+def _commands() -> list[str]:
+    names = []
+    for info in app.registered_commands:
+        name = info.name or (info.callback.__name__ if info.callback else "")
+        names.append(name.replace("_", "-"))
+    return names
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"`pingtai {command}" in README
+
+
+def _fields(model: type[BaseModel]) -> set[str]:
+    return set(model.model_fields)
+
+
+def test_every_catalog_field_is_documented() -> None:
+    doc = (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8")
+    documented = {word for span in re.findall(r"`([^`]+)`", doc) for word in re.findall(r"\w+", span)}
+    models = [obj for obj in vars(catalog).values()
+              if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == catalog.__name__]
+    missing = sorted(f"{m.__name__}.{f}" for m in models for f in _fields(m) if f not in documented)
+    assert not missing, f"document these fields in docs/catalog.md: {missing}"
