@@ -173,8 +173,12 @@ def test_member_that_lies_about_its_size_or_declares_hundreds_of_megabytes(tmp_p
     assert refused(read(tmp_path / "huge.xlsx")) == ("zip-bomb", "工作簿解压后过大（220 MB，上限 200 MB）：已拒绝")
 
 
-def shared_string_bomb(path: Path, cells: int, size: int) -> Path:
-    """A small .xlsx whose ``cells`` cells all name one shared string of ``size`` characters."""
+def shared_string_bomb(path: Path, cells: int, size: int, odd_spelling: bool = False) -> Path:
+    """A small .xlsx whose ``cells`` cells all name one shared string of ``size`` characters.
+
+    ``odd_spelling`` writes the cells as calamine still reads them but no spreadsheet
+    application would: prefixed (``<x:c>``), ``t = 's'``, ``<x:v >``.
+    """
     types = CONTENT_TYPES.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType='
                                   '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
     rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -184,9 +188,17 @@ def shared_string_bomb(path: Path, cells: int, size: int) -> Path:
             "</Relationships>")
     strings = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                f"<si><t>{'x' * size}</t></si></sst>")
-    rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, cells + 1))
-    return raw_xlsx(path, rows, extra={"[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": rels,
-                                       "xl/sharedStrings.xml": strings})
+    cell = "<x:c r=\"A{r}\" t = 's'><x:v >0</x:v></x:c>" if odd_spelling else '<c r="A{r}" t="s"><v>0</v></c>'
+    rows = "".join(f"<row r=\"{r}\">{cell.format(r=r)}</row>" for r in range(1, cells + 1))
+    extra = {"[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": rels, "xl/sharedStrings.xml": strings}
+    path = raw_xlsx(path, rows, extra=extra)
+    if odd_spelling:  # declare the prefix on the root element
+        with zipfile.ZipFile(path) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(
+            b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ')
+        write_zip(path, members)
+    return path
 
 
 def test_one_long_shared_string_named_by_many_cells(tmp_path: Path) -> None:
@@ -196,6 +208,8 @@ def test_one_long_shared_string_named_by_many_cells(tmp_path: Path) -> None:
                                                     "疑似恶意文件，已拒绝")
     fine = read(shared_string_bomb(tmp_path / "fine.xlsx", 200, 60_000))  # 12 MB: allowed (and no table in it)
     assert [p.code for p in fine.problems] == ["no-layout"]
+    odd = shared_string_bomb(tmp_path / "odd.xlsx", 2000, 60_000, odd_spelling=True)
+    assert refused(read(odd))[0] == "too-much-text"
 
 
 def test_one_long_string_in_many_xls_cells(tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
             raise Refused("sheet-too-large", f"工作表 '{sheet}' 的数据过大（{info.file_size // 2**20} MB）：请拆分文件后再导入")
         for method in (_scan_sheet_crude, _scan_sheet_box, _scan_sheet_exact):
             scan = SheetScan(member=info.filename)
-            counter = _SharedCounter()
+            counter = _SharedCounter(bool(shared))
             try:
                 method(counter.count(_row_chunks(inflate(data, info, limit), info.filename)), scan)
                 break
@@ -202,7 +202,7 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
 
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?si(?=[\s/>])")
 _SHARED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?=\s)[^>]*?\st\s*=\s*[\"']s[\"'][^>]*>\s*"
-                          rb"<(?:[A-Za-z_][\w.\-]*:)?v>\s*([0-9]{1,10})")
+                          rb"<(?:[A-Za-z_][\w.\-]*:)?v\s*>\s*([0-9]{1,10})")
 
 
 def _shared_string_sizes(parts: Iterable[bytes]) -> list[int]:
@@ -216,16 +216,17 @@ def _shared_string_sizes(parts: Iterable[bytes]) -> list[int]:
 
 
 class _SharedCounter:
-    """Counts cells typed as shared strings while a measuring method reads the pieces."""
+    """Counts cells with a value (``<v``) while a measuring method reads the pieces: at most that
+    many cells can name a shared string, however the ``t`` attribute is spelled."""
 
-    def __init__(self) -> None:
+    def __init__(self, active: bool) -> None:
+        self.active = active
         self.cells = 0
 
     def count(self, parts: Iterable[bytes]) -> Iterator[bytes]:
         for part in parts:
-            self.cells += part.count(b't="s"')
-            if b"t='s'" in part or b"t =" in part or b"t= " in part or b"t\t" in part:
-                self.cells += len(_SHARED_CELL.findall(part))  # odd spellings: count them too (an over-count is safe)
+            if self.active:
+                self.cells += part.count(b"<v") + part.count(b":v")  # prefixed <x:v> too (over-counting is safe)
             yield part
 
 
