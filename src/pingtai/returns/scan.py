@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from pingtai.returns.sniff import (
     MAX_UNCOMPRESSED,
@@ -168,11 +169,15 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
     by_part = {part: name for name, part in sheets.items()}
     shared: list[int] = []
     total = 0
-    if shared_part in archive.namelist():
-        info = archive.getinfo(shared_part)
+    # the part the relationships name, and the usual path (a reader may look there whatever they say)
+    for name in dict.fromkeys([shared_part, "xl/sharedStrings.xml"]):
+        if name not in archive.namelist():
+            continue
+        info = archive.getinfo(name)
         if info.file_size > MAX_SHARED_STRINGS:
             raise Refused("too-much-text", f"工作簿的共享文本过大（{info.file_size // 2**20} MB）：已拒绝")
-        shared = _shared_string_sizes(_pieces(inflate(data, info, MAX_SHARED_STRINGS), shared_part, (b"</si>", b"/>")))
+        sizes = _shared_string_sizes(_pieces(inflate(data, info, MAX_SHARED_STRINGS), name, (b"</si>", b"/>")))
+        shared = [max(pair) for pair in zip_longest(shared, sizes, fillvalue=0)]
     scans: dict[str, SheetScan] = {}
     for info in archive.infolist():
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
