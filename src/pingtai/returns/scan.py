@@ -165,8 +165,7 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
     :func:`_scan_sheet_crude`, else :func:`_scan_sheet_box`, else :func:`_scan_sheet_exact`.
     """
     archive = check_zip(data)
-    sheets, shared_part = _sheet_parts(data, archive)
-    by_part = {part: name for name, part in sheets.items()}
+    by_part, shared_part = _sheet_parts(data, archive)
     shared: list[int] = []
     total = 0
     # the part the relationships name, and the usual path (a reader may look there whatever they say)
@@ -184,6 +183,8 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
             continue
         limit = MAX_UNCOMPRESSED - total
         sheet = by_part.get(info.filename)
+        if sheet is None and _WORKSHEET_PATH.search(info.filename):
+            sheet = info.filename  # a worksheet the workbook does not name: a reader might still open it
         if sheet is None:
             total += _drain(data, info, limit)
             continue
@@ -205,6 +206,7 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
     return scans
 
 
+_WORKSHEET_PATH = re.compile(r"(?i)(?:^|/)(?:worksheets|dialogsheets|macrosheets)/[^/]+\.xml$")
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?si(?=[\s/>])")
 _SHARED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?=\s)[^>]*?\st\s*=\s*[\"']s[\"'][^>]*>\s*"
                           rb"<(?:[A-Za-z_][\w.\-]*:)?v\s*>\s*([0-9]{1,10})")
@@ -291,22 +293,31 @@ def _relationships(data: bytes, archive: zipfile.ZipFile, part: str) -> list[tup
 
 
 def _sheet_parts(data: bytes, archive: zipfile.ZipFile) -> tuple[dict[str, str], str]:
-    """Sheet name → worksheet part path, and the shared strings part, as the workbook says."""
-    workbook = next((path for _, kind, path in _relationships(data, archive, "") if kind.endswith("/officeDocument")),
-                    "xl/workbook.xml")
-    book = _read_small(data, archive, workbook)
-    if book is None:
-        raise refuse("broken-zip")
-    relationships = _relationships(data, archive, workbook)
-    rels = {rel_id: path for rel_id, _, path in relationships}
-    shared = next((path for _, kind, path in relationships if kind.endswith("/sharedStrings")), "xl/sharedStrings.xml")
+    """Worksheet part path → sheet name, and the shared strings part, as the workbook says.
+
+    Both the workbook part the package relationships name and the usual ``xl/workbook.xml`` are
+    read: every sheet a reader could open this way is measured.
+    """
+    named = next((path for _, kind, path in _relationships(data, archive, "") if kind.endswith("/officeDocument")),
+                 "xl/workbook.xml")
     parts: dict[str, str] = {}
-    for element in book.iter():
-        if _local(element.tag) == "sheet":
-            rel_id = element.get(f"{{{_REL_NS}}}id") or next(
-                (value for key, value in element.attrib.items() if _local(key) == "id"), "")
-            if rel_id in rels:
-                parts[element.get("name", "")] = rels[rel_id]
+    shared = "xl/sharedStrings.xml"
+    for workbook in dict.fromkeys([named, "xl/workbook.xml"]):
+        book = _read_small(data, archive, workbook)
+        if book is None:
+            continue
+        relationships = _relationships(data, archive, workbook)
+        rels = {rel_id: path for rel_id, _, path in relationships}
+        if workbook == named:
+            shared = next((path for _, kind, path in relationships if kind.endswith("/sharedStrings")), shared)
+        for element in book.iter():
+            if _local(element.tag) == "sheet":
+                rel_id = element.get(f"{{{_REL_NS}}}id") or next(
+                    (value for key, value in element.attrib.items() if _local(key) == "id"), "")
+                if rel_id in rels:
+                    parts.setdefault(rels[rel_id], element.get("name", ""))
+    if not parts and _read_small(data, archive, named) is None:
+        raise refuse("broken-zip")
     return parts, shared
 
 
@@ -370,8 +381,8 @@ def _scan_sheet_box(parts: Iterable[bytes], scan: SheetScan) -> None:
                     scan.include(int(row) - 1, column_number(col) - 1)
         if sample:
             scan.include(rows - 1, cols - 1)
-        if scan.rows > MAX_ROWS or scan.cols > MAX_COLS or scan.rows * scan.cols > MAX_CELLS:
-            return
+        if scan.rows > MAX_ROWS or scan.cols > MAX_COLS:
+            return  # absurd already: refused by the caller
 
 
 def xlsx_marks(data: bytes, info: zipfile.ZipInfo) -> dict[tuple[int, int], Mark]:
