@@ -126,8 +126,8 @@ def test_tasks_carry_their_latest_progress(data: LedgerSnapshot) -> None:
     report = build_agency_report(catalog(), data, "市市场监管局", AS_OF)
     lead = {(t.plan, t.number): t for t in report.lead}
     five = lead[(P38, 5)]
-    assert (five.status, str(five.period), five.progress, five.next_steps) == ("in_progress", "2025H1", "准入环境持续优化",
-                                                                              "继续推进")
+    assert (five.status, str(five.period), five.progress, five.issues, five.next_steps) == (
+        "in_progress", "2025H1", FORMULA_TEXTS["progress"], FORMULA_TEXTS["issues"], FORMULA_TEXTS["next_steps"])
     six = lead[(P38, 6)]
     assert (six.status, six.label, six.issues) == ("late", "滞后", "人手不足")
     # 5号 ends in 2024, so its 2024 line is the latest owed
