@@ -37,11 +37,12 @@ def value_ticks(rows: Sequence[PathRow]) -> list[float]:
     """The value axis of a chart of ``rows``: ticks from its floor to above its highest value.
 
     The axis starts at zero unless the values sit high above it — 网络零售额 between 921 and 1400
-    would otherwise hug the top of the plot — then a little below the lowest value.
+    would otherwise hug the top of the plot — then a little below the lowest value. A single
+    value (a target with nothing reported yet) is drawn from zero.
     """
     values = [v for r in rows for v in (r.expected, r.actual) if v is not None] or [0.0]
     low, high = min(values), max(values)
-    floor = 0.0 if low <= 0 or low <= high * 0.5 else low - (high - low) * 0.1
+    floor = 0.0 if low <= 0 or low <= high * 0.5 or low == high else low - (high - low) * 0.1
     return nice_ticks(min(floor, low), high)
 
 
