@@ -192,6 +192,20 @@ def test_headings_blank_rows_footers_and_unknown_subitems(tmp_path: Path) -> Non
     assert result.reporter == "王五"
 
 
+def test_labels_with_values_in_the_next_cell_and_column_numbers(tmp_path: Path) -> None:
+    rows = [["报告期", "2024年三季度", "填报日期", "2024年10月"],  # the fill-in month is not the period
+            ["填报单位", "绍兴市商务局", None, None],
+            ["序号", "指标名称", "1-9月累计", "同比"],
+            [1, 2, 3, 4],
+            [1, "网络零售额", 960.5, 9.9]]
+    result = table(tmp_path, rows, agency=None, period=None)
+    assert result.errors == []
+    assert (result.agency, result.period) == ("市商务局", Q3)
+    assert values(result) == {"online_retail_sales": (960.5, "C5")}
+    assert problems(result, "warning") == [("returns.xlsx!Sheet1!D1", "bad-date",
+                                            "无法识别的填报日期 '2024年10月'（应如 2024-10-15 或 2024年10月15日）")]
+
+
 def test_flow_takes_year_to_date_and_stock_takes_the_period_end(tmp_path: Path) -> None:
     rows = [["指标名称", "计量单位", "上年同期", "本月", "1—本月", "同比增长（%）", "期末数"],
             ["网络零售额", "亿元", 700, 95, 820, 17.1, None],
