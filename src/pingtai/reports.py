@@ -21,7 +21,8 @@ Rules of this module:
 - **A return is on time** when the office received it (the day of its first import, Beijing time)
   no later than its due date plus the calendar's grace days; a period owed under both plans takes
   the earlier due date. Returns received for periods the calendar does not ask are listed as
-  ``unscheduled``. Receipts after ``as_of`` are unknown to a back-dated report. The **next due**
+  ``unscheduled``. As on the dashboard, returns for periods ending after ``as_of`` are left out
+  (a receipt is judged by its own day, even one after a back-dated ``as_of``). The **next due**
   return is the first calendar period not yet received whose return is not yet missing.
 - **League**: the three rates are on-time returns ÷ returns due, tasks led that are 已完成 or
   推进中 ÷ tasks led, indicators owned that are 已达成 or 正常 ÷ indicators owned (without those
@@ -392,8 +393,8 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _received_by(data: LedgerSnapshot, as_of: dt.date) -> list[ReceivedLike]:
-    """Returns received on or before ``as_of`` (Beijing day): a back-dated report knows no later receipt."""
-    return [r for r in data.received if r.received_at.astimezone(CHINA_TZ).date() <= as_of]
+    """Receipts for periods ended by ``as_of`` — the dashboard's rule for values, so both agree."""
+    return [r for r in data.received if r.period.end <= as_of]
 
 
 @dataclass
