@@ -164,3 +164,14 @@ def test_libreoffice_keeps_formula_like_text_as_text(workbook_path: Path, tmp_pa
     with zipfile.ZipFile(resaved) as archive:
         tasks_xml = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet2")]
     assert tasks_xml and "<f>" not in tasks_xml[0] and "<f " not in tasks_xml[0]
+
+
+def test_a_district_workbook_without_indicators_or_returns(tmp_path: Path) -> None:
+    report = build_agency_report(catalog(), LedgerSnapshot(), "诸暨市", AS_OF, plan="5号")
+    path = tmp_path / "诸暨市政府.xlsx"
+    path.write_bytes(report_xlsx(report))
+    book = load_workbook(path)
+    assert [len(cast(Any, sheet)._charts) for sheet in book.worksheets] == [0, 0, 0, 0]
+    assert book["任务"]["C4"].value == "配合" and book["任务"]["D4"].value == "探索直播治理手段"
+    assert book["报表"]["A4"].value == "本单位不在报送名单中，无应报报表。"
+    assert book["指标"].max_row == 3  # the header only

@@ -252,11 +252,12 @@ def _indicators(sheet: Worksheet, report: AgencyReport) -> None:
             put(sheet, row, column, value, number_format="#,##0.##" if column in (6, 7) else
                 "0.0%" if column == 9 else None)
         paint(sheet.cell(row=row, column=10), "status", r.status)
-    row += 2
-    put(sheet, row, 1, "指标走势：实际与目标路径（应达）", bold=True, border=False)
-    for r in report.indicators:
-        if any(p.expected is not None or p.actual is not None for p in r.chart):
-            row = _chart_block(sheet, row + 2, r, short.get(r.plan, r.plan))
+    charted = [r for r in report.indicators if any(p.expected is not None or p.actual is not None for p in r.chart)]
+    if charted:
+        row += 2
+        put(sheet, row, 1, "指标走势：实际与目标路径（应达）", bold=True, border=False, wrap=False)
+    for r in charted:
+        row = _chart_block(sheet, row + 2, r, short.get(r.plan, r.plan))
     print_setup(sheet)
 
 
