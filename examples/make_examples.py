@@ -1,0 +1,222 @@
+"""Write the synthetic example returns in ``examples/returns/`` (示例数据，非官方统计).
+
+Run from the repository root: ``python examples/make_examples.py [OUT_DIR]``. The output is byte-for-byte the
+same on every run (fixed dates inside the files and in their zip members), so re-importing freshly
+generated examples is a no-op. Needs the test extra (``xlwt`` writes the ``.xls`` example).
+
+The figures are invented but plausible: they follow the plans' trajectories from the 2022
+baselines, with a couple of indicators behind (网络经营主体, 跨境电商进出口总额, 省级数字工厂) so that
+``pingtai status`` has something to flag. They are not official statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import sys
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pingtai import layout
+from pingtai.loader import load_catalog
+from pingtai.template import write_template
+
+OUT = Path(__file__).resolve().parent / "returns"
+LABEL = "（示例数据，非官方统计）"
+FIXED = dt.datetime(2025, 1, 2, 9, 0, 0)
+
+# --- template returns: (agency, period, values by indicator id, task progress, reporter) -----------------
+TEMPLATE_RETURNS: list[tuple[str, str, dict[str, float | str], dict[int, tuple[str, str, str, str]], tuple[str, str, dt.date]]] = [
+    ("市商务局", "2024Q4",
+     {"online_retail_sales": 1150.6, "online_business_entities": 13.1, "platforms": 118,
+      "billion_yuan_platforms": 5, "cross_border_ecommerce_trade": 138.2},
+     {1: ("推进中", "“一县一品”电商产业格局初步形成，新招引平台企业分支机构6家", "头部平台招引竞争激烈", "继续对接杭州平台企业"),
+      7: ("滞后", "跨境电商进出口总额138.2亿元", "外需偏弱，距150亿元目标仍有差距", "加大海外仓和独立站扶持"),
+      8: ("推进中", "新增省级电商专业村5个", "", "开展农村电商带头人培训"),
+      10: ("已完成", "直播电商基地建成投用", "", "总结推广直播电商模式")},
+     ("李明", "0575-85123456", dt.date(2025, 1, 10))),
+    ("市市场监管局", "2024Q4",
+     {"local_standards": 6, "data_ip_registrations": 372, "green_channel_enterprises": 420,
+      "standardization_pilots": 3, "standard_research_output_ratio": 45, "monitored_livestream_rooms": 5200},
+     {7: ("推进中", "绿色通道入驻企业420家", "", "继续扩大绿色通道覆盖"),
+      12: ("推进中", "数据知识产权登记累计372件", "登记宣传不足", "走进园区开展登记服务"),
+      16: ("推进中", "新发布平台经济地方标准1项", "", "推进2项标准立项")},
+     ("陈芳", "0575-85200001", dt.date(2025, 1, 13))),
+    ("市经信局", "2024Q4",
+     {"provincial_industrial_internet_platforms": 57, "provincial_digital_factories": 3},
+     {2: ("推进中", "新增省级工业互联网平台5个", "数字工厂培育进度偏慢", "组织数字工厂申报辅导")},
+     ("赵强", "0575-85111222", dt.date(2025, 1, 14))),
+]
+
+
+def normalise(path: Path) -> None:
+    """Rewrite an .xlsx with fixed zip timestamps and document dates so that the bytes are reproducible."""
+    members = []
+    with zipfile.ZipFile(path) as source:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = data.decode()
+                stamp = FIXED.strftime("%Y-%m-%dT%H:%M:%SZ")
+                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rf"\g<1>{stamp}\g<2>", text)
+                data = text.encode()
+            members.append((info.filename, data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=FIXED.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    path.write_bytes(buffer.getvalue())
+
+
+def template_return(out: Path, agency: str, period: str, values: dict[str, float | str],
+                    tasks: dict[int, tuple[str, str, str, str]], reporter: tuple[str, str, dt.date]) -> Path:
+    """Generate the template with ``pingtai.template`` and fill it in as the agency would."""
+    path = out / f"示例_{agency}_{period}.xlsx"
+    write_template(load_catalog(), agency, period, path, generated=FIXED.date(), title_note=LABEL)
+    book = openpyxl.load_workbook(path)
+    sheet = book[layout.VALUES_SHEET]
+    footer: dict[str, str | dt.date] = {layout.REPORTER_LABEL: reporter[0], layout.PHONE_LABEL: reporter[1],
+                                        layout.FILLED_ON_LABEL: reporter[2]}
+    for row in sheet.iter_rows():
+        key = row[0].value
+        if isinstance(key, str) and key in values:
+            row[4].value = values[key]
+        elif isinstance(key, str) and key in footer:
+            row[1].value = footer[key]
+    sheet = book[layout.TASKS_SHEET]
+    for row in sheet.iter_rows():
+        number = row[1].value
+        if isinstance(number, int) and number in tasks:
+            for cell, text in zip(row[3:7], tasks[number], strict=True):
+                cell.value = text or None
+    book.properties.created = FIXED
+    book.save(path)
+    normalise(path)
+    return path
+
+
+# --- free-form returns, as agencies make their own statistics tables --------------------------------------
+
+HEADERS = ("序号", "指标名称", "计量单位", "1-本月", "同比增长（%）", "备注")
+COMMERCE_2023 = [
+    ("1", "网络零售额", "万元", "10,123,400", "9.9", ""),
+    ("", "# 其中：直播电商零售额", "万元", "2,310,000", "35.2", "不在考核指标中"),
+    ("2", "跨境电商进出口总额", "万元", "1,285,000", "12.3", ""),
+    ("3", "网络经营主体", "万家", "12.4", "", "年末数"),
+    ("4", "互联网平台数量", "个", "88", "", "年末数"),
+]
+COMMERCE_2024H1 = [
+    ("1", "网络零售额", "万元", "5,350,000", "8.1", ""),
+    ("2", "跨境电商进出口总额", "万元", "640,000", "6.0", ""),
+    ("3", "网络经营主体", "万家", "12.9", "", "6月末数"),
+]
+FOOTER = "填报人：李明　　联系电话：0575-85123456　　填报日期：{filled}"
+
+
+def free_form_rows(period_text: str, rows: Sequence[tuple[str, ...]], filled: str) -> list[list[str]]:
+    """The cells of a government-style table: title, unit/period line, header, rows, footer."""
+    return [
+        [f"绍兴市电子商务发展情况统计表{LABEL}", "", "", "", "", ""],
+        ["填报单位（盖章）：绍兴市商务局", "", "", f"报告期：{period_text}", "", ""],
+        list(HEADERS),
+        *[list(r) for r in rows],
+        ["", "", "", "", "", ""],
+        [FOOTER.format(filled=filled), "", "", "", "", ""],
+    ]
+
+
+def free_form_xlsx(path: Path, cells: list[list[str]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet.title = "电商统计"
+    thin = Side(style="thin")
+    for r, row in enumerate(cells, start=1):
+        for c, text in enumerate(row, start=1):
+            if text:
+                cell = sheet.cell(row=r, column=c, value=text)
+                if 3 <= r < len(cells) - 1:
+                    cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet.merge_cells("A1:F1")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells("A2:C2")
+    sheet.merge_cells("D2:F2")
+    for column, width in zip("ABCDEF", (6, 26, 10, 14, 14, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    book.properties.created = FIXED
+    book.properties.creator = "示例"
+    book.save(path)
+    normalise(path)
+    return path
+
+
+def free_form_xls(path: Path, cells: list[list[str]]) -> Path:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("电商统计")
+    title = xlwt.easyxf("font: bold on, height 280; align: horiz center")
+    sheet.write_merge(0, 0, 0, 5, cells[0][0], title)
+    sheet.write_merge(1, 1, 0, 2, cells[1][0])
+    sheet.write_merge(1, 1, 3, 5, cells[1][3])
+    for r, row in enumerate(cells[2:], start=2):
+        for c, text in enumerate(row):
+            if text:
+                sheet.write(r, c, text)
+    book.save(str(path))
+    return path
+
+
+# --- a long table: many agencies in one file (a back-fill of 2023 year-end figures) ----------------------
+
+LONG_ROWS = [
+    ("2023年", "市经信局", "省级工业互联网平台", "个", 52, ""),
+    ("2023年", "市经信局", "省级数字工厂", "家", 3, ""),
+    ("2023年", "市邮政管理局", "农村快递“共富驿站”", "个", 226, ""),
+    ("2023年", "市市场监管局", "平台经济领域地方标准", "项", 5, "累计"),
+    ("2023年", "市市场监管局", "数据知识产权登记", "件", 310, "累计"),
+    ("2023年", "市市场监管局", "绿色通道入驻企业", "家", 350, ""),
+]
+
+
+def long_table(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet.title = "历史数据"
+    sheet.append([f"平台经济指标历史数据补录{LABEL}"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["报告期", "填报单位", "指标名称", "计量单位", "数值", "备注"])
+    for row in LONG_ROWS:
+        sheet.append(list(row))
+    book.properties.created = FIXED
+    book.save(path)
+    normalise(path)
+    return path
+
+
+def main(out: Path = OUT) -> list[Path]:
+    """Write every example into ``out`` (replacing earlier ones); return their paths in import order."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("示例_*"):
+        old.unlink()
+    return [
+        long_table(out / "示例_历史数据补录_2023.xlsx"),
+        free_form_xlsx(out / "示例_市商务局_2023Q4.xlsx", free_form_rows("2023年1-12月", COMMERCE_2023, "2024年1月12日")),
+        free_form_xls(out / "示例_市商务局_2024Q2.xls", free_form_rows("2024年1-6月", COMMERCE_2024H1, "2024年7月10日")),
+        *(template_return(out, *spec) for spec in TEMPLATE_RETURNS),
+    ]
+
+
+if __name__ == "__main__":
+    for written in main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT):
+        sys.stdout.write(f"{written}\n")

@@ -1,0 +1,665 @@
+"""The ledger: an append-only SQLite record of every accepted return — the only module with SQL.
+
+Each accepted file is a *batch* (file name, sha256, agency, period, time, counts); every value and
+task-progress line it carried points to its batch. Nothing is ever updated or deleted (triggers
+refuse it): a corrected return is a newer batch, and the *current* value of a key
+``(indicator, period, agency)`` is the row of the newest batch that reported it. Superseded rows
+stay, so ``history`` can show every figure ever received.
+
+Every accepted file is also copied, content-addressed, into ``archive/`` beside the database
+(``archive/ab/abcdef….xlsx`` by sha256) before the batch's transaction commits, so the ledger can
+be rebuilt from the archive and a crash leaves at worst an archived file without its batch, never a
+batch without its file.
+
+The schema evolves through numbered migrations recorded in ``PRAGMA user_version``; a ledger written
+by a newer pingtai is refused untouched. Keeping every statement here means the same schema can get
+a PostgreSQL backend later without touching the importer or the commands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import gc
+import hashlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pingtai.errors import LedgerError
+from pingtai.periods import Period, PeriodError
+from pingtai.records import TaskRecord, ValueRecord
+
+LEDGER_FILE = "ledger.sqlite3"
+ARCHIVE_DIR = "archive"
+BUSY_TIMEOUT_MS = 30_000
+"""How long a writer waits for another import (or a reader's checkpoint) before giving up."""
+
+_VALUE_TABLE = """
+CREATE TABLE value (
+    batch_id INTEGER NOT NULL REFERENCES batch(id),
+    indicator TEXT NOT NULL,
+    period TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    value REAL NOT NULL,
+    unit TEXT NOT NULL,
+    below_unit INTEGER NOT NULL DEFAULT 0 CHECK (below_unit IN (0, 1)),
+    cell TEXT NOT NULL,
+    raw TEXT NOT NULL
+)"""
+
+_SCHEMA_V1: tuple[str, ...] = (
+    """
+    CREATE TABLE batch (
+        id INTEGER PRIMARY KEY,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+        agency TEXT,
+        period TEXT,
+        layout TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        reporter TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        filled_on TEXT,
+        plan_version TEXT NOT NULL DEFAULT '',
+        imported INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        tasks INTEGER NOT NULL DEFAULT 0,
+        warnings INTEGER NOT NULL DEFAULT 0,
+        archive TEXT NOT NULL
+    )""",
+    _VALUE_TABLE,
+    # The key plus batch_id: "newest batch per key" is a seek to the end of one index range, and
+    # one batch cannot report the same key twice.
+    "CREATE UNIQUE INDEX value_key ON value (indicator, period, agency, batch_id)",
+    "CREATE INDEX value_batch ON value (batch_id)",
+    """
+    CREATE TABLE task_progress (
+        batch_id INTEGER NOT NULL REFERENCES batch(id),
+        plan TEXT NOT NULL,
+        task INTEGER NOT NULL,
+        agency TEXT NOT NULL,
+        period TEXT NOT NULL,
+        period_end TEXT NOT NULL,
+        status TEXT CHECK (status IS NULL OR status IN ('not_started', 'in_progress', 'done', 'late')),
+        progress TEXT NOT NULL DEFAULT '',
+        issues TEXT NOT NULL DEFAULT '',
+        next_steps TEXT NOT NULL DEFAULT '',
+        cell TEXT NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX task_key ON task_progress (plan, task, agency, period, batch_id)",
+    "CREATE INDEX task_batch ON task_progress (batch_id)",
+    *(
+        f"""
+        CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table}
+        BEGIN SELECT RAISE(ABORT, 'pingtai ledger is append-only'); END"""
+        for table in ("batch", "value", "task_progress")
+        for action in ("UPDATE", "DELETE")
+    ),
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1,)
+"""Migration ``i`` takes a ledger from ``user_version`` i to i + 1. Append; never edit a shipped one."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- what the ledger gives back -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """One value row: which batch (and file) brought it, and whether a newer batch superseded it."""
+
+    indicator: str
+    period: Period
+    agency: str
+    value: float
+    unit: str
+    batch: int
+    file: str
+    imported_at: dt.datetime
+    superseded: bool
+    where: str
+    raw: str
+    below_unit: bool
+
+
+@dataclass(frozen=True)
+class StoredTask:
+    """One task-progress row, with the batch that brought it."""
+
+    plan: str
+    task: int
+    agency: str
+    period: Period
+    status: str | None
+    progress: str
+    issues: str
+    next_steps: str
+    batch: int
+    imported_at: dt.datetime
+    superseded: bool
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One accepted file. ``archive`` is the copy's path relative to the ledger's directory."""
+
+    id: int
+    file: str
+    sha256: str
+    agency: str | None
+    period: Period | None
+    layout: str
+    imported_at: dt.datetime
+    reporter: str
+    phone: str
+    filled_on: dt.date | None
+    imported: int
+    updated: int
+    unchanged: int
+    tasks: int
+    warnings: int
+    archive: str
+
+
+@dataclass(frozen=True)
+class ReceivedReturn:
+    """The first receipt of a return for ``(agency, period)``, including rows inside long tables."""
+
+    agency: str
+    period: Period
+    received_at: dt.datetime
+    batch: int
+
+
+@dataclass(frozen=True)
+class NewBatch:
+    """What the importer hands the ledger for one accepted file (counts already computed)."""
+
+    file: str
+    sha256: str
+    agency: str | None
+    period: Period | None
+    layout: str
+    imported_at: dt.datetime
+    reporter: str = ""
+    phone: str = ""
+    filled_on: dt.date | None = None
+    plan_version: str = ""
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    tasks: int = 0
+    warnings: int = 0
+
+
+# --- where the ledger lives ---------------------------------------------------------------------
+
+
+def default_db_path() -> Path:
+    """``$XDG_DATA_HOME/pingtai/ledger.sqlite3``, else ``~/.local/share/pingtai/ledger.sqlite3``.
+
+    Raises :class:`LedgerError` when neither ``XDG_DATA_HOME`` nor ``HOME`` is set (cron runs jobs
+    without ``HOME``): the user must then say where the ledger is.
+    """
+    xdg = os.environ.get("XDG_DATA_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "pingtai" / LEDGER_FILE
+    home = os.environ.get("HOME")
+    if not home:
+        raise LedgerError("无法确定台账位置：未设置 HOME 或 XDG_DATA_HOME",
+                          hint="请设置环境变量 PINGTAI_DB（例如在 crontab 中写 PINGTAI_DB=/srv/pingtai/ledger.sqlite3），或使用 --db。")
+    return Path(home) / ".local" / "share" / "pingtai" / LEDGER_FILE
+
+
+def resolve_db_path(explicit: Path | None) -> Path:
+    """``explicit`` (``--db``), else ``PINGTAI_DB``, else :func:`default_db_path`."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("PINGTAI_DB")
+    return Path(env) if env else default_db_path()
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def archive_name(sha256: str, suffix: str) -> str:
+    """``archive/ab/abcdef….xlsx``: where a file with this hash lives, relative to the ledger."""
+    clean = suffix.lower() if suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods", ".csv"} else ".bin"
+    return f"{ARCHIVE_DIR}/{sha256[:2]}/{sha256}{clean}"
+
+
+# --- the ledger itself --------------------------------------------------------------------------
+
+
+class Ledger:
+    """An open ledger. Use :meth:`open`; close it, or use it as a context manager.
+
+    Reads return plain dataclasses. Writes happen inside :meth:`transaction` (``BEGIN IMMEDIATE``),
+    which the importer holds while it compares a file with the current values and records it, so
+    two imports running at once never judge against a stale state.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None, readonly: bool) -> None:
+        self._db = connection
+        self.path = path
+        """The database file, or ``None`` for the empty stand-in of a ledger that does not exist yet."""
+        self.readonly = readonly
+
+    # --- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True, readonly: bool = False) -> Ledger:
+        """Open (and, with ``create``, create and migrate) the ledger at ``path``.
+
+        A missing (or empty) file opened with ``create=False`` or ``readonly=True`` gives an empty,
+        in-memory ledger: reading commands show nothing and leave no file behind. ``readonly``
+        makes the connection query-only (dry runs, reports); an existing ledger opened without it
+        is migrated to the current schema. Raises
+        :class:`LedgerError` for a file that is not SQLite, a schema newer than this pingtai, or a
+        database that cannot be opened or created.
+        """
+        if not path.exists() and (readonly or not create):
+            return cls._empty()
+        if (readonly or not create) and path.is_file() and path.stat().st_size == 0:
+            return cls._empty()  # an empty file is an empty SQLite database: nothing recorded yet
+        if path.exists() and path.is_dir():
+            raise LedgerError(f"台账路径是目录，不是数据库文件：{path}", hint="请用 --db 或 PINGTAI_DB 指向一个文件。")
+        if not path.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LedgerError(f"无法创建台账目录 {path.parent}：{exc.strerror or exc}") from None
+        try:
+            # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
+            # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"无法打开台账 {path}：{exc}") from None
+        ledger = cls(connection, path, readonly)
+        try:
+            ledger._prepare()
+        except BaseException:
+            connection.close()
+            raise
+        return ledger
+
+    @classmethod
+    def _empty(cls) -> Ledger:
+        connection = sqlite3.connect(":memory:", isolation_level=None)
+        ledger = cls(connection, None, readonly=True)
+        ledger._migrate(0)
+        return ledger
+
+    def _prepare(self) -> None:
+        where = str(self.path)
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Reading the version first touches nothing, so a foreign or newer file stays as it was.
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"不是 pingtai 台账（不是有效的 SQLite 数据库）：{where}",
+                              hint=f"SQLite 报告：{exc}。请检查 --db / PINGTAI_DB 是否指向正确的文件。") from None
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"台账 {where} 由更新版本的 pingtai 创建（结构版本 {version}，本版支持 {SCHEMA_VERSION}），未作任何改动",
+                hint="请升级 pingtai 后再使用此台账。")
+        if version == 0 and tables:
+            raise LedgerError(f"不是 pingtai 台账：{where} 是另一个 SQLite 数据库（含表 {'、'.join(sorted(tables)[:5])}）",
+                              hint="请用 --db 或 PINGTAI_DB 指向 pingtai 的台账文件，或指向一个新文件名。")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        if self.readonly:
+            self._db.execute("PRAGMA query_only = ON")
+            if version < SCHEMA_VERSION:
+                raise LedgerError(f"台账 {where} 结构版本较旧（{version}），只读方式下无法升级",
+                                  hint="请先运行一次 pingtai batches 或 pingtai import（非试运行）以升级台账结构。")
+            return
+        try:
+            if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._migrate(version)
+        except sqlite3.OperationalError as exc:
+            raise _write_error(self.path, exc) from None
+
+    def _migrate(self, version: int) -> None:
+        if version >= SCHEMA_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number + 1}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def root(self) -> Path | None:
+        """The directory holding the database and its ``archive/``."""
+        return self.path.parent if self.path is not None else None
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # --- reading -------------------------------------------------------------------------------
+    _VALUE_ROW = "v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.cell, v.raw, v.below_unit"
+
+    def _values(self, sql: str, params: Sequence[Any], *, chronological: bool = False) -> list[StoredValue]:
+        """Run a query selecting :attr:`_VALUE_ROW` plus a superseded flag; attach each row's batch.
+
+        ``chronological`` sorts by indicator, period (in time order), agency — on the raw rows,
+        where the period is still a string with a cached hash.
+        """
+        rows = self._query(sql, params)
+        if not rows:
+            return []
+        if chronological:
+            keys = {text: _period(text).sort_key() for text in {row[1] for row in rows}}
+            rows.sort(key=lambda row: (row[0], keys[row[1]], row[2]))
+        sources = {row[0]: (row[1], _timestamp(row[2])) for row in self._query("SELECT id, file, imported_at FROM batch", [])}
+        # Building hundreds of thousands of objects triggers the cyclic GC over and over, although
+        # none of them can form a cycle; pausing it roughly halves the time on large ledgers.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return [StoredValue(indicator=row[0], period=_period(row[1]), agency=row[2], value=float(row[3]),
+                                unit=row[4], batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1],
+                                where=row[6], raw=row[7], below_unit=bool(row[8]), superseded=bool(row[9]))
+                    for row in rows]
+        finally:
+            if paused:
+                gc.enable()
+
+    def current_values(self, indicators: Collection[str] | None = None, *, agencies: Collection[str] | None = None,
+                       periods: Collection[Period] | None = None) -> list[StoredValue]:
+        """The newest value per ``(indicator, period, agency)``, ordered by indicator, period, agency.
+
+        ``indicators``, ``agencies`` and ``periods`` (points, see :meth:`Period.as_point`) restrict
+        the result; each filter is pushed into the query, which matters on large ledgers (all
+        current values of a million rows take seconds to turn into objects; one agency's, or the
+        latest periods', milliseconds). One indexed query: for each key the correlated
+        ``MAX(batch_id)`` is a seek to the end of its range in ``value_key``; batch details come
+        from one read of the (much smaller) batch table instead of a join per row.
+        """
+        sql = f"""
+            SELECT {self._VALUE_ROW}, 0 FROM value v
+            WHERE v.batch_id = (SELECT MAX(w.batch_id) FROM value w
+                                WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)"""
+        params: list[str] = []
+        for column, wanted in (("indicator", indicators), ("agency", agencies),
+                               ("period", None if periods is None else [str(p.as_point()) for p in periods])):
+            if wanted is None:
+                continue
+            chosen = sorted(set(wanted))
+            if not chosen:
+                return []
+            sql += f" AND v.{column} IN ({', '.join('?' * len(chosen))})"
+            params += chosen
+        return self._values(sql, params, chronological=True)
+
+    def history(self, indicator: str) -> list[StoredValue]:
+        """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""
+        sql = f"""
+            SELECT {self._VALUE_ROW}, v.batch_id < MAX(v.batch_id) OVER (PARTITION BY v.period, v.agency)
+            FROM value v WHERE v.indicator = ?
+            ORDER BY v.period_end, v.period, v.batch_id, v.agency"""
+        return self._values(sql, [indicator])
+
+    def current_tasks(self) -> list[StoredTask]:
+        """The newest progress line per ``(plan, task, agency, period)``, by plan, task, period, agency."""
+        sql = """
+            SELECT t.plan, t.task, t.agency, t.period, t.status, t.progress, t.issues, t.next_steps,
+                   t.batch_id, b.imported_at, 0
+            FROM task_progress t JOIN batch b ON b.id = t.batch_id
+            WHERE t.batch_id = (SELECT MAX(u.batch_id) FROM task_progress u
+                                WHERE u.plan = t.plan AND u.task = t.task AND u.agency = t.agency
+                                  AND u.period = t.period)
+            ORDER BY t.plan, t.task, t.period_end, t.period, t.agency"""
+        return [_stored_task(row) for row in self._query(sql, [])]
+
+    def task_history(self, plan: str | None = None) -> list[StoredTask]:
+        """Every progress line ever recorded (of one plan, or all), superseded ones flagged."""
+        sql = """
+            SELECT t.plan, t.task, t.agency, t.period, t.status, t.progress, t.issues, t.next_steps,
+                   t.batch_id, b.imported_at,
+                   t.batch_id < MAX(t.batch_id) OVER (PARTITION BY t.plan, t.task, t.agency, t.period)
+            FROM task_progress t JOIN batch b ON b.id = t.batch_id"""
+        params: list[str] = []
+        if plan is not None:
+            sql += " WHERE t.plan = ?"
+            params = [plan]
+        sql += " ORDER BY t.plan, t.task, t.period_end, t.period, t.batch_id, t.agency"
+        return [_stored_task(row) for row in self._query(sql, params)]
+
+    _BATCH_COLUMNS = """id, file, sha256, agency, period, layout, imported_at, reporter, phone, filled_on,
+                        imported, updated, unchanged, tasks, warnings, archive"""
+
+    def batches(self) -> list[Batch]:
+        """Every batch, oldest first."""
+        return [_batch(row) for row in self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch ORDER BY id", [])]
+
+    def batch(self, batch_id: int) -> Batch | None:
+        rows = self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch WHERE id = ?", [batch_id])
+        return _batch(rows[0]) if rows else None
+
+    def batch_by_sha256(self, sha256: str) -> Batch | None:
+        """The batch that recorded a file with these bytes, if any."""
+        rows = self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch WHERE sha256 = ?", [sha256])
+        return _batch(rows[0]) if rows else None
+
+    def batch_values(self, batch_id: int) -> list[StoredValue]:
+        """The values one batch recorded (superseded ones flagged), in the order they were stored."""
+        sql = f"""
+            SELECT {self._VALUE_ROW},
+                   EXISTS (SELECT 1 FROM value w WHERE w.indicator = v.indicator AND w.period = v.period
+                           AND w.agency = v.agency AND w.batch_id > v.batch_id)
+            FROM value v WHERE v.batch_id = ? ORDER BY v.rowid"""
+        return self._values(sql, [batch_id])
+
+    def received_returns(self) -> list[ReceivedReturn]:
+        """One entry per ``(agency, period)`` ever received, with the first batch that brought it.
+
+        A return counts as received when a batch names that agency and period, or carries a value
+        or task line for them (long tables hold many). Periods are points (:meth:`Period.as_point`).
+        """
+        sql = """
+            WITH seen(agency, period, batch_id) AS (
+                SELECT agency, period, id FROM batch WHERE agency IS NOT NULL AND period IS NOT NULL
+                UNION ALL SELECT agency, period, MIN(batch_id) FROM value GROUP BY agency, period
+                UNION ALL SELECT agency, period, MIN(batch_id) FROM task_progress GROUP BY agency, period
+            )
+            SELECT s.agency, s.period, b.imported_at, b.id
+            FROM (SELECT agency, period, MIN(batch_id) AS batch_id FROM seen GROUP BY agency, period) s
+            JOIN batch b ON b.id = s.batch_id
+            ORDER BY s.agency, s.period, b.id"""
+        received = [ReceivedReturn(agency=row[0], period=_period(row[1]), received_at=_timestamp(row[2]), batch=row[3])
+                    for row in self._query(sql, [])]
+        return sorted(received, key=lambda r: (r.agency, r.period.sort_key()))
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of each table (``batch``, ``value``, ``task_progress``)."""
+        return {table: int(self._query(f"SELECT COUNT(*) FROM {table}", [])[0][0])
+                for table in ("batch", "value", "task_progress")}
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"读取台账失败（{self.path}）：{exc}") from None
+
+    # --- writing -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``: the write lock is held from the start, reads inside see
+        the state the writes will land on; any exception rolls everything back."""
+        if self.path is None or self.readonly:
+            raise LedgerError(f"台账以只读方式打开，不能写入：{self.path or '（不存在）'}")
+        if self._db.in_transaction:
+            raise RuntimeError("nested ledger transaction")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _write_error(self.path, exc) from None
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise _write_error(self.path, exc) from None
+
+    def add_batch(self, batch: NewBatch, source: Path, values: Sequence[ValueRecord],
+                  tasks: Sequence[TaskRecord]) -> Batch:
+        """Archive ``source`` and record it as a batch with its values and task lines.
+
+        Must run inside :meth:`transaction`. The archive copy is written (atomically, fsynced)
+        before the rows, so the batch never commits without its file. Raises
+        :class:`LedgerError` if the file's bytes no longer match ``batch.sha256`` or a write fails.
+        """
+        if not self._db.in_transaction or self.root is None:
+            raise RuntimeError("add_batch outside a transaction")
+        relative = archive_name(batch.sha256, source.suffix)
+        self._archive(source, self.root / relative, batch.sha256)
+        try:
+            cursor = self._db.execute(
+                """INSERT INTO batch (file, sha256, agency, period, layout, imported_at, reporter, phone,
+                       filled_on, plan_version, imported, updated, unchanged, tasks, warnings, archive)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None, batch.layout,
+                 _iso(batch.imported_at), batch.reporter, batch.phone,
+                 batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
+                 batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, relative))
+            batch_id = int(cursor.lastrowid or 0)
+            self._db.executemany(
+                """INSERT INTO value (batch_id, indicator, period, period_end, agency, value, unit, below_unit,
+                       cell, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                ((batch_id, v.indicator, str(v.period), v.period.end.isoformat(), v.agency, v.value, v.unit,
+                  int(v.below_unit), v.where, v.raw) for v in values))
+            self._db.executemany(
+                """INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
+                       issues, next_steps, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                ((batch_id, t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status,
+                  t.progress, t.issues, t.next_steps, t.where) for t in tasks))
+        except sqlite3.IntegrityError as exc:
+            raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件已导入") from None
+        except sqlite3.OperationalError as exc:
+            raise _write_error(self.path, exc) from None
+        stored = self.batch(batch_id)
+        assert stored is not None
+        return stored
+
+    def _archive(self, source: Path, target: Path, sha256: str) -> None:
+        """Copy ``source`` to ``target`` atomically (temp file, fsync, rename), checking its hash."""
+        if target.exists() and sha256_of(target) == sha256:
+            return  # left by an earlier attempt that crashed before committing: same bytes
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
+        except OSError as exc:
+            raise LedgerError(f"无法写入归档目录 {target.parent}：{exc.strerror or exc}") from None
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != sha256:
+                raise LedgerError(f"文件在读取后被改动，未导入：{source}", hint="请确认文件已保存并关闭后重新导入。")
+            os.replace(temp, target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            raise LedgerError(f"归档文件失败 {target}：{exc.strerror or exc}") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+
+
+def _write_error(path: Path | None, exc: sqlite3.Error) -> LedgerError:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return LedgerError(f"台账为只读，无法写入：{path}", hint="请检查文件及其所在目录的写权限，或用 --db 指定可写的台账。")
+    if "locked" in text or "busy" in text:
+        return LedgerError(f"台账正被其他程序占用，等待 {BUSY_TIMEOUT_MS // 1000} 秒后仍无法写入：{path}",
+                           hint="请稍后重试。")
+    if "full" in text:
+        return LedgerError(f"磁盘已满，无法写入台账：{path}")
+    return LedgerError(f"写入台账失败（{path}）：{text}")
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk (POSIX; no-op elsewhere).
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _iso(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("imported_at must be timezone-aware")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _timestamp(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _period(text: str) -> Period:
+    # Few distinct periods across many rows: parse each spelling once.
+    try:
+        return Period.parse(text)
+    except PeriodError:
+        raise LedgerError(f"台账中的期别无法识别：{text!r}（台账可能已损坏）") from None
+
+
+def _stored_task(row: Sequence[Any]) -> StoredTask:
+    return StoredTask(plan=row[0], task=int(row[1]), agency=row[2], period=_period(row[3]), status=row[4],
+                      progress=row[5], issues=row[6], next_steps=row[7], batch=int(row[8]),
+                      imported_at=_timestamp(row[9]), superseded=bool(row[10]))
+
+
+def _batch(row: Sequence[Any]) -> Batch:
+    return Batch(id=int(row[0]), file=row[1], sha256=row[2], agency=row[3],
+                 period=_period(row[4]) if row[4] else None, layout=row[5], imported_at=_timestamp(row[6]),
+                 reporter=row[7], phone=row[8], filled_on=dt.date.fromisoformat(row[9]) if row[9] else None,
+                 imported=int(row[10]), updated=int(row[11]), unchanged=int(row[12]), tasks=int(row[13]),
+                 warnings=int(row[14]), archive=row[15])

@@ -1,0 +1,388 @@
+"""The return workbook sent to an agency: its indicators and lead tasks, ready to fill in.
+
+Sheets (names and headers from :mod:`pingtai.layout`, which the reader relies on):
+
+* ``填报说明`` — how to fill it in: period, units, deadline, blank = 未报 (never 0), contact;
+* ``指标`` — a merged title row, a ``填报单位：… 报告期：…`` row, the header row, one row per
+  indicator the agency reports (prefilled id, name, unit, period; 填报值 and 说明 to fill), then
+  ``填报人`` / ``联系电话`` / ``填报日期`` labels with an input cell to the right of each;
+* ``任务`` — the tasks the agency leads in each plan, with a 未启动/推进中/已完成/滞后 list;
+* ``_pingtai`` — hidden ``key | value`` rows (template version, agency, period, plan version,
+  generation date) so that the import needs no flags.
+
+Imports openpyxl at module level: the CLI imports this module only inside ``pingtai template``.
+Labels are locked and the sheets protected (no password: it prevents slips, not determined edits);
+input cells are unlocked and validated. The file is written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pingtai import layout
+from pingtai.agencies import AgencyIndex
+from pingtai.catalog import Catalog, Indicator, Task
+from pingtai.errors import PingtaiError, UsageError
+from pingtai.periods import Period, PeriodError
+
+RETURN_DUE_DAYS = 15
+"""A return is due this many days after its period ends (the 15th of the following month)."""
+
+_COLUMN_WIDTHS = {"value": (30, 26, 10, 16, 16, 34), "task": (10, 9, 30, 12, 40, 30, 30)}
+_TITLE = "绍兴市平台经济政策落实情况填报表"
+
+
+@dataclass(frozen=True)
+class TemplateTask:
+    """A task the agency leads, as the template lists it."""
+
+    plan: str
+    plan_name: str
+    task: Task
+
+
+@dataclass(frozen=True)
+class TemplateContent:
+    """What a template for ``agency`` and ``period`` contains (also what the command reports)."""
+
+    agency: str
+    full_name: str
+    period: Period
+    indicators: tuple[Indicator, ...]
+    tasks: tuple[TemplateTask, ...]
+    plan_version: str
+    due: dt.date
+    offices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TemplateResult:
+    """A written template: where, and what it holds."""
+
+    path: Path
+    content: TemplateContent
+
+
+def due_date(period: Period) -> dt.date:
+    """The day a return for ``period`` is due: :data:`RETURN_DUE_DAYS` after the period ends."""
+    return period.end + dt.timedelta(days=RETURN_DUE_DAYS)
+
+
+def plan_version(catalog: Catalog) -> str:
+    """``plan_2023_38@2026-11-23;zone_2023_5@…``: each plan with the date of its data revision."""
+    return ";".join(f"{p.id}@{p.spec.revision.date.isoformat()}" for p in catalog.plans)
+
+
+def default_name(agency: str, period: Period) -> str:
+    """``填报表_<agency>_<period>.xlsx``."""
+    return f"填报表_{agency}_{period}.xlsx"
+
+
+def template_content(catalog: Catalog, agency: str, period: str | Period) -> TemplateContent:
+    """Resolve ``agency`` (any spelling) and ``period`` and collect what its template lists.
+
+    Indicators: those the agency owns, and those linked to a task it leads (directly or through a
+    group), each once, in plan order. Tasks: those it leads in each plan. Raises
+    :class:`~pingtai.errors.UnknownNameError` for an unknown agency and :class:`UsageError` for a
+    group name or an unreadable period.
+    """
+    index = AgencyIndex(catalog.agencies)
+    found = index.resolve(agency)
+    if found.agency is None:
+        raise UsageError(f"'{found.name}' 是单位组，不是单个单位：请为组内每个单位分别生成填报表",
+                         hint=f"成员：{'、'.join(found.group.members) if found.group else ''}")
+    try:
+        wanted = Period.parse(period)
+    except PeriodError as exc:
+        raise UsageError(f"--period：{exc}") from None
+    name = found.agency.name
+    indicators: dict[str, Indicator] = {ind.id: ind for ind in catalog.indicators.values() if ind.owner == name}
+    tasks: list[TemplateTask] = []
+    for plan in catalog.plans:
+        led = [t for t in plan.tasks if index.covers(t.lead, name)]
+        tasks += [TemplateTask(plan.id, plan.spec.short_name, t) for t in led]
+        numbers = {t.number for t in led}
+        for item in plan.indicators:
+            if item.task in numbers:
+                indicators.setdefault(item.id, item.indicator)
+    order: dict[str, int] = {}
+    for item in catalog.plan_indicators():
+        order.setdefault(item.id, len(order))
+    ordered = tuple(sorted(indicators.values(), key=lambda ind: order.get(ind.id, len(order))))
+    offices = tuple(a.name for a in catalog.agencies.agencies if a.kind == "office")
+    return TemplateContent(agency=name, full_name=found.agency.full_name, period=wanted, indicators=ordered,
+                           tasks=tuple(tasks), plan_version=plan_version(catalog), due=due_date(wanted),
+                           offices=offices)
+
+
+def write_template(catalog: Catalog, agency: str, period: str | Period, path: Path | None = None, *,
+                   generated: dt.date, title_note: str = "") -> TemplateResult:
+    """Write the template workbook for ``agency`` and ``period`` to ``path``; return what it holds.
+
+    ``path`` defaults to :func:`default_name` in the working directory; ``generated`` is recorded
+    in the metadata (the caller reads the clock). ``title_note`` is appended to the title rows
+    (the examples use it to say 示例数据). The file is written to a temporary name in the same
+    directory, synced, then renamed, so a crash never leaves half a workbook under the real name.
+    """
+    content = template_content(catalog, agency, period)
+    target = path if path is not None else Path(default_name(content.agency, content.period))
+    workbook = build_workbook(content, generated=generated, title_note=title_note)
+    _save_atomically(workbook, target)
+    return TemplateResult(target, content)
+
+
+def build_workbook(content: TemplateContent, *, generated: dt.date, title_note: str = "") -> Workbook:
+    """The openpyxl workbook for ``content``, not yet saved."""
+
+    workbook = Workbook()
+    instructions = workbook.active
+    assert instructions is not None
+    instructions.title = layout.INSTRUCTIONS_SHEET
+    _instructions(instructions, content, title_note)
+    _values_sheet(workbook.create_sheet(layout.VALUES_SHEET), content, title_note)
+    _tasks_sheet(workbook.create_sheet(layout.TASKS_SHEET), content, title_note)
+    _meta_sheet(workbook.create_sheet(layout.META_SHEET), content, generated)
+    workbook.active = 1
+    workbook.properties.creator = "pingtai"
+    workbook.properties.title = f"{_TITLE}（{content.agency}，{content.period.label()}）"
+    return workbook
+
+
+# --- sheets ------------------------------------------------------------------------------------
+
+def _styles() -> dict[str, Any]:
+
+    thin = Side(style="thin", color="808080")
+    return {
+        "title": Font(bold=True, size=14),
+        "bold": Font(bold=True),
+        "note": Font(italic=True, color="C00000"),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "wrap": Alignment(vertical="center", wrap_text=True),
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "header_fill": PatternFill("solid", fgColor="D9E1F2"),
+        "input_fill": PatternFill("solid", fgColor="FFF2CC"),
+        "unlocked": Protection(locked=False),
+    }
+
+
+def _title_rows(sheet: Worksheet, title: str, content: TemplateContent, width: int) -> None:
+    style = _styles()
+    last = get_column_letter(width)
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"] = title
+    sheet["A1"].font = style["title"]
+    sheet["A1"].alignment = style["center"]
+    sheet.row_dimensions[1].height = 30
+    sheet.merge_cells(f"A2:{last}2")
+    sheet["A2"] = f"填报单位：{content.agency}　　报告期：{content.period.label()}"
+    sheet["A2"].alignment = style["wrap"]
+
+
+def _header(sheet: Worksheet, row: int, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    style = _styles()
+    for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = sheet.cell(row=row, column=column, value=text)
+        cell.font = style["bold"]
+        cell.alignment = style["center"]
+        cell.border = style["border"]
+        cell.fill = style["header_fill"]
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = f"A{row + 1}"
+    sheet.print_title_rows = f"{row}:{row}"
+
+
+def _protect_and_print(sheet: Worksheet) -> None:
+    sheet.protection.sheet = True
+    # Let people widen columns and rows to read long texts; everything else stays as sent.
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+
+
+def _hint(indicator: Indicator, period: Period) -> str:
+    if indicator.kind == "flow":
+        text = f"1-{period.last_month}月累计" if period.last_month > 1 else "1月"
+    elif indicator.kind == "stock":
+        text = f"截至{period.end.month}月末"
+    else:
+        text = f"截至{period.end.month}月末累计总数"
+    if indicator.unit == "%":
+        text += "；填数字，如 85 表示 85%"
+    if indicator.frequency == "annual" and period.last_month != 12:
+        text += "；年度指标，年报时必填"
+    return text
+
+
+def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
+    style = _styles()
+    widths = _COLUMN_WIDTHS["value"]
+    _title_rows(sheet, f"{_TITLE}（指标）{title_note}", content, len(widths))
+    row = 3
+    if not content.indicators:
+        sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(widths))
+        sheet["A3"] = "本单位没有归口或牵头任务关联的指标，本表无需填写数值；请填写“任务”表及下方填报人信息。"
+        sheet["A3"].font = style["note"]
+        row = 4
+    _header(sheet, row, layout.VALUE_HEADERS, widths)
+    validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                showErrorMessage=True, errorStyle="warning", errorTitle="请填写数字",
+                                error="填报值应为不小于 0 的数字，单位见“计量单位”列；不报请留空。",
+                                showInputMessage=True, promptTitle="填报值", prompt="填数字，不带单位；留空表示未报。")
+    first = row + 1
+    for indicator in content.indicators:
+        row += 1
+        cells = (indicator.id, indicator.name, indicator.unit, content.period.label(), None,
+                 _hint(indicator, content.period))
+        for column, value in enumerate(cells, start=1):
+            cell = sheet.cell(row=row, column=column, value=value)
+            cell.border = style["border"]
+            cell.alignment = style["wrap"]
+            if column >= 5:
+                cell.protection = style["unlocked"]
+                cell.fill = style["input_fill"]
+        sheet.cell(row=row, column=5).number_format = "#,##0.####"
+    if content.indicators:
+        validation.add(f"E{first}:E{row}")
+        sheet.add_data_validation(validation)
+    row += 2
+    for label in (layout.REPORTER_LABEL, layout.PHONE_LABEL, layout.FILLED_ON_LABEL):
+        sheet.cell(row=row, column=1, value=label).font = style["bold"]
+        entry = sheet.cell(row=row, column=2)
+        entry.protection = style["unlocked"]
+        entry.fill = style["input_fill"]
+        entry.border = style["border"]
+        if label == layout.FILLED_ON_LABEL:
+            entry.number_format = "yyyy-mm-dd"
+        else:
+            entry.number_format = "@"  # a phone number stays text, leading zeros and all
+        row += 1
+    sheet.cell(row=row + 1, column=1, value="注：流量指标填年内累计数，存量指标填期末数；留空为“未报”，不作 0 处理。")
+    _protect_and_print(sheet)
+
+
+def _tasks_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
+    style = _styles()
+    widths = _COLUMN_WIDTHS["task"]
+    _title_rows(sheet, f"{_TITLE}（任务进展）{title_note}", content, len(widths))
+    row = 3
+    if not content.tasks:
+        sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(widths))
+        sheet["A3"] = "本单位在两份方案中均不是牵头单位，本表无需填写。"
+        sheet["A3"].font = style["note"]
+        row = 4
+    _header(sheet, row, layout.TASK_HEADERS, widths)
+    statuses = ",".join(layout.TASK_STATUSES)
+    validation = DataValidation(type="list", formula1=f'"{statuses}"', allow_blank=True, showErrorMessage=True,
+                                errorTitle="请从列表中选择", error=f"进展状态只能是：{'、'.join(layout.TASK_STATUSES)}。",
+                                showInputMessage=True, promptTitle="进展状态", prompt="从下拉列表选择。")
+    first = row + 1
+    for item in content.tasks:
+        row += 1
+        cells = (item.plan_name, item.task.number, item.task.title, None, None, None, None)
+        for column, value in enumerate(cells, start=1):
+            cell = sheet.cell(row=row, column=column, value=value)
+            cell.border = style["border"]
+            cell.alignment = style["center"] if column <= 2 else style["wrap"]
+            if column >= 4:
+                cell.protection = style["unlocked"]
+                cell.fill = style["input_fill"]
+        sheet.row_dimensions[row].height = 48
+    if content.tasks:
+        validation.add(f"D{first}:D{row}")
+        sheet.add_data_validation(validation)
+    _protect_and_print(sheet)
+
+
+def _instructions(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
+    style = _styles()
+    period = content.period
+    lines = [
+        (f"{_TITLE} — 填报说明{title_note}", "title"),
+        (f"填报单位：{content.agency}（{content.full_name}）", "bold"),
+        (f"报告期：{period.label()}（截至 {period.end.isoformat()}）", "bold"),
+        (f"报送截止：{content.due.year}年{content.due.month}月{content.due.day}日前", "bold"),
+        ("", ""),
+        ("一、指标（“指标”表）", "bold"),
+        ("1. 在“填报值”列填写数字，单位以“计量单位”列为准（例如 亿元），不要填写单位或文字；可在“说明”列补充口径、备注。", ""),
+        ("2. 流量指标（如网络零售额）填年内累计数（1月至报告期末）；存量指标填报告期末的数；累计指标填自起始以来的累计总数。", ""),
+        ("3. 留空表示“未报”，不会被当作 0；确实为 0 的请填 0。数值小于最小单位的可填“…”。", ""),
+        ("4. 百分比指标填数字，如 85 表示 85%。", ""),
+        ("5. 请在“指标”表下方填写填报人、联系电话、填报日期。", ""),
+        ("二、任务（“任务”表）", "bold"),
+        ("列出本单位牵头的任务：在“进展状态”下拉选择 未启动 / 推进中 / 已完成 / 滞后，并填写进展情况、存在问题、下步打算。", ""),
+        ("三、注意", "bold"),
+        ("请勿修改表头、增删工作表，或改动隐藏的 _pingtai 工作表：它记录了填报单位、报告期和计划版本，导入时据此识别本表。", ""),
+        ("可用 Excel、WPS 或 LibreOffice 填写后保存（.xlsx 为宜，.xls、.ods 亦可）。", ""),
+        ("", ""),
+        (f"指标 {len(content.indicators)} 项，牵头任务 {len(content.tasks)} 项。", ""),
+        (f"计划版本：{content.plan_version}", ""),
+    ]
+    if content.offices:
+        lines.append((f"如有疑问，请联系：{'、'.join(content.offices)}。", ""))
+    sheet.column_dimensions["A"].width = 110
+    for row, (text, kind) in enumerate(lines, start=1):
+        cell = sheet.cell(row=row, column=1, value=text or None)
+        cell.alignment = style["wrap"]
+        if kind:
+            cell.font = style[kind]
+    _protect_and_print(sheet)
+    sheet.page_setup.orientation = "portrait"
+
+
+def _meta_sheet(sheet: Worksheet, content: TemplateContent, generated: dt.date) -> None:
+    sheet["A1"] = layout.TEMPLATE_FORMAT
+    sheet["B1"] = layout.TEMPLATE_VERSION
+    values = {"agency": content.agency, "period": str(content.period), "plan_version": content.plan_version,
+              "generated": generated.isoformat()}
+    for row, key in enumerate(layout.META_KEYS, start=2):
+        sheet.cell(row=row, column=1, value=key)
+        # Text, not dates or numbers: a spreadsheet application re-saving the file must not retype them.
+        cell = sheet.cell(row=row, column=2, value=values[key])
+        cell.number_format = "@"
+        cell.data_type = "s"
+    sheet.sheet_state = "hidden"
+    sheet.protection.sheet = True
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _save_atomically(workbook: Workbook, target: Path) -> None:
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"输出目录不存在：{directory}")
+    fd, temp = tempfile.mkstemp(prefix=".pingtai-", suffix=".xlsx", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            workbook.save(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
+        os.replace(temp, target)
+    except OSError as exc:
+        raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)

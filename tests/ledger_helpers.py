@@ -1,0 +1,86 @@
+"""Builders shared by the ledger, importer and returns-CLI tests: hand-made returns and file hashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pingtai.catalog import Catalog
+from pingtai.errors import Problem
+from pingtai.ledger import sha256_of
+from pingtai.loader import load_catalog
+from pingtai.periods import Period
+from pingtai.records import Conversion, ParsedReturn, TaskRecord, ValueRecord
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+NOW = dt.datetime(2025, 1, 20, 9, 30, tzinfo=dt.UTC)
+
+_CATALOG: Catalog | None = None
+
+
+def catalog() -> Catalog:
+    """The bundled catalog, loaded once for the whole session (it is immutable)."""
+    global _CATALOG
+    if _CATALOG is None:
+        _CATALOG = load_catalog(DATA)
+    return _CATALOG
+
+
+def value(indicator: str, period: str, number: float, *, agency: str = "市商务局", unit: str | None = None,
+          where: str = "", raw: str | None = None, below_unit: bool = False) -> ValueRecord:
+    """A value record in the indicator's own unit (unless ``unit`` says otherwise)."""
+    return ValueRecord(indicator=indicator, period=Period.parse(period), agency=agency, value=number,
+                       unit=unit or catalog().indicators[indicator].unit, where=where or f"f.xlsx!指标!{indicator}@{period}",
+                       raw=raw if raw is not None else f"{number:g}", below_unit=below_unit)
+
+
+def task(plan: str, number: int, period: str = "2024Q4", *, agency: str = "市商务局", status: Any = "in_progress",
+         progress: str = "有序推进") -> TaskRecord:
+    return TaskRecord(plan=plan, task=number, agency=agency, period=Period.parse(period), status=status,
+                      progress=progress, issues="", next_steps="继续推进", where=f"f.xlsx!任务!D{number + 3}")
+
+
+def write_file(path: Path, content: str | bytes) -> Path:
+    """A real file with distinct bytes (its sha256 identifies it as a return)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def parsed(path: Path, values: list[ValueRecord], *, tasks: list[TaskRecord] | None = None,
+           agency: str | None = "市商务局", period: str | None = "2024Q4", problems: list[Problem] | None = None,
+           conversions: list[Conversion] | None = None) -> ParsedReturn:
+    """A :class:`ParsedReturn` as the reader would produce for ``path``."""
+    return ParsedReturn(path=path, sha256=sha256_of(path), layout="template", agency=agency,
+                        period=Period.parse(period) if period else None, values=values, tasks=tasks or [],
+                        conversions=conversions or [], problems=problems or [], reporter="张三", phone="0575-88000000",
+                        filled_on=dt.date(2025, 1, 10), plan_version="plan_2023_38@2026-11-23")
+
+
+def fake_reader(returns: dict[Path, ParsedReturn]) -> Callable[..., ParsedReturn]:
+    """A stand-in for ``read_return`` that hands back prepared results by path."""
+
+    def read(path: Path, catalog: Catalog, *, agency: str | None = None, period: Period | None = None,
+             on_progress: Callable[[int, int], None] | None = None) -> ParsedReturn:
+        if on_progress is not None:
+            on_progress(1, 1)
+        return returns[path]
+
+    return read
+
+
+def fingerprint(db: Path) -> dict[str, str | None]:
+    """Hashes of the ledger, its WAL and every archived file: equal fingerprints = nothing written."""
+    result: dict[str, str | None] = {}
+    for suffix in ("", "-wal"):
+        file = db.with_name(db.name + suffix)
+        result[file.name] = hashlib.sha256(file.read_bytes()).hexdigest() if file.exists() else None
+    archive = db.parent / "archive"
+    if archive.exists():
+        for file in sorted(archive.rglob("*")):
+            if file.is_file():
+                result[str(file.relative_to(db.parent))] = sha256_of(file)
+    return result

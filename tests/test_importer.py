@@ -1,0 +1,304 @@
+"""Importing returns: counts, corrections, idempotence, all-or-nothing per file, dry runs, warnings.
+
+The files are real files (their bytes are hashed and archived); what the reader would make of
+them is prepared by hand, so these tests pin the importer's own rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ledger_helpers import NOW, catalog, fake_reader, fingerprint, parsed, task, value, write_file
+from pingtai.errors import Problem, UnknownNameError, UsageError
+from pingtai.importer import YOY_MAX_RATIO, YOY_MIN_RATIO, ConversionNote, ImportResult, import_files
+from pingtai.ledger import Ledger
+from pingtai.records import Conversion, ParsedReturn, ValueRecord
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "ledger" / "ledger.sqlite3"
+
+
+def run(db: Path, *returns: ParsedReturn, dry_run: bool = False, agency: str | None = None,
+        period: str | None = None) -> ImportResult:
+    return import_files([r.path for r in returns], catalog(), db, now=NOW, dry_run=dry_run, agency=agency,
+                        period=period, reader=fake_reader({r.path: r for r in returns}))
+
+
+def test_a_clean_return_is_recorded_as_one_batch(db: Path, tmp_path: Path) -> None:
+    source = write_file(tmp_path / "商务局_2024Q4.xlsx", "commerce 2024Q4")
+    ret = parsed(source, [value("online_retail_sales", "2024Q4", 1150), value("platforms", "2024Q4", 121)],
+                 tasks=[task("plan_2023_38", 1), task("zone_2023_5", 7)])
+    result = run(db, ret)
+    assert result.exit_code == 0 and not result.dry_run
+    [item] = result.files
+    assert (item.status, item.imported, item.updated, item.unchanged, item.tasks, item.errors) == (
+        "accepted", 2, 0, 0, 2, [])
+    assert item.sha256 == ret.sha256 and item.agency == "市商务局" and str(item.period) == "2024Q4"
+    with Ledger.open(db) as ledger:
+        [batch] = ledger.batches()
+        assert batch.id == item.batch and batch.period is not None and str(batch.period) == "2024"
+        assert (batch.imported, batch.tasks, batch.reporter, batch.phone) == (2, 2, "张三", "0575-88000000")
+        # Q4 values are stored for the year-end point.
+        assert {(v.indicator, str(v.period), v.value) for v in ledger.current_values()} == {
+            ("online_retail_sales", "2024", 1150), ("platforms", "2024", 121)}
+        assert {(t.task, str(t.period)) for t in ledger.current_tasks()} == {(1, "2024"), (7, "2024")}
+        assert (db.parent / batch.archive).read_bytes() == b"commerce 2024Q4"
+
+
+def test_the_same_file_again_is_unchanged_and_adds_no_batch(db: Path, tmp_path: Path) -> None:
+    source = write_file(tmp_path / "r.xlsx", "r")
+    ret = parsed(source, [value("online_retail_sales", "2024", 1150), value("platforms", "2024", 121)])
+    run(db, ret)
+    before = fingerprint(db)
+    again = run(db, ret)
+    [item] = again.files
+    assert (item.status, item.imported, item.updated, item.unchanged, item.batch) == ("duplicate", 0, 0, 2, 1)
+    assert again.exit_code == 0
+    with Ledger.open(db) as ledger:
+        assert ledger.counts()["batch"] == 1
+    assert fingerprint(db) == before
+
+
+def test_the_same_file_twice_in_one_command_is_taken_once(db: Path, tmp_path: Path) -> None:
+    source = write_file(tmp_path / "r.xlsx", "r")
+    copy = write_file(tmp_path / "copy of r.xlsx", "r")
+    ret = parsed(source, [value("platforms", "2024", 121)])
+    result = import_files([source, copy], catalog(), db, now=NOW, reader=fake_reader({source: ret, copy: ret}))
+    assert [f.status for f in result.files] == ["accepted", "duplicate"]
+    dry = import_files([source, copy], catalog(), db.with_name("other.sqlite3"), now=NOW, dry_run=True,
+                       reader=fake_reader({source: ret, copy: ret}))
+    assert [f.status for f in dry.files] == ["accepted", "duplicate"]
+
+
+def test_a_correction_supersedes_and_history_keeps_both(db: Path, tmp_path: Path) -> None:
+    first = parsed(write_file(tmp_path / "v1.xlsx", "v1"),
+                   [value("online_retail_sales", "2024", 1100), value("platforms", "2024", 121)])
+    second = parsed(write_file(tmp_path / "v2.xlsx", "v2"),
+                    [value("online_retail_sales", "2024", 1150, where="v2.xlsx!指标!E4"), value("platforms", "2024", 121)])
+    run(db, first)
+    result = run(db, second)
+    [item] = result.files
+    assert (item.imported, item.updated, item.unchanged) == (0, 1, 1)
+    [change] = item.changes
+    assert (change.indicator, change.name, str(change.period), change.agency, change.old, change.new, change.unit,
+            change.where, change.old_batch) == (
+        "online_retail_sales", "网络零售额", "2024", "市商务局", 1100, 1150, "亿元", "v2.xlsx!指标!E4", 1)
+    with Ledger.open(db) as ledger:
+        history = ledger.history("online_retail_sales")
+        assert [(v.value, v.file, v.superseded) for v in history] == [(1100, "v1.xlsx", True), (1150, "v2.xlsx", False)]
+        [current] = ledger.current_values(["online_retail_sales"])
+        assert current.value == 1150
+        assert [(b.imported, b.updated, b.unchanged) for b in ledger.batches()] == [(2, 0, 0), (0, 1, 1)]
+
+
+def test_a_rejected_file_leaves_the_ledger_byte_for_byte_unchanged(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)]))
+    before = fingerprint(db)
+    bad = parsed(write_file(tmp_path / "bad.xlsx", "bad"), [value("online_retail_sales", "2024", 1200)], problems=[
+        Problem("bad.xlsx!Sheet1!D5", "不是数字：'约1000'", "not-a-number"),
+        Problem("bad.xlsx!Sheet1!D7", "不能为负数：'-3'", "negative"),
+        Problem("bad.xlsx!Sheet1!D9", "数值偏大，请核实", "suspicious", "warning"),
+    ])
+    result = run(db, bad)
+    [item] = result.files
+    assert result.exit_code == 1
+    assert item.status == "rejected" and item.batch is None
+    assert [(p.where, p.code) for p in item.errors] == [("bad.xlsx!Sheet1!D5", "not-a-number"),
+                                                       ("bad.xlsx!Sheet1!D7", "negative")]
+    assert [p.code for p in item.warnings] == ["suspicious"]
+    assert fingerprint(db) == before
+
+
+def test_a_rejected_file_does_not_create_a_ledger(db: Path, tmp_path: Path) -> None:
+    bad = parsed(write_file(tmp_path / "bad.xlsx", "bad"), [], problems=[Problem("bad.xlsx", "不是 Excel 文件", "not-excel")])
+    assert run(db, bad).exit_code == 1
+    assert not db.parent.exists()
+
+
+def test_one_bad_file_does_not_stop_the_good_ones(db: Path, tmp_path: Path) -> None:
+    good = parsed(write_file(tmp_path / "good.xlsx", "good"), [value("platforms", "2024", 121)])
+    bad = parsed(write_file(tmp_path / "bad.xlsx", "bad"), [value("platforms", "2024", 999)],
+                 problems=[Problem("bad.xlsx!指标!E5", "不是数字：'x'", "not-a-number")])
+    later = parsed(write_file(tmp_path / "later.xlsx", "later"), [value("online_retail_sales", "2024", 1150)])
+    result = run(db, bad, good, later)
+    assert [f.status for f in result.files] == ["rejected", "accepted", "accepted"]
+    assert result.exit_code == 1
+    with Ledger.open(db) as ledger:
+        assert {(v.indicator, v.value) for v in ledger.current_values()} == {("platforms", 121),
+                                                                             ("online_retail_sales", 1150)}
+
+
+@pytest.mark.parametrize(("values", "code"), [
+    ([value("platforms", "2024", 1), value("platforms", "2024Q4", 2)], "duplicate-value"),
+    ([value("platforms", "2024", 1, unit="万个")], "unit-mismatch"),
+    ([value("platforms", "2024", float("nan"))], "not-a-number"),
+])
+def test_what_the_ledger_relies_on_is_checked_whatever_the_reader_did(db: Path, tmp_path: Path, values: list[ValueRecord],
+                                                                      code: str) -> None:
+    result = run(db, parsed(write_file(tmp_path / "x.xlsx", "x"), values))
+    assert result.exit_code == 1
+    assert code in [p.code for p in result.files[0].errors]
+    assert not db.parent.exists()
+
+
+def test_unknown_indicators_and_tasks_are_refused(db: Path, tmp_path: Path) -> None:
+    from pingtai.periods import Period
+
+    odd = ValueRecord("no_such_indicator", Period(2024), "市商务局", 1, "个", "x.xlsx!指标!E4", "1")
+    result = run(db, parsed(write_file(tmp_path / "x.xlsx", "x"), [odd], tasks=[task("plan_2023_38", 99)]))
+    assert [p.code for p in result.files[0].errors] == ["unknown-indicator", "unknown-task"]
+
+
+def test_dry_run_reports_the_same_and_writes_nothing(db: Path, tmp_path: Path) -> None:
+    first = parsed(write_file(tmp_path / "v1.xlsx", "v1"), [value("online_retail_sales", "2024", 1100)])
+    second = parsed(write_file(tmp_path / "v2.xlsx", "v2"),
+                    [value("online_retail_sales", "2024", 1150), value("platforms", "2024", 121)])
+    # Nothing exists yet: a dry run must not create the ledger, and the second file is judged
+    # against what the first would have written.
+    dry = run(db, first, second, dry_run=True)
+    assert not db.parent.exists()
+    assert dry.dry_run and all(f.batch is None for f in dry.files)
+    real = run(db, first, second)
+    for would, did in zip(dry.files, real.files, strict=True):
+        assert (would.status, would.imported, would.updated, would.unchanged, would.warnings) == (
+            did.status, did.imported, did.updated, did.unchanged, did.warnings)
+        assert [(c.indicator, c.old, c.new) for c in would.changes] == [(c.indicator, c.old, c.new) for c in did.changes]
+    assert [(c.old, c.new) for c in dry.files[1].changes] == [(1100, 1150)]
+    # On an existing ledger: nothing changes, byte for byte.
+    third = parsed(write_file(tmp_path / "v3.xlsx", "v3"), [value("online_retail_sales", "2024", 1160)])
+    before = fingerprint(db)
+    dry = run(db, third, dry_run=True)
+    assert (dry.files[0].updated, dry.files[0].changes[0].old) == (1, 1150)
+    assert fingerprint(db) == before
+
+
+def test_a_stock_below_the_previous_period_is_a_warning(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_business_entities", "2024H1", 13.2)],
+                   period="2024H1"))
+    result = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"),
+                            [value("online_business_entities", "2024Q3", 12.9, where="b.xlsx!指标!E5")], period="2024Q3"))
+    [warning] = result.files[0].warnings
+    assert (warning.where, warning.code, warning.severity) == ("b.xlsx!指标!E5", "decrease", "warning")
+    assert "低于上期（2024年上半年）的 13.2 万家" in warning.message
+    assert result.exit_code == 0 and result.files[0].status == "accepted"
+    with Ledger.open(db) as ledger:
+        assert ledger.batches()[-1].warnings == 1
+
+
+def test_a_cumulative_count_that_falls_within_one_file_is_a_warning(db: Path, tmp_path: Path) -> None:
+    long = parsed(write_file(tmp_path / "long.xlsx", "long"), [
+        value("data_ip_registrations", "2023", 320, agency="市市场监管局"),
+        value("data_ip_registrations", "2024", 310, agency="市市场监管局"),
+    ], agency=None, period=None)
+    [warning] = run(db, long).files[0].warnings
+    assert warning.code == "decrease" and "累计数一般不应下降" in warning.message
+
+
+def test_flows_may_fall_between_quarters_but_not_beyond_the_yoy_range(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_retail_sales", "2023", 1010),
+                                                          value("online_retail_sales", "2024", 1150)]))
+    # Q1 year-to-date is far below the previous year-end: normal for a flow, no warning.
+    quiet = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("online_retail_sales", "2025Q1", 260)]))
+    assert quiet.files[0].warnings == []
+    jump = run(db, parsed(write_file(tmp_path / "d.xlsx", "d"), [value("online_retail_sales", "2025", 3000,
+                                                                       where="d!s!E4")]))
+    [warning] = jump.files[0].warnings
+    assert warning.code == "yoy-range" and "较上年同期（2024年：1,150 亿元）变化 +161%" in warning.message
+    assert 1150 * YOY_MAX_RATIO < 3000
+
+
+def test_a_stock_that_halves_gets_both_warnings(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2023", 100)]))
+    result = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("platforms", "2024", 40)]))
+    assert [w.code for w in result.files[0].warnings] == ["decrease", "yoy-range"]
+    assert YOY_MIN_RATIO > 40 / 100
+
+
+def test_below_unit_values_are_not_judged(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2023", 90)]))
+    result = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"),
+                            [value("platforms", "2024", 0, raw="…", below_unit=True)]))
+    assert result.files[0].warnings == []
+    with Ledger.open(db) as ledger:
+        [stored] = ledger.current_values(["platforms"])[1:]
+        assert stored.below_unit and stored.raw == "…"
+
+
+def test_conversions_are_listed_with_their_figures(db: Path, tmp_path: Path) -> None:
+    source = write_file(tmp_path / "t.xlsx", "t")
+    ret = parsed(source, [value("online_retail_sales", "2024", 1.2345, where="t.xlsx!Sheet1!B5", raw="12,345")],
+                 conversions=[Conversion("t.xlsx!Sheet1!B5", "online_retail_sales", "万元", "亿元", 1e-4)])
+    [note] = run(db, ret).files[0].conversions
+    assert note == ConversionNote("t.xlsx!Sheet1!B5", "online_retail_sales", "12,345", "万元", 1.2345, "亿元", 1e-4)
+    assert str(note) == "t.xlsx!Sheet1!B5: 12,345 万元 → 1.2345 亿元"
+
+
+def test_usage_errors_come_before_anything_is_read(db: Path, tmp_path: Path) -> None:
+    ok = parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)])
+    with pytest.raises(UsageError, match="文件不存在") as missing:
+        import_files([ok.path, tmp_path / "nope.xlsx"], catalog(), db, now=NOW, reader=fake_reader({}))
+    assert missing.value.exit_code == 2 and "nope.xlsx" in str(missing.value)
+    with pytest.raises(UnknownNameError) as unknown:
+        run(db, ok, agency="市商业局")
+    assert "市商务局" in unknown.value.suggestions
+    with pytest.raises(UsageError, match="无法识别的报告期"):
+        run(db, ok, period="2024年第五季度")
+    assert not db.parent.exists()
+
+
+def test_flags_reach_the_reader_resolved(db: Path, tmp_path: Path) -> None:
+    seen: dict[str, object] = {}
+    ret = parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)])
+
+    def reader(path: Path, catalog: object, *, agency: object = None, period: object = None,
+               on_progress: object = None) -> ParsedReturn:
+        seen.update(agency=agency, period=str(period))
+        return ret
+
+    import_files([ret.path], catalog(), db, now=NOW, agency="绍兴市商务局", period="2024年1-12月", reader=reader)
+    assert seen == {"agency": "市商务局", "period": "2024"}
+
+
+def test_progress_is_reported_per_file(db: Path, tmp_path: Path) -> None:
+    ret = parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)])
+    calls: list[tuple[str, int, int]] = []
+    import_files([ret.path], catalog(), db, now=NOW, reader=fake_reader({ret.path: ret}),
+                 on_progress=lambda f, d, t: calls.append((f, d, t)))
+    assert calls == [(str(ret.path), 1, 1)]
+
+
+def test_hostile_files_are_refused_with_the_ledger_byte_for_byte_unchanged(db: Path, tmp_path: Path) -> None:
+    """Broken and hostile files, made here, through the real reader: one reason each, nothing written."""
+    import random
+    import zipfile
+
+    from pingtai.template import write_template
+
+    run(db, parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)]))
+    before = fingerprint(db)
+    template = write_template(catalog(), "市商务局", "2024Q4", tmp_path / "t.xlsx", generated=NOW.date()).path
+    whole = template.read_bytes()
+    hostile = {
+        "random.xlsx": random.Random(1).randbytes(4000),
+        "truncated.xlsx": whole[: len(whole) // 2],
+        "csv-named.xls": "指标名称,数值\n网络零售额,1150\n".encode("gb18030") + b"\xff\xfe\x00",
+    }
+    paths = [write_file(tmp_path / "hostile" / name, data) for name, data in hostile.items()]
+    bomb = tmp_path / "hostile" / "bomb.xlsx"
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"</worksheet>", b"<!-- " + b"0" * 20_000_000 + b" --></worksheet>")
+            target.writestr(info.filename, data)
+    paths.append(bomb)
+    result = import_files(paths, catalog(), db, now=NOW)
+    assert [f.status for f in result.files] == ["rejected"] * len(paths)
+    for item in result.files:
+        assert item.errors and all("\n" not in str(p) for p in item.errors), item.errors
+    assert result.exit_code == 1
+    assert fingerprint(db) == before

@@ -1,0 +1,313 @@
+"""The SQLite ledger: schema and migrations, append-only batches, current values, archive, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from ledger_helpers import NOW, fingerprint, task, value, write_file
+from pingtai.errors import LedgerError
+from pingtai.ledger import (
+    SCHEMA_VERSION,
+    Ledger,
+    NewBatch,
+    archive_name,
+    default_db_path,
+    resolve_db_path,
+    sha256_of,
+)
+from pingtai.periods import Period
+from pingtai.records import TaskRecord, ValueRecord
+
+
+def add(ledger: Ledger, source: Path, values: list[ValueRecord], tasks: list[TaskRecord] | None = None, *, agency: str | None = "市商务局",
+        period: str | None = "2024", when: dt.datetime = NOW) -> int:
+    with ledger.transaction():
+        batch = ledger.add_batch(
+            NewBatch(file=source.name, sha256=sha256_of(source), agency=agency,
+                     period=Period.parse(period) if period else None, layout="template", imported_at=when,
+                     imported=len(values)),
+            source, values, tasks or [])
+    return batch.id
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "ledger" / "ledger.sqlite3"
+
+
+def test_a_new_ledger_has_the_schema_wal_and_foreign_keys(db: Path) -> None:
+    with Ledger.open(db) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION
+        assert ledger.counts() == {"batch": 0, "value": 0, "task_progress": 0}
+    raw = sqlite3.connect(db)
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"batch", "value", "task_progress"}
+    raw.close()
+
+
+def test_a_batch_records_values_tasks_and_the_archived_file(db: Path, tmp_path: Path) -> None:
+    source = write_file(tmp_path / "in" / "商务局.xlsx", "first return")
+    with Ledger.open(db) as ledger:
+        batch_id = add(ledger, source, [value("online_retail_sales", "2024", 1150.5, raw="1,150.5")],
+                       [task("plan_2023_38", 1, "2024")])
+        [batch] = ledger.batches()
+        assert (batch.id, batch.file, batch.agency, batch.period, batch.layout) == (
+            batch_id, "商务局.xlsx", "市商务局", Period(2024), "template")
+        assert batch.imported_at == NOW and batch.imported == 1
+        assert batch.archive == archive_name(sha256_of(source), ".xlsx")
+        archived = db.parent / batch.archive
+        assert archived.read_bytes() == b"first return"
+        assert archived.parent.name == batch.sha256[:2]
+        [stored] = ledger.current_values()
+        assert (stored.indicator, stored.period, stored.agency, stored.value, stored.unit) == (
+            "online_retail_sales", Period(2024), "市商务局", 1150.5, "亿元")
+        assert (stored.batch, stored.file, stored.raw, stored.superseded) == (batch_id, "商务局.xlsx", "1,150.5", False)
+        [line] = ledger.current_tasks()
+        assert (line.plan, line.task, line.status, line.progress, line.batch) == (
+            "plan_2023_38", 1, "in_progress", "有序推进", batch_id)
+        assert ledger.batch_by_sha256(sha256_of(source)) == batch
+
+
+def test_the_newest_batch_is_current_and_history_keeps_superseded_values(db: Path, tmp_path: Path) -> None:
+    first = write_file(tmp_path / "a.xlsx", "a")
+    second = write_file(tmp_path / "b.xlsx", "b")
+    with Ledger.open(db) as ledger:
+        one = add(ledger, first, [value("online_retail_sales", "2024", 1100), value("platforms", "2024", 120)])
+        two = add(ledger, second, [value("online_retail_sales", "2024", 1150)])
+        current = {(v.indicator, v.value, v.batch) for v in ledger.current_values()}
+        assert current == {("online_retail_sales", 1150, two), ("platforms", 120, one)}
+        assert [v.indicator for v in ledger.current_values(["platforms"])] == ["platforms"]
+        assert ledger.current_values([]) == []
+        history = ledger.history("online_retail_sales")
+        assert [(v.value, v.batch, v.superseded) for v in history] == [(1100, one, True), (1150, two, False)]
+        assert [(v.value, v.superseded) for v in ledger.batch_values(one)] == [(1100, True), (120, False)]
+
+
+def test_current_values_can_be_narrowed_by_agency_and_period(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [
+            value("online_retail_sales", "2024", 1150), value("online_retail_sales", "2024H1", 530),
+            value("online_retail_sales", "2024", 300, agency="柯桥区政府"), value("platforms", "2024", 120)])
+        assert [(v.indicator, str(v.period)) for v in ledger.current_values(agencies=["市商务局"])] == [
+            ("online_retail_sales", "2024H1"), ("online_retail_sales", "2024"), ("platforms", "2024")]
+        # Periods are compared as points: the fourth quarter is the year.
+        narrowed = ledger.current_values(["online_retail_sales"], periods=[Period(2024, "Q", 4)])
+        assert sorted((v.agency, v.value) for v in narrowed) == [("市商务局", 1150), ("柯桥区政府", 300)]
+        assert ledger.current_values(agencies=[]) == []
+
+
+def test_history_orders_by_period_then_batch(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [value("online_retail_sales", "2024", 1150)])
+        add(ledger, write_file(tmp_path / "b", "b"), [value("online_retail_sales", "2024H1", 560)], period="2024H1")
+        add(ledger, write_file(tmp_path / "c", "c"), [value("online_retail_sales", "2023", 1010)], period="2023")
+        assert [str(v.period) for v in ledger.history("online_retail_sales")] == ["2023", "2024H1", "2024"]
+
+
+def test_received_returns_include_rows_of_long_tables(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        one = add(ledger, write_file(tmp_path / "a", "a"), [], agency="市经信局", period="2024H1")
+        two = add(ledger, write_file(tmp_path / "long", "long"), [
+            value("online_retail_sales", "2023", 1010, agency="柯桥区政府"),
+            value("online_retail_sales", "2024H1", 300, agency="柯桥区政府"),
+            value("platforms", "2024H1", 3, agency="市经信局"),
+        ], agency=None, period=None)
+        received = [(r.agency, str(r.period), r.batch) for r in ledger.received_returns()]
+        assert received == [("市经信局", "2024H1", one), ("柯桥区政府", "2023", two), ("柯桥区政府", "2024H1", two)]
+
+
+def test_the_ledger_is_append_only(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 120)])
+    raw = sqlite3.connect(db)
+    for statement in ("UPDATE value SET value = 1", "DELETE FROM value", "UPDATE batch SET file = 'x'",
+                      "DELETE FROM batch"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute(statement)
+    raw.close()
+
+
+def test_a_failed_batch_rolls_back_and_leaves_only_an_orphan_archive(db: Path, tmp_path: Path) -> None:
+    source = write_file(tmp_path / "dup.xlsx", "dup")
+    with Ledger.open(db) as ledger:
+        # The same key twice in one batch violates the unique index after the file was archived.
+        with pytest.raises(LedgerError, match="出现两次"):
+            add(ledger, source, [value("platforms", "2024", 1), value("platforms", "2024", 2)])
+        assert ledger.counts() == {"batch": 0, "value": 0, "task_progress": 0}
+        assert (db.parent / archive_name(sha256_of(source), ".xlsx")).exists()
+        # Retrying the (corrected) file reuses the orphan instead of failing.
+        add(ledger, source, [value("platforms", "2024", 1)])
+        assert ledger.counts()["batch"] == 1
+
+
+def test_a_file_changed_after_reading_is_not_archived(db: Path, tmp_path: Path) -> None:
+    source = write_file(tmp_path / "moving.xlsx", "before")
+    with Ledger.open(db) as ledger, pytest.raises(LedgerError, match="被改动"), ledger.transaction():
+        batch = NewBatch(file="moving.xlsx", sha256=sha256_of(source), agency=None, period=None, layout="table",
+                         imported_at=NOW)
+        source.write_bytes(b"after")
+        ledger.add_batch(batch, source, [], [])
+    with Ledger.open(db) as ledger:
+        assert ledger.counts()["batch"] == 0
+    assert not list((db.parent / "archive").rglob("*.xlsx"))
+
+
+def test_a_missing_ledger_reads_as_empty_and_is_not_created(db: Path) -> None:
+    for kwargs in ({"create": False}, {"readonly": True}):
+        with Ledger.open(db, **kwargs) as ledger:
+            assert ledger.batches() == [] and ledger.current_values() == [] and ledger.received_returns() == []
+            assert ledger.history("platforms") == [] and ledger.current_tasks() == []
+            with pytest.raises(LedgerError, match="只读"), ledger.transaction():
+                pass
+    assert not db.parent.exists()
+
+
+def test_an_older_ledger_is_migrated_and_keeps_its_rows(db: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import pingtai.ledger as module
+
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 120)])
+    later = (*module.MIGRATIONS, ("CREATE TABLE note (batch_id INTEGER REFERENCES batch(id), text TEXT)",))
+    monkeypatch.setattr(module, "MIGRATIONS", later)
+    monkeypatch.setattr(module, "SCHEMA_VERSION", len(later))
+    with pytest.raises(LedgerError, match="只读方式下无法升级"):
+        Ledger.open(db, readonly=True)
+    with Ledger.open(db, create=False) as ledger:
+        assert ledger.schema_version == len(later)
+        assert [v.value for v in ledger.current_values()] == [120]
+    raw = sqlite3.connect(db)
+    assert raw.execute("SELECT COUNT(*) FROM note").fetchone() == (0,)
+    raw.close()
+
+
+def test_an_empty_file_reads_as_an_empty_ledger_and_is_left_alone(db: Path) -> None:
+    write_file(db, b"")
+    with Ledger.open(db, create=False) as ledger:
+        assert ledger.batches() == []
+    assert db.read_bytes() == b""
+
+
+def test_a_newer_schema_is_refused_untouched(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db)
+    raw.execute("CREATE TABLE future (x)")
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.commit()
+    raw.close()
+    before = fingerprint(db)
+    for kwargs in ({}, {"readonly": True}, {"create": False}):
+        with pytest.raises(LedgerError, match="更新版本的 pingtai") as caught:
+            Ledger.open(db, **kwargs)
+        assert caught.value.exit_code == 2
+    assert fingerprint(db) == before
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04 not a database at all" * 20, "台账".encode() * 100])
+def test_a_file_that_is_not_sqlite_is_refused_untouched(db: Path, content: bytes) -> None:
+    write_file(db, content)
+    with pytest.raises(LedgerError, match="不是 pingtai 台账"):
+        Ledger.open(db)
+    assert db.read_bytes() == content
+
+
+def test_another_sqlite_database_is_not_taken_over(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db)
+    raw.execute("CREATE TABLE customers (name)")
+    raw.commit()
+    raw.close()
+    before = fingerprint(db)
+    with pytest.raises(LedgerError, match="另一个 SQLite 数据库"):
+        Ledger.open(db)
+    assert fingerprint(db) == before
+
+
+def test_a_directory_is_not_a_ledger(tmp_path: Path) -> None:
+    with pytest.raises(LedgerError, match="是目录"):
+        Ledger.open(tmp_path)
+
+
+def test_writing_a_read_only_ledger_is_a_clear_error(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 120)])
+    with Ledger.open(db, readonly=True) as ledger:
+        assert len(ledger.current_values()) == 1
+        with pytest.raises(LedgerError, match="只读"), ledger.transaction():
+            pass
+    # SQLite's own refusal (what a read-only file or mount produces) gets the same message.
+    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    ledger = Ledger(connection, db, readonly=False)
+    with pytest.raises(LedgerError, match="只读"):
+        add(ledger, write_file(tmp_path / "b", "b"), [value("platforms", "2025", 130)])
+    ledger.close()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="file permissions do not bind root")
+def test_a_ledger_file_without_write_permission_is_a_clear_error(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 120)])
+    db.chmod(0o444)
+    db.parent.chmod(0o555)
+    try:
+        with pytest.raises(LedgerError, match="只读"), Ledger.open(db) as ledger:
+            add(ledger, write_file(tmp_path / "b", "b"), [value("platforms", "2025", 130)])
+    finally:
+        db.parent.chmod(0o755)
+        db.chmod(0o644)
+
+
+def test_concurrent_writers_wait_for_each_other(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db):
+        pass
+    sources = [write_file(tmp_path / f"{i}.xlsx", f"return {i}") for i in range(6)]
+    failures: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            with Ledger.open(db) as ledger:
+                add(ledger, sources[i], [value("platforms", "2024", 100 + i, agency="市商务局")])
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # hold the write lock while the writers start
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    blocker.execute("COMMIT")
+    blocker.close()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with Ledger.open(db) as ledger:
+        assert ledger.counts()["batch"] == 6
+        assert len(ledger.history("platforms")) == 6
+        assert sum(not v.superseded for v in ledger.history("platforms")) == 1
+
+
+def test_default_path_follows_xdg_then_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_db_path() == tmp_path / "xdg" / "pingtai" / "ledger.sqlite3"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_db_path() == tmp_path / "home" / ".local" / "share" / "pingtai" / "ledger.sqlite3"
+    monkeypatch.delenv("HOME")
+    with pytest.raises(LedgerError, match="PINGTAI_DB"):
+        default_db_path()
+
+
+def test_resolve_db_path_prefers_the_flag_then_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PINGTAI_DB", str(tmp_path / "env.sqlite3"))
+    assert resolve_db_path(tmp_path / "flag.sqlite3") == tmp_path / "flag.sqlite3"
+    assert resolve_db_path(None) == tmp_path / "env.sqlite3"
+    monkeypatch.delenv("PINGTAI_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert resolve_db_path(None) == tmp_path / "xdg" / "pingtai" / "ledger.sqlite3"

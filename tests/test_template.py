@@ -1,0 +1,189 @@
+"""The return template: what it lists, how it is laid out and protected, and that it survives re-saving."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ledger_helpers import NOW, catalog
+from pingtai import layout
+from pingtai.errors import UnknownNameError, UsageError
+from pingtai.periods import Period
+from pingtai.template import default_name, due_date, plan_version, template_content, write_template
+
+GENERATED = dt.date(2025, 1, 2)
+
+
+def header_row(sheet: Worksheet, headers: tuple[str, ...]) -> int:
+    for row in sheet.iter_rows(min_row=1, max_row=20):
+        if tuple(c.value for c in row[: len(headers)]) == headers:
+            return int(row[0].row or 0)
+    raise AssertionError(f"no header row {headers} in {sheet.title}")
+
+
+def test_commerce_gets_its_indicators_and_lead_tasks() -> None:
+    content = template_content(catalog(), "绍兴市商务局", "2024Q4")
+    assert content.agency == "市商务局" and content.period == Period(2024, "Q", 4)
+    assert [i.id for i in content.indicators] == ["online_retail_sales", "online_business_entities", "platforms",
+                                                  "billion_yuan_platforms", "cross_border_ecommerce_trade"]
+    assert [(t.plan, t.task.number) for t in content.tasks] == [
+        ("plan_2023_38", 1), ("zone_2023_5", 7), ("zone_2023_5", 8), ("zone_2023_5", 10)]
+    assert content.due == dt.date(2025, 1, 15) == due_date(Period(2024, "Q", 4))
+    assert content.plan_version == "plan_2023_38@2026-11-23;zone_2023_5@2026-11-23" == plan_version(catalog())
+
+
+def test_a_group_office_leads_through_its_group() -> None:
+    content = template_content(catalog(), "市平台经济工作领导小组办公室", "2024")
+    assert content.indicators == ()
+    assert [t.task.number for t in content.tasks] == [14, 17, 18]
+
+
+def test_the_workbook_layout(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    result = write_template(catalog(), "市商务局", "2024Q4", target, generated=GENERATED)
+    assert result.path == target
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]  # no temporary file left behind
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == [layout.INSTRUCTIONS_SHEET, layout.VALUES_SHEET, layout.TASKS_SHEET, layout.META_SHEET]
+
+    meta = book[layout.META_SHEET]
+    assert meta.sheet_state == "hidden"
+    assert (meta["A1"].value, meta["B1"].value) == (layout.TEMPLATE_FORMAT, layout.TEMPLATE_VERSION)
+    rows = {meta.cell(row=r, column=1).value: meta.cell(row=r, column=2).value for r in range(2, 2 + len(layout.META_KEYS))}
+    assert rows == {"agency": "市商务局", "period": "2024Q4", "plan_version": plan_version(catalog()),
+                    "generated": "2025-01-02"}
+
+    values = book[layout.VALUES_SHEET]
+    assert "A1:F1" in {str(r) for r in values.merged_cells.ranges}
+    assert values["A2"].value == "填报单位：市商务局　　报告期：2024年第4季度"
+    top = header_row(values, layout.VALUE_HEADERS)
+    first = values[top + 1]
+    assert [c.value for c in first] == ["online_retail_sales", "网络零售额", "亿元", "2024年第4季度", None, "1-12月累计"]
+    assert [c.protection.locked for c in first] == [True, True, True, True, False, False]
+    [validation] = values.data_validations.dataValidation
+    assert (validation.type, validation.operator, validation.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    assert str(validation.sqref) == f"E{top + 1}:E{top + 5}"
+    labels = {values.cell(row=r, column=1).value: values.cell(row=r, column=2) for r in range(top + 6, top + 12)}
+    for label in (layout.REPORTER_LABEL, layout.PHONE_LABEL, layout.FILLED_ON_LABEL):
+        assert labels[label].protection.locked is False
+    assert values.protection.sheet is True
+    assert str(values.page_setup.paperSize) == values.PAPERSIZE_A4 == "9"
+
+    tasks = book[layout.TASKS_SHEET]
+    top = header_row(tasks, layout.TASK_HEADERS)
+    assert [c.value for c in tasks[top + 1]][:3] == ["38号", 1, "打造具有辨识度的电商平台"]
+    [status] = tasks.data_validations.dataValidation
+    assert status.type == "list" and status.formula1 == '"未启动,推进中,已完成,滞后"'
+    assert str(status.sqref) == f"D{top + 1}:D{top + 4}"
+    assert tasks[f"D{top + 1}"].protection.locked is False and tasks[f"C{top + 1}"].protection.locked is True
+
+    instructions = book[layout.INSTRUCTIONS_SHEET]
+    text = "\n".join(str(c.value) for c in instructions["A"] if c.value)
+    for needed in ("2024年第4季度", "2025年1月15日前", "亿元", "不会被当作 0", "市平台经济工作领导小组办公室"):
+        assert needed in text
+
+
+def test_an_agency_without_indicators_is_told_so(tmp_path: Path) -> None:
+    write_template(catalog(), "市平台经济工作领导小组办公室", "2024", tmp_path / "o.xlsx", generated=GENERATED)
+    sheet = openpyxl.load_workbook(tmp_path / "o.xlsx")[layout.VALUES_SHEET]
+    assert "无需填写数值" in str(sheet["A3"].value)
+    top = header_row(sheet, layout.VALUE_HEADERS)
+    assert sheet.cell(row=top + 1, column=1).value is None
+
+
+def test_the_default_name_is_written_in_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = write_template(catalog(), "市经信局", "2025H1", generated=GENERATED)
+    assert result.path == Path("填报表_市经信局_2025H1.xlsx") == Path(default_name("市经信局", Period(2025, "H", 1)))
+    assert (tmp_path / result.path).is_file()
+
+
+def test_bad_requests_are_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(UnknownNameError) as unknown:
+        write_template(catalog(), "市商业局", "2024Q4", tmp_path / "x.xlsx", generated=GENERATED)
+    assert "市商务局" in unknown.value.suggestions
+    with pytest.raises(UsageError, match="单位组"):
+        write_template(catalog(), "各区、县（市）政府", "2024Q4", tmp_path / "x.xlsx", generated=GENERATED)
+    with pytest.raises(UsageError, match="报告期"):
+        write_template(catalog(), "市商务局", "2024Q5", tmp_path / "x.xlsx", generated=GENERATED)
+    with pytest.raises(UsageError, match="输出目录不存在"):
+        write_template(catalog(), "市商务局", "2024Q4", tmp_path / "no" / "x.xlsx", generated=GENERATED)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- filled in, re-saved by a spreadsheet application, imported -----------------------------------
+
+FILLED = {"online_retail_sales": 1150.6, "online_business_entities": 13.8, "platforms": 128,
+          "billion_yuan_platforms": 6, "cross_border_ecommerce_trade": 151.2}
+
+
+def fill(path: Path) -> None:
+    """Type values, a reporter and task progress into a template, as an agency would."""
+    book = openpyxl.load_workbook(path)
+    values = book[layout.VALUES_SHEET]
+    top = header_row(values, layout.VALUE_HEADERS)
+    footer: dict[str, str | dt.date] = {layout.REPORTER_LABEL: "王小明", layout.PHONE_LABEL: "0575-85201234",
+                                        layout.FILLED_ON_LABEL: dt.date(2025, 1, 10)}
+    for row in values.iter_rows(min_row=top + 1):
+        key = str(row[0].value)
+        if key in FILLED:
+            row[4].value = FILLED[key]
+        elif key in footer:
+            row[1].value = footer[key]
+    tasks = book[layout.TASKS_SHEET]
+    top = header_row(tasks, layout.TASK_HEADERS)
+    for row in tasks.iter_rows(min_row=top + 1):
+        if row[1].value is not None:
+            row[3].value, row[4].value = "推进中", f"任务{row[1].value}按计划推进"
+    book.save(path)
+
+
+def soffice() -> str:
+    found = shutil.which("soffice")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) 未安装：CI 中必须运行模板往返测试，请安装 libreoffice-calc")
+        pytest.skip("LibreOffice (soffice) not installed")
+    return found
+
+
+def convert(source: Path, fmt: str, out: Path, profile: Path) -> Path:
+    """Open ``source`` in LibreOffice and save it as ``fmt`` (what an agency's application does)."""
+    out.mkdir(exist_ok=True)
+    subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", fmt,
+                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
+    converted = out / f"{source.stem}.{fmt.split(':')[0]}"
+    assert converted.is_file(), f"LibreOffice did not write {converted}"
+    return converted
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_template_resaved_by_libreoffice_still_imports(tmp_path: Path, fmt: str) -> None:
+    from pingtai.importer import import_files
+    from pingtai.ledger import Ledger
+
+    original = tmp_path / "填报表_市商务局_2024Q4.xlsx"
+    write_template(catalog(), "市商务局", "2024Q4", original, generated=GENERATED)
+    fill(original)
+    resaved = convert(original, fmt, tmp_path / "resaved", tmp_path / "profile")
+    db = tmp_path / "ledger.sqlite3"
+    result = import_files([resaved], catalog(), db, now=NOW)
+    [item] = result.files
+    assert item.errors == [] and item.status == "accepted", [str(p) for p in item.errors]
+    assert (item.agency, str(item.period), item.imported, item.tasks) == ("市商务局", "2024", 5, 4)
+    with Ledger.open(db) as ledger:
+        stored = {v.indicator: v.value for v in ledger.current_values()}
+        assert stored == pytest.approx(FILLED)
+        assert {str(v.period) for v in ledger.current_values()} == {"2024"}
+        [batch] = ledger.batches()
+        assert (batch.reporter, batch.phone, batch.filled_on) == ("王小明", "0575-85201234", dt.date(2025, 1, 10))
+        assert {(t.task, t.status) for t in ledger.current_tasks()} == {(1, "in_progress"), (7, "in_progress"),
+                                                                        (8, "in_progress"), (10, "in_progress")}
