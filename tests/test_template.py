@@ -65,7 +65,9 @@ def test_the_workbook_layout(tmp_path: Path) -> None:
     assert values["A2"].value == "填报单位：市商务局　　报告期：2024年第4季度"
     top = header_row(values, layout.VALUE_HEADERS)
     first = values[top + 1]
-    assert [c.value for c in first] == ["online_retail_sales", "网络零售额", "亿元", "2024年第4季度", None, "1-12月累计"]
+    assert [c.value for c in first] == ["online_retail_sales", "网络零售额", "亿元", "2024年第4季度", None, None]
+    # the hint is a comment on the value cell: 说明 stays the agency's own note
+    assert first[4].comment is not None and first[4].comment.text == "1-12月累计"
     assert [c.protection.locked for c in first] == [True, True, True, True, False, False]
     [validation] = values.data_validations.dataValidation
     assert (validation.type, validation.operator, validation.formula1) == ("decimal", "greaterThanOrEqual", "0")
