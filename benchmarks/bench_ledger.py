@@ -78,6 +78,7 @@ def main() -> None:
         with Ledger.open(db, readonly=True) as ledger:
             timed("current_values()", ledger.current_values)
             timed("current_values(['online_retail_sales'])", lambda: ledger.current_values(["online_retail_sales"]))
+            timed("current_values(agencies=['市商务局'])", lambda: ledger.current_values(agencies=["市商务局"]))
             timed("history('online_retail_sales')", lambda: ledger.history("online_retail_sales"))
             timed("received_returns()", ledger.received_returns)
             timed("batches()", ledger.batches)

@@ -90,6 +90,19 @@ def test_the_newest_batch_is_current_and_history_keeps_superseded_values(db: Pat
         assert [(v.value, v.superseded) for v in ledger.batch_values(one)] == [(1100, True), (120, False)]
 
 
+def test_current_values_can_be_narrowed_by_agency_and_period(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [
+            value("online_retail_sales", "2024", 1150), value("online_retail_sales", "2024H1", 530),
+            value("online_retail_sales", "2024", 300, agency="柯桥区政府"), value("platforms", "2024", 120)])
+        assert [(v.indicator, str(v.period)) for v in ledger.current_values(agencies=["市商务局"])] == [
+            ("online_retail_sales", "2024H1"), ("online_retail_sales", "2024"), ("platforms", "2024")]
+        # Periods are compared as points: the fourth quarter is the year.
+        narrowed = ledger.current_values(["online_retail_sales"], periods=[Period(2024, "Q", 4)])
+        assert sorted((v.agency, v.value) for v in narrowed) == [("市商务局", 1150), ("柯桥区政府", 300)]
+        assert ledger.current_values(agencies=[]) == []
+
+
 def test_history_orders_by_period_then_batch(db: Path, tmp_path: Path) -> None:
     with Ledger.open(db) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [value("online_retail_sales", "2024", 1150)])

@@ -311,7 +311,7 @@ def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, 
                 previous, number = earlier[-1]
                 kind = "累计数" if definition.kind == "cumulative" else "存量"
                 warnings.append(Problem(value.where, (
-                    f"{label} 为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
+                    f"{label}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
                     f"{value.unit}；{kind}一般不应下降，请核实"), "decrease", "warning"))
         if definition.kind in ("flow", "stock"):
             last_year = value.period.same_point_last_year()
@@ -320,7 +320,7 @@ def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, 
                 ratio = value.value / before
                 if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
                     warnings.append(Problem(value.where, (
-                        f"{label} 为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
+                        f"{label}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
                         f"{value.unit}）变化 {ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～"
                         f"{YOY_MAX_RATIO - 1:+.0%}），请核实"), "yoy-range", "warning"))
     return warnings

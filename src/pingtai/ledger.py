@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import os
 import sqlite3
@@ -428,40 +429,58 @@ class Ledger:
     # --- reading -------------------------------------------------------------------------------
     _VALUE_ROW = "v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.cell, v.raw, v.below_unit"
 
-    def _values(self, sql: str, params: Sequence[Any]) -> list[StoredValue]:
-        """Run a query selecting :attr:`_VALUE_ROW` plus a superseded flag; attach each row's batch."""
+    def _values(self, sql: str, params: Sequence[Any], *, chronological: bool = False) -> list[StoredValue]:
+        """Run a query selecting :attr:`_VALUE_ROW` plus a superseded flag; attach each row's batch.
+
+        ``chronological`` sorts by indicator, period (in time order), agency — on the raw rows,
+        where the period is still a string with a cached hash.
+        """
         rows = self._query(sql, params)
         if not rows:
             return []
+        if chronological:
+            keys = {text: _period(text).sort_key() for text in {row[1] for row in rows}}
+            rows.sort(key=lambda row: (row[0], keys[row[1]], row[2]))
         sources = {row[0]: (row[1], _timestamp(row[2])) for row in self._query("SELECT id, file, imported_at FROM batch", [])}
-        return [StoredValue(indicator=row[0], period=_period(row[1]), agency=row[2], value=float(row[3]), unit=row[4],
-                            batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1], where=row[6],
-                            raw=row[7], below_unit=bool(row[8]), superseded=bool(row[9])) for row in rows]
+        # Building hundreds of thousands of objects triggers the cyclic GC over and over, although
+        # none of them can form a cycle; pausing it roughly halves the time on large ledgers.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return [StoredValue(indicator=row[0], period=_period(row[1]), agency=row[2], value=float(row[3]),
+                                unit=row[4], batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1],
+                                where=row[6], raw=row[7], below_unit=bool(row[8]), superseded=bool(row[9]))
+                    for row in rows]
+        finally:
+            if paused:
+                gc.enable()
 
-    def current_values(self, indicators: Collection[str] | None = None) -> list[StoredValue]:
+    def current_values(self, indicators: Collection[str] | None = None, *, agencies: Collection[str] | None = None,
+                       periods: Collection[Period] | None = None) -> list[StoredValue]:
         """The newest value per ``(indicator, period, agency)``, ordered by indicator, period, agency.
 
-        ``indicators`` restricts the result to those ids. One indexed query: for each key the
-        correlated ``MAX(batch_id)`` is a seek to the end of its range in ``value_key``; batch
-        details come from one read of the (much smaller) batch table instead of a join per row.
+        ``indicators``, ``agencies`` and ``periods`` (points, see :meth:`Period.as_point`) restrict
+        the result; each filter is pushed into the query, which matters on large ledgers (all
+        current values of a million rows take seconds to turn into objects; one agency's, or the
+        latest periods', milliseconds). One indexed query: for each key the correlated
+        ``MAX(batch_id)`` is a seek to the end of its range in ``value_key``; batch details come
+        from one read of the (much smaller) batch table instead of a join per row.
         """
         sql = f"""
             SELECT {self._VALUE_ROW}, 0 FROM value v
             WHERE v.batch_id = (SELECT MAX(w.batch_id) FROM value w
                                 WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)"""
         params: list[str] = []
-        if indicators is not None:
-            wanted = sorted(set(indicators))
-            if not wanted:
+        for column, wanted in (("indicator", indicators), ("agency", agencies),
+                               ("period", None if periods is None else [str(p.as_point()) for p in periods])):
+            if wanted is None:
+                continue
+            chosen = sorted(set(wanted))
+            if not chosen:
                 return []
-            sql += f" AND v.indicator IN ({', '.join('?' * len(wanted))})"
-            params = wanted
-        # Sorting here (not in SQL) keeps the query a plain index walk; the period's sort key is
-        # computed once per distinct period.
-        values = self._values(sql, params)
-        keys = {p: p.sort_key() for p in {v.period for v in values}}
-        values.sort(key=lambda v: (v.indicator, keys[v.period], v.agency))
-        return values
+            sql += f" AND v.{column} IN ({', '.join('?' * len(chosen))})"
+            params += chosen
+        return self._values(sql, params, chronological=True)
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""

@@ -180,8 +180,10 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
     out.line(styled(f"{status}：{item.file}" + (f"（{who}{batch}）" if who or batch else ""), color))
     if item.status == "rejected":
         out.line(f"  错误 {len(item.errors)} 处，本文件未写入任何数据")
+        out.stream.flush()  # keep each file's errors (stderr) next to its summary (stdout) on a terminal
         for problem in item.errors:
             sys.stderr.write(f"{problem}\n")
+        sys.stderr.flush()
         return
     out.line(f"  新增 {item.imported}，更新 {item.updated}，未变 {item.unchanged}，任务进展 {item.tasks}，"
              f"预警 {len(item.warnings)}")
