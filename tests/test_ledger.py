@@ -169,6 +169,32 @@ def test_a_missing_ledger_reads_as_empty_and_is_not_created(db: Path) -> None:
     assert not db.parent.exists()
 
 
+def test_an_older_ledger_is_migrated_and_keeps_its_rows(db: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import pingtai.ledger as module
+
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 120)])
+    later = (*module.MIGRATIONS, ("CREATE TABLE note (batch_id INTEGER REFERENCES batch(id), text TEXT)",))
+    monkeypatch.setattr(module, "MIGRATIONS", later)
+    monkeypatch.setattr(module, "SCHEMA_VERSION", len(later))
+    with pytest.raises(LedgerError, match="只读方式下无法升级"):
+        Ledger.open(db, readonly=True)
+    with Ledger.open(db, create=False) as ledger:
+        assert ledger.schema_version == len(later)
+        assert [v.value for v in ledger.current_values()] == [120]
+    raw = sqlite3.connect(db)
+    assert raw.execute("SELECT COUNT(*) FROM note").fetchone() == (0,)
+    raw.close()
+
+
+def test_an_empty_file_reads_as_an_empty_ledger_and_is_left_alone(db: Path) -> None:
+    write_file(db, b"")
+    with Ledger.open(db, create=False) as ledger:
+        assert ledger.batches() == []
+    assert db.read_bytes() == b""
+
+
 def test_a_newer_schema_is_refused_untouched(db: Path) -> None:
     db.parent.mkdir(parents=True)
     raw = sqlite3.connect(db)

@@ -107,10 +107,17 @@ def test_history_shows_every_value_with_its_source(runner: CliRunner, filled: Pa
 def test_history_of_an_unknown_indicator_exits_2_with_suggestions(runner: CliRunner, db: Path) -> None:
     result = runner.invoke(app, ["history", "网络零售"])
     assert result.exit_code == 2
-    assert "未知指标 '网络零售'" in result.stderr and "网络零售额（online_retail_sales）" in result.stderr
+    assert "未知指标 '网络零售'" in result.stderr and "是否指：网络零售额？" in result.stderr
     # an indicator of the other plan only is unknown within 5号
     result = runner.invoke(app, ["history", "平台", "--plan", "5号"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("spelling", ["online_retail_sales", "网上零售额", "网络零售额（亿元）", " 网络零售额 "])
+def test_history_accepts_ids_names_and_aliases_spelled_loosely(runner: CliRunner, filled: Path, spelling: str) -> None:
+    result = runner.invoke(app, ["history", spelling, "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 2
 
 
 def test_reading_commands_on_a_missing_ledger_show_nothing_and_create_nothing(runner: CliRunner, db: Path) -> None:
@@ -154,3 +161,190 @@ def test_the_db_flag_overrides_the_environment(runner: CliRunner, filled: Path, 
     other = tmp_path / "other.sqlite3"
     assert json.loads(runner.invoke(app, ["--db", str(other), "batches", "--json"]).stdout) == []
     assert len(json.loads(runner.invoke(app, ["batches", "--json"]).stdout)) == 2
+
+
+# --- import, end to end with the real reader -------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "returns"
+
+
+def filled_template(path: Path, retail: float | str = 1150.6, platforms: float | str = 118) -> Path:
+    """A template for 市商务局 2024Q4 with two values, a reporter and one task line filled in."""
+    from pingtai.template import write_template
+
+    write_template(catalog(), "市商务局", "2024Q4", path, generated=NOW.date())
+    book = openpyxl.load_workbook(path)
+    sheet = book["指标"]
+    for row in sheet.iter_rows():
+        if row[0].value == "online_retail_sales":
+            row[4].value = retail
+        elif row[0].value == "platforms":
+            row[4].value = platforms
+        elif row[0].value == "填报人":
+            row[1].value = "李明"
+    tasks = book["任务"]
+    for row in tasks.iter_rows():
+        if row[1].value == 1:
+            row[3].value, row[4].value = "推进中", "按计划推进"
+    book.save(path)
+    return path
+
+
+def test_import_a_filled_template_then_again(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    result = runner.invoke(app, ["import", str(source)])
+    assert result.exit_code == 0, result.output
+    assert f"已导入：{source}（市商务局，2024年，批次 1）" in result.stdout
+    assert "新增 2，更新 0，未变 0，任务进展 1" in result.stdout
+    again = runner.invoke(app, ["import", str(source)])
+    assert again.exit_code == 0
+    assert "未变（同一文件已导入）" in again.stdout and "未变 2" in again.stdout
+    with Ledger.open(db) as ledger:
+        assert ledger.counts()["batch"] == 1
+        assert {v.indicator: v.value for v in ledger.current_values()} == {"online_retail_sales": 1150.6,
+                                                                           "platforms": 118}
+
+
+def test_a_corrected_return_shows_old_and_new(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    runner.invoke(app, ["import", str(filled_template(tmp_path / "v1.xlsx"))])
+    result = runner.invoke(app, ["import", str(filled_template(tmp_path / "v2.xlsx", retail=1160))])
+    assert result.exit_code == 0, result.output
+    assert "新增 0，更新 1，未变 1" in result.stdout
+    assert "更新 网络零售额 2024年 市商务局：1,150.6 → 1,160 亿元" in result.stdout
+    history = json.loads(runner.invoke(app, ["history", "网络零售额", "--json"]).stdout)
+    assert [(h["value"], h["file"], h["superseded"]) for h in history] == [(1150.6, "v1.xlsx", True),
+                                                                          (1160, "v2.xlsx", False)]
+
+
+def test_dry_run_writes_nothing_and_its_json_is_the_library_result(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    result = runner.invoke(app, ["import", str(source), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    assert not db.parent.exists()
+    data = json.loads(result.stdout)
+    expected = import_files([source], catalog(), db, now=NOW, dry_run=True)
+    assert data == jsonable(expected)
+    [item] = data["files"]
+    assert {k: item[k] for k in ("file", "sha256", "agency", "period", "imported", "updated", "unchanged", "errors")} == {
+        "file": str(source), "sha256": expected.files[0].sha256, "agency": "市商务局", "period": "2024",
+        "imported": 2, "updated": 0, "unchanged": 0, "errors": []}
+    assert {"warnings", "conversions", "changes"} <= set(item)
+    text = runner.invoke(app, ["import", str(source), "--dry-run"])
+    assert "可导入" in text.stdout and "试运行：未写入台账" in text.stdout
+    assert not db.parent.exists()
+
+
+def test_a_bad_file_is_rejected_with_located_errors_and_the_good_one_lands(runner: CliRunner, db: Path,
+                                                                          tmp_path: Path) -> None:
+    good = filled_template(tmp_path / "good.xlsx")
+    runner.invoke(app, ["import", str(good)])
+    before = fingerprint(db)
+    bad = filled_template(tmp_path / "bad.xlsx", retail="约1000", platforms=-3)
+    result = runner.invoke(app, ["import", str(bad)])
+    assert result.exit_code == 1
+    assert "已拒绝" in result.stdout and "错误 2 处" in result.stdout
+    assert "bad.xlsx!指标!E" in result.stderr and "约1000" in result.stderr
+    assert "Traceback" not in result.output
+    assert fingerprint(db) == before
+    other = filled_template(tmp_path / "other.xlsx", retail=1170)
+    both = runner.invoke(app, ["import", str(bad), str(other), "--json"])
+    assert both.exit_code == 1
+    files = json.loads(both.stdout)["files"]
+    assert [f["status"] for f in files] == ["rejected", "accepted"]
+    assert all(set(e) >= {"where", "message"} for e in files[0]["errors"]) and len(files[0]["errors"]) == 2
+    with Ledger.open(db) as ledger:
+        [current] = ledger.current_values(["online_retail_sales"])
+        assert current.value == 1170
+
+
+def test_import_usage_errors_exit_2(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    missing = runner.invoke(app, ["import", str(source), str(tmp_path / "nope.xlsx")])
+    assert missing.exit_code == 2 and "文件不存在" in missing.stderr and "nope.xlsx" in missing.stderr
+    agency = runner.invoke(app, ["import", str(source), "--agency", "市商业局"])
+    assert agency.exit_code == 2 and "未知单位" in agency.stderr and "市商务局" in agency.stderr
+    period = runner.invoke(app, ["import", str(source), "--period", "上个月"])
+    assert period.exit_code == 2 and "无法识别的报告期" in period.stderr
+    assert not db.parent.exists()
+
+
+def test_import_into_a_newer_or_foreign_ledger_exits_2_untouched(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    db.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.commit()
+    raw.close()
+    before = fingerprint(db)
+    result = runner.invoke(app, ["import", str(source)])
+    assert result.exit_code == 2 and "由更新版本的 pingtai 创建" in result.stderr
+    assert fingerprint(db) == before
+    db.unlink()
+    write_file(db, b"\x00\x01 random bytes, not a database" * 50)
+    result = runner.invoke(app, ["import", str(source)])
+    assert result.exit_code == 2 and "不是 pingtai 台账" in result.stderr
+    assert not (db.parent / "archive").exists()
+
+
+def test_the_examples_import_into_a_throwaway_ledger(runner: CliRunner, db: Path) -> None:
+    files = sorted(EXAMPLES.glob("示例_*"))
+    assert len(files) == 6
+    result = runner.invoke(app, ["import", *map(str, files), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [f["status"] for f in data["files"]] == ["accepted"] * 6, [f["errors"] for f in data["files"]]
+    with Ledger.open(db) as ledger:
+        retail = {str(v.period): v.value for v in ledger.history("online_retail_sales")}
+        # 10,123,400 万元 in the free-form table and 5,350,000 万元 in the .xls, in 亿元
+        assert retail == pytest.approx({"2023": 1012.34, "2024H1": 535, "2024": 1150.6})
+    again = runner.invoke(app, ["import", *map(str, files)])
+    assert again.exit_code == 0 and again.stdout.count("未变（同一文件已导入）") == 6
+
+
+def test_examples_are_what_the_script_writes(tmp_path: Path) -> None:
+    import hashlib
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_examples", EXAMPLES.parent / "make_examples.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.main(tmp_path)
+    assert sorted(p.name for p in written) == sorted(p.name for p in EXAMPLES.glob("示例_*"))
+    for path in written:
+        assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256((EXAMPLES / path.name).read_bytes()).digest(), (
+            f"{path.name} differs: run python examples/make_examples.py and commit the result")
+
+
+def test_import_on_a_terminal_draws_progress_on_stderr_only(runner: CliRunner, db: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
+    result = runner.invoke(app, ["import", str(filled_template(tmp_path / "商务局.xlsx"))])
+    assert result.exit_code == 0, result.output
+    assert "已导入" in result.stdout and "新增 2" in result.stdout
+    as_json = runner.invoke(app, ["import", str(filled_template(tmp_path / "v2.xlsx", retail=1160)), "--json"])
+    assert json.loads(as_json.stdout)["files"][0]["updated"] == 1
+
+
+def test_parallel_imports_into_a_new_ledger_all_land(db: Path, tmp_path: Path) -> None:
+    """Separate processes race to create the ledger and to write; each waits its turn."""
+    import os
+    import subprocess
+    import sys
+
+    files = []
+    for i in range(4):
+        files.append(write_file(tmp_path / f"柯桥_{i}.csv",
+                                f"报告期,填报单位,指标名称,计量单位,数值\n2024年,柯桥区政府,网络零售额,亿元,{300 + i}\n"))
+    env = {**os.environ, "PINGTAI_DB": str(db)}
+    runs = [subprocess.Popen([sys.executable, "-m", "pingtai", "import", str(f), "--json"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], [err for _, err in outputs]
+    results = [json.loads(out)["files"][0] for out, _ in outputs]
+    # Exactly one import saw an empty ledger; each of the others updated what was current then.
+    assert sorted((r["imported"], r["updated"]) for r in results) == [(0, 1), (0, 1), (0, 1), (1, 0)]
+    with Ledger.open(db) as ledger:
+        assert ledger.counts()["batch"] == 4
+        history = ledger.history("online_retail_sales")
+        assert [v.superseded for v in history] == [True, True, True, False]

@@ -323,14 +323,16 @@ class Ledger:
     def open(cls, path: Path, *, create: bool = True, readonly: bool = False) -> Ledger:
         """Open (and, with ``create``, create and migrate) the ledger at ``path``.
 
-        A missing file opened with ``create=False`` or ``readonly=True`` gives an empty, in-memory
-        ledger: reading commands show nothing and leave no file behind. Raises
+        A missing (or empty) file opened with ``create=False`` or ``readonly=True`` gives an empty,
+        in-memory ledger: reading commands show nothing and leave no file behind. ``readonly``
+        makes the connection query-only (dry runs, reports); an existing ledger opened without it
+        is migrated to the current schema. Raises
         :class:`LedgerError` for a file that is not SQLite, a schema newer than this pingtai, or a
         database that cannot be opened or created.
         """
         if not path.exists() and (readonly or not create):
             return cls._empty()
-        if readonly and path.is_file() and path.stat().st_size == 0:
+        if (readonly or not create) and path.is_file() and path.stat().st_size == 0:
             return cls._empty()  # an empty file is an empty SQLite database: nothing recorded yet
         if path.exists() and path.is_dir():
             raise LedgerError(f"台账路径是目录，不是数据库文件：{path}", hint="请用 --db 或 PINGTAI_DB 指向一个文件。")
@@ -382,7 +384,7 @@ class Ledger:
             self._db.execute("PRAGMA query_only = ON")
             if version < SCHEMA_VERSION:
                 raise LedgerError(f"台账 {where} 结构版本较旧（{version}），只读方式下无法升级",
-                                  hint="请先用可写方式运行一次（例如 pingtai import --dry-run 以外的导入）以升级结构。")
+                                  hint="请先运行一次 pingtai batches 或 pingtai import（非试运行）以升级台账结构。")
             return
         try:
             if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":

@@ -1,0 +1,247 @@
+"""Find a return's header row and say what each column holds.
+
+A header is looked for in the first :data:`HEADER_ROWS` rows. Each header cell (or, for a
+two-row header, the pair *group over sub-label* — ``本年累计`` over ``绝对值``, ``网络零售额``
+over ``本月 | 1-本月``) is classified into a :class:`Column` role by the vocabulary below. The
+layout follows from the roles found:
+
+* ``long`` — a name (or id) column, one value column, and a 报告期 and/or 填报单位 column:
+  every row carries its own period / agency (bulk exports; also the template's 指标 sheet);
+* ``rows`` — a name column and value columns (本期数 / 1-本月 / 累计数 …): one row per indicator;
+* ``wide`` — no name column, but header groups that name indicators (``网络零售额`` over
+  ``本月 | 1-本月``): one value per indicator, taken from the total row (全市 / 合计).
+
+Growth, share, prior-period and target columns (``同比增长（%）``, ``上年同期``, ``目标值``) are
+recognised so they are never taken for the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pingtai.catalog import Indicator
+from pingtai.periods import Period
+from pingtai.returns.names import IndicatorIndex, fold, period_in_text, split_label
+
+HEADER_ROWS = 20
+Layout = str  # "rows" | "long" | "wide"
+
+SEQ = {"序号", "行次", "栏次", "编号", "no", "no.", "序", "甲", "乙", "丙", "丁"}
+IDS = {"指标编号", "指标代码", "指标编码", "指标id", "代码", "编码", "id"}
+AGENCY = {"填报单位", "报送单位", "填报部门", "单位名称", "责任单位", "牵头单位", "单位(盖章)"}
+PERIOD = {"报告期", "报告期别", "统计期", "统计期别", "期别", "时期", "期间", "年月", "统计时间", "报告时间", "所属期"}
+NAME = {"指标名称", "指标", "项目", "名称", "指标项目", "项目名称", "统计指标", "指标名", "主要指标", "指标内容", "指标项"}
+UNIT = {"计量单位", "单位", "计算单位"}
+NOTE = {"备注", "说明", "备注说明", "数据来源", "来源", "填报说明", "情况说明"}
+CURRENT = {"本期数", "本期", "本期值", "本月", "本月数", "当月", "当期", "本季", "本季度", "本季度数", "当季",
+           "本期完成", "本月完成", "本期发生"}
+STOCK = {"期末数", "期末", "年末数", "期末值", "完成值", "实际值", "完成数", "实际完成", "实际数", "填报值",
+         "现有数", "实际完成值", "完成", "期末累计"}
+GENERIC = {"数值", "值", "绝对值", "绝对额", "绝对数", "数量", "金额", "总量", "总额", "数据", "合计", "总计"}
+_YTD = re.compile(r"^(?:1月?[-—–~至到](?:本月|本期|\d{1,2}月|今)(?:累计)?|本年(?:度)?累计|累计|累计完成|年初至今(?:累计)?"
+                  r"|年初(?:至本月)?累计|本年止累计|自年初累计|今年累计)(?:数|值|完成)?$")
+_SKIP = re.compile(r"同比|环比|增长|增幅|增速|增减|比上年|比去年|百分点|占比|比重|排名|位次|^%$|^上年|^去年|^上期|^上月"
+                   r"|同期|目标|计划|任务数|预计|预测|差额|差距|完成率|进度")
+_DATED = re.compile(r"^\d{4}年")
+
+PREFERENCE: dict[str, tuple[str, ...]] = {
+    "flow": ("ytd", "dated", "stock", "generic", "current"),
+    "stock": ("stock", "dated", "current", "generic", "ytd"),
+    "cumulative": ("stock", "dated", "ytd", "generic", "current"),
+}
+"""Which value column counts, by indicator kind: flows are reported year-to-date (1-本月 / 本年累计);
+stocks as the level at the period's end (期末数 / 完成值 / 本期数)."""
+
+
+@dataclass
+class Column:
+    """One column: its ``role`` (seq, id, name, unit, agency, period, note, value, skip or other)."""
+
+    index: int
+    role: str
+    kind: str = ""
+    """For value columns: ytd, current, stock, generic, or dated (the header spells a period)."""
+    unit: str = ""
+    """A unit written in the header (``本期数（亿元）``)."""
+    indicator: Indicator | None = None
+    """Wide tables: the indicator the header (group) names."""
+    period: Period | None = None
+    text: str = ""
+
+
+@dataclass
+class Table:
+    """A header found: ``layout``, its first and last rows (0-based), and its columns."""
+
+    layout: Layout
+    first_row: int
+    last_row: int
+    columns: list[Column]
+    by_role: dict[str, Column] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for column in self.columns:
+            self.by_role.setdefault(column.role, column)
+
+    @property
+    def values(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "value"]
+
+
+def cell_text(value: object) -> str:
+    """A cell as text (numbers without a trailing ``.0``)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def classify(text: str) -> Column:
+    """The role a single header label gives its column (index 0; the caller places it)."""
+    label = split_label(text)
+    key = label.key
+    column = Column(0, "other", unit=label.unit, text=text.strip())
+    if not key:
+        column.role = "" if not label.unit else "other"
+        return column
+    if _SKIP.search(key):
+        column.role = "skip"
+    elif key in SEQ:
+        column.role = "seq"
+    elif key in IDS:
+        column.role = "id"
+    elif key in AGENCY:
+        column.role = "agency"
+    elif key in PERIOD:
+        column.role = "period"
+    elif key in NAME:
+        column.role = "name"
+    elif key in UNIT:
+        column.role = "unit"
+    elif key in NOTE:
+        column.role = "note"
+    elif _YTD.match(key):
+        column.role, column.kind = "value", "ytd"
+    elif key in CURRENT:
+        column.role, column.kind = "value", "current"
+    elif key in STOCK:
+        column.role, column.kind = "value", "stock"
+    elif key in GENERIC:
+        column.role, column.kind = "value", "generic"
+    elif _DATED.match(key) and (period := period_in_text(key)) is not None:
+        column.role, column.kind, column.period = "value", "dated", period
+    return column
+
+
+def _compose(index: int, top: str, bottom: str, indicators: IndicatorIndex) -> Column:
+    """One column of a (possibly two-row) header: the group label over the sub-label."""
+    upper, lower = classify(top), classify(bottom)
+    text = "/".join(t for t in (top.strip(), bottom.strip()) if t)
+    unit = lower.unit or upper.unit
+    if "skip" in (upper.role, lower.role):
+        return Column(index, "skip", text=text)
+    named = indicators.match(top)[0] if top and upper.role == "other" else None
+    if named is None and bottom and lower.role == "other":
+        named = indicators.match(bottom)[0]
+    if lower.role in ("", "other") or (lower.role == "value" and lower.kind == "generic"):
+        base = upper if upper.role not in ("", "other") else lower
+    else:
+        base = lower
+    if named is not None and base.role in ("", "other"):
+        base = Column(index, "value", "generic")
+    column = Column(index, base.role or "other", base.kind, unit, named, base.period, text)
+    return column
+
+
+def _subheader(row: Sequence[object]) -> bool:
+    """A second header row: only value / skip labels (本月, 1-本月, 同比增长, 绝对值), no numbers."""
+    seen = False
+    for cell in row:
+        if cell == "" or cell is None:
+            continue
+        if not isinstance(cell, str):
+            return False
+        role = classify(cell).role
+        if role not in ("value", "skip", ""):
+            return False
+        seen = True
+    return seen
+
+
+def _filled_top(top: list[str], bottom: list[str] | None, row: int, merges: list[tuple[tuple[int, int], tuple[int, int]]],
+                grid: Sequence[Sequence[object]]) -> list[str]:
+    """Header texts with merged groups spread over the columns they span."""
+    filled = list(top)
+    for (r1, c1), (r2, c2) in merges:
+        if r1 <= row <= r2 and c2 > c1:
+            text = cell_text(grid[r1][c1]) if r1 < len(grid) and c1 < len(grid[r1]) else ""
+            for c in range(c1, min(c2 + 1, len(filled))):
+                if not filled[c]:
+                    filled[c] = text
+    if bottom is not None:
+        # without merge information (.ods, .csv), a blank group cell continues the one to its left
+        group = ""
+        for c in range(len(filled)):
+            below = bottom[c] if c < len(bottom) else ""
+            if top[c]:
+                group = top[c] if below else ""
+            elif below and group and not filled[c]:
+                filled[c] = group
+            elif not below:
+                group = ""
+    return filled
+
+
+def find_table(grid: Sequence[Sequence[object]], merges: list[tuple[tuple[int, int], tuple[int, int]]],
+               indicators: IndicatorIndex) -> Table | None:
+    """The first header in the first :data:`HEADER_ROWS` rows of ``grid`` that gives a layout."""
+    for r in range(min(HEADER_ROWS, len(grid))):
+        top = [cell_text(c) for c in grid[r]]
+        if sum(1 for t in top if t) < 2 and not any(m[0][0] <= r <= m[1][0] for m in merges):
+            continue
+        bottom: list[str] | None = None
+        if r + 1 < len(grid) and _subheader(grid[r + 1]):
+            bottom = [cell_text(c) for c in grid[r + 1]]
+        width = max(len(top), len(bottom or []))
+        top += [""] * (width - len(top))
+        upper = _filled_top(top, bottom, r, merges, grid)
+        lower = (bottom or []) + [""] * (width - len(bottom or []))
+        columns = [_compose(c, upper[c], lower[c], indicators) for c in range(width)]
+        table = _decide(columns, r, r + (1 if bottom is not None else 0))
+        if table is not None:
+            return table
+    return None
+
+
+def _decide(columns: list[Column], first: int, last: int) -> Table | None:
+    roles = {c.role for c in columns}
+    values = [c for c in columns if c.role == "value" and c.indicator is None]
+    if ("name" in roles or "id" in roles) and values:
+        layout = "long" if ("agency" in roles or "period" in roles) else "rows"
+        return Table(layout, first, last, columns)
+    if any(c.role == "value" and c.indicator is not None for c in columns):
+        return Table("wide", first, last, columns)
+    return None
+
+
+def pick_value(columns: list[Column], kind: str) -> Column | None:
+    """The value column that counts for an indicator of ``kind`` (see :data:`PREFERENCE`)."""
+    if len(columns) == 1:
+        return columns[0]
+    for wanted in PREFERENCE.get(kind, PREFERENCE["stock"]):
+        for column in columns:
+            if column.kind == wanted:
+                return column
+    return columns[0] if columns else None
+
+
+def fold_key(text: str) -> str:
+    return fold(text).casefold()

@@ -1,0 +1,277 @@
+"""Broken and hostile files: each is refused with one clear problem, never a traceback or a crash.
+
+The files are made here: truncated and fake zips, zip bombs (by ratio, by declared total, by a
+member that lies about its size), an XML entity bomb, encrypted workbooks, sheets whose extent
+would make python-calamine allocate gigabytes (which aborts the process, not just raises), and
+files that are not spreadsheets at all. The last test reads them all under a 400 MiB limit.
+"""
+
+from __future__ import annotations
+
+import random
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pingtai.periods import Period
+from pingtai.records import ParsedReturn
+from pingtai.returns import read_return, sniff_format
+from workbooks import CATALOG, CONTENT_TYPES, FREEFORM, ole2, raw_xlsx, write_csv, write_xls, write_xlsx, write_zip
+
+TESTS = Path(__file__).parent
+
+
+def refused(result: ParsedReturn) -> tuple[str, str]:
+    """The single problem of a refused file, as (code, message); checks nothing else was read."""
+    assert len(result.problems) == 1, result.problems
+    assert result.values == [] and result.tasks == []
+    problem = result.problems[0]
+    assert problem.where == result.path.name and problem.severity == "error"
+    return problem.code, problem.message
+
+
+def read(path: Path) -> ParsedReturn:
+    return read_return(path, CATALOG, agency="市商务局")
+
+
+# --- not there, not a file, nothing in it --------------------------------------------------------------
+
+
+def test_missing_file_directory_and_empty_file(tmp_path: Path) -> None:
+    assert refused(read(tmp_path / "nope.xlsx")) == ("no-file", "文件不存在")
+    (tmp_path / "folder.xlsx").mkdir()
+    assert refused(read(tmp_path / "folder.xlsx")) == ("not-a-file", "这是一个文件夹，不是文件")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    assert refused(read(tmp_path / "empty.xlsx")) == ("empty-file", "文件是空的")
+
+
+# --- not what the name says ---------------------------------------------------------------------------
+
+
+def test_random_bytes_with_an_excel_name(tmp_path: Path) -> None:
+    path = tmp_path / "returns.xlsx"
+    path.write_bytes(random.Random(7).randbytes(5000))
+    assert refused(read(path)) == ("unknown-format", "无法识别的文件格式：请提供 .xlsx、.xls、.ods 或 .csv 文件")
+    assert sniff_format(path) == "unknown"
+
+
+def test_truncated_and_fake_zips(tmp_path: Path) -> None:
+    whole = write_xlsx(tmp_path / "whole.xlsx", {"Sheet1": FREEFORM}).read_bytes()
+    (tmp_path / "truncated.xlsx").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "fake.xlsx").write_bytes(b"PK\x03\x04" + random.Random(3).randbytes(3000))
+    message = "文件已损坏或不完整：不是有效的 Excel/ODS 压缩包（请重新保存或重新发送）"
+    assert refused(read(tmp_path / "truncated.xlsx")) == ("broken-zip", message)
+    assert refused(read(tmp_path / "fake.xlsx")) == ("broken-zip", message)
+    assert sniff_format(tmp_path / "truncated.xlsx") == "broken-zip"
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    plain = write_zip(tmp_path / "photos.xlsx", {"a.txt": "hello"})
+    assert refused(read(plain)) == ("not-spreadsheet", "不是工作簿：文件内容是 普通压缩包")
+    docx_types = CONTENT_TYPES.replace("spreadsheetml.sheet.main+xml", "wordprocessingml.document.main+xml")
+    docx = write_zip(tmp_path / "report.xlsx", {"[Content_Types].xml": docx_types})
+    assert refused(read(docx)) == ("not-spreadsheet", "不是工作簿：文件内容是 Word 文档")
+    xlsb = write_zip(tmp_path / "b.xlsx", {"[Content_Types].xml": CONTENT_TYPES.replace(
+        "spreadsheetml.sheet.main+xml", "ms-excel.sheet.binary.macroEnabled.main")})
+    assert refused(read(xlsb)) == ("xlsb", "不支持 .xlsb（二进制工作簿）：请另存为 .xlsx")
+
+
+def test_web_pages_and_utf16_text_saved_as_xls(tmp_path: Path) -> None:
+    html = tmp_path / "export.xls"
+    html.write_text("<html><body><table><tr><td>网络零售额</td><td>900</td></tr></table></body></html>", encoding="utf-8")
+    assert refused(read(html))[0] == "html"
+    xml = tmp_path / "2003.xls"
+    xml.write_text('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>')
+    assert refused(read(xml))[0] == "xml-spreadsheet"
+    utf16 = tmp_path / "unicode.xls"
+    utf16.write_bytes("指标名称\t本期数\r\n网络零售额\t900\r\n".encode("utf-16"))
+    assert refused(read(utf16)) == ("utf16-text", "这是 UTF-16 编码的文本：请另存为 UTF-8 或 GB18030 编码的 CSV")
+
+
+def test_text_in_neither_utf8_nor_gb18030(tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"a,b\r\n" * 15000 + b"\xff\xfe,1\r\n")  # plain text at first, undecodable after 64 KB
+    assert refused(read(path)) == ("unknown-encoding", "无法识别的文本编码：CSV 请使用 UTF-8 或 GB18030（GBK）编码")
+
+
+# --- encrypted ---------------------------------------------------------------------------------------------
+
+
+def test_encrypted_ooxml_workbook(tmp_path: Path) -> None:
+    # Excel and WPS save a password-protected .xlsx as an OLE2 container with these two streams
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(ole2({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00", "EncryptedPackage": random.Random(1).randbytes(6000)}))
+    assert refused(read(path)) == ("encrypted", "加密的工作簿：请另存为未加密文件后再导入")
+    assert sniff_format(path) == "encrypted"
+
+
+def test_encrypted_xls_workbook(tmp_path: Path) -> None:
+    data = bytearray(write_xls(tmp_path / "plain.xls", {"Sheet1": FREEFORM}).read_bytes())
+    # turn the workbook globals' WRITEACCESS record (0x005C, 112 bytes) into FILEPASS (0x002F)
+    at = data.find(b"\x5c\x00\x70\x00")
+    assert at > 0
+    data[at:at + 2] = b"\x2f\x00"
+    path = tmp_path / "加密.xls"
+    path.write_bytes(bytes(data))
+    assert refused(read(path)) == ("encrypted", "加密的工作簿：请另存为未加密文件后再导入")
+
+
+def test_other_office_97_documents(tmp_path: Path) -> None:
+    path = tmp_path / "memo.xls"
+    path.write_bytes(ole2({"WordDocument": b"\xec\xa5" + b"\0" * 100}))
+    assert refused(read(path))[0] == "not-spreadsheet"
+    broken = tmp_path / "broken.xls"
+    broken.write_bytes(ole2({"Workbook": b"\x09\x08\x10\x00"}))
+    assert refused(read(broken)) == ("broken-xls", "文件已损坏或不完整：不是有效的 .xls 工作簿（请重新保存或重新发送）")
+
+
+# --- bombs ---------------------------------------------------------------------------------------------------
+
+
+def test_xml_entity_expansion_bomb(tmp_path: Path) -> None:
+    entities = '<!ENTITY lol "lol">' + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'
+                                               for i in range(1, 10))
+    path = raw_xlsx(tmp_path / "lol.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
+                    prolog=f"<!DOCTYPE lolz [{entities}]>")
+    assert refused(read(path)) == ("xml-dtd", "工作簿中的 xl/worksheets/sheet1.xml 含有 DOCTYPE/ENTITY 声明（可能是 XML 炸弹）：已拒绝")
+
+
+def test_member_that_inflates_too_much(tmp_path: Path) -> None:
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>0</v></c></row>' for r in range(1, 2))
+    padding = "<!-- " + "0" * 3_000_000 + " -->"  # 3 MB that deflates to a few KB: ratio far above 100
+    path = raw_xlsx(tmp_path / "ratio.xlsx", rows + padding)
+    code, message = refused(read(path))
+    assert code == "zip-bomb" and "疑似压缩炸弹" in message
+
+
+def _patch_central_size(data: bytes, member: str, size: int) -> bytes:
+    """Rewrite the uncompressed size the central directory declares for ``member``."""
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        name_len = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46:at + 46 + name_len] == member.encode():
+            return data[:at + 24] + struct.pack("<I", size) + data[at + 28:]
+        at = data.find(b"PK\x01\x02", at + 4)
+    raise AssertionError(member)
+
+
+def test_member_that_lies_about_its_size_or_declares_hundreds_of_megabytes(tmp_path: Path) -> None:
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 3000))
+    honest = raw_xlsx(tmp_path / "honest.xlsx", rows).read_bytes()
+    liar = tmp_path / "liar.xlsx"
+    liar.write_bytes(_patch_central_size(honest, "xl/worksheets/sheet1.xml", 1000))
+    assert refused(read(liar)) == ("zip-bomb", "压缩包内 xl/worksheets/sheet1.xml 解压后超过声明的大小：疑似压缩炸弹，已拒绝")
+    noise = random.Random(5).randbytes(1_200_000)  # incompressible: declaring 110 MB keeps the ratio under 100
+    huge = raw_xlsx(tmp_path / "huge.xlsx", rows, extra={"xl/media/a.bin": noise, "xl/media/b.bin": noise}).read_bytes()
+    for member in ("xl/media/a.bin", "xl/media/b.bin"):
+        huge = _patch_central_size(huge, member, 110 * 2**20)
+    (tmp_path / "huge.xlsx").write_bytes(huge)
+    assert refused(read(tmp_path / "huge.xlsx")) == ("zip-bomb", "工作簿解压后过大（220 MB，上限 200 MB）：已拒绝")
+
+
+# --- absurd dimensions ------------------------------------------------------------------------------------------
+
+
+def test_cells_far_apart_in_xlsx(tmp_path: Path) -> None:
+    path = raw_xlsx(tmp_path / "far.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>'
+                                           '<row r="1048576"><c r="XFD1048576"><v>2</v></c></row>')
+    assert refused(read(path)) == ("sheet-too-large", "工作表 'Sheet1' 的范围过大（1048576 行 × 16384 列，上限 2000000 个单元格）："
+                                                      "请删除多余的行列或拆分文件后再导入")
+
+
+@pytest.mark.parametrize("cells", [
+    '<row><c><v>1</v></c></row><row r="1048576"><c s="1" r="XFD1048576"><v>2</v></c></row>',  # r not first
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="900000"><c\tr="ZZ900000"><v>2</v></c></row>',  # a tab
+    '<row r="1"><c r="a1"><v>1</v></c><c r="xfd1048576"><v>2</v></c></row>',  # lower case
+])
+def test_irregular_xml_is_measured_exactly(tmp_path: Path, cells: str) -> None:
+    assert refused(read(raw_xlsx(tmp_path / "odd.xlsx", cells)))[0] == "sheet-too-large"
+
+
+def test_prefixed_cells_are_measured(tmp_path: Path) -> None:
+    sheet = ('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+             '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="XFD1048576"><x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    path = raw_xlsx(tmp_path / "prefixed.xlsx", "", extra={"xl/worksheets/sheet1.xml": sheet})
+    assert refused(read(path))[0] == "sheet-too-large"
+
+
+def test_absurd_dimension_element_alone_is_harmless(tmp_path: Path) -> None:
+    cells = ('<row r="1"><c r="A1" t="inlineStr"><is><t>指标名称</t></is></c><c r="B1" t="inlineStr"><is><t>本期数</t></is></c></row>'
+             '<row r="2"><c r="A2" t="inlineStr"><is><t>平台</t></is></c><c r="B2"><v>98</v></c></row>'
+             '<row r="1048576"><c r="XFD1048576" s="1"/></row>')  # an empty styled cell: calamine ignores it
+    result = read_return(raw_xlsx(tmp_path / "dim.xlsx", cells, dimension="A1:XFD1048576"), CATALOG, agency="市商务局",
+                         period=Period(2024, "Q", 3))
+    assert result.problems == []
+    assert [(v.indicator, v.value) for v in result.values] == [("platforms", 98.0)]
+
+
+def test_cells_far_apart_in_xls(tmp_path: Path) -> None:
+    path = tmp_path / "far.xls"
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("S")
+    sheet.write(0, 0, 1)
+    sheet.write(65535, 255, 2)
+    workbook.save(str(path))
+    assert refused(read(path))[0] == "sheet-too-large"
+
+
+def test_repeated_cells_in_ods(tmp_path: Path) -> None:
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+               '<office:body><office:spreadsheet><table:table table:name="S">'
+               '<table:table-row table:number-rows-repeated="100000"><table:table-cell office:value-type="float" office:value="1" '
+               'table:number-columns-repeated="1000"><text:p>1</text:p></table:table-cell></table:table-row>'
+               "</table:table></office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                "</manifest:manifest>")
+    path = tmp_path / "rep.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    assert refused(read(path)) == ("sheet-too-large", "工作表 'S' 的范围过大（100000 行 × 1000 列，上限 2000000 个单元格）："
+                                                      "请删除多余的行列或拆分文件后再导入")
+
+
+def test_csv_too_wide(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "wide.csv", [["指标名称", "本期数", *["x"] * 20000]])
+    assert refused(read(path))[0] == "sheet-too-large"
+
+
+# --- all of them under a memory limit ---------------------------------------------------------------------------
+
+_UNDER_LIMIT = """
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+resource.setrlimit(resource.RLIMIT_AS, (400 * 2**20, 400 * 2**20))
+from workbooks import CATALOG
+from pingtai.returns import read_return
+for name in sys.argv[1:]:
+    result = read_return(Path(name), CATALOG)
+    print(Path(name).name, ",".join(p.code for p in result.errors))
+"""
+
+
+def test_hostile_files_stay_under_400_mib(tmp_path: Path) -> None:
+    far_xlsx = raw_xlsx(tmp_path / "far.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>')
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("S")
+    sheet.write(0, 0, 1)
+    sheet.write(65535, 255, 2)
+    workbook.save(str(tmp_path / "far.xls"))
+    bomb = raw_xlsx(tmp_path / "bomb.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row><!-- ' + "0" * 3_000_000 + " -->")
+    script = _UNDER_LIMIT.format(tests=str(TESTS))
+    files = [str(far_xlsx), str(tmp_path / "far.xls"), str(bomb)]
+    done = subprocess.run([sys.executable, "-c", script, *files], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["far.xlsx sheet-too-large", "far.xls sheet-too-large", "bomb.xlsx zip-bomb"]
