@@ -470,6 +470,22 @@ def test_every_visible_sheet_with_a_layout_is_read(tmp_path: Path) -> None:
     assert problems(result, "warning") == [("multi.xlsx!说明", "sheet-skipped", "未找到表头，已跳过该工作表")]
 
 
+def test_hundreds_of_the_same_error_are_listed_up_to_a_limit(tmp_path: Path) -> None:
+    rows = [["报告期", "填报单位", "指标名称", "数值"], *[["2024Q3", "市商务局", f"不存在的指标{i}", i] for i in range(250)]]
+    result = read(write_xlsx(tmp_path / "many.xlsx", {"S": rows}))
+    assert len(result.errors) == 201
+    assert {p.code for p in result.errors} == {"unknown-indicator"}
+    assert str(result.errors[-1]) == "many.xlsx: 另有 50 处同类问题（unknown-indicator）未逐一列出"
+
+
+def test_the_bundled_catalog(tmp_path: Path) -> None:
+    from pingtai.loader import load_catalog
+
+    result = read_return(write_xlsx(tmp_path / "r.xlsx", {"Sheet1": FREEFORM}), load_catalog())
+    assert result.problems == []
+    assert values(result) == EXPECTED_FREEFORM
+
+
 def test_a_file_without_any_table(tmp_path: Path) -> None:
     result = read(write_xlsx(tmp_path / "memo.xlsx", {"Sheet1": [["关于报送数据的说明"], ["我局已完成全年任务。"]]}))
     assert [(p.where, p.code) for p in result.problems] == [("memo.xlsx", "no-layout")]
