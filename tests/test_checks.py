@@ -176,6 +176,17 @@ def test_a_task_reported_late(db: Path, catalog: Catalog) -> None:
     assert report.failed  # overdue tasks fail at every level
 
 
+
+def test_a_late_report_in_the_final_return_stays_a_year(db: Path, catalog: Catalog) -> None:
+    """The plan ends with 2026; its year-end return (due 2027-01-20) says 滞后 — no later return can
+    change that, so a year on it is history. Without a next return the agency is asked to report."""
+    send(db, catalog, MARKET, "2026", {}, [(2, "late", "")])
+    late = keyed(check(db, catalog, "2027-02-01"))["overdue_task:plan_tiny:task2:late"]
+    assert late.by is None and late.message.endswith("请市市场监管局提出赶进措施，尽快书面报告。")
+    assert "overdue_task:plan_tiny:task2:late" in keyed(check(db, catalog, "2028-01-21"))
+    assert "overdue_task:plan_tiny:task2:late" not in keyed(check(db, catalog, "2028-01-22"))
+
+
 def test_data_quality_uses_the_importers_own_warnings(db: Path, catalog: Catalog) -> None:
     """网店 2025Q1 below 2024: a stock falling. The finding says what the importer said on import."""
     all_well(db, catalog, skip=[(MARKET, "2025Q1")])

@@ -392,7 +392,8 @@ def task_findings(plans: Sequence[Plan], states: Sequence[TaskStatus], schedules
                     findings.append(_overdue_deliverable(plan, task, deliverable, deliverable.due, state, own, as_of,
                                                          by.due if by else None))
             if state.status == "late":
-                findings.append(_late(plan, task, state, by.due if by else None))
+                reported = own.due_date(state.period) if state.period else None
+                findings.append(_late(plan, task, state, reported, by.due if by else None))
     return findings
 
 
@@ -410,7 +411,8 @@ def _overdue_deliverable(plan: Plan, task: Task, deliverable: Deliverable, due: 
         label=KIND_LABELS["overdue_task"], plans=(plan.id,), period=due, due=deadline, by=by)
 
 
-def _late(plan: Plan, task: Task, state: TaskStatus, by: date | None) -> Finding:
+def _late(plan: Plan, task: Task, state: TaskStatus, reported: date | None, by: date | None) -> Finding:
+    """``reported`` is the due date of the return that said 滞后: a year on, the report is history."""
     period = state.period.label() if state.period else ""
     issues = f"（存在问题：{state.issues}）" if state.issues else ""
     message = (f"任务{task.number}“{task.title}”{period}自报滞后{issues}：请{task.lead}提出赶进措施，"
@@ -419,7 +421,7 @@ def _late(plan: Plan, task: Task, state: TaskStatus, by: date | None) -> Finding
         kind="overdue_task", severity="warning", plan=plan.id, subject=f"task:{task.number}", agency=task.lead,
         message=message, key=f"overdue_task:{plan.id}:task{task.number}:late",
         fingerprint=f"warning|{state.period}", title=f"任务{task.number} {task.title}",
-        label=KIND_LABELS["overdue_task"], plans=(plan.id,), period=state.period, due=None, by=by)
+        label=KIND_LABELS["overdue_task"], plans=(plan.id,), period=state.period, due=reported, by=by)
 
 
 # --- data quality ----------------------------------------------------------------------------
@@ -460,7 +462,8 @@ def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[S
         by = _next_return(schedule, v.agency, as_of)
         point = v.period.as_point()
         name = catalog.indicators[v.indicator].name
-        message = f"{problem.message}；如有误，请{v.agency}{'于 ' if by else ''}{_by(by, '报送更正后的报表')}。"
+        message = (f"{problem.message}；如有误，请{v.agency}{'于 ' if by else ''}"
+                   f"{_by(by, '报送更正后的报表', '尽快报送更正后的报表')}。")
         findings.append(Finding(
             kind="data_quality", severity="warning", plan=plan_ids[0], subject=f"{v.indicator}@{point}",
             agency=v.agency, message=message, key=f"data_quality:{problem.code}:{v.indicator}:{v.agency}:{point}",
@@ -483,8 +486,9 @@ def _next_return(schedule: PlanSchedule, agency: str | None, as_of: date) -> dat
     return due.due if due else None
 
 
-def _by(by: date | None, what: str) -> str:
-    return f"{by} 前{what}" if by else f"尽快{what}"
+def _by(by: date | None, what: str, otherwise: str = "尽快书面报告") -> str:
+    """``2025-07-20 前随下期报表报送``; without a next return (the plan has ended) ``otherwise``."""
+    return f"{by} 前{what}" if by else otherwise
 
 
 def _num(value: float | None) -> str:
