@@ -26,6 +26,7 @@ from pingtai.checks import (
 )
 from pingtai.errors import UnknownNameError
 from pingtai.ledger import Ledger
+from pingtai.loader import load_catalog
 
 LEVELS: tuple[FailOn, ...] = ("overdue", "off_track", "at_risk")
 
@@ -260,3 +261,14 @@ def test_plan_filter(db: Path, catalog: Catalog) -> None:
     assert check(db, catalog, "2025-05-01", plan="测试方案").plan == "plan_tiny"
     with pytest.raises(UnknownNameError):
         check(db, catalog, "2025-05-01", plan="38号")
+
+
+def test_a_figure_missing_for_two_plans_is_one_finding(db: Path) -> None:
+    """网络零售额 is in both plans: its 2024 first-half figure missing is said once, naming both."""
+    bundled = load_catalog()
+    send(db, bundled, COMMERCE, "2024Q1", {"online_retail_sales": 250.0})
+    send(db, bundled, COMMERCE, "2024H1", {"online_business_entities": 10.0})
+    report = check(db, bundled, "2024-07-21")
+    [stale] = [f for f in report.findings if f.kind == "stale" and f.subject == "online_retail_sales"]
+    assert stale.plans == ("plan_2023_38", "zone_2023_5") and stale.key == "stale:plan_2023_38:online_retail_sales"
+    assert stale.agency == COMMERCE

@@ -206,6 +206,24 @@ def test_the_check_runs_under_env_i(late_return: Path, data: Path) -> None:
     assert "【市商务局】1 项" in out and ESC not in out
 
 
+def test_the_bundled_plans_under_env_i(tmp_path: Path) -> None:
+    """No PINGTAI_DATA, no HOME: the bundled plans load; an empty ledger owes every return."""
+    db = tmp_path / "empty" / "ledger.sqlite3"
+    Ledger.open(db).close()
+    result = subprocess.run([*_pingtai(), "check", "--as-of", "2025-04-21", "--plan", "38号", "--json"],
+                            env={"PATH": "/usr/bin:/bin", "PINGTAI_DB": str(db)}, capture_output=True, timeout=120)
+    assert result.returncode == 1 and result.stderr == b""
+    findings = json.loads(result.stdout.decode("utf-8"))["findings"]
+    assert {f["kind"] for f in findings} <= {"overdue_return", "no_data"}
+    assert "overdue_return:市商务局:2025Q1" in {f["key"] for f in findings}
+
+
+def test_a_terminal_gets_colour(runner: CliRunner, late_return: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
+    code, out, _ = run(runner, "--as-of", "2025-05-10")
+    assert code == 1 and ESC in out and "市商务局" in out and "报表逾期" in out
+
+
 def test_an_ascii_locale_still_writes_utf8(late_return: Path, data: Path) -> None:
     env = _bare_env(late_return, data, LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
     probe = subprocess.run([sys.executable, "-c", "import sys; print(sys.stdout.encoding)"], env=env,

@@ -152,7 +152,7 @@ def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iter
     waiting = _waiting_on_returns(status.indicators, outstanding, schedules)
     findings = [
         *return_findings(catalog, outstanding, schedules, as_of, waiting),
-        *indicator_findings(catalog, status.indicators, schedules, as_of, outstanding),
+        *indicator_findings(status.indicators, schedules, as_of, outstanding),
         *task_findings(plans, status.tasks, schedules, as_of),
         *quality_findings(catalog, plans, values, schedules, as_of),
     ]
@@ -274,17 +274,19 @@ def reminder_findings(upcoming: Sequence[UpcomingReturn]) -> list[Finding]:
 # --- indicators ------------------------------------------------------------------------------
 
 
-def indicator_findings(catalog: Catalog, rows: Sequence[IndicatorStatus], schedules: Mapping[str, PlanSchedule],
-                       as_of: date, outstanding: Sequence[OutstandingReturn] = ()) -> list[Finding]:
+def indicator_findings(rows: Sequence[IndicatorStatus], schedules: Mapping[str, PlanSchedule], as_of: date,
+                       outstanding: Sequence[OutstandingReturn] = ()) -> list[Finding]:
     """``off_track``, ``at_risk``, ``no_data``, ``stale`` and missed milestones (``overdue_task``).
 
     ``rows`` are the dashboard rows of :func:`pingtai.assess.build_status`. A missed milestone is
     reported while it is the latest milestone judged; it then stands for the status of the same
     value (no second ``off_track``). ``no_data``/``stale`` are left out where ``outstanding`` holds
-    the owner's return for the period owed.
+    the owner's return for the period owed; a figure missing for two plans is one finding (the
+    first plan's key, ``plans`` naming both) — what is behind is judged per plan.
     """
     missing = {(r.agency, r.period) for r in outstanding}
     findings: list[Finding] = []
+    unreported: dict[tuple[str, str, Period, str | None], int] = {}
     for row in rows:
         schedule = schedules.get(row.plan)
         if schedule is None:
@@ -300,7 +302,14 @@ def indicator_findings(catalog: Catalog, rows: Sequence[IndicatorStatus], schedu
             findings.append(_behind(row, agency, by))
         elif row.status == "no_data" and row.latest_due is not None and (agency, row.latest_due) not in missing:
             own = schedule.for_indicator(row.id)
-            findings.append(_unreported(row, row.latest_due, own.due_date(row.latest_due), agency))
+            finding = _unreported(row, row.latest_due, own.due_date(row.latest_due), agency)
+            same = (finding.kind, row.id, row.latest_due, agency)
+            if same in unreported:
+                held = findings[unreported[same]]
+                findings[unreported[same]] = replace(held, plans=(*held.plans, row.plan))
+            else:
+                unreported[same] = len(findings)
+                findings.append(finding)
     return findings
 
 
