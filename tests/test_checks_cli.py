@@ -3,12 +3,14 @@ environment, a busy ledger and two checks at once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -241,20 +243,51 @@ def test_an_ascii_locale_still_writes_utf8(late_return: Path, data: Path) -> Non
     assert broken.returncode == 2 and "台账不存在" in broken.stderr.decode("utf-8")
 
 
-def test_a_read_only_data_directory(late_return: Path, data: Path, tmp_path: Path) -> None:
-    frozen = tmp_path / "frozen"
-    shutil.copytree(data, frozen)
-    before = sorted((p.name, p.stat().st_mtime_ns) for p in frozen.iterdir())
-    for path in [*frozen.iterdir(), frozen]:
-        path.chmod(0o555 if path.is_dir() else 0o444)
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """Make ``directory`` unwritable: permissions for a normal user; for root (whom permissions do not
+    bind) the immutable attribute, which binds root too — skipped where neither is possible."""
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        try:
+            yield
+        finally:
+            directory.chmod(0o755)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(directory)],
+                                                          capture_output=True).returncode != 0:
+        pytest.skip("cannot make a directory read-only for root here (no chattr)")
     try:
-        result = subprocess.run([*_pingtai(), "check", "--as-of", "2025-05-10"], env=_bare_env(late_return, frozen),
-                                capture_output=True, timeout=120)
+        yield
     finally:
-        for path in [frozen, *frozen.iterdir()]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
+        subprocess.run(["chattr", "-i", str(directory)], check=True)
+
+
+def _listing(directory: Path) -> list[tuple[str, int]]:
+    return sorted((p.name, p.stat().st_mtime_ns) for p in directory.iterdir())
+
+
+def test_a_read_only_data_directory(late_return: Path, data: Path) -> None:
+    before = _listing(data)
+    with read_only(data):
+        result = subprocess.run([*_pingtai(), "check", "--as-of", "2025-05-10"], env=_bare_env(late_return, data),
+                                capture_output=True, timeout=120)
     assert result.returncode == 1 and result.stderr == b""
-    assert sorted((p.name, p.stat().st_mtime_ns) for p in frozen.iterdir()) == before  # nothing written there
+    assert _listing(data) == before  # nothing written there
+
+
+def test_a_read_only_ledger_directory(late_return: Path, data: Path) -> None:
+    """The cron user may only read the ledger: the check reads it; --new-only says why it cannot record."""
+    before = _listing(late_return.parent)
+    assert not late_return.with_name(late_return.name + "-wal").exists()
+    with read_only(late_return.parent):
+        reading = subprocess.run([*_pingtai(), "check", "--as-of", "2025-05-10"], env=_bare_env(late_return, data),
+                                 capture_output=True, text=True, timeout=120)
+        recording = subprocess.run([*_pingtai(), "check", "--as-of", "2025-05-10", "--new-only"],
+                                   env=_bare_env(late_return, data), capture_output=True, text=True, timeout=120)
+    assert reading.returncode == 1 and reading.stderr == "" and "请市商务局立即报送" in reading.stdout
+    assert recording.returncode == 2 and "台账为只读，无法写入：所在目录不可写" in recording.stderr and recording.stdout == ""
+    assert _listing(late_return.parent) == before
 
 
 HOLD = textwrap.dedent("""
