@@ -177,7 +177,7 @@ def test_output_writes_the_markdown_digest(runner: CliRunner, late_return: Path,
 def test_an_unwritable_output_exits_2_but_the_findings_print(runner: CliRunner, late_return: Path,
                                                              tmp_path: Path) -> None:
     code, out, err = run(runner, "--as-of", "2025-04-26", "--output", str(tmp_path / "no" / "such" / "dir.md"))
-    assert code == 2 and "报表逾期" in out and "无法写入 --output 文件" in err
+    assert code == 2 and "报表逾期" in out and "输出目录不存在" in err
 
 
 def test_remind_days_lists_agencies_that_have_not_sent(runner: CliRunner, db: Path, catalog: Catalog) -> None:

@@ -7,16 +7,11 @@ Within an agency, the most severe findings come first; agencies with the worst f
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 from rich.text import Text
 
 from pingtai.checks import SEVERITIES, SEVERITY_LABELS, CheckReport, Finding, sort_key
-from pingtai.errors import PingtaiError
 from pingtai.render.console import Output, styled
 
 NO_AGENCY = "（未明确责任单位）"
@@ -97,27 +92,3 @@ def markdown(report: CheckReport) -> str:
         lines += [f"- **{SEVERITY_LABELS[f.severity]}** {f.label}{_tag(f)}：{f.message}" for f in items]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same directory and a rename,
-    so a reader (a web server, a mail job) never sees half a digest. Raises :class:`PingtaiError`."""
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise PingtaiError(f"无法写入 --output 文件 {path}：{exc.strerror or exc}",
-                           hint="请检查目录是否存在且可写。") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise PingtaiError(f"无法写入 --output 文件 {path}：{exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
