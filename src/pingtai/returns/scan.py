@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from pingtai.returns.sniff import (
     MAX_UNCOMPRESSED,
@@ -44,6 +45,14 @@ MAX_CELLS = 2_000_000
 MAX_CELLS_XLS = 1_000_000
 """The .xls reader needs about twice the memory per cell, for all sheets at once."""
 MAX_ROW_BYTES = 16 * 2**20
+MAX_TEXT = 96 * 2**20
+"""Most cell text (bytes) a sheet may make calamine hold. It copies a shared string into every
+cell that uses it: a 339 KB .xlsx whose 100,000 cells name one 30 KB string asks for 3 GB."""
+MAX_SHARED_STRINGS = 64 * 2**20
+MAX_SHEET_XML = 128 * 2**20
+MAX_ODS_CONTENT = 40 * 2**20
+MAX_CELLS_ODS = 500_000
+"""calamine holds about three copies of an .ods file's cells and text while opening it."""
 
 Mark = tuple[str, str]
 """``(code, message)`` for a cell whose value calamine cannot show."""
@@ -148,36 +157,98 @@ class _Irregular(_Escalate):
 
 
 def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
-    """Check an .xlsx/.xlsm zip and bound its sheets' extents; keys are sheet names.
+    """Check an .xlsx/.xlsm zip and bound its sheets' extents and text; keys are sheet names.
 
-    Refuses zip bombs, DOCTYPE/ENTITY declarations, corrupt members and sheets whose extent
-    exceeds :data:`MAX_CELLS`. Each sheet is measured by the cheapest method that can prove its
-    bound: :func:`_scan_sheet_crude`, else :func:`_scan_sheet_box`, else :func:`_scan_sheet_exact`.
+    Refuses zip bombs, DOCTYPE/ENTITY declarations, corrupt members, sheets whose extent exceeds
+    :data:`MAX_CELLS`, and sheets whose cells would copy more than :data:`MAX_TEXT` bytes of
+    shared strings. Each sheet is measured by the cheapest method that can prove its bound:
+    :func:`_scan_sheet_crude`, else :func:`_scan_sheet_box`, else :func:`_scan_sheet_exact`.
     """
     archive = check_zip(data)
-    sheets = _sheet_parts(data, archive)
-    by_part = {part: name for name, part in sheets.items()}
-    scans: dict[str, SheetScan] = {}
+    by_part, shared_part = _sheet_parts(data, archive)
+    shared: list[int] = []
     total = 0
+    # the part the relationships name, and the usual path (a reader may look there whatever they say)
+    for name in dict.fromkeys([shared_part, "xl/sharedStrings.xml"]):
+        if name not in archive.namelist():
+            continue
+        info = archive.getinfo(name)
+        if info.file_size > MAX_SHARED_STRINGS:
+            raise Refused("too-much-text", f"工作簿的共享文本过大（{info.file_size // 2**20} MB）：已拒绝")
+        sizes = _shared_string_sizes(_pieces(inflate(data, info, MAX_SHARED_STRINGS), name, (b"</si>", b"/>")))
+        shared = [max(pair) for pair in zip_longest(shared, sizes, fillvalue=0)]
+    scans: dict[str, SheetScan] = {}
     for info in archive.infolist():
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
         limit = MAX_UNCOMPRESSED - total
         sheet = by_part.get(info.filename)
+        if sheet is None and _WORKSHEET_PATH.search(info.filename):
+            sheet = info.filename  # a worksheet the workbook does not name: a reader might still open it
         if sheet is None:
             total += _drain(data, info, limit)
             continue
+        if info.file_size > MAX_SHEET_XML:
+            raise Refused("sheet-too-large", f"工作表 '{sheet}' 的数据过大（{info.file_size // 2**20} MB）：请拆分文件后再导入")
         for method in (_scan_sheet_crude, _scan_sheet_box, _scan_sheet_exact):
             scan = SheetScan(member=info.filename)
+            counter = _SharedCounter(bool(shared))
             try:
-                method(_row_chunks(inflate(data, info, limit), info.filename), scan)
+                method(counter.count(_row_chunks(inflate(data, info, limit), info.filename)), scan)
                 break
             except _Escalate:
                 continue
         total += info.file_size
         check_extent(sheet, scan)
+        if shared and counter.cells * max(shared) > MAX_TEXT:
+            _check_shared_text(sheet, _row_chunks(inflate(data, info, limit), info.filename), shared)
         scans[sheet] = scan
     return scans
+
+
+_WORKSHEET_PATH = re.compile(r"(?i)(?:^|/)(?:worksheets|dialogsheets|macrosheets)/[^/]+\.xml$")
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?si(?=[\s/>])")
+_SHARED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?=\s)[^>]*?\st\s*=\s*[\"']s[\"'][^>]*>\s*"
+                          rb"<(?:[A-Za-z_][\w.\-]*:)?v\s*>\s*([0-9]{1,10})")
+
+
+def _shared_string_sizes(parts: Iterable[bytes]) -> list[int]:
+    """An upper bound on each shared string's size: the bytes from its ``<si`` to the next one."""
+    starts: list[int] = []
+    offset = 0
+    for part in parts:
+        starts += [offset + match.start() for match in _SI.finditer(part)]
+        offset += len(part)
+    return [end - start for start, end in zip(starts, [*starts[1:], offset], strict=True)]
+
+
+class _SharedCounter:
+    """Counts cells with a value (``<v``) while a measuring method reads the pieces: at most that
+    many cells can name a shared string, however the ``t`` attribute is spelled."""
+
+    def __init__(self, active: bool) -> None:
+        self.active = active
+        self.cells = 0
+
+    def count(self, parts: Iterable[bytes]) -> Iterator[bytes]:
+        for part in parts:
+            if self.active:
+                self.cells += part.count(b"<v") + part.count(b":v")  # prefixed <x:v> too (over-counting is safe)
+            yield part
+
+
+def _check_shared_text(sheet: str, parts: Iterable[bytes], sizes: list[int]) -> None:
+    """Add up the shared strings each cell names; refuse past :data:`MAX_TEXT`."""
+    total = 0
+    count = len(sizes)
+    for part in parts:
+        for index in _SHARED_CELL.findall(part):
+            number = int(index)
+            if number < count:
+                total += sizes[number]
+        if total > MAX_TEXT:
+            raise Refused("too-much-text", f"工作表 '{sheet}' 的单元格文字合计过大（超过 {MAX_TEXT // 2**20} MB，"
+                                           "同一段长文本被大量单元格引用）：疑似恶意文件，已拒绝")
 
 
 def _drain(data: bytes, info: zipfile.ZipInfo, limit: int) -> int:
@@ -221,22 +292,33 @@ def _relationships(data: bytes, archive: zipfile.ZipFile, part: str) -> list[tup
     return found
 
 
-def _sheet_parts(data: bytes, archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → worksheet part path, as the workbook part and its relationships say."""
-    workbook = next((path for _, kind, path in _relationships(data, archive, "") if kind.endswith("/officeDocument")),
-                    "xl/workbook.xml")
-    book = _read_small(data, archive, workbook)
-    if book is None:
-        raise refuse("broken-zip")
-    rels = {rel_id: path for rel_id, _, path in _relationships(data, archive, workbook)}
+def _sheet_parts(data: bytes, archive: zipfile.ZipFile) -> tuple[dict[str, str], str]:
+    """Worksheet part path → sheet name, and the shared strings part, as the workbook says.
+
+    Both the workbook part the package relationships name and the usual ``xl/workbook.xml`` are
+    read: every sheet a reader could open this way is measured.
+    """
+    named = next((path for _, kind, path in _relationships(data, archive, "") if kind.endswith("/officeDocument")),
+                 "xl/workbook.xml")
     parts: dict[str, str] = {}
-    for element in book.iter():
-        if _local(element.tag) == "sheet":
-            rel_id = element.get(f"{{{_REL_NS}}}id") or next(
-                (value for key, value in element.attrib.items() if _local(key) == "id"), "")
-            if rel_id in rels:
-                parts[element.get("name", "")] = rels[rel_id]
-    return parts
+    shared = "xl/sharedStrings.xml"
+    for workbook in dict.fromkeys([named, "xl/workbook.xml"]):
+        book = _read_small(data, archive, workbook)
+        if book is None:
+            continue
+        relationships = _relationships(data, archive, workbook)
+        rels = {rel_id: path for rel_id, _, path in relationships}
+        if workbook == named:
+            shared = next((path for _, kind, path in relationships if kind.endswith("/sharedStrings")), shared)
+        for element in book.iter():
+            if _local(element.tag) == "sheet":
+                rel_id = element.get(f"{{{_REL_NS}}}id") or next(
+                    (value for key, value in element.attrib.items() if _local(key) == "id"), "")
+                if rel_id in rels:
+                    parts.setdefault(rels[rel_id], element.get("name", ""))
+    if not parts and _read_small(data, archive, named) is None:
+        raise refuse("broken-zip")
+    return parts, shared
 
 
 def _row_chunks(chunks: Iterable[bytes], member: str) -> Iterator[bytes]:
@@ -299,8 +381,8 @@ def _scan_sheet_box(parts: Iterable[bytes], scan: SheetScan) -> None:
                     scan.include(int(row) - 1, column_number(col) - 1)
         if sample:
             scan.include(rows - 1, cols - 1)
-        if scan.rows > MAX_ROWS or scan.cols > MAX_COLS or scan.rows * scan.cols > MAX_CELLS:
-            return
+        if scan.rows > MAX_ROWS or scan.cols > MAX_COLS:
+            return  # absurd already: refused by the caller
 
 
 def xlsx_marks(data: bytes, info: zipfile.ZipInfo) -> dict[tuple[int, int], Mark]:
@@ -366,10 +448,13 @@ def scan_ods(data: bytes) -> dict[str, SheetScan]:
         if info.filename != "content.xml":
             total += _drain(data, info, limit)
             continue
-        for part in _pieces(inflate(data, info, limit), info.filename, (_ODS_ROW_END,)):
+        if info.file_size > MAX_ODS_CONTENT:
+            raise Refused("sheet-too-large", f"ODS 文件的表格数据过大（{info.file_size // 2**20} MB，上限 {MAX_ODS_CONTENT // 2**20} MB）："
+                                             "请另存为 .xlsx 后再导入")
+        for part in _pieces(inflate(data, info, min(limit, MAX_ODS_CONTENT)), info.filename, (_ODS_ROW_END,)):
             total += len(part)
             scanner.feed(part)
-    check_total(scanner.scans, MAX_CELLS)
+    check_total(scanner.scans, MAX_CELLS_ODS)
     return scanner.scans
 
 
@@ -566,28 +651,101 @@ def _mini_reader(mini_stream: bytes, size: int) -> Callable[[int], bytes]:
 
 
 def _scan_biff(stream: bytes) -> dict[str, SheetScan]:
-    """Read the globals (sheet list, encryption), then each sheet's records from where the sheet
-    list says it starts — the way calamine finds them, so no sheet escapes the measurement."""
+    """Read the globals (sheet list, shared strings, encryption), then each sheet's records from
+    where the sheet list says it starts — the way calamine finds them, so no sheet escapes the
+    measurement. calamine builds every sheet at once, so the caps apply to their sum."""
     unpack = struct.unpack_from
     sheets: list[tuple[int, str]] = []
+    shared: list[bytes] = []
     for kind, body, length in _records(stream, 0):
         if kind == 0x0085 and length >= 8:  # BOUNDSHEET
             offset = unpack("<I", stream, body)[0]
             sheets.append((offset, _sheet_name(stream[body + 6:body + length]) or f"Sheet{len(sheets) + 1}"))
         elif kind == 0x002F:  # FILEPASS
             raise refuse("encrypted")
+        elif kind == 0x00FC or (kind == 0x003C and shared):  # SST and its CONTINUE records
+            shared.append(stream[body:body + length])
         elif kind == 0x000A:  # EOF of the globals
             break
+        elif shared:
+            shared.append(b"")  # a record between: the SST's continuation has ended
     if len(sheets) > MAX_SHEETS:
         raise Refused("sheet-too-large", f"工作表过多（{len(sheets)} 个）：已拒绝")
+    sizes = _sst_sizes(list(_until_empty(shared)))
     scans: dict[str, SheetScan] = {}
-    measured: dict[int, SheetScan] = {}
+    measured: dict[int, tuple[SheetScan, int]] = {}
     for offset, name in sheets:
         if offset not in measured:
-            measured[offset] = _scan_biff_sheet(stream, offset, name)
-        scans[name] = measured[offset]
-    check_total({str(offset): scan for offset, scan in measured.items()}, MAX_CELLS_XLS)
+            measured[offset] = _scan_biff_sheet(stream, offset, name, sizes)
+        scans[name] = measured[offset][0]
+    check_total({str(offset): scan for offset, (scan, _) in measured.items()}, MAX_CELLS_XLS)
+    if sum(text for _, text in measured.values()) > MAX_TEXT:
+        raise Refused("too-much-text", f"工作簿的单元格文字合计过大（超过 {MAX_TEXT // 2**20} MB，同一段长文本被大量单元格引用）："
+                                       "疑似恶意文件，已拒绝")
     return scans
+
+
+def _until_empty(segments: list[bytes]) -> Iterator[bytes]:
+    for segment in segments:
+        if not segment:
+            return
+        yield segment
+
+
+def _sst_sizes(segments: list[bytes]) -> list[int]:
+    """An upper bound on the UTF-8 size of each string of a BIFF8 SST (3 bytes a character).
+
+    Strings run on across CONTINUE records; where their characters do, the continuation starts
+    with a fresh option byte. Parsing stops quietly at the end of the data (calamine decides
+    whether a short table is an error).
+    """
+    if not segments or len(segments[0]) < 8:
+        return []
+    unique = struct.unpack_from("<I", segments[0], 4)[0]
+    if unique > 2 * MAX_CELLS_XLS:
+        raise Refused("too-much-text", f"工作簿的共享文本条目过多（{unique} 条）：已拒绝")
+    sizes: list[int] = []
+    index, pos = 0, 8
+    segment = segments[0]
+    try:
+        while len(sizes) < unique:
+            if pos + 3 > len(segment):
+                index, pos = index + 1, 0
+                segment = segments[index]
+                continue
+            count, flags = struct.unpack_from("<HB", segment, pos)
+            pos += 3
+            runs = extra = 0
+            if flags & 8:
+                runs = struct.unpack_from("<H", segment, pos)[0]
+                pos += 2
+            if flags & 4:
+                extra = struct.unpack_from("<i", segment, pos)[0]
+                pos += 4
+            wide, remaining = flags & 1, count
+            while remaining > 0:
+                available = (len(segment) - pos) // (2 if wide else 1)
+                if available <= 0:
+                    index += 1
+                    segment = segments[index]
+                    wide, pos = segment[0] & 1, 1
+                    continue
+                step = min(available, remaining)
+                pos += step * (2 if wide else 1)
+                remaining -= step
+            skip = 4 * runs + max(extra, 0)
+            while skip > 0:
+                if pos >= len(segment):
+                    index, pos = index + 1, 0
+                    segment = segments[index]
+                    continue
+                step = min(len(segment) - pos, skip)
+                pos += step
+                skip -= step
+            sizes.append(3 * count)
+    except (IndexError, struct.error):
+        pass
+    return sizes
 
 
 def _records(stream: bytes, pos: int) -> Iterator[tuple[int, int, int]]:
@@ -602,8 +760,10 @@ def _records(stream: bytes, pos: int) -> Iterator[tuple[int, int, int]]:
         pos = body + length
 
 
-def _scan_biff_sheet(stream: bytes, offset: int, name: str) -> SheetScan:
+def _scan_biff_sheet(stream: bytes, offset: int, name: str, sizes: list[int]) -> tuple[SheetScan, int]:
+    """A sheet's extent and marks, and a bound on the bytes of text its cells hold."""
     scan = SheetScan()
+    text = 0
     unpack = struct.unpack_from
     for kind, body, length in _records(stream, offset):
         if kind == 0x000A:  # EOF
@@ -613,6 +773,11 @@ def _scan_biff_sheet(stream: bytes, offset: int, name: str) -> SheetScan:
         if kind in _CELL_RECORDS:
             row, col = unpack("<HH", stream, body)
             scan.include(row, col)
+            if kind == 0x00FD and length >= 10:  # LABELSST: a shared string, copied into the cell
+                string = unpack("<I", stream, body + 6)[0]
+                text += sizes[string] if string < len(sizes) else 0
+            elif kind != 0x0203 and kind != 0x027E:  # LABEL, RSTRING: text in the record itself
+                text += 3 * length
         elif kind == 0x00BD:  # MULRK: row, first column, …, last column
             scan.include(unpack("<H", stream, body)[0], unpack("<H", stream, body + length - 2)[0])
         elif kind == 0x0205 and length >= 8:  # BOOLERR
@@ -625,8 +790,10 @@ def _scan_biff_sheet(stream: bytes, offset: int, name: str) -> SheetScan:
             scan.include(row, col)
             if stream[body + 12:body + 14] == b"\xff\xff" and stream[body + 6] == 2:
                 scan.marks[(row, col)] = error_mark(_BIFF_ERRORS.get(stream[body + 8], "#错误"))
+        elif kind == 0x0207:  # STRING: a formula's text result
+            text += 3 * length
     check_extent(name, scan, MAX_CELLS_XLS)
-    return scan
+    return scan, text
 
 
 def _sheet_name(raw: bytes) -> str:
