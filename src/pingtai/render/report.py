@@ -18,7 +18,7 @@ RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "d
 
 
 def text(value: object) -> Text:
-    """A cell or line printed verbatim: rich would read ``[/b]`` in a plain string as markup (and fail)."""
+    """A cell or line printed as written, with an em dash for an empty value."""
     return Text(str(value) if value not in (None, "") else "—")
 
 
