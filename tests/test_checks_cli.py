@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from checks_helpers import COMMERCE, MARKET, all_well, tiny_catalog
+from checks_helpers import COMMERCE, MARKET, all_well, send, tiny_catalog
 from pingtai.catalog import Catalog
 from pingtai.checks import build_check
 from pingtai.cli import app
@@ -220,10 +220,14 @@ def test_the_bundled_plans_under_env_i(tmp_path: Path) -> None:
     assert "overdue_return:市商务局:2025Q1" in {f["key"] for f in findings}
 
 
-def test_a_terminal_gets_colour(runner: CliRunner, late_return: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_terminal_gets_colour(runner: CliRunner, db: Path, catalog: Catalog,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    all_well(db, catalog, skip=[(MARKET, "2025Q1")])
+    send(db, catalog, MARKET, "2025Q1", {"shops": 1300.0}, [(2, "late", "[/b] 场地[red]未落实")])
     monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
     code, out, _ = run(runner, "--as-of", "2025-05-10")
-    assert code == 1 and ESC in out and "市商务局" in out and "报表逾期" in out
+    assert code == 1 and ESC in out and "市市场监管局" in out
+    assert "[/b]" in out and "场地[red]未落实" in out  # text from a return is shown as written, not as markup
 
 
 def test_an_ascii_locale_still_writes_utf8(late_return: Path, data: Path) -> None:
