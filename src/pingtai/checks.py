@@ -448,28 +448,35 @@ def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[S
     for plan in plans:
         for item in plan.indicators:
             in_plans.setdefault(item.id, []).append(plan.id)
-    current = [v for v in values if v.indicator in in_plans and v.period.end <= as_of
-               and v.unit == catalog.indicators[v.indicator].unit]
+    values = [v for v in values if v.indicator in in_plans and v.unit == catalog.indicators[v.indicator].unit]
+    # few distinct periods across many values: work each one out once
+    points = {period: period.as_point() for period in {v.period for v in values}}
+    ends = {period: period.end for period in points}
+    order = {period: point.sort_key() for period, point in points.items()}
+    current = [v for v in values if ends[v.period] <= as_of]
     latest: dict[tuple[str, str], StoredValueLike] = {}
     for v in current:
         held = latest.get((v.indicator, v.agency))
-        if held is None or v.period.as_point() > held.period.as_point():
+        if held is None or order[v.period] > order[held.period]:
             latest[(v.indicator, v.agency)] = v
     cutoff = as_of - timedelta(days=LOOKBACK_DAYS)
-    judged = [v for v in latest.values() if v.period.end >= cutoff]
+    judged = [v for v in latest.values() if ends[v.period] >= cutoff]
     # ``where`` carries the index, so each warning finds its value whatever cells the files used
-    records = [ValueRecord(indicator=v.indicator, period=v.period.as_point(), agency=v.agency, value=v.value,
+    records = [ValueRecord(indicator=v.indicator, period=points[v.period], agency=v.agency, value=v.value,
                            unit=v.unit, where=str(i), raw=f"{v.value:g}", below_unit=getattr(v, "below_unit", False))
                for i, v in enumerate(judged)]
+    # the importer's state: the current values of the series judged, keyed as it keys them
+    pairs = {(v.indicator, v.agency) for v in judged}
+    names = {period: str(point) for period, point in points.items()}
     state: dict[tuple[str, str, str], tuple[float, int | None]] = {
-        (v.indicator, str(v.period.as_point()), v.agency): (v.value, None) for v in current}
+        (v.indicator, names[v.period], v.agency): (v.value, None) for v in current if (v.indicator, v.agency) in pairs}
     findings = []
     for problem in plausibility_warnings(records, state, catalog):
         v = judged[int(problem.where)]
         plan_ids = tuple(in_plans[v.indicator])
         schedule = schedules[plan_ids[0]]
         by = _next_return(schedule, v.agency, as_of)
-        point = v.period.as_point()
+        point = points[v.period]
         name = catalog.indicators[v.indicator].name
         message = (f"{problem.message}；如有误，请{v.agency}{'于 ' if by else ''}"
                    f"{_by(by, '报送更正后的报表', '尽快报送更正后的报表')}。")
