@@ -151,7 +151,7 @@ def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iter
     outstanding = outstanding_returns(catalog, received, as_of, list(schedules.values()))
     waiting = _waiting_on_returns(status.indicators, outstanding, schedules)
     findings = [
-        *return_findings(catalog, outstanding, schedules, as_of, waiting),
+        *return_findings(outstanding, schedules, as_of, waiting),
         *indicator_findings(status.indicators, schedules, as_of, outstanding),
         *task_findings(plans, status.tasks, schedules, as_of),
         *quality_findings(catalog, plans, values, schedules, as_of),
@@ -226,8 +226,8 @@ def count_new(findings: Sequence[Finding]) -> Callable[[Mapping[str, str] | None
 # --- returns ---------------------------------------------------------------------------------
 
 
-def return_findings(catalog: Catalog, outstanding: Sequence[OutstandingReturn], schedules: Mapping[str, PlanSchedule],
-                    as_of: date, waiting: Mapping[tuple[str, Period], list[str]] | None = None) -> list[Finding]:
+def return_findings(outstanding: Sequence[OutstandingReturn], schedules: Mapping[str, PlanSchedule], as_of: date,
+                    waiting: Mapping[tuple[str, Period], list[str]] | None = None) -> list[Finding]:
     """``overdue_return`` for each missing return (agency, period) under the plans in ``schedules``.
 
     Warning for the first ``escalate_days`` days it is missing (the strictest plan's), then error.
