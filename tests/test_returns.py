@@ -93,6 +93,14 @@ def test_same_table_in_other_formats_gives_the_same_values(tmp_path: Path, name:
     assert values(result) == EXPECTED_FREEFORM
 
 
+def test_sniffed_formats(tmp_path: Path) -> None:
+    from pingtai.returns import sniff_format
+
+    made = {"xlsx": write_xlsx(tmp_path / "a.bin", {"S": FREEFORM}), "xls": write_xls(tmp_path / "b.bin", {"S": FREEFORM}),
+            "ods": write_ods(tmp_path / "c.bin", {"S": FREEFORM}), "csv": write_csv(tmp_path / "d.bin", FREEFORM, "gb18030")}
+    assert {kind: sniff_format(path) for kind, path in made.items()} == {k: k for k in made}
+
+
 def test_extension_is_not_trusted(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "csv.tmp", FREEFORM, "gb18030").rename(tmp_path / "really-a-csv.xls")
     result = read(path)
