@@ -9,7 +9,14 @@ spreadsheet would run as formulas (``=1+1``, ``@SUM(A1)``, ``-3%…``, ``+86…`
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import struct
+import subprocess
+import zlib
 from pathlib import Path
+
+import pytest
 
 from ledger_helpers import task, value, write_file
 from pingtai.ledger import Ledger, NewBatch, sha256_of
@@ -19,8 +26,8 @@ from pingtai.records import TaskRecord, ValueRecord
 AS_OF = dt.date(2025, 8, 1)
 FORMULA_TEXTS = {"progress": "=1+1", "issues": "@SUM(A1)", "next_steps": "-3%的缺口下季度补上",
                  "co_progress": "+86 0575 配合完成"}
-MARKUP_TEXT = "标准<草案>已报送 & 评审中 <script>alert(1)</script> | 第二栏"
-"""A progress text that would break HTML or a Markdown table if it were not escaped."""
+MARKUP_TEXT = "标准<草案>已报送 & 评审中 <script>alert(1)</script> | 第二栏 [/b][red]"
+"""A progress text that would break HTML, a Markdown table or rich's console markup if it were not escaped."""
 
 
 def add(db: Path, name: str, agency: str, period: str, at: dt.datetime, values: list[ValueRecord],
@@ -51,15 +58,15 @@ def seed(db: Path) -> Path:
         value("monitored_livestream_rooms", "2024", 5200, agency=scjg),
         value("green_channel_enterprises", "2024", 300, agency=scjg),
     ], [
-        line("plan_2023_38", 5, "2024", scjg, "in_progress", FORMULA_TEXTS["progress"], FORMULA_TEXTS["issues"],
-             FORMULA_TEXTS["next_steps"]),
+        line("plan_2023_38", 5, "2024", scjg, "in_progress", "准入环境持续优化", "", "继续推进"),
         line("plan_2023_38", 7, "2024", scjg, "done", "放心消费环境建设已完成年度任务"),
         line("zone_2023_5", 11, "2024", scjg, "late", "直播电商监管服务应用推进滞后", "数据接口未打通", "协调诸暨市加快对接"),
     ])
     add(db, "市场监管局_2025H1.xlsx", scjg, "2025H1", dt.datetime(2025, 7, 28, 1, tzinfo=utc), [
         value("data_ip_registrations", "2025H1", 420, agency=scjg),
     ], [
-        line("plan_2023_38", 5, "2025H1", scjg, "in_progress", "准入环境持续优化", "", "继续推进"),
+        line("plan_2023_38", 5, "2025H1", scjg, "in_progress", FORMULA_TEXTS["progress"], FORMULA_TEXTS["issues"],
+             FORMULA_TEXTS["next_steps"]),
         line("plan_2023_38", 6, "2025H1", scjg, "late", "公平竞争审查进度滞后", "人手不足", "增派力量"),
         line("plan_2023_38", 16, "2025H1", scjg, "in_progress", MARKUP_TEXT),
     ])
@@ -71,3 +78,77 @@ def seed(db: Path) -> Path:
     add(db, "商务局_2025Q1.xlsx", sw, "2025Q1", dt.datetime(2025, 4, 18, 8, tzinfo=utc),
         [value("online_retail_sales", "2025Q1", 260)])
     return db
+
+
+# --- real applications -----------------------------------------------------------------------
+
+
+def external(binary: str, package: str) -> str:
+    """The path of ``binary``; in CI its absence fails the test, elsewhere it skips it."""
+    found = shutil.which(binary) or (f"/usr/bin/{binary}" if Path(f"/usr/bin/{binary}").exists() else None)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{binary} 未安装：CI 中必须用真实程序检查报告，请安装 {package}")
+        pytest.skip(f"{binary} not installed")
+    return found
+
+
+def soffice_convert(source: Path, fmt: str, out: Path, profile: Path) -> Path:
+    """LibreOffice headless: convert ``source`` to ``fmt`` in ``out``; fail with its output if it cannot."""
+    out.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run([external("soffice", "libreoffice-calc"), f"-env:UserInstallation={profile.as_uri()}",
+                             "--headless", "--convert-to", fmt, "--outdir", str(out), str(source)],
+                            capture_output=True, text=True, timeout=240)
+    converted = out / f"{source.stem}.{fmt.split(':')[0]}"
+    assert result.returncode == 0 and converted.is_file(), (result.stdout, result.stderr)
+    return converted
+
+
+def chromium(url: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium on ``url`` with a throwaway profile and no network chatter."""
+    binary = external("chromium", "chromium")
+    return subprocess.run([binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           f"--user-data-dir={tmp / 'chromium-profile'}", *args, url],
+                          capture_output=True, text=True, timeout=240)
+
+
+def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
+    """Width, height and pixels (RGB or RGBA tuples) of an 8-bit non-interlaced PNG, with the stdlib only."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, chunks, header = 8, [], b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            chunks.append(body)
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and colour in (2, 6) and interlace == 0, (depth, colour, interlace)
+    channels = 3 if colour == 2 else 4
+    raw = zlib.decompress(b"".join(chunks))
+    stride = width * channels
+    pixels: list[tuple[int, ...]] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b = previous[i]
+            c = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        pixels += [tuple(line[i:i + channels]) for i in range(0, stride, channels)]
+        previous = line
+    return width, height, pixels

@@ -126,8 +126,8 @@ def test_tasks_carry_their_latest_progress(data: LedgerSnapshot) -> None:
     report = build_agency_report(catalog(), data, "市市场监管局", AS_OF)
     lead = {(t.plan, t.number): t for t in report.lead}
     five = lead[(P38, 5)]
-    assert (five.status, str(five.period), five.progress, five.next_steps) == ("in_progress", "2025H1", "准入环境持续优化",
-                                                                              "继续推进")
+    assert (five.status, str(five.period), five.progress, five.issues, five.next_steps) == (
+        "in_progress", "2025H1", FORMULA_TEXTS["progress"], FORMULA_TEXTS["issues"], FORMULA_TEXTS["next_steps"])
     six = lead[(P38, 6)]
     assert (six.status, six.label, six.issues) == ("late", "滞后", "人手不足")
     # 5号 ends in 2024, so its 2024 line is the latest owed
@@ -243,10 +243,13 @@ def test_a_return_outside_the_calendar_is_listed_unscheduled() -> None:
     assert report.return_counts.due == len([e for e in report.returns if e.state in ("on_time", "late", "missing")])
 
 
-def test_a_back_dated_report_ignores_later_returns(data: LedgerSnapshot) -> None:
+def test_a_back_dated_report_ignores_later_periods(data: LedgerSnapshot) -> None:
     report = build_agency_report(catalog(), data, "市市场监管局", dt.date(2025, 2, 1))
     assert all(t.period is None or t.period <= Period.parse("2024") for t in report.lead)
-    assert "2025H1" not in {str(e.period) for e in report.returns if e.state != "upcoming"}
+    assert [(str(e.period), e.state) for e in report.returns[-2:]] == [("2024", "on_time"), ("2025Q1", "upcoming")]
+    # a receipt keeps its own day: the 2025H1 return received on 2025-07-28 is late, also seen from 2025-07-25
+    late = build_agency_report(catalog(), data, "市市场监管局", dt.date(2025, 7, 25))
+    assert {str(e.period): e.state for e in late.returns}["2025H1"] == "late"
 
 
 # --- the league ------------------------------------------------------------------------------

@@ -354,10 +354,17 @@ class Ledger:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise LedgerError(f"无法创建台账目录 {path.parent}：{exc.strerror or exc}") from None
+        if not readonly and not os.access(path.parent, os.W_OK):
+            # SQLite would say "unable to open database file", which reads like a wrong path
+            raise LedgerError(f"台账为只读，无法写入：所在目录不可写 {path.parent}",
+                              hint="写入台账（导入、check --new-only）需要该目录的写权限（SQLite 要在台账旁建 -wal 文件）。")
         try:
-            # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
-            # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
-            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            if readonly and _unwritable_directory(path):
+                connection = _immutable_connection(path)
+            else:
+                # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
+                # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
+                connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
             raise LedgerError(f"无法打开台账 {path}：{exc}") from None
         ledger = cls(connection, path, readonly)
@@ -772,6 +779,21 @@ class Ledger:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
+
+
+def _unwritable_directory(path: Path) -> bool:
+    """Whether ``path`` sits in a directory this process cannot write, with no ``-wal`` file beside it.
+
+    A cron user may be given read access only. SQLite's WAL readers must create the ``-shm`` file
+    beside the database, so an ordinary connection cannot even open it there.
+    """
+    return not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists()
+
+
+def _immutable_connection(path: Path) -> sqlite3.Connection:
+    # Nobody can be writing: a writer in WAL mode keeps a -wal file beside the database, and there
+    # is none. ``immutable`` reads the file without the -shm/-wal machinery.
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
 
 
 def _write_error(path: Path | None, exc: sqlite3.Error) -> LedgerError:

@@ -21,7 +21,8 @@ Rules of this module:
 - **A return is on time** when the office received it (the day of its first import, Beijing time)
   no later than its due date plus the calendar's grace days; a period owed under both plans takes
   the earlier due date. Returns received for periods the calendar does not ask are listed as
-  ``unscheduled``. Receipts after ``as_of`` are unknown to a back-dated report. The **next due**
+  ``unscheduled``. As on the dashboard, returns for periods ending after ``as_of`` are left out
+  (a receipt is judged by its own day, even one after a back-dated ``as_of``). The **next due**
   return is the first calendar period not yet received whose return is not yet missing.
 - **League**: the three rates are on-time returns ÷ returns due, tasks led that are 已完成 or
   推进中 ÷ tasks led, indicators owned that are 已达成 or 正常 ÷ indicators owned (without those
@@ -300,10 +301,9 @@ def build_agency_report(catalog: Catalog, data: LedgerSnapshot, agency: str, as_
     received = _received_by(data, as_of)
     entries, next_due = _returns(unit.name, schedules, received, data.batches, as_of)
     outstanding = [r for r in outstanding_returns(catalog, received, as_of, schedules) if r.agency == unit.name]
-    owed = [e for e in entries if e.state in ("on_time", "late", "missing")]
-    counts = ReturnCounts(len(owed), sum(e.state == "on_time" for e in owed), sum(e.state == "late" for e in owed),
-                          sum(e.state == "missing" for e in owed), _rate(sum(e.state == "on_time" for e in owed),
-                                                                         len(owed)))
+    owed = [e.state for e in entries if e.state in ("on_time", "late", "missing")]
+    on_time = owed.count("on_time")
+    counts = ReturnCounts(len(owed), on_time, owed.count("late"), owed.count("missing"), _rate(on_time, len(owed)))
     lead = [t for t in tasks if t.role == "lead"]
     return AgencyReport(
         agency=unit.name, full_name=unit.full_name, kind=unit.kind, groups=index.groups_of(unit.name), as_of=as_of,
@@ -392,8 +392,8 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _received_by(data: LedgerSnapshot, as_of: dt.date) -> list[ReceivedLike]:
-    """Returns received on or before ``as_of`` (Beijing day): a back-dated report knows no later receipt."""
-    return [r for r in data.received if r.received_at.astimezone(CHINA_TZ).date() <= as_of]
+    """Receipts for periods ended by ``as_of`` — the dashboard's rule for values, so both agree."""
+    return [r for r in data.received if r.period.end <= as_of]
 
 
 @dataclass

@@ -8,6 +8,7 @@ as ``where: message`` with its exit code; any other exception is a bug and stays
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -70,10 +71,28 @@ def main() -> None:
     # the time of `status` on a large ledger. Collect young objects far less often (cycles are
     # still collected; a command is a short-lived process).
     gc.set_threshold(100_000, 50, 100)
+    utf8_streams()
     app()
 
 
-# Command modules register themselves on ``app``; imported last so that ``app`` exists.
-from pingtai.cli import catalog_cmds, returns_cmds, status_cmds  # noqa: E402
+def utf8_streams() -> None:
+    """Make stdout and stderr UTF-8 when their encoding cannot write Chinese.
 
-__all__ = ["app", "catalog_cmds", "main", "returns_cmds", "status_cmds"]
+    cron runs jobs with an empty environment (no ``LANG``); where Python then falls back to ASCII
+    (``LC_ALL=C`` without UTF-8 mode), the first Chinese character would end the run with a
+    ``UnicodeEncodeError``. A GBK or UTF-8 terminal is left as it is.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "中文".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(encoding="utf-8")
+
+
+# Command modules register themselves on ``app``; imported last so that ``app`` exists.
+from pingtai.cli import catalog_cmds, check_cmds, report_cmds, returns_cmds, status_cmds  # noqa: E402
+
+__all__ = ["app", "catalog_cmds", "check_cmds", "main", "report_cmds", "returns_cmds", "status_cmds", "utf8_streams"]

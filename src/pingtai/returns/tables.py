@@ -40,9 +40,9 @@ CURRENT = {"本期数", "本期", "本期值", "本月", "本月数", "当月", 
            "本期完成", "本月完成", "本期发生"}
 STOCK = {"期末数", "期末", "年末数", "期末值", "完成值", "实际值", "完成数", "实际完成", "实际数", "填报值",
          "现有数", "实际完成值", "完成", "期末累计"}
-GENERIC = {"数值", "值", "绝对值", "数量", "金额", "总量", "总额", "数据"}
-_YTD = re.compile(r"^(?:1[-—–~至到](?:本月|本期|\d{1,2}月)|1月[-—–~至到](?:本月|\d{1,2}月)|1月至今|本年累计(?:数|值)?"
-                  r"|累计(?:数|值)?|本年度累计|年初至今|年初累计|本年止累计|自年初累计|今年累计)$")
+GENERIC = {"数值", "值", "绝对值", "绝对额", "绝对数", "数量", "金额", "总量", "总额", "数据", "合计", "总计"}
+_YTD = re.compile(r"^(?:1月?[-—–~至到](?:本月|本期|\d{1,2}月|今)(?:累计)?|本年(?:度)?累计|累计|累计完成|年初至今(?:累计)?"
+                  r"|年初(?:至本月)?累计|本年止累计|自年初累计|今年累计)(?:数|值|完成)?$")
 _SKIP = re.compile(r"同比|环比|增长|增幅|增速|增减|比上年|比去年|百分点|占比|比重|排名|位次|^%$|^上年|^去年|^上期|^上月"
                    r"|同期|目标|计划|任务数|预计|预测|差额|差距|完成率|进度")
 _DATED = re.compile(r"^\d{4}年")
@@ -245,3 +245,22 @@ def pick_value(columns: list[Column], kind: str) -> Column | None:
 
 def fold_key(text: str) -> str:
     return fold(text).casefold()
+
+
+def column_letters(index: int) -> str:
+    """0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
+    letters = ""
+    index += 1
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def date_text(value: object) -> str:
+    """A date cell as ISO text (``2024-10-12``), any other cell as :func:`cell_text`."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return cell_text(value)
