@@ -163,7 +163,7 @@ def city_series(values: Iterable[R], owner: str | None) -> list[R]:
         held = chosen.get(period)
         if held is None or _preferred(value, held, owner):
             chosen[period] = value
-    return [chosen[p] for p in sorted(chosen)]
+    return [chosen[p] for p in sorted(chosen, key=Period.sort_key)]
 
 
 def _preferred(new: Recorded, held: Recorded, owner: str | None) -> bool:
@@ -292,7 +292,11 @@ class Expected:
 
 def recurring_target(item: PlanIndicator, year: int) -> Target | None:
     """The recurring target covering ``year``, if any."""
-    return next((t for t in item.targets if t.recurring and Period(year) in t.years()), None)
+    for t in item.targets:
+        # t.years() spans the years first … period (both years): compare years, build no periods
+        if t.first is not None and t.first.year <= year <= t.period.year:
+            return t
+    return None
 
 
 def is_yearly_amount(item: PlanIndicator, year: int) -> bool:
@@ -419,9 +423,14 @@ def annual_points(item: PlanIndicator, history: Iterable[ObservationLike]) -> li
     return sorted(points.items(), key=lambda kv: months(kv[0]))
 
 
-def project(item: PlanIndicator, history: Iterable[ObservationLike]) -> Projection | None:
-    """Project the trend to the final target's period; ``None`` with fewer than two points."""
-    points = annual_points(item, history)
+def project(item: PlanIndicator, history: Iterable[ObservationLike], *,
+            points: list[tuple[Period, float]] | None = None) -> Projection | None:
+    """Project the trend to the final target's period; ``None`` with fewer than two points.
+
+    ``points`` is :func:`annual_points` of ``item`` and ``history`` when the caller has it already.
+    """
+    if points is None:
+        points = annual_points(item, history)
     if len(points) < 2:
         return None
     (p0, v0), (p1, v1) = points[0], points[-1]
@@ -467,8 +476,12 @@ def ratio_category(ratio: float) -> Category:
     return "deterioration"
 
 
-def progress_ratio(item: PlanIndicator, history: Iterable[ObservationLike]) -> ProgressRatio:
-    """Actual CAGR since the baseline ÷ CAGR required to reach the final target (with guards)."""
+def progress_ratio(item: PlanIndicator, history: Iterable[ObservationLike], *,
+                   points: list[tuple[Period, float]] | None = None) -> ProgressRatio:
+    """Actual CAGR since the baseline ÷ CAGR required to reach the final target (with guards).
+
+    ``points`` is :func:`annual_points` of ``item`` and ``history`` when the caller has it already.
+    """
     final = item.final_target
     baseline = item.baseline
     if final.recurring:
@@ -477,7 +490,9 @@ def progress_ratio(item: PlanIndicator, history: Iterable[ObservationLike]) -> P
         return ProgressRatio(None, reason="无基期值，无法计算进展比率")
     if baseline.value <= 0:
         return ProgressRatio(None, reason=f"基期值为 {baseline.value:g}，无法计算增长率")
-    points = [(p, v) for p, v in annual_points(item, history) if months(p) > months(baseline.period)]
+    if points is None:
+        points = annual_points(item, history)
+    points = [(p, v) for p, v in points if months(p) > months(baseline.period)]
     if not points:
         return ProgressRatio(None, reason="基期之后尚无年度可比实际值（至少需两个点）")
     latest, value = points[-1]
@@ -576,7 +591,8 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     schedule = schedule.for_indicator(item.id)  # an indicator owed on its own calendar (schedule.by_indicator)
     path = trajectory(item)
     # a value for a period not yet ended on as_of cannot have been known then (a back-dated view)
-    series = sorted((o for o in history if o.period.end <= as_of), key=lambda o: o.period.as_point())
+    # sort_key orders as the periods themselves, compared in C rather than by Period.__lt__
+    series = sorted((o for o in history if o.period.end <= as_of), key=lambda o: o.period.as_point().sort_key())
     frequency = item.indicator.frequency
     due = latest_due_point(schedule, as_of, frequency)
     judged = milestones(item, series, as_of, schedule)
@@ -620,10 +636,12 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     if expected is not None and expected.method != "trajectory":
         notes.append(f"应达值 = 全年 {expected.annual:g} × {expected.share:.1%}（{METHOD_LABELS[expected.method]}）")
     done, towards = completion(item, period, actual) if period is not None and actual is not None else (None, None)
+    trend = annual_points(item, series)  # shared by the projection and the progress ratio
     return Assessment(
         plan=item.plan, indicator=item.id, status=status, period=period, actual=actual, expected=expected,
         latest_due=due, final=is_final, tolerance=item.tolerance, completion=done, completion_target=towards,
-        milestones=tuple(judged), projection=project(item, series), progress_ratio=progress_ratio(item, series),
+        milestones=tuple(judged), projection=project(item, series, points=trend),
+        progress_ratio=progress_ratio(item, series, points=trend),
         trajectory=path, notes=tuple(notes),
     )
 
