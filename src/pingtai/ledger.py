@@ -516,35 +516,41 @@ class Ledger:
         is in the indicator's unit only that value is returned: :func:`pingtai.progress.city_series`
         always prefers it, so no other agency's figure can count. For every other ``(indicator,
         period)`` all current values are returned, so the choice made from them is exactly the choice
-        made from :meth:`current_values`. On a ledger where many agencies report the same indicators
-        this turns a fraction of the rows into objects; SQLite makes one pass over the value index.
-        Ordered as :meth:`current_values` (by indicator, period, agency).
+        made from :meth:`current_values`, in whose order they come (by indicator, period, agency).
+
+        Where owners report every period (the usual case) this reads the owners' rows and one count
+        of periods per indicator: on a ledger where many agencies report the same indicators only a
+        fraction of the rows become objects.
         """
         if not indicators:
             return []
         wanted = json.dumps({ident: [owner, unit] for ident, (owner, unit) in indicators.items()}, ensure_ascii=False)
-        sql = f"""
-            WITH wanted(indicator, owner, unit) AS MATERIALIZED (
-                SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)),
-            owned AS MATERIALIZED (
-                SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.period_end, {self._KIND_ORDER}
-                FROM wanted w JOIN value v ON v.indicator = w.indicator AND v.agency = w.owner
-                WHERE v.unit = w.unit
-                  AND v.batch_id = (SELECT MAX(x.batch_id) FROM value x
-                                    WHERE x.indicator = v.indicator AND x.period = v.period AND x.agency = v.agency))
-            SELECT * FROM owned
-            UNION ALL
-            SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.period_end, {self._KIND_ORDER}
-            FROM (SELECT indicator, period FROM value GROUP BY indicator, period) g
-            JOIN value v ON v.indicator = g.indicator AND v.period = g.period
-            WHERE g.indicator IN (SELECT indicator FROM wanted)
-              AND NOT EXISTS (SELECT 1 FROM owned o WHERE o.indicator = g.indicator AND o.period = g.period)
-              AND v.batch_id = (SELECT MAX(x.batch_id) FROM value x
+        # the owner's current value of each period, in the order of current_values()
+        owned = self._query(f"""
+            WITH wanted(indicator, owner) AS MATERIALIZED (
+                SELECT key, json_extract(value, '$[0]') FROM json_each(?))
+            SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id
+            FROM wanted w JOIN value v ON v.indicator = w.indicator AND v.agency = w.owner
+            WHERE v.batch_id = (SELECT MAX(x.batch_id) FROM value x
                                 WHERE x.indicator = v.indicator AND x.period = v.period AND x.agency = v.agency)
-            -- the order of current_values() (Period.sort_key: end, then year < half < quarter < month),
-            -- because city_series keeps the first of two equally good values
-            ORDER BY 1, 7, 8, 3"""
-        rows = self._query(sql, [wanted])
+            ORDER BY v.indicator, v.period_end, {self._KIND_ORDER}""", [wanted])
+        covered: dict[str, set[str]] = {}
+        for row in owned:
+            if row[4] == indicators[row[0]][1]:
+                covered.setdefault(row[0], set()).add(row[1])
+        rows = [row for row in owned if row[1] in covered.get(row[0], ())]
+        # indicators with a period the owner's figure in the unit does not cover: every current value there
+        periods = dict(self._query("SELECT indicator, COUNT(DISTINCT period) FROM value GROUP BY indicator", []))
+        partial = sorted(ident for ident in indicators if periods.get(ident, 0) > len(covered.get(ident, ())))
+        if partial:
+            rows += [row for row in self._query(f"""
+                SELECT {self._VALUE_ROW} FROM value v
+                WHERE v.indicator IN (SELECT value FROM json_each(?))
+                  AND v.batch_id = (SELECT MAX(w.batch_id) FROM value w
+                                    WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)""",
+                [json.dumps(partial, ensure_ascii=False)]) if row[1] not in covered.get(row[0], ())]
+            keys = {text: _period(text).sort_key() for text in {row[1] for row in rows}}
+            rows.sort(key=lambda row: (row[0], keys[row[1]], row[2]))
         stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
         return [CurrentValue(row[0], _period(row[1]), row[2], float(row[3]), row[4], stamps[row[5]]) for row in rows]
 
