@@ -120,11 +120,19 @@ class Period:
         return Period(self.year - 1, self.kind, self.index)
 
     def __str__(self) -> str:
-        if self.kind == "Y":
-            return str(self.year)
-        if self.kind == "M":
-            return f"{self.year}-{self.index:02d}"
-        return f"{self.year}{self.kind}{self.index}"
+        # Kept on the instance (periods are immutable and mostly shared): ledger keys and rows spell
+        # periods hundreds of thousands of times in a large import. Not a field: equality, hashing
+        # and repr are untouched.
+        text: str | None = self.__dict__.get("_text")
+        if text is None:
+            if self.kind == "Y":
+                text = str(self.year)
+            elif self.kind == "M":
+                text = f"{self.year}-{self.index:02d}"
+            else:
+                text = f"{self.year}{self.kind}{self.index}"
+            self.__dict__["_text"] = text
+        return text
 
     def label(self) -> str:
         """Chinese label: 2024年, 2024年上半年, 2024年第3季度, 2024年7月."""
