@@ -6,8 +6,8 @@ catalog that loaded without problems is therefore pickled into the cache directo
 ``$PINGTAI_CACHE_DIR``, else ``$XDG_CACHE_HOME/pingtai``, else ``~/.cache/pingtai``; none when
 ``PINGTAI_CACHE_DIR`` is set empty or no home is known (cron) — under a key that covers everything
 the result depends on: every file's path as given and its bytes, the source files of the modules
-that build a catalog (an edited pingtai never reads an entry an older one wrote) and the versions
-of Python, pydantic and PyYAML. An entry is unpickled with only the classes a catalog is made of
+that build a catalog (an edited pingtai never reads an entry an older one wrote), the versions
+of Python and pydantic and PyYAML's installed file. An entry is unpickled with only the classes a catalog is made of
 allowed; anything else refuses the entry.
 
 The cache is best effort: whatever goes wrong reading or writing it (a full disk, a read-only
@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import importlib
+import importlib.util
 import io
 import os
 import pickle
@@ -55,9 +56,14 @@ def cache_dir() -> Path | None:
 
 def _environment() -> bytes:
     import pydantic
-    import yaml
 
-    parts = [sys.version, pydantic.VERSION, yaml.__version__, str(pickle.HIGHEST_PROTOCOL)]
+    parts = [sys.version, pydantic.VERSION, str(pickle.HIGHEST_PROTOCOL)]
+    # PyYAML by its installed file, without importing it (a cache hit parses no YAML)
+    spec = importlib.util.find_spec("yaml")
+    parser = spec.origin if spec is not None else None
+    if parser:
+        stat = os.stat(parser)
+        parts.append(f"yaml:{parser}:{stat.st_mtime_ns}:{stat.st_size}")
     for name in _BUILDERS:
         source = getattr(importlib.import_module(name), "__file__", None)
         if source is None:

@@ -12,17 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from pingtai import catalog_cache
 from pingtai.catalog import SCHEMA_VERSIONS, AgencyRegistry, Catalog, Loc, PlanFile, assemble
 from pingtai.errors import CatalogError, Problem, UsageError
 
+if TYPE_CHECKING:
+    import yaml  # imported where YAML is parsed: a catalog from the cache needs no parser
+
 AGENCIES_FILE = "agencies.yaml"
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def bundled_data_dir() -> Path:
@@ -78,6 +79,8 @@ def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int], duplicates: l
     PyYAML keeps the last of two equal keys silently — in plan data that hides a typo, so it is
     reported as an error instead.
     """
+    import yaml
+
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[object] = set()
@@ -102,7 +105,10 @@ def read_yaml(path: Path) -> YamlFile:
         raise CatalogError([Problem(where, "文件不存在", "missing-file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError([Problem(where, f"无法读取：{exc}", "unreadable")]) from None
-    loader = _Loader(text)
+    import yaml
+
+    loader_class: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
