@@ -301,6 +301,24 @@ class LeadingGroup(Model):
     source: Text
 
 
+class Schedule(Model):
+    """When returns are owed for a plan — the office's own rule, not the documents'.
+
+    Neither document fixes a reporting calendar, so each plan file states one: returns are owed
+    for every ``frequency`` period from ``first`` to the plan's horizon end, due ``due_days`` after
+    the period ends; a return counts as missing once ``grace_days`` more have passed.
+    ``agencies`` lists the units owing returns; empty means the default (the leads of the plan's
+    tasks that are single agencies, and the owners of its indicators) — see :mod:`pingtai.schedule`.
+    """
+
+    frequency: Frequency = "quarterly"
+    due_days: int = Field(default=20, ge=0, le=366)
+    grace_days: int = Field(default=0, ge=0, le=366)
+    first: Period | None = None
+    agencies: list[Text] = []
+    note: str = ""
+
+
 class PlanFile(Model):
     """One plan YAML file (``data/plan_2023_38.yaml``, ``data/zone_2023_5.yaml``)."""
 
@@ -318,6 +336,7 @@ class PlanFile(Model):
     tasks: list[Task] = Field(min_length=1)
     measures: list[Deliverable] = []
     leading_group: LeadingGroup | None = None
+    schedule: Schedule = Schedule()
 
 
 # --- the assembled catalog -------------------------------------------------------------------
@@ -558,6 +577,10 @@ def _check_plan(spec: PlanFile, index: AgencyIndex, definitions: dict[str, Indic
     for i, measure in enumerate(spec.measures):
         for j, name in enumerate(measure.units):
             unit(name, ("measures", i, "units", j))
+    for i, name in enumerate(spec.schedule.agencies):
+        unit(name, ("schedule", "agencies", i))
+    if spec.schedule.first is not None and spec.schedule.first > spec.horizon.end:
+        add(("schedule", "first"), f"首个报送期 {spec.schedule.first} 晚于计划期末 {spec.horizon.end}", "bad-order")
     group = spec.leading_group
     if group is not None:
         people = [("leader",), *[("deputies", k) for k in range(len(group.deputies))],

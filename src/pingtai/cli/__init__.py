@@ -68,6 +68,6 @@ def main() -> None:
 
 
 # Command modules register themselves on ``app``; imported last so that ``app`` exists.
-from pingtai.cli import catalog_cmds, returns_cmds  # noqa: E402
+from pingtai.cli import catalog_cmds, returns_cmds, status_cmds  # noqa: E402
 
-__all__ = ["app", "catalog_cmds", "main", "returns_cmds"]
+__all__ = ["app", "catalog_cmds", "main", "returns_cmds", "status_cmds"]

@@ -1,0 +1,95 @@
+"""Progress commands: ``status`` (the dashboard) and ``show`` (one indicator in depth)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pingtai.cli import app
+from pingtai.cli._common import echo_json, output, state
+from pingtai.errors import UsageError
+
+if TYPE_CHECKING:
+    from pingtai.ledger import Ledger
+
+PlanOpt = Annotated[str | None, typer.Option("--plan", "-p", help="计划：plan_2023_38 / 38号 / zone_2023_5 / 5号。")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="研判日期 YYYY-MM-DD（默认：今天）。", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（结构见 docs/contracts.md）。")]
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    plan: PlanOpt = None,
+    agency: Annotated[str | None, typer.Option("--agency", "-a", help="只看该单位相关的指标、任务和报表。")] = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """进度看板：各计划每项指标的最新值、当前应达、下一节点、最终目标、完成率与状态，任务进展和应报未报的报表。
+
+    状态：已达成 / 正常 / 预警（低于应达但在容差内）/ 滞后 / 无数据 / 无基线 / 未达成。
+    年内累计的指标（如网络零售额 1-6月）按全年目标 × 时间进度（或上年同期占比）研判。
+
+    示例：pingtai status ｜ pingtai status --plan 38号 --as-of 2025-07-25 ｜ pingtai status --agency 市商务局 --json
+    """
+    from pingtai.assess import build_status
+    from pingtai.render.status import render_status
+
+    st = state(ctx)
+    catalog = st.catalog()
+    with _ledger(st.db) as ledger:
+        report = build_status(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
+                              _day(as_of), plan=plan, agency=agency)
+    if as_json:
+        echo_json(report)
+        return
+    render_status(report, output())
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    indicator: Annotated[str, typer.Argument(help="指标：编号、名称或别名。", show_default=False)],
+    plan: PlanOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """一项指标的详情：各计划的目标路径与实际（逐期）、节点研判、预测、进展比率、计算说明和图示。
+
+    示例：pingtai show 网络零售额 ｜ pingtai show online_retail_sales --plan 38号 --as-of 2025-07-25 --json
+    """
+    from pingtai.assess import build_detail
+    from pingtai.render.status import render_detail
+
+    st = state(ctx)
+    catalog = st.catalog()
+    with _ledger(st.db) as ledger:
+        detail = build_detail(catalog, ledger.current_values(), indicator, _day(as_of), plan=plan)
+    if as_json:
+        echo_json(detail)
+        return
+    render_detail(detail, output())
+
+
+def _day(text: str | None) -> dt.date:
+    """``--as-of``: an ISO date, or today (the only place these commands read the clock)."""
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"无法识别的日期 '{text}'", hint="--as-of 请写作 YYYY-MM-DD，例如 2025-07-25。") from None
+
+
+@contextmanager
+def _ledger(db: Path | None) -> Iterator[Ledger]:
+    """The ledger, read-only; a ledger that does not exist yet reads as empty (nothing is created)."""
+    from pingtai.ledger import Ledger, resolve_db_path
+
+    with Ledger.open(resolve_db_path(db), create=False, readonly=True) as ledger:
+        yield ledger

@@ -1,0 +1,635 @@
+"""The progress engine: trajectories, expected values, per-plan status, milestones, projections.
+
+Pure functions over a :class:`~pingtai.catalog.PlanIndicator` (one indicator as one plan sees
+it), the city's reported values (:class:`Observation`, or anything with ``period``, ``value``
+and ``agency`` such as ``ledger.StoredValue``) and the plan's reporting calendar
+(:class:`~pingtai.schedule.PlanSchedule`). ``as_of`` is always an argument; nothing here reads
+the clock, the ledger or the terminal. ``docs/progress.md`` states the same rules for readers.
+
+Which value counts
+    Values are stored per agency. The city value at a period is the indicator owner's current
+    value if there is one, else the most recently imported current value from any agency
+    (:func:`city_series`). Values for periods ending after ``as_of`` are ignored, so a back-dated
+    ``--as-of`` does not see the future.
+
+Time axis
+    A period stands for its end; positions are counted in months (``year × 12 + last month``),
+    so 2024 lies exactly half-way between 2023 and 2025 whatever leap days say.
+
+Trajectory
+    Points: the baseline and every non-recurring target, each at its period. A target's point is
+    its value; a range (``1—2个``) uses the bound that first satisfies it (the low bound for an
+    increase, the high bound for a decrease), so the path is the least the plan asks for.
+    Between points the path is linear, or geometric where the indicator says
+    ``interpolation: geometric`` (a segment touching a zero or negative value falls back to
+    linear, and the trajectory says so). Before the first point there is no path; after the
+    last point the final target holds.
+
+Expected value at a period P
+    ``stock``/``cumulative``: the path at P's end (method ``trajectory``). ``flow`` (reported
+    year-to-date): the year's expected full-year value *A* (the path at the year's end, or the
+    recurring target for that year); a full-year P expects *A* (``trajectory``); a part-year P
+    expects *A* × last year's seasonal share when last year's same-point value and last year's
+    full-year value are both known and the share lies in (0, 1] (``seasonal_share`` — share =
+    YTD last year ÷ full year last year), else *A* × the share of the year elapsed
+    (``linear_share``, ``Period.year_fraction``). A recurring target (``每年8项以上``) is an amount
+    per year and is judged like a flow, whatever the indicator's kind.
+
+Comparators (direction-aware: for a ``decrease`` indicator "better" means smaller)
+    ``>=`` at least as good as the value (以上; 以下 for a decrease), ``>`` strictly better
+    (超过/突破), ``=`` reached — the same as ``>=`` (达到; 全覆盖 = 100 %), ``~`` within ± band
+    of the value (左右; band default 10 %), ``range`` low ≤ x ≤ high. Comparisons forgive a
+    relative 1e-9 so that 1045 equals 1100 × 0.95.
+
+Status of an indicator in a plan (:func:`assess`), first rule that applies
+    1. After the final deadline — the final target's period has ended and its return is missing
+       by the calendar — the judgement is final: ``achieved`` if the final milestone is met
+       (for a recurring target: every year met), ``missed`` if not, ``no_data`` if unreported.
+    2. ``no_data``: nothing reported, or the latest value is older than the latest period that
+       should have been reported (:func:`pingtai.schedule.latest_due_point`). Never green; the
+       latest actual and its period are still shown.
+    3. ``achieved``: the latest value already meets the final target (stocks and cumulative
+       counts at any period; a flow only within the target's year, for ``>=``/``>``/``=`` of an
+       increase, since a year-to-date amount can only grow; never for recurring targets).
+    4. ``no_baseline``: no path reaches the latest period (no baseline before the first target):
+       completion against the target is shown instead.
+    5. Against the expected value E with tolerance t (plan/indicator ``tolerance``, default 5 %):
+       ``on_track`` if actual ≥ E, ``at_risk`` if actual ≥ E × (1 − t), else ``off_track``
+       (for a decrease: ≤ E, ≤ E × (1 + t)).
+
+Milestones
+    Every target (each year of a recurring one) is judged on its own period's value (for a flow
+    the full-year value): ``met``/``missed`` as soon as that value is in, ``no_data`` once its
+    return is missing, ``pending`` before. A missed milestone stays missed whatever follows.
+
+Completion
+    Latest actual ÷ the target it is working towards (the first target whose period is not
+    before the latest period — for a flow, the first target in or after its year —, else the
+    final one); for a decrease, target ÷ actual. ``None`` when the target is zero.
+
+Projection (:func:`project`)
+    From the baseline and reported values — for flows full-year values only (a year-to-date
+    figure is not annualised: seasonality would bias it) —, the compound annual growth rate
+    between the first and last point, applied from the last point to the final target's
+    period. Where the first or last value is not positive (数据知识产权登记 starts at 0) a
+    straight-line trend is used instead. Fewer than two points: no projection.
+
+Progress ratio (Open SDG)
+    Actual CAGR from the baseline to the latest annual-equivalent value ÷ CAGR required from the
+    baseline to the final target; ≥ 0.95 substantial, ≥ 0.6 moderate, ≥ 0 limited, < 0
+    deterioration. Not available (with the reason) without a baseline, with a baseline ≤ 0, a
+    latest value ≤ 0, no value after the baseline, a final target equal to the baseline, or a
+    recurring final target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, Protocol, TypeVar
+
+from pingtai.catalog import PlanIndicator, Target
+from pingtai.periods import Period
+from pingtai.schedule import PlanSchedule, latest_due_point
+
+Status = Literal["achieved", "on_track", "at_risk", "off_track", "no_data", "no_baseline", "missed"]
+Method = Literal["trajectory", "linear_share", "seasonal_share"]
+Judgement = Literal["met", "missed", "no_data", "pending"]
+Category = Literal["substantial", "moderate", "limited", "deterioration"]
+
+STATUS_LABELS: dict[str, str] = {
+    "achieved": "已达成", "on_track": "正常", "at_risk": "预警", "off_track": "滞后",
+    "no_data": "无数据", "no_baseline": "无基线", "missed": "未达成",
+}
+"""Chinese labels of the statuses, in the order a dashboard lists them."""
+JUDGEMENT_LABELS: dict[str, str] = {"met": "达成", "missed": "未达成", "no_data": "无数据", "pending": "未到期"}
+METHOD_LABELS: dict[str, str] = {
+    "trajectory": "按目标路径", "linear_share": "全年目标×时间进度", "seasonal_share": "全年目标×上年同期占比",
+}
+CATEGORY_LABELS: dict[str, str] = {
+    "substantial": "显著进展", "moderate": "中等进展", "limited": "有限进展", "deterioration": "倒退",
+}
+DEFAULT_BAND = 0.10
+_REL = 1e-9
+
+
+# --- observations ----------------------------------------------------------------------------
+
+
+class ObservationLike(Protocol):
+    """A reported value at a point: :class:`Observation` and ``ledger.StoredValue`` both fit."""
+
+    @property
+    def period(self) -> Period: ...
+
+    @property
+    def value(self) -> float: ...
+
+    @property
+    def agency(self) -> str: ...
+
+
+class Recorded(ObservationLike, Protocol):
+    """An observation that knows when it was imported (to pick the newest across agencies)."""
+
+    @property
+    def imported_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A value reported for an indicator at a point (``period`` as :meth:`Period.as_point`)."""
+
+    period: Period
+    value: float
+    agency: str = ""
+    imported_at: datetime | None = None
+
+
+R = TypeVar("R", bound=Recorded)
+
+
+def city_series(values: Iterable[R], owner: str | None) -> list[R]:
+    """One value per period, oldest first: the owner's if present, else the newest import.
+
+    ``values`` are current values of one indicator from any agencies. Ties in import time are
+    broken by agency name so the choice never depends on input order.
+    """
+    chosen: dict[Period, R] = {}
+    for value in values:
+        period = value.period.as_point()
+        held = chosen.get(period)
+        if held is None or _preferred(value, held, owner):
+            chosen[period] = value
+    return [chosen[p] for p in sorted(chosen)]
+
+
+def _preferred(new: Recorded, held: Recorded, owner: str | None) -> bool:
+    if (new.agency == owner) != (held.agency == owner):
+        return new.agency == owner
+    new_at, held_at = _moment(new.imported_at), _moment(held.imported_at)
+    if new_at != held_at:
+        return new_at > held_at
+    return new.agency < held.agency
+
+
+def _moment(at: datetime | None) -> tuple[bool, float]:
+    # timestamps compare aware and naive times alike; an unknown time counts as oldest
+    return (at is not None, at.timestamp() if at is not None else 0.0)
+
+
+# --- comparisons -----------------------------------------------------------------------------
+
+
+def _ge(a: float, b: float) -> bool:
+    return a >= b or math.isclose(a, b, rel_tol=_REL, abs_tol=1e-12)
+
+
+def at_least(actual: float, reference: float, direction: str) -> bool:
+    """``actual`` is at least as good as ``reference`` (≥ for an increase, ≤ for a decrease)."""
+    return _ge(actual, reference) if direction == "increase" else _ge(reference, actual)
+
+
+def meets(target: Target, actual: float, direction: str) -> bool:
+    """Whether ``actual`` satisfies ``target``'s comparator (see the module docstring)."""
+    if target.comparator == "range":
+        assert target.low is not None and target.high is not None
+        return _ge(actual, target.low) and _ge(target.high, actual)
+    assert target.value is not None
+    if target.comparator == "~":
+        band = DEFAULT_BAND if target.band is None else target.band
+        return _ge(band * abs(target.value), abs(actual - target.value))
+    if target.comparator == ">":
+        better = actual > target.value if direction == "increase" else actual < target.value
+        return better and not math.isclose(actual, target.value, rel_tol=_REL, abs_tol=1e-12)
+    return at_least(actual, target.value, direction)  # ">=" and "="
+
+
+def path_value(target: Target, direction: str) -> float:
+    """The value a trajectory aims at for ``target``: its value, or a range's first satisfying bound."""
+    if target.comparator == "range":
+        bound = target.low if direction == "increase" else target.high
+        assert bound is not None
+        return bound
+    assert target.value is not None
+    return target.value
+
+
+# --- trajectories ----------------------------------------------------------------------------
+
+
+def months(period: Period) -> int:
+    """Position of ``period``'s end on the time axis, in months."""
+    return period.year * 12 + period.last_month
+
+
+@dataclass(frozen=True)
+class PathPoint:
+    """A point of a trajectory: the baseline or a target, at its period."""
+
+    period: Period
+    value: float
+    source: Literal["baseline", "target"]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The path through baseline and targets; :meth:`value_at` interpolates along it."""
+
+    points: tuple[PathPoint, ...]
+    interpolation: str = "linear"
+    fallback: bool = False
+    """Geometric interpolation was asked for but a segment touches a value ≤ 0 and is linear."""
+
+    def value_at(self, period: Period) -> float | None:
+        """The path's value at ``period``'s end; ``None`` before the first point."""
+        if not self.points:
+            return None
+        t = months(period)
+        first, last = self.points[0], self.points[-1]
+        if t < months(first.period):
+            return None
+        if t >= months(last.period):
+            return last.value
+        for a, b in zip(self.points, self.points[1:], strict=False):
+            ta, tb = months(a.period), months(b.period)
+            if ta <= t <= tb:
+                f = (t - ta) / (tb - ta)
+                if self.interpolation == "geometric" and a.value > 0 and b.value > 0:
+                    return float(a.value * (b.value / a.value) ** f)
+                return a.value + (b.value - a.value) * f
+        raise AssertionError("unreachable: points are sorted")  # pragma: no cover
+
+
+def trajectory(item: PlanIndicator) -> Trajectory:
+    """The path of ``item`` through its baseline and non-recurring targets."""
+    direction = item.indicator.direction
+    points: list[PathPoint] = []
+    if item.baseline is not None:
+        points.append(PathPoint(item.baseline.period, item.baseline.value, "baseline"))
+    points += [PathPoint(t.period, path_value(t, direction), "target") for t in item.targets if not t.recurring]
+    points.sort(key=lambda p: months(p.period))
+    geometric = item.indicator.interpolation == "geometric"
+    fallback = geometric and any(p.value <= 0 for p in points) and len(points) > 1
+    return Trajectory(tuple(points), item.indicator.interpolation, fallback)
+
+
+# --- expected values -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a period should show, how it was derived, and (for flows) the year's full value and share."""
+
+    period: Period
+    value: float
+    method: Method
+    annual: float | None = None
+    share: float | None = None
+
+
+def recurring_target(item: PlanIndicator, year: int) -> Target | None:
+    """The recurring target covering ``year``, if any."""
+    return next((t for t in item.targets if t.recurring and Period(year) in t.years()), None)
+
+
+def is_yearly_amount(item: PlanIndicator, year: int) -> bool:
+    """Whether values of ``year`` are year-to-date amounts (a flow, or a year with a recurring target)."""
+    return item.indicator.kind == "flow" or recurring_target(item, year) is not None
+
+
+def annual_expected(item: PlanIndicator, year: int, path: Trajectory | None = None) -> float | None:
+    """The full-year value expected for ``year``: its recurring target, else the path at year end."""
+    recurring = recurring_target(item, year)
+    if recurring is not None:
+        return path_value(recurring, item.indicator.direction)
+    return (path or trajectory(item)).value_at(Period(year))
+
+
+def _by_period(history: Iterable[ObservationLike]) -> dict[Period, float]:
+    return {o.period.as_point(): o.value for o in history}
+
+
+def expected_value(item: PlanIndicator, period: Period, history: Iterable[ObservationLike] = (),
+                   path: Trajectory | None = None) -> Expected | None:
+    """The value expected at ``period`` (see the module docstring); ``None`` where no path reaches it.
+
+    ``history`` is the city series; it supplies last year's seasonal share for part-year flows.
+    """
+    period = period.as_point()
+    path = path or trajectory(item)
+    if not is_yearly_amount(item, period.year):
+        value = path.value_at(period)
+        return None if value is None else Expected(period, value, "trajectory")
+    annual = annual_expected(item, period.year, path)
+    if annual is None:
+        return None
+    if period.kind == "Y":
+        return Expected(period, annual, "trajectory", annual, 1.0)
+    known = _by_period(history)
+    same, full = known.get(period.same_point_last_year()), known.get(Period(period.year - 1))
+    if same is not None and full is not None and full > 0 and 0 < same / full <= 1:
+        share = same / full
+        return Expected(period, annual * share, "seasonal_share", annual, share)
+    return Expected(period, annual * period.year_fraction, "linear_share", annual, period.year_fraction)
+
+
+# --- milestones ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One target (or one year of a recurring target) and its judgement on ``as_of``."""
+
+    period: Period
+    comparator: str
+    value: float | None
+    low: float | None
+    high: float | None
+    text: str
+    source: str
+    recurring: bool
+    final: bool
+    due: date
+    actual: float | None
+    judgement: Judgement
+
+
+def milestones(item: PlanIndicator, history: Iterable[ObservationLike], as_of: date,
+               schedule: PlanSchedule) -> list[Milestone]:
+    """Every milestone of ``item`` in period order, each judged on its own period's value."""
+    known = _by_period(history)
+    final = item.final_target
+    out: list[Milestone] = []
+    for target in item.targets:
+        for period in target.years():
+            point = period.as_point()
+            actual = known.get(point)
+            if actual is not None:
+                judgement: Judgement = "met" if meets(target, actual, item.indicator.direction) else "missed"
+            elif schedule.is_owed(point, as_of):
+                judgement = "no_data"
+            else:
+                judgement = "pending"
+            out.append(Milestone(
+                period=point, comparator=target.comparator, value=target.value, low=target.low, high=target.high,
+                text=target.text, source=target.source, recurring=target.recurring,
+                final=target is final and period == final.period, due=schedule.due_date(point),
+                actual=actual, judgement=judgement,
+            ))
+    return sorted(out, key=lambda m: m.period)
+
+
+# --- projection and progress ratio -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where the reported trend leads by the final target's period.
+
+    ``method`` is ``cagr`` (``rate`` = compound annual growth) or ``linear`` (``slope`` per
+    year, used where a value is not positive); ``points`` is how many values the trend rests
+    on, ``first``/``last`` the two it is drawn between.
+    """
+
+    period: Period
+    value: float
+    method: Literal["cagr", "linear"]
+    rate: float | None
+    slope: float | None
+    points: int
+    first: Period
+    last: Period
+    meets_target: bool
+
+
+def annual_points(item: PlanIndicator, history: Iterable[ObservationLike]) -> list[tuple[Period, float]]:
+    """Baseline and reported values usable for a trend, oldest first (flows: full years only).
+
+    A reported value for the baseline's period takes the baseline's place.
+    """
+    points: dict[Period, float] = {}
+    if item.baseline is not None:
+        points[item.baseline.period.as_point()] = item.baseline.value
+    for period, value in _by_period(history).items():
+        if period.kind == "Y" or not is_yearly_amount(item, period.year):
+            points[period] = value
+    return sorted(points.items(), key=lambda kv: months(kv[0]))
+
+
+def project(item: PlanIndicator, history: Iterable[ObservationLike]) -> Projection | None:
+    """Project the trend to the final target's period; ``None`` with fewer than two points."""
+    points = annual_points(item, history)
+    if len(points) < 2:
+        return None
+    (p0, v0), (p1, v1) = points[0], points[-1]
+    final = item.final_target
+    years = (months(p1) - months(p0)) / 12
+    ahead = max(0.0, (months(final.period.as_point()) - months(p1)) / 12)
+    if v0 > 0 and v1 > 0:
+        rate = (v1 / v0) ** (1 / years) - 1
+        value = v1 * (1 + rate) ** ahead
+        method: Literal["cagr", "linear"] = "cagr"
+        slope = None
+    else:
+        slope = (v1 - v0) / years
+        value, rate, method = v1 + slope * ahead, None, "linear"
+    return Projection(final.period, value, method, rate, slope, len(points), p0, p1,
+                      meets(final, value, item.indicator.direction))
+
+
+@dataclass(frozen=True)
+class ProgressRatio:
+    """The Open SDG progress ratio, or why it is not available (``value`` ``None``, ``reason`` set)."""
+
+    value: float | None
+    category: Category | None = None
+    actual_cagr: float | None = None
+    required_cagr: float | None = None
+    latest: Period | None = None
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self.category] if self.category else "—"
+
+
+def ratio_category(ratio: float) -> Category:
+    """Open SDG's categories: ≥ 0.95 substantial, ≥ 0.6 moderate, ≥ 0 limited, < 0 deterioration."""
+    if ratio >= 0.95:
+        return "substantial"
+    if ratio >= 0.6:
+        return "moderate"
+    if ratio >= 0:
+        return "limited"
+    return "deterioration"
+
+
+def progress_ratio(item: PlanIndicator, history: Iterable[ObservationLike]) -> ProgressRatio:
+    """Actual CAGR since the baseline ÷ CAGR required to reach the final target (with guards)."""
+    final = item.final_target
+    baseline = item.baseline
+    if final.recurring:
+        return ProgressRatio(None, reason="每年目标不适用进展比率")
+    if baseline is None:
+        return ProgressRatio(None, reason="无基期值，无法计算进展比率")
+    if baseline.value <= 0:
+        return ProgressRatio(None, reason=f"基期值为 {baseline.value:g}，无法计算增长率")
+    points = [(p, v) for p, v in annual_points(item, history) if months(p) > months(baseline.period)]
+    if not points:
+        return ProgressRatio(None, reason="基期之后尚无年度可比实际值（至少需两个点）")
+    latest, value = points[-1]
+    target = path_value(final, item.indicator.direction)
+    if value <= 0 or target <= 0:
+        return ProgressRatio(None, latest=latest, reason="实际值或目标值不为正，无法计算增长率")
+    horizon = (months(final.period) - months(baseline.period)) / 12
+    required = (target / baseline.value) ** (1 / horizon) - 1
+    if math.isclose(required, 0, abs_tol=1e-12):
+        return ProgressRatio(None, latest=latest, reason="目标值等于基期值，所需增长率为 0")
+    actual = (value / baseline.value) ** (1 / ((months(latest) - months(baseline.period)) / 12)) - 1
+    ratio = actual / required
+    return ProgressRatio(ratio, ratio_category(ratio), actual, required, latest)
+
+
+# --- the assessment --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Where one indicator stands in one plan on ``as_of``.
+
+    ``period``/``actual`` are the value judged (the latest, or the final period's after the
+    deadline; shown even when stale); ``expected`` what that period should show — for
+    ``no_data`` the expectation at the latest period owed —; ``final`` is true once the
+    deadline has passed; ``notes`` explain the judgement in Chinese.
+    """
+
+    plan: str
+    indicator: str
+    status: Status
+    period: Period | None
+    actual: float | None
+    expected: Expected | None
+    latest_due: Period | None
+    final: bool
+    tolerance: float
+    completion: float | None
+    completion_target: Period | None
+    milestones: tuple[Milestone, ...]
+    projection: Projection | None
+    progress_ratio: ProgressRatio
+    trajectory: Trajectory
+    notes: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def next_milestone(self) -> Milestone | None:
+        return next((m for m in self.milestones if m.judgement == "pending"), None)
+
+
+def completion(item: PlanIndicator, period: Period, actual: float) -> tuple[float | None, Period]:
+    """Latest actual against the target it works towards (module docstring); and that target's period."""
+    yearly = is_yearly_amount(item, period.year)
+    ahead = [(p, t) for t in item.targets for p in t.years()
+             if (p.year >= period.year if yearly else months(p) >= months(period))]
+    chosen, target = min(ahead, key=lambda pt: months(pt[0])) if ahead else (item.final_target.period,
+                                                                             item.final_target)
+    reference = path_value(target, item.indicator.direction)
+    if item.indicator.direction == "increase":
+        return (actual / reference if reference else None), chosen
+    return (reference / actual if actual else None), chosen
+
+
+def compare(actual: float, expected: float, tolerance: float, direction: str) -> Status:
+    """``on_track``, ``at_risk`` (within ``tolerance`` of ``expected``) or ``off_track``."""
+    if at_least(actual, expected, direction):
+        return "on_track"
+    edge = expected * (1 - tolerance) if direction == "increase" else expected * (1 + tolerance)
+    return "at_risk" if at_least(actual, edge, direction) else "off_track"
+
+
+def _achieved_early(item: PlanIndicator, period: Period, actual: float) -> bool:
+    final = item.final_target
+    if final.recurring or not meets(final, actual, item.indicator.direction):
+        return False
+    if item.indicator.kind != "flow":
+        return True
+    if period.year != final.period.year:
+        return False
+    return period.kind == "Y" or (final.comparator in (">=", ">", "=") and item.indicator.direction == "increase")
+
+
+def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
+           schedule: PlanSchedule) -> Assessment:
+    """Judge ``item`` on ``as_of`` from the city series ``history`` (one value per point).
+
+    ``schedule`` is the plan's calendar (:func:`pingtai.schedule.plan_schedule`); it says which
+    period should have been reported and when each milestone's return is due. Values for periods
+    that end after ``as_of`` are ignored.
+    """
+    path = trajectory(item)
+    # a value for a period not yet ended on as_of cannot have been known then (a back-dated view)
+    series = sorted((o for o in history if o.period.end <= as_of), key=lambda o: o.period.as_point())
+    frequency = item.indicator.frequency
+    due = latest_due_point(schedule, as_of, frequency)
+    judged = milestones(item, series, as_of, schedule)
+    notes: list[str] = []
+    if path.fallback:
+        notes.append("几何插值遇到 0 或负值的区段按线性插值")
+    latest = series[-1] if series else None
+    period = latest.period.as_point() if latest else None
+    actual = latest.value if latest else None
+    final_point = item.final_target.period.as_point()
+    is_final = schedule.is_owed(final_point, as_of)
+    status: Status
+    if is_final:
+        finals = [m for m in judged if m.final or (m.recurring and item.final_target.recurring)]
+        verdicts = {m.judgement for m in finals}
+        status = "missed" if "missed" in verdicts else "no_data" if "no_data" in verdicts else "achieved"
+        closing = next(m for m in judged if m.final)
+        if closing.actual is not None:
+            period, actual = closing.period, closing.actual
+        expected = expected_value(item, period or final_point, series, path)
+        notes.append(f"最终目标期 {item.final_target.period} 已截止，结论为最终结论")
+    elif latest is None or period is None or actual is None:
+        status = "no_data"
+        expected = expected_value(item, due, series, path) if due else None
+        notes.append(f"应报 {due} 的数据未报" if due else "尚无数据，也尚未到首个报送期")
+    elif due is not None and period < due:
+        status = "no_data"
+        expected = expected_value(item, due, series, path)
+        notes.append(f"最新数据为 {period}，应报 {due} 的数据未报")
+    elif _achieved_early(item, period, actual):
+        status = "achieved"
+        expected = expected_value(item, period, series, path)
+        notes.append(f"{period} 的数值已达到最终目标（{item.final_target.text}）")
+    else:
+        expected = expected_value(item, period, series, path)
+        if expected is None:
+            status = "no_baseline"
+            notes.append("无基期值、尚无可比的目标路径，按完成率显示")
+        else:
+            status = compare(actual, expected.value, item.tolerance, item.indicator.direction)
+    if expected is not None and expected.method != "trajectory":
+        notes.append(f"应达值 = 全年 {expected.annual:g} × {expected.share:.1%}（{METHOD_LABELS[expected.method]}）")
+    done, towards = completion(item, period, actual) if period is not None and actual is not None else (None, None)
+    return Assessment(
+        plan=item.plan, indicator=item.id, status=status, period=period, actual=actual, expected=expected,
+        latest_due=due, final=is_final, tolerance=item.tolerance, completion=done, completion_target=towards,
+        milestones=tuple(judged), projection=project(item, series), progress_ratio=progress_ratio(item, series),
+        trajectory=path, notes=tuple(notes),
+    )
+
+
+__all__ = [
+    "CATEGORY_LABELS", "JUDGEMENT_LABELS", "METHOD_LABELS", "STATUS_LABELS", "Assessment", "Expected",
+    "Milestone", "Observation", "ObservationLike", "PathPoint", "ProgressRatio", "Projection", "Recorded",
+    "Trajectory", "annual_expected", "annual_points", "assess", "at_least", "city_series", "compare", "completion",
+    "expected_value", "meets", "milestones", "months", "path_value", "progress_ratio", "project",
+    "ratio_category", "recurring_target", "trajectory",
+]

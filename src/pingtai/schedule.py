@@ -1,0 +1,183 @@
+"""The reporting calendar: which periods' returns are owed, when they are due, who owes them.
+
+Neither plan document fixes a reporting calendar; each plan file's ``schedule:`` states the
+office's own rule (:class:`pingtai.catalog.Schedule`). This module turns it into dates — pure
+functions, ``as_of`` always an argument:
+
+- Returns are owed for every ``frequency`` period (quarterly by default) from the first period
+  (``schedule.first``; default: the quarter in which the plan took effect — ``in_force``, else
+  ``issued``) to the plan's horizon end. Periods are named as points (:meth:`Period.as_point`):
+  a quarterly calendar owes ``2024Q1``, ``2024H1``, ``2024Q3``, ``2024``.
+- A period's return is **due** ``due_days`` after the period ends, and **missing** once
+  ``as_of`` is later than the due date plus ``grace_days``. With 20 days and no grace, the
+  first-quarter return is due on 20 April: on 20 April it is not yet missing, on 21 April it is.
+- An indicator is reported at the coarser of its own frequency and the calendar's: an annual
+  indicator on a quarterly calendar is owed once a year, in the year-end return.
+- The units owing returns are ``schedule.agencies``, else the leads of the plan's tasks that are
+  single agencies (a group such as ``各区、县（市）政府`` owes nothing as such) and the owners of
+  its indicators.
+
+Issue #6 extends this with per-indicator and per-agency overrides; everything that judges dates
+goes through :class:`PlanSchedule` so those overrides have one place to land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from pingtai.catalog import Frequency, Schedule
+from pingtai.periods import Kind, Period, period_for_date
+
+if TYPE_CHECKING:
+    from pingtai.catalog import Catalog, Plan
+
+FREQUENCY_KINDS: dict[str, Kind] = {"monthly": "M", "quarterly": "Q", "half_yearly": "H", "annual": "Y"}
+_COARSENESS = {"M": 0, "Q": 1, "H": 2, "Y": 3}
+
+
+@dataclass(frozen=True)
+class PlanSchedule:
+    """A plan's calendar resolved against the plan: explicit first period, last period and agencies.
+
+    ``last`` of ``None`` means open-ended (tools that judge a bare indicator without a plan file).
+    """
+
+    plan: str
+    first: Period
+    last: Period | None = None
+    frequency: Frequency = "quarterly"
+    due_days: int = 20
+    grace_days: int = 0
+    agencies: tuple[str, ...] = ()
+
+    def due_date(self, period: Period) -> date:
+        """The day the return for ``period`` is due."""
+        return period.end + timedelta(days=self.due_days)
+
+    def missing_after(self, period: Period) -> date:
+        """The last day on which the return for ``period`` is not yet missing (due date + grace)."""
+        return self.due_date(period) + timedelta(days=self.grace_days)
+
+    def is_owed(self, period: Period, as_of: date) -> bool:
+        """Whether, on ``as_of``, the return for ``period`` should have arrived."""
+        return as_of > self.missing_after(period)
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    """A period whose return is owed, as a point, with its due date."""
+
+    period: Period
+    due: date
+
+
+@dataclass(frozen=True)
+class OutstandingReturn:
+    """A return that should have arrived and has not: who, for which period, how late, for which plans."""
+
+    agency: str
+    period: Period
+    due: date
+    days_overdue: int
+    plans: tuple[str, ...]
+
+
+class Received(Protocol):
+    """What :func:`outstanding_returns` needs of a received return (``ledger.ReceivedReturn`` fits)."""
+
+    @property
+    def agency(self) -> str: ...
+
+    @property
+    def period(self) -> Period: ...
+
+
+def reporting_kind(*frequencies: str) -> Kind:
+    """The period kind values are reported at: the coarsest of the given frequencies."""
+    kinds = [FREQUENCY_KINDS[f] for f in frequencies]
+    return max(kinds, key=lambda k: _COARSENESS[k])
+
+
+def default_first(plan: Plan) -> Period:
+    """The quarter in which the plan took effect (``in_force``, else the issue date)."""
+    document = plan.spec.document
+    return period_for_date(document.in_force or document.issued, "Q")
+
+
+def default_agencies(catalog: Catalog, plan: Plan) -> tuple[str, ...]:
+    """Leads of the plan's tasks that are single agencies, then indicator owners, in that order."""
+    known = {a.name for a in catalog.agencies.agencies}
+    names = [t.lead for t in plan.tasks if t.lead in known]
+    names += [i.indicator.owner for i in plan.indicators if i.indicator.owner in known]
+    return tuple(dict.fromkeys(n for n in names if n is not None))
+
+
+def plan_schedule(catalog: Catalog, plan: Plan) -> PlanSchedule:
+    """Resolve ``plan.spec.schedule`` with its defaults (first period, last period, agencies)."""
+    spec: Schedule = plan.spec.schedule
+    return PlanSchedule(
+        plan=plan.id, first=spec.first or default_first(plan), last=plan.spec.horizon.end,
+        frequency=spec.frequency, due_days=spec.due_days, grace_days=spec.grace_days,
+        agencies=tuple(spec.agencies) or default_agencies(catalog, plan),
+    )
+
+
+def due_periods(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> list[DuePeriod]:
+    """Every period (as a point) whose return is owed on ``as_of``, oldest first.
+
+    ``frequency`` is an indicator's own frequency; the coarser of it and the calendar's wins.
+    A period counts from ``schedule.first`` (a period whose end is not before the end of
+    ``first``) up to ``schedule.last``; it is owed once :meth:`PlanSchedule.is_owed` says so.
+    """
+    kind = reporting_kind(schedule.frequency, frequency or schedule.frequency)
+    period = period_for_date(schedule.first.end, kind)
+    owed: list[DuePeriod] = []
+    while schedule.is_owed(period, as_of):
+        if schedule.last is not None and period.end > schedule.last.end:
+            break
+        owed.append(DuePeriod(period.as_point(), schedule.due_date(period)))
+        period = _next(period)
+    return owed
+
+
+def latest_due_point(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> Period | None:
+    """The latest point whose return is owed on ``as_of`` (``None`` when nothing is owed yet).
+
+    With a quarterly calendar due 20 days after each quarter: on 2025-04-10 it is ``2024`` (the
+    fourth quarter, stored as the year), on 2025-04-21 it is ``2025Q1``.
+    """
+    owed = due_periods(schedule, as_of, frequency)
+    return owed[-1].period if owed else None
+
+
+def outstanding_returns(catalog: Catalog, received: Iterable[Received], as_of: date,
+                        schedules: Sequence[PlanSchedule] | None = None) -> list[OutstandingReturn]:
+    """Returns owed on ``as_of`` and not received, one per agency and period, oldest first.
+
+    One workbook from an agency for a period serves every plan, so the plans owing the same
+    (agency, period) are merged; the earliest due date counts. A received return matches by the
+    point of its period (a second-quarter return and a half-year return are the same point).
+    """
+    got = {(r.agency, r.period.as_point()) for r in received}
+    owed: dict[tuple[str, Period], tuple[date, list[str]]] = {}
+    for schedule in schedules if schedules is not None else [plan_schedule(catalog, p) for p in catalog.plans]:
+        for due in due_periods(schedule, as_of):
+            for agency in schedule.agencies:
+                key = (agency, due.period)
+                earliest, plans = owed.get(key, (due.due, []))
+                owed[key] = (min(earliest, due.due), [*plans, schedule.plan])
+    missing = [
+        OutstandingReturn(agency, period, due, (as_of - due).days, tuple(plans))
+        for (agency, period), (due, plans) in owed.items() if (agency, period) not in got
+    ]
+    return sorted(missing, key=lambda r: (r.period.sort_key(), r.agency))
+
+
+def _next(period: Period) -> Period:
+    step = {"Y": 12, "H": 6, "Q": 3, "M": 1}[period.kind]
+    month = period.last_month + step
+    year = period.year + (month - 1) // 12
+    return period_for_date(date(year, (month - 1) % 12 + 1, 1), period.kind)
