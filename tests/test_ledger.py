@@ -48,7 +48,7 @@ def test_a_new_ledger_has_the_schema_wal_and_foreign_keys(db: Path) -> None:
     raw = sqlite3.connect(db)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"batch", "value", "task_progress"}
+    assert tables == {"batch", "value", "task_progress", "check_run", "check_finding"}
     raw.close()
 
 

@@ -9,7 +9,7 @@ path (``("tasks", 4, "units", 1)``) that the loader turns into ``file:line``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -301,6 +301,33 @@ class LeadingGroup(Model):
     source: Text
 
 
+Days = Annotated[int, Field(ge=0, le=366)]
+
+
+class IndicatorSchedule(Model):
+    """The calendar for one indicator where it differs from the plan's (annual figures due later).
+
+    Unset fields keep the plan's value. ``frequency`` makes the indicator owed less often (the
+    coarser of it and the indicator's own frequency counts).
+    """
+
+    indicator: Ident
+    frequency: Frequency | None = None
+    due_days: Days | None = None
+    grace_days: Days | None = None
+    note: str = ""
+
+
+class AgencySchedule(Model):
+    """The calendar for one agency's returns where it differs from the plan's (unset fields keep it)."""
+
+    agency: Text
+    frequency: Frequency | None = None
+    due_days: Days | None = None
+    grace_days: Days | None = None
+    note: str = ""
+
+
 class Schedule(Model):
     """When returns are owed for a plan — the office's own rule, not the documents'.
 
@@ -309,13 +336,20 @@ class Schedule(Model):
     the period ends; a return counts as missing once ``grace_days`` more have passed.
     ``agencies`` lists the units owing returns; empty means the default (the leads of the plan's
     tasks that are single agencies, and the owners of its indicators) — see :mod:`pingtai.schedule`.
+    ``by_indicator`` and ``by_agency`` override the calendar for one indicator or one agency.
+    ``escalate_days``: a missing return or an overdue deliverable is a warning for this many days,
+    then an error. ``office`` follows up what no single agency answers for (``pingtai check``).
     """
 
     frequency: Frequency = "quarterly"
-    due_days: int = Field(default=20, ge=0, le=366)
-    grace_days: int = Field(default=0, ge=0, le=366)
+    due_days: Days = 20
+    grace_days: Days = 0
     first: Period | None = None
     agencies: list[Text] = []
+    by_indicator: list[IndicatorSchedule] = []
+    by_agency: list[AgencySchedule] = []
+    escalate_days: Days = 14
+    office: Text | None = None
     note: str = ""
 
 
@@ -579,6 +613,7 @@ def _check_plan(spec: PlanFile, index: AgencyIndex, definitions: dict[str, Indic
             unit(name, ("measures", i, "units", j))
     for i, name in enumerate(spec.schedule.agencies):
         unit(name, ("schedule", "agencies", i))
+    problems += _check_schedule(spec, seen, unit)
     if spec.schedule.first is not None and spec.schedule.first > spec.horizon.end:
         add(("schedule", "first"), f"首个报送期 {spec.schedule.first} 晚于计划期末 {spec.horizon.end}", "bad-order")
     group = spec.leading_group
@@ -590,4 +625,29 @@ def _check_plan(spec: PlanFile, index: AgencyIndex, definitions: dict[str, Indic
             if person.unit is not None:
                 unit(person.unit, ("leading_group", *loc, "unit"))
         unit(group.office.unit, ("leading_group", "office", "unit"))
+    return problems
+
+
+def _check_schedule(spec: PlanFile, indicators: set[str], unit: Callable[[str, Loc], None]) -> list[CrossProblem]:
+    """Overrides name indicators of this plan and registered agencies, each at most once."""
+    problems: list[CrossProblem] = []
+    schedule = spec.schedule
+    seen: set[str] = set()
+    for i, rule in enumerate(schedule.by_indicator):
+        loc: Loc = ("schedule", "by_indicator", i, "indicator")
+        if rule.indicator not in indicators:
+            problems.append(CrossProblem(spec.id, loc, f"报送安排引用了本计划未列出的指标 '{rule.indicator}'",
+                                         "unknown-indicator"))
+        elif rule.indicator in seen:
+            problems.append(CrossProblem(spec.id, loc, f"指标 '{rule.indicator}' 的报送安排重复", "duplicate-id"))
+        seen.add(rule.indicator)
+    names: set[str] = set()
+    for i, agency_rule in enumerate(schedule.by_agency):
+        loc = ("schedule", "by_agency", i, "agency")
+        unit(agency_rule.agency, loc)
+        if agency_rule.agency in names:
+            problems.append(CrossProblem(spec.id, loc, f"单位 '{agency_rule.agency}' 的报送安排重复", "duplicate-id"))
+        names.add(agency_rule.agency)
+    if schedule.office is not None:
+        unit(schedule.office, ("schedule", "office"))
     return problems

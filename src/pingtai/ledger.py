@@ -11,6 +11,9 @@ Every accepted file is also copied, content-addressed, into ``archive/`` beside 
 be rebuilt from the archive and a crash leaves at worst an archived file without its batch, never a
 batch without its file.
 
+``pingtai check --new-only`` records each run here too (``check_run``, ``check_finding``: the key
+and fingerprint of every finding it saw), so the next run can tell what is new.
+
 The schema evolves through numbered migrations recorded in ``PRAGMA user_version``; a ledger written
 by a newer pingtai is refused untouched. Keeping every statement here means the same schema can get
 a PostgreSQL backend later without touching the importer or the commands.
@@ -26,7 +29,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -106,7 +109,38 @@ _SCHEMA_V1: tuple[str, ...] = (
     ),
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1,)
+_SCHEMA_V2: tuple[str, ...] = (
+    # pingtai check --new-only: each run and the findings it saw, so the next run reports only
+    # what is new or changed. Append-only like the rest; a run and its findings are one transaction.
+    """
+    CREATE TABLE check_run (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        findings INTEGER NOT NULL DEFAULT 0,
+        reported INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX check_run_scope ON check_run (scope, id)",
+    """
+    CREATE TABLE check_finding (
+        run_id INTEGER NOT NULL REFERENCES check_run(id),
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+    )""",
+    *(
+        f"""
+        CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table}
+        BEGIN SELECT RAISE(ABORT, 'pingtai ledger is append-only'); END"""
+        for table in ("check_run", "check_finding")
+        for action in ("UPDATE", "DELETE")
+    ),
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2)
 """Migration ``i`` takes a ledger from ``user_version`` i to i + 1. Append; never edit a shipped one."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -179,6 +213,29 @@ class ReceivedReturn:
     period: Period
     received_at: dt.datetime
     batch: int
+
+
+@dataclass(frozen=True)
+class SeenFinding:
+    """A finding as a check run recorded it: its stable key, what makes it "changed", kind, severity."""
+
+    key: str
+    fingerprint: str
+    kind: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """One recorded ``pingtai check --new-only`` run: when, for which date and plans, how many findings
+    it saw and how many it reported (new or changed since the previous run of the same scope)."""
+
+    id: int
+    started_at: dt.datetime
+    as_of: dt.date
+    scope: str
+    findings: int
+    reported: int
 
 
 @dataclass(frozen=True)
@@ -510,6 +567,56 @@ class Ledger:
         """Row counts of each table (``batch``, ``value``, ``task_progress``)."""
         return {table: int(self._query(f"SELECT COUNT(*) FROM {table}", [])[0][0])
                 for table in ("batch", "value", "task_progress")}
+
+    # --- check runs ----------------------------------------------------------------------------
+    def record_check_run(self, *, scope: str, as_of: dt.date, started_at: dt.datetime,
+                         findings: Sequence[SeenFinding],
+                         reported: Callable[[dict[str, str] | None], int]) -> tuple[CheckRun, dict[str, str] | None]:
+        """Record a check run and hand back what the previous run of ``scope`` saw.
+
+        Inside one ``BEGIN IMMEDIATE`` transaction: read the newest run of ``scope`` (its findings
+        as key → fingerprint, ``None`` if there was none), ask ``reported`` how many of
+        ``findings`` that leaves to report, and append the run with all of ``findings``. Two checks
+        at once therefore queue on the write lock (waiting up to the busy timeout) and the second
+        compares against the first. Raises :class:`LedgerError` when the ledger cannot be written.
+        """
+        with self.transaction():
+            rows = self._query("SELECT id FROM check_run WHERE scope = ? ORDER BY id DESC LIMIT 1", [scope])
+            previous = ({row[0]: row[1] for row in self._query(
+                "SELECT key, fingerprint FROM check_finding WHERE run_id = ?", [rows[0][0]])} if rows else None)
+            count = reported(previous)
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO check_run (started_at, as_of, scope, findings, reported) VALUES (?, ?, ?, ?, ?)",
+                    (_iso(started_at), as_of.isoformat(), scope, len(findings), count))
+                run_id = int(cursor.lastrowid or 0)
+                self._db.executemany(
+                    "INSERT INTO check_finding (run_id, key, fingerprint, kind, severity) VALUES (?, ?, ?, ?, ?)",
+                    ((run_id, f.key, f.fingerprint, f.kind, f.severity) for f in findings))
+            except sqlite3.IntegrityError as exc:
+                raise LedgerError(f"记录检查结果被拒绝（{exc}）：同一次检查中出现重复的发现键") from None
+            except sqlite3.OperationalError as exc:
+                raise _write_error(self.path, exc) from None
+        run = CheckRun(id=run_id, started_at=started_at, as_of=as_of, scope=scope, findings=len(findings),
+                       reported=count)
+        return run, previous
+
+    def check_runs(self, scope: str | None = None) -> list[CheckRun]:
+        """Every recorded check run (of one ``scope``, or all), oldest first."""
+        sql = "SELECT id, started_at, as_of, scope, findings, reported FROM check_run"
+        params: list[str] = []
+        if scope is not None:
+            sql += " WHERE scope = ?"
+            params = [scope]
+        return [CheckRun(id=int(row[0]), started_at=_timestamp(row[1]), as_of=dt.date.fromisoformat(row[2]),
+                         scope=row[3], findings=int(row[4]), reported=int(row[5]))
+                for row in self._query(sql + " ORDER BY id", params)]
+
+    def check_findings(self, run_id: int) -> list[SeenFinding]:
+        """The findings one check run recorded, by key."""
+        rows = self._query("SELECT key, fingerprint, kind, severity FROM check_finding WHERE run_id = ? ORDER BY key",
+                           [run_id])
+        return [SeenFinding(key=row[0], fingerprint=row[1], kind=row[2], severity=row[3]) for row in rows]
 
     def _query(self, sql: str, params: Sequence[Any]) -> list[Any]:
         try:

@@ -568,10 +568,12 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
            schedule: PlanSchedule) -> Assessment:
     """Judge ``item`` on ``as_of`` from the city series ``history`` (one value per point).
 
-    ``schedule`` is the plan's calendar (:func:`pingtai.schedule.plan_schedule`); it says which
+    ``schedule`` is the plan's calendar (:func:`pingtai.schedule.plan_schedule`), applied as it
+    stands for this indicator (:meth:`~pingtai.schedule.PlanSchedule.for_indicator`); it says which
     period should have been reported and when each milestone's return is due. Values for periods
     that end after ``as_of`` are ignored.
     """
+    schedule = schedule.for_indicator(item.id)  # an indicator owed on its own calendar (schedule.by_indicator)
     path = trajectory(item)
     # a value for a period not yet ended on as_of cannot have been known then (a back-dated view)
     series = sorted((o for o in history if o.period.end <= as_of), key=lambda o: o.period.as_point())

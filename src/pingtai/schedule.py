@@ -17,14 +17,21 @@ functions, ``as_of`` always an argument:
   single agencies (a group such as ``各区、县（市）政府`` owes nothing as such) and the owners of
   its indicators.
 
-Issue #6 extends this with per-indicator and per-agency overrides; everything that judges dates
-goes through :class:`PlanSchedule` so those overrides have one place to land.
+- ``schedule.by_indicator`` and ``schedule.by_agency`` override ``frequency``, ``due_days`` and
+  ``grace_days`` for one indicator (annual figures due 60 days after year end) or one agency.
+  :meth:`PlanSchedule.for_indicator` and :meth:`PlanSchedule.for_agency` give the calendar as it
+  applies to them; the engine judges an indicator with its own, returns are owed by each agency's.
+- Reminders (:func:`upcoming_returns`): returns not yet missing whose due date falls within a
+  number of days, and not received.
+
+Everything that judges dates goes through :class:`PlanSchedule`, so the overrides have one place
+to land.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,10 +46,21 @@ _COARSENESS = {"M": 0, "Q": 1, "H": 2, "Y": 3}
 
 
 @dataclass(frozen=True)
+class Rule:
+    """An override of the calendar for one indicator or agency; ``None`` keeps the plan's value."""
+
+    frequency: Frequency | None = None
+    due_days: int | None = None
+    grace_days: int | None = None
+
+
+@dataclass(frozen=True)
 class PlanSchedule:
     """A plan's calendar resolved against the plan: explicit first period, last period and agencies.
 
     ``last`` of ``None`` means open-ended (tools that judge a bare indicator without a plan file).
+    ``indicator_rules`` / ``agency_rules`` are the overrides, applied by :meth:`for_indicator` /
+    :meth:`for_agency`; ``escalate_days`` and ``office`` are read by :mod:`pingtai.checks`.
     """
 
     plan: str
@@ -52,6 +70,26 @@ class PlanSchedule:
     due_days: int = 20
     grace_days: int = 0
     agencies: tuple[str, ...] = ()
+    indicator_rules: tuple[tuple[str, Rule], ...] = ()
+    agency_rules: tuple[tuple[str, Rule], ...] = ()
+    escalate_days: int = 14
+    office: str | None = None
+
+    def for_indicator(self, indicator: str) -> PlanSchedule:
+        """The calendar by which ``indicator``'s figures are owed (its override, if any, applied)."""
+        return self._with(dict(self.indicator_rules).get(indicator))
+
+    def for_agency(self, agency: str) -> PlanSchedule:
+        """The calendar by which ``agency``'s returns are owed (its override, if any, applied)."""
+        return self._with(dict(self.agency_rules).get(agency))
+
+    def _with(self, rule: Rule | None) -> PlanSchedule:
+        if rule is None:
+            return self
+        return replace(self, frequency=rule.frequency or self.frequency,
+                       due_days=self.due_days if rule.due_days is None else rule.due_days,
+                       grace_days=self.grace_days if rule.grace_days is None else rule.grace_days,
+                       indicator_rules=(), agency_rules=())
 
     def due_date(self, period: Period) -> date:
         """The day the return for ``period`` is due."""
@@ -76,12 +114,31 @@ class DuePeriod:
 
 @dataclass(frozen=True)
 class OutstandingReturn:
-    """A return that should have arrived and has not: who, for which period, how late, for which plans."""
+    """A return that should have arrived and has not: who, for which period, how late, for which plans.
+
+    ``missing_since`` is the first day it counted as missing (the day after due date + grace).
+    """
 
     agency: str
     period: Period
     due: date
     days_overdue: int
+    plans: tuple[str, ...]
+    missing_since: date | None = None
+
+
+@dataclass(frozen=True)
+class UpcomingReturn:
+    """A return not received and not yet missing whose due date is near (``days_left`` < 0: in grace).
+
+    ``missing_after`` is the last day before it counts as missing.
+    """
+
+    agency: str
+    period: Period
+    due: date
+    days_left: int
+    missing_after: date
     plans: tuple[str, ...]
 
 
@@ -122,7 +179,16 @@ def plan_schedule(catalog: Catalog, plan: Plan) -> PlanSchedule:
         plan=plan.id, first=spec.first or default_first(plan), last=plan.spec.horizon.end,
         frequency=spec.frequency, due_days=spec.due_days, grace_days=spec.grace_days,
         agencies=tuple(spec.agencies) or default_agencies(catalog, plan),
+        indicator_rules=tuple((r.indicator, Rule(r.frequency, r.due_days, r.grace_days)) for r in spec.by_indicator),
+        agency_rules=tuple((r.agency, Rule(r.frequency, r.due_days, r.grace_days)) for r in spec.by_agency),
+        escalate_days=spec.escalate_days, office=spec.office or default_office(plan),
     )
+
+
+def default_office(plan: Plan) -> str | None:
+    """The unit of the plan's leading-group office, when the plan file names one."""
+    group = plan.spec.leading_group
+    return group.office.unit if group is not None else None
 
 
 def due_periods(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> list[DuePeriod]:
@@ -132,15 +198,33 @@ def due_periods(schedule: PlanSchedule, as_of: date, frequency: str | None = Non
     A period counts from ``schedule.first`` (a period whose end is not before the end of
     ``first``) up to ``schedule.last``; it is owed once :meth:`PlanSchedule.is_owed` says so.
     """
-    kind = reporting_kind(schedule.frequency, frequency or schedule.frequency)
-    period = period_for_date(schedule.first.end, kind)
     owed: list[DuePeriod] = []
-    while schedule.is_owed(period, as_of):
-        if schedule.last is not None and period.end > schedule.last.end:
+    for period in _periods(schedule, frequency):
+        if not schedule.is_owed(period, as_of):
             break
         owed.append(DuePeriod(period.as_point(), schedule.due_date(period)))
-        period = _next(period)
     return owed
+
+
+def next_due(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> DuePeriod | None:
+    """The first period whose due date is on or after ``as_of`` (``None`` past the plan's end).
+
+    The date by which whatever a check asks for can come back with the next return.
+    """
+    for period in _periods(schedule, frequency):
+        due = schedule.due_date(period)
+        if due >= as_of:
+            return DuePeriod(period.as_point(), due)
+    return None
+
+
+def _periods(schedule: PlanSchedule, frequency: str | None) -> Iterator[Period]:
+    """The calendar's periods from ``first`` to ``last`` (unbounded when ``last`` is ``None``)."""
+    kind = reporting_kind(schedule.frequency, frequency or schedule.frequency)
+    period = period_for_date(schedule.first.end, kind)
+    while schedule.last is None or period.end <= schedule.last.end:
+        yield period
+        period = _next(period)
 
 
 def latest_due_point(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> Period | None:
@@ -162,18 +246,48 @@ def outstanding_returns(catalog: Catalog, received: Iterable[Received], as_of: d
     point of its period (a second-quarter return and a half-year return are the same point).
     """
     got = {(r.agency, r.period.as_point()) for r in received}
-    owed: dict[tuple[str, Period], tuple[date, list[str]]] = {}
+    owed: dict[tuple[str, Period], tuple[date, date, list[str]]] = {}
     for schedule in schedules if schedules is not None else [plan_schedule(catalog, p) for p in catalog.plans]:
-        for due in due_periods(schedule, as_of):
-            for agency in schedule.agencies:
+        for agency in schedule.agencies:
+            own = schedule.for_agency(agency)
+            for due in due_periods(own, as_of):
                 key = (agency, due.period)
-                earliest, plans = owed.get(key, (due.due, []))
-                owed[key] = (min(earliest, due.due), [*plans, schedule.plan])
+                since = own.missing_after(due.period) + timedelta(days=1)
+                earliest, first_missing, plans = owed.get(key, (due.due, since, []))
+                owed[key] = (min(earliest, due.due), min(first_missing, since), [*plans, schedule.plan])
     missing = [
-        OutstandingReturn(agency, period, due, (as_of - due).days, tuple(plans))
-        for (agency, period), (due, plans) in owed.items() if (agency, period) not in got
+        OutstandingReturn(agency, period, due, (as_of - due).days, tuple(plans), since)
+        for (agency, period), (due, since, plans) in owed.items() if (agency, period) not in got
     ]
     return sorted(missing, key=lambda r: (r.period.sort_key(), r.agency))
+
+
+def upcoming_returns(catalog: Catalog, received: Iterable[Received], as_of: date, days: int,
+                     schedules: Sequence[PlanSchedule] | None = None) -> list[UpcomingReturn]:
+    """Returns due within ``days`` of ``as_of`` (or past due but still in grace) and not received.
+
+    One per agency and period, oldest first; plans owing the same return are merged (the earliest
+    due date counts). A return already missing on ``as_of`` is :func:`outstanding_returns`' business.
+    """
+    got = {(r.agency, r.period.as_point()) for r in received}
+    horizon = as_of + timedelta(days=days)
+    near: dict[tuple[str, Period], tuple[date, date, list[str]]] = {}
+    for schedule in schedules if schedules is not None else [plan_schedule(catalog, p) for p in catalog.plans]:
+        for agency in schedule.agencies:
+            own = schedule.for_agency(agency)
+            for period in _periods(own, None):
+                due = own.due_date(period)
+                if due > horizon:
+                    break
+                point = period.as_point()
+                if own.is_owed(period, as_of) or (agency, point) in got:
+                    continue
+                earliest, last_day, plans = near.get((agency, point), (due, own.missing_after(period), []))
+                near[(agency, point)] = (min(earliest, due), min(last_day, own.missing_after(period)),
+                                         [*plans, schedule.plan])
+    upcoming = [UpcomingReturn(agency, period, due, (due - as_of).days, last_day, tuple(plans))
+                for (agency, period), (due, last_day, plans) in near.items()]
+    return sorted(upcoming, key=lambda r: (r.due, r.agency))
 
 
 def _next(period: Period) -> Period:

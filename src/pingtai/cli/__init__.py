@@ -7,6 +7,7 @@ as ``where: message`` with its exit code; any other exception is a bug and stays
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,10 +65,28 @@ def _global(
 
 def main() -> None:
     """Console-script entry point."""
+    utf8_streams()
     app()
 
 
-# Command modules register themselves on ``app``; imported last so that ``app`` exists.
-from pingtai.cli import catalog_cmds, returns_cmds, status_cmds  # noqa: E402
+def utf8_streams() -> None:
+    """Make stdout and stderr UTF-8 when their encoding cannot write Chinese.
 
-__all__ = ["app", "catalog_cmds", "main", "returns_cmds", "status_cmds"]
+    cron runs jobs with an empty environment (no ``LANG``); where Python then falls back to ASCII
+    (``LC_ALL=C`` without UTF-8 mode), the first Chinese character would end the run with a
+    ``UnicodeEncodeError``. A GBK or UTF-8 terminal is left as it is.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "中文".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(encoding="utf-8")
+
+
+# Command modules register themselves on ``app``; imported last so that ``app`` exists.
+from pingtai.cli import catalog_cmds, check_cmds, returns_cmds, status_cmds  # noqa: E402
+
+__all__ = ["app", "catalog_cmds", "check_cmds", "main", "returns_cmds", "status_cmds", "utf8_streams"]

@@ -1,0 +1,135 @@
+"""The scheduled check: ``pingtai check`` — findings for cron, a digest, a group-robot message.
+
+Exit codes: 0 no finding reaches ``--fail-on``; 1 one does; 2 the check could not run (invalid
+catalog, missing or unreadable ledger, bad option) or the digest could not be delivered
+(``--output`` not writable, webhook failed) — the findings are printed first all the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from pingtai.cli import app
+from pingtai.cli._common import State, echo_json, output, report_error, state
+from pingtai.cli.status_cmds import AsOfOpt, JsonOpt, PlanOpt, _day
+from pingtai.errors import CatalogError, LedgerError
+
+if TYPE_CHECKING:
+    from pingtai.catalog import Catalog
+    from pingtai.checks import CheckReport, FailOn
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    plan: PlanOpt = None,
+    as_json: JsonOpt = False,
+    fail_on: Annotated[Literal["at_risk", "off_track", "overdue"], typer.Option(
+        "--fail-on", help="达到该级别时退出码为 1：overdue＝报表或任务逾期；off_track＝另加进度滞后；"
+                          "at_risk＝另加预警、无数据、数据过期、数据存疑。")] = "off_track",
+    output_file: Annotated[Path | None, typer.Option("--output", "-o", help="另将摘要写成 Markdown 文件（原子替换）。",
+                                                     show_default=False)] = None,
+    new_only: Annotated[bool, typer.Option("--new-only", help="只报告与上次检查相比新增或有变化的事项（每次检查记入台账）。")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="没有达到 --fail-on 级别的事项时不输出（cron 只在需要时发邮件）。")] = False,
+    remind_days: Annotated[int | None, typer.Option("--remind-days", min=0, help="提醒 N 天内到期、尚未报送的报表。",
+                                                    show_default=False)] = None,
+    webhook: Annotated[str | None, typer.Option("--notify-webhook", help="把摘要推送到钉钉或企业微信群机器人的 webhook 地址。",
+                                                show_default=False)] = None,
+    webhook_kind: Annotated[Literal["dingtalk", "wecom"] | None, typer.Option(
+        "--webhook-kind", help="机器人类型（默认按地址判断：oapi.dingtalk.com 钉钉，qyapi.weixin.qq.com 企业微信，其他按钉钉）。",
+        show_default=False)] = None,
+    webhook_secret: Annotated[str | None, typer.Option("--webhook-secret", envvar="PINGTAI_WEBHOOK_SECRET",
+                                                       help="钉钉机器人“加签”密钥（也可用环境变量 PINGTAI_WEBHOOK_SECRET）。",
+                                                       show_default=False)] = None,
+) -> None:
+    """定时检查（供 cron 使用）：进度滞后、预警、数据未报或过期、报表逾期、任务逾期、数据存疑，按责任单位列出该做什么、何时前做。
+
+    退出码：0 没有达到 --fail-on 级别的事项；1 有；2 无法检查（计划数据有误、台账不存在或无法读取）或推送失败。
+
+    示例：pingtai check ｜ pingtai check --new-only --quiet --remind-days 7 ｜ pingtai check --json --fail-on at_risk
+    """
+    from pingtai.notify import check_url
+
+    if webhook:
+        check_url(webhook)  # a bad URL is a usage error before any work
+    st = state(ctx)
+    result = _run(st, _catalog(st), _day(as_of), plan, fail_on, remind_days, new_only)
+    speak = not quiet or result.failed
+    if speak:
+        _print(result, as_json)
+    delivered = _deliver(result, output_file, webhook if speak and result.findings else None, webhook_kind,
+                         webhook_secret)
+    raise typer.Exit(2 if not delivered else 1 if result.failed else 0)
+
+
+def _catalog(st: State) -> Catalog:
+    """The catalog; an invalid one stops the check with exit 2 (it cannot run), not 1."""
+    try:
+        return st.catalog()
+    except CatalogError as exc:
+        report_error(exc)
+        sys.stderr.write("检查无法运行：计划数据有误（用 pingtai validate 查看并修正）。\n")
+        raise typer.Exit(2) from None
+
+
+def _run(st: State, catalog: Catalog, as_of: dt.date, plan: str | None, fail_on: FailOn, remind_days: int | None,
+         new_only: bool) -> CheckReport:
+    """Read the ledger, build the check and, with ``new_only``, record the run and keep what is new."""
+    from pingtai.checks import build_check, count_new, only_new
+    from pingtai.ledger import Ledger, SeenFinding, resolve_db_path
+
+    path = resolve_db_path(st.db)
+    if not path.is_file():
+        raise LedgerError(f"台账不存在：{path}",
+                          hint="请检查 PINGTAI_DB 或 --db 是否指向台账文件（cron 中请写完整路径）；尚未导入报表时先运行 pingtai import。")
+    with Ledger.open(path, create=False, readonly=not new_only) as ledger:
+        full = build_check(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
+                           as_of, plan=plan, remind_days=remind_days, fail_on=fail_on)
+        if not new_only:
+            return full
+        seen = [SeenFinding(f.key, f.fingerprint, f.kind, f.severity) for f in full.findings]
+        run, previous = ledger.record_check_run(scope=full.plan or "*", as_of=as_of,
+                                                started_at=dt.datetime.now(dt.UTC), findings=seen,
+                                                reported=count_new(full.findings))
+    return only_new(full, previous, run.id)
+
+
+def _print(result: CheckReport, as_json: bool) -> None:
+    from pingtai.render.digest import render_text
+
+    if as_json:
+        echo_json(result)
+    else:
+        render_text(result, output())
+
+
+def _deliver(result: CheckReport, output_file: Path | None, webhook: str | None, kind: Literal["dingtalk", "wecom"] | None,
+             secret: str | None) -> bool:
+    """Write ``--output`` and post to the webhook; report each failure on stderr. True when all went well."""
+    from pingtai.errors import PingtaiError
+    from pingtai.notify import send
+    from pingtai.render.digest import markdown, title, write_atomic
+
+    ok = True
+    if output_file is not None:
+        try:
+            write_atomic(output_file, markdown(result))
+        except PingtaiError as exc:
+            report_error(exc)
+            ok = False
+    if webhook is not None:
+        delivery = send(webhook, title(result), markdown(result), kind=kind, secret=secret,
+                        timestamp_ms=int(time.time() * 1000))
+        if not delivery.ok:
+            sys.stderr.write(f"错误：推送失败：{delivery.message}\n")
+            ok = False
+        elif delivery.truncated:
+            sys.stderr.write(f"提示：摘要超过机器人的长度限制，已截断后推送（{delivery.message}）。\n")
+    return ok

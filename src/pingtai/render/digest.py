@@ -1,0 +1,123 @@
+"""The check's digest: findings grouped by the agency that must act, as text or Markdown.
+
+:func:`render_text` prints to the console (colour on a terminal, plain lines in cron mail);
+:func:`markdown` is the same digest for ``--output`` and the group robots (:mod:`pingtai.notify`).
+Within an agency, the most severe findings come first; agencies with the worst findings first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.text import Text
+
+from pingtai.checks import SEVERITIES, SEVERITY_LABELS, CheckReport, Finding, sort_key
+from pingtai.errors import PingtaiError
+from pingtai.render.console import Output, styled
+
+NO_AGENCY = "（未明确责任单位）"
+SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "bright_black"}
+CHANGE_LABELS = {"new": "新", "changed": "有变化"}
+
+
+def group_by_agency(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
+    """``(agency, findings)`` pairs: the agency with the most severe findings (then the most) first.
+
+    Findings without an agency come last, under :data:`NO_AGENCY`.
+    """
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.agency or NO_AGENCY, []).append(finding)
+
+    def rank(item: tuple[str, list[Finding]]) -> tuple[bool, int, int, str]:
+        name, items = item
+        worst = max(SEVERITIES.index(f.severity) for f in items)
+        return (name == NO_AGENCY, -worst, -len(items), name)
+
+    ordered = sorted(groups.items(), key=rank)
+    return [(name, sorted(items, key=sort_key)) for name, items in ordered]
+
+
+def summary(report: CheckReport) -> str:
+    """``错误 2 项，警告 3 项`` (severities present, most severe first), or that nothing needs doing."""
+    parts = [f"{SEVERITY_LABELS[s]} {report.counts[s]} 项" for s in reversed(SEVERITIES) if report.counts.get(s)]
+    if parts:
+        return "，".join(parts)
+    return "没有新的事项" if report.new_only and report.previous_run else "没有需要处理的事项"
+
+
+def title(report: CheckReport) -> str:
+    """The digest's one-line title: date and summary."""
+    return f"平台经济政策落实检查 {report.as_of}：{summary(report)}"
+
+
+def _unrepeated(report: CheckReport) -> str:
+    if not report.new_only or not report.unrepeated:
+        return ""
+    return f"另有 {report.unrepeated} 项与上次检查相同，未重复列出。"
+
+
+def _tag(finding: Finding) -> str:
+    return f"（{CHANGE_LABELS[finding.change]}）" if finding.change else ""
+
+
+def render_text(report: CheckReport, out: Output) -> None:
+    """The digest as lines: a title, then each agency with what it must do and by when."""
+    out.line(styled(title(report), "bold"))
+    plan = f"计划：{report.plan}；" if report.plan else ""
+    out.line(f"{plan}失败级别 --fail-on {report.fail_on}：{'达到，退出码 1' if report.failed else '未达到'}")
+    extra = _unrepeated(report)
+    if extra:
+        out.line(extra)
+    for agency, items in group_by_agency(report.findings):
+        out.line()
+        out.line(styled(f"【{agency}】{len(items)} 项", "bold"))
+        for f in items:
+            label = styled(f"[{SEVERITY_LABELS[f.severity]}]", SEVERITY_STYLES[f.severity])
+            line = Text("  ")
+            line.append_text(label)
+            line.append(f" {f.label}{_tag(f)}：{f.message}")
+            out.line(line)
+
+
+def markdown(report: CheckReport) -> str:
+    """The digest as Markdown that DingTalk and WeCom robots both render (headings, bold, lists)."""
+    lines = [f"### {title(report)}", ""]
+    if report.plan:
+        lines += [f"计划：{report.plan}", ""]
+    extra = _unrepeated(report)
+    if extra:
+        lines += [extra, ""]
+    for agency, items in group_by_agency(report.findings):
+        lines += [f"#### {agency}（{len(items)} 项）", ""]
+        lines += [f"- **{SEVERITY_LABELS[f.severity]}** {f.label}{_tag(f)}：{f.message}" for f in items]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same directory and a rename,
+    so a reader (a web server, a mail job) never sees half a digest. Raises :class:`PingtaiError`."""
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise PingtaiError(f"无法写入 --output 文件 {path}：{exc.strerror or exc}",
+                           hint="请检查目录是否存在且可写。") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise PingtaiError(f"无法写入 --output 文件 {path}：{exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)

@@ -1,0 +1,251 @@
+"""Findings of the scheduled check, each kind at its boundaries, on ledgers seeded through the importer.
+
+The tiny plan of :mod:`checks_helpers`: the first-quarter return is due 2025-04-20, still on time
+to 04-25 (5 days' grace), missing from 04-26, an error from 05-10 (14 days later).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from checks_helpers import COMMERCE, MARKET, all_well, send, tiny_catalog
+from pingtai.catalog import Catalog
+from pingtai.checks import (
+    FAIL_LEVELS,
+    KINDS,
+    CheckReport,
+    FailOn,
+    Finding,
+    build_check,
+    classify,
+    fails,
+    only_new,
+)
+from pingtai.errors import UnknownNameError
+from pingtai.ledger import Ledger
+
+LEVELS: tuple[FailOn, ...] = ("overdue", "off_track", "at_risk")
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    return tiny_catalog(tmp_path / "data")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "ledger" / "ledger.sqlite3"
+
+
+def check(db: Path, catalog: Catalog, day: str, **options: object) -> CheckReport:
+    with Ledger.open(db, readonly=True) as ledger:
+        return build_check(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
+                           date.fromisoformat(day), **options)  # type: ignore[arg-type]
+
+
+def keyed(report: CheckReport) -> dict[str, Finding]:
+    return {f.key: f for f in report.findings}
+
+
+def test_all_well_has_no_findings(db: Path, catalog: Catalog) -> None:
+    all_well(db, catalog)
+    report = check(db, catalog, "2025-05-01")
+    assert report.findings == [] and not report.failed
+    assert report.counts == {"info": 0, "warning": 0, "error": 0}
+
+
+@pytest.mark.parametrize(("day", "severity"), [
+    ("2025-04-20", None),        # the due date
+    ("2025-04-25", None),        # the last day of grace
+    ("2025-04-26", "warning"),   # the day after: missing
+    ("2025-05-09", "warning"),   # the 14th day missing
+    ("2025-05-10", "error"),     # the 15th: escalated
+])
+def test_overdue_return_at_its_boundaries(db: Path, catalog: Catalog, day: str, severity: str | None) -> None:
+    all_well(db, catalog, skip=[(COMMERCE, "2025Q1")])
+    found = keyed(check(db, catalog, day)).get("overdue_return:市商务局:2025Q1")
+    if severity is None:
+        assert found is None
+        return
+    assert found is not None
+    days = (date.fromisoformat(day) - date(2025, 4, 20)).days
+    assert (found.kind, found.severity, found.agency, found.plan, found.subject, found.fingerprint) == (
+        "overdue_return", severity, COMMERCE, "plan_tiny", "return:2025Q1", severity)
+    assert found.message == (f"2025年第1季度报表应于 2025-04-20 前报送，已逾期 {days} 天：请市商务局立即报送"
+                             "（涉及网络零售额）。")
+
+
+def test_a_missing_return_does_not_also_make_its_figures_stale(db: Path, catalog: Catalog) -> None:
+    all_well(db, catalog, skip=[(COMMERCE, "2025Q1")])
+    report = check(db, catalog, "2025-04-26")
+    assert [f.key for f in report.findings] == ["overdue_return:市商务局:2025Q1"]
+    assert report.failed and fails(report.findings, "overdue") and fails(report.findings, "at_risk")
+
+
+def test_returns_missing_for_over_a_year_are_history(db: Path, catalog: Catalog) -> None:
+    """On 2025-05-01 the 2024Q1 return (due 2024-04-20) is more than a year late: not repeated."""
+    report = check(db, catalog, "2025-05-01")
+    periods = {f.subject for f in report.findings if f.kind == "overdue_return" and f.agency == COMMERCE}
+    assert periods == {"return:2024H1", "return:2024Q3", "return:2024", "return:2025Q1"}
+    assert "return:2024Q1" in {f.subject for f in check(db, catalog, "2025-04-20").findings}
+
+
+@pytest.mark.parametrize(("day", "kind"), [("2025-04-25", None), ("2025-04-26", "stale")])
+def test_a_return_without_the_figure_makes_it_stale(db: Path, catalog: Catalog, day: str, kind: str | None) -> None:
+    all_well(db, catalog, sales={"2025Q1": None})
+    found = keyed(check(db, catalog, day)).get("stale:plan_tiny:sales")
+    if kind is None:
+        assert found is None
+        return
+    assert found is not None and (found.severity, found.agency, found.fingerprint) == ("warning", COMMERCE,
+                                                                                       "warning|2024|2025Q1")
+    assert found.message == "网络零售额最新数据为 2024年，应报至 2025年第1季度（2025-04-20 截止）：请市商务局尽快补报。"
+
+
+def test_an_indicator_never_reported_is_no_data(db: Path, catalog: Catalog) -> None:
+    all_well(db, catalog, shops={p: None for p in ("2024H1", "2024Q3", "2024", "2025Q1")})
+    found = keyed(check(db, catalog, "2025-04-26"))["no_data:plan_tiny:shops"]
+    assert (found.kind, found.severity, found.agency) == ("no_data", "warning", MARKET)
+    assert "应报 2025年第1季度的数据（2025-04-20 截止）尚未报送：请市市场监管局尽快补报" in found.message
+    assert not check(db, catalog, "2025-04-26").failed  # no_data fails only at --fail-on at_risk
+
+
+@pytest.mark.parametrize(("figure", "kind"), [(35.0, None), (33.25, "at_risk"), (33.24, "off_track")])
+def test_at_risk_and_off_track_at_the_tolerance(db: Path, catalog: Catalog, figure: float, kind: str | None) -> None:
+    """2025Q1 expects 140 × 25 % = 35; 5 % tolerance: 33.25 is 预警, 33.24 滞后."""
+    all_well(db, catalog, sales={"2025Q1": figure})
+    report = check(db, catalog, "2025-05-01")
+    behind = [f for f in report.findings if f.kind in ("at_risk", "off_track")]
+    if kind is None:
+        assert behind == []
+        return
+    [found] = behind
+    assert (found.kind, found.severity, found.agency, found.key) == (
+        kind, "error" if kind == "off_track" else "warning", COMMERCE, f"{kind}:plan_tiny:sales")
+    assert found.fingerprint == f"{found.severity}|2025Q1|{figure:g}"
+    assert found.message.startswith(f"网络零售额2025年第1季度为 {figure:g} 亿元，低于应达值 35 亿元")
+    assert "2025-07-20 前随下期报表" in found.message and found.by == date(2025, 7, 20)
+    assert report.failed == (kind == "off_track")
+
+
+def test_a_missed_milestone_is_an_overdue_task_while_it_is_the_latest(db: Path, catalog: Catalog) -> None:
+    """网店 2024 target 1200, reported 1150: missed; it stands for the same value's status."""
+    all_well(db, catalog, shops={"2024": 1150.0})
+    found = keyed(check(db, catalog, "2025-02-01"))
+    missed = found["overdue_task:plan_tiny:shops@2024"]
+    assert (missed.severity, missed.agency, missed.subject, missed.due) == ("error", MARKET, "shops@2024",
+                                                                            date(2025, 1, 20))
+    assert missed.message.startswith("网店2024年目标“1200家”未达成（实际 1150 家）：请市市场监管局说明原因")
+    assert "off_track:plan_tiny:shops" not in found  # the same 2024 value: one finding, not two
+    # a year after its due date it is history
+    assert "overdue_task:plan_tiny:shops@2024" in keyed(check(db, catalog, "2026-01-21"))
+    assert "overdue_task:plan_tiny:shops@2024" not in keyed(check(db, catalog, "2026-01-22"))
+
+
+@pytest.mark.parametrize(("day", "severity"), [
+    ("2025-01-25", None), ("2025-01-26", "warning"), ("2025-02-08", "warning"), ("2025-02-09", "error")])
+def test_a_deliverable_past_due_while_its_task_is_not_done(db: Path, catalog: Catalog, day: str,
+                                                           severity: str | None) -> None:
+    """建成直播基地 is due in 2024: the 2024 return (due 2025-01-20, grace to 01-25) must say 已完成."""
+    all_well(db, catalog, task1={"2024": "in_progress", "2025Q1": "in_progress"})
+    found = keyed(check(db, catalog, day)).get("overdue_task:plan_tiny:task1:live_base")
+    if severity is None:
+        assert found is None
+        return
+    assert found is not None and (found.severity, found.agency, found.subject) == (severity, COMMERCE,
+                                                                                  "task:1/live_base")
+    assert "“建成直播基地”应于 2024年完成（2025-01-20 前报告），最新进展为“推进中”：请市商务局说明完成情况" in found.message
+
+
+def test_a_done_task_has_no_overdue_deliverable(db: Path, catalog: Catalog) -> None:
+    all_well(db, catalog)
+    assert not [f for f in check(db, catalog, "2025-02-09").findings if f.kind == "overdue_task"]
+
+
+def test_a_task_reported_late(db: Path, catalog: Catalog) -> None:
+    all_well(db, catalog, task2={"2025Q1": "late"})
+    report = check(db, catalog, "2025-05-01")
+    [found] = report.findings
+    assert (found.kind, found.severity, found.agency, found.key) == (
+        "overdue_task", "warning", MARKET, "overdue_task:plan_tiny:task2:late")
+    assert found.message == ("任务2“培育网店”2025年第1季度自报滞后（存在问题：场地未落实）：请市市场监管局提出赶进措施，"
+                             "2025-07-20 前随下期报表报送。")
+    assert report.failed  # overdue tasks fail at every level
+
+
+def test_data_quality_uses_the_importers_own_warnings(db: Path, catalog: Catalog) -> None:
+    """网店 2025Q1 below 2024: a stock falling. The finding says what the importer said on import."""
+    all_well(db, catalog, skip=[(MARKET, "2025Q1")])
+    result = send(db, catalog, MARKET, "2025Q1", {"shops": 1240.0}, [(2, "in_progress", "")])
+    [warning] = result.warnings
+    found = keyed(check(db, catalog, "2025-05-01"))["data_quality:decrease:shops:市市场监管局:2025Q1"]
+    assert (found.severity, found.agency, found.fingerprint) == ("warning", MARKET, "warning|1240")
+    assert found.message == f"{warning.message}；如有误，请市市场监管局于 2025-07-20 前报送更正后的报表。"
+
+
+def test_data_quality_judges_only_the_latest_value_of_each_series(db: Path, catalog: Catalog) -> None:
+    all_well(db, catalog, shops={"2024Q3": 1050.0})  # 2024Q3 fell below 2024H1, then recovered
+    assert not [f for f in check(db, catalog, "2025-05-01").findings if f.kind == "data_quality"]
+
+
+def test_a_flow_outside_half_to_double_last_year(db: Path, catalog: Catalog) -> None:
+    all_well(db, catalog)
+    send(db, catalog, COMMERCE, "2025H1", {"sales": 120.0}, [(1, "done", "")])  # 2024H1 was 55
+    found = keyed(check(db, catalog, "2025-07-01"))["data_quality:yoy-range:sales:市商务局:2025H1"]
+    assert "较上年同期" in found.message and found.plan == "plan_tiny"
+
+
+@pytest.mark.parametrize(("day", "days", "expected"), [
+    ("2025-04-13", 7, "将于 2025-04-20 截止（还有 7 天）"),
+    ("2025-04-20", 0, "今天（2025-04-20）截止"),
+    ("2025-04-22", 0, "已于 2025-04-20 截止，宽限至 2025-04-25"),
+])
+def test_reminders(db: Path, catalog: Catalog, day: str, days: int, expected: str) -> None:
+    all_well(db, catalog, skip=[(COMMERCE, "2025Q1"), (MARKET, "2025Q1")])
+    report = check(db, catalog, day, remind_days=days)
+    due = [f for f in report.findings if f.kind == "return_due"]
+    assert sorted(f.agency or "" for f in due) == sorted([COMMERCE, MARKET])
+    assert all(expected in f.message and f.severity == "info" for f in due)
+    assert not any(fails(due, level) for level in LEVELS)  # a reminder never fails the run
+    assert not [f for f in check(db, catalog, "2025-04-12", remind_days=7).findings if f.kind == "return_due"]
+    assert not [f for f in check(db, catalog, "2025-04-26", remind_days=7).findings if f.kind == "return_due"]
+
+
+def _finding(kind: str, key: str = "k", fingerprint: str = "warning") -> Finding:
+    return Finding(kind=kind, severity="warning", plan="p", subject="s", agency="a", message="m", key=key,  # type: ignore[arg-type]
+                   fingerprint=fingerprint, title="t", label="l", plans=("p",), period=None, due=None, by=None)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fail_on_levels(kind: str) -> None:
+    expected = {
+        "overdue": kind in ("overdue_return", "overdue_task"),
+        "off_track": kind in ("overdue_return", "overdue_task", "off_track"),
+        "at_risk": kind != "return_due",
+    }
+    assert set(FAIL_LEVELS) == set(LEVELS)
+    assert {level: fails([_finding(kind)], level) for level in LEVELS} == expected
+
+
+def test_new_changed_and_unchanged() -> None:
+    findings = [_finding("off_track", "a", "error|2025Q1|30"), _finding("at_risk", "b"), _finding("stale", "c")]
+    reported, unchanged = classify(findings, {"a": "error|2024|28", "b": "warning"})
+    assert [(f.key, f.change) for f in reported] == [("a", "changed"), ("c", "new")] and unchanged == 1
+    reported, unchanged = classify(findings, None)
+    assert {f.change for f in reported} == {"new"} and unchanged == 0
+
+
+def test_only_new_judges_failure_on_what_is_left() -> None:
+    full = CheckReport(as_of=date(2025, 5, 1), plan=None, fail_on="off_track", failed=True,
+                       findings=[_finding("overdue_return", "r")], counts={})
+    again = only_new(full, {"r": "warning"}, run=2)
+    assert (again.findings, again.unrepeated, again.failed, again.run, again.new_only) == ([], 1, False, 2, True)
+
+
+def test_plan_filter(db: Path, catalog: Catalog) -> None:
+    assert check(db, catalog, "2025-05-01", plan="测试方案").plan == "plan_tiny"
+    with pytest.raises(UnknownNameError):
+        check(db, catalog, "2025-05-01", plan="38号")
