@@ -269,3 +269,36 @@ def test_progress_is_reported_per_file(db: Path, tmp_path: Path) -> None:
     import_files([ret.path], catalog(), db, now=NOW, reader=fake_reader({ret.path: ret}),
                  on_progress=lambda f, d, t: calls.append((f, d, t)))
     assert calls == [(str(ret.path), 1, 1)]
+
+
+def test_hostile_files_are_refused_with_the_ledger_byte_for_byte_unchanged(db: Path, tmp_path: Path) -> None:
+    """Broken and hostile files, made here, through the real reader: one reason each, nothing written."""
+    import random
+    import zipfile
+
+    from pingtai.template import write_template
+
+    run(db, parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)]))
+    before = fingerprint(db)
+    template = write_template(catalog(), "市商务局", "2024Q4", tmp_path / "t.xlsx", generated=NOW.date()).path
+    whole = template.read_bytes()
+    hostile = {
+        "random.xlsx": random.Random(1).randbytes(4000),
+        "truncated.xlsx": whole[: len(whole) // 2],
+        "csv-named.xls": "指标名称,数值\n网络零售额,1150\n".encode("gb18030") + b"\xff\xfe\x00",
+    }
+    paths = [write_file(tmp_path / "hostile" / name, data) for name, data in hostile.items()]
+    bomb = tmp_path / "hostile" / "bomb.xlsx"
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"</worksheet>", b"<!-- " + b"0" * 20_000_000 + b" --></worksheet>")
+            target.writestr(info.filename, data)
+    paths.append(bomb)
+    result = import_files(paths, catalog(), db, now=NOW)
+    assert [f.status for f in result.files] == ["rejected"] * len(paths)
+    for item in result.files:
+        assert item.errors and all("\n" not in str(p) for p in item.errors), item.errors
+    assert result.exit_code == 1
+    assert fingerprint(db) == before

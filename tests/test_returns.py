@@ -151,7 +151,7 @@ def test_unknown_agency_line_and_argument(tmp_path: Path) -> None:
     assert [(p.where, p.code) for p in result.problems] == [("returns.xlsx!Sheet1!A1", "unknown-agency")]
     assert result.problems[0].message.startswith("未知单位 '绍兴市商务厅'，是否指 市商务局")
     argument = table(tmp_path, [["指标名称", "本期数"], ["网络零售额", 100]], name="b.xlsx", agency="商务厅")
-    assert next((p.where, p.code) for p in argument.errors) == ("b.xlsx", "unknown-agency")
+    assert [(p.where, p.code) for p in argument.problems] == [("b.xlsx", "unknown-agency")]
 
 
 # --- indicators and rows ------------------------------------------------------------------------------
@@ -190,6 +190,20 @@ def test_headings_blank_rows_footers_and_unknown_subitems(tmp_path: Path) -> Non
     assert problems(result, "warning") == [("returns.xlsx!Sheet1!A5", "unknown-subitem", "未知的分项 '#其中：直播电商零售额'，已跳过")]
     assert values(result) == {"online_retail_sales": (800.0, "C4")}  # 平台 left blank: not reported, never 0
     assert result.reporter == "王五"
+
+
+def test_labels_with_values_in_the_next_cell_and_column_numbers(tmp_path: Path) -> None:
+    rows = [["报告期", "2024年三季度", "填报日期", "2024年10月"],  # the fill-in month is not the period
+            ["填报单位", "绍兴市商务局", None, None],
+            ["序号", "指标名称", "1-9月累计", "同比"],
+            [1, 2, 3, 4],
+            [1, "网络零售额", 960.5, 9.9]]
+    result = table(tmp_path, rows, agency=None, period=None)
+    assert result.errors == []
+    assert (result.agency, result.period) == ("市商务局", Q3)
+    assert values(result) == {"online_retail_sales": (960.5, "C5")}
+    assert problems(result, "warning") == [("returns.xlsx!Sheet1!D1", "bad-date",
+                                            "无法识别的填报日期 '2024年10月'（应如 2024-10-15 或 2024年10月15日）")]
 
 
 def test_flow_takes_year_to_date_and_stock_takes_the_period_end(tmp_path: Path) -> None:
@@ -413,6 +427,14 @@ def test_template_filled_in(tmp_path: Path) -> None:
     assert (result.reporter, result.phone, result.filled_on) == ("张三", "88001234", dt.date(2024, 10, 9))
 
 
+def test_template_contacts_below_the_task_table(tmp_path: Path) -> None:
+    tasks = [*TASKS[:1], [], ["填报人：", "李四", "联系电话：", "13900000000", "填报日期：", "2024-10-09"]]
+    result = read(template_workbook(tmp_path / "t.xlsx", values=VALUES, tasks=tasks))
+    assert result.problems == []
+    assert len(result.tasks) == 1
+    assert (result.reporter, result.phone, result.filled_on) == ("李四", "13900000000", dt.date(2024, 10, 9))
+
+
 def test_template_errors(tmp_path: Path) -> None:
     values_rows: list[list[Any]] = [*VALUES[:1], ["platforms", "平台", "个", "2024年第2季度", 90, None]]
     tasks: list[list[Any]] = [["plan_2023_38", 1, "打造电商平台", "快完成了", "…", None, None], ["plan_2023_38", 99, "?", "推进中", None, None, None]]
@@ -462,3 +484,34 @@ def test_progress_is_reported(tmp_path: Path) -> None:
     assert result.errors == [] and len(result.values) == 4500
     assert calls[-1] == (4501, 4501)
     assert len(calls) >= 3 and all(a[0] < b[0] for a, b in itertools.pairwise(calls))
+
+
+# --- files saved by a spreadsheet application -----------------------------------------------------------------
+
+
+@pytest.mark.external
+def test_freeform_saved_by_libreoffice(tmp_path: Path) -> None:
+    """The issue's "done when": the free-form return as a spreadsheet application saves it, as .xlsx and .xls.
+
+    openpyxl writes formulas without results; after LibreOffice opens and saves the file the
+    cached results are there, which is exactly the advice the reader gives.
+    """
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    rows = [list(row) for row in FREEFORM]
+    rows[3][4] = "=10000000+234500"  # 1-本月 of 网络零售额 as a formula
+    source = write_xlsx(tmp_path / "made.xlsx", {"Sheet1": rows}, merges={"Sheet1": FREEFORM_MERGES})
+    assert [(p.where, p.code) for p in read(source).errors] == [("made.xlsx!Sheet1!E4", "formula-no-value")]
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+    for target, folder in (("xlsx", "saved"), ("xls", "saved")):
+        subprocess.run([soffice, profile, "--headless", "--calc", "--convert-to", target, "--outdir", str(tmp_path / folder),
+                        str(source)], check=True, capture_output=True, timeout=180)
+    for saved in ("made.xlsx", "made.xls"):
+        result = read(tmp_path / "saved" / saved)
+        assert result.problems == [], saved
+        assert (result.agency, result.period, result.reporter) == ("市商务局", Q3, "张三")
+        assert values(result) == EXPECTED_FREEFORM, saved

@@ -107,10 +107,17 @@ def test_history_shows_every_value_with_its_source(runner: CliRunner, filled: Pa
 def test_history_of_an_unknown_indicator_exits_2_with_suggestions(runner: CliRunner, db: Path) -> None:
     result = runner.invoke(app, ["history", "网络零售"])
     assert result.exit_code == 2
-    assert "未知指标 '网络零售'" in result.stderr and "网络零售额（online_retail_sales）" in result.stderr
+    assert "未知指标 '网络零售'" in result.stderr and "是否指：网络零售额？" in result.stderr
     # an indicator of the other plan only is unknown within 5号
     result = runner.invoke(app, ["history", "平台", "--plan", "5号"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("spelling", ["online_retail_sales", "网上零售额", "网络零售额（亿元）", " 网络零售额 "])
+def test_history_accepts_ids_names_and_aliases_spelled_loosely(runner: CliRunner, filled: Path, spelling: str) -> None:
+    result = runner.invoke(app, ["history", spelling, "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 2
 
 
 def test_reading_commands_on_a_missing_ledger_show_nothing_and_create_nothing(runner: CliRunner, db: Path) -> None:

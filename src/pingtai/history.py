@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from dataclasses import dataclass
 
 from pingtai.catalog import Catalog, Indicator, PlanIndicator
@@ -12,33 +10,22 @@ from pingtai.ledger import Ledger, StoredValue
 from pingtai.views import resolve_plan
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("\u3000", "").lower()
-
-
 def resolve_indicator(catalog: Catalog, name: str, plan: str | None = None) -> Indicator:
-    """An indicator by id, name or alias (width and spaces ignored), optionally within one plan.
+    """An indicator by id, name or alias, spelled as loosely as returns spell it, optionally within one plan.
 
-    Raises :class:`UnknownNameError` (exit 2) with up to three close names when nothing matches.
+    Matching is the reader's (:class:`~pingtai.returns.names.IndicatorIndex`: width, spaces, quotes
+    and a trailing ``（亿元）`` ignored). Raises :class:`UnknownNameError` (exit 2) with up to three
+    close names when nothing matches.
     """
-    candidates = list(catalog.indicators.values())
-    if plan is not None:
-        ids = {item.id for item in resolve_plan(catalog, plan).indicators}
-        candidates = [c for c in candidates if c.id in ids]
-    spellings: dict[str, Indicator] = {}
-    for indicator in candidates:
-        for spelling in (indicator.id, indicator.name, *indicator.aliases):
-            spellings.setdefault(_fold(spelling), indicator)
-    found = spellings.get(_fold(name))
-    if found is not None:
+    from pingtai.returns.names import IndicatorIndex
+
+    index = IndicatorIndex(catalog)
+    allowed = {item.id for item in resolve_plan(catalog, plan).indicators} if plan else set(catalog.indicators)
+    found, label = index.match(name)
+    if found is not None and found.id in allowed:
         return found
-    close = difflib.get_close_matches(_fold(name), list(spellings), n=6, cutoff=0.4)
-    suggestions: list[str] = []
-    for key in close:
-        label = f"{spellings[key].name}（{spellings[key].id}）"
-        if label not in suggestions:
-            suggestions.append(label)
-    raise UnknownNameError("指标", name, suggestions[:3])
+    names = {catalog.indicators[ident].name for ident in allowed}
+    raise UnknownNameError("指标", name, [n for n in index.suggest(label.key, limit=6) if n in names][:3])
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,17 @@ def due_periods(schedule: PlanSchedule, as_of: date, frequency: str | None = Non
     return owed
 
 
+def reporting_points(schedule: PlanSchedule, frequency: str | None = None) -> Iterator[DuePeriod]:
+    """Every period (as a point) the calendar asks a return for, oldest first, owed or not yet.
+
+    The same periods as :func:`due_periods` without the ``as_of`` cut: from ``schedule.first`` to
+    ``schedule.last`` (endless when ``last`` is ``None`` — take what you need). Agency reports use
+    it for the due date of a return received early and for the next return due.
+    """
+    for period in _periods(schedule, frequency):
+        yield DuePeriod(period.as_point(), schedule.due_date(period))
+
+
 def next_due(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> DuePeriod | None:
     """The first period whose due date is on or after ``as_of`` (``None`` past the plan's end).
 

@@ -63,7 +63,7 @@ MAX_PER_CODE = 200
 
 _STATUS_CODES: dict[str, TaskStatus] = {label: code for code, label in TASK_STATUS_LABELS.items()}
 _TOTAL_ROW = re.compile(r"^(?:全市|合计|总计|全市合计|绍兴市|全市总计|总体|全市小计|市本级合计)$")
-_COLUMN_NUMBERING = SEQ | {"a", "b", "c", "d", "1"}
+_COLUMN_NUMBERING = SEQ | {"戊", "己", "A", "B", "C", "D", "E", "a", "b", "c", "d", "e"}
 
 
 def column_letters(index: int) -> str:
@@ -148,6 +148,8 @@ class _Reader:
         self.file_period: Period | None = None
         """What a sheet of this file said, for its sheets that say nothing."""
         self.arg_agency = self._resolve_arg_agency(agency) if agency else None
+        self.agency_given = bool(agency)
+        """An --agency was given, even one that did not resolve (already reported)."""
         self.arg_period = period.as_point() if period else None
         self.agency_cache: dict[str, tuple[str | None, str, str]] = {}
         self.period_cache: dict[object, tuple[Period | None, str]] = {}
@@ -230,28 +232,32 @@ class _Reader:
     # --- labels around a table -----------------------------------------------------------------
     def _labels(self, info: _SheetInfo, sheet: str, r: int, row: Row, title: bool) -> None:
         """Collect ``label：value`` cells of one row (and, above the header, a period in the title)."""
-        texts = [(c, cell_text(v)) for c, v in enumerate(row)]
-        texts = [(c, t) for c, t in texts if t]
+        texts = [(c, t) for c, t in ((c, cell_text(v)) for c, v in enumerate(row)) if t]
+        used: set[int] = set()  # cells taken as the value of the label before them
         for i, (c, text) in enumerate(texts):
-            where = self.where(sheet, r, c)
+            if i in used:
+                continue
+            following = texts[i + 1] if i + 1 < len(texts) and label_alone(texts[i + 1][1]) is None else None
             pairs = labelled(text)
             if pairs:
                 for kind, value in pairs:
-                    if not value and i + 1 < len(texts) and label_alone(texts[i + 1][1]) is None:
-                        value = texts[i + 1][1]
-                        where = self.where(sheet, r, texts[i + 1][0])
-                        if kind == "filled_on":
-                            value = _date_text(row[texts[i + 1][0]])
+                    where = self.where(sheet, r, c)
+                    if not value and following is not None and i + 1 not in used:
+                        used.add(i + 1)
+                        value = _date_text(row[following[0]]) if kind == "filled_on" else following[1]
+                        where = self.where(sheet, r, following[0])
                     info.add(kind, value, where)
                 continue
             alone = label_alone(text)
-            if alone is not None and i + 1 < len(texts) and label_alone(texts[i + 1][1]) is None:
-                c2, value = texts[i + 1]
-                info.add(alone, _date_text(row[c2]) if alone == "filled_on" else value, self.where(sheet, r, c2))
-            elif title and info.title_period is None and alone is None:
+            if alone is not None:
+                if following is not None:
+                    used.add(i + 1)
+                    value = _date_text(row[following[0]]) if alone == "filled_on" else following[1]
+                    info.add(alone, value, self.where(sheet, r, following[0]))
+            elif title and info.title_period is None:
                 found = period_in_text(text)
                 if found is not None:
-                    info.title_period = (found, where)
+                    info.title_period = (found, self.where(sheet, r, c))
 
     def _apply_contacts(self, info: _SheetInfo) -> None:
         if "reporter" in info.found and not self.result.reporter:
@@ -350,7 +356,7 @@ class _Reader:
         info = _SheetInfo()
         for r in range(table.first_row):
             self._labels(info, name, r, head[r], title=True)
-        stated = "agency" in info.found or self.arg_agency is not None, bool(
+        stated = "agency" in info.found or self.agency_given, bool(
             "period" in info.found or info.title_period or self.arg_period)
         if strict_agency is not None or strict_period is not None:
             agency, period = strict_agency, strict_period
@@ -457,14 +463,13 @@ class _Reader:
             col = columns.get(i, -1)
             return cell_text(row[col]) if 0 <= col < len(row) else ""
 
+        first = next((t for t in (cell_text(c) for c in row) if t), "")
+        if is_footer(first):
+            self._labels(info, sheet, r, row, title=False)
+            return None
         status_text, progress, issues, next_steps = text(3), text(4), text(5), text(6)
         number_text = text(1)
-        if not (status_text or progress or issues or next_steps):
-            return None
-        if not number_text:
-            first = next((cell_text(c) for c in row if cell_text(c)), "")
-            if is_footer(first):
-                self._labels(info, sheet, r, row, title=False)
+        if not (status_text or progress or issues or next_steps) or not number_text:
             return None
         where = self.where(sheet, r, columns[3])
         plan = self._plan(text(0))
@@ -603,7 +608,9 @@ class _TableReader:
         self.agency = agency
         self.period = period
         self.strict = strict
-        self.default_unit = normalize_unit(info.found["unit"][0]) if "unit" in info.found else ""
+        stated_unit = normalize_unit(info.found["unit"][0]) if "unit" in info.found else ""
+        self.default_unit = stated_unit if lookup(stated_unit) is not None else ""
+        """A ``单位：万元`` line above the table: the unit of values that name none."""
         self._marks: dict[tuple[int, int], tuple[str, str]] | None = None
         self.values = self._value_columns()
         self.missing_reported = False
@@ -800,16 +807,14 @@ class _TableReader:
         if is_footer(first):
             self.reader._labels(self.info, self.sheet.name, r, row, title=False)
             return
+        if all(t in _COLUMN_NUMBERING or (t.isdigit() and len(t) <= 3) for t in texts if t):
+            return  # a row of column numbers under the header (甲 乙 1 2 3 …)
         key = label.key if label is not None else ""
-        if key in _COLUMN_NUMBERING:
-            return
         reported = [c for c in self.values if c.index < len(row) and not parse_number(cell_text(row[c.index])).blank]
         if not reported:
             return
         where = self.reader.where(self.sheet.name, r, self.table.by_role["name"].index if "name" in self.table.by_role else 0)
         if not name_text.strip():
-            if all(not t or t.replace(".", "").isdigit() for t in texts):
-                return  # a row of column numbers (1 2 3 …) under the header
             self.reader.problem(where, "该行有数值但没有指标名称，已跳过", "no-name", "warning")
             return
         if label is not None and label.subitem:

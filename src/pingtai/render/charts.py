@@ -1,0 +1,128 @@
+"""SVG charts of actual against the trajectory, built as strings (no plotting library, no scripts).
+
+:func:`trajectory_svg` draws one indicator: the expected path (dashed grey line through the
+expected values) and the reported values (solid blue line, each point a dot coloured by its
+verdict against the path, with a tooltip). Time runs on a true axis — periods are placed at their
+end month — so a quarter is a quarter and a year is a year. Every text is escaped; the SVG is
+self-contained and inlined in the HTML report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from pingtai.assess import PathRow
+from pingtai.progress import STATUS_LABELS, months
+from pingtai.render.common import ACTUAL_COLOUR, FONT_STACK, PATH_COLOUR, colours
+from pingtai.render.status import num
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering ``low``..``high`` (steps of 1, 2, 2.5 or 5 × 10ⁿ), about ``count`` of them."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude)
+    start = math.floor(low / step + 1e-9) * step
+    ticks = [round(start, 10)]
+    while ticks[-1] < high - step * 1e-9 or len(ticks) < 2:  # the last tick is at or above ``high``
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def value_ticks(rows: Sequence[PathRow]) -> list[float]:
+    """The value axis of a chart of ``rows``: ticks from its floor to above its highest value.
+
+    The axis starts at zero unless the values sit high above it — 网络零售额 between 921 and 1400
+    would otherwise hug the top of the plot — then a little below the lowest value. A single
+    value (a target with nothing reported yet) is drawn from zero.
+    """
+    values = [v for r in rows for v in (r.expected, r.actual) if v is not None] or [0.0]
+    low, high = min(values), max(values)
+    floor = 0.0 if low <= 0 or low <= high * 0.5 or low == high else low - (high - low) * 0.1
+    return nice_ticks(min(floor, low), high)
+
+
+def trajectory_svg(rows: Sequence[PathRow], *, title: str, unit: str, width: int = 560, height: int = 230) -> str:
+    """An inline ``<svg>`` of ``rows`` (expected vs actual by period); ``""`` when nothing can be drawn."""
+    shown = [r for r in rows if r.expected is not None or r.actual is not None]
+    if not shown:
+        return ""
+    left, right, top, bottom = 64, 16, 34, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    ticks = value_ticks(shown)
+    y_low, y_high = ticks[0], ticks[-1]
+    t_low = min(months(r.period) for r in shown)
+    t_high = max(months(r.period) for r in shown)
+
+    def x(row: PathRow) -> float:
+        if t_high == t_low:
+            return left + plot_w / 2
+        return left + (months(row.period) - t_low) / (t_high - t_low) * plot_w
+
+    def y(value: float) -> float:
+        return top + plot_h - (value - y_low) / (y_high - y_low) * plot_h
+
+    label = f"{title}：实际与目标路径（{unit}）"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family=\'{FONT_STACK}\' font-size="11" aria-label="{escape(label)}">',
+        f"<title>{escape(label)}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    for tick in ticks:  # horizontal grid and value labels
+        ty = y(tick)
+        out.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="#d0d7de" '
+                   f'stroke-width="1"/>')
+        out.append(f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" fill="#57606a">{escape(num(tick))}</text>')
+    years = list(range(min(r.period.year for r in shown), max(r.period.year for r in shown) + 1))
+    every = max(1, math.ceil(len(years) / 8))
+    for i, year in enumerate(years):  # a tick at each year end, labelled with the year
+        t = year * 12 + 12
+        if not t_low <= t <= t_high and t_high != t_low:
+            continue
+        tx = left + plot_w / 2 if t_high == t_low else left + (t - t_low) / (t_high - t_low) * plot_w
+        out.append(f'<line x1="{tx:.1f}" y1="{top + plot_h}" x2="{tx:.1f}" y2="{top + plot_h + 4}" stroke="#57606a"/>')
+        if i % every == 0:
+            out.append(f'<text x="{tx:.1f}" y="{top + plot_h + 17}" text-anchor="middle" fill="#57606a">{year}</text>')
+    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#57606a"/>')
+    out.append(f'<text x="{left - 6}" y="{top - 10}" text-anchor="end" fill="#57606a">{escape(unit)}</text>')
+
+    path = [r for r in shown if r.expected is not None]
+    if len(path) > 1:
+        points = " ".join(f"{x(r):.1f},{y(r.expected or 0):.1f}" for r in path)
+        out.append(f'<polyline points="{points}" fill="none" stroke="#{PATH_COLOUR}" stroke-width="2" '
+                   f'stroke-dasharray="6 4"/>')
+    for r in path:
+        out.append(f'<rect x="{x(r) - 3:.1f}" y="{y(r.expected or 0) - 3:.1f}" width="6" height="6" '
+                   f'fill="#ffffff" stroke="#{PATH_COLOUR}" stroke-width="1.5">'
+                   f"<title>{escape(f'{r.period} 应达 {num(r.expected)} {unit}')}</title></rect>")
+    actual = [r for r in shown if r.actual is not None]
+    if len(actual) > 1:
+        points = " ".join(f"{x(r):.1f},{y(r.actual or 0):.1f}" for r in actual)
+        out.append(f'<polyline points="{points}" fill="none" stroke="#{ACTUAL_COLOUR}" stroke-width="2.5"/>')
+    for r in actual:
+        fill = f"#{colours('status', r.verdict)[0]}" if r.verdict else f"#{ACTUAL_COLOUR}"
+        verdict = f"，{STATUS_LABELS[r.verdict]}" if r.verdict else ""
+        tip = f"{r.period} 实际 {num(r.actual)} {unit}（应达 {num(r.expected)}{verdict}）"
+        out.append(f'<circle cx="{x(r):.1f}" cy="{y(r.actual or 0):.1f}" r="4.5" fill="{fill}" stroke="#ffffff" '
+                   f'stroke-width="1"><title>{escape(tip)}</title></circle>')
+
+    lx = width - right - 230  # legend, top right
+    out.append(f'<line x1="{lx}" y1="14" x2="{lx + 26}" y2="14" stroke="#{PATH_COLOUR}" stroke-width="2" '
+               f'stroke-dasharray="6 4"/>')
+    out.append(f'<text x="{lx + 32}" y="18" fill="#24292f">应达（目标路径）</text>')
+    out.append(f'<line x1="{lx + 130}" y1="14" x2="{lx + 156}" y2="14" stroke="#{ACTUAL_COLOUR}" stroke-width="2.5"/>')
+    out.append(f'<circle cx="{lx + 143}" cy="14" r="4" fill="#{ACTUAL_COLOUR}"/>')
+    out.append(f'<text x="{lx + 162}" y="18" fill="#24292f">实际</text>')
+    if not actual:
+        out.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+                   f'fill="#57606a">尚无实际值</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+__all__ = ["nice_ticks", "trajectory_svg", "value_ticks"]

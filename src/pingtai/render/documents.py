@@ -1,0 +1,118 @@
+"""Reports and the league as documents: pick the format, render, write atomically.
+
+The commands call :func:`deliver` for one document and :func:`write_reports` for ``report --all``;
+both write through :func:`pingtai.safe_write.write_bytes_atomically`, so a reader never sees half
+a file. The xlsx renderer (openpyxl) is imported only when a workbook is asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from pingtai.catalog import Catalog
+from pingtai.errors import UsageError
+from pingtai.render.jsonout import dumps
+from pingtai.reports import AgencyReport, League, LedgerSnapshot, build_agency_report, report_agencies
+from pingtai.safe_write import write_bytes_atomically
+
+FORMATS = ("table", "md", "xlsx", "html", "json")
+FILE_FORMATS = ("md", "xlsx", "html", "json")
+EXTENSIONS = {"md": ".md", "xlsx": ".xlsx", "html": ".html", "json": ".json"}
+_BY_SUFFIX = {".md": "md", ".markdown": "md", ".xlsx": "xlsx", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def choose_format(fmt: str | None, target: Path | None) -> str:
+    """``--format`` if given, else the one ``-o``'s suffix names, else ``table``.
+
+    Raises :class:`~pingtai.errors.UsageError` for an unknown format, an ``-o`` whose suffix names
+    none, and ``table`` with ``-o`` (a table is for the screen).
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"未知的格式 '{fmt}'", hint=f"可用：{'、'.join(FORMATS)}")
+    if fmt is None and target is not None:
+        fmt = _BY_SUFFIX.get(target.suffix.lower())
+        if fmt is None:
+            raise UsageError(f"无法从文件名 {target.name} 判断格式",
+                             hint="请用 --format 指定 md、xlsx、html 或 json，或用 .md/.xlsx/.html/.json 作扩展名。")
+    fmt = fmt or "table"
+    if fmt == "table" and target is not None:
+        raise UsageError("表格格式只输出到屏幕，不能写入文件", hint="写文件请用 --format md、xlsx、html 或 json。")
+    return fmt
+
+
+def document(obj: AgencyReport | League, fmt: str) -> bytes:
+    """``obj`` rendered as ``fmt`` (``md``, ``xlsx``, ``html`` or ``json``), as bytes (text in UTF-8)."""
+    if fmt == "json":
+        return (dumps(obj) + "\n").encode()
+    if fmt == "xlsx":
+        from pingtai.render.xlsx import league_xlsx, report_xlsx
+
+        return report_xlsx(obj) if isinstance(obj, AgencyReport) else league_xlsx(obj)
+    if fmt == "md":
+        from pingtai.render.markdown import league_markdown, report_markdown
+
+        text = report_markdown(obj) if isinstance(obj, AgencyReport) else league_markdown(obj)
+    elif fmt == "html":
+        from pingtai.render.html import league_html, report_html
+
+        text = report_html(obj) if isinstance(obj, AgencyReport) else league_html(obj)
+    else:
+        raise UsageError(f"格式 {fmt} 不能生成文件", hint=f"可用：{'、'.join(FILE_FORMATS)}")
+    return text.encode()
+
+
+def default_name(obj: AgencyReport | League, fmt: str) -> str:
+    """``报告_<agency>_<as_of>.<ext>`` or ``单位排名_<as_of>.<ext>``."""
+    stem = f"报告_{obj.agency}" if isinstance(obj, AgencyReport) else "单位排名"
+    return f"{stem}_{obj.as_of.isoformat()}{EXTENSIONS[fmt]}"
+
+
+def deliver(obj: AgencyReport | League, fmt: str, target: Path | None) -> tuple[Path | None, bytes]:
+    """Write ``obj`` as ``fmt`` to ``target``; or hand back the bytes for stdout.
+
+    A workbook is never sent to stdout: without ``target`` it goes to :func:`default_name` in the
+    working directory. Returns ``(path written, b"")`` or ``(None, bytes to print)``.
+    """
+    data = document(obj, fmt)
+    if target is None and fmt != "xlsx":
+        return None, data
+    path = target if target is not None else Path(default_name(obj, fmt))
+    return write_bytes_atomically(path, data), b""
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    """One file of ``report --all``: whose, where, and what it holds."""
+
+    agency: str
+    path: Path
+    lead: int
+    co: int
+    indicators: int
+    missing_returns: int
+
+
+def write_reports(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, directory: Path, fmt: str,
+                  plan: str | None = None) -> list[WrittenReport]:
+    """One report per unit with anything assigned, as ``<directory>/<agency>.<ext>`` (directory created)."""
+    if fmt not in FILE_FORMATS:
+        raise UsageError(f"--all 需要文件格式，'{fmt}' 不行", hint=f"可用：{'、'.join(FILE_FORMATS)}（默认 html）")
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--all 的 -o 应为目录：{directory} 是文件")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"无法创建目录 {directory}：{exc.strerror or exc}") from None
+    written = []
+    for agency in report_agencies(catalog, plan):
+        report = build_agency_report(catalog, data, agency, as_of, plan)
+        path = write_bytes_atomically(directory / f"{report.agency}{EXTENSIONS[fmt]}", document(report, fmt))
+        written.append(WrittenReport(report.agency, path, len(report.lead), len(report.co), len(report.indicators),
+                                     report.return_counts.missing))
+    return written
+
+
+__all__ = ["EXTENSIONS", "FILE_FORMATS", "FORMATS", "WrittenReport", "choose_format", "default_name", "deliver",
+           "document", "write_reports"]

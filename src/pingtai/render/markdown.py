@@ -1,0 +1,125 @@
+"""Markdown of agency reports and the league table (for mail bodies, wikis and diffs).
+
+Tables are GitHub-flavoured; cell texts are escaped (``|``, newlines, leading characters that
+would start Markdown structure), so text from returns cannot break a table. Charts are the
+dashboard's plain row chart (:func:`pingtai.render.status.chart`) in a code block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from pingtai.assess import TASK_STATE_LABELS
+from pingtai.render.common import (
+    LEAGUE_TITLE,
+    REPORT_TITLE,
+    rate_text,
+    score_text,
+    status_counts_text,
+    task_counts_text,
+)
+from pingtai.render.status import chart, expected_text, latest_text, num, pct, target_text
+from pingtai.reports import LEAGUE_BY_LABELS, ROLE_LABELS, AgencyReport, League, ReportTask
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
+
+
+def cell(text: object) -> str:
+    """A table cell: Markdown specials and pipes escaped, line breaks as ``<br>``, empty as ``—``."""
+    value = str(text).strip() if text is not None else ""
+    if not value:
+        return "—"
+    return _SPECIAL.sub(r"\\\1", value).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A GFM table; ``无。`` when there are no rows."""
+    body = ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    if not body:
+        return "无。\n"
+    head = "| " + " | ".join(cell(h) for h in headers) + " |\n|" + "---|" * len(headers) + "\n"
+    return head + "\n".join(body) + "\n"
+
+
+def _state(task: ReportTask) -> str:
+    if task.last_status:
+        return f"{task.label}（上次：{TASK_STATE_LABELS.get(task.last_status, task.last_status)}）"
+    return task.label
+
+
+def _targets(task: ReportTask) -> str:
+    return "；".join(f"{t.name} {t.target}：最新 {latest_text(t.period, t.actual)}，应达 {num(t.expected)}，{t.label}"
+                    for t in task.targets)
+
+
+def report_markdown(report: AgencyReport) -> str:
+    """The whole report as Markdown text."""
+    short = {p.plan: p.short_name for p in report.plans}
+    counts = report.return_counts
+    out = [f"# {cell(report.agency)} · {REPORT_TITLE}", "",
+           f"{cell(report.full_name)}　研判日期 {report.as_of.isoformat()}　计划："
+           + "；".join(f"{p.short_name}（{p.number}，应报至 {p.latest_due or '—'}）" for p in report.plans), ""]
+    next_due = report.next_due
+    out += [
+        f"- 牵头任务 {len(report.lead)} 项：{task_counts_text(report.task_counts)}",
+        f"- 配合任务 {len(report.co)} 项",
+        f"- 相关指标 {len(report.indicators)} 项：{status_counts_text(report.indicator_counts)}",
+        (f"- 报表：应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}（按时率 "
+         f"{rate_text(counts.rate)}）" if report.owes_returns else "- 报表：本单位不在报送名单中"),
+        f"- 下一期报表：{next_due.period}，{next_due.due} 前" if next_due and next_due.due else "- 下一期报表：无",
+        "",
+    ]
+    if report.contacts:
+        out += ["## 领导小组联系人", "", table(["计划", "领导小组", "职务", "姓名"],
+                                            [[short.get(c.plan, c.plan), c.group, c.label, c.name]
+                                             for c in report.contacts])]
+    out += [f"## 牵头任务（{len(report.lead)}）", "", table(
+        ["计划", "编号", "任务", "经由", "状态", "期别", "进展情况", "存在问题", "下步打算", "量化目标"],
+        [[t.short_name, t.number, t.title, t.via or "", _state(t), t.period or "", t.progress, t.issues, t.next_steps,
+          _targets(t)] for t in report.lead])]
+    out += [f"## 配合任务（{len(report.co)}）", "", table(
+        ["计划", "编号", "任务", "牵头单位", "经由", "任务状态", "期别", "进展情况", "量化目标"],
+        [[t.short_name, t.number, t.title, t.lead, t.via or "", _state(t), t.period or "", t.progress, _targets(t)]
+         for t in report.co])]
+    if report.measures:
+        out += ["## 组织实施事项", "", table(["计划", "事项", "时限", "经由", "出处"],
+                                        [[short.get(m.plan, m.plan), m.title, m.due or "", m.via or "", m.source]
+                                         for m in report.measures])]
+    out += [f"## 相关指标（{len(report.indicators)}）", "", table(
+        ["计划", "指标", "单位", "角色", "最新值（期别）", "当前应达", "最终目标", "完成率", "状态"],
+        [[short.get(r.plan, r.plan), r.name, r.unit, ROLE_LABELS[r.role], latest_text(r.period, r.actual),
+          expected_text(r), target_text(r.final_target), pct(r.completion), r.label] for r in report.indicators])]
+    for r in report.indicators:
+        lines = chart(r.chart, terminal=False)
+        if lines:  # str() of a rich Text is its plain text
+            out += [f"### {cell(r.name)}（{short.get(r.plan, r.plan)}，{cell(r.unit)}）", "", "```text",
+                    *(str(line) for line in lines), "```", ""]
+    out += ["## 报表报送", ""]
+    if report.owes_returns or report.returns:
+        out.append(table(["期别", "应报日期", "收到日期", "状态", "逾期天数", "文件", "计划"],
+                         [[e.period, e.due or "", e.received or "", e.label, e.days_late or "", e.file,
+                           "、".join(short.get(p, p) for p in e.plans)] for e in report.returns]))
+    else:
+        out += ["本单位不在报送名单中，无应报报表。", ""]
+    return "\n".join(out)
+
+
+def league_markdown(league: League) -> str:
+    """The league table as Markdown text."""
+    scope = f"（{league.plan}）" if league.plan else ""
+    rows = [[r.rank or "", r.agency, score_text(r.score),
+             f"{r.returns.due}/{r.returns.on_time}/{r.returns.late}/{r.returns.missing}", rate_text(r.returns.rate),
+             f"{r.tasks.led}/{r.tasks.on_track}/{r.tasks.late}/{r.tasks.not_started}/{r.tasks.unreported}",
+             rate_text(r.tasks.rate),
+             f"{r.indicators.owned}/{r.indicators.on_track + r.indicators.achieved}/{r.indicators.at_risk}/"
+             f"{r.indicators.off_track + r.indicators.missed}/{r.indicators.no_data}", rate_text(r.indicators.rate)]
+            for r in league.rows]
+    return "\n".join([
+        f"# {LEAGUE_TITLE}{scope}", "", f"研判日期 {league.as_of.isoformat()}；排名依据：{LEAGUE_BY_LABELS[league.by]}", "",
+        table(["名次", "单位", "综合得分", "报表 应报/按时/逾期/未报", "按时率", "牵头任务 数/正常/滞后/未启动/未报", "任务正常率",
+               "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], rows),
+        league.rule, ""])
+
+
+__all__ = ["cell", "league_markdown", "report_markdown", "table"]

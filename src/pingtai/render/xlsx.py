@@ -1,0 +1,372 @@
+"""Agency reports and the league table as xlsx workbooks, ready to print on A4 and to send out.
+
+Report sheets: ``概况`` (summary, leading-group contacts, measures), ``任务`` (lead and co-operating
+tasks with their latest progress texts and targets), ``指标`` (the indicator table, then one block
+per indicator — period, period end, expected, actual — with a native Excel line chart of actual
+against the trajectory beside it, on a date axis so that time is to scale) and ``报表`` (returns
+by period). The league is one sheet ``排名``.
+
+Every sheet: frozen header, column widths, A4 with fit-to-width, header rows repeated on each
+printed page, page numbers in the footer. Numbers are numbers (with formats), statuses are words on
+a coloured fill, and every text goes through :func:`pingtai.safe_write.set_text` so that progress
+texts from returns starting with ``=``, ``+``, ``-`` or ``@`` stay text.
+
+Imports openpyxl at module level: the CLI imports this module only when it writes a workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.axis import DateAxis
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pingtai.assess import TASK_STATE_LABELS
+from pingtai.render.charts import value_ticks
+from pingtai.render.common import (
+    ACTUAL_COLOUR,
+    LEAGUE_TITLE,
+    PATH_COLOUR,
+    REPORT_TITLE,
+    colours,
+    rate_text,
+    status_counts_text,
+    task_counts_text,
+)
+from pingtai.render.status import target_text
+from pingtai.reports import (
+    LEAGUE_BY_LABELS,
+    ROLE_LABELS,
+    AgencyReport,
+    League,
+    ReportIndicator,
+    ReportTask,
+)
+from pingtai.safe_write import set_text
+
+Value = str | int | float | dt.date | None
+
+_THIN = Side(style="thin", color="A0A0A0")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_WRAP = Alignment(vertical="top", wrap_text=True)
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CHART_ROWS = 16
+"""Rows an indicator block takes at least: room for its chart (7.5 cm high)."""
+
+
+# --- cells and sheets ------------------------------------------------------------------------
+
+
+def put(sheet: Worksheet, row: int, column: int, value: Value, *, number_format: str | None = None,
+        bold: bool = False, border: bool = True, wrap: bool = True) -> Cell:
+    """Write one cell: texts verbatim as text (never formulas), numbers and dates with their format."""
+    cell = sheet.cell(row=row, column=column)
+    assert isinstance(cell, Cell), "writes go to a merged range's first cell only"
+    if isinstance(value, str):
+        set_text(cell, value)
+    else:
+        cell.value = value
+    if isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        cell.font = Font(bold=True)
+    if border:
+        cell.border = _BORDER
+    if wrap:
+        cell.alignment = _WRAP
+    return cell
+
+
+def paint(cell: Cell | MergedCell, kind: str, key: str) -> None:
+    """Colour a status cell (the word is in the cell already)."""
+    text, background = colours(kind, key)
+    cell.font = Font(bold=True, color=text)
+    cell.fill = PatternFill("solid", fgColor=background)
+
+
+def title(sheet: Worksheet, text: str, subtitle: str, width: int) -> None:
+    """Merged title and subtitle rows 1–2 across ``width`` columns."""
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    cell = put(sheet, 1, 1, text, border=False)
+    cell.font = Font(bold=True, size=14)
+    cell.alignment = _CENTER
+    sheet.row_dimensions[1].height = 26
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    put(sheet, 2, 1, subtitle, border=False)
+
+
+def header(sheet: Worksheet, row: int, columns: Sequence[tuple[str, float]]) -> None:
+    """A header row with column widths; frozen below it and repeated on every printed page."""
+    for column, (text, width) in enumerate(columns, start=1):
+        cell = put(sheet, row, column, text, bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = _CENTER
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = f"A{row + 1}"
+    sheet.print_title_rows = f"{row}:{row}"
+
+
+def print_setup(sheet: Worksheet, landscape: bool = True) -> None:
+    """A4, fit to one page wide, page numbers in the footer."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    footer = sheet.oddFooter
+    if footer is not None and footer.center is not None:
+        footer.center.text = "第 &P 页，共 &N 页"
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- agency report ---------------------------------------------------------------------------
+
+
+def report_workbook(report: AgencyReport) -> Workbook:
+    """The report as an openpyxl workbook (not saved)."""
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = "概况"
+    _summary(summary, report)
+    _tasks(workbook.create_sheet("任务"), report)
+    _indicators(workbook.create_sheet("指标"), report)
+    _returns(workbook.create_sheet("报表"), report)
+    workbook.properties.creator = "pingtai"
+    workbook.properties.title = f"{report.agency} {REPORT_TITLE} {report.as_of.isoformat()}"
+    return workbook
+
+
+def report_xlsx(report: AgencyReport) -> bytes:
+    """The report workbook's bytes."""
+    return _save(report_workbook(report))
+
+
+def _subtitle(report: AgencyReport) -> str:
+    return f"{report.full_name}　研判日期：{report.as_of.isoformat()}"
+
+
+def _summary(sheet: Worksheet, report: AgencyReport) -> None:
+    title(sheet, f"{report.agency} · {REPORT_TITLE}", _subtitle(report), 4)
+    header(sheet, 3, [("项目", 18), ("内容", 60), ("", 14), ("", 14)])
+    counts = report.return_counts
+    next_due = report.next_due
+    rows: list[tuple[str, str]] = [
+        ("单位", f"{report.agency}（{report.full_name}）"),
+        ("所属单位组", "、".join(report.groups) or "—"),
+        *((f"计划 {p.short_name}", f"{p.number}《{p.title}》；应报至 {p.latest_due or '—'}") for p in report.plans),
+        ("牵头任务", f"{len(report.lead)} 项：{task_counts_text(report.task_counts)}"),
+        ("配合任务", f"{len(report.co)} 项"),
+        ("相关指标", f"{len(report.indicators)} 项：{status_counts_text(report.indicator_counts)}"),
+        ("报表", (f"应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}；按时率 "
+                f"{rate_text(counts.rate)}") if report.owes_returns else "本单位不在报送名单中"),
+        ("下一期报表", f"{next_due.period}，{next_due.due} 前" if next_due and next_due.due else "无"),
+    ]
+    row = 3
+    for key, text in rows:
+        row += 1
+        put(sheet, row, 1, key, bold=True)
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        put(sheet, row, 2, text)
+    short = {p.plan: p.short_name for p in report.plans}
+    if report.contacts:
+        row += 2
+        put(sheet, row, 1, "领导小组联系人", bold=True, border=False)
+        for c in report.contacts:
+            row += 1
+            put(sheet, row, 1, short.get(c.plan, c.plan))
+            put(sheet, row, 2, c.group)
+            put(sheet, row, 3, c.label)
+            put(sheet, row, 4, c.name)
+    if report.measures:
+        row += 2
+        put(sheet, row, 1, "组织实施事项", bold=True, border=False)
+        for m in report.measures:
+            row += 1
+            put(sheet, row, 1, short.get(m.plan, m.plan))
+            put(sheet, row, 2, m.title)
+            put(sheet, row, 3, str(m.due) if m.due else "—")
+            put(sheet, row, 4, m.source)
+    print_setup(sheet, landscape=False)
+
+
+_TASK_COLUMNS = [("计划", 7), ("编号", 6), ("角色", 7), ("任务", 24), ("牵头单位", 14), ("经由", 14), ("状态", 9),
+                 ("期别", 9), ("进展情况", 36), ("存在问题", 26), ("下步打算", 26), ("量化目标", 40)]
+
+
+def _tasks(sheet: Worksheet, report: AgencyReport) -> None:
+    title(sheet, f"{report.agency} · 任务进展", _subtitle(report), len(_TASK_COLUMNS))
+    header(sheet, 3, _TASK_COLUMNS)
+    for row, task in enumerate([*report.lead, *report.co], start=4):
+        _task_row(sheet, row, task)
+    print_setup(sheet)
+
+
+def _task_row(sheet: Worksheet, row: int, task: ReportTask) -> None:
+    targets = "\n".join(f"{t.name} {t.target}：最新 {t.actual if t.actual is not None else '—'}"
+                        f"（{t.period or '—'}），{t.label}" for t in task.targets)
+    state = task.label + (f"（上次：{TASK_STATE_LABELS.get(task.last_status, task.last_status)}）"
+                          if task.last_status else "")
+    values: list[Value] = [task.short_name, task.number, ROLE_LABELS[task.role], task.title, task.lead,
+                           task.via or "", state, str(task.period or "—"), task.progress, task.issues,
+                           task.next_steps, targets]
+    for column, value in enumerate(values, start=1):
+        put(sheet, row, column, value)
+    paint(sheet.cell(row=row, column=7), "task", task.status)
+
+
+_INDICATOR_COLUMNS = [("计划", 7), ("指标", 22), ("单位", 7), ("角色", 7), ("最新期别", 10), ("最新值", 12),
+                      ("当前应达", 12), ("最终目标", 20), ("完成率", 9), ("状态", 10), ("说明", 44)]
+
+
+def _indicators(sheet: Worksheet, report: AgencyReport) -> None:
+    title(sheet, f"{report.agency} · 相关指标", _subtitle(report), len(_INDICATOR_COLUMNS))
+    header(sheet, 3, _INDICATOR_COLUMNS)
+    short = {p.plan: p.short_name for p in report.plans}
+    row = 3
+    for r in report.indicators:
+        row += 1
+        values: list[Value] = [short.get(r.plan, r.plan), r.name, r.unit, ROLE_LABELS[r.role],
+                               str(r.period) if r.period else "—", r.actual, r.expected, target_text(r.final_target),
+                               r.completion, r.label, "；".join(r.notes)]
+        for column, value in enumerate(values, start=1):
+            put(sheet, row, column, value, number_format="#,##0.##" if column in (6, 7) else
+                "0.0%" if column == 9 else None)
+        paint(sheet.cell(row=row, column=10), "status", r.status)
+    charted = [r for r in report.indicators if any(p.expected is not None or p.actual is not None for p in r.chart)]
+    if charted:
+        row += 2
+        put(sheet, row, 1, "指标走势：实际与目标路径（应达）", bold=True, border=False, wrap=False)
+    for r in charted:
+        row = _chart_block(sheet, row + 2, r, short.get(r.plan, r.plan))
+    print_setup(sheet)
+
+
+def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> int:
+    """The data of one indicator's chart at ``top`` and a line chart beside it; returns the block's last row."""
+    put(sheet, top, 1, f"{r.name}（{plan}，{r.unit}）", bold=True, border=False, wrap=False)
+    for column, text in enumerate(("期别", "期末", "应达（目标路径）", "实际"), start=1):
+        put(sheet, top + 1, column, text, bold=True).fill = _HEADER_FILL
+    points = [p for p in r.chart if p.expected is not None or p.actual is not None]
+    for i, point in enumerate(points, start=top + 2):
+        put(sheet, i, 1, str(point.period))
+        put(sheet, i, 2, point.period.end, number_format="yyyy-mm")
+        put(sheet, i, 3, point.expected, number_format="#,##0.##")
+        put(sheet, i, 4, point.actual, number_format="#,##0.##")
+    last = top + 1 + len(points)
+    chart = LineChart()
+    chart.title = f"{r.name}（{r.unit}）"
+    chart.style = 2
+    chart.height, chart.width = 7.5, 16
+    chart.display_blanks = "span"  # a missing quarter does not break the actual line
+    chart.add_data(Reference(sheet, min_col=3, max_col=4, min_row=top + 1, max_row=last), titles_from_data=True)
+    # A date axis places each period at its end date: a quarter is a quarter, a year a year.
+    chart.x_axis = DateAxis(crossAx=100, axPos="b")
+    chart.x_axis.number_format = "yyyy"
+    chart.x_axis.baseTimeUnit = "months"
+    chart.x_axis.majorUnit = 1
+    chart.x_axis.majorTimeUnit = "years"
+    chart.x_axis.title = "期末"
+    chart.set_categories(Reference(sheet, min_col=2, min_row=top + 2, max_row=last))
+    chart.y_axis.title = r.unit
+    chart.y_axis.crossAx = 500
+    ticks = value_ticks(points)  # the same value axis as the HTML chart
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = ticks[0], ticks[-1]
+    chart.x_axis.delete = False  # openpyxl 3.1 leaves axes hidden in Excel unless told
+    chart.y_axis.delete = False
+    expected, actual = chart.series
+    expected.graphicalProperties.line.solidFill = PATH_COLOUR
+    expected.graphicalProperties.line.dashStyle = "dash"
+    expected.graphicalProperties.line.width = 22000
+    expected.smooth = False
+    actual.graphicalProperties.line.solidFill = ACTUAL_COLOUR
+    actual.graphicalProperties.line.width = 28000
+    actual.marker.symbol = "circle"
+    actual.marker.size = 6
+    actual.marker.graphicalProperties.solidFill = ACTUAL_COLOUR
+    actual.smooth = False
+    sheet.add_chart(chart, f"F{top}")
+    return max(last, top + CHART_ROWS)
+
+
+_RETURN_COLUMNS = [("期别", 10), ("应报日期", 12), ("收到日期", 12), ("状态", 14), ("逾期天数", 10), ("文件", 32),
+                   ("填报日期", 12), ("计划", 12)]
+
+
+def _returns(sheet: Worksheet, report: AgencyReport) -> None:
+    title(sheet, f"{report.agency} · 报表报送", _subtitle(report), len(_RETURN_COLUMNS))
+    header(sheet, 3, _RETURN_COLUMNS)
+    short = {p.plan: p.short_name for p in report.plans}
+    if not report.returns:
+        put(sheet, 4, 1, "本单位不在报送名单中，无应报报表。" if not report.owes_returns else "无。", border=False,
+            wrap=False)
+    for row, e in enumerate(report.returns, start=4):
+        values: list[Value] = [str(e.period), e.due, e.received, e.label, e.days_late, e.file, e.filled_on,
+                               "、".join(short.get(p, p) for p in e.plans)]
+        for column, value in enumerate(values, start=1):
+            put(sheet, row, column, value)
+        paint(sheet.cell(row=row, column=4), "return", e.state)
+    print_setup(sheet)
+
+
+# --- league ----------------------------------------------------------------------------------
+
+_LEAGUE_COLUMNS = [("名次", 6), ("单位", 22), ("综合得分", 9), ("报表应报", 8), ("按时", 7), ("逾期", 7), ("未报", 7),
+                   ("按时率", 9), ("牵头任务", 8), ("正常", 7), ("滞后", 7), ("未启动", 7), ("未报", 7), ("任务正常率", 10),
+                   ("归口指标", 8), ("正常/达成", 9), ("预警", 7), ("滞后/未达成", 10), ("无数据", 7), ("指标正常率", 10)]
+
+
+def league_workbook(league: League) -> Workbook:
+    """The league table as an openpyxl workbook (not saved)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "排名"
+    scope = f"（{league.plan}）" if league.plan else ""
+    title(sheet, f"{LEAGUE_TITLE}{scope}",
+          f"研判日期：{league.as_of.isoformat()}　排名依据：{LEAGUE_BY_LABELS[league.by]}", len(_LEAGUE_COLUMNS))
+    header(sheet, 3, _LEAGUE_COLUMNS)
+    row = 3
+    for r in league.rows:
+        row += 1
+        i = r.indicators
+        values: list[Value] = [r.rank, r.agency, None if r.score is None else round(r.score, 1), r.returns.due,
+                               r.returns.on_time, r.returns.late, r.returns.missing, r.returns.rate, r.tasks.led,
+                               r.tasks.on_track, r.tasks.late, r.tasks.not_started, r.tasks.unreported, r.tasks.rate,
+                               i.owned, i.on_track + i.achieved, i.at_risk, i.off_track + i.missed, i.no_data, i.rate]
+        for column, value in enumerate(values, start=1):
+            put(sheet, row, column, value, number_format="0.0%" if column in (8, 14, 20) else None)
+    sheet.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(_LEAGUE_COLUMNS))
+    put(sheet, row + 2, 1, league.rule, border=False)
+    sheet.row_dimensions[row + 2].height = 48
+    print_setup(sheet)
+    workbook.properties.creator = "pingtai"
+    return workbook
+
+
+def league_xlsx(league: League) -> bytes:
+    """The league workbook's bytes."""
+    return _save(league_workbook(league))
+
+
+__all__ = ["CHART_ROWS", "league_workbook", "league_xlsx", "paint", "print_setup", "put", "report_workbook",
+           "report_xlsx"]

@@ -1,0 +1,614 @@
+"""Agency reports and the league table: data objects, not text.
+
+:func:`build_agency_report` gathers, for one responsible unit on ``as_of``, what the office sends
+it after each quarter: the tasks it leads and co-operates on in both plans (also through a group:
+a district government sees the tasks of ``各区、县（市）政府``), each with its latest reported state
+and its quantitative targets judged; the indicators tied to its tasks with actual, expected,
+status and the points of a chart of actual against the trajectory; its returns — received (on
+time or late), outstanding, next due —; and its people in the 5号 leading group.
+:func:`build_league` ranks the units by returns on time, tasks on track and indicators on track.
+
+Nothing is judged here that :mod:`pingtai.assess` (indicator and task states, via
+:func:`~pingtai.assess.build_status`), :mod:`pingtai.progress` and :mod:`pingtai.schedule` (due
+dates, grace days, outstanding returns) already judge; this module selects, joins and counts.
+The renderers in :mod:`pingtai.render` turn the objects into text, Markdown, HTML and xlsx;
+``--json`` prints them serialised as they are.
+
+Rules of this module:
+
+- **Lead or co-operating**: a unit leads a task when the task's first unit is the unit or a group
+  it belongs to (``via`` names the group); otherwise it co-operates when any other unit covers it.
+- **A return is on time** when the office received it (the day of its first import, Beijing time)
+  no later than its due date plus the calendar's grace days; a period owed under both plans takes
+  the earlier due date. Returns received for periods the calendar does not ask are listed as
+  ``unscheduled``. As on the dashboard, returns for periods ending after ``as_of`` are left out
+  (a receipt is judged by its own day, even one after a back-dated ``as_of``). The **next due**
+  return is the first calendar period not yet received whose return is not yet missing.
+- **League**: the three rates are on-time returns ÷ returns due, tasks led that are 已完成 or
+  推进中 ÷ tasks led, indicators owned that are 已达成 or 正常 ÷ indicators owned (without those
+  that have no baseline to judge against). A rate with nothing to count is left out; the score is
+  the mean of the rates a unit has, × 100. Units are ranked by score (or by one rate with ``by``);
+  equal values share a rank (1, 2, 2, 4); a unit with nothing to rank on is listed unranked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from pingtai.agencies import AgencyIndex
+from pingtai.assess import (
+    IndicatorStatus,
+    PathRow,
+    PlanSummary,
+    StatusReport,
+    StoredTaskLike,
+    StoredValueLike,
+    TaskStatus,
+    build_status,
+    path_rows,
+)
+from pingtai.catalog import Catalog, Plan, PlanIndicator
+from pingtai.errors import UsageError
+from pingtai.periods import Period
+from pingtai.progress import Observation, is_yearly_amount
+from pingtai.schedule import OutstandingReturn, PlanSchedule, outstanding_returns, plan_schedule, reporting_points
+from pingtai.views import agency_detail, plans_for
+
+if TYPE_CHECKING:
+    from pingtai.ledger import Ledger
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "北京时间")
+"""Receipt dates are the office's calendar days: Beijing time (no daylight saving)."""
+
+Role = Literal["lead", "co"]
+ROLE_LABELS: dict[str, str] = {"lead": "牵头", "co": "配合"}
+ReturnState = Literal["on_time", "late", "missing", "due", "upcoming", "unscheduled"]
+RETURN_LABELS: dict[str, str] = {
+    "on_time": "按时", "late": "逾期报送", "missing": "未报", "due": "待报（未到期）", "upcoming": "下一期",
+    "unscheduled": "非应报期",
+}
+GROUP_ROLES: dict[str, str] = {"leader": "组长", "deputy": "副组长", "member": "成员", "director": "办公室主任"}
+TASK_ON_TRACK = ("done", "in_progress")
+INDICATOR_ON_TRACK = ("achieved", "on_track")
+LeagueBy = Literal["score", "returns", "tasks", "indicators"]
+LEAGUE_BY_LABELS: dict[str, str] = {
+    "score": "综合得分", "returns": "按时报送率", "tasks": "任务正常率", "indicators": "指标正常率"}
+LEAGUE_BY: tuple[str, ...] = tuple(LEAGUE_BY_LABELS)
+LEAGUE_RULE = (
+    "排名规则：按时报送率 = 按时报送的报表 ÷ 应报报表；任务正常率 = 牵头任务中“已完成”“推进中”的 ÷ 牵头任务；"
+    "指标正常率 = 归口指标中“已达成”“正常”的 ÷ 归口指标（不含无基线的）。没有分母的比率不计；综合得分 = "
+    "各单位已有比率的平均数 × 100。按综合得分（或 --by 指定的一项比率）从高到低排名，数值相同名次相同；"
+    "三项均无可计的单位列于表末，不参与排名。"
+)
+
+
+# --- what the ledger hands over --------------------------------------------------------------
+
+
+class ReceivedLike(Protocol):
+    """A received return (``ledger.ReceivedReturn`` fits): who, which period, when, which batch."""
+
+    @property
+    def agency(self) -> str: ...
+
+    @property
+    def period(self) -> Period: ...
+
+    @property
+    def received_at(self) -> dt.datetime: ...
+
+    @property
+    def batch(self) -> int: ...
+
+
+class BatchLike(Protocol):
+    """An imported file (``ledger.Batch`` fits): its id, file name and the date written on it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def file(self) -> str: ...
+
+    @property
+    def filled_on(self) -> dt.date | None: ...
+
+
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    """What reports read from the ledger, read once (``--all`` builds many reports from one read)."""
+
+    values: Sequence[StoredValueLike] = ()
+    tasks: Sequence[StoredTaskLike] = ()
+    received: Sequence[ReceivedLike] = ()
+    batches: Sequence[BatchLike] = ()
+
+    @classmethod
+    def read(cls, ledger: Ledger) -> LedgerSnapshot:
+        """Current values, current task lines, received returns and batches of ``ledger``."""
+        return cls(ledger.current_values(), ledger.current_tasks(), ledger.received_returns(), ledger.batches())
+
+
+# --- the report objects ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskTarget:
+    """A quantitative target of a task (one of its indicators in the task's plan), judged."""
+
+    id: str
+    name: str
+    unit: str
+    target: str
+    period: Period | None
+    actual: float | None
+    expected: float | None
+    completion: float | None
+    status: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ReportTask(TaskStatus):
+    """A task in an agency report: its dashboard state plus the agency's part in it.
+
+    ``role`` is ``lead`` or ``co``; ``via`` the group through which the unit is responsible (else
+    ``None``); ``targets`` the task's quantitative targets with their status in this plan.
+    """
+
+    short_name: str
+    action_title: str
+    role: Role
+    via: str | None
+    units: list[str]
+    source: str
+    deliverables: list[str]
+    targets: list[TaskTarget]
+
+
+@dataclass(frozen=True)
+class ReportIndicator(IndicatorStatus):
+    """An indicator row of the dashboard plus the agency's role and the points of its chart.
+
+    ``chart`` holds expected (trajectory) against actual by period: every year from the first
+    milestone to the last and every reported period; for amounts reported year-to-date (flows,
+    yearly targets) only year ends, since a part-year figure is not comparable with a year's.
+    """
+
+    role: Role
+    via: str | None
+    chart: list[PathRow]
+
+
+@dataclass(frozen=True)
+class ReturnEntry:
+    """One period of the agency's returns: when due, whether and when received, how it stands."""
+
+    period: Period
+    due: dt.date | None
+    state: ReturnState
+    label: str
+    received: dt.date | None
+    days_late: int | None
+    file: str
+    filled_on: dt.date | None
+    batch: int | None
+    plans: list[str]
+
+
+@dataclass(frozen=True)
+class ReturnCounts:
+    """Returns due on ``as_of`` (by the calendar) and how they came in; ``rate`` = on time ÷ due."""
+
+    due: int
+    on_time: int
+    late: int
+    missing: int
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person of the agency in a plan's leading group, as the document names them.
+
+    ``roles``: ``leader`` 组长, ``deputy`` 副组长, ``member`` 成员, ``director`` 办公室主任;
+    ``label`` the Chinese titles joined.
+    """
+
+    plan: str
+    group: str
+    roles: list[str]
+    label: str
+    name: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class ReportMeasure:
+    """An organisational measure of a plan (四、组织实施) that names the agency or its group."""
+
+    plan: str
+    id: str
+    title: str
+    due: Period | None
+    via: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class AgencyReport:
+    """What ``pingtai report --agency`` shows; ``report --json`` is this object serialised.
+
+    ``lead``/``co``: tasks in plan order; ``indicators``: one row per indicator and plan;
+    ``returns``: the calendar periods owed so far, the next one, and returns received outside the
+    calendar, oldest first; ``outstanding``: the missing ones with days overdue.
+    """
+
+    agency: str
+    full_name: str
+    kind: str
+    groups: list[str]
+    as_of: dt.date
+    plan: str | None
+    plans: list[PlanSummary]
+    lead: list[ReportTask]
+    co: list[ReportTask]
+    indicators: list[ReportIndicator]
+    returns: list[ReturnEntry]
+    outstanding: list[OutstandingReturn]
+    next_due: ReturnEntry | None
+    return_counts: ReturnCounts
+    owes_returns: bool
+    contacts: list[Contact]
+    measures: list[ReportMeasure]
+    task_counts: dict[str, int]
+    indicator_counts: dict[str, int]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing assigned: no task, indicator, measure or return owed."""
+        return not (self.lead or self.co or self.indicators or self.measures or self.owes_returns)
+
+
+# --- building one report ---------------------------------------------------------------------
+
+
+def build_agency_report(catalog: Catalog, data: LedgerSnapshot, agency: str, as_of: dt.date,
+                        plan: str | None = None) -> AgencyReport:
+    """The report of ``agency`` (canonical name, alias or full name) on ``as_of``.
+
+    ``plan`` (id, short name or document number) narrows it to one plan. Raises
+    :class:`~pingtai.errors.UnknownNameError` (with suggestions) for an unknown name and
+    :class:`~pingtai.errors.UsageError` for a group name (a report goes to one unit).
+    """
+    index = AgencyIndex(catalog.agencies)
+    found = index.resolve(agency)
+    if found.agency is None:
+        members = "、".join(found.group.members) if found.group else ""
+        raise UsageError(f"'{found.name}' 是单位组，不是单个单位：报告按单位生成",
+                         hint=f"请指定其成员单位之一：{members}")
+    unit = found.agency
+    plans = plans_for(catalog, plan)
+    status = build_status(catalog, data.values, data.tasks, data.received, as_of, plan=plan, agency=unit.name)
+    roles = _roles(catalog, unit.name)
+    tasks = [_report_task(catalog, status, t, roles) for t in status.tasks]
+    rows = [_report_indicator(catalog, row, roles, unit.name) for row in status.indicators]
+    schedules = [plan_schedule(catalog, p) for p in plans]
+    received = _received_by(data, as_of)
+    entries, next_due = _returns(unit.name, schedules, received, data.batches, as_of)
+    outstanding = [r for r in outstanding_returns(catalog, received, as_of, schedules) if r.agency == unit.name]
+    owed = [e for e in entries if e.state in ("on_time", "late", "missing")]
+    counts = ReturnCounts(len(owed), sum(e.state == "on_time" for e in owed), sum(e.state == "late" for e in owed),
+                          sum(e.state == "missing" for e in owed), _rate(sum(e.state == "on_time" for e in owed),
+                                                                         len(owed)))
+    lead = [t for t in tasks if t.role == "lead"]
+    return AgencyReport(
+        agency=unit.name, full_name=unit.full_name, kind=unit.kind, groups=index.groups_of(unit.name), as_of=as_of,
+        plan=status.plan, plans=status.plans, lead=lead, co=[t for t in tasks if t.role == "co"],
+        indicators=rows, returns=entries, outstanding=outstanding,
+        next_due=next_due, return_counts=counts, owes_returns=any(unit.name in s.agencies for s in schedules),
+        contacts=_contacts(plans, unit.name), measures=_measures(plans, index, unit.name),
+        task_counts=_count(t.status for t in lead), indicator_counts=_count(r.status for r in rows),
+    )
+
+
+def report_agencies(catalog: Catalog, plan: str | None = None) -> list[str]:
+    """Units with anything assigned in the plans (tasks, indicators, measures, returns owed), registry order."""
+    index = AgencyIndex(catalog.agencies)
+    plans = plans_for(catalog, plan)
+    owing = {a for p in plans for a in plan_schedule(catalog, p).agencies}
+    units = {u for p in plans for t in p.tasks for u in t.units} | {
+        u for p in plans for m in p.spec.measures for u in m.units}
+    names = []
+    for agency in catalog.agencies.agencies:
+        name = agency.name
+        if (name in owing or any(index.covers(u, name) for u in units)
+                or any(i.indicator.owner == name for p in plans for i in p.indicators)):
+            names.append(name)
+    return names
+
+
+def _roles(catalog: Catalog, agency: str) -> dict[tuple[str, int], tuple[Role, str | None]]:
+    """``(plan, task) → (role, via)`` from the catalog view the ``agencies`` command shows."""
+    detail = agency_detail(catalog, agency)
+    roles: dict[tuple[str, int], tuple[Role, str | None]] = {}
+    for role in ("lead", "co"):
+        for entry in detail[role]:
+            roles[(entry["plan"], entry["number"])] = (role, entry["via"])
+    return roles
+
+
+def _report_task(catalog: Catalog, status: StatusReport, task: TaskStatus,
+                 roles: dict[tuple[str, int], tuple[Role, str | None]]) -> ReportTask:
+    plan = catalog.plan(task.plan)
+    assert plan is not None
+    spec = plan.task(task.number)
+    assert spec is not None
+    action = next((a.title for a in plan.spec.actions if a.key == task.action), "")
+    role, via = roles[(task.plan, task.number)]
+    targets = [TaskTarget(r.id, r.name, r.unit, r.final_target.text, r.period, r.actual, r.expected, r.completion,
+                          r.status, r.label)
+               for r in status.indicators if r.plan == task.plan and r.task == task.number]
+    return ReportTask(**_fields_of(task), short_name=plan.spec.short_name, action_title=action, role=role, via=via,
+                      units=list(spec.units), source=spec.source, deliverables=[d.title for d in spec.deliverables],
+                      targets=targets)
+
+
+def _report_indicator(catalog: Catalog, row: IndicatorStatus,
+                      roles: dict[tuple[str, int], tuple[Role, str | None]], agency: str) -> ReportIndicator:
+    plan = catalog.plan(row.plan)
+    assert plan is not None
+    item = next(i for i in plan.indicators if i.id == row.id)
+    role, via = roles.get((row.plan, row.task), ("co", None)) if row.task is not None else ("co", None)
+    if row.owner == agency:
+        role, via = "lead", None
+    return ReportIndicator(**_fields_of(row), role=role, via=via, chart=chart_rows(item, row))
+
+
+def chart_rows(item: PlanIndicator, row: IndicatorStatus) -> list[PathRow]:
+    """The points of the actual-against-trajectory chart of ``item`` (see :class:`ReportIndicator`)."""
+    series = [Observation(p.period, p.value, p.agency) for p in row.history]
+    rows = path_rows(item, series)
+    return [r for r in rows if r.period.kind == "Y" or not is_yearly_amount(item, r.period.year)]
+
+
+def _fields_of(obj: TaskStatus | IndicatorStatus) -> dict[str, Any]:
+    # shallow, unlike dataclasses.asdict: nested dataclasses stay objects
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def _count(states: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for state in states:
+        counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _received_by(data: LedgerSnapshot, as_of: dt.date) -> list[ReceivedLike]:
+    """Receipts for periods ended by ``as_of`` — the dashboard's rule for values, so both agree."""
+    return [r for r in data.received if r.period.end <= as_of]
+
+
+@dataclass
+class _Slot:
+    period: Period
+    due: dt.date
+    last_day: dt.date
+    plans: list[str] = field(default_factory=list)
+
+
+def _returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[ReceivedLike],
+             batch_list: Sequence[BatchLike], as_of: dt.date) -> tuple[list[ReturnEntry], ReturnEntry | None]:
+    """The agency's return periods: owed so far, the next one, and any received outside the calendar."""
+    received = {r.period.as_point(): r for r in receipts if r.agency == agency}
+    batches = {b.id: b for b in batch_list}
+    slots: dict[Period, _Slot] = {}
+    for schedule in schedules:
+        if agency not in schedule.agencies:
+            continue
+        for point in reporting_points(schedule):
+            owed = schedule.is_owed(point.period, as_of)
+            if not owed and point.period not in received and point.period.end > as_of:
+                _slot(slots, point.period, point.due, schedule)
+                break  # the first period not yet ended and not yet received: the next one due
+            _slot(slots, point.period, point.due, schedule)
+    entries: list[ReturnEntry] = []
+    next_due: ReturnEntry | None = None
+    for period in sorted(set(slots) | set(received)):
+        slot, got = slots.get(period), received.get(period)
+        batch = batches.get(got.batch) if got else None
+        day = got.received_at.astimezone(CHINA_TZ).date() if got else None
+        state: ReturnState
+        if slot is None:
+            state, late = "unscheduled", None
+        elif day is not None:
+            state = "on_time" if day <= slot.last_day else "late"
+            late = max(0, (day - slot.due).days) if state == "late" else 0
+        elif as_of > slot.last_day:
+            state, late = "missing", (as_of - slot.due).days
+        else:
+            state, late = ("due" if period.end <= as_of else "upcoming"), None
+        entry = ReturnEntry(period=period, due=slot.due if slot else None, state=state, label=RETURN_LABELS[state],
+                            received=day, days_late=late, file=batch.file if batch else "",
+                            filled_on=batch.filled_on if batch else None, batch=got.batch if got else None,
+                            plans=list(slot.plans) if slot else [])
+        if state in ("due", "upcoming") and next_due is None:
+            next_due = entry
+        entries.append(entry)
+    return entries, next_due
+
+
+def _slot(slots: dict[Period, _Slot], period: Period, due: dt.date, schedule: PlanSchedule) -> None:
+    last_day = schedule.missing_after(period)
+    slot = slots.setdefault(period, _Slot(period, due, last_day))
+    # one workbook serves every plan: the earlier due date (and its grace) counts
+    if due < slot.due:
+        slot.due, slot.last_day = due, last_day
+    if schedule.plan not in slot.plans:
+        slot.plans.append(schedule.plan)
+
+
+def _contacts(plans: Sequence[Plan], agency: str) -> list[Contact]:
+    """The agency's people in each plan's leading group; one entry per person with all their roles."""
+    contacts = []
+    for plan in plans:
+        group = plan.spec.leading_group
+        if group is None:
+            continue
+        people = [("leader", group.leader), *(("deputy", p) for p in group.deputies),
+                  *(("member", p) for p in group.members)]
+        roles: dict[str, list[str]] = {}
+        for role, person in people:
+            if person.unit == agency:
+                roles.setdefault(person.name, []).append(role)
+        if group.office.unit == agency and group.office.director:
+            roles.setdefault(group.office.director, []).append("director")
+        contacts += [Contact(plan.id, group.name, held, "、".join(GROUP_ROLES[r] for r in held), name, agency)
+                     for name, held in roles.items()]
+    return contacts
+
+
+def _measures(plans: Sequence[Plan], index: AgencyIndex, agency: str) -> list[ReportMeasure]:
+    found = []
+    for plan in plans:
+        for measure in plan.spec.measures:
+            unit = next((u for u in measure.units if index.covers(u, agency)), None)
+            if unit is not None:
+                found.append(ReportMeasure(plan.id, measure.id, measure.title, measure.due,
+                                           unit if unit != agency else None, measure.source))
+    return found
+
+
+# --- the league table ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """Tasks a unit leads by state; ``on_track`` = 已完成 + 推进中; ``rate`` = on track ÷ led."""
+
+    led: int
+    co: int
+    on_track: int
+    done: int
+    in_progress: int
+    late: int
+    not_started: int
+    unreported: int
+    unmarked: int
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class IndicatorCounts:
+    """Indicators (per plan) a unit owns by status; ``rate`` = on track ÷ (owned − no baseline)."""
+
+    owned: int
+    on_track: int
+    achieved: int
+    at_risk: int
+    off_track: int
+    missed: int
+    no_data: int
+    no_baseline: int
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class LeagueRow:
+    """One unit in the league: its rank (``None``: nothing to rank on), score and the counts behind it."""
+
+    rank: int | None
+    agency: str
+    kind: str
+    score: float | None
+    returns: ReturnCounts
+    tasks: TaskCounts
+    indicators: IndicatorCounts
+    ranks: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class League:
+    """What ``pingtai league`` shows; ``league --json`` is this object serialised."""
+
+    as_of: dt.date
+    plan: str | None
+    by: str
+    rule: str
+    rows: list[LeagueRow]
+
+
+def league_row(report: AgencyReport) -> LeagueRow:
+    """The counts of one agency report (unranked)."""
+    lead = report.task_counts
+    on_track = sum(lead.get(s, 0) for s in TASK_ON_TRACK)
+    tasks = TaskCounts(led=len(report.lead), co=len(report.co), on_track=on_track, done=lead.get("done", 0),
+                       in_progress=lead.get("in_progress", 0), late=lead.get("late", 0),
+                       not_started=lead.get("not_started", 0), unreported=lead.get("unreported", 0),
+                       unmarked=lead.get("unmarked", 0), rate=_rate(on_track, len(report.lead)))
+    owned = [r.status for r in report.indicators if r.owner == report.agency]
+    n = _count(owned)
+    good = sum(n.get(s, 0) for s in INDICATOR_ON_TRACK)
+    indicators = IndicatorCounts(owned=len(owned), on_track=n.get("on_track", 0), achieved=n.get("achieved", 0),
+                                 at_risk=n.get("at_risk", 0), off_track=n.get("off_track", 0),
+                                 missed=n.get("missed", 0), no_data=n.get("no_data", 0),
+                                 no_baseline=n.get("no_baseline", 0),
+                                 rate=_rate(good, len(owned) - n.get("no_baseline", 0)))
+    rates = [r for r in (report.return_counts.rate, tasks.rate, indicators.rate) if r is not None]
+    score = 100 * sum(rates) / len(rates) if rates else None
+    return LeagueRow(None, report.agency, report.kind, score, report.return_counts, tasks, indicators, {})
+
+
+def build_league(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, plan: str | None = None,
+                 by: str = "score") -> League:
+    """Every unit with anything assigned, ranked on ``as_of`` (module docstring: the rule).
+
+    ``by`` is ``score`` (default), ``returns``, ``tasks`` or ``indicators``; ``plan`` narrows to
+    one plan. Raises :class:`~pingtai.errors.UsageError` for another ``by``.
+    """
+    if by not in LEAGUE_BY:
+        raise UsageError(f"未知的排名依据 '{by}'", hint=f"可用：{'、'.join(LEAGUE_BY)}")
+    plan_id = plans_for(catalog, plan)[0].id if plan else None
+    rows = [league_row(build_agency_report(catalog, data, name, as_of, plan))
+            for name in report_agencies(catalog, plan)]
+    ranks = {key: _ranks([_measure(r, key) for r in rows]) for key in LEAGUE_BY}
+    ranked = [LeagueRow(ranks[by][i], r.agency, r.kind, r.score, r.returns, r.tasks, r.indicators,
+                        {key: ranks[key][i] for key in LEAGUE_BY if key != "score"})
+              for i, r in enumerate(rows)]
+    # unranked last; ties keep the registry's order
+    ranked.sort(key=lambda r: (r.rank is None, r.rank or 0))
+    return League(as_of, plan_id, by, LEAGUE_RULE, ranked)
+
+
+def _measure(row: LeagueRow, key: str) -> float | None:
+    return {"score": row.score, "returns": row.returns.rate, "tasks": row.tasks.rate,
+            "indicators": row.indicators.rate}[key]
+
+
+def _ranks(values: Sequence[float | None]) -> list[int | None]:
+    """Competition ranks, highest first (1, 2, 2, 4); ``None`` for ``None``; equal within 1e-9."""
+    present = sorted((v for v in values if v is not None), reverse=True)
+    ranks: list[int | None] = []
+    for value in values:
+        if value is None:
+            ranks.append(None)
+        else:
+            ranks.append(1 + sum(1 for other in present if other > value and not math.isclose(other, value,
+                                                                                           abs_tol=1e-9)))
+    return ranks
+
+
+__all__ = [
+    "CHINA_TZ", "GROUP_ROLES", "LEAGUE_BY", "LEAGUE_BY_LABELS", "LEAGUE_RULE", "RETURN_LABELS", "ROLE_LABELS",
+    "AgencyReport", "BatchLike", "Contact", "IndicatorCounts", "League", "LeagueRow", "LedgerSnapshot",
+    "ReceivedLike", "ReportIndicator", "ReportMeasure", "ReportTask", "ReturnCounts", "ReturnEntry", "TaskCounts",
+    "TaskTarget", "build_agency_report", "build_league", "chart_rows", "league_row", "report_agencies",
+]

@@ -1,0 +1,118 @@
+"""Writing output files safely: atomically, and with text that a spreadsheet never runs as a formula.
+
+Atomic writes
+    :func:`write_atomically` writes to a temporary file in the target's directory, syncs it to
+    disk, gives it the permissions a normal file would get (umask), then renames it over the target
+    and syncs the directory: readers see the old file or the whole new one, never half of it, and a
+    crash leaves at worst a stray ``.pingtai-*`` temporary file.
+
+Formula injection (CWE-1236)
+    Texts in reports come from returns that agencies fill in. A cell text starting with ``=``,
+    ``+``, ``-`` or ``@`` (or a tab or carriage return, which some applications strip first) is
+    taken as a formula by Excel, WPS and LibreOffice when it is typed in or read from CSV — and
+    openpyxl itself turns a Python string starting with ``=`` into a formula cell. Every xlsx
+    writer puts text through :func:`set_text`, which stores it as a string cell (``t="inlineStr"``,
+    never ``<f>``) with the *quote prefix* style, so the application shows it verbatim and keeps it
+    text when the cell is edited; every CSV writer puts text through :func:`csv_text`, which
+    prefixes such text with an apostrophe (OWASP's advice for CSV, where no cell type exists).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from pingtai.errors import PingtaiError, UsageError
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet application read a text as a formula."""
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet application would take ``text`` for a formula."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def set_text(cell: Cell, text: str) -> Cell:
+    """Store ``text`` in ``cell`` as a string, verbatim, never as a formula; return the cell.
+
+    openpyxl makes any string starting with ``=`` a formula: the data type is forced back to
+    string. The quote-prefix style is what Excel itself sets when a user types ``'=1+1``.
+    """
+    cell.value = text
+    cell.data_type = "s"
+    if looks_like_formula(text):
+        cell.quotePrefix = True
+    return cell
+
+
+def csv_text(text: str) -> str:
+    """``text`` for a CSV cell: an apostrophe in front when it would read as a formula."""
+    return "'" + text if looks_like_formula(text) else text
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk (POSIX; a no-op elsewhere).
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
+    """Call ``write`` with a binary handle on a temporary file, then put the file at ``target``.
+
+    Raises :class:`~pingtai.errors.UsageError` when the directory does not exist and
+    :class:`~pingtai.errors.PingtaiError` when the file cannot be written; returns ``target``.
+    """
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"输出目录不存在：{directory}", hint="请先创建该目录，或用 -o 指定已有目录中的文件。")
+    if target.is_dir():
+        raise UsageError(f"输出路径是目录：{target}", hint="请用 -o 指定文件名。")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".pingtai-", suffix=target.suffix, dir=directory)
+    except OSError as exc:
+        raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
+        os.replace(temp, target)
+        _fsync_dir(directory)
+    except OSError as exc:
+        raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    return target
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> Path:
+    """:func:`write_atomically` for content already in memory."""
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(data)
+
+    return write_atomically(target, write)
+
+
+__all__ = ["FORMULA_TRIGGERS", "csv_text", "looks_like_formula", "set_text", "write_atomically",
+           "write_bytes_atomically"]

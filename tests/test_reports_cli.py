@@ -1,0 +1,186 @@
+"""``pingtai report`` and ``pingtai league`` against a real SQLite ledger: exit codes, messages, files, JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from typer.testing import CliRunner
+
+from ledger_helpers import catalog
+from pingtai.cli import app
+from pingtai.ledger import Ledger
+from pingtai.render.jsonout import jsonable
+from pingtai.reports import LedgerSnapshot, build_agency_report, build_league, report_agencies
+from report_helpers import AS_OF, seed
+
+DAY = AS_OF.isoformat()
+ESC = "\x1b["
+
+
+@pytest.fixture
+def db() -> Path:
+    return seed(Path(os.environ["PINGTAI_DB"]))
+
+
+def snapshot(db: Path) -> LedgerSnapshot:
+    with Ledger.open(db, readonly=True) as ledger:
+        return LedgerSnapshot.read(ledger)
+
+
+def test_report_json_equals_the_library_object(runner: CliRunner, db: Path) -> None:
+    result = runner.invoke(app, ["report", "--agency", "市场监管局", "--as-of", DAY, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data == jsonable(build_agency_report(catalog(), snapshot(db), "市市场监管局", AS_OF))
+    # the DESIGN.md contract
+    assert data["agency"] == "市市场监管局"
+    assert {"agency", "lead", "co", "indicators", "returns"} <= set(data)
+    assert [(t["plan"], t["number"]) for t in data["lead"]][:6] == [("plan_2023_38", n) for n in (5, 6, 7, 12, 16, 19)]
+    assert {"plan", "number", "title"} <= set(data["lead"][0]) and data["co"][0]["title"] == "打造具有辨识度的电商平台"
+    same = runner.invoke(app, ["report", "-a", "绍兴市市场监督管理局", "--as-of", DAY, "--format", "json"])
+    assert json.loads(same.stdout) == data
+
+
+def test_report_table_when_piped_is_plain(runner: CliRunner, db: Path) -> None:
+    result = runner.invoke(app, ["report", "-a", "市人社保局", "--as-of", DAY])
+    assert result.exit_code == 0, result.output
+    assert ESC not in result.stdout
+    assert result.stdout.startswith("市人力社保局（绍兴市人力资源和社会保障局）单位报告 2025-08-01\n")
+    assert "38号\t8\t依法保障就业群体权益\t未报\t" in result.stdout
+    assert "领导小组（5号）：王奋，成员" in result.stdout
+
+
+def test_report_on_a_terminal_has_colour(runner: CliRunner, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
+    result = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY])
+    assert result.exit_code == 0 and ESC in result.stdout and "滞后" in result.stdout
+
+
+def test_unknown_agency_exits_2_with_suggestions(runner: CliRunner, db: Path) -> None:
+    result = runner.invoke(app, ["report", "--agency", "市场监督局", "--as-of", DAY])
+    assert result.exit_code == 2
+    assert "未知单位 '市场监督局'" in result.stderr and "是否指：市市场监管局" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["report"], "请给出 --agency"),
+    (["report", "-a", "市商务局", "--all", "-o", "x"], "二者选一"),
+    (["report", "--all"], "--all 需要 -o 目录"),
+    (["report", "-a", "各区、县（市）政府"], "是单位组"),
+    (["report", "-a", "市商务局", "-o", "report.txt"], "无法从文件名 report.txt 判断格式"),
+    (["report", "-a", "市商务局", "-f", "table", "-o", "r.md"], "表格格式只输出到屏幕"),
+    (["report", "-a", "市商务局", "-f", "pdf"], "未知的格式 'pdf'"),
+    (["report", "-a", "市商务局", "--as-of", "2025-13-01"], "无法识别的日期"),
+    (["league", "--by", "speed"], "未知的排名依据"),
+    (["league", "--plan", "39号"], "未知计划"),
+])
+def test_usage_errors_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_output_format_follows_the_suffix(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    for suffix, start in ((".md", "# 市市场监管局"), (".html", "<!DOCTYPE html>"), (".json", "{")):
+        target = tmp_path / f"report{suffix}"
+        result = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY, "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == f"已写入 {target}\n"
+        assert target.read_text(encoding="utf-8").startswith(start)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pingtai-")]  # no temporary file left
+
+
+def test_markdown_and_html_to_stdout(runner: CliRunner, db: Path) -> None:
+    md = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY, "-f", "md"])
+    assert md.exit_code == 0 and "## 配合任务（3）" in md.stdout
+    html = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY, "-f", "html"])
+    assert html.exit_code == 0 and html.stdout.startswith("<!DOCTYPE html>") and "</html>" in html.stdout
+
+
+def test_xlsx_without_output_goes_to_a_default_file(runner: CliRunner, db: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY, "-f", "xlsx"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "报告_市市场监管局_2025-08-01.xlsx"
+    assert result.stdout == f"已写入 {path.name}\n"
+    sheet = load_workbook(path)["指标"]
+    assert isinstance(sheet, Worksheet) and len(cast(Any, sheet)._charts) == 10
+
+
+def test_overwriting_replaces_the_file_whole(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "r.xlsx"
+    target.write_text("old")
+    result = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY, "-o", str(target)])
+    assert result.exit_code == 0
+    assert load_workbook(target).sheetnames == ["概况", "任务", "指标", "报表"]
+    missing = runner.invoke(app, ["report", "-a", "市场监管局", "-o", str(tmp_path / "no" / "r.md")])
+    assert missing.exit_code == 2 and "输出目录不存在" in missing.stderr
+
+
+def test_all_writes_one_report_per_unit(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "报告"
+    result = runner.invoke(app, ["report", "--all", "-o", str(out), "--as-of", DAY])
+    assert result.exit_code == 0, result.output
+    names = report_agencies(catalog())
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.html" for n in names)
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(names)
+    assert f"{out / '市市场监管局.html'}\t市市场监管局\t牵头 13，配合 3，指标 10，未报报表 7" in lines
+    assert "诸暨市政府" in (out / "诸暨市政府.html").read_text(encoding="utf-8")
+    as_xlsx = runner.invoke(app, ["report", "--all", "-o", str(tmp_path / "x"), "-f", "xlsx", "--plan", "5号",
+                                  "--as-of", DAY])
+    assert as_xlsx.exit_code == 0
+    assert len(list((tmp_path / "x").glob("*.xlsx"))) == len(report_agencies(catalog(), "5号"))
+
+
+def test_league_json_equals_the_library_object(runner: CliRunner, db: Path) -> None:
+    result = runner.invoke(app, ["league", "--as-of", DAY, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data == jsonable(build_league(catalog(), snapshot(db), AS_OF))
+    first = data["rows"][0]
+    assert (first["rank"], first["agency"]) == (1, "市市场监管局")
+    assert first["returns"] == {"due": 10, "on_time": 1, "late": 2, "missing": 7, "rate": 0.1}
+
+
+def test_league_table_and_files(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["league", "--as-of", DAY, "--by", "returns", "--plan", "38号"])
+    assert result.exit_code == 0, result.output
+    assert "（依据：按时报送率）" in result.stdout and "\n1\t市商务局\t" in result.stdout
+    assert "排名规则" in result.stdout
+    for suffix in (".xlsx", ".html", ".md"):
+        target = tmp_path / f"league{suffix}"
+        written = runner.invoke(app, ["league", "--as-of", DAY, "-o", str(target)])
+        assert written.exit_code == 0 and target.stat().st_size > 1000
+
+
+def test_empty_ledger_reports_nothing_received(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["report", "-a", "市商务局", "--as-of", "2025-08-01", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["return_counts"]["on_time"] == 0 and all(t["status"] == "unreported" for t in data["lead"])
+    assert not Path(os.environ["PINGTAI_DB"]).exists()  # reading never creates a ledger
+
+
+def test_subprocess_pipe_is_plain(db: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "pingtai", "report", "-a", "市场监管局", "--as-of", DAY],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stderr
+    assert ESC not in result.stdout and "牵头任务（13）" in result.stdout
+
+
+def test_as_of_defaults_to_today(runner: CliRunner, db: Path) -> None:
+    result = runner.invoke(app, ["report", "-a", "市商务局", "--json"])
+    assert json.loads(result.stdout)["as_of"] == dt.date.today().isoformat()
