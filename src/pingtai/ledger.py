@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import json
 import os
 import sqlite3
 import tempfile
@@ -367,8 +368,13 @@ class Ledger:
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # Reading the version first touches nothing, so a foreign or newer file stays as it was.
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            # One statement, one snapshot: read apart, another process creating the ledger could
+            # commit its first migration in between (version 0 seen, then its tables).
+            row = self._db.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version),"
+                " (SELECT json_group_array(name) FROM sqlite_master WHERE type = 'table')").fetchone()
+            version = int(row[0])
+            tables = set(json.loads(row[1]))
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"不是 pingtai 台账（不是有效的 SQLite 数据库）：{where}",
                               hint=f"SQLite 报告：{exc}。请检查 --db / PINGTAI_DB 是否指向正确的文件。") from None
