@@ -197,7 +197,8 @@ def import_files(
                 if ledger.path is None:  # first accepted file: only now create the ledger
                     ledger.close()
                     ledger = Ledger.open(db_path, create=True)
-                result = record(parsed, catalog, ledger, source=path, now=now, file=name)
+                result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,
+                                period_option=str(wanted) if wanted else None)
             results.append(result)
     finally:
         ledger.close()
@@ -205,12 +206,16 @@ def import_files(
 
 
 def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Path, now: dt.datetime,
-           file: str | None = None) -> FileResult:
+           file: str | None = None, stored_name: str | None = None, agency_option: str | None = None,
+           period_option: str | None = None, batch_id: int | None = None) -> FileResult:
     """Compare ``parsed`` with the ledger and, if it has no errors, record it as one batch.
 
     Comparison and writing share one ``BEGIN IMMEDIATE`` transaction, so a concurrent import
     cannot slip in between. ``source`` is the file archived; its bytes must hash to
-    ``parsed.sha256``. Returns the file's result (``rejected`` with nothing written on errors).
+    ``parsed.sha256``. ``stored_name`` is the file name the batch records (default: ``source``'s);
+    ``agency_option`` / ``period_option`` the options the file was read with and ``batch_id`` the
+    id to give the batch — all three kept for, or restored by, ``ledger rebuild``. Returns the
+    file's result (``rejected`` with nothing written on errors).
     """
     with ledger.transaction():
         earlier = ledger.batch_by_sha256(parsed.sha256)
@@ -223,11 +228,12 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
         values = [_as_point(v) for v in parsed.values]
         tasks = [_task_as_point(t) for t in parsed.tasks]
         batch = ledger.add_batch(
-            NewBatch(file=Path(source).name, sha256=parsed.sha256, agency=parsed.agency,
+            NewBatch(file=stored_name or Path(source).name, sha256=parsed.sha256, agency=parsed.agency,
                      period=parsed.period.as_point() if parsed.period else None, layout=parsed.layout or "table",
                      imported_at=now, reporter=parsed.reporter, phone=parsed.phone, filled_on=parsed.filled_on,
                      plan_version=parsed.plan_version, imported=result.imported, updated=result.updated,
-                     unchanged=result.unchanged, tasks=result.tasks, warnings=len(result.warnings)),
+                     unchanged=result.unchanged, tasks=result.tasks, warnings=len(result.warnings),
+                     agency_option=agency_option, period_option=period_option, id=batch_id),
             source, values, tasks)
         result.batch = batch.id
     return result

@@ -7,9 +7,12 @@ refuse it): a corrected return is a newer batch, and the *current* value of a ke
 stay, so ``history`` can show every figure ever received.
 
 Every accepted file is also copied, content-addressed, into ``archive/`` beside the database
-(``archive/ab/abcdef….xlsx`` by sha256) before the batch's transaction commits, so the ledger can
-be rebuilt from the archive and a crash leaves at worst an archived file without its batch, never a
-batch without its file.
+(``archive/ab/abcdef….xlsx`` by sha256) with a manifest entry (batch id, original name, time,
+options, a digest of its rows) before the batch's transaction commits, so the ledger can be
+rebuilt from the archive alone and a crash leaves at worst an archived file without its batch,
+never a batch without its file (:mod:`pingtai.archive` has the layout and the order of writes).
+A new ledger is never started beside an archive that already records batches: that is a lost
+ledger, to be rebuilt.
 
 ``pingtai check --new-only`` records each run here too (``check_run``, ``check_finding``: the key
 and fingerprint of every finding it saw), so the next run can tell what is new.
@@ -29,19 +32,20 @@ import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from pingtai import archive
+from pingtai.archive import ManifestEntry
+from pingtai.archive import archive_name as archive_name  # re-exported: part of this module's API
 from pingtai.errors import LedgerError
 from pingtai.periods import Period, PeriodError
 from pingtai.records import TaskRecord, ValueRecord
 
 LEDGER_FILE = "ledger.sqlite3"
-ARCHIVE_DIR = "archive"
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another import (or a reader's checkpoint) before giving up."""
 
@@ -258,6 +262,12 @@ class NewBatch:
     unchanged: int = 0
     tasks: int = 0
     warnings: int = 0
+    agency_option: str | None = None
+    """The ``--agency`` the file was read with (recorded in the archive for a rebuild)."""
+    period_option: str | None = None
+    """The ``--period`` the file was read with."""
+    id: int | None = None
+    """The batch id to use (a rebuild restores the original ids); ``None``: the next one."""
 
 
 # --- where the ledger lives ---------------------------------------------------------------------
@@ -289,17 +299,22 @@ def resolve_db_path(explicit: Path | None) -> Path:
 
 def sha256_of(path: Path) -> str:
     """Hex sha256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return archive.file_sha256(path)
 
 
-def archive_name(sha256: str, suffix: str) -> str:
-    """``archive/ab/abcdef….xlsx``: where a file with this hash lives, relative to the ledger."""
-    clean = suffix.lower() if suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods", ".csv"} else ".bin"
-    return f"{ARCHIVE_DIR}/{sha256[:2]}/{sha256}{clean}"
+ValueRow = tuple[str, str, str, str, float, str, int, str, str]
+"""A value row as stored: indicator, period, period_end, agency, value, unit, below_unit, cell, raw."""
+TaskRow = tuple[str, int, str, str, str, str | None, str, str, str, str]
+"""A task row as stored: plan, task, agency, period, period_end, status, progress, issues, next_steps, cell."""
+
+
+def rows_digest(values: Sequence[ValueRow], tasks: Sequence[TaskRow]) -> str:
+    """sha256 over a batch's rows in the order stored: what a manifest entry records and
+    ``ledger verify`` / ``ledger rebuild`` compare. ``-0.0`` counts as ``0.0`` (SQLite may store
+    a whole REAL as an integer, which reads back without its sign)."""
+    canonical = [[*row[:4], float(row[4]) + 0.0, *row[5:]] for row in values]
+    text = json.dumps([canonical, [list(t) for t in tasks]], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- the ledger itself --------------------------------------------------------------------------
@@ -318,6 +333,10 @@ class Ledger:
         self.path = path
         """The database file, or ``None`` for the empty stand-in of a ledger that does not exist yet."""
         self.readonly = readonly
+        self._name = path.name if path is not None else ""
+        """The ledger's name in archive manifest entries (a rebuild's temporary file uses the target's)."""
+        self._staged: list[str] = []
+        """sha256 of the files whose manifest entries this transaction wrote to ``pending/``."""
 
     # --- opening -------------------------------------------------------------------------------
     @classmethod
@@ -329,8 +348,25 @@ class Ledger:
         makes the connection query-only (dry runs, reports); an existing ledger opened without it
         is migrated to the current schema. Raises
         :class:`LedgerError` for a file that is not SQLite, a schema newer than this pingtai, or a
-        database that cannot be opened or created.
+        database that cannot be opened or created — and for a missing ledger whose archive
+        records its batches (a lost ledger: reading it as empty would hide everything, starting a
+        new one would fork the record).
         """
+        return cls._open(path, create=create, readonly=readonly, rebuild_of=None)
+
+    @classmethod
+    def create_for_rebuild(cls, path: Path, name: str) -> Ledger:
+        """Create the new ledger ``path`` that ``ledger rebuild`` fills from the archive beside it
+        and then renames to ``name`` (its archive entries already carry that name)."""
+        return cls._open(path, create=True, readonly=False, rebuild_of=name)
+
+    @classmethod
+    def _open(cls, path: Path, *, create: bool, readonly: bool, rebuild_of: str | None) -> Ledger:
+        if rebuild_of is None and _missing(path) and archive.records_ledger(path.parent, path.name) and _missing(path):
+            # Checked in this order: a committed entry means its ledger existed when it was written,
+            # so another process creating the ledger meanwhile is seen by the second look.
+            raise LedgerError(f"台账 {path} 不存在或为空，但其旁边的归档中已记录了导入批次：台账可能已丢失或被移走",
+                              hint="请运行 pingtai ledger rebuild 从归档重建台账，或用 --db / PINGTAI_DB 指向原来的台账。")
         if not path.exists() and (readonly or not create):
             return cls._empty()
         if (readonly or not create) and path.is_file() and path.stat().st_size == 0:
@@ -349,6 +385,7 @@ class Ledger:
         except sqlite3.Error as exc:
             raise LedgerError(f"无法打开台账 {path}：{exc}") from None
         ledger = cls(connection, path, readonly)
+        ledger._name = rebuild_of or path.name
         try:
             ledger._prepare()
         except BaseException:
@@ -634,7 +671,12 @@ class Ledger:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``: the write lock is held from the start, reads inside see
-        the state the writes will land on; any exception rolls everything back."""
+        the state the writes will land on; any exception rolls everything back.
+
+        Holding the lock, it first finishes what a process killed right after its COMMIT left
+        undone (a committed batch whose manifest entry is still pending); after COMMIT it moves
+        this transaction's manifest entries beside their files, after a rollback it drops them.
+        """
         if self.path is None or self.readonly:
             raise LedgerError(f"台账以只读方式打开，不能写入：{self.path or '（不存在）'}")
         if self._db.in_transaction:
@@ -643,84 +685,157 @@ class Ledger:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise _write_error(self.path, exc) from None
+        self._staged = []
         try:
+            self._finish_interrupted()
             yield
         except BaseException:
-            self._db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self._drop_staged()
             raise
         try:
             self._db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
+            self._drop_staged()
             raise _write_error(self.path, exc) from None
+        root = self.root
+        assert root is not None
+        for sha in self._staged:
+            archive.commit(root, sha)
+        self._staged = []
+
+    def _drop_staged(self) -> None:
+        if self.root is not None:
+            for sha in self._staged:
+                archive.discard(self.root, sha)
+        self._staged = []
+
+    def _finish_interrupted(self) -> None:
+        """Commit the pending manifest entries whose batch is in the ledger (see :mod:`pingtai.archive`)."""
+        root = self.root
+        assert root is not None
+        for sha, entry in archive.pending_entries(root):
+            if entry is None:
+                continue
+            rows = self._query("SELECT id FROM batch WHERE sha256 = ?", [sha])
+            if rows and int(rows[0][0]) == entry.batch:
+                archive.commit(root, sha)
 
     def add_batch(self, batch: NewBatch, source: Path, values: Sequence[ValueRecord],
                   tasks: Sequence[TaskRecord]) -> Batch:
         """Archive ``source`` and record it as a batch with its values and task lines.
 
-        Must run inside :meth:`transaction`. The archive copy is written (atomically, fsynced)
-        before the rows, so the batch never commits without its file. Raises
-        :class:`LedgerError` if the file's bytes no longer match ``batch.sha256`` or a write fails.
+        Must run inside :meth:`transaction`. The archive copy (atomic, fsynced) and the batch's
+        manifest entry are written before the transaction commits, so the batch never commits
+        without its file (:mod:`pingtai.archive`). Raises :class:`LedgerError` if the file's bytes
+        no longer match ``batch.sha256``, the batch id is taken, or a write fails.
         """
-        if not self._db.in_transaction or self.root is None:
+        root = self.root
+        if not self._db.in_transaction or root is None:
             raise RuntimeError("add_batch outside a transaction")
         relative = archive_name(batch.sha256, source.suffix)
-        self._archive(source, self.root / relative, batch.sha256)
+        archive.store(root, source, batch.sha256, relative)
+        imported_at = _iso(batch.imported_at)
+        value_rows: list[ValueRow] = [
+            (v.indicator, str(v.period), v.period.end.isoformat(), v.agency, v.value, v.unit, int(v.below_unit), v.where,
+             v.raw) for v in values]
+        task_rows: list[TaskRow] = [
+            (t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status, t.progress, t.issues,
+             t.next_steps, t.where) for t in tasks]
         try:
             cursor = self._db.execute(
-                """INSERT INTO batch (file, sha256, agency, period, layout, imported_at, reporter, phone,
+                """INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, reporter, phone,
                        filled_on, plan_version, imported, updated, unchanged, tasks, warnings, archive)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None, batch.layout,
-                 _iso(batch.imported_at), batch.reporter, batch.phone,
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (batch.id, batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None,
+                 batch.layout, imported_at, batch.reporter, batch.phone,
                  batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
                  batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, relative))
             batch_id = int(cursor.lastrowid or 0)
             self._db.executemany(
                 """INSERT INTO value (batch_id, indicator, period, period_end, agency, value, unit, below_unit,
                        cell, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                ((batch_id, v.indicator, str(v.period), v.period.end.isoformat(), v.agency, v.value, v.unit,
-                  int(v.below_unit), v.where, v.raw) for v in values))
+                ((batch_id, *row) for row in value_rows))
             self._db.executemany(
                 """INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
                        issues, next_steps, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                ((batch_id, t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status,
-                  t.progress, t.issues, t.next_steps, t.where) for t in tasks))
+                ((batch_id, *row) for row in task_rows))
         except sqlite3.IntegrityError as exc:
-            raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件已导入") from None
+            raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件（批次号）已导入") from None
         except sqlite3.OperationalError as exc:
             raise _write_error(self.path, exc) from None
+        archive.write_pending(root, ManifestEntry(
+            ledger=self._name, batch=batch_id, sha256=batch.sha256, file=batch.file, archive=relative, imported_at=imported_at,
+            agency_option=batch.agency_option, period_option=batch.period_option, values=len(value_rows),
+            tasks=len(task_rows), rows_sha256=rows_digest(value_rows, task_rows)))
+        self._staged.append(batch.sha256)
         stored = self.batch(batch_id)
         assert stored is not None
         return stored
 
-    def _archive(self, source: Path, target: Path, sha256: str) -> None:
-        """Copy ``source`` to ``target`` atomically (temp file, fsync, rename), checking its hash."""
-        if target.exists() and sha256_of(target) == sha256:
-            return  # left by an earlier attempt that crashed before committing: same bytes
+    # --- upkeep --------------------------------------------------------------------------------
+    def batch_rows_digest(self, batch_id: int) -> tuple[int, int, str]:
+        """``(values, tasks, digest)`` of the rows batch ``batch_id`` holds (:func:`rows_digest`)."""
+        values = [tuple(row) for row in self._query(
+            """SELECT indicator, period, period_end, agency, value, unit, below_unit, cell, raw
+               FROM value WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
+        tasks = [tuple(row) for row in self._query(
+            """SELECT plan, task, agency, period, period_end, status, progress, issues, next_steps, cell
+               FROM task_progress WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
+        return len(values), len(tasks), rows_digest(values, tasks)
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's own checks and the ledger's invariants find wrong; empty when all is well.
+
+        ``PRAGMA integrity_check`` (pages, indexes, constraints), ``PRAGMA foreign_key_check``
+        (rows whose batch does not exist) and the append-only triggers being in place.
+        """
+        found: list[str] = []
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
-        except OSError as exc:
-            raise LedgerError(f"无法写入归档目录 {target.parent}：{exc.strerror or exc}") from None
+            rows = self._db.execute("PRAGMA integrity_check").fetchall()
+            found += [f"SQLite 完整性检查：{row[0]}" for row in rows if row[0] != "ok"]
+            for table, rowid, parent, _ in self._db.execute("PRAGMA foreign_key_check").fetchall():
+                found.append(f"{table} 表第 {rowid} 行指向不存在的 {parent}（悬空记录）")
+            triggers = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        except sqlite3.DatabaseError as exc:
+            return [f"SQLite 完整性检查失败：{exc}"]
+        missing = sorted(f"{table}_append_only_{action}" for table in ("batch", "value", "task_progress")
+                         for action in ("update", "delete") if f"{table}_append_only_{action}" not in triggers)
+        if missing:
+            found.append(f"缺少只追加保护触发器：{'、'.join(missing)}（台账曾被 pingtai 以外的程序修改）")
+        return found
+
+    def backup_to(self, target: Path) -> None:
+        """Copy the ledger, as of one consistent moment, into the new file ``target``.
+
+        SQLite's online backup API: it reads one snapshot (others keep writing meanwhile — in WAL
+        mode a reader blocks no writer) and writes a complete database. ``target`` must not exist.
+        Raises :class:`LedgerError` when the copy cannot be made.
+        """
         try:
-            digest = hashlib.sha256()
-            with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            if digest.hexdigest() != sha256:
-                raise LedgerError(f"文件在读取后被改动，未导入：{source}", hint="请确认文件已保存并关闭后重新导入。")
-            os.replace(temp, target)
-            _fsync_dir(target.parent)
-        except OSError as exc:
-            raise LedgerError(f"归档文件失败 {target}：{exc.strerror or exc}") from None
+            destination = sqlite3.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"无法创建备份文件 {target}：{exc}") from None
+        try:
+            self._db.backup(destination)
+            check = destination.execute("PRAGMA integrity_check").fetchone()[0]
+            if check != "ok":
+                raise LedgerError(f"备份文件未通过完整性检查：{check}")
+        except sqlite3.Error as exc:
+            raise _write_error(target, exc) from None
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+            destination.close()
+
+
+def _missing(path: Path) -> bool:
+    """No ledger at ``path`` yet: no file, or an empty one (SQLite writes nothing until it must)."""
+    try:
+        return path.stat().st_size == 0 and path.is_file()
+    except OSError:
+        return True
 
 
 def _write_error(path: Path | None, exc: sqlite3.Error) -> LedgerError:
@@ -733,16 +848,6 @@ def _write_error(path: Path | None, exc: sqlite3.Error) -> LedgerError:
     if "full" in text:
         return LedgerError(f"磁盘已满，无法写入台账：{path}")
     return LedgerError(f"写入台账失败（{path}）：{text}")
-
-
-def _fsync_dir(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk (POSIX; no-op elsewhere).
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -64,14 +64,39 @@ def _umask() -> int:
     return current
 
 
-def _fsync_dir(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk (POSIX; a no-op elsewhere).
+def fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable: it is on disk only once the directory entry is
+    (POSIX; a no-op where directories cannot be opened)."""
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def replace_atomically(target: Path, write: Callable[[IO[bytes]], None], *, temp_dir: Path | None = None) -> None:
+    """The primitive under every atomic write in pingtai (outputs here, the ledger's archive).
+
+    Calls ``write`` with a binary handle on a new temporary file in ``temp_dir`` (default: the
+    target's directory; it must be on the same filesystem), flushes and fsyncs it, gives it the
+    permissions a normal file would get (umask), renames it over ``target`` and fsyncs the
+    target's directory. Whatever ``write`` raises propagates; so does any :class:`OSError`. The
+    temporary file never outlives a failure (a killed process leaves a ``.pingtai-*`` file).
+    """
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, temp = tempfile.mkstemp(prefix=".pingtai-", suffix=target.suffix, dir=temp_dir or directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
+        os.replace(temp, target)
+        fsync_directory(directory)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
 
 
 def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
@@ -86,22 +111,9 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
     if target.is_dir():
         raise UsageError(f"输出路径是目录：{target}", hint="请用 -o 指定文件名。")
     try:
-        fd, temp = tempfile.mkstemp(prefix=".pingtai-", suffix=target.suffix, dir=directory)
+        replace_atomically(target, write)
     except OSError as exc:
         raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
-        os.replace(temp, target)
-        _fsync_dir(directory)
-    except OSError as exc:
-        raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
     return target
 
 
@@ -114,5 +126,5 @@ def write_bytes_atomically(target: Path, data: bytes) -> Path:
     return write_atomically(target, write)
 
 
-__all__ = ["FORMULA_TRIGGERS", "csv_text", "looks_like_formula", "set_text", "write_atomically",
-           "write_bytes_atomically"]
+__all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "looks_like_formula", "replace_atomically", "set_text",
+           "write_atomically", "write_bytes_atomically"]
