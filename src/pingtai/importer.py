@@ -13,6 +13,7 @@ The result objects here are what ``pingtai import`` renders as text or ``--json`
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import math
@@ -301,27 +302,34 @@ def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, 
     for (ident, period, agency), (number, _) in state.items():
         if (ident, agency) in pairs:
             series[(ident, agency)].append((_parse_period(period), number))
-    for points in series.values():
+    # Sorted once with their keys beside them: "the previous period" is a bisection, not a scan
+    # (a long table of thousands of rows is judged inside the write transaction).
+    keys: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
+    found: dict[tuple[str, str], dict[Period, float]] = {}
+    for pair, points in series.items():
         points.sort(key=lambda item: item[0].sort_key())
+        keys[pair] = [p.sort_key() for p, _ in points]
+        found[pair] = dict(points)
 
     warnings: list[Problem] = []
     for value in values:
         if value.below_unit:
             continue
         definition = catalog.indicators[value.indicator]
-        points = series[(value.indicator, value.agency)]
+        pair = (value.indicator, value.agency)
+        points = series[pair]
         label = f"{definition.name}（{value.period.label()}，{value.agency}）"
         if definition.kind in ("stock", "cumulative"):
-            earlier = [(p, n) for p, n in points if p < value.period]
-            if earlier and value.value < earlier[-1][1] - abs(earlier[-1][1]) * _REL_TOL:
-                previous, number = earlier[-1]
+            at = bisect.bisect_left(keys.get(pair, []), value.period.sort_key())
+            if at and value.value < points[at - 1][1] - abs(points[at - 1][1]) * _REL_TOL:
+                previous, number = points[at - 1]
                 kind = "累计数" if definition.kind == "cumulative" else "存量"
                 warnings.append(Problem(value.where, (
                     f"{label}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
                     f"{value.unit}；{kind}一般不应下降，请核实"), "decrease", "warning"))
         if definition.kind in ("flow", "stock"):
             last_year = value.period.same_point_last_year()
-            before = next((n for p, n in points if p == last_year), None)
+            before = found.get(pair, {}).get(last_year)
             if before is not None and before > 0:
                 ratio = value.value / before
                 if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
