@@ -821,6 +821,9 @@ class Ledger:
             raise LedgerError(f"无法创建备份文件 {target}：{exc}") from None
         try:
             self._db.backup(destination)
+            # A backup is one self-contained file (rollback journal, not WAL): it opens read-only,
+            # from a read-only medium, with no -wal/-shm beside it.
+            destination.execute("PRAGMA journal_mode = DELETE")
             check = destination.execute("PRAGMA integrity_check").fetchone()[0]
             if check != "ok":
                 raise LedgerError(f"备份文件未通过完整性检查：{check}")
