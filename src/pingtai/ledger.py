@@ -436,6 +436,9 @@ class Ledger:
             self._migrate(version)
         except sqlite3.OperationalError as exc:
             raise _write_error(self.path, exc) from None
+        # A ledger opened for writing heals what a kill right after a COMMIT left (no lock needed:
+        # only entries whose batch is committed are moved), even if this run then writes nothing.
+        self._finish_interrupted()
 
     def _migrate(self, version: int) -> None:
         if version >= SCHEMA_VERSION:
@@ -673,9 +676,8 @@ class Ledger:
         """``BEGIN IMMEDIATE`` … ``COMMIT``: the write lock is held from the start, reads inside see
         the state the writes will land on; any exception rolls everything back.
 
-        Holding the lock, it first finishes what a process killed right after its COMMIT left
-        undone (a committed batch whose manifest entry is still pending); after COMMIT it moves
-        this transaction's manifest entries beside their files, after a rollback it drops them.
+        After COMMIT it moves this transaction's manifest entries beside their files (see
+        :mod:`pingtai.archive`), after a rollback it drops them.
         """
         if self.path is None or self.readonly:
             raise LedgerError(f"台账以只读方式打开，不能写入：{self.path or '（不存在）'}")
@@ -687,7 +689,6 @@ class Ledger:
             raise _write_error(self.path, exc) from None
         self._staged = []
         try:
-            self._finish_interrupted()
             yield
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
