@@ -143,9 +143,9 @@ def test_what_interrupted_imports_leave_is_a_note_and_reimporting_completes_it(d
     result = verify_ledger(db)
     assert result.problems == []
     assert [(n.code, n.where) for n in result.notes] == [("orphan", f"archive/pending/{batch.sha256}.json")]
-    assert "未完成的导入：诸暨市政府_2025.csv" in result.notes[0].message
+    assert "未完成（或正在进行）的导入：诸暨市政府_2025.csv" in result.notes[0].message
     code, out, _ = invoke("--db", str(db), "ledger", "verify")
-    assert code == 0 and f"提示 archive/pending/{batch.sha256}.json: 未完成的导入" in out
+    assert code == 0 and f"提示 archive/pending/{batch.sha256}.json: 未完成（或正在进行）的导入" in out
     import_all(db, [[str(source)]])
     assert verify_ledger(db).notes == []
     assert file_hashes(db.parent / "archive").keys() == archive_before.keys()

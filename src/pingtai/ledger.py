@@ -387,10 +387,15 @@ class Ledger:
         ledger = cls(connection, path, readonly)
         ledger._name = rebuild_of or path.name
         try:
-            ledger._prepare()
+            fresh = ledger._prepare(migrate=create and not readonly)
         except BaseException:
             connection.close()
             raise
+        if fresh:
+            # A database with no schema yet (another process is creating the ledger right now):
+            # nothing recorded yet, like a missing file — reading it must not fail or migrate it.
+            connection.close()
+            return cls._empty()
         return ledger
 
     @classmethod
@@ -400,7 +405,10 @@ class Ledger:
         ledger._migrate(0)
         return ledger
 
-    def _prepare(self) -> None:
+    def _prepare(self, *, migrate: bool) -> bool:
+        """Check the file is a ledger this pingtai can use and set the connection up; migrate it
+        when ``migrate`` (an existing ledger of an older schema is migrated too, unless read-only).
+        Returns ``True`` for a database without any schema when not ``migrate``."""
         where = str(self.path)
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -422,13 +430,15 @@ class Ledger:
         if version == 0 and tables:
             raise LedgerError(f"不是 pingtai 台账：{where} 是另一个 SQLite 数据库（含表 {'、'.join(sorted(tables)[:5])}）",
                               hint="请用 --db 或 PINGTAI_DB 指向 pingtai 的台账文件，或指向一个新文件名。")
+        if version == 0 and not migrate:
+            return True
         self._db.execute("PRAGMA foreign_keys = ON")
         if self.readonly:
             self._db.execute("PRAGMA query_only = ON")
             if version < SCHEMA_VERSION:
                 raise LedgerError(f"台账 {where} 结构版本较旧（{version}），只读方式下无法升级",
                                   hint="请先运行一次 pingtai batches 或 pingtai import（非试运行）以升级台账结构。")
-            return
+            return False
         try:
             if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 self._db.execute("PRAGMA journal_mode = WAL")
@@ -439,6 +449,7 @@ class Ledger:
         # A ledger opened for writing heals what a kill right after a COMMIT left (no lock needed:
         # only entries whose batch is committed are moved), even if this run then writes nothing.
         self._finish_interrupted()
+        return False
 
     def _migrate(self, version: int) -> None:
         if version >= SCHEMA_VERSION:

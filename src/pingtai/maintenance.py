@@ -107,14 +107,18 @@ def verify_ledger(db_path: Path) -> Verification:
         raise LedgerError(f"台账不存在：{db_path}", hint="请用 --db 或 PINGTAI_DB 指向台账文件。")
     result = Verification(ledger=str(db_path))
     folder = db_path.parent / ARCHIVE_DIR
-    found = archive.scan(folder)
-    result.problems += found.problems
+    # The ledger first, the archive second: imports may run meanwhile, and every batch committed
+    # by the time of the ledger read has its file and entry in place before the archive is read.
     with Ledger.open(db_path, readonly=True) as ledger:
         result.problems += [Problem(str(db_path), text, "sqlite-integrity") for text in ledger.integrity_problems()]
         batches = ledger.batches()
         result.batches = len(batches)
         digests = {b.id: ledger.batch_rows_digest(b.id) for b in batches}
-    claimed = set()
+        found = archive.scan(folder)
+        # An entry is there only once its batch is: one the first read missed may be new since.
+        later = {sha for sha in (*found.committed, *found.pending) if ledger.batch_by_sha256(sha) is not None}
+    result.problems += found.problems
+    claimed = set(later)
     for batch in batches:
         claimed.add(batch.sha256)
         label = f"批次 {batch.id}（{batch.file}）"
@@ -175,7 +179,7 @@ def _orphan_notes(found: archive.ArchiveScan, claimed: set[str]) -> list[Problem
     for sha, entry in sorted(found.pending.items()):
         if sha not in claimed:
             notes.append(Problem(found.shown(archive.entry_path(root, sha, pending=True)),
-                                 f"未完成的导入：{entry.file}（{entry.imported_at}）未记入台账；如需要，请重新导入该文件",
+                                 f"未完成（或正在进行）的导入：{entry.file}（{entry.imported_at}）未记入台账；如需要，请重新导入该文件",
                                  "orphan"))
     for sha, path in sorted(found.data.items()):
         if sha not in claimed and sha not in found.pending and sha not in found.committed:
