@@ -227,7 +227,7 @@ def test_rebuild_names_what_it_cannot_replay_and_keeps_the_rest(db: Path) -> Non
     db.unlink()
     result = rebuild_ledger(_catalog(), db)
     assert [(p.code, p.message) for p in result.problems] == [
-        ("tampered-file", f"批次 3（{tampered.file}）的归档文件已被改动（sha256 不符）；未重建此批次")]
+        ("tampered-file", f"批次 3（{tampered.file}）的归档文件已被改动或无法读取（sha256 不符）；未重建此批次")]
     assert result.exit_code == 1
     with Ledger.open(db) as ledger:
         assert [b.id for b in ledger.batches()] == [b.id for b in batches if b.id != 3]

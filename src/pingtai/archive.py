@@ -43,7 +43,7 @@ from typing import IO, Any
 
 from pingtai import __version__
 from pingtai.errors import LedgerError, Problem
-from pingtai.safe_write import fsync_directory, replace_atomically
+from pingtai.safe_write import fsync_directory, os_reason, replace_atomically
 
 ARCHIVE_DIR = "archive"
 PENDING_DIR = "pending"
@@ -159,7 +159,7 @@ def store(root: Path, source: Path, sha256: str, relative: str) -> None:
         pending.mkdir(parents=True, exist_ok=True)
         replace_atomically(target, copy, temp_dir=pending)
     except OSError as exc:
-        raise LedgerError(f"归档文件失败 {target}：{exc.strerror or exc}",
+        raise LedgerError(f"归档文件失败 {target}：{os_reason(exc)}",
                           hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
 
 
@@ -170,7 +170,7 @@ def write_pending(root: Path, entry: ManifestEntry) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         replace_atomically(target, lambda out: _write_all(out, entry.to_json()))
     except OSError as exc:
-        raise LedgerError(f"写入归档清单失败 {target}：{exc.strerror or exc}",
+        raise LedgerError(f"写入归档清单失败 {target}：{os_reason(exc)}",
                           hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
 
 

@@ -29,6 +29,7 @@ from pingtai.errors import Problem, UsageError
 from pingtai.ledger import Ledger, NewBatch, sha256_of
 from pingtai.periods import Period, PeriodError
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
+from pingtai.safe_write import os_reason
 
 YOY_MIN_RATIO = 0.5
 """A flow or stock below half of the same point last year is implausible enough to flag."""
@@ -169,8 +170,13 @@ def import_files(
     ledger = Ledger.open(db_path, readonly=True) if dry_run else Ledger.open(db_path, create=False)
     try:
         for path in paths:
-            sha = sha256_of(path)
             name = str(path)
+            try:
+                sha = sha256_of(path)
+            except OSError as exc:  # unreadable (permissions, a failing disk): this file only
+                results.append(FileResult(file=name, sha256="", status="rejected", errors=[
+                    Problem(path.name, f"无法读取文件：{os_reason(exc)}", "unreadable")]))
+                continue
             earlier = ledger.batch_by_sha256(sha)
             if earlier is not None:
                 results.append(_duplicate(name, sha, earlier.id, earlier.agency, earlier.period, earlier.layout,
@@ -195,7 +201,7 @@ def import_files(
             elif parsed.errors or _consistency_problems(parsed, catalog):
                 result = assess(parsed, catalog, ledger, file=name)
             else:
-                if ledger.path is None:  # first accepted file: only now create the ledger
+                if ledger.path is None or ledger.readonly:  # first accepted file: only now create (or write) it
                     ledger.close()
                     ledger = Ledger.open(db_path, create=True)
                 result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,

@@ -31,7 +31,9 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
+import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,7 @@ from pingtai.archive import archive_name as archive_name  # re-exported: part of
 from pingtai.errors import LedgerError
 from pingtai.periods import Period, PeriodError
 from pingtai.records import TaskRecord, ValueRecord
+from pingtai.safe_write import os_reason
 
 LEDGER_FILE = "ledger.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
@@ -373,17 +376,22 @@ class Ledger:
             return cls._empty()  # an empty file is an empty SQLite database: nothing recorded yet
         if path.exists() and path.is_dir():
             raise LedgerError(f"台账路径是目录，不是数据库文件：{path}", hint="请用 --db 或 PINGTAI_DB 指向一个文件。")
+        if path.exists() and not _writable(path):
+            if readonly or not create:
+                return cls._open_immutable(path)
+            raise LedgerError(f"台账为只读，无法写入：{path}",
+                              hint="请检查文件及其所在目录（文件系统）的写权限，或用 --db 指定可写的台账；台账未作改动。")
         if not path.exists():
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise LedgerError(f"无法创建台账目录 {path.parent}：{exc.strerror or exc}") from None
+                raise LedgerError(f"无法创建台账目录 {path.parent}：{os_reason(exc)}") from None
         try:
             # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
             # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
-            raise LedgerError(f"无法打开台账 {path}：{exc}") from None
+            raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly)
         ledger._name = rebuild_of or path.name
         try:
@@ -394,6 +402,31 @@ class Ledger:
         if fresh:
             # A database with no schema yet (another process is creating the ledger right now):
             # nothing recorded yet, like a missing file — reading it must not fail or migrate it.
+            connection.close()
+            return cls._empty()
+        return ledger
+
+    @classmethod
+    def _open_immutable(cls, path: Path) -> Ledger:
+        """Read a ledger on read-only media (a read-only mount, a backup drive): SQLite cannot
+        create the -shm file WAL mode needs, so the file is opened as immutable — safe, since
+        nothing can write there — unless a -wal file holds changes not yet merged into it."""
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise LedgerError(f"台账为只读，且其日志文件 {wal.name} 中有尚未合并的数据，无法可靠读取：{path}",
+                              hint="请在可写的位置打开一次（例如复制台账及其 -wal 文件到可写目录）。")
+        uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro&immutable=1"
+        try:
+            connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _sqlite_error(path, exc, "打开") from None
+        ledger = cls(connection, path, readonly=True)
+        try:
+            fresh = ledger._prepare(migrate=False)
+        except BaseException:
+            connection.close()
+            raise
+        if fresh:
             connection.close()
             return cls._empty()
         return ledger
@@ -421,8 +454,7 @@ class Ledger:
             version = int(row[0])
             tables = set(json.loads(row[1]))
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"不是 pingtai 台账（不是有效的 SQLite 数据库）：{where}",
-                              hint=f"SQLite 报告：{exc}。请检查 --db / PINGTAI_DB 是否指向正确的文件。") from None
+            raise _sqlite_error(self.path, exc, "读取") from None
         if version > SCHEMA_VERSION:
             raise LedgerError(
                 f"台账 {where} 由更新版本的 pingtai 创建（结构版本 {version}，本版支持 {SCHEMA_VERSION}），未作任何改动",
@@ -445,7 +477,7 @@ class Ledger:
             self._db.execute("PRAGMA synchronous = FULL")
             self._migrate(version)
         except sqlite3.OperationalError as exc:
-            raise _write_error(self.path, exc) from None
+            raise _sqlite_error(self.path, exc) from None
         # A ledger opened for writing heals what a kill right after a COMMIT left (no lock needed:
         # only entries whose batch is committed are moved), even if this run then writes nothing.
         self._finish_interrupted()
@@ -653,7 +685,7 @@ class Ledger:
             except sqlite3.IntegrityError as exc:
                 raise LedgerError(f"记录检查结果被拒绝（{exc}）：同一次检查中出现重复的发现键") from None
             except sqlite3.OperationalError as exc:
-                raise _write_error(self.path, exc) from None
+                raise _sqlite_error(self.path, exc) from None
         run = CheckRun(id=run_id, started_at=started_at, as_of=as_of, scope=scope, findings=len(findings),
                        reported=count)
         return run, previous
@@ -679,7 +711,7 @@ class Ledger:
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"读取台账失败（{self.path}）：{exc}") from None
+            raise _sqlite_error(self.path, exc, "读取") from None
 
     # --- writing -------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -697,7 +729,7 @@ class Ledger:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _write_error(self.path, exc) from None
+            raise _sqlite_error(self.path, exc) from None
         self._staged = []
         try:
             yield
@@ -712,7 +744,7 @@ class Ledger:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
             self._drop_staged()
-            raise _write_error(self.path, exc) from None
+            raise _sqlite_error(self.path, exc) from None
         root = self.root
         assert root is not None
         for sha in self._staged:
@@ -778,7 +810,7 @@ class Ledger:
         except sqlite3.IntegrityError as exc:
             raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件（批次号）已导入") from None
         except sqlite3.OperationalError as exc:
-            raise _write_error(self.path, exc) from None
+            raise _sqlite_error(self.path, exc) from None
         archive.write_pending(root, ManifestEntry(
             ledger=self._name, batch=batch_id, sha256=batch.sha256, file=batch.file, archive=relative, imported_at=imported_at,
             agency_option=batch.agency_option, period_option=batch.period_option, values=len(value_rows),
@@ -840,7 +872,7 @@ class Ledger:
             if check != "ok":
                 raise LedgerError(f"备份文件未通过完整性检查：{check}")
         except sqlite3.Error as exc:
-            raise _write_error(target, exc) from None
+            raise _sqlite_error(target, exc) from None
         finally:
             destination.close()
 
@@ -853,16 +885,55 @@ def _missing(path: Path) -> bool:
         return True
 
 
-def _write_error(path: Path | None, exc: sqlite3.Error) -> LedgerError:
+LOW_SPACE = 256 * 1024
+"""Below this many free bytes an SQLite I/O error is reported as a full disk."""
+
+
+def _sqlite_error(path: Path | None, exc: sqlite3.Error, doing: str = "写入") -> LedgerError:
+    """What went wrong, in words a user can act on. Nothing was changed: SQLite rolls back.
+
+    Told apart by SQLite's own error name: not a database, damaged, read-only, busy, disk full
+    (also an I/O error with almost no free space: a WAL-mode database cannot even be read when its
+    -shm file cannot grow), other I/O errors, cannot open.
+    """
+    name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc)
-    if "readonly" in text or "read-only" in text:
-        return LedgerError(f"台账为只读，无法写入：{path}", hint="请检查文件及其所在目录的写权限，或用 --db 指定可写的台账。")
-    if "locked" in text or "busy" in text:
-        return LedgerError(f"台账正被其他程序占用，等待 {BUSY_TIMEOUT_MS // 1000} 秒后仍无法写入：{path}",
+    where = path or "（内存）"
+    if name == "SQLITE_NOTADB" or "file is not a database" in text:
+        return LedgerError(f"不是 pingtai 台账（不是有效的 SQLite 数据库）：{where}",
+                           hint=f"SQLite 报告：{text}。请检查 --db / PINGTAI_DB 是否指向正确的文件；文件未作任何改动。")
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return LedgerError(f"台账文件已损坏：{where}（SQLite 报告：{text}）",
+                           hint="请用 pingtai ledger verify 查看；从备份恢复，或移走该文件后运行 pingtai ledger rebuild 从归档重建。")
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return LedgerError(f"台账为只读，无法{doing}：{where}",
+                           hint="请检查文件及其所在目录（文件系统）的写权限，或用 --db 指定可写的台账；台账未作改动。")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return LedgerError(f"台账正被其他程序占用，等待 {BUSY_TIMEOUT_MS // 1000} 秒后仍无法{doing}：{where}",
                            hint="请稍后重试。")
-    if "full" in text:
-        return LedgerError(f"磁盘已满，无法写入台账：{path}")
-    return LedgerError(f"写入台账失败（{path}）：{text}")
+    if name == "SQLITE_FULL" or "full" in text or (name.startswith("SQLITE_IOERR") and _low_space(path)):
+        return LedgerError(f"磁盘已满，无法{doing}台账：{where}", hint="请清理磁盘空间后重试；台账未作改动。")
+    if name.startswith("SQLITE_IOERR"):
+        return LedgerError(f"{doing}台账时发生磁盘 I/O 错误：{where}（SQLite 报告：{text}）",
+                           hint="请检查磁盘空间、文件大小限制与存储设备；台账未作改动。")
+    if name.startswith("SQLITE_CANTOPEN"):
+        return LedgerError(f"无法打开台账文件：{where}", hint="请检查路径与权限。")
+    return LedgerError(f"{doing}台账失败（{where}）：{text}")
+
+
+def _writable(path: Path) -> bool:
+    """Whether the ledger file and its directory can be written (SQLite writes -wal/-shm beside
+    it). False on a read-only filesystem even for root."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _low_space(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < LOW_SPACE
+    except OSError:
+        return False
 
 
 def _iso(moment: dt.datetime) -> str:

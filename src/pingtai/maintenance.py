@@ -35,7 +35,7 @@ from pingtai.errors import LedgerError, Problem, UsageError
 from pingtai.importer import Reader, record
 from pingtai.ledger import Ledger
 from pingtai.periods import Period, PeriodError
-from pingtai.safe_write import fsync_directory
+from pingtai.safe_write import fsync_directory, os_reason
 
 RebuildProgress = Callable[[int, int], None]
 """``(done, total)`` entries replayed — the CLI draws a bar from it."""
@@ -125,7 +125,7 @@ def verify_ledger(db_path: Path) -> Verification:
         data = db_path.parent / batch.archive
         if not data.is_file():
             result.problems.append(Problem(batch.archive, f"{label}的归档文件缺失", "missing-file"))
-        elif archive.file_sha256(data) != batch.sha256:
+        elif _hash(data) != batch.sha256:
             result.problems.append(Problem(batch.archive, f"{label}的归档文件已被改动：sha256 与台账记录不符", "tampered-file"))
         entry = found.committed.get(batch.sha256)
         if entry is None:
@@ -190,6 +190,14 @@ def _orphan_notes(found: archive.ArchiveScan, claimed: set[str]) -> list[Problem
     return notes
 
 
+def _hash(path: Path) -> str:
+    """sha256 of an archived file; an unreadable one hashes to nothing (so it never matches)."""
+    try:
+        return archive.file_sha256(path)
+    except OSError:
+        return ""
+
+
 def _moment(text: str) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -235,7 +243,7 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
         temp = db_path.parent / f".{db_path.name}.rebuild-{secrets.token_hex(6)}"
         os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))  # the umask's usual permissions
     except OSError as exc:
-        raise LedgerError(f"无法在 {db_path.parent} 中创建台账：{exc.strerror or exc}") from None
+        raise LedgerError(f"无法在 {db_path.parent} 中创建台账：{os_reason(exc)}") from None
     skipped: list[str] = []
     try:
         with Ledger.create_for_rebuild(temp, db_path.name) as ledger, \
@@ -250,6 +258,8 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
                     on_progress(done, len(entries))
             skipped += [e.sha256 for e in found.committed.values() if e not in entries]
         _put_in_place(temp, db_path)
+    except OSError as exc:
+        raise LedgerError(f"重建台账失败：{os_reason(exc)}", hint="未生成台账；请排除问题后重新运行。") from None
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
@@ -287,8 +297,8 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
     data = found.data.get(entry.sha256)
     if data is None:
         return skip("missing-file", "的归档文件缺失")
-    if archive.file_sha256(data) != entry.sha256:
-        return skip("tampered-file", "的归档文件已被改动（sha256 不符）")
+    if _hash(data) != entry.sha256:
+        return skip("tampered-file", "的归档文件已被改动或无法读取（sha256 不符）")
     moment = _moment(entry.imported_at)
     try:
         period = Period.parse(entry.period_option) if entry.period_option else None
@@ -366,7 +376,7 @@ def backup_ledger(db_path: Path, target: Path) -> Backup:
         os.close(fd)
         os.chmod(temp_name, db_path.stat().st_mode & 0o777)  # as private as the ledger itself
     except OSError as exc:
-        raise LedgerError(f"无法写入备份 {target}：{exc.strerror or exc}") from None
+        raise LedgerError(f"无法写入备份 {target}：{os_reason(exc)}") from None
     temp = Path(temp_name)
     try:
         with Ledger.open(db_path, readonly=True) as ledger:
@@ -376,7 +386,7 @@ def backup_ledger(db_path: Path, target: Path) -> Backup:
         os.replace(temp, target)
         fsync_directory(directory)
     except OSError as exc:
-        raise LedgerError(f"无法写入备份 {target}：{exc.strerror or exc}") from None
+        raise LedgerError(f"无法写入备份 {target}：{os_reason(exc)}") from None
     finally:
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):

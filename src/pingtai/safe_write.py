@@ -20,6 +20,7 @@ Formula injection (CWE-1236)
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -56,6 +57,18 @@ def set_text(cell: Cell, text: str) -> Cell:
 def csv_text(text: str) -> str:
     """``text`` for a CSV cell: an apostrophe in front when it would read as a formula."""
     return "'" + text if looks_like_formula(text) else text
+
+
+_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统为只读",
+            errno.EACCES: "没有写权限", errno.EPERM: "没有权限", errno.EFBIG: "超出文件大小上限",
+            errno.EIO: "存储设备 I/O 错误", errno.ENOENT: "路径不存在"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese first (``磁盘已满（No space left on device）``)."""
+    reason = _REASONS.get(exc.errno or 0)
+    detail = exc.strerror or str(exc)
+    return f"{reason}（{detail}）" if reason else detail
 
 
 def _umask() -> int:
@@ -113,7 +126,7 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
     try:
         replace_atomically(target, write)
     except OSError as exc:
-        raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
+        raise PingtaiError(f"无法写入 {target}：{os_reason(exc)}") from None
     return target
 
 
@@ -126,5 +139,5 @@ def write_bytes_atomically(target: Path, data: bytes) -> Path:
     return write_atomically(target, write)
 
 
-__all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "looks_like_formula", "replace_atomically", "set_text",
-           "write_atomically", "write_bytes_atomically"]
+__all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "looks_like_formula", "os_reason", "replace_atomically",
+           "set_text", "write_atomically", "write_bytes_atomically"]
