@@ -164,7 +164,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 
 def _number(text: str) -> int:
-    return int(text) if text.isdigit() else _CN_DIGITS[text]
+    """A month or quarter number in Arabic or Chinese numerals; 0 (outside every range, so the
+    caller refuses it) for any other pair of Chinese numerals such as 十三 or 九九."""
+    return int(text) if text.isdigit() else _CN_DIGITS.get(text, 0)
 
 
 def _parse(raw: str) -> Period:
