@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING
 from pingtai.errors import PingtaiError, UsageError
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
     from openpyxl.cell.cell import Cell
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,6 +53,23 @@ def set_text(cell: Cell, text: str) -> Cell:
     if looks_like_formula(text):
         cell.quotePrefix = True
     return cell
+
+
+def text_cells_only(workbook: Workbook) -> Workbook:
+    """Put every text cell of ``workbook`` through :func:`set_text`; returns the workbook.
+
+    The net under writers that fill cells with ``sheet.cell(value=…)``: there openpyxl makes any
+    text starting with ``=`` a formula (a task title in a user-edited YAML, say). pingtai writes
+    no formulas, so no cell loses anything.
+    """
+    from openpyxl.cell.cell import Cell
+
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell, Cell) and isinstance(cell.value, str):
+                    set_text(cell, cell.value)
+    return workbook
 
 
 def csv_text(text: str) -> str:
@@ -140,4 +158,5 @@ def write_bytes_atomically(target: Path, data: bytes) -> Path:
 
 
 __all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "looks_like_formula", "os_reason", "replace_atomically",
-           "set_text", "write_atomically", "write_bytes_atomically"]
+           "set_text", "text_cells_only", "write_atomically",
+           "write_bytes_atomically"]

@@ -17,10 +17,7 @@ input cells are unlocked and validated. The file is written atomically.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,8 +32,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pingtai import layout
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Indicator, Task
-from pingtai.errors import PingtaiError, UsageError
+from pingtai.errors import UsageError
 from pingtai.periods import Period, PeriodError
+from pingtai.safe_write import text_cells_only, write_atomically
 
 RETURN_DUE_DAYS = 15
 """A return is due this many days after its period ends (the 15th of the following month)."""
@@ -140,7 +138,8 @@ def write_template(catalog: Catalog, agency: str, period: str | Period, path: Pa
     content = template_content(catalog, agency, period)
     target = path if path is not None else Path(default_name(content.agency, content.period))
     workbook = build_workbook(content, generated=generated, title_note=title_note)
-    _save_atomically(workbook, target)
+    # Texts from the (user-edited) catalog never become formulas; the file appears whole or not at all.
+    write_atomically(target, text_cells_only(workbook).save)
     return TemplateResult(target, content)
 
 
@@ -361,28 +360,3 @@ def _meta_sheet(sheet: Worksheet, content: TemplateContent, generated: dt.date) 
         cell.data_type = "s"
     sheet.sheet_state = "hidden"
     sheet.protection.sheet = True
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def _save_atomically(workbook: Workbook, target: Path) -> None:
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"输出目录不存在：{directory}")
-    fd, temp = tempfile.mkstemp(prefix=".pingtai-", suffix=".xlsx", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            workbook.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
-        os.replace(temp, target)
-    except OSError as exc:
-        raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
