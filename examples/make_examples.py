@@ -32,25 +32,25 @@ LABEL = "（示例数据，非官方统计）"
 FIXED = dt.datetime(2025, 1, 2, 9, 0, 0)
 
 # --- template returns: (agency, period, values by indicator id, task progress, reporter) -----------------
-TEMPLATE_RETURNS: list[tuple[str, str, dict[str, float | str], dict[int, tuple[str, str, str, str]], tuple[str, str, dt.date]]] = [
+TEMPLATE_RETURNS: list[tuple[str, str, dict[str, float | str], dict[tuple[str, int], tuple[str, str, str, str]], tuple[str, str, dt.date]]] = [
     ("市商务局", "2024Q4",
      {"online_retail_sales": 1150.6, "online_business_entities": 13.1, "platforms": 118,
       "billion_yuan_platforms": 5, "cross_border_ecommerce_trade": 138.2},
-     {1: ("推进中", "“一县一品”电商产业格局初步形成，新招引平台企业分支机构6家", "头部平台招引竞争激烈", "继续对接杭州平台企业"),
-      7: ("滞后", "跨境电商进出口总额138.2亿元", "外需偏弱，距150亿元目标仍有差距", "加大海外仓和独立站扶持"),
-      8: ("推进中", "新增省级电商专业村5个", "", "开展农村电商带头人培训"),
-      10: ("已完成", "直播电商基地建成投用", "", "总结推广直播电商模式")},
+     {("38号", 1): ("推进中", "“一县一品”电商产业格局初步形成，新招引平台企业分支机构6家", "头部平台招引竞争激烈", "继续对接杭州平台企业"),
+      ("5号", 7): ("滞后", "跨境电商进出口总额138.2亿元", "外需偏弱，距150亿元目标仍有差距", "加大海外仓和独立站扶持"),
+      ("5号", 8): ("推进中", "新增省级电商专业村5个", "", "开展农村电商带头人培训"),
+      ("5号", 10): ("已完成", "直播电商基地建成投用", "", "总结推广直播电商模式")},
      ("李明", "0575-85123456", dt.date(2025, 1, 10))),
     ("市市场监管局", "2024Q4",
      {"local_standards": 6, "data_ip_registrations": 372, "green_channel_enterprises": 420,
       "standardization_pilots": 3, "standard_research_output_ratio": 45, "monitored_livestream_rooms": 5200},
-     {7: ("推进中", "绿色通道入驻企业420家", "", "继续扩大绿色通道覆盖"),
-      12: ("推进中", "数据知识产权登记累计372件", "登记宣传不足", "走进园区开展登记服务"),
-      16: ("推进中", "新发布平台经济地方标准1项", "", "推进2项标准立项")},
+     {("38号", 7): ("推进中", "绿色通道入驻企业420家", "", "继续扩大绿色通道覆盖"),
+      ("38号", 12): ("推进中", "数据知识产权登记累计372件", "登记宣传不足", "走进园区开展登记服务"),
+      ("38号", 16): ("推进中", "新发布平台经济地方标准1项", "", "推进2项标准立项")},
      ("陈芳", "0575-85200001", dt.date(2025, 1, 13))),
     ("市经信局", "2024Q4",
      {"provincial_industrial_internet_platforms": 57, "provincial_digital_factories": 3},
-     {2: ("推进中", "新增省级工业互联网平台5个", "数字工厂培育进度偏慢", "组织数字工厂申报辅导")},
+     {("38号", 2): ("推进中", "新增省级工业互联网平台5个", "数字工厂培育进度偏慢", "组织数字工厂申报辅导")},
      ("赵强", "0575-85111222", dt.date(2025, 1, 14))),
 ]
 
@@ -77,7 +77,7 @@ def normalise(path: Path) -> None:
 
 
 def template_return(out: Path, agency: str, period: str, values: dict[str, float | str],
-                    tasks: dict[int, tuple[str, str, str, str]], reporter: tuple[str, str, dt.date]) -> Path:
+                    tasks: dict[tuple[str, int], tuple[str, str, str, str]], reporter: tuple[str, str, dt.date]) -> Path:
     """Generate the template with ``pingtai.template`` and fill it in as the agency would."""
     path = out / f"示例_{agency}_{period}.xlsx"
     write_template(load_catalog(), agency, period, path, generated=FIXED.date(), title_note=LABEL)
@@ -94,8 +94,9 @@ def template_return(out: Path, agency: str, period: str, values: dict[str, float
     sheet = book[layout.TASKS_SHEET]
     for row in sheet.iter_rows():
         number = row[1].value
-        if isinstance(number, int) and number in tasks:
-            for cell, text in zip(row[3:7], tasks[number], strict=True):
+        task_key = (str(row[0].value), number) if isinstance(number, int) else None  # numbers repeat across plans
+        if task_key is not None and task_key in tasks:
+            for cell, text in zip(row[3:7], tasks[task_key], strict=True):
                 cell.value = text or None
     book.properties.created = FIXED
     book.save(path)

@@ -26,8 +26,8 @@ from pingtai.records import TaskRecord, ValueRecord
 AS_OF = dt.date(2025, 8, 1)
 FORMULA_TEXTS = {"progress": "=1+1", "issues": "@SUM(A1)", "next_steps": "-3%的缺口下季度补上",
                  "co_progress": "+86 0575 配合完成"}
-MARKUP_TEXT = "标准<草案>已报送 & 评审中 <script>alert(1)</script> | 第二栏"
-"""A progress text that would break HTML or a Markdown table if it were not escaped."""
+MARKUP_TEXT = "标准<草案>已报送 & 评审中 <script>alert(1)</script> | 第二栏 [/b][red]"
+"""A progress text that would break HTML, a Markdown table or rich's console markup if it were not escaped."""
 
 
 def add(db: Path, name: str, agency: str, period: str, at: dt.datetime, values: list[ValueRecord],

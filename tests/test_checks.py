@@ -26,6 +26,7 @@ from pingtai.checks import (
 )
 from pingtai.errors import UnknownNameError
 from pingtai.ledger import Ledger
+from pingtai.loader import load_catalog
 
 LEVELS: tuple[FailOn, ...] = ("overdue", "off_track", "at_risk")
 
@@ -176,6 +177,17 @@ def test_a_task_reported_late(db: Path, catalog: Catalog) -> None:
     assert report.failed  # overdue tasks fail at every level
 
 
+
+def test_a_late_report_in_the_final_return_stays_a_year(db: Path, catalog: Catalog) -> None:
+    """The plan ends with 2026; its year-end return (due 2027-01-20) says 滞后 — no later return can
+    change that, so a year on it is history. Without a next return the agency is asked to report."""
+    send(db, catalog, MARKET, "2026", {}, [(2, "late", "")])
+    late = keyed(check(db, catalog, "2027-02-01"))["overdue_task:plan_tiny:task2:late"]
+    assert late.by is None and late.message.endswith("请市市场监管局提出赶进措施，尽快书面报告。")
+    assert "overdue_task:plan_tiny:task2:late" in keyed(check(db, catalog, "2028-01-21"))
+    assert "overdue_task:plan_tiny:task2:late" not in keyed(check(db, catalog, "2028-01-22"))
+
+
 def test_data_quality_uses_the_importers_own_warnings(db: Path, catalog: Catalog) -> None:
     """网店 2025Q1 below 2024: a stock falling. The finding says what the importer said on import."""
     all_well(db, catalog, skip=[(MARKET, "2025Q1")])
@@ -249,3 +261,14 @@ def test_plan_filter(db: Path, catalog: Catalog) -> None:
     assert check(db, catalog, "2025-05-01", plan="测试方案").plan == "plan_tiny"
     with pytest.raises(UnknownNameError):
         check(db, catalog, "2025-05-01", plan="38号")
+
+
+def test_a_figure_missing_for_two_plans_is_one_finding(db: Path) -> None:
+    """网络零售额 is in both plans: its 2024 first-half figure missing is said once, naming both."""
+    bundled = load_catalog()
+    send(db, bundled, COMMERCE, "2024Q1", {"online_retail_sales": 250.0})
+    send(db, bundled, COMMERCE, "2024H1", {"online_business_entities": 10.0})
+    report = check(db, bundled, "2024-07-21")
+    [stale] = [f for f in report.findings if f.kind == "stale" and f.subject == "online_retail_sales"]
+    assert stale.plans == ("plan_2023_38", "zone_2023_5") and stale.key == "stale:plan_2023_38:online_retail_sales"
+    assert stale.agency == COMMERCE

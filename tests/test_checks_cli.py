@@ -3,19 +3,21 @@ environment, a busy ledger and two checks at once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from checks_helpers import COMMERCE, MARKET, all_well, tiny_catalog
+from checks_helpers import COMMERCE, MARKET, all_well, send, tiny_catalog
 from pingtai.catalog import Catalog
 from pingtai.checks import build_check
 from pingtai.cli import app
@@ -175,7 +177,7 @@ def test_output_writes_the_markdown_digest(runner: CliRunner, late_return: Path,
 def test_an_unwritable_output_exits_2_but_the_findings_print(runner: CliRunner, late_return: Path,
                                                              tmp_path: Path) -> None:
     code, out, err = run(runner, "--as-of", "2025-04-26", "--output", str(tmp_path / "no" / "such" / "dir.md"))
-    assert code == 2 and "报表逾期" in out and "无法写入 --output 文件" in err
+    assert code == 2 and "报表逾期" in out and "输出目录不存在" in err
 
 
 def test_remind_days_lists_agencies_that_have_not_sent(runner: CliRunner, db: Path, catalog: Catalog) -> None:
@@ -206,6 +208,28 @@ def test_the_check_runs_under_env_i(late_return: Path, data: Path) -> None:
     assert "【市商务局】1 项" in out and ESC not in out
 
 
+def test_the_bundled_plans_under_env_i(tmp_path: Path) -> None:
+    """No PINGTAI_DATA, no HOME: the bundled plans load; an empty ledger owes every return."""
+    db = tmp_path / "empty" / "ledger.sqlite3"
+    Ledger.open(db).close()
+    result = subprocess.run([*_pingtai(), "check", "--as-of", "2025-04-21", "--plan", "38号", "--json"],
+                            env={"PATH": "/usr/bin:/bin", "PINGTAI_DB": str(db)}, capture_output=True, timeout=120)
+    assert result.returncode == 1 and result.stderr == b""
+    findings = json.loads(result.stdout.decode("utf-8"))["findings"]
+    assert {f["kind"] for f in findings} <= {"overdue_return", "no_data"}
+    assert "overdue_return:市商务局:2025Q1" in {f["key"] for f in findings}
+
+
+def test_a_terminal_gets_colour(runner: CliRunner, db: Path, catalog: Catalog,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    all_well(db, catalog, skip=[(MARKET, "2025Q1")])
+    send(db, catalog, MARKET, "2025Q1", {"shops": 1300.0}, [(2, "late", "[/b] 场地[red]未落实")])
+    monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
+    code, out, _ = run(runner, "--as-of", "2025-05-10")
+    assert code == 1 and ESC in out and "市市场监管局" in out
+    assert "[/b]" in out and "场地[red]未落实" in out  # text from a return is shown as written, not as markup
+
+
 def test_an_ascii_locale_still_writes_utf8(late_return: Path, data: Path) -> None:
     env = _bare_env(late_return, data, LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
     probe = subprocess.run([sys.executable, "-c", "import sys; print(sys.stdout.encoding)"], env=env,
@@ -223,20 +247,51 @@ def test_an_ascii_locale_still_writes_utf8(late_return: Path, data: Path) -> Non
     assert broken.returncode == 2 and "台账不存在" in broken.stderr.decode("utf-8")
 
 
-def test_a_read_only_data_directory(late_return: Path, data: Path, tmp_path: Path) -> None:
-    frozen = tmp_path / "frozen"
-    shutil.copytree(data, frozen)
-    before = sorted((p.name, p.stat().st_mtime_ns) for p in frozen.iterdir())
-    for path in [*frozen.iterdir(), frozen]:
-        path.chmod(0o555 if path.is_dir() else 0o444)
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """Make ``directory`` unwritable: permissions for a normal user; for root (whom permissions do not
+    bind) the immutable attribute, which binds root too — skipped where neither is possible."""
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        try:
+            yield
+        finally:
+            directory.chmod(0o755)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(directory)],
+                                                          capture_output=True).returncode != 0:
+        pytest.skip("cannot make a directory read-only for root here (no chattr)")
     try:
-        result = subprocess.run([*_pingtai(), "check", "--as-of", "2025-05-10"], env=_bare_env(late_return, frozen),
-                                capture_output=True, timeout=120)
+        yield
     finally:
-        for path in [frozen, *frozen.iterdir()]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
+        subprocess.run(["chattr", "-i", str(directory)], check=True)
+
+
+def _listing(directory: Path) -> list[tuple[str, int]]:
+    return sorted((p.name, p.stat().st_mtime_ns) for p in directory.iterdir())
+
+
+def test_a_read_only_data_directory(late_return: Path, data: Path) -> None:
+    before = _listing(data)
+    with read_only(data):
+        result = subprocess.run([*_pingtai(), "check", "--as-of", "2025-05-10"], env=_bare_env(late_return, data),
+                                capture_output=True, timeout=120)
     assert result.returncode == 1 and result.stderr == b""
-    assert sorted((p.name, p.stat().st_mtime_ns) for p in frozen.iterdir()) == before  # nothing written there
+    assert _listing(data) == before  # nothing written there
+
+
+def test_a_read_only_ledger_directory(late_return: Path, data: Path) -> None:
+    """The cron user may only read the ledger: the check reads it; --new-only says why it cannot record."""
+    before = _listing(late_return.parent)
+    assert not late_return.with_name(late_return.name + "-wal").exists()
+    with read_only(late_return.parent):
+        reading = subprocess.run([*_pingtai(), "check", "--as-of", "2025-05-10"], env=_bare_env(late_return, data),
+                                 capture_output=True, text=True, timeout=120)
+        recording = subprocess.run([*_pingtai(), "check", "--as-of", "2025-05-10", "--new-only"],
+                                   env=_bare_env(late_return, data), capture_output=True, text=True, timeout=120)
+    assert reading.returncode == 1 and reading.stderr == "" and "请市商务局立即报送" in reading.stdout
+    assert recording.returncode == 2 and "台账为只读，无法写入：所在目录不可写" in recording.stderr and recording.stdout == ""
+    assert _listing(late_return.parent) == before
 
 
 HOLD = textwrap.dedent("""

@@ -141,3 +141,17 @@ def test_terminal_output_is_a_table(runner: CliRunner, monkeypatch: pytest.Monke
     assert result.exit_code == 0
     assert "┃" in result.stdout or "│" in result.stdout
     assert "绍政办发〔2023〕38号" in result.stdout
+
+
+def test_terminal_output_shows_markup_like_text_verbatim(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text from returns such as ``[/b]`` must print as written, not be parsed as rich markup."""
+    import io
+
+    from pingtai.render.console import Output, TableData
+
+    monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
+    stream = io.StringIO()
+    out = Output(stream)
+    out.line("存在问题：[/b] 与 [red]")
+    out.table(TableData("t", ["问题"], [["[/b][bold]x"]]))
+    assert "[/b] 与 [red]" in stream.getvalue() and "[/b][bold]x" in stream.getvalue()

@@ -3,6 +3,7 @@ command is documented, every catalog field is described."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -36,17 +37,25 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert quick_start()[1] in ci.splitlines()
 
 
-def test_quick_start_main_job_runs() -> None:
-    """Run the pingtai steps of the first quick-start command against this installation."""
+def test_quick_start_main_job_runs(tmp_path: Path) -> None:
+    """Run the first quick-start command, as written, against this installation.
+
+    The virtualenv and pip steps are dropped (this test already runs inside an installed pingtai)
+    and ``.venv/bin/pingtai`` becomes this interpreter's ``-m pingtai``; everything else — the
+    throwaway ledger, the shell glob over the example returns, the options — runs verbatim.
+    """
     steps = [s.strip() for s in quick_start()[0].split("&&")]
-    pingtai_steps = [s for s in steps if s.startswith(".venv/bin/pingtai")]
-    assert pingtai_steps, "the quick start must run pingtai"
-    for step in pingtai_steps:
-        args = shlex.split(step)[1:]
-        result = subprocess.run([sys.executable, "-m", "pingtai", *args], cwd=ROOT, capture_output=True,
-                                text=True, timeout=120)
-        assert result.returncode == 0, (step, result.stderr)
-        assert result.stdout.strip(), step
+    kept = [s for s in steps if not s.startswith(("python3 -m venv", ".venv/bin/pip"))]
+    assert any(s.startswith(".venv/bin/pingtai import") for s in kept)
+    assert any(s.startswith(".venv/bin/pingtai status") for s in kept)
+    script = " && ".join(kept).replace(".venv/bin/pingtai", f"{shlex.quote(sys.executable)} -m pingtai")
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env.pop("PINGTAI_DB", None)
+    result = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "已导入" in result.stdout and "进度看板" in result.stdout
+    assert "网络零售额" in result.stdout and "正常" in result.stdout
+    assert list(tmp_path.glob("*/ledger.sqlite3")), "the demo ledger must live in the temporary directory"
 
 
 def _commands(typer_app: typer.Typer = app, prefix: str = "") -> list[str]:

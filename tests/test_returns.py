@@ -93,6 +93,14 @@ def test_same_table_in_other_formats_gives_the_same_values(tmp_path: Path, name:
     assert values(result) == EXPECTED_FREEFORM
 
 
+def test_sniffed_formats(tmp_path: Path) -> None:
+    from pingtai.returns import sniff_format
+
+    made = {"xlsx": write_xlsx(tmp_path / "a.bin", {"S": FREEFORM}), "xls": write_xls(tmp_path / "b.bin", {"S": FREEFORM}),
+            "ods": write_ods(tmp_path / "c.bin", {"S": FREEFORM}), "csv": write_csv(tmp_path / "d.bin", FREEFORM, "gb18030")}
+    assert {kind: sniff_format(path) for kind, path in made.items()} == {k: k for k in made}
+
+
 def test_extension_is_not_trusted(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "csv.tmp", FREEFORM, "gb18030").rename(tmp_path / "really-a-csv.xls")
     result = read(path)
@@ -468,6 +476,22 @@ def test_every_visible_sheet_with_a_layout_is_read(tmp_path: Path) -> None:
     assert values(result) == {"online_retail_sales": (900.0, "B3"), "platforms": (98.0, "B2")}
     assert {v.agency for v in result.values} == {"市商务局"}
     assert problems(result, "warning") == [("multi.xlsx!说明", "sheet-skipped", "未找到表头，已跳过该工作表")]
+
+
+def test_hundreds_of_the_same_error_are_listed_up_to_a_limit(tmp_path: Path) -> None:
+    rows = [["报告期", "填报单位", "指标名称", "数值"], *[["2024Q3", "市商务局", f"不存在的指标{i}", i] for i in range(250)]]
+    result = read(write_xlsx(tmp_path / "many.xlsx", {"S": rows}))
+    assert len(result.errors) == 201
+    assert {p.code for p in result.errors} == {"unknown-indicator"}
+    assert str(result.errors[-1]) == "many.xlsx: 另有 50 处同类问题（unknown-indicator）未逐一列出"
+
+
+def test_the_bundled_catalog(tmp_path: Path) -> None:
+    from pingtai.loader import load_catalog
+
+    result = read_return(write_xlsx(tmp_path / "r.xlsx", {"Sheet1": FREEFORM}), load_catalog())
+    assert result.problems == []
+    assert values(result) == EXPECTED_FREEFORM
 
 
 def test_a_file_without_any_table(tmp_path: Path) -> None:

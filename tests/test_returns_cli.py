@@ -54,7 +54,7 @@ def test_template_writes_the_workbook(runner: CliRunner, tmp_path: Path, db: Pat
     target = tmp_path / "商务局.xlsx"
     result = runner.invoke(app, ["template", "--agency", "市商务局", "--period", "2024Q4", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert "已生成填报表" in result.stdout and "指标 5 项" in result.stdout and "2025-01-15" in result.stdout
+    assert "已生成填报表" in result.stdout and "指标 5 项" in result.stdout and "2025-01-20" in result.stdout
     assert openpyxl.load_workbook(target)["_pingtai"]["B2"].value == "市商务局"
     assert not db.parent.exists()  # writing a template does not touch the ledger
 

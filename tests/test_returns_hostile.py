@@ -162,6 +162,56 @@ def test_member_that_lies_about_its_size_or_declares_hundreds_of_megabytes(tmp_p
     assert refused(read(tmp_path / "huge.xlsx")) == ("zip-bomb", "工作簿解压后过大（220 MB，上限 200 MB）：已拒绝")
 
 
+def shared_string_bomb(path: Path, cells: int, size: int, odd_spelling: bool = False) -> Path:
+    """A small .xlsx whose ``cells`` cells all name one shared string of ``size`` characters.
+
+    ``odd_spelling`` writes the cells as calamine still reads them but no spreadsheet
+    application would: prefixed (``<x:c>``), ``t = 's'``, ``<x:v >``.
+    """
+    types = CONTENT_TYPES.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                  '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>")
+    strings = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               f"<si><t>{'x' * size}</t></si></sst>")
+    cell = "<x:c r=\"A{r}\" t = 's'><x:v >0</x:v></x:c>" if odd_spelling else '<c r="A{r}" t="s"><v>0</v></c>'
+    rows = "".join(f"<row r=\"{r}\">{cell.format(r=r)}</row>" for r in range(1, cells + 1))
+    extra = {"[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": rels, "xl/sharedStrings.xml": strings}
+    path = raw_xlsx(path, rows, extra=extra)
+    if odd_spelling:  # declare the prefix on the root element
+        with zipfile.ZipFile(path) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(
+            b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ')
+        write_zip(path, members)
+    return path
+
+
+def test_one_long_shared_string_named_by_many_cells(tmp_path: Path) -> None:
+    # 2,000 cells × 60,000 characters: a 300 KB file that would make calamine copy 120 MB of text
+    path = shared_string_bomb(tmp_path / "copies.xlsx", 2000, 60_000)
+    assert refused(read(path)) == ("too-much-text", "工作表 'Sheet1' 的单元格文字合计过大（超过 96 MB，同一段长文本被大量单元格引用）："
+                                                    "疑似恶意文件，已拒绝")
+    fine = read(shared_string_bomb(tmp_path / "fine.xlsx", 200, 60_000))  # 12 MB: allowed (and no table in it)
+    assert [p.code for p in fine.problems] == ["no-layout"]
+    odd = shared_string_bomb(tmp_path / "odd.xlsx", 2000, 60_000, odd_spelling=True)
+    assert refused(read(odd))[0] == "too-much-text"
+
+
+def test_one_long_string_in_many_xls_cells(tmp_path: Path) -> None:
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("S")
+    for row in range(1100):
+        sheet.write(row, 0, "网" * 32000)  # 1,100 × 96 KB of text once calamine copies it
+    workbook.save(str(tmp_path / "copies.xls"))
+    assert refused(read(tmp_path / "copies.xls"))[0] == "too-much-text"
+
+
 # --- absurd dimensions ------------------------------------------------------------------------------------------
 
 
@@ -229,6 +279,19 @@ def test_repeated_cells_in_ods(tmp_path: Path) -> None:
                                                       "请删除多余的行列或拆分文件后再导入")
 
 
+def test_ods_tables_together_too_large(tmp_path: Path) -> None:
+    table = ('<table:table table:name="{name}"><table:table-row table:number-rows-repeated="300000"><table:table-cell '
+             'office:value-type="float" office:value="1"/></table:table-row></table:table>')
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:spreadsheet>'
+               f"{table.format(name='A')}{table.format(name='B')}</office:spreadsheet></office:body></office:document-content>")
+    path = tmp_path / "two.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    assert refused(read(path)) == ("sheet-too-large", "工作簿的表格范围合计过大（600000 个单元格，上限 500000）：请删除多余的行列或拆分文件后再导入")
+
+
 def test_csv_too_wide(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "wide.csv", [["指标名称", "本期数", *["x"] * 20000]])
     assert refused(read(path))[0] == "sheet-too-large"
@@ -260,8 +323,10 @@ def test_hostile_files_stay_under_400_mib(tmp_path: Path) -> None:
     sheet.write(65535, 255, 2)
     workbook.save(str(tmp_path / "far.xls"))
     bomb = raw_xlsx(tmp_path / "bomb.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row><!-- ' + "0" * 3_000_000 + " -->")
+    copies = shared_string_bomb(tmp_path / "copies.xlsx", 100_000, 30_000)  # 3 GB of copies; a process abort unguarded
     script = _UNDER_LIMIT.format(tests=str(TESTS))
-    files = [str(far_xlsx), str(tmp_path / "far.xls"), str(bomb)]
+    files = [str(far_xlsx), str(tmp_path / "far.xls"), str(bomb), str(copies)]
     done = subprocess.run([sys.executable, "-c", script, *files], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.splitlines() == ["far.xlsx sheet-too-large", "far.xls sheet-too-large", "bomb.xlsx zip-bomb"]
+    assert done.stdout.splitlines() == ["far.xlsx sheet-too-large", "far.xls sheet-too-large", "bomb.xlsx zip-bomb",
+                                        "copies.xlsx too-much-text"]

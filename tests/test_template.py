@@ -35,7 +35,8 @@ def test_commerce_gets_its_indicators_and_lead_tasks() -> None:
                                                   "billion_yuan_platforms", "cross_border_ecommerce_trade"]
     assert [(t.plan, t.task.number) for t in content.tasks] == [
         ("plan_2023_38", 1), ("zone_2023_5", 7), ("zone_2023_5", 8), ("zone_2023_5", 10)]
-    assert content.due == dt.date(2025, 1, 15) == due_date(Period(2024, "Q", 4))
+    # the plans' calendar (due 20 days after the period) is what the form prints
+    assert content.due == dt.date(2025, 1, 20) == due_date(catalog(), "市商务局", Period(2024, "Q", 4))
     assert content.plan_version == "plan_2023_38@2026-11-23;zone_2023_5@2026-11-23" == plan_version(catalog())
 
 
@@ -65,7 +66,9 @@ def test_the_workbook_layout(tmp_path: Path) -> None:
     assert values["A2"].value == "填报单位：市商务局　　报告期：2024年第4季度"
     top = header_row(values, layout.VALUE_HEADERS)
     first = values[top + 1]
-    assert [c.value for c in first] == ["online_retail_sales", "网络零售额", "亿元", "2024年第4季度", None, "1-12月累计"]
+    assert [c.value for c in first] == ["online_retail_sales", "网络零售额", "亿元", "2024年第4季度", None, None]
+    # the hint is a comment on the value cell: 说明 stays the agency's own note
+    assert first[4].comment is not None and first[4].comment.text == "1-12月累计"
     assert [c.protection.locked for c in first] == [True, True, True, True, False, False]
     [validation] = values.data_validations.dataValidation
     assert (validation.type, validation.operator, validation.formula1) == ("decimal", "greaterThanOrEqual", "0")
@@ -86,7 +89,7 @@ def test_the_workbook_layout(tmp_path: Path) -> None:
 
     instructions = book[layout.INSTRUCTIONS_SHEET]
     text = "\n".join(str(c.value) for c in instructions["A"] if c.value)
-    for needed in ("2024年第4季度", "2025年1月15日前", "亿元", "不会被当作 0", "市平台经济工作领导小组办公室"):
+    for needed in ("2024年第4季度", "2025年1月20日前", "亿元", "不会被当作 0", "市平台经济工作领导小组办公室"):
         assert needed in text
 
 

@@ -167,7 +167,7 @@ def write_csv(path: Path, grid: Grid, encoding: str = "utf-8") -> Path:
     return path
 
 
-def write_zip(path: Path, members: dict[str, bytes | str], compression: int = zipfile.ZIP_DEFLATED) -> Path:
+def write_zip(path: Path, members: Mapping[str, bytes | str], compression: int = zipfile.ZIP_DEFLATED) -> Path:
     """A zip with exactly these members (for hand-made .xlsx and hostile files)."""
     with zipfile.ZipFile(path, "w", compression) as archive:
         for name, content in members.items():
@@ -195,7 +195,7 @@ _WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="h
 
 
 def raw_xlsx(path: Path, sheet_data: str, *, dimension: str = "A1", prolog: str = "",
-             extra: dict[str, bytes | str] | None = None) -> Path:
+             extra: Mapping[str, bytes | str] | None = None) -> Path:
     """A minimal .xlsx whose Sheet1 XML is written by hand (``sheet_data`` goes inside ``<sheetData>``)."""
     sheet = (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              f'<dimension ref="{dimension}"/><sheetData>{sheet_data}</sheetData></worksheet>')

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
 
 from pingtai.agencies import AgencyIndex
@@ -42,6 +42,7 @@ from pingtai.progress import (
     PathPoint,
     ProgressRatio,
     Projection,
+    Recorded,
     Status,
     assess,
     city_series,
@@ -73,26 +74,14 @@ _SEVERITY = {"late": 3, "not_started": 2, "in_progress": 1, "done": 0}
 # --- what the ledger hands over --------------------------------------------------------------
 
 
-class StoredValueLike(Protocol):
+class StoredValueLike(Recorded, Protocol):
     """A current value of an indicator from one agency (``ledger.StoredValue`` fits)."""
 
     @property
     def indicator(self) -> str: ...
 
     @property
-    def period(self) -> Period: ...
-
-    @property
-    def value(self) -> float: ...
-
-    @property
-    def agency(self) -> str: ...
-
-    @property
     def unit(self) -> str: ...
-
-    @property
-    def imported_at(self) -> datetime | None: ...
 
 
 class StoredTaskLike(Protocol):

@@ -151,8 +151,8 @@ def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iter
     outstanding = outstanding_returns(catalog, received, as_of, list(schedules.values()))
     waiting = _waiting_on_returns(status.indicators, outstanding, schedules)
     findings = [
-        *return_findings(catalog, outstanding, schedules, as_of, waiting),
-        *indicator_findings(catalog, status.indicators, schedules, as_of, outstanding),
+        *return_findings(outstanding, schedules, as_of, waiting),
+        *indicator_findings(status.indicators, schedules, as_of, outstanding),
         *task_findings(plans, status.tasks, schedules, as_of),
         *quality_findings(catalog, plans, values, schedules, as_of),
     ]
@@ -226,8 +226,8 @@ def count_new(findings: Sequence[Finding]) -> Callable[[Mapping[str, str] | None
 # --- returns ---------------------------------------------------------------------------------
 
 
-def return_findings(catalog: Catalog, outstanding: Sequence[OutstandingReturn], schedules: Mapping[str, PlanSchedule],
-                    as_of: date, waiting: Mapping[tuple[str, Period], list[str]] | None = None) -> list[Finding]:
+def return_findings(outstanding: Sequence[OutstandingReturn], schedules: Mapping[str, PlanSchedule], as_of: date,
+                    waiting: Mapping[tuple[str, Period], list[str]] | None = None) -> list[Finding]:
     """``overdue_return`` for each missing return (agency, period) under the plans in ``schedules``.
 
     Warning for the first ``escalate_days`` days it is missing (the strictest plan's), then error.
@@ -274,17 +274,19 @@ def reminder_findings(upcoming: Sequence[UpcomingReturn]) -> list[Finding]:
 # --- indicators ------------------------------------------------------------------------------
 
 
-def indicator_findings(catalog: Catalog, rows: Sequence[IndicatorStatus], schedules: Mapping[str, PlanSchedule],
-                       as_of: date, outstanding: Sequence[OutstandingReturn] = ()) -> list[Finding]:
+def indicator_findings(rows: Sequence[IndicatorStatus], schedules: Mapping[str, PlanSchedule], as_of: date,
+                       outstanding: Sequence[OutstandingReturn] = ()) -> list[Finding]:
     """``off_track``, ``at_risk``, ``no_data``, ``stale`` and missed milestones (``overdue_task``).
 
     ``rows`` are the dashboard rows of :func:`pingtai.assess.build_status`. A missed milestone is
     reported while it is the latest milestone judged; it then stands for the status of the same
     value (no second ``off_track``). ``no_data``/``stale`` are left out where ``outstanding`` holds
-    the owner's return for the period owed.
+    the owner's return for the period owed; a figure missing for two plans is one finding (the
+    first plan's key, ``plans`` naming both) — what is behind is judged per plan.
     """
     missing = {(r.agency, r.period) for r in outstanding}
     findings: list[Finding] = []
+    unreported: dict[tuple[str, str, Period, str | None], int] = {}
     for row in rows:
         schedule = schedules.get(row.plan)
         if schedule is None:
@@ -300,7 +302,14 @@ def indicator_findings(catalog: Catalog, rows: Sequence[IndicatorStatus], schedu
             findings.append(_behind(row, agency, by))
         elif row.status == "no_data" and row.latest_due is not None and (agency, row.latest_due) not in missing:
             own = schedule.for_indicator(row.id)
-            findings.append(_unreported(row, row.latest_due, own.due_date(row.latest_due), agency))
+            finding = _unreported(row, row.latest_due, own.due_date(row.latest_due), agency)
+            same = (finding.kind, row.id, row.latest_due, agency)
+            if same in unreported:
+                held = findings[unreported[same]]
+                findings[unreported[same]] = replace(held, plans=(*held.plans, row.plan))
+            else:
+                unreported[same] = len(findings)
+                findings.append(finding)
     return findings
 
 
@@ -392,7 +401,8 @@ def task_findings(plans: Sequence[Plan], states: Sequence[TaskStatus], schedules
                     findings.append(_overdue_deliverable(plan, task, deliverable, deliverable.due, state, own, as_of,
                                                          by.due if by else None))
             if state.status == "late":
-                findings.append(_late(plan, task, state, by.due if by else None))
+                reported = own.due_date(state.period) if state.period else None
+                findings.append(_late(plan, task, state, reported, by.due if by else None))
     return findings
 
 
@@ -410,7 +420,8 @@ def _overdue_deliverable(plan: Plan, task: Task, deliverable: Deliverable, due: 
         label=KIND_LABELS["overdue_task"], plans=(plan.id,), period=due, due=deadline, by=by)
 
 
-def _late(plan: Plan, task: Task, state: TaskStatus, by: date | None) -> Finding:
+def _late(plan: Plan, task: Task, state: TaskStatus, reported: date | None, by: date | None) -> Finding:
+    """``reported`` is the due date of the return that said 滞后: a year on, the report is history."""
     period = state.period.label() if state.period else ""
     issues = f"（存在问题：{state.issues}）" if state.issues else ""
     message = (f"任务{task.number}“{task.title}”{period}自报滞后{issues}：请{task.lead}提出赶进措施，"
@@ -419,7 +430,7 @@ def _late(plan: Plan, task: Task, state: TaskStatus, by: date | None) -> Finding
         kind="overdue_task", severity="warning", plan=plan.id, subject=f"task:{task.number}", agency=task.lead,
         message=message, key=f"overdue_task:{plan.id}:task{task.number}:late",
         fingerprint=f"warning|{state.period}", title=f"任务{task.number} {task.title}",
-        label=KIND_LABELS["overdue_task"], plans=(plan.id,), period=state.period, due=None, by=by)
+        label=KIND_LABELS["overdue_task"], plans=(plan.id,), period=state.period, due=reported, by=by)
 
 
 # --- data quality ----------------------------------------------------------------------------
@@ -437,30 +448,38 @@ def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[S
     for plan in plans:
         for item in plan.indicators:
             in_plans.setdefault(item.id, []).append(plan.id)
-    current = [v for v in values if v.indicator in in_plans and v.period.end <= as_of
-               and v.unit == catalog.indicators[v.indicator].unit]
+    values = [v for v in values if v.indicator in in_plans and v.unit == catalog.indicators[v.indicator].unit]
+    # few distinct periods across many values: work each one out once
+    points = {period: period.as_point() for period in {v.period for v in values}}
+    ends = {period: period.end for period in points}
+    order = {period: point.sort_key() for period, point in points.items()}
+    current = [v for v in values if ends[v.period] <= as_of]
     latest: dict[tuple[str, str], StoredValueLike] = {}
     for v in current:
         held = latest.get((v.indicator, v.agency))
-        if held is None or v.period.as_point() > held.period.as_point():
+        if held is None or order[v.period] > order[held.period]:
             latest[(v.indicator, v.agency)] = v
     cutoff = as_of - timedelta(days=LOOKBACK_DAYS)
-    judged = [v for v in latest.values() if v.period.end >= cutoff]
+    judged = [v for v in latest.values() if ends[v.period] >= cutoff]
     # ``where`` carries the index, so each warning finds its value whatever cells the files used
-    records = [ValueRecord(indicator=v.indicator, period=v.period.as_point(), agency=v.agency, value=v.value,
+    records = [ValueRecord(indicator=v.indicator, period=points[v.period], agency=v.agency, value=v.value,
                            unit=v.unit, where=str(i), raw=f"{v.value:g}", below_unit=getattr(v, "below_unit", False))
                for i, v in enumerate(judged)]
+    # the importer's state: the current values of the series judged, keyed as it keys them
+    pairs = {(v.indicator, v.agency) for v in judged}
+    names = {period: str(point) for period, point in points.items()}
     state: dict[tuple[str, str, str], tuple[float, int | None]] = {
-        (v.indicator, str(v.period.as_point()), v.agency): (v.value, None) for v in current}
+        (v.indicator, names[v.period], v.agency): (v.value, None) for v in current if (v.indicator, v.agency) in pairs}
     findings = []
     for problem in plausibility_warnings(records, state, catalog):
         v = judged[int(problem.where)]
         plan_ids = tuple(in_plans[v.indicator])
         schedule = schedules[plan_ids[0]]
         by = _next_return(schedule, v.agency, as_of)
-        point = v.period.as_point()
+        point = points[v.period]
         name = catalog.indicators[v.indicator].name
-        message = f"{problem.message}；如有误，请{v.agency}{'于 ' if by else ''}{_by(by, '报送更正后的报表')}。"
+        message = (f"{problem.message}；如有误，请{v.agency}{'于 ' if by else ''}"
+                   f"{_by(by, '报送更正后的报表', '尽快报送更正后的报表')}。")
         findings.append(Finding(
             kind="data_quality", severity="warning", plan=plan_ids[0], subject=f"{v.indicator}@{point}",
             agency=v.agency, message=message, key=f"data_quality:{problem.code}:{v.indicator}:{v.agency}:{point}",
@@ -483,8 +502,9 @@ def _next_return(schedule: PlanSchedule, agency: str | None, as_of: date) -> dat
     return due.due if due else None
 
 
-def _by(by: date | None, what: str) -> str:
-    return f"{by} 前{what}" if by else f"尽快{what}"
+def _by(by: date | None, what: str, otherwise: str = "尽快书面报告") -> str:
+    """``2025-07-20 前随下期报表报送``; without a next return (the plan has ended) ``otherwise``."""
+    return f"{by} 前{what}" if by else otherwise
 
 
 def _num(value: float | None) -> str:

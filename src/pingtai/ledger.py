@@ -338,6 +338,8 @@ class Ledger:
         self.readonly = readonly
         self._name = path.name if path is not None else ""
         """The ledger's name in archive manifest entries (a rebuild's temporary file uses the target's)."""
+        self._immutable = False
+        """Opened as immutable because its directory cannot be written (see :meth:`_open_immutable`)."""
         self._staged: list[str] = []
         """sha256 of the files whose manifest entries this transaction wrote to ``pending/``."""
 
@@ -376,16 +378,20 @@ class Ledger:
             return cls._empty()  # an empty file is an empty SQLite database: nothing recorded yet
         if path.exists() and path.is_dir():
             raise LedgerError(f"台账路径是目录，不是数据库文件：{path}", hint="请用 --db 或 PINGTAI_DB 指向一个文件。")
-        if path.exists() and not _writable(path):
+        if path.exists() and _unwritable_directory(path):
+            # SQLite's WAL readers create a -shm file beside the database: where the directory (or
+            # the whole filesystem) cannot be written, read the file as immutable; refuse a write
+            # by naming the directory, not with SQLite's "unable to open database file".
             if readonly or not create:
                 return cls._open_immutable(path)
-            raise LedgerError(f"台账为只读，无法写入：{path}",
-                              hint="请检查文件及其所在目录（文件系统）的写权限，或用 --db 指定可写的台账；台账未作改动。")
+            raise _unwritable(path)
         if not path.exists():
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise LedgerError(f"无法创建台账目录 {path.parent}：{os_reason(exc)}") from None
+            if not os.access(path.parent, os.W_OK):
+                raise _unwritable(path)
         try:
             # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
             # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
@@ -421,6 +427,7 @@ class Ledger:
         except sqlite3.Error as exc:
             raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly=True)
+        ledger._immutable = True
         try:
             fresh = ledger._prepare(migrate=False)
         except BaseException:
@@ -722,6 +729,8 @@ class Ledger:
         After COMMIT it moves this transaction's manifest entries beside their files (see
         :mod:`pingtai.archive`), after a rollback it drops them.
         """
+        if self._immutable and self.path is not None:
+            raise _unwritable(self.path)
         if self.path is None or self.readonly:
             raise LedgerError(f"台账以只读方式打开，不能写入：{self.path or '（不存在）'}")
         if self._db.in_transaction:
@@ -877,6 +886,18 @@ class Ledger:
             destination.close()
 
 
+def _unwritable_directory(path: Path) -> bool:
+    """Whether ``path`` sits in a directory this process cannot write (a read-only mount, a cron
+    user given read access only — False there even for root). SQLite's WAL readers must create the
+    ``-shm`` file beside the database, so an ordinary connection cannot even open it there."""
+    return not os.access(path.parent, os.W_OK)
+
+
+def _unwritable(path: Path) -> LedgerError:
+    return LedgerError(f"台账为只读，无法写入：所在目录不可写 {path.parent}",
+                       hint="写入台账（导入、check --new-only、重建）需要该目录的写权限（SQLite 要在台账旁建 -wal 文件）；台账未作改动。")
+
+
 def _missing(path: Path) -> bool:
     """No ledger at ``path`` yet: no file, or an empty one (SQLite writes nothing until it must)."""
     try:
@@ -919,12 +940,6 @@ def _sqlite_error(path: Path | None, exc: sqlite3.Error, doing: str = "写入") 
     if name.startswith("SQLITE_CANTOPEN"):
         return LedgerError(f"无法打开台账文件：{where}", hint="请检查路径与权限。")
     return LedgerError(f"{doing}台账失败（{where}）：{text}")
-
-
-def _writable(path: Path) -> bool:
-    """Whether the ledger file and its directory can be written (SQLite writes -wal/-shm beside
-    it). False on a read-only filesystem even for root."""
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _low_space(path: Path | None) -> bool:

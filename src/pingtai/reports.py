@@ -301,10 +301,9 @@ def build_agency_report(catalog: Catalog, data: LedgerSnapshot, agency: str, as_
     received = _received_by(data, as_of)
     entries, next_due = _returns(unit.name, schedules, received, data.batches, as_of)
     outstanding = [r for r in outstanding_returns(catalog, received, as_of, schedules) if r.agency == unit.name]
-    owed = [e for e in entries if e.state in ("on_time", "late", "missing")]
-    counts = ReturnCounts(len(owed), sum(e.state == "on_time" for e in owed), sum(e.state == "late" for e in owed),
-                          sum(e.state == "missing" for e in owed), _rate(sum(e.state == "on_time" for e in owed),
-                                                                         len(owed)))
+    owed = [e.state for e in entries if e.state in ("on_time", "late", "missing")]
+    on_time = owed.count("on_time")
+    counts = ReturnCounts(len(owed), on_time, owed.count("late"), owed.count("missing"), _rate(on_time, len(owed)))
     lead = [t for t in tasks if t.role == "lead"]
     return AgencyReport(
         agency=unit.name, full_name=unit.full_name, kind=unit.kind, groups=index.groups_of(unit.name), as_of=as_of,

@@ -199,10 +199,10 @@ def due_periods(schedule: PlanSchedule, as_of: date, frequency: str | None = Non
     ``first``) up to ``schedule.last``; it is owed once :meth:`PlanSchedule.is_owed` says so.
     """
     owed: list[DuePeriod] = []
-    for period in _periods(schedule, frequency):
-        if not schedule.is_owed(period, as_of):
+    for point in reporting_points(schedule, frequency):
+        if not schedule.is_owed(point.period, as_of):
             break
-        owed.append(DuePeriod(period.as_point(), schedule.due_date(period)))
+        owed.append(point)
     return owed
 
 
@@ -213,8 +213,11 @@ def reporting_points(schedule: PlanSchedule, frequency: str | None = None) -> It
     ``schedule.last`` (endless when ``last`` is ``None`` — take what you need). Agency reports use
     it for the due date of a return received early and for the next return due.
     """
-    for period in _periods(schedule, frequency):
+    kind = reporting_kind(schedule.frequency, frequency or schedule.frequency)
+    period = period_for_date(schedule.first.end, kind)
+    while schedule.last is None or period.end <= schedule.last.end:
         yield DuePeriod(period.as_point(), schedule.due_date(period))
+        period = _next(period)
 
 
 def next_due(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> DuePeriod | None:
@@ -222,20 +225,7 @@ def next_due(schedule: PlanSchedule, as_of: date, frequency: str | None = None) 
 
     The date by which whatever a check asks for can come back with the next return.
     """
-    for period in _periods(schedule, frequency):
-        due = schedule.due_date(period)
-        if due >= as_of:
-            return DuePeriod(period.as_point(), due)
-    return None
-
-
-def _periods(schedule: PlanSchedule, frequency: str | None) -> Iterator[Period]:
-    """The calendar's periods from ``first`` to ``last`` (unbounded when ``last`` is ``None``)."""
-    kind = reporting_kind(schedule.frequency, frequency or schedule.frequency)
-    period = period_for_date(schedule.first.end, kind)
-    while schedule.last is None or period.end <= schedule.last.end:
-        yield period
-        period = _next(period)
+    return next((p for p in reporting_points(schedule, frequency) if p.due >= as_of), None)
 
 
 def latest_due_point(schedule: PlanSchedule, as_of: date, frequency: str | None = None) -> Period | None:
@@ -286,15 +276,14 @@ def upcoming_returns(catalog: Catalog, received: Iterable[Received], as_of: date
     for schedule in schedules if schedules is not None else [plan_schedule(catalog, p) for p in catalog.plans]:
         for agency in schedule.agencies:
             own = schedule.for_agency(agency)
-            for period in _periods(own, None):
-                due = own.due_date(period)
+            for owed in reporting_points(own):
+                point, due = owed.period, owed.due
                 if due > horizon:
                     break
-                point = period.as_point()
-                if own.is_owed(period, as_of) or (agency, point) in got:
+                if own.is_owed(point, as_of) or (agency, point) in got:
                     continue
-                earliest, last_day, plans = near.get((agency, point), (due, own.missing_after(period), []))
-                near[(agency, point)] = (min(earliest, due), min(last_day, own.missing_after(period)),
+                earliest, last_day, plans = near.get((agency, point), (due, own.missing_after(point), []))
+                near[(agency, point)] = (min(earliest, due), min(last_day, own.missing_after(point)),
                                          [*plans, schedule.plan])
     upcoming = [UpcomingReturn(agency, period, due, (due - as_of).days, last_day, tuple(plans))
                 for (agency, period), (due, last_day, plans) in near.items()]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -35,9 +36,7 @@ from pingtai.catalog import Catalog, Indicator, Task
 from pingtai.errors import UsageError
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import text_cells_only, write_atomically
-
-RETURN_DUE_DAYS = 15
-"""A return is due this many days after its period ends (the 15th of the following month)."""
+from pingtai.schedule import plan_schedule
 
 _COLUMN_WIDTHS = {"value": (30, 26, 10, 16, 16, 34), "task": (10, 9, 30, 12, 40, 30, 30)}
 _TITLE = "绍兴市平台经济政策落实情况填报表"
@@ -74,9 +73,13 @@ class TemplateResult:
     content: TemplateContent
 
 
-def due_date(period: Period) -> dt.date:
-    """The day a return for ``period`` is due: :data:`RETURN_DUE_DAYS` after the period ends."""
-    return period.end + dt.timedelta(days=RETURN_DUE_DAYS)
+def due_date(catalog: Catalog, agency: str, period: Period) -> dt.date:
+    """The day ``agency``'s return for ``period`` is due: the earliest date any plan's calendar sets.
+
+    The calendar (``schedule:`` in each plan file, with its per-agency rules) is the one the
+    dashboard and ``pingtai check`` judge by, so the deadline printed on the form is the same.
+    """
+    return min(plan_schedule(catalog, plan).for_agency(agency).due_date(period.as_point()) for plan in catalog.plans)
 
 
 def plan_version(catalog: Catalog) -> str:
@@ -122,7 +125,7 @@ def template_content(catalog: Catalog, agency: str, period: str | Period) -> Tem
     ordered = tuple(sorted(indicators.values(), key=lambda ind: order.get(ind.id, len(order))))
     offices = tuple(a.name for a in catalog.agencies.agencies if a.kind == "office")
     return TemplateContent(agency=name, full_name=found.agency.full_name, period=wanted, indicators=ordered,
-                           tasks=tuple(tasks), plan_version=plan_version(catalog), due=due_date(wanted),
+                           tasks=tuple(tasks), plan_version=plan_version(catalog), due=due_date(catalog, name, wanted),
                            offices=offices)
 
 
@@ -249,8 +252,9 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
     first = row + 1
     for indicator in content.indicators:
         row += 1
-        cells = (indicator.id, indicator.name, indicator.unit, content.period.label(), None,
-                 _hint(indicator, content.period))
+        # The hint is a comment on the value cell, not text in 说明: 说明 is the agency's own note and
+        # the reader stores it with the value, so a prefilled hint would come back as a "note".
+        cells = (indicator.id, indicator.name, indicator.unit, content.period.label(), None, None)
         for column, value in enumerate(cells, start=1):
             cell = sheet.cell(row=row, column=column, value=value)
             cell.border = style["border"]
@@ -258,7 +262,9 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
             if column >= 5:
                 cell.protection = style["unlocked"]
                 cell.fill = style["input_fill"]
-        sheet.cell(row=row, column=5).number_format = "#,##0.####"
+        value_cell = sheet.cell(row=row, column=5)
+        value_cell.number_format = "#,##0.####"
+        value_cell.comment = Comment(_hint(indicator, content.period), "pingtai", width=220, height=60)
     if content.indicators:
         validation.add(f"E{first}:E{row}")
         sheet.add_data_validation(validation)

@@ -115,12 +115,13 @@ def _deliver(result: CheckReport, output_file: Path | None, webhook: str | None,
     """Write ``--output`` and post to the webhook; report each failure on stderr. True when all went well."""
     from pingtai.errors import PingtaiError
     from pingtai.notify import send
-    from pingtai.render.digest import markdown, title, write_atomic
+    from pingtai.render.digest import markdown, title
+    from pingtai.safe_write import write_bytes_atomically
 
     ok = True
     if output_file is not None:
         try:
-            write_atomic(output_file, markdown(result))
+            write_bytes_atomically(output_file, markdown(result).encode("utf-8"))
         except PingtaiError as exc:
             report_error(exc)
             ok = False

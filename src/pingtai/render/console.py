@@ -54,7 +54,7 @@ class Output:
 
     def line(self, text: Cell = "") -> None:
         if self.terminal:
-            self.console.print(text)
+            self.console.print(_verbatim(text))
         else:
             self.stream.write(f"{_plain(text)}\n")
 
@@ -66,7 +66,7 @@ class Output:
         for column in data.columns:
             table.add_column(column, overflow="fold")
         for row in data.rows:
-            table.add_row(*row)
+            table.add_row(*(_verbatim(cell) for cell in row))
         self.console.print(table)
 
     def _plain_table(self, data: TableData) -> None:
@@ -83,6 +83,11 @@ class Output:
     def tables(self, tables: Sequence[TableData]) -> None:
         for data in tables:
             self.table(data)
+
+
+def _verbatim(cell: Cell) -> Text:
+    """Plain strings are shown as written: text from returns (``[/b]``, ``[red]``) is not rich markup."""
+    return cell if isinstance(cell, Text) else Text(str(cell))
 
 
 def _plain(cell: Cell) -> str:

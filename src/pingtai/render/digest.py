@@ -8,15 +8,11 @@ Within an agency, the most severe findings come first; agencies with the worst f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import IO
 
 from rich.text import Text
 
 from pingtai.checks import SEVERITIES, SEVERITY_LABELS, CheckReport, Finding, sort_key
-from pingtai.errors import PingtaiError
 from pingtai.render.console import Output, styled
-from pingtai.safe_write import os_reason, replace_atomically
 
 NO_AGENCY = "（未明确责任单位）"
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "bright_black"}
@@ -96,16 +92,3 @@ def markdown(report: CheckReport) -> str:
         lines += [f"- **{SEVERITY_LABELS[f.severity]}** {f.label}{_tag(f)}：{f.message}" for f in items]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same directory and a rename,
-    so a reader (a web server, a mail job) never sees half a digest. Raises :class:`PingtaiError`."""
-
-    def write(handle: IO[bytes]) -> None:
-        handle.write(text.encode("utf-8"))
-
-    try:
-        replace_atomically(path, write)
-    except OSError as exc:
-        raise PingtaiError(f"无法写入 --output 文件 {path}：{os_reason(exc)}", hint="请检查目录是否存在且可写。") from None

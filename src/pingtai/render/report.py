@@ -17,6 +17,11 @@ from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask
 RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "due": "blue"}
 
 
+def text(value: object) -> Text:
+    """A cell or line printed as written, with an em dash for an empty value."""
+    return Text(str(value) if value not in (None, "") else "—")
+
+
 def _task_state(task: ReportTask) -> Text:
     text = styled(task.label, TASK_STYLES.get(task.status, ""))
     if task.last_status:
@@ -24,8 +29,8 @@ def _task_state(task: ReportTask) -> Text:
     return text
 
 
-def _targets(task: ReportTask) -> str:
-    return "；".join(f"{t.name} {t.target}：{latest_text(t.period, t.actual)} {t.label}" for t in task.targets) or "—"
+def _targets(task: ReportTask) -> Text:
+    return text("；".join(f"{t.name} {t.target}：{latest_text(t.period, t.actual)} {t.label}" for t in task.targets))
 
 
 def render_report(report: AgencyReport, out: Output) -> None:
@@ -44,19 +49,19 @@ def render_report(report: AgencyReport, out: Output) -> None:
     else:
         out.line("报表：本单位不在报送名单中")
     for c in report.contacts:
-        out.line(f"领导小组（{short.get(c.plan, c.plan)}）：{c.name}，{c.label}")
+        out.line(text(f"领导小组（{short.get(c.plan, c.plan)}）：{c.name}，{c.label}"))
     out.line()
     lead = TableData(f"牵头任务（{len(report.lead)}）", ["计划", "编号", "任务", "状态", "期别", "进展情况", "存在问题",
                                                      "下步打算", "量化目标"])
     for t in report.lead:
         title = t.title + (f"（经由 {t.via}）" if t.via else "")
-        lead.rows.append([t.short_name, str(t.number), title, _task_state(t), str(t.period or "—"), t.progress or "—",
-                          t.issues or "—", t.next_steps or "—", _targets(t)])
+        lead.rows.append([t.short_name, str(t.number), text(title), _task_state(t), str(t.period or "—"),
+                          text(t.progress), text(t.issues), text(t.next_steps), _targets(t)])
     co = TableData(f"配合任务（{len(report.co)}）", ["计划", "编号", "任务", "牵头单位", "经由", "任务状态", "期别",
                                                    "进展情况", "量化目标"])
     for t in report.co:
-        co.rows.append([t.short_name, str(t.number), t.title, t.lead, t.via or "—", _task_state(t),
-                        str(t.period or "—"), t.progress or "—", _targets(t)])
+        co.rows.append([t.short_name, str(t.number), text(t.title), t.lead, t.via or "—", _task_state(t),
+                        str(t.period or "—"), text(t.progress), _targets(t)])
     for table in (lead, co):
         if table.rows:
             out.table(table)
@@ -64,7 +69,7 @@ def render_report(report: AgencyReport, out: Output) -> None:
             out.line(f"{table.title}：无")
     if report.measures:
         measures = TableData("组织实施事项", ["计划", "事项", "时限", "经由"])
-        measures.rows += [[short.get(m.plan, m.plan), m.title, str(m.due or "—"), m.via or "—"]
+        measures.rows += [[short.get(m.plan, m.plan), text(m.title), str(m.due or "—"), m.via or "—"]
                           for m in report.measures]
         out.table(measures)
     if report.indicators:
@@ -84,7 +89,7 @@ def render_report(report: AgencyReport, out: Output) -> None:
             returns.rows.append([str(e.period), e.due.isoformat() if e.due else "—",
                                  e.received.isoformat() if e.received else "—",
                                  styled(e.label, RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
-                                 e.file or "—", "、".join(short.get(p, p) for p in e.plans) or "—"])
+                                 text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—"])
         out.table(returns)
 
 
@@ -106,4 +111,4 @@ def render_league(league: League, out: Output) -> None:
     out.table(table)
 
 
-__all__ = ["render_league", "render_report"]
+__all__ = ["render_league", "render_report", "text"]

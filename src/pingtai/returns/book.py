@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pingtai.returns import scan
+from pingtai.returns.scan_ods import scan_ods
+from pingtai.returns.scan_xls import scan_xls
+from pingtai.returns.scan_xlsx import scan_xlsx, xlsx_marks
 from pingtai.returns.sniff import MAX_FILE_BYTES, Refused, refuse, sniff_bytes
 
 Cell = int | float | str | bool | dt.date | dt.datetime | dt.time | dt.timedelta
@@ -85,11 +88,11 @@ def open_bytes(data: bytes, sha256: str, path: Path) -> Book:
     if kind == "csv":
         return CsvBook(data, sha256, path.stem or "csv")
     if kind in ("xlsx", "xlsm"):
-        return CalamineBook(data, sha256, kind, scan.scan_xlsx(data))
+        return CalamineBook(data, sha256, kind, scan_xlsx(data))
     if kind == "ods":
-        return CalamineBook(data, sha256, kind, scan.scan_ods(data))
+        return CalamineBook(data, sha256, kind, scan_ods(data))
     if kind == "xls":
-        return CalamineBook(data, sha256, kind, scan.scan_xls(data))
+        return CalamineBook(data, sha256, kind, scan_xls(data))
     if kind == "empty":
         raise refuse("empty-file")
     if kind in _NOT_SPREADSHEETS:
@@ -180,7 +183,7 @@ class CalamineBook(Book):
     def _marks(self, measured: scan.SheetScan) -> dict[tuple[int, int], scan.Mark]:
         if measured.member and not measured.marks:
             archive = zipfile.ZipFile(io.BytesIO(self._data))
-            measured.marks = scan.xlsx_marks(self._data, archive.getinfo(measured.member))
+            measured.marks = xlsx_marks(self._data, archive.getinfo(measured.member))
             measured.member = ""
         return measured.marks
 

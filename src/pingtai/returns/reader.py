@@ -29,7 +29,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable, Iterator
 from itertools import chain, islice
 from pathlib import Path
@@ -43,7 +42,6 @@ from pingtai.records import TASK_STATUS_LABELS, Conversion, ParsedReturn, TaskRe
 from pingtai.returns.book import Book, Cell, Row, Sheet, is_calamine_failure, open_bytes, read_bytes
 from pingtai.returns.names import (
     IndicatorIndex,
-    Label,
     fold,
     is_footer,
     label_alone,
@@ -52,28 +50,16 @@ from pingtai.returns.names import (
     period_in_text,
 )
 from pingtai.returns.numbers import parse_number
+from pingtai.returns.rows import PROGRESS_EVERY, SheetInfo, TableReader
 from pingtai.returns.sniff import Refused
-from pingtai.returns.tables import HEADER_ROWS, SEQ, Column, Table, cell_text, find_table, pick_value
-from pingtai.units import lookup, normalize_unit
+from pingtai.returns.tables import HEADER_ROWS, cell_text, column_letters, date_text, find_table
+from pingtai.units import lookup
 
 ProgressCallback = Callable[[int, int], None]
-PROGRESS_EVERY = 2000
 MAX_PER_CODE = 200
 """Problems of one code listed per file; the rest are counted in one line."""
 
 _STATUS_CODES: dict[str, TaskStatus] = {label: code for code, label in TASK_STATUS_LABELS.items()}
-_TOTAL_ROW = re.compile(r"^(?:全市|合计|总计|全市合计|绍兴市|全市总计|总体|全市小计|市本级合计)$")
-_COLUMN_NUMBERING = SEQ | {"戊", "己", "A", "B", "C", "D", "E", "a", "b", "c", "d", "e"}
-
-
-def column_letters(index: int) -> str:
-    """0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
-    letters = ""
-    index += 1
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def read_return(path: Path, catalog: Catalog, *, agency: str | None = None, period: Period | None = None,
@@ -95,7 +81,7 @@ def read_return(path: Path, catalog: Catalog, *, agency: str | None = None, peri
         result.problems.append(Problem(path.name, refusal.message, refusal.code))
         return result
     try:
-        _Reader(book, result, catalog, agency, period, on_progress).run()
+        Reader(book, result, catalog, agency, period, on_progress).run()
     except Refused as refusal:
         # refused half-way (a CSV that grows too wide, a sheet calamine cannot parse): nothing counts
         _refused(result, refusal)
@@ -115,19 +101,13 @@ def _refused(result: ParsedReturn, refusal: Refused) -> None:
     result.problems[:] = [Problem(result.path.name, refusal.message, refusal.code)]
 
 
-class _SheetInfo:
-    """What the lines around a sheet's table say (填报单位, 报告期, 单位 …), with their cells."""
+class Reader:
+    """One file being read: the problems found so far, caches of names, and the values recorded.
 
-    def __init__(self) -> None:
-        self.found: dict[str, tuple[str, str]] = {}
-        self.title_period: tuple[Period, str] | None = None
+    Drives the sheets (template or tables), resolves agencies and periods, and checks and
+    records each value (:meth:`take`); :class:`~pingtai.returns.rows.TableReader` walks the rows.
+    """
 
-    def add(self, kind: str, value: str, where: str) -> None:
-        if value and kind not in self.found:
-            self.found[kind] = (value, where)
-
-
-class _Reader:
     def __init__(self, book: Book, result: ParsedReturn, catalog: Catalog, agency: str | None,
                  period: Period | None, on_progress: ProgressCallback | None) -> None:
         self.book = book
@@ -219,7 +199,7 @@ class _Reader:
         if self.on_progress is not None:
             self.on_progress(self.done, max(self.total, self.done))
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         self.advance(1)
 
     def advance(self, rows: int) -> None:
@@ -230,7 +210,7 @@ class _Reader:
             self.on_progress(self.done, max(self.total, self.done))
 
     # --- labels around a table -----------------------------------------------------------------
-    def _labels(self, info: _SheetInfo, sheet: str, r: int, row: Row, title: bool) -> None:
+    def collect_labels(self, info: SheetInfo, sheet: str, r: int, row: Row, title: bool) -> None:
         """Collect ``label：value`` cells of one row (and, above the header, a period in the title)."""
         texts = [(c, t) for c, t in ((c, cell_text(v)) for c, v in enumerate(row)) if t]
         used: set[int] = set()  # cells taken as the value of the label before them
@@ -244,7 +224,7 @@ class _Reader:
                     where = self.where(sheet, r, c)
                     if not value and following is not None and i + 1 not in used:
                         used.add(i + 1)
-                        value = _date_text(row[following[0]]) if kind == "filled_on" else following[1]
+                        value = date_text(row[following[0]]) if kind == "filled_on" else following[1]
                         where = self.where(sheet, r, following[0])
                     info.add(kind, value, where)
                 continue
@@ -252,14 +232,14 @@ class _Reader:
             if alone is not None:
                 if following is not None:
                     used.add(i + 1)
-                    value = _date_text(row[following[0]]) if alone == "filled_on" else following[1]
+                    value = date_text(row[following[0]]) if alone == "filled_on" else following[1]
                     info.add(alone, value, self.where(sheet, r, following[0]))
             elif title and info.title_period is None:
                 found = period_in_text(text)
                 if found is not None:
                     info.title_period = (found, self.where(sheet, r, c))
 
-    def _apply_contacts(self, info: _SheetInfo) -> None:
+    def _apply_contacts(self, info: SheetInfo) -> None:
         if "reporter" in info.found and not self.result.reporter:
             self.result.reporter = info.found["reporter"][0]
         if "phone" in info.found and not self.result.phone:
@@ -271,22 +251,22 @@ class _Reader:
                 self.problem(where, f"无法识别的填报日期 '{text}'（应如 2024-10-15 或 2024年10月15日）", "bad-date", "warning")
             self.result.filled_on = day
 
-    def _sheet_agency(self, info: _SheetInfo) -> str | None:
+    def _sheet_agency(self, info: SheetInfo) -> str | None:
         """The agency lines above the table name, checked against ``--agency``."""
         if "agency" not in info.found:
             return self.arg_agency
         text, where = info.found["agency"]
-        canonical = self._agency(text, where, "填报单位")
+        canonical = self.resolve_agency(text, where, "填报单位")
         if canonical and self.arg_agency and canonical != self.arg_agency:
             self.problem(where, f"文件中的填报单位为 {canonical}，与 --agency {self.arg_agency} 不一致", "agency-mismatch")
         return self.arg_agency or canonical
 
-    def _sheet_period(self, info: _SheetInfo) -> Period | None:
+    def _sheet_period(self, info: SheetInfo) -> Period | None:
         """The period the lines above the table (or the title) give, checked against ``--period``."""
         found: tuple[Period, str] | None = None
         if "period" in info.found:
             text, where = info.found["period"]
-            parsed = self._period(text, where)
+            parsed = self.resolve_period(text, where)
             if parsed is not None:
                 found = (parsed, where)
         elif info.title_period is not None:
@@ -296,7 +276,7 @@ class _Reader:
                          "period-mismatch")
         return self.arg_period or (found[0] if found else None)
 
-    def _agency(self, text: str, where: str, what: str) -> str | None:
+    def resolve_agency(self, text: str, where: str, what: str) -> str | None:
         """Canonical agency for a cell's text, or ``None`` after reporting why (cached by text)."""
         cached = self.agency_cache.get(text)
         if cached is None:
@@ -314,14 +294,14 @@ class _Reader:
             self.problem(where, cached[1], cached[2])
         return cached[0]
 
-    def _period(self, value: object, where: str) -> Period | None:
+    def resolve_period(self, value: object, where: str) -> Period | None:
         cached = self.period_cache.get(value)
         if cached is None:
             if isinstance(value, dt.date) and value.day in (1, calendar.monthrange(value.year, value.month)[1]):
                 # Excel turns "2024-09" typed into a cell into the date 2024-09-01
                 cached = (Period.ending_in_month(value.year, value.month), "")
             else:
-                text = _date_text(value) if isinstance(value, dt.date) else cell_text(value)
+                text = date_text(value) if isinstance(value, dt.date) else cell_text(value)
                 try:
                     cached = (Period.parse(text).as_point(), "")
                 except PeriodError as exc:
@@ -353,9 +333,9 @@ class _Reader:
         table = find_table(head, sheet.merges, self.indicators)
         if table is None:
             return "no-header"
-        info = _SheetInfo()
+        info = SheetInfo()
         for r in range(table.first_row):
-            self._labels(info, name, r, head[r], title=True)
+            self.collect_labels(info, name, r, head[r], title=True)
         stated = "agency" in info.found or self.agency_given, bool(
             "period" in info.found or info.title_period or self.arg_period)
         if strict_agency is not None or strict_period is not None:
@@ -374,7 +354,7 @@ class _Reader:
         self.layouts.append(table.layout)
         rows = chain(enumerate(head[table.last_row + 1:], table.last_row + 1), enumerate(rest, len(head)))
         self.advance(table.last_row + 1)
-        reader = _TableReader(self, sheet, table, info, agency, period, strict=strict_agency is not None,
+        reader = TableReader(self, sheet, table, info, agency, period, strict=strict_agency is not None,
                               stated=stated)
         if table.layout == "wide":
             reader.read_wide(rows)
@@ -395,7 +375,7 @@ class _Reader:
         meta: dict[str, tuple[str, str]] = {}
         for r, row in enumerate(rows[1:], 1):
             if len(row) >= 2 and cell_text(row[0]):
-                meta[cell_text(row[0])] = (_date_text(row[1]), self.where(meta_name, r, 1))
+                meta[cell_text(row[0])] = (date_text(row[1]), self.where(meta_name, r, 1))
         version_text = cell_text(rows[0][1]) if len(rows[0]) > 1 else ""
         try:
             version = int(float(version_text)) if version_text else layout.TEMPLATE_VERSION
@@ -408,12 +388,12 @@ class _Reader:
         agency = period = None
         if "agency" in meta:
             text, where = meta["agency"]
-            agency = self._agency(text, where, "模板单位")
+            agency = self.resolve_agency(text, where, "模板单位")
             if agency and self.arg_agency and agency != self.arg_agency:
                 self.problem(where, f"模板的填报单位为 {agency}，与 --agency {self.arg_agency} 不一致", "agency-mismatch")
         if "period" in meta:
             text, where = meta["period"]
-            period = self._period(text, where)
+            period = self.resolve_period(text, where)
             if period and self.arg_period and period != self.arg_period:
                 self.problem(where, f"模板的报告期为 {period.label()}，与 --period {self.arg_period.label()} 不一致",
                              "period-mismatch")
@@ -449,23 +429,23 @@ class _Reader:
         if header_row < 0:
             self.problem(f"{self.file}!{name}", f"找不到表头（{'、'.join(layout.TASK_HEADERS)}）", "template-broken")
             return
-        info = _SheetInfo()
+        info = SheetInfo()
         for r, row in chain(enumerate(head[header_row + 1:], header_row + 1), enumerate(rest, len(head))):
-            self._tick()
+            self.tick()
             line = self._task_line(name, r, row, columns, agency, period, info)
             if line is not None:
                 self.result.tasks.append(line)
         self._apply_contacts(info)
 
     def _task_line(self, sheet: str, r: int, row: Row, columns: dict[int, int], agency: str, period: Period,
-                   info: _SheetInfo) -> TaskRecord | None:
+                   info: SheetInfo) -> TaskRecord | None:
         def text(i: int) -> str:
             col = columns.get(i, -1)
             return cell_text(row[col]) if 0 <= col < len(row) else ""
 
         first = next((t for t in (cell_text(c) for c in row) if t), "")
         if is_footer(first):
-            self._labels(info, sheet, r, row, title=False)
+            self.collect_labels(info, sheet, r, row, title=False)
             return None
         status_text, progress, issues, next_steps = text(3), text(4), text(5), text(6)
         number_text = text(1)
@@ -586,291 +566,3 @@ def _conversion(source: str, indicator: Indicator, multiplied: bool) -> tuple[fl
     if multiplied and src.scale != 1.0:
         return 1.0, "ambiguous-magnitude", f"'{{text}}' 中的“万/亿”与计量单位 {source} 重复：请只填数字"
     return src.scale / dst.scale, "", ""
-
-
-def _date_text(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return cell_text(value)
-
-
-class _TableReader:
-    """Reads the data rows below one header (layouts ``rows``, ``long`` and ``wide``)."""
-
-    def __init__(self, reader: _Reader, sheet: Sheet, table: Table, info: _SheetInfo, agency: str | None,
-                 period: Period | None, strict: bool, stated: tuple[bool, bool] = (False, False)) -> None:
-        self.reader = reader
-        self.sheet = sheet
-        self.table = table
-        self.info = info
-        self.agency = agency
-        self.period = period
-        self.strict = strict
-        stated_unit = normalize_unit(info.found["unit"][0]) if "unit" in info.found else ""
-        self.default_unit = stated_unit if lookup(stated_unit) is not None else ""
-        """A ``单位：万元`` line above the table: the unit of values that name none."""
-        self._marks: dict[tuple[int, int], tuple[str, str]] | None = None
-        self.values = self._value_columns()
-        self.missing_reported = False
-        self.stated = stated
-        """Whether the file stated an agency / a period at all (a wrong one is already reported)."""
-
-    def mark(self, row: int, col: int) -> tuple[str, str] | None:
-        if self._marks is None:
-            self._marks = self.sheet.marks()
-        return self._marks.get((row, col))
-
-    def _value_columns(self) -> list[Column]:
-        """Value columns, with dated ones (``2024年1-9月 | 2023年1-9月``) narrowed to the period's."""
-        values = [c for c in self.table.values if c.indicator is None]
-        dated = [c for c in values if c.kind == "dated" and c.period is not None]
-        if not dated:
-            return values
-        undated = [c for c in values if c.kind != "dated"]
-        if self.period is not None:
-            matching = [c for c in dated if c.period is not None and c.period.as_point() == self.period]
-            if not matching and not undated:
-                column = dated[0]
-                self.reader.problem(self.reader.where(self.sheet.name, self.table.first_row, column.index),
-                                    f"表头的期别与报告期 {self.period.label()} 不符：'{column.text}'", "period-mismatch")
-            return undated + matching
-        latest = max(dated, key=lambda c: c.period or Period(1900))
-        assert latest.period is not None
-        self.period = latest.period.as_point()
-        return [*undated, latest]
-
-    def _need_context(self, row: int) -> bool:
-        """Report once per sheet that agency or period is unknown; whether both are known."""
-        by_role = self.table.by_role
-        agency_known = self.agency is not None or "agency" in by_role or self.stated[0]
-        period_known = self.period is not None or "period" in by_role or self.stated[1]
-        if (agency_known and period_known) or self.missing_reported:
-            return agency_known and period_known
-        self.missing_reported = True
-        where = f"{self.reader.file}!{self.sheet.name}"
-        if not agency_known:
-            self.reader.problem(where, "文件中没有填报单位：请用 --agency 指定（如 --agency 市商务局）", "no-agency")
-        if not period_known:
-            self.reader.problem(where, "文件中没有报告期：请用 --period 指定（如 --period 2024Q3 或 2024年1-9月）", "no-period")
-        return False
-
-    def read_rows(self, rows: Iterator[tuple[int, Row]]) -> None:
-        """One indicator per row (``rows`` and ``long`` layouts).
-
-        This loop runs once per row of bulk files (100,000 rows and more), so per-row work is
-        kept to dictionary look-ups: names, agencies, periods and units are resolved once per
-        distinct cell value and cached.
-        """
-        reader, name = self.reader, self.sheet.name
-        by_role = self.table.by_role
-        col_of = {role: by_role[role].index if role in by_role else -1
-                  for role in ("name", "id", "unit", "agency", "period", "note")}
-        name_col, id_col, unit_col = col_of["name"], col_of["id"], col_of["unit"]
-        agency_col, period_col, note_col = col_of["agency"], col_of["period"], col_of["note"]
-        values = self.values
-        chosen: dict[str, Column | None] = {}
-        letters = [column_letters(i) for i in range(max((c.index for c in self.table.columns), default=0) + 1)]
-        prefix = f"{reader.file}!{name}!"
-        match = reader.indicators.match
-        indicators = reader.indicators.indicators
-        agencies: dict[object, str] = {}
-        periods: dict[object, tuple[Period, str]] = {}
-        default_key = str(self.period) if self.period is not None else None
-        units: dict[object, str] = {}
-        take = reader.take
-        done = 0
-        for r, row in rows:
-            done += 1
-            if done == PROGRESS_EVERY:
-                reader.advance(done)
-                done = 0
-            width = len(row)
-            indicator: Indicator | None = None
-            label: Label | None = None
-            name_text = ""
-            if 0 <= name_col < width:
-                name_cell = row[name_col]
-                name_text = name_cell if isinstance(name_cell, str) else cell_text(name_cell)
-                if name_text:
-                    indicator, label = match(name_text)
-            if indicator is None and 0 <= id_col < width and row[id_col] != "":
-                indicator = indicators.get(cell_text(row[id_col]))
-            if indicator is None:
-                self._other_row(r, row, label, name_text)
-                continue
-            kind = indicator.kind
-            if kind in chosen:
-                column = chosen[kind]
-            else:
-                column = chosen[kind] = pick_value(values, kind)
-            if column is None:
-                continue
-            c = column.index
-            raw = row[c] if c < width else ""
-            where = prefix + letters[c] + str(r + 1)
-            if raw == "":
-                found = self.mark(r, c)
-                if found is not None:
-                    reader.problem(where, found[1], found[0])
-                elif len(values) > 1:
-                    self._blank_choice(r, row, column, indicator)
-                continue
-            agency, period, period_key = self.agency, self.period, default_key
-            if 0 <= agency_col < width:
-                cell = row[agency_col]
-                if cell != "":
-                    agency = agencies.get(cell)
-                    if agency is None:
-                        agency = self._row_agency(cell, prefix + letters[agency_col] + str(r + 1))
-                        if agency is None:
-                            continue
-                        agencies[cell] = agency
-            if 0 <= period_col < width:
-                cell = row[period_col]
-                if cell != "":
-                    known = periods.get(cell)
-                    if known is None:
-                        period = self._row_period(cell, prefix + letters[period_col] + str(r + 1))
-                        if period is None:
-                            continue
-                        known = periods[cell] = (period, str(period))
-                    period, period_key = known
-            if agency is None or period is None:
-                self._need_context(r)
-                if agency is None and agency_col >= 0:
-                    reader.problem(where, "该行未填填报单位：请填写或用 --agency 指定", "no-agency")
-                    continue
-                if period is None and period_col >= 0:
-                    reader.problem(where, "该行未填报告期：请填写或用 --period 指定", "no-period")
-                    continue
-            unit, unit_from = "", ""
-            cell = row[unit_col] if 0 <= unit_col < width else ""
-            if cell != "":
-                unit = units.get(cell, "")
-                if not unit:
-                    unit = units[cell] = normalize_unit(cell_text(cell))
-                unit_from = "column"
-                if label is not None and label.unit and label.unit != unit:
-                    reader.problem(prefix + letters[unit_col] + str(r + 1),
-                                   f"计量单位 {unit} 与指标名称中的单位 {label.unit} 不一致", "unit-conflict")
-                    continue
-            elif label is not None and label.unit:
-                unit, unit_from = label.unit, "name"
-            elif column.unit:
-                unit, unit_from = column.unit, "header"
-            elif self.default_unit:
-                unit, unit_from = self.default_unit, "sheet"
-            elif unit_col >= 0:
-                unit_from = "blank-column"
-            note = ""
-            if 0 <= note_col < width:
-                cell = row[note_col]
-                if cell != "":
-                    note = cell_text(cell)
-            take(where, raw, indicator, agency, period, unit, unit_from, note, period_key)
-        reader.advance(done)
-
-    def _row_agency(self, value: Cell, where: str) -> str | None:
-        agency = self.reader._agency(cell_text(value), where, "填报单位")
-        if agency is not None and self.agency is not None and agency != self.agency and (self.strict or self.reader.arg_agency):
-            source = "--agency" if self.reader.arg_agency else "模板"
-            self.reader.problem(where, f"该行填报单位 {agency} 与 {source} {self.agency} 不一致", "agency-mismatch")
-            return None
-        return agency
-
-    def _row_period(self, value: Cell, where: str) -> Period | None:
-        period = self.reader._period(value, where)
-        if period is not None and self.period is not None and period != self.period and (self.strict or self.reader.arg_period):
-            source = "--period" if self.reader.arg_period else "模板"
-            self.reader.problem(where, f"该行报告期 {period.label()} 与 {source} {self.period.label()} 不一致", "period-mismatch")
-            return None
-        return period
-
-    def _blank_choice(self, r: int, row: Row, column: Column, indicator: Indicator) -> None:
-        """The column that counts is blank but another value column is not: say which was not used."""
-        for other in self.values:
-            if other is not column and other.index < len(row) and row[other.index] != "":
-                self.reader.problem(self.reader.where(self.sheet.name, r, column.index),
-                                    f"{indicator.name} 的“{column.text}”列为空，未采用“{other.text}”列的数值"
-                                    f"（{'流量指标按年内累计' if indicator.kind == 'flow' else '按期末数'}填报）",
-                                    "value-column-blank", "warning")
-                return
-
-    def _other_row(self, r: int, row: Row, label: Label | None, name_text: str) -> None:
-        """A row whose name is not a known indicator: blank, footer, heading, sub-item or an error."""
-        texts = [cell_text(c) for c in row]
-        first = next((t for t in texts if t), "")
-        if not first:
-            return
-        if is_footer(first):
-            self.reader._labels(self.info, self.sheet.name, r, row, title=False)
-            return
-        if all(t in _COLUMN_NUMBERING or (t.isdigit() and len(t) <= 3) for t in texts if t):
-            return  # a row of column numbers under the header (甲 乙 1 2 3 …)
-        key = label.key if label is not None else ""
-        reported = [c for c in self.values if c.index < len(row) and not parse_number(cell_text(row[c.index])).blank]
-        if not reported:
-            return
-        where = self.reader.where(self.sheet.name, r, self.table.by_role["name"].index if "name" in self.table.by_role else 0)
-        if not name_text.strip():
-            self.reader.problem(where, "该行有数值但没有指标名称，已跳过", "no-name", "warning")
-            return
-        if label is not None and label.subitem:
-            self.reader.problem(where, f"未知的分项 '{name_text.strip()}'，已跳过", "unknown-subitem", "warning")
-            return
-        hint = self.reader.indicators.suggest(key)
-        more = f"，是否指 {'、'.join(hint)}？" if hint else "（用 pingtai indicators 查看指标名称）"
-        self.reader.problem(where, f"未知指标 '{name_text.strip()}'{more}", "unknown-indicator")
-
-    def read_wide(self, rows: Iterator[tuple[int, Row]]) -> None:
-        """Indicators across the header (``网络零售额`` over ``本月 | 1-本月``); the total row counts."""
-        reader = self.reader
-        groups: dict[str, list[Column]] = {}
-        for column in self.table.columns:
-            if column.role == "value" and column.indicator is not None:
-                groups.setdefault(column.indicator.id, []).append(column)
-        label_col = next((c.index for c in self.table.columns if c.role not in ("value", "skip", "seq", "")), 0)
-        data: list[tuple[int, Row]] = []
-        for r, row in rows:
-            reader._tick()
-            texts = [cell_text(c) for c in row]
-            first = next((t for t in texts if t), "")
-            if not first:
-                continue
-            if is_footer(first):
-                reader._labels(self.info, self.sheet.name, r, row, title=False)
-                continue
-            if any(c.index < len(row) and row[c.index] != "" for cols in groups.values() for c in cols):
-                data.append((r, row))
-        if not data:
-            return
-        totals = [(r, row) for r, row in data
-                  if label_col < len(row) and _TOTAL_ROW.match(fold(cell_text(row[label_col])))]
-        if len(data) == 1:
-            r, row = data[0]
-        elif totals:
-            r, row = totals[0]
-            reader.problem(reader.where(self.sheet.name, r, label_col),
-                           f"表中有 {len(data)} 行数据，只导入“{cell_text(row[label_col])}”行（全市合计）", "rows-skipped", "warning")
-        else:
-            reader.problem(reader.where(self.sheet.name, data[0][0], label_col),
-                           "表中有多行数据，找不到“全市/合计”行：请只保留本单位的合计行，或改用每行一个指标的表格", "no-total-row")
-            return
-        self._need_context(r)
-        for ident, columns in groups.items():
-            indicator = reader.indicators.indicators[ident]
-            picked = pick_value(columns, indicator.kind)
-            if picked is None:
-                continue
-            c = picked.index
-            raw = row[c] if c < len(row) else ""
-            where = reader.where(self.sheet.name, r, c)
-            if raw == "":
-                found = self.mark(r, c)
-                if found is not None:
-                    reader.problem(where, found[1], found[0])
-                continue
-            unit, unit_from = (picked.unit, "header") if picked.unit else (self.default_unit, "sheet")
-            reader.take(where, raw, indicator, self.agency, self.period, unit, unit_from, "")

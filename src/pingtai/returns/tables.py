@@ -245,3 +245,22 @@ def pick_value(columns: list[Column], kind: str) -> Column | None:
 
 def fold_key(text: str) -> str:
     return fold(text).casefold()
+
+
+def column_letters(index: int) -> str:
+    """0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
+    letters = ""
+    index += 1
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def date_text(value: object) -> str:
+    """A date cell as ISO text (``2024-10-12``), any other cell as :func:`cell_text`."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return cell_text(value)

@@ -1,0 +1,320 @@
+"""The rows below a header: one indicator per row (``rows``, ``long``) or indicators across (``wide``).
+
+:class:`TableReader` is driven by :class:`pingtai.returns.reader.Reader`, which owns the
+problems, the caches of agencies and periods, and :meth:`~pingtai.returns.reader.Reader.take`
+(checking and recording one value). The row loop runs once per row of bulk files, so per-row
+work is kept to dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from pingtai.catalog import Indicator
+from pingtai.periods import Period
+from pingtai.returns.book import Cell, Row, Sheet
+from pingtai.returns.names import Label, fold, is_footer
+from pingtai.returns.numbers import parse_number
+from pingtai.returns.tables import SEQ, Column, Table, cell_text, column_letters, pick_value
+from pingtai.units import lookup, normalize_unit
+
+if TYPE_CHECKING:  # the reader imports this module
+    from pingtai.returns.reader import Reader
+
+PROGRESS_EVERY = 2000
+_TOTAL_ROW = re.compile(r"^(?:全市|合计|总计|全市合计|绍兴市|全市总计|总体|全市小计|市本级合计)$")
+_COLUMN_NUMBERING = SEQ | {"戊", "己", "A", "B", "C", "D", "E", "a", "b", "c", "d", "e"}
+
+
+class SheetInfo:
+    """What the lines around a sheet's table say (填报单位, 报告期, 单位 …), with their cells."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[str, str]] = {}
+        self.title_period: tuple[Period, str] | None = None
+
+    def add(self, kind: str, value: str, where: str) -> None:
+        if value and kind not in self.found:
+            self.found[kind] = (value, where)
+
+
+class TableReader:
+    """Reads the data rows below one header (layouts ``rows``, ``long`` and ``wide``)."""
+
+    def __init__(self, reader: Reader, sheet: Sheet, table: Table, info: SheetInfo, agency: str | None,
+                 period: Period | None, strict: bool, stated: tuple[bool, bool] = (False, False)) -> None:
+        self.reader = reader
+        self.sheet = sheet
+        self.table = table
+        self.info = info
+        self.agency = agency
+        self.period = period
+        self.strict = strict
+        stated_unit = normalize_unit(info.found["unit"][0]) if "unit" in info.found else ""
+        self.default_unit = stated_unit if lookup(stated_unit) is not None else ""
+        """A ``单位：万元`` line above the table: the unit of values that name none."""
+        self._marks: dict[tuple[int, int], tuple[str, str]] | None = None
+        self.values = self._value_columns()
+        self.missing_reported = False
+        self.stated = stated
+        """Whether the file stated an agency / a period at all (a wrong one is already reported)."""
+
+    def mark(self, row: int, col: int) -> tuple[str, str] | None:
+        if self._marks is None:
+            self._marks = self.sheet.marks()
+        return self._marks.get((row, col))
+
+    def _value_columns(self) -> list[Column]:
+        """Value columns, with dated ones (``2024年1-9月 | 2023年1-9月``) narrowed to the period's."""
+        values = [c for c in self.table.values if c.indicator is None]
+        dated = [c for c in values if c.kind == "dated" and c.period is not None]
+        if not dated:
+            return values
+        undated = [c for c in values if c.kind != "dated"]
+        if self.period is not None:
+            matching = [c for c in dated if c.period is not None and c.period.as_point() == self.period]
+            if not matching and not undated:
+                column = dated[0]
+                self.reader.problem(self.reader.where(self.sheet.name, self.table.first_row, column.index),
+                                    f"表头的期别与报告期 {self.period.label()} 不符：'{column.text}'", "period-mismatch")
+            return undated + matching
+        latest = max(dated, key=lambda c: c.period or Period(1900))
+        assert latest.period is not None
+        self.period = latest.period.as_point()
+        return [*undated, latest]
+
+    def _need_context(self, row: int) -> bool:
+        """Report once per sheet that agency or period is unknown; whether both are known."""
+        by_role = self.table.by_role
+        agency_known = self.agency is not None or "agency" in by_role or self.stated[0]
+        period_known = self.period is not None or "period" in by_role or self.stated[1]
+        if (agency_known and period_known) or self.missing_reported:
+            return agency_known and period_known
+        self.missing_reported = True
+        where = f"{self.reader.file}!{self.sheet.name}"
+        if not agency_known:
+            self.reader.problem(where, "文件中没有填报单位：请用 --agency 指定（如 --agency 市商务局）", "no-agency")
+        if not period_known:
+            self.reader.problem(where, "文件中没有报告期：请用 --period 指定（如 --period 2024Q3 或 2024年1-9月）", "no-period")
+        return False
+
+    def read_rows(self, rows: Iterator[tuple[int, Row]]) -> None:
+        """One indicator per row (``rows`` and ``long`` layouts).
+
+        This loop runs once per row of bulk files (100,000 rows and more), so per-row work is
+        kept to dictionary look-ups: names, agencies, periods and units are resolved once per
+        distinct cell value and cached.
+        """
+        reader, name = self.reader, self.sheet.name
+        by_role = self.table.by_role
+        col_of = {role: by_role[role].index if role in by_role else -1
+                  for role in ("name", "id", "unit", "agency", "period", "note")}
+        name_col, id_col, unit_col = col_of["name"], col_of["id"], col_of["unit"]
+        agency_col, period_col, note_col = col_of["agency"], col_of["period"], col_of["note"]
+        values = self.values
+        chosen: dict[str, Column | None] = {}
+        letters = [column_letters(i) for i in range(max((c.index for c in self.table.columns), default=0) + 1)]
+        prefix = f"{reader.file}!{name}!"
+        match = reader.indicators.match
+        indicators = reader.indicators.indicators
+        agencies: dict[object, str] = {}
+        periods: dict[object, tuple[Period, str]] = {}
+        default_key = str(self.period) if self.period is not None else None
+        units: dict[object, str] = {}
+        take = reader.take
+        done = 0
+        for r, row in rows:
+            done += 1
+            if done == PROGRESS_EVERY:
+                reader.advance(done)
+                done = 0
+            width = len(row)
+            indicator: Indicator | None = None
+            label: Label | None = None
+            name_text = ""
+            if 0 <= name_col < width:
+                name_cell = row[name_col]
+                name_text = name_cell if isinstance(name_cell, str) else cell_text(name_cell)
+                if name_text:
+                    indicator, label = match(name_text)
+            if indicator is None and 0 <= id_col < width and row[id_col] != "":
+                indicator = indicators.get(cell_text(row[id_col]))
+            if indicator is None:
+                self._other_row(r, row, label, name_text)
+                continue
+            kind = indicator.kind
+            if kind in chosen:
+                column = chosen[kind]
+            else:
+                column = chosen[kind] = pick_value(values, kind)
+            if column is None:
+                continue
+            c = column.index
+            raw = row[c] if c < width else ""
+            where = prefix + letters[c] + str(r + 1)
+            if raw == "":
+                found = self.mark(r, c)
+                if found is not None:
+                    reader.problem(where, found[1], found[0])
+                elif len(values) > 1:
+                    self._blank_choice(r, row, column, indicator)
+                continue
+            agency, period, period_key = self.agency, self.period, default_key
+            if 0 <= agency_col < width:
+                cell = row[agency_col]
+                if cell != "":
+                    agency = agencies.get(cell)
+                    if agency is None:
+                        agency = self._row_agency(cell, prefix + letters[agency_col] + str(r + 1))
+                        if agency is None:
+                            continue
+                        agencies[cell] = agency
+            if 0 <= period_col < width:
+                cell = row[period_col]
+                if cell != "":
+                    known = periods.get(cell)
+                    if known is None:
+                        period = self._row_period(cell, prefix + letters[period_col] + str(r + 1))
+                        if period is None:
+                            continue
+                        known = periods[cell] = (period, str(period))
+                    period, period_key = known
+            if agency is None or period is None:
+                self._need_context(r)
+                if agency is None and agency_col >= 0:
+                    reader.problem(where, "该行未填填报单位：请填写或用 --agency 指定", "no-agency")
+                    continue
+                if period is None and period_col >= 0:
+                    reader.problem(where, "该行未填报告期：请填写或用 --period 指定", "no-period")
+                    continue
+            unit, unit_from = "", ""
+            cell = row[unit_col] if 0 <= unit_col < width else ""
+            if cell != "":
+                unit = units.get(cell, "")
+                if not unit:
+                    unit = units[cell] = normalize_unit(cell_text(cell))
+                unit_from = "column"
+                if label is not None and label.unit and label.unit != unit:
+                    reader.problem(prefix + letters[unit_col] + str(r + 1),
+                                   f"计量单位 {unit} 与指标名称中的单位 {label.unit} 不一致", "unit-conflict")
+                    continue
+            elif label is not None and label.unit:
+                unit, unit_from = label.unit, "name"
+            elif column.unit:
+                unit, unit_from = column.unit, "header"
+            elif self.default_unit:
+                unit, unit_from = self.default_unit, "sheet"
+            elif unit_col >= 0:
+                unit_from = "blank-column"
+            note = ""
+            if 0 <= note_col < width:
+                cell = row[note_col]
+                if cell != "":
+                    note = cell_text(cell)
+            take(where, raw, indicator, agency, period, unit, unit_from, note, period_key)
+        reader.advance(done)
+
+    def _row_agency(self, value: Cell, where: str) -> str | None:
+        agency = self.reader.resolve_agency(cell_text(value), where, "填报单位")
+        if agency is not None and self.agency is not None and agency != self.agency and (self.strict or self.reader.arg_agency):
+            source = "--agency" if self.reader.arg_agency else "模板"
+            self.reader.problem(where, f"该行填报单位 {agency} 与 {source} {self.agency} 不一致", "agency-mismatch")
+            return None
+        return agency
+
+    def _row_period(self, value: Cell, where: str) -> Period | None:
+        period = self.reader.resolve_period(value, where)
+        if period is not None and self.period is not None and period != self.period and (self.strict or self.reader.arg_period):
+            source = "--period" if self.reader.arg_period else "模板"
+            self.reader.problem(where, f"该行报告期 {period.label()} 与 {source} {self.period.label()} 不一致", "period-mismatch")
+            return None
+        return period
+
+    def _blank_choice(self, r: int, row: Row, column: Column, indicator: Indicator) -> None:
+        """The column that counts is blank but another value column is not: say which was not used."""
+        for other in self.values:
+            if other is not column and other.index < len(row) and row[other.index] != "":
+                self.reader.problem(self.reader.where(self.sheet.name, r, column.index),
+                                    f"{indicator.name} 的“{column.text}”列为空，未采用“{other.text}”列的数值"
+                                    f"（{'流量指标按年内累计' if indicator.kind == 'flow' else '按期末数'}填报）",
+                                    "value-column-blank", "warning")
+                return
+
+    def _other_row(self, r: int, row: Row, label: Label | None, name_text: str) -> None:
+        """A row whose name is not a known indicator: blank, footer, heading, sub-item or an error."""
+        texts = [cell_text(c) for c in row]
+        first = next((t for t in texts if t), "")
+        if not first:
+            return
+        if is_footer(first):
+            self.reader.collect_labels(self.info, self.sheet.name, r, row, title=False)
+            return
+        if all(t in _COLUMN_NUMBERING or (t.isdigit() and len(t) <= 3) for t in texts if t):
+            return  # a row of column numbers under the header (甲 乙 1 2 3 …)
+        key = label.key if label is not None else ""
+        reported = [c for c in self.values if c.index < len(row) and not parse_number(cell_text(row[c.index])).blank]
+        if not reported:
+            return
+        where = self.reader.where(self.sheet.name, r, self.table.by_role["name"].index if "name" in self.table.by_role else 0)
+        if not name_text.strip():
+            self.reader.problem(where, "该行有数值但没有指标名称，已跳过", "no-name", "warning")
+            return
+        if label is not None and label.subitem:
+            self.reader.problem(where, f"未知的分项 '{name_text.strip()}'，已跳过", "unknown-subitem", "warning")
+            return
+        hint = self.reader.indicators.suggest(key)
+        more = f"，是否指 {'、'.join(hint)}？" if hint else "（用 pingtai indicators 查看指标名称）"
+        self.reader.problem(where, f"未知指标 '{name_text.strip()}'{more}", "unknown-indicator")
+
+    def read_wide(self, rows: Iterator[tuple[int, Row]]) -> None:
+        """Indicators across the header (``网络零售额`` over ``本月 | 1-本月``); the total row counts."""
+        reader = self.reader
+        groups: dict[str, list[Column]] = {}
+        for column in self.table.columns:
+            if column.role == "value" and column.indicator is not None:
+                groups.setdefault(column.indicator.id, []).append(column)
+        label_col = next((c.index for c in self.table.columns if c.role not in ("value", "skip", "seq", "")), 0)
+        data: list[tuple[int, Row]] = []
+        for r, row in rows:
+            reader.tick()
+            texts = [cell_text(c) for c in row]
+            first = next((t for t in texts if t), "")
+            if not first:
+                continue
+            if is_footer(first):
+                reader.collect_labels(self.info, self.sheet.name, r, row, title=False)
+                continue
+            if any(c.index < len(row) and row[c.index] != "" for cols in groups.values() for c in cols):
+                data.append((r, row))
+        if not data:
+            return
+        totals = [(r, row) for r, row in data
+                  if label_col < len(row) and _TOTAL_ROW.match(fold(cell_text(row[label_col])))]
+        if len(data) == 1:
+            r, row = data[0]
+        elif totals:
+            r, row = totals[0]
+            reader.problem(reader.where(self.sheet.name, r, label_col),
+                           f"表中有 {len(data)} 行数据，只导入“{cell_text(row[label_col])}”行（全市合计）", "rows-skipped", "warning")
+        else:
+            reader.problem(reader.where(self.sheet.name, data[0][0], label_col),
+                           "表中有多行数据，找不到“全市/合计”行：请只保留本单位的合计行，或改用每行一个指标的表格", "no-total-row")
+            return
+        self._need_context(r)
+        for ident, columns in groups.items():
+            indicator = reader.indicators.indicators[ident]
+            picked = pick_value(columns, indicator.kind)
+            if picked is None:
+                continue
+            c = picked.index
+            raw = row[c] if c < len(row) else ""
+            where = reader.where(self.sheet.name, r, c)
+            if raw == "":
+                found = self.mark(r, c)
+                if found is not None:
+                    reader.problem(where, found[1], found[0])
+                continue
+            unit, unit_from = (picked.unit, "header") if picked.unit else (self.default_unit, "sheet")
+            reader.take(where, raw, indicator, self.agency, self.period, unit, unit_from, "")

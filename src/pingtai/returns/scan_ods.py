@@ -1,0 +1,131 @@
+"""Measure the tables of an .ods before python-calamine builds them (see :mod:`pingtai.returns.scan`).
+
+calamine matches the literal names ``table:table-row``, ``table:table-cell`` … (not namespaces),
+so the scan does too, with a few byte searches per row. It builds every table when the file is
+opened, holding about three copies of cells and text: the caps apply to the tables' sum.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pingtai.returns.scan import (
+    MAX_CELLS,
+    MAX_CELLS_ODS,
+    MAX_ODS_CONTENT,
+    MAX_ROWS,
+    SheetScan,
+    check_extent,
+    check_total,
+    drain,
+    pieces,
+)
+from pingtai.returns.sniff import MAX_UNCOMPRESSED, Refused, check_zip, inflate, refuse
+
+_ODS_ROW_END = b"</table:table-row>"
+_ODS_TABLE_TAGS = re.compile(rb"<table:table(?=[\s>/])([^>]*)>|</table:table>|<table:table-row(?=[\s/])([^>]*)/>")
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ODS_ROWS = re.compile(rb'table:number-rows-repeated="([^"]*)"')
+_ODS_COLS = re.compile(rb'table:number-columns-repeated="([^"]*)"')
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s/>])([^>]*)>")
+_ODS_FILLED = (b"office:", b"table:formula")
+"""A cell with any office:… value attribute or a formula is not empty for calamine."""
+
+
+def scan_ods(data: bytes) -> dict[str, SheetScan]:
+    """Check an .ods zip and measure its tables (repeated rows and columns expanded as calamine does)."""
+    archive = check_zip(data)
+    scanner = _OdsScanner()
+    total = 0
+    for info in archive.infolist():
+        if not info.filename.lower().endswith(".xml"):
+            continue
+        limit = MAX_UNCOMPRESSED - total
+        if info.filename != "content.xml":
+            total += drain(data, info, limit)
+            continue
+        if info.file_size > MAX_ODS_CONTENT:
+            raise Refused("sheet-too-large", f"ODS 文件的表格数据过大（{info.file_size // 2**20} MB，上限 {MAX_ODS_CONTENT // 2**20} MB）："
+                                             "请另存为 .xlsx 后再导入")
+        for part in pieces(inflate(data, info, min(limit, MAX_ODS_CONTENT)), info.filename, (_ODS_ROW_END,)):
+            total += len(part)
+            scanner.feed(part)
+    check_total(scanner.scans, MAX_CELLS_ODS)
+    return scanner.scans
+
+
+class _OdsScanner:
+    """Follows tables and rows through content.xml, one row at a time, with C-level work per row."""
+
+    def __init__(self) -> None:
+        self.scans: dict[str, SheetScan] = {}
+        self.name: str | None = None
+        self.scan = SheetScan()
+        self.row = 0
+
+    def feed(self, part: bytes) -> None:
+        for segment in part.split(_ODS_ROW_END):
+            start = segment.rfind(b"<table:table-row")
+            head = segment if start < 0 else segment[:start]
+            if b"<table:table" in head or b"</table:table>" in head:
+                self._structure(head)
+            if start >= 0:
+                close = segment.find(b">", start)
+                if close < 0:
+                    raise refuse("broken-zip")
+                if segment[close - 1:close] == b"/":  # a self-closing last row: counted by _structure
+                    self._structure(segment[start:close + 1])
+                    continue
+                self._row(segment[start:close], segment[close + 1:])
+
+    def _structure(self, text: bytes) -> None:
+        for match in _ODS_TABLE_TAGS.finditer(text):
+            if match[0].startswith(b"</"):
+                if self.name is not None:
+                    check_extent(self.name, self.scan)
+                    self.scans[self.name] = self.scan
+                self.name = None
+            elif match[2] is not None:  # an empty self-closing row still moves the rows below it
+                self.row += _repeat(_ODS_ROWS.search(match[2]))
+            else:
+                name = _ODS_NAME.search(match[1] or b"")
+                self.name = name[1].decode("utf-8", "replace") if name else None
+                self.scan, self.row = SheetScan(), 0
+
+    def _row(self, tag: bytes, cells: bytes) -> None:
+        repeat = _repeat(_ODS_ROWS.search(tag))
+        width = self._width(cells)
+        if width:
+            self.scan.include(self.row + repeat - 1, width - 1)
+            if self.scan.rows > MAX_ROWS or self.scan.rows * self.scan.cols > MAX_CELLS:
+                check_extent(self.name or "", self.scan)
+        self.row += repeat
+
+    @staticmethod
+    def _width(cells: bytes) -> int:
+        """Columns up to the last non-empty cell (0 for an empty row), or a bound on it."""
+        if not any(marker in cells for marker in _ODS_FILLED):
+            return 0
+        count = cells.count(b"<table:table-cell") + cells.count(b"<table:covered-table-cell")
+        repeats = cells.count(b"number-columns-repeated")
+        if not repeats:
+            return count
+        last = max(cells.rfind(b"<table:table-cell"), cells.rfind(b"<table:covered-table-cell"))
+        tail = cells[last:]
+        if repeats == 1 and b"number-columns-repeated" in tail and not any(m in tail for m in _ODS_FILLED):
+            return count - 1  # the usual trailing run of empty cells (LibreOffice writes one per row)
+        column = width = 0
+        for attrs in _ODS_CELL.findall(cells):
+            column += _repeat(_ODS_COLS.search(attrs))
+            if any(marker in attrs for marker in _ODS_FILLED):
+                width = column
+        return width
+
+
+def _repeat(match: re.Match[bytes] | None) -> int:
+    if match is None:
+        return 1
+    text = match[1]
+    if not text.isdigit() or len(text) > 9:
+        raise refuse("broken-zip")
+    return max(int(text), 1)
