@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from pydantic import BaseModel
 
 from pingtai import catalog
@@ -57,12 +58,23 @@ def test_quick_start_main_job_runs(tmp_path: Path) -> None:
     assert list(tmp_path.glob("*/ledger.sqlite3")), "the demo ledger must live in the temporary directory"
 
 
-def _commands() -> list[str]:
+def _commands(typer_app: typer.Typer = app, prefix: str = "") -> list[str]:
+    """Every command, sub-app commands as ``ledger verify``."""
     names = []
-    for info in app.registered_commands:
+    for info in typer_app.registered_commands:
         name = info.name or (info.callback.__name__ if info.callback else "")
-        names.append(name.replace("_", "-"))
+        names.append(prefix + name.replace("_", "-"))
+    for group in typer_app.registered_groups:
+        sub = group.typer_instance
+        assert sub is not None
+        group_name = group.name or sub.info.name
+        assert isinstance(group_name, str)
+        names += _commands(sub, f"{prefix}{group_name} ")
     return names
+
+
+def test_sub_app_commands_are_enumerated() -> None:
+    assert {"ledger verify", "ledger rebuild", "ledger backup"} <= set(_commands())
 
 
 @pytest.mark.parametrize("command", _commands())

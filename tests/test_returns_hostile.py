@@ -9,7 +9,6 @@ files that are not spreadsheets at all. The last test reads them all under a 400
 from __future__ import annotations
 
 import random
-import struct
 import subprocess
 import sys
 import zipfile
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from hostile import patch_central_size
 from pingtai.periods import Period
 from pingtai.records import ParsedReturn
 from pingtai.returns import read_return, sniff_format
@@ -148,27 +148,16 @@ def test_member_that_inflates_too_much(tmp_path: Path) -> None:
     assert code == "zip-bomb" and "疑似压缩炸弹" in message
 
 
-def _patch_central_size(data: bytes, member: str, size: int) -> bytes:
-    """Rewrite the uncompressed size the central directory declares for ``member``."""
-    at = data.find(b"PK\x01\x02")
-    while at >= 0:
-        name_len = struct.unpack_from("<H", data, at + 28)[0]
-        if data[at + 46:at + 46 + name_len] == member.encode():
-            return data[:at + 24] + struct.pack("<I", size) + data[at + 28:]
-        at = data.find(b"PK\x01\x02", at + 4)
-    raise AssertionError(member)
-
-
 def test_member_that_lies_about_its_size_or_declares_hundreds_of_megabytes(tmp_path: Path) -> None:
     rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 3000))
     honest = raw_xlsx(tmp_path / "honest.xlsx", rows).read_bytes()
     liar = tmp_path / "liar.xlsx"
-    liar.write_bytes(_patch_central_size(honest, "xl/worksheets/sheet1.xml", 1000))
+    liar.write_bytes(patch_central_size(honest, "xl/worksheets/sheet1.xml", 1000))
     assert refused(read(liar)) == ("zip-bomb", "压缩包内 xl/worksheets/sheet1.xml 解压后超过声明的大小：疑似压缩炸弹，已拒绝")
     noise = random.Random(5).randbytes(1_200_000)  # incompressible: declaring 110 MB keeps the ratio under 100
     huge = raw_xlsx(tmp_path / "huge.xlsx", rows, extra={"xl/media/a.bin": noise, "xl/media/b.bin": noise}).read_bytes()
     for member in ("xl/media/a.bin", "xl/media/b.bin"):
-        huge = _patch_central_size(huge, member, 110 * 2**20)
+        huge = patch_central_size(huge, member, 110 * 2**20)
     (tmp_path / "huge.xlsx").write_bytes(huge)
     assert refused(read(tmp_path / "huge.xlsx")) == ("zip-bomb", "工作簿解压后过大（220 MB，上限 200 MB）：已拒绝")
 
@@ -315,6 +304,7 @@ import resource, sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 resource.setrlimit(resource.RLIMIT_AS, (400 * 2**20, 400 * 2**20))
+from hostile import patch_central_size
 from workbooks import CATALOG
 from pingtai.returns import read_return
 for name in sys.argv[1:]:

@@ -29,6 +29,7 @@ from pingtai.errors import Problem, UsageError
 from pingtai.ledger import Ledger, NewBatch, sha256_of
 from pingtai.periods import Period, PeriodError
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
+from pingtai.safe_write import os_reason
 
 YOY_MIN_RATIO = 0.5
 """A flow or stock below half of the same point last year is implausible enough to flag."""
@@ -169,8 +170,13 @@ def import_files(
     ledger = Ledger.open(db_path, readonly=True) if dry_run else Ledger.open(db_path, create=False)
     try:
         for path in paths:
-            sha = sha256_of(path)
             name = str(path)
+            try:
+                sha = sha256_of(path)
+            except OSError as exc:  # unreadable (permissions, a failing disk): this file only
+                results.append(FileResult(file=name, sha256="", status="rejected", errors=[
+                    Problem(path.name, f"无法读取文件：{os_reason(exc)}", "unreadable")]))
+                continue
             earlier = ledger.batch_by_sha256(sha)
             if earlier is not None:
                 results.append(_duplicate(name, sha, earlier.id, earlier.agency, earlier.period, earlier.layout,
@@ -195,10 +201,11 @@ def import_files(
             elif parsed.errors or _consistency_problems(parsed, catalog):
                 result = assess(parsed, catalog, ledger, file=name)
             else:
-                if ledger.path is None:  # first accepted file: only now create the ledger
+                if ledger.path is None or ledger.readonly:  # first accepted file: only now create (or write) it
                     ledger.close()
                     ledger = Ledger.open(db_path, create=True)
-                result = record(parsed, catalog, ledger, source=path, now=now, file=name)
+                result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,
+                                period_option=str(wanted) if wanted else None)
             results.append(result)
     finally:
         ledger.close()
@@ -206,12 +213,16 @@ def import_files(
 
 
 def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Path, now: dt.datetime,
-           file: str | None = None) -> FileResult:
+           file: str | None = None, stored_name: str | None = None, agency_option: str | None = None,
+           period_option: str | None = None, batch_id: int | None = None) -> FileResult:
     """Compare ``parsed`` with the ledger and, if it has no errors, record it as one batch.
 
     Comparison and writing share one ``BEGIN IMMEDIATE`` transaction, so a concurrent import
     cannot slip in between. ``source`` is the file archived; its bytes must hash to
-    ``parsed.sha256``. Returns the file's result (``rejected`` with nothing written on errors).
+    ``parsed.sha256``. ``stored_name`` is the file name the batch records (default: ``source``'s);
+    ``agency_option`` / ``period_option`` the options the file was read with and ``batch_id`` the
+    id to give the batch — all three kept for, or restored by, ``ledger rebuild``. Returns the
+    file's result (``rejected`` with nothing written on errors).
     """
     with ledger.transaction():
         earlier = ledger.batch_by_sha256(parsed.sha256)
@@ -224,11 +235,12 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
         values = [_as_point(v) for v in parsed.values]
         tasks = [_task_as_point(t) for t in parsed.tasks]
         batch = ledger.add_batch(
-            NewBatch(file=Path(source).name, sha256=parsed.sha256, agency=parsed.agency,
+            NewBatch(file=stored_name or Path(source).name, sha256=parsed.sha256, agency=parsed.agency,
                      period=parsed.period.as_point() if parsed.period else None, layout=parsed.layout or "table",
                      imported_at=now, reporter=parsed.reporter, phone=parsed.phone, filled_on=parsed.filled_on,
                      plan_version=parsed.plan_version, imported=result.imported, updated=result.updated,
-                     unchanged=result.unchanged, tasks=result.tasks, warnings=len(result.warnings)),
+                     unchanged=result.unchanged, tasks=result.tasks, warnings=len(result.warnings),
+                     agency_option=agency_option, period_option=period_option, id=batch_id),
             source, values, tasks)
         result.batch = batch.id
     return result
@@ -296,18 +308,14 @@ def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, 
     for (ident, period, agency), (number, _) in state.items():
         if (ident, agency) in pairs:
             series[(ident, agency)].append((_parse_period(period), number))
-    # Each agency's series of an indicator, sorted once, with its periods' sort keys beside it, so
-    # the point before a value is one bisection and last year's point one look-up (a long table
-    # of 100,000 values otherwise compares every value with every point of its series).
+    # Sorted once with their keys beside them: "the previous period" is a bisection, not a scan
+    # (a long table of thousands of rows is judged inside the write transaction).
     keys: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
-    by_period: dict[tuple[str, str], dict[Period, float]] = {}
+    found: dict[tuple[str, str], dict[Period, float]] = {}
     for pair, points in series.items():
         points.sort(key=lambda item: item[0].sort_key())
         keys[pair] = [p.sort_key() for p, _ in points]
-        found: dict[Period, float] = {}
-        for p, n in points:
-            found.setdefault(p, n)  # the first in period order, as a scan would find it
-        by_period[pair] = found
+        found[pair] = dict(points)
 
     warnings: list[Problem] = []
     for value in values:
@@ -316,29 +324,26 @@ def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, 
         definition = catalog.indicators[value.indicator]
         pair = (value.indicator, value.agency)
         points = series[pair]
+        label = f"{definition.name}（{value.period.label()}，{value.agency}）"
         if definition.kind in ("stock", "cumulative"):
-            earlier = bisect.bisect_left(keys[pair], value.period.sort_key())  # points before value.period
-            if earlier and value.value < points[earlier - 1][1] - abs(points[earlier - 1][1]) * _REL_TOL:
-                previous, number = points[earlier - 1]
+            at = bisect.bisect_left(keys.get(pair, []), value.period.sort_key())
+            if at and value.value < points[at - 1][1] - abs(points[at - 1][1]) * _REL_TOL:
+                previous, number = points[at - 1]
                 kind = "累计数" if definition.kind == "cumulative" else "存量"
                 warnings.append(Problem(value.where, (
-                    f"{_label(definition.name, value)}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
+                    f"{label}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
                     f"{value.unit}；{kind}一般不应下降，请核实"), "decrease", "warning"))
         if definition.kind in ("flow", "stock"):
             last_year = value.period.same_point_last_year()
-            before = by_period[pair].get(last_year)
+            before = found.get(pair, {}).get(last_year)
             if before is not None and before > 0:
                 ratio = value.value / before
                 if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
                     warnings.append(Problem(value.where, (
-                        f"{_label(definition.name, value)}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
+                        f"{label}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
                         f"{value.unit}）变化 {ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～"
                         f"{YOY_MAX_RATIO - 1:+.0%}），请核实"), "yoy-range", "warning"))
     return warnings
-
-
-def _label(name: str, value: ValueRecord) -> str:
-    return f"{name}（{value.period.label()}，{value.agency}）"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -7,9 +7,12 @@ refuse it): a corrected return is a newer batch, and the *current* value of a ke
 stay, so ``history`` can show every figure ever received.
 
 Every accepted file is also copied, content-addressed, into ``archive/`` beside the database
-(``archive/ab/abcdef….xlsx`` by sha256) before the batch's transaction commits, so the ledger can
-be rebuilt from the archive and a crash leaves at worst an archived file without its batch, never a
-batch without its file.
+(``archive/ab/abcdef….xlsx`` by sha256) with a manifest entry (batch id, original name, time,
+options, a digest of its rows) before the batch's transaction commits, so the ledger can be
+rebuilt from the archive alone and a crash leaves at worst an archived file without its batch,
+never a batch without its file (:mod:`pingtai.archive` has the layout and the order of writes).
+A new ledger is never started beside an archive that already records batches: that is a lost
+ledger, to be rebuilt.
 
 ``pingtai check --new-only`` records each run here too (``check_run``, ``check_finding``: the key
 and fingerprint of every finding it saw), so the next run can tell what is new.
@@ -28,20 +31,24 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
-import tempfile
+import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
 
+from pingtai import archive
+from pingtai.archive import ManifestEntry
+from pingtai.archive import archive_name as archive_name  # re-exported: part of this module's API
 from pingtai.errors import LedgerError
 from pingtai.periods import Period, PeriodError
 from pingtai.records import TaskRecord, ValueRecord
+from pingtai.safe_write import os_reason
 
 LEDGER_FILE = "ledger.sqlite3"
-ARCHIVE_DIR = "archive"
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another import (or a reader's checkpoint) before giving up."""
 
@@ -270,6 +277,12 @@ class NewBatch:
     unchanged: int = 0
     tasks: int = 0
     warnings: int = 0
+    agency_option: str | None = None
+    """The ``--agency`` the file was read with (recorded in the archive for a rebuild)."""
+    period_option: str | None = None
+    """The ``--period`` the file was read with."""
+    id: int | None = None
+    """The batch id to use (a rebuild restores the original ids); ``None``: the next one."""
 
 
 # --- where the ledger lives ---------------------------------------------------------------------
@@ -301,17 +314,22 @@ def resolve_db_path(explicit: Path | None) -> Path:
 
 def sha256_of(path: Path) -> str:
     """Hex sha256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return archive.file_sha256(path)
 
 
-def archive_name(sha256: str, suffix: str) -> str:
-    """``archive/ab/abcdef….xlsx``: where a file with this hash lives, relative to the ledger."""
-    clean = suffix.lower() if suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods", ".csv"} else ".bin"
-    return f"{ARCHIVE_DIR}/{sha256[:2]}/{sha256}{clean}"
+ValueRow = tuple[str, str, str, str, float, str, int, str, str]
+"""A value row as stored: indicator, period, period_end, agency, value, unit, below_unit, cell, raw."""
+TaskRow = tuple[str, int, str, str, str, str | None, str, str, str, str]
+"""A task row as stored: plan, task, agency, period, period_end, status, progress, issues, next_steps, cell."""
+
+
+def rows_digest(values: Sequence[ValueRow], tasks: Sequence[TaskRow]) -> str:
+    """sha256 over a batch's rows in the order stored: what a manifest entry records and
+    ``ledger verify`` / ``ledger rebuild`` compare. ``-0.0`` counts as ``0.0`` (SQLite may store
+    a whole REAL as an integer, which reads back without its sign)."""
+    canonical = [[*row[:4], float(row[4]) + 0.0, *row[5:]] for row in values]
+    text = json.dumps([canonical, [list(t) for t in tasks]], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- the ledger itself --------------------------------------------------------------------------
@@ -330,6 +348,12 @@ class Ledger:
         self.path = path
         """The database file, or ``None`` for the empty stand-in of a ledger that does not exist yet."""
         self.readonly = readonly
+        self._name = path.name if path is not None else ""
+        """The ledger's name in archive manifest entries (a rebuild's temporary file uses the target's)."""
+        self._immutable = False
+        """Opened as immutable because its directory cannot be written (see :meth:`_open_immutable`)."""
+        self._staged: list[str] = []
+        """sha256 of the files whose manifest entries this transaction wrote to ``pending/``."""
 
     # --- opening -------------------------------------------------------------------------------
     @classmethod
@@ -341,38 +365,89 @@ class Ledger:
         makes the connection query-only (dry runs, reports); an existing ledger opened without it
         is migrated to the current schema. Raises
         :class:`LedgerError` for a file that is not SQLite, a schema newer than this pingtai, or a
-        database that cannot be opened or created.
+        database that cannot be opened or created — and for a missing ledger whose archive
+        records its batches (a lost ledger: reading it as empty would hide everything, starting a
+        new one would fork the record).
         """
+        return cls._open(path, create=create, readonly=readonly, rebuild_of=None)
+
+    @classmethod
+    def create_for_rebuild(cls, path: Path, name: str) -> Ledger:
+        """Create the new ledger ``path`` that ``ledger rebuild`` fills from the archive beside it
+        and then renames to ``name`` (its archive entries already carry that name)."""
+        return cls._open(path, create=True, readonly=False, rebuild_of=name)
+
+    @classmethod
+    def _open(cls, path: Path, *, create: bool, readonly: bool, rebuild_of: str | None) -> Ledger:
+        if rebuild_of is None and _missing(path) and archive.records_ledger(path.parent, path.name) and _missing(path):
+            # Checked in this order: a committed entry means its ledger existed when it was written,
+            # so another process creating the ledger meanwhile is seen by the second look.
+            raise LedgerError(f"台账 {path} 不存在或为空，但其旁边的归档中已记录了导入批次：台账可能已丢失或被移走",
+                              hint="请运行 pingtai ledger rebuild 从归档重建台账，或用 --db / PINGTAI_DB 指向原来的台账。")
         if not path.exists() and (readonly or not create):
             return cls._empty()
         if (readonly or not create) and path.is_file() and path.stat().st_size == 0:
             return cls._empty()  # an empty file is an empty SQLite database: nothing recorded yet
         if path.exists() and path.is_dir():
             raise LedgerError(f"台账路径是目录，不是数据库文件：{path}", hint="请用 --db 或 PINGTAI_DB 指向一个文件。")
+        if path.exists() and _unwritable_directory(path):
+            # SQLite's WAL readers create a -shm file beside the database: where the directory (or
+            # the whole filesystem) cannot be written, read the file as immutable; refuse a write
+            # by naming the directory, not with SQLite's "unable to open database file".
+            if readonly or not create:
+                return cls._open_immutable(path)
+            raise _unwritable(path)
         if not path.exists():
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise LedgerError(f"无法创建台账目录 {path.parent}：{exc.strerror or exc}") from None
-        if not readonly and not os.access(path.parent, os.W_OK):
-            # SQLite would say "unable to open database file", which reads like a wrong path
-            raise LedgerError(f"台账为只读，无法写入：所在目录不可写 {path.parent}",
-                              hint="写入台账（导入、check --new-only）需要该目录的写权限（SQLite 要在台账旁建 -wal 文件）。")
+                raise LedgerError(f"无法创建台账目录 {path.parent}：{os_reason(exc)}") from None
+            if not os.access(path.parent, os.W_OK):
+                raise _unwritable(path)
         try:
-            if readonly and _unwritable_directory(path):
-                connection = _immutable_connection(path)
-            else:
-                # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
-                # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
-                connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
+            # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
-            raise LedgerError(f"无法打开台账 {path}：{exc}") from None
+            raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly)
+        ledger._name = rebuild_of or path.name
         try:
-            ledger._prepare()
+            fresh = ledger._prepare(migrate=create and not readonly)
         except BaseException:
             connection.close()
             raise
+        if fresh:
+            # A database with no schema yet (another process is creating the ledger right now):
+            # nothing recorded yet, like a missing file — reading it must not fail or migrate it.
+            connection.close()
+            return cls._empty()
+        return ledger
+
+    @classmethod
+    def _open_immutable(cls, path: Path) -> Ledger:
+        """Read a ledger on read-only media (a read-only mount, a backup drive): SQLite cannot
+        create the -shm file WAL mode needs, so the file is opened as immutable — safe, since
+        nothing can write there — unless a -wal file holds changes not yet merged into it."""
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise LedgerError(f"台账为只读，且其日志文件 {wal.name} 中有尚未合并的数据，无法可靠读取：{path}",
+                              hint="请在可写的位置打开一次（例如复制台账及其 -wal 文件到可写目录）。")
+        uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro&immutable=1"
+        try:
+            connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _sqlite_error(path, exc, "打开") from None
+        ledger = cls(connection, path, readonly=True)
+        ledger._immutable = True
+        try:
+            fresh = ledger._prepare(migrate=False)
+        except BaseException:
+            connection.close()
+            raise
+        if fresh:
+            connection.close()
+            return cls._empty()
         return ledger
 
     @classmethod
@@ -382,16 +457,23 @@ class Ledger:
         ledger._migrate(0)
         return ledger
 
-    def _prepare(self) -> None:
+    def _prepare(self, *, migrate: bool) -> bool:
+        """Check the file is a ledger this pingtai can use and set the connection up; migrate it
+        when ``migrate`` (an existing ledger of an older schema is migrated too, unless read-only).
+        Returns ``True`` for a database without any schema when not ``migrate``."""
         where = str(self.path)
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # Reading the version first touches nothing, so a foreign or newer file stays as it was.
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            # One statement, one snapshot: read apart, another process creating the ledger could
+            # commit its first migration in between (version 0 seen, then its tables).
+            row = self._db.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version),"
+                " (SELECT json_group_array(name) FROM sqlite_master WHERE type = 'table')").fetchone()
+            version = int(row[0])
+            tables = set(json.loads(row[1]))
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"不是 pingtai 台账（不是有效的 SQLite 数据库）：{where}",
-                              hint=f"SQLite 报告：{exc}。请检查 --db / PINGTAI_DB 是否指向正确的文件。") from None
+            raise _sqlite_error(self.path, exc, "读取") from None
         if version > SCHEMA_VERSION:
             raise LedgerError(
                 f"台账 {where} 由更新版本的 pingtai 创建（结构版本 {version}，本版支持 {SCHEMA_VERSION}），未作任何改动",
@@ -399,20 +481,26 @@ class Ledger:
         if version == 0 and tables:
             raise LedgerError(f"不是 pingtai 台账：{where} 是另一个 SQLite 数据库（含表 {'、'.join(sorted(tables)[:5])}）",
                               hint="请用 --db 或 PINGTAI_DB 指向 pingtai 的台账文件，或指向一个新文件名。")
+        if version == 0 and not migrate:
+            return True
         self._db.execute("PRAGMA foreign_keys = ON")
         if self.readonly:
             self._db.execute("PRAGMA query_only = ON")
             if version < SCHEMA_VERSION:
                 raise LedgerError(f"台账 {where} 结构版本较旧（{version}），只读方式下无法升级",
                                   hint="请先运行一次 pingtai batches 或 pingtai import（非试运行）以升级台账结构。")
-            return
+            return False
         try:
             if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
             self._migrate(version)
         except sqlite3.OperationalError as exc:
-            raise _write_error(self.path, exc) from None
+            raise _sqlite_error(self.path, exc) from None
+        # A ledger opened for writing heals what a kill right after a COMMIT left (no lock needed:
+        # only entries whose batch is committed are moved), even if this run then writes nothing.
+        self._finish_interrupted()
+        return False
 
     def _migrate(self, version: int) -> None:
         if version >= SCHEMA_VERSION:
@@ -666,7 +754,7 @@ class Ledger:
             except sqlite3.IntegrityError as exc:
                 raise LedgerError(f"记录检查结果被拒绝（{exc}）：同一次检查中出现重复的发现键") from None
             except sqlite3.OperationalError as exc:
-                raise _write_error(self.path, exc) from None
+                raise _sqlite_error(self.path, exc) from None
         run = CheckRun(id=run_id, started_at=started_at, as_of=as_of, scope=scope, findings=len(findings),
                        reported=count)
         return run, previous
@@ -692,13 +780,19 @@ class Ledger:
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"读取台账失败（{self.path}）：{exc}") from None
+            raise _sqlite_error(self.path, exc, "读取") from None
 
     # --- writing -------------------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``: the write lock is held from the start, reads inside see
-        the state the writes will land on; any exception rolls everything back."""
+        the state the writes will land on; any exception rolls everything back.
+
+        After COMMIT it moves this transaction's manifest entries beside their files (see
+        :mod:`pingtai.archive`), after a rollback it drops them.
+        """
+        if self._immutable and self.path is not None:
+            raise _unwritable(self.path)
         if self.path is None or self.readonly:
             raise LedgerError(f"台账以只读方式打开，不能写入：{self.path or '（不存在）'}")
         if self._db.in_transaction:
@@ -706,122 +800,217 @@ class Ledger:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _write_error(self.path, exc) from None
+            raise _sqlite_error(self.path, exc) from None
+        self._staged = []
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self._drop_staged()
             raise
         try:
             self._db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
-            raise _write_error(self.path, exc) from None
+            self._drop_staged()
+            raise _sqlite_error(self.path, exc) from None
+        root = self.root
+        assert root is not None
+        for sha in self._staged:
+            archive.commit(root, sha)
+        self._staged = []
+
+    def _drop_staged(self) -> None:
+        if self.root is not None:
+            for sha in self._staged:
+                archive.discard(self.root, sha)
+        self._staged = []
+
+    def _finish_interrupted(self) -> None:
+        """Commit the pending manifest entries whose batch is in the ledger (see :mod:`pingtai.archive`)."""
+        root = self.root
+        assert root is not None
+        for sha, entry in archive.pending_entries(root):
+            if entry is None:
+                continue
+            rows = self._query("SELECT id FROM batch WHERE sha256 = ?", [sha])
+            if rows and int(rows[0][0]) == entry.batch:
+                archive.commit(root, sha)
 
     def add_batch(self, batch: NewBatch, source: Path, values: Sequence[ValueRecord],
                   tasks: Sequence[TaskRecord]) -> Batch:
         """Archive ``source`` and record it as a batch with its values and task lines.
 
-        Must run inside :meth:`transaction`. The archive copy is written (atomically, fsynced)
-        before the rows, so the batch never commits without its file. Raises
-        :class:`LedgerError` if the file's bytes no longer match ``batch.sha256`` or a write fails.
+        Must run inside :meth:`transaction`. The archive copy (atomic, fsynced) and the batch's
+        manifest entry are written before the transaction commits, so the batch never commits
+        without its file (:mod:`pingtai.archive`). Raises :class:`LedgerError` if the file's bytes
+        no longer match ``batch.sha256``, the batch id is taken, or a write fails.
         """
-        if not self._db.in_transaction or self.root is None:
+        root = self.root
+        if not self._db.in_transaction or root is None:
             raise RuntimeError("add_batch outside a transaction")
         relative = archive_name(batch.sha256, source.suffix)
-        self._archive(source, self.root / relative, batch.sha256)
+        archive.store(root, source, batch.sha256, relative)
+        imported_at = _iso(batch.imported_at)
+        value_rows: list[ValueRow] = [
+            (v.indicator, str(v.period), v.period.end.isoformat(), v.agency, v.value, v.unit, int(v.below_unit), v.where,
+             v.raw) for v in values]
+        task_rows: list[TaskRow] = [
+            (t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status, t.progress, t.issues,
+             t.next_steps, t.where) for t in tasks]
         try:
             cursor = self._db.execute(
-                """INSERT INTO batch (file, sha256, agency, period, layout, imported_at, reporter, phone,
+                """INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, reporter, phone,
                        filled_on, plan_version, imported, updated, unchanged, tasks, warnings, archive)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None, batch.layout,
-                 _iso(batch.imported_at), batch.reporter, batch.phone,
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (batch.id, batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None,
+                 batch.layout, imported_at, batch.reporter, batch.phone,
                  batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
                  batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, relative))
             batch_id = int(cursor.lastrowid or 0)
             self._db.executemany(
                 """INSERT INTO value (batch_id, indicator, period, period_end, agency, value, unit, below_unit,
                        cell, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                ((batch_id, v.indicator, str(v.period), v.period.end.isoformat(), v.agency, v.value, v.unit,
-                  int(v.below_unit), v.where, v.raw) for v in values))
+                ((batch_id, *row) for row in value_rows))
             self._db.executemany(
                 """INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
                        issues, next_steps, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                ((batch_id, t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status,
-                  t.progress, t.issues, t.next_steps, t.where) for t in tasks))
+                ((batch_id, *row) for row in task_rows))
         except sqlite3.IntegrityError as exc:
-            raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件已导入") from None
+            raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件（批次号）已导入") from None
         except sqlite3.OperationalError as exc:
-            raise _write_error(self.path, exc) from None
+            raise _sqlite_error(self.path, exc) from None
+        archive.write_pending(root, ManifestEntry(
+            ledger=self._name, batch=batch_id, sha256=batch.sha256, file=batch.file, archive=relative, imported_at=imported_at,
+            agency_option=batch.agency_option, period_option=batch.period_option, values=len(value_rows),
+            tasks=len(task_rows), rows_sha256=rows_digest(value_rows, task_rows)))
+        self._staged.append(batch.sha256)
         stored = self.batch(batch_id)
         assert stored is not None
         return stored
 
-    def _archive(self, source: Path, target: Path, sha256: str) -> None:
-        """Copy ``source`` to ``target`` atomically (temp file, fsync, rename), checking its hash."""
-        if target.exists() and sha256_of(target) == sha256:
-            return  # left by an earlier attempt that crashed before committing: same bytes
+    # --- upkeep --------------------------------------------------------------------------------
+    def batch_rows_digest(self, batch_id: int) -> tuple[int, int, str]:
+        """``(values, tasks, digest)`` of the rows batch ``batch_id`` holds (:func:`rows_digest`)."""
+        values = [tuple(row) for row in self._query(
+            """SELECT indicator, period, period_end, agency, value, unit, below_unit, cell, raw
+               FROM value WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
+        tasks = [tuple(row) for row in self._query(
+            """SELECT plan, task, agency, period, period_end, status, progress, issues, next_steps, cell
+               FROM task_progress WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
+        return len(values), len(tasks), rows_digest(values, tasks)
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's own checks and the ledger's invariants find wrong; empty when all is well.
+
+        ``PRAGMA integrity_check`` (pages, indexes, constraints), ``PRAGMA foreign_key_check``
+        (rows whose batch does not exist) and the append-only triggers being in place.
+        """
+        found: list[str] = []
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
-        except OSError as exc:
-            raise LedgerError(f"无法写入归档目录 {target.parent}：{exc.strerror or exc}") from None
+            rows = self._db.execute("PRAGMA integrity_check").fetchall()
+            found += [f"SQLite 完整性检查：{row[0]}" for row in rows if row[0] != "ok"]
+            for table, rowid, parent, _ in self._db.execute("PRAGMA foreign_key_check").fetchall():
+                found.append(f"{table} 表第 {rowid} 行指向不存在的 {parent}（悬空记录）")
+            triggers = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        except sqlite3.DatabaseError as exc:
+            return [f"SQLite 完整性检查失败：{exc}"]
+        missing = sorted(f"{table}_append_only_{action}" for table in ("batch", "value", "task_progress")
+                         for action in ("update", "delete") if f"{table}_append_only_{action}" not in triggers)
+        if missing:
+            found.append(f"缺少只追加保护触发器：{'、'.join(missing)}（台账曾被 pingtai 以外的程序修改）")
+        return found
+
+    def backup_to(self, target: Path) -> None:
+        """Copy the ledger, as of one consistent moment, into the new file ``target``.
+
+        SQLite's online backup API: it reads one snapshot (others keep writing meanwhile — in WAL
+        mode a reader blocks no writer) and writes a complete database. ``target`` must not exist.
+        Raises :class:`LedgerError` when the copy cannot be made.
+        """
         try:
-            digest = hashlib.sha256()
-            with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            if digest.hexdigest() != sha256:
-                raise LedgerError(f"文件在读取后被改动，未导入：{source}", hint="请确认文件已保存并关闭后重新导入。")
-            os.replace(temp, target)
-            _fsync_dir(target.parent)
-        except OSError as exc:
-            raise LedgerError(f"归档文件失败 {target}：{exc.strerror or exc}") from None
+            destination = sqlite3.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"无法创建备份文件 {target}：{exc}") from None
+        try:
+            self._db.backup(destination)
+            # A backup is one self-contained file (rollback journal, not WAL): it opens read-only,
+            # from a read-only medium, with no -wal/-shm beside it.
+            destination.execute("PRAGMA journal_mode = DELETE")
+            check = destination.execute("PRAGMA integrity_check").fetchone()[0]
+            if check != "ok":
+                raise LedgerError(f"备份文件未通过完整性检查：{check}")
+        except sqlite3.Error as exc:
+            raise _sqlite_error(target, exc) from None
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+            destination.close()
 
 
 def _unwritable_directory(path: Path) -> bool:
-    """Whether ``path`` sits in a directory this process cannot write, with no ``-wal`` file beside it.
+    """Whether ``path`` sits in a directory this process cannot write (a read-only mount, a cron
+    user given read access only — False there even for root). SQLite's WAL readers must create the
+    ``-shm`` file beside the database, so an ordinary connection cannot even open it there."""
+    return not os.access(path.parent, os.W_OK)
 
-    A cron user may be given read access only. SQLite's WAL readers must create the ``-shm`` file
-    beside the database, so an ordinary connection cannot even open it there.
+
+def _unwritable(path: Path) -> LedgerError:
+    return LedgerError(f"台账为只读，无法写入：所在目录不可写 {path.parent}",
+                       hint="写入台账（导入、check --new-only、重建）需要该目录的写权限（SQLite 要在台账旁建 -wal 文件）；台账未作改动。")
+
+
+def _missing(path: Path) -> bool:
+    """No ledger at ``path`` yet: no file, or an empty one (SQLite writes nothing until it must)."""
+    try:
+        return path.stat().st_size == 0 and path.is_file()
+    except OSError:
+        return True
+
+
+LOW_SPACE = 256 * 1024
+"""Below this many free bytes an SQLite I/O error is reported as a full disk."""
+
+
+def _sqlite_error(path: Path | None, exc: sqlite3.Error, doing: str = "写入") -> LedgerError:
+    """What went wrong, in words a user can act on. Nothing was changed: SQLite rolls back.
+
+    Told apart by SQLite's own error name: not a database, damaged, read-only, busy, disk full
+    (also an I/O error with almost no free space: a WAL-mode database cannot even be read when its
+    -shm file cannot grow), other I/O errors, cannot open.
     """
-    return not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists()
-
-
-def _immutable_connection(path: Path) -> sqlite3.Connection:
-    # Nobody can be writing: a writer in WAL mode keeps a -wal file beside the database, and there
-    # is none. ``immutable`` reads the file without the -shm/-wal machinery.
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
-
-
-def _write_error(path: Path | None, exc: sqlite3.Error) -> LedgerError:
+    name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc)
-    if "readonly" in text or "read-only" in text:
-        return LedgerError(f"台账为只读，无法写入：{path}", hint="请检查文件及其所在目录的写权限，或用 --db 指定可写的台账。")
-    if "locked" in text or "busy" in text:
-        return LedgerError(f"台账正被其他程序占用，等待 {BUSY_TIMEOUT_MS // 1000} 秒后仍无法写入：{path}",
+    where = path or "（内存）"
+    if name == "SQLITE_NOTADB" or "file is not a database" in text:
+        return LedgerError(f"不是 pingtai 台账（不是有效的 SQLite 数据库）：{where}",
+                           hint=f"SQLite 报告：{text}。请检查 --db / PINGTAI_DB 是否指向正确的文件；文件未作任何改动。")
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return LedgerError(f"台账文件已损坏：{where}（SQLite 报告：{text}）",
+                           hint="请用 pingtai ledger verify 查看；从备份恢复，或移走该文件后运行 pingtai ledger rebuild 从归档重建。")
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return LedgerError(f"台账为只读，无法{doing}：{where}",
+                           hint="请检查文件及其所在目录（文件系统）的写权限，或用 --db 指定可写的台账；台账未作改动。")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return LedgerError(f"台账正被其他程序占用，等待 {BUSY_TIMEOUT_MS // 1000} 秒后仍无法{doing}：{where}",
                            hint="请稍后重试。")
-    if "full" in text:
-        return LedgerError(f"磁盘已满，无法写入台账：{path}")
-    return LedgerError(f"写入台账失败（{path}）：{text}")
+    if name == "SQLITE_FULL" or "full" in text or (name.startswith("SQLITE_IOERR") and _low_space(path)):
+        return LedgerError(f"磁盘已满，无法{doing}台账：{where}", hint="请清理磁盘空间后重试；台账未作改动。")
+    if name.startswith("SQLITE_IOERR"):
+        return LedgerError(f"{doing}台账时发生磁盘 I/O 错误：{where}（SQLite 报告：{text}）",
+                           hint="请检查磁盘空间、文件大小限制与存储设备；台账未作改动。")
+    if name.startswith("SQLITE_CANTOPEN"):
+        return LedgerError(f"无法打开台账文件：{where}", hint="请检查路径与权限。")
+    return LedgerError(f"{doing}台账失败（{where}）：{text}")
 
 
-def _fsync_dir(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk (POSIX; no-op elsewhere).
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+def _low_space(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < LOW_SPACE
+    except OSError:
+        return False
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -199,7 +199,9 @@ def _ending_in_month(cls: type[Period], year: int, month: int) -> Period:
 
 
 def _number(text: str) -> int:
-    return int(text) if text.isdigit() else _CN_DIGITS[text]
+    """A month or quarter number in Arabic or Chinese numerals; 0 (outside every range, so the
+    caller refuses it) for any other pair of Chinese numerals such as 十三 or 九九."""
+    return int(text) if text.isdigit() else _CN_DIGITS.get(text, 0)
 
 
 def _parse(raw: str) -> Period:

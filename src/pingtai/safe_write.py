@@ -20,6 +20,7 @@ Formula injection (CWE-1236)
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from typing import IO, TYPE_CHECKING
 from pingtai.errors import PingtaiError, UsageError
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
     from openpyxl.cell.cell import Cell
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,9 +55,38 @@ def set_text(cell: Cell, text: str) -> Cell:
     return cell
 
 
+def text_cells_only(workbook: Workbook) -> Workbook:
+    """Put every text cell of ``workbook`` through :func:`set_text`; returns the workbook.
+
+    The net under writers that fill cells with ``sheet.cell(value=…)``: there openpyxl makes any
+    text starting with ``=`` a formula (a task title in a user-edited YAML, say). pingtai writes
+    no formulas, so no cell loses anything.
+    """
+    from openpyxl.cell.cell import Cell
+
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell, Cell) and isinstance(cell.value, str):
+                    set_text(cell, cell.value)
+    return workbook
+
+
 def csv_text(text: str) -> str:
     """``text`` for a CSV cell: an apostrophe in front when it would read as a formula."""
     return "'" + text if looks_like_formula(text) else text
+
+
+_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统为只读",
+            errno.EACCES: "没有写权限", errno.EPERM: "没有权限", errno.EFBIG: "超出文件大小上限",
+            errno.EIO: "存储设备 I/O 错误", errno.ENOENT: "路径不存在"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese first (``磁盘已满（No space left on device）``)."""
+    reason = _REASONS.get(exc.errno or 0)
+    detail = exc.strerror or str(exc)
+    return f"{reason}（{detail}）" if reason else detail
 
 
 def _umask() -> int:
@@ -64,14 +95,39 @@ def _umask() -> int:
     return current
 
 
-def _fsync_dir(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk (POSIX; a no-op elsewhere).
+def fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable: it is on disk only once the directory entry is
+    (POSIX; a no-op where directories cannot be opened)."""
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def replace_atomically(target: Path, write: Callable[[IO[bytes]], None], *, temp_dir: Path | None = None) -> None:
+    """The primitive under every atomic write in pingtai (outputs here, the ledger's archive).
+
+    Calls ``write`` with a binary handle on a new temporary file in ``temp_dir`` (default: the
+    target's directory; it must be on the same filesystem), flushes and fsyncs it, gives it the
+    permissions a normal file would get (umask), renames it over ``target`` and fsyncs the
+    target's directory. Whatever ``write`` raises propagates; so does any :class:`OSError`. The
+    temporary file never outlives a failure (a killed process leaves a ``.pingtai-*`` file).
+    """
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, temp = tempfile.mkstemp(prefix=".pingtai-", suffix=target.suffix, dir=temp_dir or directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
+        os.replace(temp, target)
+        fsync_directory(directory)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
 
 
 def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
@@ -86,22 +142,9 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
     if target.is_dir():
         raise UsageError(f"输出路径是目录：{target}", hint="请用 -o 指定文件名。")
     try:
-        fd, temp = tempfile.mkstemp(prefix=".pingtai-", suffix=target.suffix, dir=directory)
+        replace_atomically(target, write)
     except OSError as exc:
-        raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
-        os.replace(temp, target)
-        _fsync_dir(directory)
-    except OSError as exc:
-        raise PingtaiError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+        raise PingtaiError(f"无法写入 {target}：{os_reason(exc)}") from None
     return target
 
 
@@ -114,5 +157,6 @@ def write_bytes_atomically(target: Path, data: bytes) -> Path:
     return write_atomically(target, write)
 
 
-__all__ = ["FORMULA_TRIGGERS", "csv_text", "looks_like_formula", "set_text", "write_atomically",
+__all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "looks_like_formula", "os_reason", "replace_atomically",
+           "set_text", "text_cells_only", "write_atomically",
            "write_bytes_atomically"]

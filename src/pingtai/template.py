@@ -35,7 +35,7 @@ from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Indicator, Task
 from pingtai.errors import UsageError
 from pingtai.periods import Period, PeriodError
-from pingtai.safe_write import write_atomically
+from pingtai.safe_write import text_cells_only, write_atomically
 from pingtai.schedule import plan_schedule
 
 _COLUMN_WIDTHS = {"value": (30, 26, 10, 16, 16, 34), "task": (10, 9, 30, 12, 40, 30, 30)}
@@ -141,7 +141,8 @@ def write_template(catalog: Catalog, agency: str, period: str | Period, path: Pa
     content = template_content(catalog, agency, period)
     target = path if path is not None else Path(default_name(content.agency, content.period))
     workbook = build_workbook(content, generated=generated, title_note=title_note)
-    write_atomically(target, workbook.save)
+    # Texts from the (user-edited) catalog never become formulas; the file appears whole or not at all.
+    write_atomically(target, text_cells_only(workbook).save)
     return TemplateResult(target, content)
 
 

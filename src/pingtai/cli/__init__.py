@@ -93,6 +93,7 @@ def utf8_streams() -> None:
 
 
 # Command modules register themselves on ``app``; imported last so that ``app`` exists.
-from pingtai.cli import catalog_cmds, check_cmds, report_cmds, returns_cmds, status_cmds  # noqa: E402
+from pingtai.cli import catalog_cmds, check_cmds, ledger_cmds, report_cmds, returns_cmds, status_cmds  # noqa: E402
 
-__all__ = ["app", "catalog_cmds", "check_cmds", "main", "report_cmds", "returns_cmds", "status_cmds", "utf8_streams"]
+__all__ = ["app", "catalog_cmds", "check_cmds", "ledger_cmds", "main", "report_cmds", "returns_cmds", "status_cmds",
+           "utf8_streams"]

@@ -1,0 +1,334 @@
+"""The archive beside the ledger: every accepted file by content, with the manifest to rebuild from.
+
+Layout, relative to the directory holding the ledger::
+
+    archive/ab/abcdef….xlsx        the file's bytes exactly as received, named by their sha256
+    archive/ab/abcdef….json        its manifest entry, once its batch is committed
+    archive/pending/abcdef….json   the manifest entry of an import in flight — or interrupted
+    archive/pending/.pingtai-…     a copy being written (left behind only by a killed process)
+
+A manifest entry (:class:`ManifestEntry`, UTF-8 JSON) holds what the files alone do not say and a
+rebuild needs: the batch id (the order of imports), the original file name, the time of import,
+the ``--agency`` / ``--period`` options the file was read with, and a digest of the rows the batch
+recorded so that a rebuild (or ``ledger verify``) can tell whether it got them back exactly.
+
+The ledger writes in this order, all but the last step inside its write transaction:
+
+1. copy the file to a temporary name, fsync, check its sha256, rename it into place, fsync the
+   directory (:func:`store`);
+2. insert the batch and its rows;
+3. write the manifest entry to ``pending/`` (atomically, fsynced; :func:`write_pending`);
+4. COMMIT;
+5. move the entry from ``pending/`` to beside the file (:func:`commit`).
+
+Killed before 4, the ledger is exactly as before and the archive holds an *orphan*: a file and
+perhaps a pending entry that no batch claims. Orphans are harmless (content-addressed, never
+replayed); ``ledger verify`` names them as notes and importing the file again completes the job.
+Killed between 4 and 5, a committed batch has a pending entry: the next write transaction finds it
+(:func:`pending_entries`) and commits it. A rebuild replays only committed entries.
+
+This module does no SQL; :mod:`pingtai.ledger` calls it. Errors are :class:`LedgerError` (exit 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pingtai import __version__
+from pingtai.errors import LedgerError, Problem
+from pingtai.safe_write import fsync_directory, os_reason, replace_atomically
+
+ARCHIVE_DIR = "archive"
+PENDING_DIR = "pending"
+TEMP_PREFIX = ".pingtai-"
+MANIFEST_FORMAT = 1
+SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv"})
+"""Suffixes kept on archived files; anything else is archived as ``.bin``."""
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_DATA = re.compile(r"^(?P<sha>[0-9a-f]{64})(?P<suffix>\.[a-z]+)$")
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One archived file's record of its import (the JSON beside it; see the module docstring).
+
+    ``ledger`` is the file name of the ledger that recorded it (one ledger per directory; the
+    name tells a lost ledger from a new one beside it); ``batch`` its batch id (the order of
+    imports); ``file`` the name the file had;
+    ``archive`` its path relative to the ledger's directory; ``imported_at`` the batch's time as
+    the ledger stores it (ISO 8601, UTC); ``agency_option`` / ``period_option`` the options it
+    was read with (``None`` when not given); ``values``, ``tasks`` and ``rows_sha256`` describe
+    the rows recorded (:func:`pingtai.ledger.rows_digest`); ``pingtai`` the version that wrote it.
+    """
+
+    ledger: str
+    batch: int
+    sha256: str
+    file: str
+    archive: str
+    imported_at: str
+    agency_option: str | None
+    period_option: str | None
+    values: int
+    tasks: int
+    rows_sha256: str
+    pingtai: str = __version__
+    format: int = MANIFEST_FORMAT
+
+    def to_json(self) -> bytes:
+        return (json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> ManifestEntry:
+        """Parse an entry; raises :class:`ValueError` (with the reason) for anything malformed."""
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"不是有效的 JSON（{exc}）") from None
+        if not isinstance(raw, dict):
+            raise ValueError("不是 JSON 对象")
+        if raw.get("format") != MANIFEST_FORMAT:
+            raise ValueError(f"未知的清单格式 {raw.get('format')!r}（本版支持 {MANIFEST_FORMAT}）")
+        expected: dict[str, tuple[type, ...]] = {
+            "ledger": (str,), "batch": (int,), "sha256": (str,), "file": (str,), "archive": (str,), "imported_at": (str,),
+            "agency_option": (str, type(None)), "period_option": (str, type(None)), "values": (int,),
+            "tasks": (int,), "rows_sha256": (str,), "pingtai": (str,), "format": (int,)}
+        for key, types in expected.items():
+            if key not in raw:
+                raise ValueError(f"缺少字段 {key}")
+            if not isinstance(raw[key], types) or isinstance(raw[key], bool):
+                raise ValueError(f"字段 {key} 的类型不对：{raw[key]!r}")
+        if not _SHA.match(raw["sha256"]) or raw["batch"] < 1:
+            raise ValueError("sha256 或 batch 不合法")
+        return cls(**{key: raw[key] for key in expected})
+
+
+def archive_name(sha256: str, suffix: str) -> str:
+    """``archive/ab/abcdef….xlsx``: where a file with this hash lives, relative to the ledger."""
+    clean = suffix.lower() if suffix.lower() in SUFFIXES else ".bin"
+    return f"{ARCHIVE_DIR}/{sha256[:2]}/{sha256}{clean}"
+
+
+def entry_path(root: Path, sha256: str, *, pending: bool = False) -> Path:
+    """Where the manifest entry for ``sha256`` lives (committed, or ``pending``)."""
+    if pending:
+        return root / ARCHIVE_DIR / PENDING_DIR / f"{sha256}.json"
+    return root / ARCHIVE_DIR / sha256[:2] / f"{sha256}.json"
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def store(root: Path, source: Path, sha256: str, relative: str) -> None:
+    """Copy ``source`` to ``root / relative`` atomically, checking that its bytes hash to ``sha256``.
+
+    A file already there with the right hash (an orphan of an interrupted import) is kept as it
+    is. Raises :class:`LedgerError` when ``source`` changed since it was read or a write fails.
+    """
+    target = root / relative
+    with contextlib.suppress(OSError):
+        if target.is_file() and file_sha256(target) == sha256:
+            return
+    pending = root / ARCHIVE_DIR / PENDING_DIR
+
+    def copy(out: IO[bytes]) -> None:
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha256:
+            raise LedgerError(f"文件在读取后被改动，未导入：{source}", hint="请确认文件已保存并关闭后重新导入。")
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pending.mkdir(parents=True, exist_ok=True)
+        replace_atomically(target, copy, temp_dir=pending)
+    except OSError as exc:
+        raise LedgerError(f"归档文件失败 {target}：{os_reason(exc)}",
+                          hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
+
+
+def write_pending(root: Path, entry: ManifestEntry) -> None:
+    """Write ``entry`` to ``archive/pending/`` atomically (before the batch commits)."""
+    target = entry_path(root, entry.sha256, pending=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(target, lambda out: _write_all(out, entry.to_json()))
+    except OSError as exc:
+        raise LedgerError(f"写入归档清单失败 {target}：{os_reason(exc)}",
+                          hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
+
+
+def _write_all(out: IO[bytes], data: bytes) -> None:
+    out.write(data)
+
+
+def commit(root: Path, sha256: str) -> bool:
+    """Move the pending entry for ``sha256`` beside its file (after its batch committed).
+
+    Returns whether there was one to move. A failure is not an error: the batch is committed, and
+    the next write transaction (or ``ledger verify``'s note) catches the entry still pending.
+    """
+    source = entry_path(root, sha256, pending=True)
+    target = entry_path(root, sha256)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+    except OSError:
+        return False
+    fsync_directory(target.parent)
+    return True
+
+
+def discard(root: Path, sha256: str) -> None:
+    """Remove the pending entry for ``sha256`` (its transaction rolled back); the file stays."""
+    with contextlib.suppress(OSError):
+        entry_path(root, sha256, pending=True).unlink()
+
+
+def demote(root: Path, sha256: str) -> None:
+    """Move a committed entry back to ``pending/`` (a rebuild could not replay it)."""
+    source = entry_path(root, sha256)
+    target = entry_path(root, sha256, pending=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+    fsync_directory(source.parent)
+
+
+def read_entry(path: Path) -> ManifestEntry:
+    """Read one manifest entry; raises :class:`ValueError` with the reason when it is malformed."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"无法读取（{exc.strerror or exc}）") from None
+    return ManifestEntry.from_json(data)
+
+
+def pending_entries(root: Path) -> list[tuple[str, ManifestEntry | None]]:
+    """The pending entries as ``(sha256, entry)`` (``entry`` is ``None`` when unreadable)."""
+    folder = root / ARCHIVE_DIR / PENDING_DIR
+    found: list[tuple[str, ManifestEntry | None]] = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    for name in names:
+        sha = name.removesuffix(".json")
+        if not name.endswith(".json") or not _SHA.match(sha):
+            continue
+        try:
+            found.append((sha, read_entry(folder / name)))
+        except ValueError:
+            found.append((sha, None))
+    return found
+
+
+def records_ledger(root: Path, ledger: str) -> bool:
+    """Whether a committed manifest entry under ``root / archive`` was written by the ledger
+    named ``ledger`` — i.e. that ledger existed. Stops at the first such entry."""
+    folder = root / ARCHIVE_DIR
+    try:
+        subdirs = sorted(d.path for d in os.scandir(folder) if d.is_dir() and len(d.name) == 2)
+    except OSError:
+        return False
+    for sub in subdirs:
+        try:
+            names = os.listdir(sub)
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".json") and _SHA.match(name[:-5]):
+                try:
+                    if read_entry(Path(sub) / name).ledger == ledger:
+                        return True
+                except ValueError:
+                    continue
+    return False
+
+
+@dataclass
+class ArchiveScan:
+    """Everything found in an archive folder, sorted out.
+
+    ``committed`` and ``pending``: manifest entries by sha256; ``data``: archived files by sha256;
+    ``temps``: leftovers of killed copies; ``strays``: anything else; ``problems``: entries that
+    cannot be read or do not fit where they are. Paths are shown relative to the folder's parent
+    (``archive/ab/….xlsx`` for the archive beside a ledger).
+    """
+
+    folder: Path
+    committed: dict[str, ManifestEntry] = field(default_factory=dict)
+    pending: dict[str, ManifestEntry] = field(default_factory=dict)
+    data: dict[str, Path] = field(default_factory=dict)
+    temps: list[str] = field(default_factory=list)
+    strays: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def ordered(self) -> list[ManifestEntry]:
+        """Committed entries in the order of their batches."""
+        return sorted(self.committed.values(), key=lambda e: (e.batch, e.imported_at, e.sha256))
+
+    def shown(self, path: Path) -> str:
+        """``path`` as messages show it: relative to the folder's parent."""
+        return path.relative_to(self.folder.parent).as_posix()
+
+
+def scan(folder: Path) -> ArchiveScan:
+    """Sort out every file under the archive ``folder`` (see :class:`ArchiveScan`); never raises."""
+    result = ArchiveScan(folder=folder)
+    if not folder.is_dir():
+        return result
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        shown = result.shown(path)
+        parent, name = path.parent.name, path.name
+        if name.startswith(TEMP_PREFIX):
+            result.temps.append(shown)
+            continue
+        pending = parent == PENDING_DIR and path.parent.parent == folder
+        in_bucket = path.parent.parent == folder and len(parent) == 2
+        sha = name.removesuffix(".json")
+        if name.endswith(".json") and _SHA.match(sha) and (pending or (in_bucket and sha[:2] == parent)):
+            try:
+                entry = read_entry(path)
+            except ValueError as exc:
+                result.problems.append(Problem(shown, f"归档清单无法读取：{exc}", "bad-manifest"))
+                continue
+            if entry.sha256 != sha:
+                result.problems.append(Problem(shown, f"归档清单记录的 sha256 与文件名不符（{entry.sha256[:12]}…）",
+                                               "bad-manifest"))
+                continue
+            (result.pending if pending else result.committed)[sha] = entry
+            continue
+        data = _DATA.match(name)
+        if data and in_bucket and data["sha"][:2] == parent and data["suffix"] in SUFFIXES | {".bin"}:
+            result.data[data["sha"]] = path
+            continue
+        result.strays.append(shown)
+    return result
+
+
+def entry_dict(entry: ManifestEntry) -> dict[str, Any]:
+    """The entry as a plain dict (JSON output)."""
+    return asdict(entry)
+
+
+__all__ = ["ARCHIVE_DIR", "PENDING_DIR", "ArchiveScan", "ManifestEntry", "archive_name", "commit", "demote", "discard",
+           "entry_path", "file_sha256", "pending_entries", "read_entry", "records_ledger", "scan", "store",
+           "write_pending"]

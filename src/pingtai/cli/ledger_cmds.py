@@ -1,0 +1,116 @@
+"""Ledger upkeep: ``pingtai ledger verify`` / ``rebuild`` / ``backup``.
+
+Exit codes: 0 all well (notes may be printed), 1 problems found (each named with its place), 2 the
+command could not run (no ledger, a ledger in the way of a rebuild, an unwritable target).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pingtai.cli import PingtaiGroup, app
+from pingtai.cli._common import echo_json, output, state
+
+if TYPE_CHECKING:
+    from pingtai.errors import Problem
+    from pingtai.render.console import Output
+
+ledger_app = typer.Typer(
+    cls=PingtaiGroup,
+    name="ledger",
+    help="台账维护：校验台账与归档、从归档重建台账、在线备份。",
+    epilog="示例：pingtai ledger verify ｜ pingtai ledger rebuild ｜ pingtai ledger backup /backup/ledger.sqlite3",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(ledger_app)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（结构见 docs/contracts.md）。")]
+
+
+@ledger_app.command()
+def verify(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """校验台账：SQLite 完整性、悬空记录、每个批次的归档文件是否存在且 sha256 相符、归档清单是否与台账一致。
+
+    中断的导入留下的归档文件列为“提示”（不影响退出码）；发现问题时逐条列出位置，退出码为 1。
+
+    示例：pingtai ledger verify ｜ pingtai ledger verify --json
+    """
+    from pingtai.ledger import resolve_db_path
+    from pingtai.maintenance import verify_ledger
+
+    result = verify_ledger(resolve_db_path(state(ctx).db))
+    if as_json:
+        echo_json(result)
+    else:
+        out = output()
+        _problems(out, result.problems, result.notes)
+        verdict = f"发现 {len(result.problems)} 个问题" if result.problems else "台账完好"
+        out.line(f"{verdict}：{result.ledger}（批次 {result.batches}，归档清单 {result.archived}，提示 {len(result.notes)}）")
+    raise typer.Exit(result.exit_code)
+
+
+@ledger_app.command()
+def rebuild(
+    ctx: typer.Context,
+    archive: Annotated[Path | None, typer.Option("--archive", help="归档目录（默认：台账旁的 archive）。", show_default=False)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """从归档重建台账：按原顺序重放每个已归档的导入（原批次号、原文件名、原导入时间），写到 --db / PINGTAI_DB。
+
+    只在台账不存在时运行（不会覆盖已有台账）；先写入临时文件，完成后才放到位。无法重放的批次逐条列出，退出码为 1。
+
+    示例：pingtai ledger rebuild ｜ pingtai --db /srv/pingtai/restored.sqlite3 ledger rebuild --archive /srv/pingtai/archive
+    """
+    from pingtai.ledger import resolve_db_path
+    from pingtai.maintenance import rebuild_ledger
+
+    st = state(ctx)
+    result = rebuild_ledger(st.catalog(), resolve_db_path(st.db), source=archive)
+    if as_json:
+        echo_json(result)
+    else:
+        out = output()
+        _problems(out, result.problems, result.notes)
+        done = sum(1 for b in result.batches if b.status == "accepted")
+        out.line(f"已重建台账：{result.ledger}（据 {result.archive} 重放批次 {done}/{len(result.batches)}，"
+                 f"问题 {len(result.problems)}，提示 {len(result.notes)}）")
+    raise typer.Exit(result.exit_code)
+
+
+@ledger_app.command()
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="备份文件（已存在则替换）。", show_default=False)],
+    as_json: JsonOpt = False,
+) -> None:
+    """在线备份台账（SQLite 备份接口）：导入进行中也可运行，备份是某一时刻的完整副本，写完并校验后才替换目标文件。
+
+    归档目录（archive）只增不改，请另行用 rsync/cp 复制。
+
+    示例：pingtai ledger backup /backup/ledger-2025-01-20.sqlite3
+    """
+    from pingtai.ledger import resolve_db_path
+    from pingtai.maintenance import backup_ledger
+
+    result = backup_ledger(resolve_db_path(state(ctx).db), file)
+    if as_json:
+        echo_json(result)
+    else:
+        output().line(f"已备份台账：{result.ledger} → {result.file}（批次 {result.batches}，{result.size:,} 字节）")
+
+
+def _problems(out: Output, problems: list[Problem], notes: list[Problem]) -> None:
+    """Problems on stderr (they make the exit code), notes on stdout with the summary."""
+    from pingtai.render.console import styled
+
+    out.stream.flush()
+    for problem in problems:
+        sys.stderr.write(f"问题 {problem}\n")
+    sys.stderr.flush()
+    for note in notes:
+        out.line(styled(f"提示 {note}", "yellow"))

@@ -1,0 +1,307 @@
+"""pingtai ledger verify / rebuild / backup: the archive is enough to get the ledger back, and
+verify notices when the ledger and its archive no longer tell the same story."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pingtai.archive import entry_path, read_entry, scan
+from pingtai.catalog import Catalog
+from pingtai.cli import app
+from pingtai.errors import Problem
+from pingtai.ledger import Ledger
+from pingtai.maintenance import Backup, backup_ledger, rebuild_ledger, verify_ledger
+from reliability_helpers import district_return, file_hashes, returns_set, rows, snapshot
+from test_returns_cli import filled_template
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def import_all(db: Path, runs: list[list[str]]) -> None:
+    for args in runs:
+        code, out, err = invoke("--db", str(db), "import", *args)
+        assert code == 0, out + err
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ledger with a varied history: 20 long tables (two of them corrections), a bare table
+    imported with --agency/--period, and a filled template with a task line — 22 batches."""
+    folder = tmp_path_factory.mktemp("built")
+    path = folder / "srv" / "ledger.sqlite3"
+    runs = returns_set(folder / "in")
+    runs.append([str(filled_template(folder / "in" / "商务局_2024Q4.xlsx"))])
+    import_all(path, runs)
+    return path.parent
+
+
+@pytest.fixture
+def db(built: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the built ledger and its archive for each test."""
+    shutil.copytree(built, tmp_path / "srv")
+    return tmp_path / "srv" / "ledger.sqlite3"
+
+
+def codes(problems: list[Problem]) -> list[str]:
+    return [p.code for p in problems]
+
+
+# --- verify ------------------------------------------------------------------------------------
+
+
+def test_a_sound_ledger_verifies(db: Path) -> None:
+    code, out, err = invoke("--db", str(db), "ledger", "verify")
+    assert (code, err) == (0, "")
+    assert out == f"台账完好：{db}（批次 22，归档清单 22，提示 0）\n"
+    as_json = json.loads(invoke("--db", str(db), "ledger", "verify", "--json")[1])
+    assert as_json == {"ledger": str(db), "batches": 22, "archived": 22, "problems": [], "notes": []}
+
+
+def test_a_tampered_archive_file_is_caught(db: Path) -> None:
+    with Ledger.open(db) as ledger:
+        batch = ledger.batches()[4]
+    archived = db.parent / batch.archive
+    archived.write_bytes(archived.read_bytes().replace(b"2022", b"2021"))
+    code, out, err = invoke("--db", str(db), "ledger", "verify")
+    assert code == 1
+    assert err == f"问题 {batch.archive}: 批次 5（{batch.file}）的归档文件已被改动：sha256 与台账记录不符\n"
+    assert out.startswith("发现 1 个问题")
+
+
+def test_a_missing_archive_file_or_manifest_entry_is_caught(db: Path) -> None:
+    with Ledger.open(db) as ledger:
+        first, second = ledger.batches()[:2]
+    (db.parent / first.archive).unlink()
+    entry_path(db.parent, second.sha256).unlink()
+    result = verify_ledger(db)
+    assert [(p.code, p.where) for p in result.problems] == [("missing-file", first.archive),
+                                                            ("missing-manifest", second.archive)]
+    assert result.exit_code == 1
+
+
+def test_rows_changed_behind_pingtais_back_are_caught(db: Path) -> None:
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER value_append_only_update")
+    raw.execute("UPDATE value SET value = value + 1 WHERE batch_id = 3")
+    raw.commit()
+    raw.close()
+    result = verify_ledger(db)
+    assert codes(result.problems) == ["sqlite-integrity", "rows-mismatch"]
+    assert "缺少只追加保护触发器：value_append_only_update" in result.problems[0].message
+    assert result.problems[1].message.startswith("批次 3（上虞区政府_2022.csv）在台账中的数据与导入时记录的不一致")
+
+
+def test_dangling_rows_and_a_broken_index_are_caught(db: Path) -> None:
+    raw = sqlite3.connect(db)
+    raw.execute("INSERT INTO value VALUES (99, 'platforms', '2024', '2024-12-31', '市商务局', 1, '个', 0, 'x', '1')")
+    # Point the index's definition at another column: its entries no longer match the rows.
+    raw.execute("PRAGMA writable_schema = ON")
+    raw.execute("UPDATE sqlite_master SET sql = replace(sql, 'ON value (batch_id)', 'ON value (unit)') "
+                "WHERE name = 'value_batch'")
+    raw.commit()
+    raw.close()
+    messages = [p.message for p in verify_ledger(db).problems if p.code == "sqlite-integrity"]
+    assert any("value 表第" in m and "悬空记录" in m for m in messages)
+    assert any(m.startswith("SQLite 完整性检查：") and "value_batch" in m for m in messages)
+
+
+def test_a_ledger_older_than_its_archive_is_caught(db: Path, tmp_path: Path) -> None:
+    """Restored from a backup taken before the last imports: the archive knows batches it lacks."""
+    old = tmp_path / "old.sqlite3"
+    backup_ledger(db, old)
+    import_all(db, [[str(district_return(tmp_path / "later", "越城区政府", 2025, 400))]])
+    shutil.copyfile(old, db)
+    result = verify_ledger(db)
+    [problem] = result.problems
+    assert problem.code == "unrecorded-batch"
+    assert "归档记录了批次 23（越城区政府_2025.csv" in problem.message and "pingtai ledger rebuild" in problem.message
+
+
+def test_what_interrupted_imports_leave_is_a_note_and_reimporting_completes_it(db: Path, tmp_path: Path) -> None:
+    """An import killed before COMMIT leaves its archived file and pending manifest entry."""
+    source = district_return(tmp_path / "in", "诸暨市政府", 2025, 512)
+    copy = db.parent.parent / "copy.sqlite3"
+    backup_ledger(db, copy)
+    import_all(db, [[str(source)]])
+    with Ledger.open(db) as ledger:
+        batch = ledger.batches()[-1]
+    archive_before = file_hashes(db.parent / "archive")
+    # Put the ledger back as it was before that import, and its manifest entry back to pending.
+    shutil.copyfile(copy, db)
+    pending = entry_path(db.parent, batch.sha256, pending=True)
+    entry_path(db.parent, batch.sha256).rename(pending)
+    result = verify_ledger(db)
+    assert result.problems == []
+    assert [(n.code, n.where) for n in result.notes] == [("orphan", f"archive/pending/{batch.sha256}.json")]
+    assert "未完成（或正在进行）的导入：诸暨市政府_2025.csv" in result.notes[0].message
+    code, out, _ = invoke("--db", str(db), "ledger", "verify")
+    assert code == 0 and f"提示 archive/pending/{batch.sha256}.json: 未完成（或正在进行）的导入" in out
+    import_all(db, [[str(source)]])
+    assert verify_ledger(db).notes == []
+    assert file_hashes(db.parent / "archive").keys() == archive_before.keys()
+
+
+def test_a_batch_whose_manifest_entry_was_left_pending_is_finished_by_the_next_import(db: Path, tmp_path: Path) -> None:
+    """Killed between COMMIT and moving the entry: a note, then the next write finishes the move."""
+    with Ledger.open(db) as ledger:
+        batch = ledger.batches()[-1]
+    entry_path(db.parent, batch.sha256).rename(entry_path(db.parent, batch.sha256, pending=True))
+    result = verify_ledger(db)
+    assert result.problems == [] and codes(result.notes) == ["pending-manifest"]
+    import_all(db, [[str(district_return(tmp_path / "in", "嵊州市政府", 2025, 99))]])
+    assert verify_ledger(db).notes == []
+    assert read_entry(entry_path(db.parent, batch.sha256)).batch == batch.id
+
+
+def test_leftover_temporary_and_unknown_files_are_notes(db: Path) -> None:
+    (db.parent / "archive" / "pending" / ".pingtai-abc.xlsx").write_bytes(b"half a copy")
+    (db.parent / "archive" / "notes.txt").write_text("mine")
+    result = verify_ledger(db)
+    assert result.exit_code == 0
+    assert [(n.code, n.where) for n in result.notes] == [("temp-file", "archive/pending/.pingtai-abc.xlsx"),
+                                                         ("stray-file", "archive/notes.txt")]
+
+
+def test_verify_without_a_ledger_exits_2(tmp_path: Path) -> None:
+    code, _, err = invoke("--db", str(tmp_path / "none.sqlite3"), "ledger", "verify")
+    assert code == 2 and err.startswith("错误：台账不存在")
+
+
+# --- rebuild -----------------------------------------------------------------------------------
+
+
+def test_deleting_the_ledger_and_rebuilding_gives_back_the_same_ledger(db: Path) -> None:
+    before, before_rows = snapshot(db), rows(db)
+    db.unlink()
+    code, out, err = invoke("--db", str(db), "ledger", "rebuild")
+    assert (code, err) == (0, "")
+    assert out == f"已重建台账：{db}（据 {db.parent / 'archive'} 重放批次 22/22，问题 0，提示 0）\n"
+    assert snapshot(db) == before
+    assert rows(db) == before_rows  # ids, times, counts, cells: byte for byte the same rows
+    assert verify_ledger(db).exit_code == 0
+    assert sorted(p.name for p in db.parent.iterdir()) == ["archive", "ledger.sqlite3"]
+
+
+def test_a_lost_ledger_is_refused_rather_than_read_as_empty_or_started_afresh(db: Path, tmp_path: Path) -> None:
+    db.unlink()
+    for command in (["status"], ["batches"], ["import", str(district_return(tmp_path / "x", "越城区政府", 2025, 1))]):
+        code, _, err = invoke("--db", str(db), *command)
+        assert code == 2, command
+        assert "旁边的归档中已记录了导入批次" in err and "pingtai ledger rebuild" in err
+    assert not db.exists()
+
+
+def test_rebuild_never_overwrites_a_ledger(db: Path) -> None:
+    before = db.read_bytes()
+    code, _, err = invoke("--db", str(db), "ledger", "rebuild")
+    assert code == 2 and err.startswith(f"错误：台账已存在：{db}；重建不会覆盖已有台账")
+    assert db.read_bytes() == before
+
+
+def test_rebuild_elsewhere_from_a_copied_archive(db: Path, tmp_path: Path) -> None:
+    before = snapshot(db)
+    copied = tmp_path / "offsite" / "archive"
+    shutil.copytree(db.parent / "archive", copied)
+    target = tmp_path / "restored" / "ledger.sqlite3"
+    code, _, err = invoke("--db", str(target), "ledger", "rebuild", "--archive", str(copied))
+    assert (code, err) == (0, "")
+    assert snapshot(target) == before
+    assert file_hashes(target.parent / "archive") == file_hashes(db.parent / "archive")
+
+
+def test_rebuild_names_what_it_cannot_replay_and_keeps_the_rest(db: Path) -> None:
+    with Ledger.open(db) as ledger:
+        batches = ledger.batches()
+    tampered = batches[2]
+    (db.parent / tampered.archive).write_bytes(b"not what was imported")
+    db.unlink()
+    result = rebuild_ledger(_catalog(), db)
+    assert [(p.code, p.message) for p in result.problems] == [
+        ("tampered-file", f"批次 3（{tampered.file}）的归档文件已被改动或无法读取（sha256 不符）；未重建此批次")]
+    assert result.exit_code == 1
+    with Ledger.open(db) as ledger:
+        assert [b.id for b in ledger.batches()] == [b.id for b in batches if b.id != 3]
+    # Its entry is back in pending/: a later batch can take no id a rebuild would replay twice.
+    assert batches[2].sha256 in scan(db.parent / "archive").pending
+
+
+def test_rebuild_reports_an_interrupted_import_without_replaying_it(db: Path, tmp_path: Path) -> None:
+    source = district_return(tmp_path / "in", "新昌县政府", 2025, 77)
+    import_all(db, [[str(source)]])
+    with Ledger.open(db) as ledger:
+        last = ledger.batches()[-1]
+    entry_path(db.parent, last.sha256).rename(entry_path(db.parent, last.sha256, pending=True))
+    db.unlink()
+    result = rebuild_ledger(_catalog(), db)
+    assert result.problems == [] and codes(result.notes) == ["orphan"]
+    assert len(result.batches) == 22
+
+
+def _catalog() -> Catalog:
+    from pingtai.loader import load_catalog
+
+    return load_catalog()
+
+
+# --- backup ------------------------------------------------------------------------------------
+
+
+def test_backup_is_a_complete_copy(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "backups" / "ledger-1.sqlite3"
+    target.parent.mkdir()
+    target.write_bytes(b"an older backup")
+    code, out, err = invoke("--db", str(db), "ledger", "backup", str(target))
+    assert (code, err) == (0, "")
+    assert out.startswith(f"已备份台账：{db} → {target}（批次 22，")
+    assert rows(target) == rows(db)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["ledger-1.sqlite3"]
+
+
+def test_backup_refuses_the_ledger_itself_a_folder_and_a_missing_ledger(db: Path, tmp_path: Path) -> None:
+    assert invoke("--db", str(db), "ledger", "backup", str(db))[2].startswith("错误：备份目标就是台账本身")
+    assert invoke("--db", str(db), "ledger", "backup", str(tmp_path))[2].startswith("错误：备份目标是目录")
+    assert invoke("--db", str(db), "ledger", "backup", str(tmp_path / "no" / "x.db"))[2].startswith("错误：备份目录不存在")
+    code, _, err = invoke("--db", str(tmp_path / "none.sqlite3"), "ledger", "backup", str(tmp_path / "b.db"))
+    assert code == 2 and err.startswith("错误：台账不存在")
+
+
+def test_backup_while_imports_run_is_a_consistent_snapshot(db: Path, tmp_path: Path) -> None:
+    files = [district_return(tmp_path / "more", agency, 2025 + n, 50 + n)
+             for n in range(4) for agency in ("越城区政府", "柯桥区政府")]
+    stop = threading.Event()
+
+    def keep_importing() -> None:
+        from pingtai.importer import import_files
+        from pingtai.loader import load_catalog
+
+        catalog = load_catalog()
+        import datetime as dt
+
+        for path in files:
+            import_files([path], catalog, db, now=dt.datetime.now(dt.UTC))
+        stop.set()
+
+    writer = threading.Thread(target=keep_importing)
+    writer.start()
+    taken: list[tuple[Backup, Path]] = []
+    while not stop.is_set() or not taken:
+        target = tmp_path / f"b{len(taken)}.sqlite3"
+        taken.append((backup_ledger(db, target), target))
+    writer.join()
+    for result, target in taken:
+        copy = rows(target)
+        # A snapshot between two commits: whole batches only, each with all its values.
+        assert len(copy["batch"]) == result.batches
+        ids = {row[0] for row in copy["batch"]}
+        assert {row[0] for row in copy["value"]} == ids  # every batch here carries values
+        assert copy["batch"] == rows(db)["batch"][:len(copy["batch"])]
