@@ -51,6 +51,9 @@ def _traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
 
 
 def main() -> None:
+    # No catalog cache: the listing run would write it and the killed runs not, so the writes listed
+    # would not be the writes of the runs being killed.
+    os.environ["PINGTAI_CACHE_DIR"] = ""
     sqlite3.connect = _traced  # type: ignore[assignment]
     sys.addaudithook(audit)
     from pingtai.cli import main as pingtai

@@ -117,3 +117,14 @@ def test_old_entries_are_pruned(tmp_path: Path, data_copy: Path, monkeypatch: py
         plan.write_text(text + f"# revision {revision}\n", encoding="utf-8")
         load_catalog(data_copy)
     assert len(_entries(tmp_path)) == 2
+
+
+def test_a_write_killed_half_way_is_cleaned_up_later(tmp_path: Path, data_copy: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    stale, fresh = cache / ".catalog-stale", cache / ".catalog-fresh"
+    stale.write_bytes(b"half a pickle")
+    fresh.write_bytes(b"another process writing now")
+    os.utime(stale, (0, 0))
+    load_catalog(data_copy)
+    assert not stale.exists() and fresh.exists()

@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,6 @@ def put(name: str | None, files: Sequence[Path], catalog: Catalog) -> None:
         entries = sorted(folder.glob("catalog-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[KEEP:]:
             old.unlink()
+        for stale in folder.glob(".catalog-*"):  # left by a process killed while writing
+            if time.time() - stale.stat().st_mtime > 600:
+                stale.unlink()
