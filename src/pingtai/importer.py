@@ -324,14 +324,13 @@ def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, 
         definition = catalog.indicators[value.indicator]
         pair = (value.indicator, value.agency)
         points = series[pair]
-        label = f"{definition.name}（{value.period.label()}，{value.agency}）"
         if definition.kind in ("stock", "cumulative"):
             at = bisect.bisect_left(keys.get(pair, []), value.period.sort_key())
             if at and value.value < points[at - 1][1] - abs(points[at - 1][1]) * _REL_TOL:
                 previous, number = points[at - 1]
                 kind = "累计数" if definition.kind == "cumulative" else "存量"
                 warnings.append(Problem(value.where, (
-                    f"{label}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
+                    f"{_label(definition.name, value)}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
                     f"{value.unit}；{kind}一般不应下降，请核实"), "decrease", "warning"))
         if definition.kind in ("flow", "stock"):
             last_year = value.period.same_point_last_year()
@@ -340,10 +339,15 @@ def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, 
                 ratio = value.value / before
                 if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
                     warnings.append(Problem(value.where, (
-                        f"{label}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
+                        f"{_label(definition.name, value)}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
                         f"{value.unit}）变化 {ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～"
                         f"{YOY_MAX_RATIO - 1:+.0%}），请核实"), "yoy-range", "warning"))
     return warnings
+
+
+def _label(name: str, value: ValueRecord) -> str:
+    # formatted only for a warning: most of 100,000 values raise none
+    return f"{name}（{value.period.label()}，{value.agency}）"
 
 
 @functools.lru_cache(maxsize=4096)

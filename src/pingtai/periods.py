@@ -117,7 +117,7 @@ class Period:
         return _point(self.year, self.last_month)
 
     def same_point_last_year(self) -> Period:
-        return Period(self.year - 1, self.kind, self.index)
+        return _same_point(self.year - 1, self.kind, self.index)
 
     def __str__(self) -> str:
         # Kept on the instance (periods are immutable and mostly shared): ledger keys and rows spell
@@ -186,6 +186,12 @@ def _point(year: int, month: int) -> Period:
     # Periods are immutable: one shared instance per point saves building (and validating) a new
     # one each time a value is normalised with as_point().
     return _ending_in_month(Period, year, month)
+
+
+@functools.lru_cache(maxsize=8192)
+def _same_point(year: int, kind: Kind, index: int) -> Period:
+    # shared like points: the plausibility check asks for last year's point of every value
+    return Period(year, kind, index)
 
 
 def _ending_in_month(cls: type[Period], year: int, month: int) -> Period:
