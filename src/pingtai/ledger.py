@@ -412,17 +412,23 @@ class Ledger:
             raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly)
         ledger._name = rebuild_of or path.name
+        return ledger._ready(migrate=create and not readonly)
+
+    def _ready(self, *, migrate: bool) -> Ledger:
+        """Check (and, if asked, migrate) the schema of a just-opened ledger; return the ledger to use.
+
+        A database with no schema yet (another process is creating the ledger right now) holds
+        nothing recorded yet, like a missing file — reading it must not fail or migrate it.
+        """
         try:
-            fresh = ledger._prepare(migrate=create and not readonly)
+            fresh = self._prepare(migrate=migrate)
         except BaseException:
-            connection.close()
+            self._db.close()
             raise
         if fresh:
-            # A database with no schema yet (another process is creating the ledger right now):
-            # nothing recorded yet, like a missing file — reading it must not fail or migrate it.
-            connection.close()
-            return cls._empty()
-        return ledger
+            self._db.close()
+            return self._empty()
+        return self
 
     @classmethod
     def _open_immutable(cls, path: Path) -> Ledger:
@@ -440,15 +446,7 @@ class Ledger:
             raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly=True)
         ledger._immutable = True
-        try:
-            fresh = ledger._prepare(migrate=False)
-        except BaseException:
-            connection.close()
-            raise
-        if fresh:
-            connection.close()
-            return cls._empty()
-        return ledger
+        return ledger._ready(migrate=False)
 
     @classmethod
     def _empty(cls) -> Ledger:
