@@ -9,14 +9,9 @@ spreadsheet would run as formulas (``=1+1``, ``@SUM(A1)``, ``-3%…``, ``+86…`
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import struct
-import subprocess
 import zlib
 from pathlib import Path
-
-import pytest
 
 from ledger_helpers import task, value, write_file
 from pingtai.ledger import Ledger, NewBatch, sha256_of
@@ -78,39 +73,6 @@ def seed(db: Path) -> Path:
     add(db, "商务局_2025Q1.xlsx", sw, "2025Q1", dt.datetime(2025, 4, 18, 8, tzinfo=utc),
         [value("online_retail_sales", "2025Q1", 260)])
     return db
-
-
-# --- real applications -----------------------------------------------------------------------
-
-
-def external(binary: str, package: str) -> str:
-    """The path of ``binary``; in CI its absence fails the test, elsewhere it skips it."""
-    found = shutil.which(binary) or (f"/usr/bin/{binary}" if Path(f"/usr/bin/{binary}").exists() else None)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{binary} 未安装：CI 中必须用真实程序检查报告，请安装 {package}")
-        pytest.skip(f"{binary} not installed")
-    return found
-
-
-def soffice_convert(source: Path, fmt: str, out: Path, profile: Path) -> Path:
-    """LibreOffice headless: convert ``source`` to ``fmt`` in ``out``; fail with its output if it cannot."""
-    out.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run([external("soffice", "libreoffice-calc"), f"-env:UserInstallation={profile.as_uri()}",
-                             "--headless", "--convert-to", fmt, "--outdir", str(out), str(source)],
-                            capture_output=True, text=True, timeout=240)
-    converted = out / f"{source.stem}.{fmt.split(':')[0]}"
-    assert result.returncode == 0 and converted.is_file(), (result.stdout, result.stderr)
-    return converted
-
-
-def chromium(url: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Headless Chromium on ``url`` with a throwaway profile and no network chatter."""
-    binary = external("chromium", "chromium")
-    return subprocess.run([binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                           f"--user-data-dir={tmp / 'chromium-profile'}", *args, url],
-                          capture_output=True, text=True, timeout=240)
 
 
 def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:

@@ -16,7 +16,8 @@ from pingtai.periods import Period
 from pingtai.render.charts import nice_ticks, trajectory_svg, value_ticks
 from pingtai.render.html import league_html, report_html
 from pingtai.reports import AgencyReport, LedgerSnapshot, build_agency_report, build_league
-from report_helpers import AS_OF, FORMULA_TEXTS, MARKUP_TEXT, chromium, decode_png, seed
+from programs import chromium
+from report_helpers import AS_OF, FORMULA_TEXTS, MARKUP_TEXT, decode_png, seed
 
 
 @pytest.fixture(scope="module")

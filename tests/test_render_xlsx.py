@@ -20,7 +20,8 @@ from pingtai.ledger import Ledger
 from pingtai.render.xlsx import league_xlsx, report_xlsx
 from pingtai.reports import AgencyReport, LedgerSnapshot, build_agency_report, build_league
 from pingtai.safe_write import csv_text, looks_like_formula, set_text
-from report_helpers import AS_OF, FORMULA_TEXTS, MARKUP_TEXT, seed, soffice_convert
+from programs import soffice_convert
+from report_helpers import AS_OF, FORMULA_TEXTS, MARKUP_TEXT, seed
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -17,6 +14,7 @@ from pingtai import layout
 from pingtai.errors import UnknownNameError, UsageError
 from pingtai.periods import Period
 from pingtai.template import default_name, due_date, plan_version, template_content, write_template
+from programs import soffice_convert
 
 GENERATED = dt.date(2025, 1, 2)
 
@@ -148,25 +146,6 @@ def fill(path: Path) -> None:
     book.save(path)
 
 
-def soffice() -> str:
-    found = shutil.which("soffice")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) 未安装：CI 中必须运行模板往返测试，请安装 libreoffice-calc")
-        pytest.skip("LibreOffice (soffice) not installed")
-    return found
-
-
-def convert(source: Path, fmt: str, out: Path, profile: Path) -> Path:
-    """Open ``source`` in LibreOffice and save it as ``fmt`` (what an agency's application does)."""
-    out.mkdir(exist_ok=True)
-    subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", fmt,
-                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
-    converted = out / f"{source.stem}.{fmt.split(':')[0]}"
-    assert converted.is_file(), f"LibreOffice did not write {converted}"
-    return converted
-
-
 @pytest.mark.external
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
 def test_a_template_resaved_by_libreoffice_still_imports(tmp_path: Path, fmt: str) -> None:
@@ -176,7 +155,7 @@ def test_a_template_resaved_by_libreoffice_still_imports(tmp_path: Path, fmt: st
     original = tmp_path / "填报表_市商务局_2024Q4.xlsx"
     write_template(catalog(), "市商务局", "2024Q4", original, generated=GENERATED)
     fill(original)
-    resaved = convert(original, fmt, tmp_path / "resaved", tmp_path / "profile")
+    resaved = soffice_convert(original, fmt, tmp_path / "resaved", tmp_path / "profile")
     db = tmp_path / "ledger.sqlite3"
     result = import_files([resaved], catalog(), db, now=NOW)
     [item] = result.files
