@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, output, state
+from pingtai.cli._common import echo_json, gc_paused, output, state
 from pingtai.errors import UsageError
 
 if TYPE_CHECKING:
+    from pingtai.catalog import Catalog
     from pingtai.ledger import Ledger
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", "-p", help="计划：plan_2023_38 / 38号 / zone_2023_5 / 5号。")]
@@ -37,15 +38,22 @@ def status(
 
     示例：pingtai status ｜ pingtai status --plan 38号 --as-of 2025-07-25 ｜ pingtai status --agency 市商务局 --json
     """
+    st = state(ctx)
+    catalog = st.catalog()
+    with gc_paused():
+        _status(catalog, st.db, _day(as_of), plan, agency, as_json)
+
+
+def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None, agency: str | None,
+            as_json: bool) -> None:
+    # its own frame: the rows and the report are gone (freed by reference counting) before the GC resumes
     from pingtai.assess import build_status, city_inputs
     from pingtai.render.status import render_status
 
-    st = state(ctx)
-    catalog = st.catalog()
-    with _ledger(st.db) as ledger:
+    with _ledger(db) as ledger:
         # only the values that can count for the city: the same dashboard from a fraction of a large ledger
         values = ledger.city_candidates(city_inputs(catalog))
-        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), _day(as_of),
+        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
                               plan=plan, agency=agency)
     if as_json:
         echo_json(report)
