@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import gc
 import hashlib
 import json
 import os
@@ -44,6 +43,7 @@ from pingtai import archive
 from pingtai.archive import ManifestEntry
 from pingtai.archive import archive_name as archive_name  # re-exported: part of this module's API
 from pingtai.errors import LedgerError
+from pingtai.gcutil import gc_paused
 from pingtai.periods import Period, PeriodError
 from pingtai.records import TaskRecord, ValueRecord
 from pingtai.safe_write import os_reason
@@ -550,18 +550,11 @@ class Ledger:
             keys = {text: _period(text).sort_key() for text in {row[1] for row in rows}}
             rows.sort(key=lambda row: (row[0], keys[row[1]], row[2]))
         sources = {row[0]: (row[1], _timestamp(row[2])) for row in self._query("SELECT id, file, imported_at FROM batch", [])}
-        # Building hundreds of thousands of objects triggers the cyclic GC over and over, although
-        # none of them can form a cycle; pausing it roughly halves the time on large ledgers.
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():  # hundreds of thousands of acyclic objects: see pingtai.gcutil
             return [StoredValue(indicator=row[0], period=_period(row[1]), agency=row[2], value=float(row[3]),
                                 unit=row[4], batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1],
                                 where=row[6], raw=row[7], below_unit=bool(row[8]), superseded=bool(row[9]))
                     for row in rows]
-        finally:
-            if paused:
-                gc.enable()
 
     def current_values(self, indicators: Collection[str] | None = None, *, agencies: Collection[str] | None = None,
                        periods: Collection[Period] | None = None) -> list[StoredValue]:

@@ -7,7 +7,6 @@ schema, unknown keys, references between files — before raising one :class:`Ca
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 from pingtai import catalog_cache
 from pingtai.catalog import SCHEMA_VERSIONS, AgencyRegistry, Catalog, Loc, PlanFile, assemble
 from pingtai.errors import CatalogError, Problem, UsageError
+from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
     import yaml  # imported where YAML is parsed: a catalog from the cache needs no parser
@@ -244,19 +244,12 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     if not root.is_dir():
         raise UsageError(f"数据目录不存在：{root}", hint="用 --data 或 PINGTAI_DATA 指向存放计划 YAML 的目录。")
     files = [root / AGENCIES_FILE, *plan_files_in(root)]
-    # Parsing or unpickling a large catalog builds a hundred thousand objects in which there are no
-    # cycles to find; the cyclic GC, left on, rescans them again and again (about half of the time).
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # parsing or unpickling builds many acyclic objects: see pingtai.gcutil
         # unchanged files load from the cache of assembled catalogs (pingtai.catalog_cache)
         name, cached = catalog_cache.get(files)
         if cached is not None:
             return cached
         catalog, problems = load_files(files[0], files[1:])
-    finally:
-        if paused:
-            gc.enable()
     if problems or catalog is None:
         raise CatalogError(problems, summary="计划数据校验未通过")
     catalog_cache.put(name, files, catalog)

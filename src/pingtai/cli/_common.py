@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,24 +36,6 @@ def state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj
     assert isinstance(obj, State)
     return obj
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Run the block with the cyclic GC paused (and restored after it).
-
-    A command that reads a large ledger builds a hundred thousand rows, values and results, none of
-    which can form a cycle; the GC would scan them again and again, and pausing it only inside the
-    library functions that build them defers that scan to the next allocation outside. The process
-    ends soon after the command, so the whole command runs without it.
-    """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def output() -> Output:

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, gc_paused, output, state
+from pingtai.cli._common import echo_json, output, state
 from pingtai.errors import UsageError
+from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
     from pingtai.catalog import Catalog
