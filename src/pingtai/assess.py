@@ -330,7 +330,7 @@ def task_status(plan: Plan, task: Task, records: Sequence[StoredTaskLike], lates
 
 
 def _agency_indicators(catalog: Catalog, plan: Plan, index: AgencyIndex, agency: str) -> list[PlanIndicator]:
-    numbers = {t.number for t in task_units(catalog, plan, index, agency)}
+    numbers = {t.number for t in task_units(plan, index, agency)}
     return [i for i in plan.indicators if i.task in numbers or i.indicator.owner == agency]
 
 
@@ -363,7 +363,7 @@ def build_status(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Ite
         counts = {s: sum(1 for r in plan_rows if r.status == s) for s in STATUS_LABELS}
         summaries.append(PlanSummary(p.id, p.spec.short_name, p.spec.document.number, p.spec.document.title, due,
                                      schedule.is_owed(p.spec.horizon.end, as_of), counts))
-        chosen = list(p.tasks) if canonical is None else task_units(catalog, p, index, canonical)
+        chosen = list(p.tasks) if canonical is None else task_units(p, index, canonical)
         states = [task_status(p, t, records.get((p.id, t.number), []), due, index) for t in chosen]
         task_rows += states
         for action in p.spec.actions:

@@ -165,14 +165,6 @@ class Target(Model):
     def recurring(self) -> bool:
         return self.first is not None
 
-    @property
-    def reference_value(self) -> float:
-        """The single number a trajectory aims at (the lower bound of a range)."""
-        if self.value is not None:
-            return self.value
-        assert self.low is not None  # guaranteed by _shape
-        return self.low
-
     def years(self) -> list[Period]:
         """Every period this target applies to (one, or each year of a recurring target)."""
         if self.first is None:

@@ -60,7 +60,7 @@ def indicator_row(item: PlanIndicator) -> dict[str, Any]:
     }
 
 
-def task_units(catalog: Catalog, plan: Plan, index: AgencyIndex, agency: str | None) -> list[Task]:
+def task_units(plan: Plan, index: AgencyIndex, agency: str | None) -> list[Task]:
     """Tasks of ``plan`` whose units include ``agency`` (directly or through a group)."""
     if agency is None:
         return list(plan.tasks)
@@ -72,7 +72,7 @@ def indicator_rows(catalog: Catalog, plan: str | None = None, agency: str | None
     canonical = index.resolve(agency).name if agency else None
     rows = []
     for p in plans_for(catalog, plan):
-        numbers = {t.number for t in task_units(catalog, p, index, canonical)}
+        numbers = {t.number for t in task_units(p, index, canonical)}
         rows += [indicator_row(i) for i in p.indicators if canonical is None or i.task in numbers]
     return rows
 
@@ -92,7 +92,7 @@ def task_rows(catalog: Catalog, plan: str | None = None, agency: str | None = No
     canonical = index.resolve(agency).name if agency else None
     rows = []
     for p in plans_for(catalog, plan):
-        for task in task_units(catalog, p, index, canonical):
+        for task in task_units(p, index, canonical):
             if lead_only and canonical is not None and not index.covers(task.lead, canonical):
                 continue
             rows.append(task_row(p, task))
