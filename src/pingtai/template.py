@@ -234,17 +234,26 @@ def _hint(indicator: Indicator, period: Period) -> str:
     return text
 
 
+def _sheet_top(sheet: Worksheet, title: str, content: TemplateContent, headers: tuple[str, ...],
+               widths: tuple[int, ...], empty_note: str | None) -> int:
+    """Title rows, an optional note saying the sheet has nothing to fill, the header; returns its row."""
+    _title_rows(sheet, title, content, len(widths))
+    row = 3
+    if empty_note is not None:
+        sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(widths))
+        sheet["A3"] = empty_note
+        sheet["A3"].font = _styles()["note"]
+        row = 4
+    _header(sheet, row, headers, widths)
+    return row
+
+
 def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
     style = _styles()
     widths = _COLUMN_WIDTHS["value"]
-    _title_rows(sheet, f"{_TITLE}（指标）{title_note}", content, len(widths))
-    row = 3
-    if not content.indicators:
-        sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(widths))
-        sheet["A3"] = "本单位没有归口或牵头任务关联的指标，本表无需填写数值；请填写“任务”表及下方填报人信息。"
-        sheet["A3"].font = style["note"]
-        row = 4
-    _header(sheet, row, layout.VALUE_HEADERS, widths)
+    row = _sheet_top(sheet, f"{_TITLE}（指标）{title_note}", content, layout.VALUE_HEADERS, widths,
+                     None if content.indicators else
+                     "本单位没有归口或牵头任务关联的指标，本表无需填写数值；请填写“任务”表及下方填报人信息。")
     validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                 showErrorMessage=True, errorStyle="warning", errorTitle="请填写数字",
                                 error="填报值应为不小于 0 的数字，单位见“计量单位”列；不报请留空。",
@@ -287,14 +296,8 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
 def _tasks_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
     style = _styles()
     widths = _COLUMN_WIDTHS["task"]
-    _title_rows(sheet, f"{_TITLE}（任务进展）{title_note}", content, len(widths))
-    row = 3
-    if not content.tasks:
-        sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(widths))
-        sheet["A3"] = "本单位在两份方案中均不是牵头单位，本表无需填写。"
-        sheet["A3"].font = style["note"]
-        row = 4
-    _header(sheet, row, layout.TASK_HEADERS, widths)
+    row = _sheet_top(sheet, f"{_TITLE}（任务进展）{title_note}", content, layout.TASK_HEADERS, widths,
+                     None if content.tasks else "本单位在两份方案中均不是牵头单位，本表无需填写。")
     statuses = ",".join(layout.TASK_STATUSES)
     validation = DataValidation(type="list", formula1=f'"{statuses}"', allow_blank=True, showErrorMessage=True,
                                 errorTitle="请从列表中选择", error=f"进展状态只能是：{'、'.join(layout.TASK_STATUSES)}。",
