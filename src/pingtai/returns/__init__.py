@@ -13,8 +13,24 @@ Modules: :mod:`~pingtai.returns.sniff` and :mod:`~pingtai.returns.scan` (hostile
 detection), :mod:`~pingtai.returns.reader` (the rest).
 """
 
-from pingtai.returns.numbers import ParsedNumber, parse_number
-from pingtai.returns.reader import read_return
-from pingtai.returns.sniff import sniff_format
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pingtai.returns.numbers import ParsedNumber, parse_number
+    from pingtai.returns.reader import read_return
+    from pingtai.returns.sniff import sniff_format
 
 __all__ = ["ParsedNumber", "parse_number", "read_return", "sniff_format"]
+
+_HOMES = {"ParsedNumber": "numbers", "parse_number": "numbers", "read_return": "reader", "sniff_format": "sniff"}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy (PEP 562): ``pingtai import`` opens the file through pingtai.returns.opening while the
+    # catalog models are still being imported; importing the reader here would make it wait for them.
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"pingtai.returns.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,6 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pingtai.returns import scan
 from pingtai.returns.scan_ods import scan_ods
@@ -67,6 +68,9 @@ class Book(ABC):
     @abstractmethod
     def sheet(self, name: str) -> Sheet | None:
         """Load one sheet (``None`` if it cannot be read safely; a warning says why)."""
+
+    def preload(self) -> None:  # noqa: B027 - only the calamine book has work worth doing early
+        """Do the slow part of loading the first sheet now (see :mod:`pingtai.returns.opening`)."""
 
     def close(self) -> None:  # noqa: B027 - only the calamine book holds anything to release
         """Release the parser's memory."""
@@ -150,6 +154,8 @@ class CalamineBook(Book):
 
         self._data = data
         self._scans = scans
+        self._preloaded: tuple[str, Any] | None = None
+        """``(name, calamine sheet or the exception parsing it raised)`` from :meth:`preload`."""
         try:
             self._workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
             metadata = self._workbook.sheets_metadata
@@ -168,7 +174,7 @@ class CalamineBook(Book):
             self.warnings.append((name, "sheet-skipped", f"无法检查工作表 '{name}' 的大小，已跳过"))
             return None
         try:
-            loaded = self._workbook.get_sheet_by_name(name)
+            loaded = self._parsed(name)
             start, end = loaded.start, loaded.end
             merges = list(loaded.merged_cell_ranges or [])
             rows = loaded.iter_rows() if start is not None else iter(())
@@ -179,6 +185,25 @@ class CalamineBook(Book):
         height = end[0] + 1 if end is not None else 0
         offset = start[1] if start is not None else 0
         return Sheet(name, _padded(rows, offset), height, merges, lambda: self._marks(measured))
+
+    def preload(self) -> None:
+        """Parse the first visible measured worksheet: calamine releases the GIL while it parses,
+        so this can run in a background thread. A failure is kept for :meth:`sheet` to handle."""
+        name = next((e.name for e in self.sheets if e.visible and e.name in self._scans), None)
+        if name is None:
+            return
+        try:
+            self._preloaded = (name, self._workbook.get_sheet_by_name(name))
+        except BaseException as exc:
+            self._preloaded = (name, exc)
+
+    def _parsed(self, name: str) -> Any:
+        ready, self._preloaded = self._preloaded, None  # handed out once: the reader keeps what it needs
+        if ready is None or ready[0] != name:
+            return self._workbook.get_sheet_by_name(name)
+        if isinstance(ready[1], BaseException):
+            raise ready[1]
+        return ready[1]
 
     def _marks(self, measured: scan.SheetScan) -> dict[tuple[int, int], scan.Mark]:
         if measured.member and not measured.marks:

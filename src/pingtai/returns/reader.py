@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterator
 from itertools import chain, islice
 from pathlib import Path
@@ -39,7 +38,7 @@ from pingtai.catalog import Catalog, Indicator, Plan
 from pingtai.errors import Problem
 from pingtai.periods import Period, PeriodError
 from pingtai.records import TASK_STATUS_LABELS, Conversion, ParsedReturn, TaskRecord, TaskStatus, ValueRecord
-from pingtai.returns.book import Book, Cell, Row, Sheet, is_calamine_failure, open_bytes, read_bytes
+from pingtai.returns.book import Book, Cell, Row, Sheet, is_calamine_failure
 from pingtai.returns.names import (
     IndicatorIndex,
     fold,
@@ -50,6 +49,7 @@ from pingtai.returns.names import (
     period_in_text,
 )
 from pingtai.returns.numbers import parse_number
+from pingtai.returns.opening import Opening
 from pingtai.returns.rows import PROGRESS_EVERY, SheetInfo, TableReader
 from pingtai.returns.sniff import Refused
 from pingtai.returns.tables import HEADER_ROWS, cell_text, column_letters, date_text, find_table
@@ -63,23 +63,26 @@ _STATUS_CODES: dict[str, TaskStatus] = {label: code for code, label in TASK_STAT
 
 
 def read_return(path: Path, catalog: Catalog, *, agency: str | None = None, period: Period | None = None,
-                on_progress: ProgressCallback | None = None) -> ParsedReturn:
+                on_progress: ProgressCallback | None = None, opening: Opening | None = None) -> ParsedReturn:
     """Read the return at ``path`` against ``catalog``.
 
     ``agency`` (any spelling :class:`~pingtai.agencies.AgencyIndex` knows) and ``period`` are
     what the user said on the command line; they fill in what the file does not say and must
     not contradict what it does. ``on_progress(done_rows, total_rows)`` is called now and then
     on large files. Returns the :class:`~pingtai.records.ParsedReturn`; bad input only ever
-    shows up in its ``problems`` (a refused file has exactly one).
+    shows up in its ``problems`` (a refused file has exactly one). ``opening`` is ``path`` already
+    being opened in the background (:mod:`pingtai.returns.opening`).
     """
     result = ParsedReturn(path=path, sha256="")
+    if opening is None:
+        opening = Opening(path, background=False)
     try:
-        data = read_bytes(path)
-        result.sha256 = hashlib.sha256(data).hexdigest()
-        book = open_bytes(data, result.sha256, path)
+        book = opening.book()
     except Refused as refusal:
+        result.sha256 = opening.sha256
         result.problems.append(Problem(path.name, refusal.message, refusal.code))
         return result
+    result.sha256 = opening.sha256
     try:
         Reader(book, result, catalog, agency, period, on_progress).run()
     except Refused as refusal:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pingtai.catalog import Indicator
 from pingtai.periods import Period
+from pingtai.records import Conversion, ValueRecord
 from pingtai.returns.book import Cell, Row, Sheet
 from pingtai.returns.names import Label, fold, is_footer
 from pingtai.returns.numbers import parse_number
@@ -103,118 +104,217 @@ class TableReader:
     def read_rows(self, rows: Iterator[tuple[int, Row]]) -> None:
         """One indicator per row (``rows`` and ``long`` layouts).
 
-        This loop runs once per row of bulk files (100,000 rows and more), so per-row work is
-        kept to dictionary look-ups: names, agencies, periods and units are resolved once per
-        distinct cell value and cached.
+        This loop runs once per row of bulk files (100,000 rows and more). A *plain* row — a known
+        indicator name, a number ≥ 0, an agency, period and unit already seen in an earlier row
+        that raised nothing — is recorded right here with dictionary look-ups only; every other
+        row goes through :meth:`_general_row`, which applies all the rules, reports problems and
+        fills the caches that make the following rows plain. Plain rows are exactly the rows the
+        general rules would record without a word, so the result is the same either way (tested
+        on random tables in tests/test_fuzz.py).
         """
-        reader, name = self.reader, self.sheet.name
-        by_role = self.table.by_role
-        col_of = {role: by_role[role].index if role in by_role else -1
-                  for role in ("name", "id", "unit", "agency", "period", "note")}
-        name_col, id_col, unit_col = col_of["name"], col_of["id"], col_of["unit"]
-        agency_col, period_col, note_col = col_of["agency"], col_of["period"], col_of["note"]
-        values = self.values
-        chosen: dict[str, Column | None] = {}
-        letters = [column_letters(i) for i in range(max((c.index for c in self.table.columns), default=0) + 1)]
-        prefix = f"{reader.file}!{name}!"
-        match = reader.indicators.match
-        indicators = reader.indicators.indicators
-        agencies: dict[object, str] = {}
-        periods: dict[object, tuple[Period, str]] = {}
-        default_key = str(self.period) if self.period is not None else None
-        units: dict[object, str] = {}
-        take = reader.take
+        self._prepare_rows()
+        reader, general = self.reader, self._general_row
+        name_col, unit_col = self._name_col, self._unit_col
+        agency_col, period_col, note_col = self._agency_col, self._period_col, self._note_col
+        need = max(name_col, unit_col, agency_col, period_col, note_col, *(c.index for c in self.values)) + 1
+        letters, prefix = self._letters, self._prefix
+        agencies, periods, units = self._agencies, self._periods, self._units
+        unit_cache, seen, period_keys = reader.unit_cache, reader.seen, reader.period_keys
+        records, conversions = reader.result.values, reader.result.conversions
+        plain = self._plain_names()
+        default_agency, default_period, default_key = self.agency, self.period, self._default_key
+        default_unit = self.default_unit
         done = 0
         for r, row in rows:
             done += 1
             if done == PROGRESS_EVERY:
                 reader.advance(done)
                 done = 0
-            width = len(row)
-            indicator: Indicator | None = None
-            label: Label | None = None
-            name_text = ""
-            if 0 <= name_col < width:
-                name_cell = row[name_col]
-                name_text = name_cell if isinstance(name_cell, str) else cell_text(name_cell)
-                if name_text:
-                    indicator, label = match(name_text)
-            if indicator is None and 0 <= id_col < width and row[id_col] != "":
-                indicator = indicators.get(cell_text(row[id_col]))
-            if indicator is None:
-                self._other_row(r, row, label, name_text)
+            if name_col < 0 or len(row) < need:
+                general(r, row)
                 continue
-            kind = indicator.kind
-            if kind in chosen:
-                column = chosen[kind]
-            else:
-                column = chosen[kind] = pick_value(values, kind)
-            if column is None:
+            entry = plain[row[name_col]]
+            if entry is None:
+                general(r, row)
                 continue
-            c = column.index
-            raw = row[c] if c < width else ""
-            where = prefix + letters[c] + str(r + 1)
-            if raw == "":
-                found = self.mark(r, c)
-                if found is not None:
-                    reader.problem(where, found[1], found[0])
-                elif len(values) > 1:
-                    self._blank_choice(r, row, column, indicator)
+            indicator, c, label_unit, column_unit = entry
+            raw = row[c]
+            if type(raw) is not float and type(raw) is not int:  # text, blank, a date, a bool
+                general(r, row)
                 continue
-            agency, period, period_key = self.agency, self.period, default_key
-            if 0 <= agency_col < width:
+            if not raw >= 0:  # negative, NaN
+                general(r, row)
+                continue
+            agency = default_agency
+            if agency_col >= 0:
                 cell = row[agency_col]
                 if cell != "":
                     agency = agencies.get(cell)
-                    if agency is None:
-                        agency = self._row_agency(cell, prefix + letters[agency_col] + str(r + 1))
-                        if agency is None:
-                            continue
-                        agencies[cell] = agency
-            if 0 <= period_col < width:
+            period, period_key = default_period, default_key
+            if period_col >= 0:
                 cell = row[period_col]
                 if cell != "":
-                    known = periods.get(cell)
-                    if known is None:
-                        period = self._row_period(cell, prefix + letters[period_col] + str(r + 1))
-                        if period is None:
-                            continue
-                        known = periods[cell] = (period, str(period))
-                    period, period_key = known
-            if agency is None or period is None:
-                self._need_context(r)
-                if agency is None and agency_col >= 0:
-                    reader.problem(where, "该行未填填报单位：请填写或用 --agency 指定", "no-agency")
-                    continue
-                if period is None and period_col >= 0:
-                    reader.problem(where, "该行未填报告期：请填写或用 --period 指定", "no-period")
-                    continue
-            unit, unit_from = "", ""
-            cell = row[unit_col] if 0 <= unit_col < width else ""
-            if cell != "":
-                unit = units.get(cell, "")
-                if not unit:
-                    unit = units[cell] = normalize_unit(cell_text(cell))
-                unit_from = "column"
-                if label is not None and label.unit and label.unit != unit:
-                    reader.problem(prefix + letters[unit_col] + str(r + 1),
-                                   f"计量单位 {unit} 与指标名称中的单位 {label.unit} 不一致", "unit-conflict")
-                    continue
-            elif label is not None and label.unit:
-                unit, unit_from = label.unit, "name"
-            elif column.unit:
-                unit, unit_from = column.unit, "header"
-            elif self.default_unit:
-                unit, unit_from = self.default_unit, "sheet"
-            elif unit_col >= 0:
-                unit_from = "blank-column"
+                    period, period_key = periods.get(cell, (None, None))
+            if agency is None or period is None or period_key is None:
+                general(r, row)
+                continue
+            unit = ""
+            if unit_col >= 0:
+                cell = row[unit_col]
+                if cell != "":
+                    unit = units.get(cell, "")
+                    if not unit or (label_unit and label_unit != unit):
+                        general(r, row)
+                        continue
+                else:
+                    unit = label_unit or column_unit or default_unit
+                    if not unit:  # a blank 计量单位 cell: the general rules warn
+                        general(r, row)
+                        continue
+            else:
+                unit = label_unit or column_unit or default_unit
+            source = unit or indicator.unit
+            converted = unit_cache.get((source, indicator.unit, False))
+            key = (indicator.id, agency, period_key)
+            if converted is None or converted[1] or key in seen:  # unknown so far, unconvertible, a duplicate
+                general(r, row)
+                continue
+            where = prefix + letters[c] + str(r + 1)
+            seen[key] = where
+            if period_key not in period_keys:
+                period_keys[period_key] = period
+            value = float(raw)
+            text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+            factor = converted[0]
+            if factor != 1.0:
+                value = float(f"{value * factor:.15g}")
+                conversions.append(Conversion(where, indicator.id, source, indicator.unit, factor))
             note = ""
-            if 0 <= note_col < width:
+            if note_col >= 0:
                 cell = row[note_col]
                 if cell != "":
                     note = cell_text(cell)
-            take(where, raw, indicator, agency, period, unit, unit_from, note, period_key)
+            records.append(ValueRecord(indicator.id, period, agency, value, indicator.unit, where, text, False, note))
         reader.advance(done)
+
+    def _prepare_rows(self) -> None:
+        """Column positions and the per-sheet caches :meth:`read_rows` and :meth:`_general_row` share.
+
+        ``_agencies``, ``_periods`` and ``_units`` map a cell's value to what it resolved to, and
+        hold only values that resolved without a problem: a cell found there is quiet.
+        """
+        by_role = self.table.by_role
+        col_of = {role: by_role[role].index if role in by_role else -1
+                  for role in ("name", "id", "unit", "agency", "period", "note")}
+        self._name_col, self._id_col, self._unit_col = col_of["name"], col_of["id"], col_of["unit"]
+        self._agency_col, self._period_col, self._note_col = col_of["agency"], col_of["period"], col_of["note"]
+        self._chosen: dict[str, Column | None] = {}
+        self._letters = [column_letters(i) for i in range(max((c.index for c in self.table.columns), default=0) + 1)]
+        self._prefix = f"{self.reader.file}!{self.sheet.name}!"
+        self._agencies: dict[object, str] = {}
+        self._periods: dict[object, tuple[Period, str]] = {}
+        self._default_key = str(self.period) if self.period is not None else None
+        self._units: dict[object, str] = {}
+
+    def _value_column(self, indicator: Indicator) -> Column | None:
+        """The value column that counts for ``indicator`` in this table (by its kind)."""
+        kind = indicator.kind
+        if kind not in self._chosen:
+            self._chosen[kind] = pick_value(self.values, kind)
+        return self._chosen[kind]
+
+    def _plain_names(self) -> _PlainNames:
+        """Name cells → ``(indicator, value column, unit in the name, unit in the column header)``
+        for names whose rows can be plain; computed on first sight of each name."""
+        return _PlainNames(self)
+
+    def _general_row(self, r: int, row: Row) -> None:
+        """One data row under all the rules: record its value, or report why not, or skip it."""
+        reader = self.reader
+        width = len(row)
+        name_col, id_col, unit_col = self._name_col, self._id_col, self._unit_col
+        agency_col, period_col, note_col = self._agency_col, self._period_col, self._note_col
+        prefix, letters = self._prefix, self._letters
+        indicator: Indicator | None = None
+        label: Label | None = None
+        name_text = ""
+        if 0 <= name_col < width:
+            name_cell = row[name_col]
+            name_text = name_cell if isinstance(name_cell, str) else cell_text(name_cell)
+            if name_text:
+                indicator, label = reader.indicators.match(name_text)
+        if indicator is None and 0 <= id_col < width and row[id_col] != "":
+            indicator = reader.indicators.indicators.get(cell_text(row[id_col]))
+        if indicator is None:
+            self._other_row(r, row, label, name_text)
+            return
+        column = self._value_column(indicator)
+        if column is None:
+            return
+        c = column.index
+        raw = row[c] if c < width else ""
+        where = prefix + letters[c] + str(r + 1)
+        if raw == "":
+            found = self.mark(r, c)
+            if found is not None:
+                reader.problem(where, found[1], found[0])
+            elif len(self.values) > 1:
+                self._blank_choice(r, row, column, indicator)
+            return
+        agency, period, period_key = self.agency, self.period, self._default_key
+        if 0 <= agency_col < width:
+            cell = row[agency_col]
+            if cell != "":
+                known_agency = self._agencies.get(cell)
+                if known_agency is None:
+                    known_agency = self._row_agency(cell, prefix + letters[agency_col] + str(r + 1))
+                    if known_agency is None:
+                        return
+                    self._agencies[cell] = known_agency
+                agency = known_agency
+        if 0 <= period_col < width:
+            cell = row[period_col]
+            if cell != "":
+                known = self._periods.get(cell)
+                if known is None:
+                    found_period = self._row_period(cell, prefix + letters[period_col] + str(r + 1))
+                    if found_period is None:
+                        return
+                    known = self._periods[cell] = (found_period, str(found_period))
+                period, period_key = known
+        if agency is None or period is None:
+            self._need_context(r)
+            if agency is None and agency_col >= 0:
+                reader.problem(where, "该行未填填报单位：请填写或用 --agency 指定", "no-agency")
+                return
+            if period is None and period_col >= 0:
+                reader.problem(where, "该行未填报告期：请填写或用 --period 指定", "no-period")
+                return
+        unit, unit_from = "", ""
+        cell = row[unit_col] if 0 <= unit_col < width else ""
+        if cell != "":
+            unit = self._units.get(cell, "")
+            if not unit:
+                unit = self._units[cell] = normalize_unit(cell_text(cell))
+            unit_from = "column"
+            if label is not None and label.unit and label.unit != unit:
+                reader.problem(prefix + letters[unit_col] + str(r + 1),
+                               f"计量单位 {unit} 与指标名称中的单位 {label.unit} 不一致", "unit-conflict")
+                return
+        elif label is not None and label.unit:
+            unit, unit_from = label.unit, "name"
+        elif column.unit:
+            unit, unit_from = column.unit, "header"
+        elif self.default_unit:
+            unit, unit_from = self.default_unit, "sheet"
+        elif unit_col >= 0:
+            unit_from = "blank-column"
+        note = ""
+        if 0 <= note_col < width:
+            cell = row[note_col]
+            if cell != "":
+                note = cell_text(cell)
+        reader.take(where, raw, indicator, agency, period, unit, unit_from, note, period_key)
 
     def _row_agency(self, value: Cell, where: str) -> str | None:
         agency = self.reader.resolve_agency(cell_text(value), where, "填报单位")
@@ -318,3 +418,25 @@ class TableReader:
                 continue
             unit, unit_from = (picked.unit, "header") if picked.unit else (self.default_unit, "sheet")
             reader.take(where, raw, indicator, self.agency, self.period, unit, unit_from, "")
+
+
+class _PlainNames(dict[object, tuple[Indicator, int, str, str] | None]):
+    """:meth:`TableReader._plain_names`: a dict that works out a name cell it has not seen.
+
+    ``None`` for a name whose rows are never plain: not text, not a known indicator, no value
+    column for its kind, or a percentage (a value ≤ 1 there draws a warning).
+    """
+
+    def __init__(self, table: TableReader) -> None:
+        super().__init__()
+        self._table = table
+
+    def __missing__(self, cell: object) -> tuple[Indicator, int, str, str] | None:
+        entry: tuple[Indicator, int, str, str] | None = None
+        if type(cell) is str and cell:
+            indicator, label = self._table.reader.indicators.match(cell)
+            column = self._table._value_column(indicator) if indicator is not None else None
+            if indicator is not None and column is not None and indicator.unit != "%":
+                entry = (indicator, column.index, label.unit, column.unit)
+        self[cell] = entry
+        return entry
