@@ -243,7 +243,8 @@ def test_writing_a_read_only_ledger_is_a_clear_error(db: Path, tmp_path: Path) -
         with pytest.raises(LedgerError, match="只读"), ledger.transaction():
             pass
     # SQLite's own refusal (what a read-only file or mount produces) gets the same message.
-    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                 check_same_thread=False)
     ledger = Ledger(connection, db, readonly=False)
     with pytest.raises(LedgerError, match="只读"):
         add(ledger, write_file(tmp_path / "b", "b"), [value("platforms", "2025", 130)])

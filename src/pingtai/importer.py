@@ -13,11 +13,11 @@ The result objects here are what ``pingtai import`` renders as text or ``--json`
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import functools
+import itertools
 import math
-from collections import defaultdict
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ from pingtai.errors import Problem, UsageError
 from pingtai.ledger import Ledger, NewBatch, sha256_of
 from pingtai.periods import Period, PeriodError
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
+from pingtai.returns.opening import FilesAhead
 from pingtai.safe_write import os_reason
 
 YOY_MIN_RATIO = 0.5
@@ -141,12 +142,16 @@ def import_files(
     dry_run: bool = False,
     on_progress: ProgressCallback | None = None,
     reader: Reader | None = None,
+    ahead: FilesAhead | None = None,
 ) -> ImportResult:
     """Import each of ``paths`` into the ledger at ``db_path``; each file all or nothing.
 
     ``agency`` / ``period`` are the ``--agency`` / ``--period`` flags (any spelling), passed to
     the reader, which reports a contradiction with the file as an error. ``now`` (timezone-aware)
-    stamps the batches. ``reader`` replaces :func:`pingtai.returns.read_return` (tests).
+    stamps the batches. ``reader`` replaces :func:`pingtai.returns.read_return` (tests). ``ahead``
+    is ``paths`` already being opened in the background (:class:`~pingtai.returns.opening.FilesAhead`,
+    started by the caller before it loaded the catalog); without it the files are opened here,
+    each while the one before it is recorded.
 
     Raises :class:`UsageError` for a missing file or an unreadable flag and
     :class:`~pingtai.errors.UnknownNameError` for an unknown agency — before anything is read — and
@@ -161,51 +166,61 @@ def import_files(
     except PeriodError as exc:
         raise UsageError(f"--period：{exc}") from None
     if reader is None:
-        from pingtai.returns import read_return
+        from pingtai.returns.reader import read_return
 
         reader = read_return
+        ahead = ahead or FilesAhead(paths)
 
     session = _Session()
     results: list[FileResult] = []
     ledger = Ledger.open(db_path, readonly=True) if dry_run else Ledger.open(db_path, create=False)
     try:
-        for path in paths:
+        for index, path in enumerate(paths):
             name = str(path)
             try:
                 sha = sha256_of(path)
             except OSError as exc:  # unreadable (permissions, a failing disk): this file only
                 results.append(FileResult(file=name, sha256="", status="rejected", errors=[
                     Problem(path.name, f"无法读取文件：{os_reason(exc)}", "unreadable")]))
+                if ahead is not None:
+                    ahead.skip(index)
                 continue
             earlier = ledger.batch_by_sha256(sha)
             if earlier is not None:
                 results.append(_duplicate(name, sha, earlier.id, earlier.agency, earlier.period, earlier.layout,
                                           earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks))
+                if ahead is not None:
+                    ahead.skip(index)
                 continue
             if sha in session.shas:
                 first = session.shas[sha]
                 results.append(_duplicate(name, sha, first.batch, first.agency, first.period, first.layout,
                                           first.imported + first.updated + first.unchanged, first.tasks))
+                if ahead is not None:
+                    ahead.skip(index)
                 continue
 
             def progress(done: int, total: int, _name: str = name) -> None:
                 if on_progress is not None:
                     on_progress(_name, done, total)
 
-            parsed = reader(path, catalog, agency=canonical, period=wanted, on_progress=progress)
+            opened = {"opening": ahead.take(index)} if ahead is not None else {}
+            parsed = reader(path, catalog, agency=canonical, period=wanted, on_progress=progress, **opened)
             parsed.sha256 = sha
             if dry_run:
                 result = assess(parsed, catalog, ledger, session=session, file=name)
                 if result.status == "accepted":
                     session.shas[sha] = result
-            elif parsed.errors or _consistency_problems(parsed, catalog):
+            elif parsed.errors:
                 result = assess(parsed, catalog, ledger, file=name)
+            elif checked := _consistency_problems(parsed, catalog):
+                result = assess(parsed, catalog, ledger, file=name, checked=checked)
             else:
                 if ledger.path is None or ledger.readonly:  # first accepted file: only now create (or write) it
                     ledger.close()
                     ledger = Ledger.open(db_path, create=True)
                 result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,
-                                period_option=str(wanted) if wanted else None)
+                                period_option=str(wanted) if wanted else None, checked=[])
             results.append(result)
     finally:
         ledger.close()
@@ -214,26 +229,32 @@ def import_files(
 
 def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Path, now: dt.datetime,
            file: str | None = None, stored_name: str | None = None, agency_option: str | None = None,
-           period_option: str | None = None, batch_id: int | None = None) -> FileResult:
+           period_option: str | None = None, batch_id: int | None = None,
+           checked: list[Problem] | None = None) -> FileResult:
     """Compare ``parsed`` with the ledger and, if it has no errors, record it as one batch.
 
     Comparison and writing share one ``BEGIN IMMEDIATE`` transaction, so a concurrent import
     cannot slip in between. ``source`` is the file archived; its bytes must hash to
     ``parsed.sha256``. ``stored_name`` is the file name the batch records (default: ``source``'s);
     ``agency_option`` / ``period_option`` the options the file was read with and ``batch_id`` the
-    id to give the batch — all three kept for, or restored by, ``ledger rebuild``. Returns the
-    file's result (``rejected`` with nothing written on errors).
+    id to give the batch — all three kept for, or restored by, ``ledger rebuild``. ``checked`` is
+    what :func:`_consistency_problems` already found in ``parsed`` (not checked again). Returns
+    the file's result (``rejected`` with nothing written on errors).
     """
     with ledger.transaction():
         earlier = ledger.batch_by_sha256(parsed.sha256)
         if earlier is not None:
             return _duplicate(file or str(parsed.path), parsed.sha256, earlier.id, earlier.agency, earlier.period,
                               earlier.layout, earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks)
-        result = assess(parsed, catalog, ledger, file=file)
+        result = _screen(parsed, catalog, file, checked)
         if result.status != "accepted":
             return result
-        values = [_as_point(v) for v in parsed.values]
-        tasks = [_task_as_point(t) for t in parsed.tasks]
+        values = _as_points(parsed.values)
+        keys = _keys(values)
+        current = _current(ledger, keys, None)
+        # from here the ledger copies the rows into place in the background while they are judged
+        staged = ledger.stage(values, [_task_as_point(t) for t in parsed.tasks], batch_id=batch_id)
+        _judge(result, values, keys, current, catalog, None)
         batch = ledger.add_batch(
             NewBatch(file=stored_name or Path(source).name, sha256=parsed.sha256, agency=parsed.agency,
                      period=parsed.period.as_point() if parsed.period else None, layout=parsed.layout or "table",
@@ -241,108 +262,183 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
                      plan_version=parsed.plan_version, imported=result.imported, updated=result.updated,
                      unchanged=result.unchanged, tasks=result.tasks, warnings=len(result.warnings),
                      agency_option=agency_option, period_option=period_option, id=batch_id),
-            source, values, tasks)
+            source, staged=staged)
         result.batch = batch.id
     return result
 
 
 def assess(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, session: _Session | None = None,
-           file: str | None = None) -> FileResult:
+           file: str | None = None, checked: list[Problem] | None = None) -> FileResult:
     """What importing ``parsed`` would do, judged against ``ledger`` (plus a dry run's ``session``).
 
     Counts imported / updated / unchanged, lists changes and conversions, adds warnings for
     implausible figures. A file with errors comes back ``rejected`` with every error listed.
     Writes nothing (except into ``session``, when given, for the files after this one).
+    ``checked``: :func:`_consistency_problems` of ``parsed``, when the caller already has them.
     """
+    result = _screen(parsed, catalog, file, checked)
+    if result.status == "accepted":
+        values = _as_points(parsed.values)
+        keys = _keys(values)
+        _judge(result, values, keys, _current(ledger, keys, session), catalog, session)
+    return result
+
+
+Current = dict[tuple[str, str, str], tuple[float, int | None]]
+"""``(indicator, period, agency)`` → ``(value, batch)``: the figures a file is judged against."""
+
+
+def _screen(parsed: ParsedReturn, catalog: Catalog, file: str | None, checked: list[Problem] | None) -> FileResult:
+    """The file's result before it is judged: ``rejected`` with every error, else ``accepted``."""
     result = FileResult(file=file or str(parsed.path), sha256=parsed.sha256, status="accepted",
                         agency=parsed.agency, period=parsed.period, layout=parsed.layout,
                         tasks=len(parsed.tasks), warnings=list(parsed.warnings),
                         conversions=_conversion_notes(parsed))
-    errors = parsed.errors + _consistency_problems(parsed, catalog)
+    errors = parsed.errors + (_consistency_problems(parsed, catalog) if checked is None else checked)
     if errors:
         result.status = "rejected"
         result.errors = errors
         result.tasks = 0
-        return result
-
-    values = [_as_point(v) for v in parsed.values]
-    indicators = {v.indicator for v in values}
-    current: dict[tuple[str, str, str], tuple[float, int | None]] = {
-        (s.indicator, str(s.period), s.agency): (s.value, s.batch) for s in ledger.current_values(indicators)
-    }
-    if session is not None:
-        current.update({k: v for k, v in session.values.items() if k[0] in indicators})
-
-    for value in values:
-        key = (value.indicator, str(value.period), value.agency)
-        before = current.get(key)
-        if before is None:
-            result.imported += 1
-        elif math.isclose(before[0], value.value, rel_tol=_REL_TOL, abs_tol=1e-12):
-            result.unchanged += 1
-        else:
-            result.updated += 1
-            result.changes.append(Change(indicator=value.indicator, name=catalog.indicators[value.indicator].name,
-                                         period=value.period, agency=value.agency, old=before[0], new=value.value,
-                                         unit=value.unit, where=value.where, old_batch=before[1]))
-    after = dict(current)
-    after.update({(v.indicator, str(v.period), v.agency): (v.value, None) for v in values})
-    result.warnings += plausibility_warnings(values, after, catalog)
-    if session is not None:
-        session.values.update({(v.indicator, str(v.period), v.agency): (v.value, None) for v in values})
     return result
 
 
+def _current(ledger: Ledger, keys: list[tuple[str, str, str]], session: _Session | None) -> Current:
+    """The ledger's current figures for the indicators of ``keys`` (and a dry run's, on top)."""
+    indicators = {key[0] for key in keys}
+    current: Current = {
+        (s.indicator, str(s.period), s.agency): (s.value, s.batch) for s in ledger.current_values(indicators)}
+    if session is not None:
+        current.update({k: v for k, v in session.values.items() if k[0] in indicators})
+    return current
+
+
+def _judge(result: FileResult, values: list[ValueRecord], keys: list[tuple[str, str, str]], current: Current,
+           catalog: Catalog, session: _Session | None) -> None:
+    """Count imported / updated / unchanged into ``result``, list the changes, add the warnings.
+
+    Works on whole columns (``zip``, ``map``) rather than value by value where it can: a
+    back-fill file holds 100 000 values, judged inside the write transaction.
+    """
+    if not current:
+        result.imported = len(values)
+    else:
+        for value, before in zip(values, map(current.get, keys), strict=True):
+            if before is None:
+                result.imported += 1
+            elif math.isclose(before[0], value.value, rel_tol=_REL_TOL, abs_tol=1e-12):
+                result.unchanged += 1
+            else:
+                result.updated += 1
+                result.changes.append(Change(indicator=value.indicator, name=catalog.indicators[value.indicator].name,
+                                             period=value.period, agency=value.agency, old=before[0], new=value.value,
+                                             unit=value.unit, where=value.where, old_batch=before[1]))
+    figures = list(zip(map(_VALUE, values), itertools.repeat(None)))
+    after = dict(current)
+    after.update(zip(keys, figures, strict=True))
+    result.warnings += plausibility_warnings(values, after, catalog, keys=keys)
+    if session is not None:
+        session.values.update(zip(keys, figures, strict=True))
+
+
 def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, str, str], tuple[float, int | None]],
-                          catalog: Catalog) -> list[Problem]:
+                          catalog: Catalog, *, keys: list[tuple[str, str, str]] | None = None) -> list[Problem]:
     """Warnings for figures that are accepted but look wrong, judged against ``state``.
 
     ``state`` maps ``(indicator, period, agency)`` to the value each key will have once the file is
-    in (the ledger's current values overlaid with the file's). A ``stock`` or ``cumulative`` value
-    lower than the same agency's previous period → ``decrease``; a ``flow`` or ``stock`` outside
-    :data:`YOY_MIN_RATIO`–:data:`YOY_MAX_RATIO` of the same point last year → ``yoy-range``.
+    in (the ledger's current values overlaid with the file's); periods are points
+    (:meth:`~pingtai.periods.Period.as_point`), as the ledger stores them. A ``stock`` or
+    ``cumulative`` value lower than the same agency's previous period → ``decrease``; a ``flow`` or
+    ``stock`` outside :data:`YOY_MIN_RATIO`–:data:`YOY_MAX_RATIO` of the same point last year →
+    ``yoy-range``. Warnings come in the order of ``values``, a value's ``decrease`` first.
+
+    "The previous period" is the latest point before the value's in ``state`` for the same series.
+    There is one point per month (Dec → year, Jun → H1, Mar/Sep → quarter, else the month), so it
+    is looked up month by month backwards — for a monthly series the first look-up finds it.
     """
-    values = list(values)
-    pairs = {(v.indicator, v.agency) for v in values}
-    series: dict[tuple[str, str], list[tuple[Period, float]]] = defaultdict(list)
-    for (ident, period, agency), (number, _) in state.items():
-        if (ident, agency) in pairs:
-            series[(ident, agency)].append((_parse_period(period), number))
-    # Sorted once with their keys beside them: "the previous period" is a bisection, not a scan
-    # (a long table of thousands of rows is judged inside the write transaction).
-    keys: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
-    found: dict[tuple[str, str], dict[Period, float]] = {}
-    for pair, points in series.items():
-        points.sort(key=lambda item: item[0].sort_key())
-        keys[pair] = [p.sort_key() for p, _ in points]
-        found[pair] = dict(points)
+    values = values if isinstance(values, list) else list(values)
+    if not values:
+        return []
+    keys = _keys(values) if keys is None else keys
+    texts = set(map(_SECOND, keys))
+    kinds = {ident: catalog.indicators[ident].kind for ident in set(map(_FIRST, keys))}
+    get = state.get
+    earliest = min(map(_month_of, texts | set(map(_SECOND, state))))  # where looking further back ends
+    # Which values can draw a warning, over whole columns: the point a month before (for a monthly
+    # series, the previous period) and the same point last year, looked up for every value at once.
+    # Only these candidates are then judged one by one, with the full rules.
+    previous = {text: _point_text(_month_of(text) - 1) for text in texts}
+    last_year = {text: str(_parse_period(text).same_point_last_year()) for text in texts}
+    ids, spelled, agencies = map(_FIRST, keys), list(map(_SECOND, keys)), list(map(_THIRD, keys))
+    months_before = map(get, zip(map(_FIRST, keys), map(previous.__getitem__, spelled), agencies, strict=True))
+    years_before = map(get, zip(map(_FIRST, keys), map(last_year.__getitem__, spelled), agencies, strict=True))
+    candidates = [
+        i for i, (kind, number, month, year) in enumerate(
+            zip(map(kinds.__getitem__, ids), map(_VALUE, values), months_before, years_before, strict=True))
+        if ((kind == "stock" or kind == "cumulative") and (month is None or number < month[0] - abs(month[0]) * _REL_TOL))
+        or ((kind == "flow" or kind == "stock") and year is not None and year[0] > 0
+            and not YOY_MIN_RATIO <= number / year[0] <= YOY_MAX_RATIO)]
 
     warnings: list[Problem] = []
-    for value in values:
+    for i in candidates:
+        value, (ident, text, agency) = values[i], keys[i]
         if value.below_unit:
             continue
-        definition = catalog.indicators[value.indicator]
-        pair = (value.indicator, value.agency)
-        points = series[pair]
-        if definition.kind in ("stock", "cumulative"):
-            at = bisect.bisect_left(keys.get(pair, []), value.period.sort_key())
-            if at and value.value < points[at - 1][1] - abs(points[at - 1][1]) * _REL_TOL:
-                previous, number = points[at - 1]
-                kind = "累计数" if definition.kind == "cumulative" else "存量"
-                warnings.append(Problem(value.where, (
-                    f"{_label(definition.name, value)}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
-                    f"{value.unit}；{kind}一般不应下降，请核实"), "decrease", "warning"))
-        if definition.kind in ("flow", "stock"):
-            last_year = value.period.same_point_last_year()
-            before = found.get(pair, {}).get(last_year)
-            if before is not None and before > 0:
-                ratio = value.value / before
+        kind = kinds[ident]
+        if kind == "stock" or kind == "cumulative":
+            month = _month_of(text) - 1
+            while month >= earliest:
+                before = get((ident, _point_text(month), agency))
+                if before is not None:
+                    number = before[0]
+                    if value.value < number - abs(number) * _REL_TOL:
+                        kind_label = "累计数" if kind == "cumulative" else "存量"
+                        warnings.append(Problem(value.where, (
+                            f"{_label(catalog.indicators[ident].name, value)}为 {value.value:,.10g} {value.unit}，低于上期"
+                            f"（{_parse_period(_point_text(month)).label()}）的 {number:,.10g} {value.unit}；"
+                            f"{kind_label}一般不应下降，请核实"), "decrease", "warning"))
+                    break
+                month -= 1
+        if kind == "flow" or kind == "stock":
+            found = get((ident, last_year[text], agency))
+            if found is not None and found[0] > 0:
+                before_number = found[0]
+                ratio = value.value / before_number
                 if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
                     warnings.append(Problem(value.where, (
-                        f"{_label(definition.name, value)}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
-                        f"{value.unit}）变化 {ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～"
-                        f"{YOY_MAX_RATIO - 1:+.0%}），请核实"), "yoy-range", "warning"))
+                        f"{_label(catalog.indicators[ident].name, value)}为 {value.value:,.10g} {value.unit}，较上年同期"
+                        f"（{_parse_period(last_year[text]).label()}：{before_number:,.10g} {value.unit}）变化 "
+                        f"{ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～{YOY_MAX_RATIO - 1:+.0%}），请核实"),
+                        "yoy-range", "warning"))
     return warnings
+
+
+@functools.lru_cache(maxsize=4096)
+def _point_text(month: int) -> str:
+    """The stored spelling of the point ending in ``month`` (counted as ``12 * year + month``)."""
+    year, rest = divmod(month - 1, 12)
+    return str(Period.ending_in_month(year, rest + 1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_of(text: str) -> int:
+    period = _parse_period(text)
+    return 12 * period.year + period.last_month
+
+
+def _keys(values: Sequence[ValueRecord]) -> list[tuple[str, str, str]]:
+    """``(indicator, period text, agency)`` of each value — the ledger's key."""
+    periods = list(map(_PERIOD, values))
+    # few distinct Period objects among many values: spell each once, keyed by id (hashing a
+    # Period dataclass costs more than the lookup saves)
+    spelled = {key: str(p) for key, p in dict(zip(map(id, periods), periods, strict=True)).items()}
+    return list(zip(map(_INDICATOR, values), map(spelled.__getitem__, map(id, periods)), map(_AGENCY, values),
+                    strict=True))
+
+
+_INDICATOR, _PERIOD, _AGENCY, _VALUE, _UNIT = (operator.itemgetter(i) for i in range(5))
+"""Fields of a :class:`~pingtai.records.ValueRecord` (a named tuple), for ``map`` over many."""
+_FIRST, _SECOND, _THIRD = _INDICATOR, _PERIOD, _AGENCY
+"""…and of a key ``(indicator, period text, agency)``."""
 
 
 def _label(name: str, value: ValueRecord) -> str:
@@ -358,6 +454,8 @@ def _parse_period(text: str) -> Period:
 def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Problem]:
     """Checks the ledger relies on, whatever reader produced ``parsed``: known ids, the indicator's
     own unit, one value per key and one line per task in a file."""
+    if _values_consistent(parsed.values, catalog) and not parsed.tasks:
+        return []
     problems: list[Problem] = []
     seen: dict[tuple[str, str, str], str] = {}
     for value in parsed.values:
@@ -392,6 +490,19 @@ def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Proble
     return problems
 
 
+def _values_consistent(values: list[ValueRecord], catalog: Catalog) -> bool:
+    """Whether :func:`_consistency_problems` would find nothing wrong with ``values`` — asked of
+    the whole column at once; only a file with something wrong is looked at value by value."""
+    indicators = catalog.indicators
+    for ident, unit in set(zip(map(_INDICATOR, values), map(_UNIT, values), strict=True)):
+        definition = indicators.get(ident)
+        if definition is None or definition.unit != unit:
+            return False
+    if not all(map(math.isfinite, map(_VALUE, values))):
+        return False
+    return len(set(_keys(_as_points(values)))) == len(values)
+
+
 def _duplicate(file: str, sha: str, batch: int | None, agency: str | None, period: Period | None, layout: str | None,
                values: int, tasks: int) -> FileResult:
     return FileResult(file=file, sha256=sha, status="duplicate", agency=agency, period=period, layout=layout,
@@ -399,6 +510,8 @@ def _duplicate(file: str, sha: str, batch: int | None, agency: str | None, perio
 
 
 def _conversion_notes(parsed: ParsedReturn) -> list[ConversionNote]:
+    if not parsed.conversions:
+        return []
     by_cell = {v.where: v for v in parsed.values}
     notes = []
     for conversion in parsed.conversions:
@@ -408,6 +521,14 @@ def _conversion_notes(parsed: ParsedReturn) -> list[ConversionNote]:
                                     value=value.value if value else None, to_unit=conversion.to_unit,
                                     factor=conversion.factor))
     return notes
+
+
+def _as_points(values: list[ValueRecord]) -> list[ValueRecord]:
+    """``values`` with their periods as points; the same list when they all are (the reader's are)."""
+    periods = list(map(_PERIOD, values))
+    if all(p.as_point() is p for p in dict(zip(map(id, periods), periods, strict=True)).values()):
+        return values
+    return [_as_point(v) for v in values]
 
 
 def _as_point(value: ValueRecord) -> ValueRecord:

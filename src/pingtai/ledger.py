@@ -29,9 +29,11 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 import os
 import shutil
 import sqlite3
+import threading
 import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +51,8 @@ from pingtai.records import TaskRecord, ValueRecord
 from pingtai.safe_write import os_reason
 
 LEDGER_FILE = "ledger.sqlite3"
+WRITE_CACHE_KIB = 64 * 1024
+"""SQLite's page cache for a connection that writes (KiB): enough for a 100 000-value batch."""
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another import (or a reader's checkpoint) before giving up."""
 
@@ -327,12 +331,50 @@ def rows_digest(values: Sequence[ValueRow], tasks: Sequence[TaskRow]) -> str:
     """sha256 over a batch's rows in the order stored: what a manifest entry records and
     ``ledger verify`` / ``ledger rebuild`` compare. ``-0.0`` counts as ``0.0`` (SQLite may store
     a whole REAL as an integer, which reads back without its sign)."""
-    canonical = [[*row[:4], float(row[4]) + 0.0, *row[5:]] for row in values]
-    text = json.dumps([canonical, [list(t) for t in tasks]], ensure_ascii=False, separators=(",", ":"))
+    # column by column (json.dumps writes tuples as arrays, so the text is the same as from lists)
+    columns: list[Sequence[Any]] = list(zip(*values, strict=True))
+    if columns:
+        columns[4] = [float(number) + 0.0 for number in columns[4]]
+    canonical = list(zip(*columns, strict=True))
+    text = json.dumps([canonical, tasks], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- the ledger itself --------------------------------------------------------------------------
+
+
+_STAGED = "pingtai_staged_values"
+_VALUE_COLUMNS = "indicator, period, period_end, agency, value, unit, below_unit, cell, raw"
+
+
+class StagedRows:
+    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): the rows as stored (for
+    the digest), and the helper thread copying the value rows into place."""
+
+    def __init__(self, batch_id: int, values: list[ValueRow], tasks: list[TaskRow]) -> None:
+        self.batch_id = batch_id
+        self.values = values
+        self.tasks = tasks
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, db: sqlite3.Connection, *statements: str) -> None:
+        def copy() -> None:
+            try:
+                for statement in statements:
+                    db.execute(statement)
+            except BaseException as exc:  # raised in the thread that waits
+                self._error = exc
+
+        self._thread = threading.Thread(target=copy, name="pingtai-copy-rows", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> BaseException | None:
+        """Wait for the copy; what it raised, if anything."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        return self._error
 
 
 class Ledger:
@@ -344,6 +386,7 @@ class Ledger:
     """
 
     def __init__(self, connection: sqlite3.Connection, path: Path | None, readonly: bool) -> None:
+        # ``connection`` must be made with check_same_thread=False (rows are copied in a helper thread)
         self._db = connection
         self.path = path
         """The database file, or ``None`` for the empty stand-in of a ledger that does not exist yet."""
@@ -354,6 +397,9 @@ class Ledger:
         """Opened as immutable because its directory cannot be written (see :meth:`_open_immutable`)."""
         self._staged: list[str] = []
         """sha256 of the files whose manifest entries this transaction wrote to ``pending/``."""
+        self._copying: StagedRows | None = None
+        """Rows being copied into place in the background (:meth:`stage`); waited for before any
+        other use of the connection."""
 
     # --- opening -------------------------------------------------------------------------------
     @classmethod
@@ -407,7 +453,10 @@ class Ledger:
         try:
             # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
             # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
-            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            # check_same_thread off: a batch's rows are copied into place by a helper thread while
+            # this one computes their digest (see stage()); never two threads on it at once.
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                         check_same_thread=False)
         except sqlite3.Error as exc:
             raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly)
@@ -441,7 +490,7 @@ class Ledger:
                               hint="请在可写的位置打开一次（例如复制台账及其 -wal 文件到可写目录）。")
         uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro&immutable=1"
         try:
-            connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+            connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly=True)
@@ -450,7 +499,7 @@ class Ledger:
 
     @classmethod
     def _empty(cls) -> Ledger:
-        connection = sqlite3.connect(":memory:", isolation_level=None)
+        connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         ledger = cls(connection, None, readonly=True)
         ledger._migrate(0)
         return ledger
@@ -492,6 +541,11 @@ class Ledger:
             if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
+            # A batch of 100 000 values touches ≈ 20 MB of table and index pages: with SQLite's
+            # default 2 MB cache it spills them to the WAL mid-transaction and reads them back
+            # (≈ 100 000 extra page writes and reads). The cache grows only as pages are used.
+            self._db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+            self._db.execute("PRAGMA temp_store = MEMORY")  # the staged rows (see stage())
             self._migrate(version)
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(self.path, exc) from None
@@ -796,11 +850,16 @@ class Ledger:
         try:
             yield
         except BaseException:
+            if self._copying is not None:
+                self._copying.wait()  # the connection is the copy's until it ends: then roll it back too
+                self._copying = None
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
             self._drop_staged()
             raise
         try:
+            if self._copying is not None:
+                raise RuntimeError("rows staged but never added as a batch")
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
@@ -830,55 +889,95 @@ class Ledger:
             if rows and int(rows[0][0]) == entry.batch:
                 archive.commit(root, sha)
 
-    def add_batch(self, batch: NewBatch, source: Path, values: Sequence[ValueRecord],
-                  tasks: Sequence[TaskRecord]) -> Batch:
-        """Archive ``source`` and record it as a batch with its values and task lines.
+    def stage(self, values: Sequence[ValueRecord], tasks: Sequence[TaskRecord], *,
+              batch_id: int | None = None) -> StagedRows:
+        """Start recording the rows of the next batch; finish with :meth:`add_batch` (``staged=``).
 
-        Must run inside :meth:`transaction`. The archive copy (atomic, fsynced) and the batch's
-        manifest entry are written before the transaction commits, so the batch never commits
-        without its file (:mod:`pingtai.archive`). Raises :class:`LedgerError` if the file's bytes
-        no longer match ``batch.sha256``, the batch id is taken, or a write fails.
+        Must run inside :meth:`transaction`, after everything the caller reads from the ledger:
+        until :meth:`add_batch` the connection belongs to a helper thread. The value rows go into a
+        temporary table (no index to maintain, so binding them is quick) and the helper copies them
+        into ``value`` with one ``INSERT … SELECT``, during which SQLite holds no Python lock — so
+        the caller's judging of the rows and the digest overlap the index work. The batch row comes
+        last (its counts are known only then); foreign keys are checked at COMMIT. ``batch_id``: the
+        id to give the batch (a rebuild), else the next one.
         """
-        root = self.root
-        if not self._db.in_transaction or root is None:
-            raise RuntimeError("add_batch outside a transaction")
-        relative = archive_name(batch.sha256, source.suffix)
-        archive.store(root, source, batch.sha256, relative)
-        imported_at = _iso(batch.imported_at)
-        value_rows: list[ValueRow] = [
-            (v.indicator, str(v.period), v.period.end.isoformat(), v.agency, v.value, v.unit, int(v.below_unit), v.where,
-             v.raw) for v in values]
+        if not self._db.in_transaction or self.root is None:
+            raise RuntimeError("stage outside a transaction")
+        if self._copying is not None:
+            raise RuntimeError("rows already staged")
+        value_rows = _value_rows(values)
         task_rows: list[TaskRow] = [
             (t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status, t.progress, t.issues,
              t.next_steps, t.where) for t in tasks]
         try:
-            cursor = self._db.execute(
+            if batch_id is None:
+                batch_id = int(self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batch").fetchone()[0])
+            self._db.execute("PRAGMA defer_foreign_keys = ON")  # ends with the transaction
+            self._db.execute(f"DROP TABLE IF EXISTS temp.{_STAGED}")
+            self._db.execute(f"CREATE TEMP TABLE {_STAGED} ({_VALUE_COLUMNS})")
+            self._db.executemany(f"INSERT INTO temp.{_STAGED} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", value_rows)
+            # the batch id written into the statement (an int): the staged rows need no column for it
+            self._db.executemany(
+                f"""INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
+                       issues, next_steps, cell) VALUES ({batch_id:d}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", task_rows)
+        except sqlite3.IntegrityError as exc:
+            raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一任务、期别、单位出现两次") from None
+        except sqlite3.OperationalError as exc:
+            raise _sqlite_error(self.path, exc) from None
+        staged = StagedRows(batch_id, value_rows, task_rows)
+        staged.start(self._db, f"""INSERT INTO value (batch_id, {_VALUE_COLUMNS})
+                                   SELECT {batch_id:d}, {_VALUE_COLUMNS} FROM temp.{_STAGED} ORDER BY rowid""",
+                     f"DROP TABLE temp.{_STAGED}")
+        self._copying = staged
+        return staged
+
+    def add_batch(self, batch: NewBatch, source: Path, values: Sequence[ValueRecord] = (),
+                  tasks: Sequence[TaskRecord] = (), *, staged: StagedRows | None = None) -> Batch:
+        """Archive ``source`` and record it as a batch with its values and task lines.
+
+        Must run inside :meth:`transaction`. The rows are ``staged`` (:meth:`stage`, whose batch id
+        wins over ``batch.id``), else ``values`` and ``tasks``, staged here. The archive copy
+        (atomic, fsynced) and the batch's manifest entry are written before the transaction
+        commits, so the batch never commits without its file (:mod:`pingtai.archive`). Raises
+        :class:`LedgerError` if the file's bytes no longer match ``batch.sha256``, the batch id is
+        taken, or a write fails.
+        """
+        root = self.root
+        if not self._db.in_transaction or root is None:
+            raise RuntimeError("add_batch outside a transaction")
+        if staged is None:
+            staged = self.stage(values, tasks, batch_id=batch.id)
+        elif staged is not self._copying:
+            raise RuntimeError("add_batch with rows staged elsewhere")
+        relative = archive_name(batch.sha256, source.suffix)
+        imported_at = _iso(batch.imported_at)
+        try:
+            archive.store(root, source, batch.sha256, relative)
+            digest = rows_digest(staged.values, staged.tasks)  # while the rows are being copied
+        finally:
+            error = staged.wait()
+            self._copying = None
+        try:
+            if error is not None:
+                raise error
+            self._db.execute(
                 """INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, reporter, phone,
                        filled_on, plan_version, imported, updated, unchanged, tasks, warnings, archive)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (batch.id, batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None,
+                (staged.batch_id, batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None,
                  batch.layout, imported_at, batch.reporter, batch.phone,
                  batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
                  batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, relative))
-            batch_id = int(cursor.lastrowid or 0)
-            self._db.executemany(
-                """INSERT INTO value (batch_id, indicator, period, period_end, agency, value, unit, below_unit,
-                       cell, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                ((batch_id, *row) for row in value_rows))
-            self._db.executemany(
-                """INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
-                       issues, next_steps, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                ((batch_id, *row) for row in task_rows))
         except sqlite3.IntegrityError as exc:
             raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件（批次号）已导入") from None
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(self.path, exc) from None
         archive.write_pending(root, ManifestEntry(
-            ledger=self._name, batch=batch_id, sha256=batch.sha256, file=batch.file, archive=relative, imported_at=imported_at,
-            agency_option=batch.agency_option, period_option=batch.period_option, values=len(value_rows),
-            tasks=len(task_rows), rows_sha256=rows_digest(value_rows, task_rows)))
+            ledger=self._name, batch=staged.batch_id, sha256=batch.sha256, file=batch.file, archive=relative,
+            imported_at=imported_at, agency_option=batch.agency_option, period_option=batch.period_option,
+            values=len(staged.values), tasks=len(staged.tasks), rows_sha256=digest))
         self._staged.append(batch.sha256)
-        stored = self.batch(batch_id)
+        stored = self.batch(staged.batch_id)
         assert stored is not None
         return stored
 
@@ -1002,6 +1101,22 @@ def _low_space(path: Path | None) -> bool:
         return shutil.disk_usage(path.parent).free < LOW_SPACE
     except OSError:
         return False
+
+
+def _value_rows(values: Sequence[ValueRecord]) -> list[ValueRow]:
+    """The rows :meth:`Ledger.add_batch` stores, built column by column (``zip`` over the named
+    tuples): few distinct periods, spelled and dated once each (keyed by object id), among up to
+    100 000s of values."""
+    if not values:
+        return []
+    indicators, periods, agencies, numbers, units, cells, raws, below, _ = zip(*values, strict=True)
+    texts = {key: (str(p), p.end.isoformat()) for key, p in dict(zip(map(id, periods), periods, strict=True)).items()}
+    spelled = list(map(texts.__getitem__, map(id, periods)))
+    return list(zip(indicators, map(_FIRST, spelled), map(_SECOND, spelled), agencies, numbers, units,
+                    map(int, below), cells, raws, strict=True))
+
+
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -13,6 +13,7 @@ import typer
 
 from pingtai.cli import app
 from pingtai.cli._common import echo_json, output, state
+from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
     from pingtai.history import IndicatorHistory
@@ -39,13 +40,17 @@ def import_(
 
     示例：pingtai import 填报表_市商务局_2024Q4.xlsx ｜ pingtai import *.xls --dry-run --json
     """
+    from pingtai.returns.opening import FilesAhead
+
+    ahead = FilesAhead(files)  # parsing the first file (no GIL) overlaps importing and loading the catalog
+    ahead.wait_measured()
     from pingtai.importer import import_files
     from pingtai.ledger import resolve_db_path
 
     st = state(ctx)
-    with _progress_bar(enabled=not as_json) as progress:
+    with gc_paused(), _progress_bar(enabled=not as_json) as progress:  # 100 000s of acyclic rows and values
         result = import_files(files, st.catalog(), resolve_db_path(st.db), agency=agency, period=period,
-                              dry_run=dry_run, now=dt.datetime.now(dt.UTC), on_progress=progress)
+                              dry_run=dry_run, now=dt.datetime.now(dt.UTC), on_progress=progress, ahead=ahead)
     if as_json:
         echo_json(result)
     else:

@@ -1,0 +1,230 @@
+"""The import's fast paths give exactly what the general rules give.
+
+* The reader records *plain* long-table rows with dictionary look-ups only and sends every other
+  row through the general rules (``TableReader._general_row``): random long tables, mixing good
+  rows with every kind of bad one, read the normal way and with every row forced through the
+  general rules must give the same values, conversions and problems, in the same order.
+* ``plausibility_warnings`` finds "the previous period" by looking back month by month over whole
+  columns; it must warn exactly as the plain bisection over each sorted series did (kept here as
+  the reference).
+* Files opened ahead in a background thread read the same as files opened in place.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from pingtai.catalog import Catalog
+from pingtai.errors import Problem
+from pingtai.importer import YOY_MAX_RATIO, YOY_MIN_RATIO, plausibility_warnings
+from pingtai.periods import Period
+from pingtai.records import ParsedReturn, ValueRecord
+from pingtai.returns import rows as rows_module
+from pingtai.returns.opening import FilesAhead, Opening
+from pingtai.returns.reader import read_return
+from workbooks import CATALOG, write_csv, write_xlsx
+
+HEADER = ["报告期", "填报单位", "指标名称", "计量单位", "数值", "备注"]
+
+# Good cells come first and often (a row is plain only once a general row before it resolved the
+# same cells quietly); then every kind of trouble the general rules report.
+PERIOD_CELLS = ["2024-03", "2024年1-6月", "2024Q4", "2024-07", "2024年十三月", "", dt.datetime(2024, 9, 1)]
+AGENCY_CELLS = ["市商务局", "商务局", "市经信局", "市卫健委", "各区、县（市）政府", ""]
+NAME_CELLS = ["网络零售额", "网络零售额（万元）", "平台", "网络经营主体", "数据知识产权登记", "职业伤害保障政策覆盖率",
+              "跨境电商进出口额", "#其中：跨境电商进出口总额", "不存在的指标", "", "填表人：张三", 42]
+UNIT_CELLS = ["亿元", "万元", "个", "家", "万家", "件", "%", "", "米"]
+VALUE_CELLS = st.one_of(
+    st.sampled_from([100.0, 7, 0.5, 0]), st.floats(min_value=0, max_value=1e6, allow_nan=False),
+    st.integers(min_value=0, max_value=10**6), st.sampled_from([-5.0, "1,234.5", "12万", "…", "—", "", "abc", True]))
+
+
+def _mostly_good(cells: list[Any], good: int) -> st.SearchStrategy[Any]:
+    return st.one_of(st.sampled_from(cells[:good]), st.sampled_from(cells))
+
+
+ROWS = st.lists(st.tuples(_mostly_good(PERIOD_CELLS, 2), _mostly_good(AGENCY_CELLS, 2), _mostly_good(NAME_CELLS, 3),
+                          _mostly_good(UNIT_CELLS, 3), VALUE_CELLS, st.sampled_from(["", "估算"])),
+                min_size=1, max_size=30)
+PRIMING = [("2024-03", "市商务局", "平台", "个", 1.0, ""), ("2024-06", "市商务局", "数据知识产权登记", "件", 2.0, ""),
+           ("2024-03", "市商务局", "网络零售额", "亿元", 1.0, ""), ("2024-03", "市商务局", "职业伤害保障政策覆盖率", "%", 50, "")]
+"""Rows that make the periods, agency and units of the examples below known, and quietly."""
+OPTIONS = st.tuples(st.sampled_from([None, "市商务局"]), st.sampled_from([None, "2024Q4"]))
+
+
+def _general_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No row is plain: every row goes through the general rules."""
+    def never(self: Any, cell: object) -> None:
+        self[cell] = None
+
+    monkeypatch.setattr(rows_module._PlainNames, "__missing__", never)
+
+
+def _outcome(parsed: ParsedReturn) -> tuple[Any, ...]:
+    return (parsed.values, parsed.conversions, [(p.where, p.message, p.code, p.severity) for p in parsed.problems],
+            parsed.agency, parsed.period, parsed.layout)
+
+
+def _read_both(path: Path, agency: str | None, period: str | None) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    wanted = Period.parse(period) if period else None
+    fast = _outcome(read_return(path, CATALOG, agency=agency, period=wanted))
+    with pytest.MonkeyPatch.context() as patch:
+        _general_only(patch)
+        general = _outcome(read_return(path, CATALOG, agency=agency, period=wanted))
+    return fast, general
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=ROWS, options=OPTIONS)
+# each a row the general rules refuse or warn about, after rows that made every one of its cells known
+@example(rows=[*PRIMING, ("2024-06", "市商务局", "网络零售额", "个", 3.0, ""), ("2024-06", "市商务局", "网络零售额", "个", 3.0, "")],
+         options=(None, None))
+@example(rows=[*PRIMING, ("2024-06", "市商务局", "网络零售额", "亿元", -2.0, "")], options=(None, None))
+@example(rows=[*PRIMING, ("2024-06", "市商务局", "网络零售额（万元）", "亿元", 2.0, "")], options=(None, None))
+@example(rows=[*PRIMING, ("2024-06", "市商务局", "网络零售额", "", 2.0, "")], options=(None, None))
+@example(rows=[*PRIMING, ("2024-06", "市商务局", "平台", "个", 2.0, "")], options=(None, None))
+@example(rows=[*PRIMING, ("2024-06", "市商务局", "职业伤害保障政策覆盖率", "%", 0.5, "")], options=(None, None))
+def test_plain_rows_read_as_the_general_rules_read_them(rows: list[tuple[Any, ...]],
+                                                       options: tuple[str | None, str | None]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        grid = [HEADER, *([None if cell == "" else cell for cell in row] for row in rows)]
+        path = write_xlsx(Path(folder) / "long.xlsx", {"长表": grid})
+        fast, general = _read_both(path, *options)
+    assert fast == general
+
+
+def test_a_bulk_table_is_read_the_same_way_through_either_path(tmp_path: Path) -> None:
+    # repeated names, agencies and periods (what makes rows plain), a duplicate, a unit to convert
+    grid: list[list[Any]] = [HEADER]
+    for month in range(1, 13):
+        for name, unit, number in (("网络零售额", "亿元", 100.0 + month), ("平台", "个", 50 + month),
+                                   ("跨境电商进出口额", "万元", 12345.0 * month)):
+            grid.append([f"2024-{month:02d}", "市商务局", name, unit, number, ""])
+    grid.append(["2024-05", "市商务局", "平台", "个", 1, "重复"])
+    path = write_xlsx(tmp_path / "bulk.xlsx", {"长表": grid})
+    fast, general = _read_both(path, None, None)
+    assert fast == general
+    values = fast[0]
+    assert len(values) == 36 and len(fast[1]) == 12  # every 跨境 value converted 万元 → 亿元
+    assert [p[2] for p in fast[2]] == ["duplicate"]
+
+
+def test_a_csv_long_table_reads_the_same_either_way(tmp_path: Path) -> None:
+    grid = [HEADER, ["2024-03", "市商务局", "网络零售额", "亿元", "100", ""], ["2024-06", "市商务局", "平台", "个", "7", ""]]
+    path = write_csv(tmp_path / "long.csv", grid)
+    fast, general = _read_both(path, None, None)
+    assert fast == general and len(fast[0]) == 2
+
+
+# --- plausibility ----------------------------------------------------------------------------------
+
+
+def _reference_warnings(values: list[ValueRecord], state: dict[tuple[str, str, str], tuple[float, int | None]],
+                        catalog: Catalog) -> list[Problem]:
+    """The rules as first written: each series sorted, the previous period found by bisection."""
+    pairs = {(v.indicator, v.agency) for v in values}
+    series: dict[tuple[str, str], list[tuple[Period, float]]] = defaultdict(list)
+    for (ident, period, agency), (number, _) in state.items():
+        if (ident, agency) in pairs:
+            series[(ident, agency)].append((Period.parse(period), number))
+    keys: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
+    found: dict[tuple[str, str], dict[Period, float]] = {}
+    for pair, points in series.items():
+        points.sort(key=lambda item: item[0].sort_key())
+        keys[pair] = [p.sort_key() for p, _ in points]
+        found[pair] = dict(points)
+    warnings: list[Problem] = []
+    for value in values:
+        if value.below_unit:
+            continue
+        definition = catalog.indicators[value.indicator]
+        pair = (value.indicator, value.agency)
+        points = series[pair]
+        label = f"{definition.name}（{value.period.label()}，{value.agency}）"
+        if definition.kind in ("stock", "cumulative"):
+            at = bisect.bisect_left(keys.get(pair, []), value.period.sort_key())
+            if at and value.value < points[at - 1][1] - abs(points[at - 1][1]) * 1e-9:
+                previous, number = points[at - 1]
+                kind = "累计数" if definition.kind == "cumulative" else "存量"
+                warnings.append(Problem(value.where, (
+                    f"{label}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
+                    f"{value.unit}；{kind}一般不应下降，请核实"), "decrease", "warning"))
+        if definition.kind in ("flow", "stock"):
+            last_year = value.period.same_point_last_year()
+            before = found.get(pair, {}).get(last_year)
+            if before is not None and before > 0:
+                ratio = value.value / before
+                if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
+                    warnings.append(Problem(value.where, (
+                        f"{label}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
+                        f"{value.unit}）变化 {ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～"
+                        f"{YOY_MAX_RATIO - 1:+.0%}），请核实"), "yoy-range", "warning"))
+    return warnings
+
+
+MONTHS = st.integers(min_value=12 * 2021 + 1, max_value=12 * 2025 + 12)
+ENTRIES = st.dictionaries(
+    st.tuples(st.sampled_from(["online_retail_sales", "platforms", "data_ip_registrations", "online_business_entities"]),
+              MONTHS, st.sampled_from(["市商务局", "市经信局"])),
+    # 99.99999999 is below 100 by less than the tolerance: not a decrease
+    st.sampled_from([0.0, 1.0, 40.0, 99.5, 99.99999999, 100.0, 150.0, 250.0]), min_size=1, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries=ENTRIES, judged=st.data())
+def test_plausibility_warns_as_the_sorted_series_did(entries: dict[tuple[str, int, str], float],
+                                                    judged: st.DataObject) -> None:
+    def point(month: int) -> Period:
+        return Period.ending_in_month((month - 1) // 12, (month - 1) % 12 + 1)
+
+    state: dict[tuple[str, str, str], tuple[float, int | None]] = {
+        (ident, str(point(month)), agency): (number, None) for (ident, month, agency), number in entries.items()}
+    chosen = judged.draw(st.lists(st.sampled_from(sorted(entries)), unique=True, min_size=1))
+    values = [ValueRecord(ident, point(month), agency, entries[(ident, month, agency)],
+                          CATALOG.indicators[ident].unit, f"A{i}", "x", below_unit=i % 7 == 6)
+              for i, (ident, month, agency) in enumerate(chosen)]
+    assert plausibility_warnings(values, state, CATALOG) == _reference_warnings(values, state, CATALOG)
+
+
+# --- opening ahead ---------------------------------------------------------------------------------
+
+
+def _files(tmp_path: Path) -> Iterator[Path]:
+    yield write_xlsx(tmp_path / "a.xlsx", {"长表": [HEADER, ["2024-03", "市商务局", "网络零售额", "亿元", 100, ""]]})
+    yield write_xlsx(tmp_path / "b.xlsx", {"长表": [HEADER, ["2024-06", "市经信局", "平台", "个", 7, ""]]})
+    broken = tmp_path / "c.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    yield broken
+
+
+def test_a_file_opened_ahead_reads_as_one_opened_in_place(tmp_path: Path) -> None:
+    paths = list(_files(tmp_path))
+    ahead = FilesAhead(paths)
+    ahead.wait_measured()
+    for index, path in enumerate(paths):
+        in_place = read_return(path, CATALOG)
+        in_background = read_return(path, CATALOG, opening=ahead.take(index))
+        assert _outcome(in_background) == _outcome(in_place)
+        assert in_background.sha256 == in_place.sha256 != ""
+    assert [p.code for p in read_return(paths[2], CATALOG).problems] == ["broken-zip"]
+
+
+def test_a_missing_file_opened_ahead_is_refused_like_one_opened_in_place(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.xlsx"
+    ahead = FilesAhead([missing, missing])
+    ahead.skip(0)
+    parsed = read_return(missing, CATALOG, opening=ahead.take(1))
+    assert [(p.code, p.message) for p in parsed.problems] == [("no-file", "文件不存在")]
+    assert parsed.sha256 == ""
+    opening = Opening(missing, background=False)
+    with pytest.raises(Exception, match="文件不存在"):
+        opening.book()
