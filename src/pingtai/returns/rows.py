@@ -110,7 +110,7 @@ class TableReader:
         row goes through :meth:`_general_row`, which applies all the rules, reports problems and
         fills the caches that make the following rows plain. Plain rows are exactly the rows the
         general rules would record without a word, so the result is the same either way (tested
-        on random tables in tests/test_fuzz.py).
+        on random tables in tests/test_fast_paths.py).
         """
         self._prepare_rows()
         reader, general = self.reader, self._general_row
@@ -121,7 +121,7 @@ class TableReader:
         agencies, periods, units = self._agencies, self._periods, self._units
         unit_cache, seen, period_keys = reader.unit_cache, reader.seen, reader.period_keys
         records, conversions = reader.result.values, reader.result.conversions
-        plain = self._plain_names()
+        plain = _PlainNames(self)
         default_agency, default_period, default_key = self.agency, self.period, self._default_key
         default_unit = self.default_unit
         done = 0
@@ -222,11 +222,6 @@ class TableReader:
         if kind not in self._chosen:
             self._chosen[kind] = pick_value(self.values, kind)
         return self._chosen[kind]
-
-    def _plain_names(self) -> _PlainNames:
-        """Name cells → ``(indicator, value column, unit in the name, unit in the column header)``
-        for names whose rows can be plain; computed on first sight of each name."""
-        return _PlainNames(self)
 
     def _general_row(self, r: int, row: Row) -> None:
         """One data row under all the rules: record its value, or report why not, or skip it."""
@@ -421,7 +416,8 @@ class TableReader:
 
 
 class _PlainNames(dict[object, tuple[Indicator, int, str, str] | None]):
-    """:meth:`TableReader._plain_names`: a dict that works out a name cell it has not seen.
+    """Name cells → ``(indicator, value column, unit in the name, unit in the column header)`` for
+    names whose rows can be plain (:meth:`TableReader.read_rows`), worked out on first sight.
 
     ``None`` for a name whose rows are never plain: not text, not a known indicator, no value
     column for its kind, or a percentage (a value ≤ 1 there draws a warning).
