@@ -307,6 +307,7 @@ def build_ledger(db: Path, inds: list[SyntheticIndicator], values: int, months: 
     records = [ValueRecord(inds[i].id, periods[month], names[agency], value, inds[i].unit, f"generated!{n}", str(value))
                for n, (month, agency, i, value) in enumerate(rows(inds, values, months, seed))]
     source = db.parent / f"{db.stem}.generated.txt"
+    db.parent.mkdir(parents=True, exist_ok=True)
     source.write_text(f"generated: {len(inds)} indicators, {values} values, {months} months, seed {seed}\n")
     sha = hashlib.sha256(source.read_bytes()).hexdigest()
     with Ledger.open(db) as ledger, ledger.transaction():
