@@ -312,3 +312,23 @@ def test_resolve_db_path_prefers_the_flag_then_the_environment(monkeypatch: pyte
     monkeypatch.delenv("PINGTAI_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert resolve_db_path(None) == tmp_path / "xdg" / "pingtai" / "ledger.sqlite3"
+
+
+def test_rows_staged_but_never_added_roll_back(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        with pytest.raises(RuntimeError, match="rolled back"), ledger.transaction():
+            ledger.stage([value("platforms", "2024", 1)], [])
+        assert ledger.counts() == {"batch": 0, "value": 0, "task_progress": 0}
+        add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 2)])  # the connection works on
+        assert [v.value for v in ledger.current_values()] == [2]
+
+
+def test_a_failed_copy_rolls_back_the_whole_batch(db: Path, tmp_path: Path) -> None:
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 1)])
+        source = write_file(tmp_path / "b", "b")
+        with pytest.raises(LedgerError, match="出现两次"), ledger.transaction():
+            staged = ledger.stage([value("platforms", "2025", 3), value("platforms", "2025", 4)], [task("plan_2023_38", 1)])
+            ledger.add_batch(NewBatch(file="b", sha256=sha256_of(source), agency=None, period=None, layout="long",
+                                      imported_at=NOW), source, staged=staged)
+        assert ledger.counts() == {"batch": 1, "value": 1, "task_progress": 0}

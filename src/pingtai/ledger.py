@@ -857,9 +857,14 @@ class Ledger:
                 self._db.execute("ROLLBACK")
             self._drop_staged()
             raise
+        if self._copying is not None:  # a caller's bug: rows staged but never added as a batch
+            self._copying.wait()
+            self._copying = None
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self._drop_staged()
+            raise RuntimeError("rows staged but never added as a batch: rolled back")
         try:
-            if self._copying is not None:
-                raise RuntimeError("rows staged but never added as a batch")
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
