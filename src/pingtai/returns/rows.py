@@ -122,6 +122,7 @@ class TableReader:
         unit_cache, seen, period_keys = reader.unit_cache, reader.seen, reader.period_keys
         records, conversions = reader.result.values, reader.result.conversions
         plain = _PlainNames(self)
+        new = tuple.__new__
         default_agency, default_period, default_key = self.agency, self.period, self._default_key
         default_unit = self.default_unit
         done = 0
@@ -194,7 +195,9 @@ class TableReader:
                 cell = row[note_col]
                 if cell != "":
                     note = cell_text(cell)
-            records.append(ValueRecord(indicator.id, period, agency, value, indicator.unit, where, text, False, note))
+            # tuple.__new__ straight: the named tuple's own __new__ is a Python function (≈ 0.2 µs a call)
+            records.append(new(ValueRecord, (indicator.id, period, agency, value, indicator.unit, where, text, False,
+                                             note)))
         reader.advance(done)
 
     def _prepare_rows(self) -> None:
