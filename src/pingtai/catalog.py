@@ -39,7 +39,7 @@ DIRECTION_LABELS = {"increase": "越大越好", "decrease": "越小越好"}
 class Model(BaseModel):
     """Base of every catalog model: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Revision(Model):
@@ -362,7 +362,7 @@ class PlanFile(Model):
     tasks: list[Task] = Field(min_length=1)
     measures: list[Deliverable] = []
     leading_group: LeadingGroup | None = None
-    schedule: Schedule = Schedule()
+    schedule: Schedule = Field(default_factory=Schedule)
 
 
 # --- the assembled catalog -------------------------------------------------------------------
