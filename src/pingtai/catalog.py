@@ -39,6 +39,7 @@ DIRECTION_LABELS = {"increase": "越大越好", "decrease": "越小越好"}
 class Model(BaseModel):
     """Base of every catalog model: unknown keys are errors, instances are immutable."""
 
+    # defer_build: commands that read a cached catalog never validate, so they need no validators
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
@@ -362,7 +363,7 @@ class PlanFile(Model):
     tasks: list[Task] = Field(min_length=1)
     measures: list[Deliverable] = []
     leading_group: LeadingGroup | None = None
-    schedule: Schedule = Field(default_factory=Schedule)
+    schedule: Schedule = Field(default_factory=Schedule)  # an instance here would build validators at import
 
 
 # --- the assembled catalog -------------------------------------------------------------------
