@@ -33,12 +33,12 @@ from typing import Protocol
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Plan, PlanIndicator, Target, Task
 from pingtai.errors import UsageError
-from pingtai.periods import Period
+from pingtai.periods import Period, last_ended_month
 from pingtai.progress import (
     STATUS_LABELS,
     Assessment,
     Milestone,
-    Observation,
+    ObservationLike,
     PathPoint,
     ProgressRatio,
     Projection,
@@ -249,22 +249,42 @@ class StatusReport:
 
 
 def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike],
-                        as_of: date | None = None) -> dict[str, list[Observation]]:
+                        as_of: date | None = None) -> dict[str, list[Point]]:
     """The city series of every indicator (owner first, else newest import), in its own unit.
 
-    With ``as_of``, values for periods ending after it are left out.
+    Each value is a :class:`Point` at its period's point (:meth:`Period.as_point`) with the agency
+    whose figure counts. With ``as_of``, values for periods ending after it are left out.
     """
-    grouped: dict[str, list[Observation]] = {}
+    ended = None if as_of is None else last_ended_month(as_of)
+    grouped: dict[str, list[StoredValueLike]] = {}
     for v in values:
-        indicator = catalog.indicators.get(v.indicator)
-        if indicator is None or (as_of is not None and v.period.end > as_of):
+        if ended is not None and v.period.months > ended:
             continue
-        factor = 1.0 if v.unit == indicator.unit else conversion_factor(v.unit, indicator.unit)
-        if factor is None:
-            continue  # another family: the importer rejects these, a hand-made ledger could not
-        grouped.setdefault(v.indicator, []).append(
-            Observation(v.period.as_point(), v.value * factor, v.agency, v.imported_at))
-    return {ident: city_series(obs, catalog.indicators[ident].owner) for ident, obs in grouped.items()}
+        group = grouped.get(v.indicator)
+        if group is None:
+            grouped[v.indicator] = [v]
+        else:
+            group.append(v)
+    series: dict[str, list[Point]] = {}
+    for ident, group in grouped.items():
+        indicator = catalog.indicators.get(ident)
+        if indicator is None:
+            continue
+        units = {v.unit for v in group}
+        factors: dict[str, float] = {}
+        for unit in units:
+            factor = 1.0 if unit == indicator.unit else conversion_factor(unit, indicator.unit)
+            if factor is not None:  # another family: the importer rejects these, a hand-made ledger could not
+                factors[unit] = factor
+        if len(factors) < len(units):
+            group = [v for v in group if v.unit in factors]
+            if not group:
+                continue
+        # The choice reads only periods, agencies and import times, so it is made before converting:
+        # only the chosen values become points.
+        series[ident] = [Point(v.period.as_point(), v.value * factors[v.unit], v.agency)
+                         for v in city_series(group, indicator.owner)]
+    return series
 
 
 def city_inputs(catalog: Catalog) -> dict[str, tuple[str | None, str]]:
@@ -273,13 +293,13 @@ def city_inputs(catalog: Catalog) -> dict[str, tuple[str | None, str]]:
     return {ident: (indicator.owner, indicator.unit) for ident, indicator in catalog.indicators.items()}
 
 
-def indicator_status(item: PlanIndicator, series: Sequence[Observation], as_of: date,
+def indicator_status(item: PlanIndicator, series: Sequence[ObservationLike], as_of: date,
                      schedule: PlanSchedule) -> IndicatorStatus:
     """Assess one plan indicator and flatten the result into a dashboard row."""
     return status_row(item, series, assess(item, series, as_of, schedule))
 
 
-def status_row(item: PlanIndicator, series: Sequence[Observation], a: Assessment) -> IndicatorStatus:
+def status_row(item: PlanIndicator, series: Sequence[ObservationLike], a: Assessment) -> IndicatorStatus:
     """The dashboard row of an :class:`~pingtai.progress.Assessment`."""
     ind = item.indicator
     final = item.final_target
@@ -294,7 +314,8 @@ def status_row(item: PlanIndicator, series: Sequence[Observation], a: Assessment
         baseline=Point(item.baseline.period, item.baseline.value, "") if item.baseline else None,
         latest_due=a.latest_due, final=a.final, next_milestone=a.next_milestone,
         final_target=TargetInfo.of(final), milestones=list(a.milestones), projection=a.projection,
-        progress_ratio=a.progress_ratio, history=[Point(o.period, o.value, o.agency) for o in series],
+        progress_ratio=a.progress_ratio, history=[o if type(o) is Point else Point(o.period, o.value, o.agency)
+                                                  for o in series],  # points are immutable: shared
         notes=list(a.notes),
     )
 
@@ -428,7 +449,7 @@ class IndicatorDetail:
     plans: list[PlanDetail] = field(default_factory=list)
 
 
-def path_rows(item: PlanIndicator, series: Sequence[Observation]) -> list[PathRow]:
+def path_rows(item: PlanIndicator, series: Sequence[ObservationLike]) -> list[PathRow]:
     """Expected against actual for every reported period, path point and year end of the path.
 
     Expected values stop at the final target's period; a verdict is given where both are known.

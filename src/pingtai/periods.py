@@ -80,6 +80,17 @@ class Period:
         """The last day of the period (the date a stock is measured at)."""
         return _month_end(self.year, self.index * _MONTHS_PER[self.kind])
 
+    @functools.cached_property
+    def months(self) -> int:
+        """The period's end on a time axis counted in months: ``year × 12 + last month``.
+
+        Two points (:meth:`as_point`) are equal exactly when their ``months`` are, and periods order
+        by it (then by kind), so the progress engine keys and sorts a series by this integer.
+        Cached on the instance (periods are immutable and mostly shared): a large ledger is judged
+        by hundreds of thousands of lookups.
+        """
+        return self.year * 12 + self.index * _MONTHS_PER[self.kind]
+
     @property
     def year_fraction(self) -> float:
         """Share of the calendar year elapsed at the period's end (months / 12): Q3 → 0.75."""
@@ -239,6 +250,13 @@ def _parse(raw: str) -> Period:
     raise PeriodError(
         f"无法识别的报告期 '{raw}'（可用：2024、2024H1、2024Q3、2024-07、2024年1-9月、2024年三季度、2024年上半年、2024年7月）"
     )
+
+
+def last_ended_month(day: date) -> int:
+    """The latest month, as :attr:`Period.months`, that has ended on ``day``: a period has ended on
+    ``day`` (its ``end`` is not after it) exactly when its ``months`` is at most this."""
+    at = day.year * 12 + day.month
+    return at if day.day == calendar.monthrange(day.year, day.month)[1] else at - 1
 
 
 def period_for_date(day: date, kind: Kind) -> Period:

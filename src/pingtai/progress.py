@@ -85,13 +85,13 @@ Progress ratio (Open SDG)
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol, TypeVar
 
 from pingtai.catalog import PlanIndicator, Target
-from pingtai.periods import Period
+from pingtai.periods import Period, last_ended_month
 from pingtai.schedule import PlanSchedule, latest_due_point
 
 Status = Literal["achieved", "on_track", "at_risk", "off_track", "no_data", "no_baseline", "missed"]
@@ -157,13 +157,14 @@ def city_series(values: Iterable[R], owner: str | None) -> list[R]:
     ``values`` are current values of one indicator from any agencies. Ties in import time are
     broken by agency name so the choice never depends on input order.
     """
-    chosen: dict[Period, R] = {}
+    # keyed by the point's month (Period.months): one point per month, and ints hash and sort in C
+    chosen: dict[int, R] = {}
     for value in values:
-        period = value.period.as_point()
-        held = chosen.get(period)
+        at = value.period.months
+        held = chosen.get(at)
         if held is None or _preferred(value, held, owner):
-            chosen[period] = value
-    return [chosen[p] for p in sorted(chosen, key=Period.sort_key)]
+            chosen[at] = value
+    return [chosen[at] for at in sorted(chosen)]
 
 
 def _preferred(new: Recorded, held: Recorded, owner: str | None) -> bool:
@@ -221,8 +222,8 @@ def path_value(target: Target, direction: str) -> float:
 
 
 def months(period: Period) -> int:
-    """Position of ``period``'s end on the time axis, in months."""
-    return period.year * 12 + period.last_month
+    """Position of ``period``'s end on the time axis, in months (:attr:`Period.months`)."""
+    return period.months
 
 
 @dataclass(frozen=True)
@@ -247,14 +248,14 @@ class Trajectory:
         """The path's value at ``period``'s end; ``None`` before the first point."""
         if not self.points:
             return None
-        t = months(period)
+        t = period.months
         first, last = self.points[0], self.points[-1]
-        if t < months(first.period):
+        if t < first.period.months:
             return None
-        if t >= months(last.period):
+        if t >= last.period.months:
             return last.value
         for a, b in zip(self.points, self.points[1:], strict=False):
-            ta, tb = months(a.period), months(b.period)
+            ta, tb = a.period.months, b.period.months
             if ta <= t <= tb:
                 f = (t - ta) / (tb - ta)
                 if self.interpolation == "geometric" and a.value > 0 and b.value > 0:
@@ -270,7 +271,7 @@ def trajectory(item: PlanIndicator) -> Trajectory:
     if item.baseline is not None:
         points.append(PathPoint(item.baseline.period, item.baseline.value, "baseline"))
     points += [PathPoint(t.period, path_value(t, direction), "target") for t in item.targets if not t.recurring]
-    points.sort(key=lambda p: months(p.period))
+    points.sort(key=lambda p: p.period.months)
     geometric = item.indicator.interpolation == "geometric"
     fallback = geometric and any(p.value <= 0 for p in points) and len(points) > 1
     return Trajectory(tuple(points), item.indicator.interpolation, fallback)
@@ -312,8 +313,13 @@ def annual_expected(item: PlanIndicator, year: int, path: Trajectory | None = No
     return (path or trajectory(item)).value_at(Period(year))
 
 
-def _by_period(history: Iterable[ObservationLike]) -> dict[Period, float]:
-    return {o.period.as_point(): o.value for o in history}
+Known = dict[int, float]
+"""A city series as the engine reads it: value by the month of its point (:attr:`Period.months`);
+a later value for the same point replaces an earlier one."""
+
+
+def _known(history: Iterable[ObservationLike]) -> Known:
+    return {o.period.months: o.value for o in history}
 
 
 def expected_value(item: PlanIndicator, period: Period, history: Iterable[ObservationLike] = (),
@@ -322,6 +328,10 @@ def expected_value(item: PlanIndicator, period: Period, history: Iterable[Observ
 
     ``history`` is the city series; it supplies last year's seasonal share for part-year flows.
     """
+    return _expected(item, period, _known(history), path)
+
+
+def _expected(item: PlanIndicator, period: Period, known: Known, path: Trajectory | None) -> Expected | None:
     period = period.as_point()
     path = path or trajectory(item)
     if not is_yearly_amount(item, period.year):
@@ -332,8 +342,8 @@ def expected_value(item: PlanIndicator, period: Period, history: Iterable[Observ
         return None
     if period.kind == "Y":
         return Expected(period, annual, "trajectory", annual, 1.0)
-    known = _by_period(history)
-    same, full = known.get(period.same_point_last_year()), known.get(Period(period.year - 1))
+    # last year's same point and full year: 12 months back, and the December before this period
+    same, full = known.get(period.months - 12), known.get(period.year * 12)
     if same is not None and full is not None and full > 0 and 0 < same / full <= 1:
         share = same / full
         return Expected(period, annual * share, "seasonal_share", annual, share)
@@ -364,13 +374,16 @@ class Milestone:
 def milestones(item: PlanIndicator, history: Iterable[ObservationLike], as_of: date,
                schedule: PlanSchedule) -> list[Milestone]:
     """Every milestone of ``item`` in period order, each judged on its own period's value."""
-    known = _by_period(history)
+    return _milestones(item, _known(history), as_of, schedule)
+
+
+def _milestones(item: PlanIndicator, known: Known, as_of: date, schedule: PlanSchedule) -> list[Milestone]:
     final = item.final_target
     out: list[Milestone] = []
     for target in item.targets:
         for period in target.years():
             point = period.as_point()
-            actual = known.get(point)
+            actual = known.get(point.months)
             if actual is not None:
                 judgement: Judgement = "met" if meets(target, actual, item.indicator.direction) else "missed"
             elif schedule.is_owed(point, as_of):
@@ -383,7 +396,7 @@ def milestones(item: PlanIndicator, history: Iterable[ObservationLike], as_of: d
                 final=target is final and period == final.period, due=schedule.due_date(point),
                 actual=actual, judgement=judgement,
             ))
-    return sorted(out, key=lambda m: m.period)
+    return sorted(out, key=lambda m: m.period._key())  # the order of Period.__lt__, compared in C
 
 
 # --- projection and progress ratio -----------------------------------------------------------
@@ -414,13 +427,35 @@ def annual_points(item: PlanIndicator, history: Iterable[ObservationLike]) -> li
 
     A reported value for the baseline's period takes the baseline's place.
     """
-    points: dict[Period, float] = {}
+    return [(_point_at(at), value) for at, value in _trend(item, _known(history))]
+
+
+Trend = list[tuple[int, float]]
+""":func:`annual_points` with each point as its month (:attr:`Period.months`)."""
+
+
+def _point_at(at: int) -> Period:
+    """The point whose end is month ``at`` of the time axis (the inverse of :attr:`Period.months`)."""
+    return Period.ending_in_month((at - 1) // 12, (at - 1) % 12 + 1)
+
+
+def _trend(item: PlanIndicator, known: Known) -> Trend:
+    points: dict[int, float] = {}
     if item.baseline is not None:
-        points[item.baseline.period.as_point()] = item.baseline.value
-    for period, value in _by_period(history).items():
-        if period.kind == "Y" or not is_yearly_amount(item, period.year):
-            points[period] = value
-    return sorted(points.items(), key=lambda kv: months(kv[0]))
+        points[item.baseline.period.months] = item.baseline.value
+    flow = item.indicator.kind == "flow"
+    yearly: dict[int, bool] = {}  # is_yearly_amount by year: a few years, many values
+    for at, value in known.items():
+        if at % 12 == 0:  # a point ending in December is the year
+            points[at] = value
+            continue
+        year = at // 12
+        amount = yearly.get(year)
+        if amount is None:
+            amount = yearly[year] = flow or recurring_target(item, year) is not None
+        if not amount:
+            points[at] = value
+    return sorted(points.items())
 
 
 def project(item: PlanIndicator, history: Iterable[ObservationLike], *,
@@ -429,14 +464,17 @@ def project(item: PlanIndicator, history: Iterable[ObservationLike], *,
 
     ``points`` is :func:`annual_points` of ``item`` and ``history`` when the caller has it already.
     """
-    if points is None:
-        points = annual_points(item, history)
-    if len(points) < 2:
+    trend = _trend(item, _known(history)) if points is None else [(p.months, v) for p, v in points]
+    return _project(item, trend)
+
+
+def _project(item: PlanIndicator, trend: Trend) -> Projection | None:
+    if len(trend) < 2:
         return None
-    (p0, v0), (p1, v1) = points[0], points[-1]
+    (t0, v0), (t1, v1) = trend[0], trend[-1]
     final = item.final_target
-    years = (months(p1) - months(p0)) / 12
-    ahead = max(0.0, (months(final.period.as_point()) - months(p1)) / 12)
+    years = (t1 - t0) / 12
+    ahead = max(0.0, (final.period.months - t1) / 12)
     if v0 > 0 and v1 > 0:
         rate = (v1 / v0) ** (1 / years) - 1
         value = v1 * (1 + rate) ** ahead
@@ -445,7 +483,7 @@ def project(item: PlanIndicator, history: Iterable[ObservationLike], *,
     else:
         slope = (v1 - v0) / years
         value, rate, method = v1 + slope * ahead, None, "linear"
-    return Projection(final.period, value, method, rate, slope, len(points), p0, p1,
+    return Projection(final.period, value, method, rate, slope, len(trend), _point_at(t0), _point_at(t1),
                       meets(final, value, item.indicator.direction))
 
 
@@ -482,6 +520,12 @@ def progress_ratio(item: PlanIndicator, history: Iterable[ObservationLike], *,
 
     ``points`` is :func:`annual_points` of ``item`` and ``history`` when the caller has it already.
     """
+    if points is not None:
+        return _progress_ratio(item, lambda: [(p.months, v) for p, v in points])
+    return _progress_ratio(item, lambda: _trend(item, _known(history)))
+
+
+def _progress_ratio(item: PlanIndicator, trend: Callable[[], Trend]) -> ProgressRatio:
     final = item.final_target
     baseline = item.baseline
     if final.recurring:
@@ -490,20 +534,20 @@ def progress_ratio(item: PlanIndicator, history: Iterable[ObservationLike], *,
         return ProgressRatio(None, reason="无基期值，无法计算进展比率")
     if baseline.value <= 0:
         return ProgressRatio(None, reason=f"基期值为 {baseline.value:g}，无法计算增长率")
-    if points is None:
-        points = annual_points(item, history)
-    points = [(p, v) for p, v in points if months(p) > months(baseline.period)]
-    if not points:
+    start = baseline.period.months
+    after = [(t, v) for t, v in trend() if t > start]
+    if not after:
         return ProgressRatio(None, reason="基期之后尚无年度可比实际值（至少需两个点）")
-    latest, value = points[-1]
+    at, value = after[-1]
+    latest = _point_at(at)
     target = path_value(final, item.indicator.direction)
     if value <= 0 or target <= 0:
         return ProgressRatio(None, latest=latest, reason="实际值或目标值不为正，无法计算增长率")
-    horizon = (months(final.period) - months(baseline.period)) / 12
+    horizon = (final.period.months - start) / 12
     required = (target / baseline.value) ** (1 / horizon) - 1
     if math.isclose(required, 0, abs_tol=1e-12):
         return ProgressRatio(None, latest=latest, reason="目标值等于基期值，所需增长率为 0")
-    actual = (value / baseline.value) ** (1 / ((months(latest) - months(baseline.period)) / 12)) - 1
+    actual = (value / baseline.value) ** (1 / ((at - start) / 12)) - 1
     ratio = actual / required
     return ProgressRatio(ratio, ratio_category(ratio), actual, required, latest)
 
@@ -579,6 +623,10 @@ def _achieved_early(item: PlanIndicator, period: Period, actual: float) -> bool:
     return period.kind == "Y" or (final.comparator in (">=", ">", "=") and item.indicator.direction == "increase")
 
 
+def _first(pair: tuple[int, object]) -> int:
+    return pair[0]
+
+
 def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
            schedule: PlanSchedule) -> Assessment:
     """Judge ``item`` on ``as_of`` from the city series ``history`` (one value per point).
@@ -590,12 +638,17 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     """
     schedule = schedule.for_indicator(item.id)  # an indicator owed on its own calendar (schedule.by_indicator)
     path = trajectory(item)
-    # a value for a period not yet ended on as_of cannot have been known then (a back-dated view)
-    # sort_key orders as the periods themselves, compared in C rather than by Period.__lt__
-    series = sorted((o for o in history if o.period.end <= as_of), key=lambda o: o.period.as_point().sort_key())
+    # A value for a period not yet ended on as_of cannot have been known then (a back-dated view).
+    # Everything below reads the series by its points' months (Period.months): one pass keys it,
+    # ints compare and hash in C — on a large ledger this loop runs for 2,000 indicators × 36 months.
+    ended = last_ended_month(as_of)
+    keyed = [(o.period.months, o) for o in history]
+    keyed = sorted([k for k in keyed if k[0] <= ended], key=_first)  # stable: equal points keep their order
+    series = [o for _, o in keyed]
+    known: Known = {at: o.value for at, o in keyed}
     frequency = item.indicator.frequency
     due = latest_due_point(schedule, as_of, frequency)
-    judged = milestones(item, series, as_of, schedule)
+    judged = _milestones(item, known, as_of, schedule)
     notes: list[str] = []
     if path.fallback:
         notes.append("几何插值遇到 0 或负值的区段按线性插值")
@@ -612,22 +665,22 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
         closing = next(m for m in judged if m.final)
         if closing.actual is not None:
             period, actual = closing.period, closing.actual
-        expected = expected_value(item, period or final_point, series, path)
+        expected = _expected(item, period or final_point, known, path)
         notes.append(f"最终目标期 {item.final_target.period} 已截止，结论为最终结论")
     elif latest is None or period is None or actual is None:
         status = "no_data"
-        expected = expected_value(item, due, series, path) if due else None
+        expected = _expected(item, due, known, path) if due else None
         notes.append(f"应报 {due} 的数据未报" if due else "尚无数据，也尚未到首个报送期")
     elif due is not None and period < due:
         status = "no_data"
-        expected = expected_value(item, due, series, path)
+        expected = _expected(item, due, known, path)
         notes.append(f"最新数据为 {period}，应报 {due} 的数据未报")
     elif _achieved_early(item, period, actual):
         status = "achieved"
-        expected = expected_value(item, period, series, path)
+        expected = _expected(item, period, known, path)
         notes.append(f"{period} 的数值已达到最终目标（{item.final_target.text}）")
     else:
-        expected = expected_value(item, period, series, path)
+        expected = _expected(item, period, known, path)
         if expected is None:
             status = "no_baseline"
             notes.append("无基期值、尚无可比的目标路径，按完成率显示")
@@ -636,12 +689,12 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     if expected is not None and expected.method != "trajectory":
         notes.append(f"应达值 = 全年 {expected.annual:g} × {expected.share:.1%}（{METHOD_LABELS[expected.method]}）")
     done, towards = completion(item, period, actual) if period is not None and actual is not None else (None, None)
-    trend = annual_points(item, series)  # shared by the projection and the progress ratio
+    trend = _trend(item, known)  # shared by the projection and the progress ratio
     return Assessment(
         plan=item.plan, indicator=item.id, status=status, period=period, actual=actual, expected=expected,
         latest_due=due, final=is_final, tolerance=item.tolerance, completion=done, completion_target=towards,
-        milestones=tuple(judged), projection=project(item, series, points=trend),
-        progress_ratio=progress_ratio(item, series, points=trend),
+        milestones=tuple(judged), projection=_project(item, trend),
+        progress_ratio=_progress_ratio(item, lambda: trend),
         trajectory=path, notes=tuple(notes),
     )
 
