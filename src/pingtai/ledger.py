@@ -637,10 +637,6 @@ class Ledger:
             params += chosen
         return self._values(sql, params, chronological=True)
 
-    _KIND_ORDER = """CASE WHEN length(v.period) = 4 THEN 0 WHEN substr(v.period, 5, 1) = 'H' THEN 1
-                          WHEN substr(v.period, 5, 1) = 'Q' THEN 2 ELSE 3 END"""
-    """Period.sort_key's second part from a stored period (``2024``, ``2024H1``, ``2024Q3``, ``2024-07``)."""
-
     def city_candidates(self, indicators: Mapping[str, tuple[str | None, str]]) -> list[CurrentValue]:
         """The current values that can be an indicator's city value — a subset of :meth:`current_values`.
 
@@ -649,7 +645,7 @@ class Ledger:
         is in the indicator's unit only that value is returned: :func:`pingtai.progress.city_series`
         always prefers it, so no other agency's figure can count. For every other ``(indicator,
         period)`` all current values are returned, so the choice made from them is exactly the choice
-        made from :meth:`current_values`, in whose order they come (by indicator, period, agency).
+        made from :meth:`current_values`. In no particular order (``city_series`` does not depend on it).
 
         Where owners report every period (the usual case) this reads the owners' rows and one count
         of periods per indicator: on a ledger where many agencies report the same indicators only a
@@ -657,35 +653,43 @@ class Ledger:
         """
         if not indicators:
             return []
-        wanted = json.dumps({ident: [owner, unit] for ident, (owner, unit) in indicators.items()}, ensure_ascii=False)
-        # the owner's current value of each period, in the order of current_values()
-        owned = self._query(f"""
-            WITH wanted(indicator, owner) AS MATERIALIZED (
-                SELECT key, json_extract(value, '$[0]') FROM json_each(?))
-            SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id
+        idents = list(indicators)
+        owners = [owner for owner, _ in indicators.values()]
+        units = [unit for _, unit in indicators.values()]
+        # The owner's current values in the unit, the indicator given as its position in `idents`: the
+        # id, owner and unit are then the caller's strings, not a decoded copy per row. NOT EXISTS is
+        # one seek past the row's batch in value_key (indicator, period, agency, batch_id).
+        owned = self._query("""
+            WITH wanted(n, indicator, owner, unit) AS MATERIALIZED (
+                SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                FROM json_each(?))
+            SELECT w.n, v.period, v.value, v.batch_id
             FROM wanted w JOIN value v ON v.indicator = w.indicator AND v.agency = w.owner
-            WHERE v.batch_id = (SELECT MAX(x.batch_id) FROM value x
-                                WHERE x.indicator = v.indicator AND x.period = v.period AND x.agency = v.agency)
-            ORDER BY v.indicator, v.period_end, {self._KIND_ORDER}""", [wanted])
-        covered: dict[str, set[str]] = {}
+            WHERE v.unit = w.unit
+              AND NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.period = v.period
+                                                    AND x.agency = v.agency AND x.batch_id > v.batch_id)""",
+            [json.dumps([[ident, owners[n], units[n]] for n, ident in enumerate(idents)], ensure_ascii=False)])
+        covered = [0] * len(idents)  # periods each indicator's owner covers in the unit
         for row in owned:
-            if row[4] == indicators[row[0]][1]:
-                covered.setdefault(row[0], set()).add(row[1])
-        rows = [row for row in owned if row[1] in covered.get(row[0], ())]
+            covered[row[0]] += 1
+        stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
+        candidates = [CurrentValue(idents[n], _period(period), str(owners[n]), float(value), units[n], stamps[batch])
+                      for n, period, value, batch in owned]
         # indicators with a period the owner's figure in the unit does not cover: every current value there
         periods = dict(self._query("SELECT indicator, COUNT(DISTINCT period) FROM value GROUP BY indicator", []))
-        partial = sorted(ident for ident in indicators if periods.get(ident, 0) > len(covered.get(ident, ())))
+        partial = [ident for n, ident in enumerate(idents) if periods.get(ident, 0) > covered[n]]
         if partial:
-            rows += [row for row in self._query(f"""
-                SELECT {self._VALUE_ROW} FROM value v
-                WHERE v.indicator IN (SELECT value FROM json_each(?))
-                  AND v.batch_id = (SELECT MAX(w.batch_id) FROM value w
-                                    WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)""",
-                [json.dumps(partial, ensure_ascii=False)]) if row[1] not in covered.get(row[0], ())]
-            keys = {text: _period(text).sort_key() for text in {row[1] for row in rows}}
-            rows.sort(key=lambda row: (row[0], keys[row[1]], row[2]))
-        stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
-        return [CurrentValue(row[0], _period(row[1]), row[2], float(row[3]), row[4], stamps[row[5]]) for row in rows]
+            done = {(idents[n], period) for n, period, _, _ in owned}
+            candidates += [
+                CurrentValue(row[0], _period(row[1]), row[2], float(row[3]), row[4], stamps[row[5]])
+                for row in self._query("""
+                    SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id FROM value v
+                    WHERE v.indicator IN (SELECT value FROM json_each(?))
+                      AND v.batch_id = (SELECT MAX(w.batch_id) FROM value w
+                                        WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)""",
+                    [json.dumps(partial, ensure_ascii=False)])
+                if (row[0], row[1]) not in done]
+        return candidates
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""

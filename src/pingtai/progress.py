@@ -155,7 +155,9 @@ def city_series(values: Iterable[R], owner: str | None) -> list[R]:
     """One value per period, oldest first: the owner's if present, else the newest import.
 
     ``values`` are current values of one indicator from any agencies. Ties in import time are
-    broken by agency name so the choice never depends on input order.
+    broken by agency name, and one agency's figures for two spellings of one point (``2024Q2`` and
+    ``2024H1``, which only a hand-made ledger holds) by the coarser spelling — the one
+    ``Ledger.current_values`` lists first —, so the choice never depends on input order.
     """
     # keyed by the point's month (Period.months): one point per month, and ints hash and sort in C
     chosen: dict[int, R] = {}
@@ -173,7 +175,9 @@ def _preferred(new: Recorded, held: Recorded, owner: str | None) -> bool:
     new_at, held_at = _moment(new.imported_at), _moment(held.imported_at)
     if new_at != held_at:
         return new_at > held_at
-    return new.agency < held.agency
+    if new.agency != held.agency:
+        return new.agency < held.agency
+    return new.period.sort_key() < held.period.sort_key()
 
 
 def _moment(at: datetime | None) -> tuple[bool, float]:
