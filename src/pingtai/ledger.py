@@ -756,11 +756,13 @@ class Ledger:
         A return counts as received when a batch names that agency and period, or carries a value
         or task line for them (long tables hold many). Periods are points (:meth:`Period.as_point`).
         """
+        # DISTINCT rather than GROUP BY over the value rows: SQLite keeps the few distinct triples in a
+        # small b-tree instead of sorting every row (a million-value ledger: 0.64 -> 0.27 s)
         sql = """
             WITH seen(agency, period, batch_id) AS (
                 SELECT agency, period, id FROM batch WHERE agency IS NOT NULL AND period IS NOT NULL
-                UNION ALL SELECT agency, period, MIN(batch_id) FROM value GROUP BY agency, period
-                UNION ALL SELECT agency, period, MIN(batch_id) FROM task_progress GROUP BY agency, period
+                UNION ALL SELECT DISTINCT agency, period, batch_id FROM value
+                UNION ALL SELECT DISTINCT agency, period, batch_id FROM task_progress
             )
             SELECT s.agency, s.period, b.imported_at, b.id
             FROM (SELECT agency, period, MIN(batch_id) AS batch_id FROM seen GROUP BY agency, period) s
