@@ -9,6 +9,7 @@ path (``("tasks", 4, "units", 1)``) that the loader turns into ``file:line``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -403,8 +404,9 @@ class PlanIndicator:
     def id(self) -> str:
         return self.indicator.id
 
-    @property
+    @functools.cached_property
     def final_target(self) -> Target:
+        """The target with the latest period. Cached: the engine asks for it a dozen times per judgement."""
         return max(self.targets, key=lambda t: t.period)
 
 

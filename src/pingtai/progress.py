@@ -84,7 +84,9 @@ Progress ratio (Open SDG)
 
 from __future__ import annotations
 
+import bisect
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -447,17 +449,20 @@ def _trend(item: PlanIndicator, known: Known) -> Trend:
     points: dict[int, float] = {}
     if item.baseline is not None:
         points[item.baseline.period.months] = item.baseline.value
-    flow = item.indicator.kind == "flow"
-    yearly: dict[int, bool] = {}  # is_yearly_amount by year: a few years, many values
-    for at, value in known.items():
-        if at % 12 == 0:  # a point ending in December is the year
-            points[at] = value
-            continue
-        year = at // 12
-        amount = yearly.get(year)
-        if amount is None:
-            amount = yearly[year] = flow or recurring_target(item, year) is not None
-        if not amount:
+    if item.indicator.kind == "flow":  # every year's values are year-to-date: full years only
+        points.update((at, value) for at, value in known.items() if at % 12 == 0)  # a December point is the year
+    elif not any(t.recurring for t in item.targets):  # no year's values are amounts: every value
+        points.update(known)
+    else:
+        yearly: dict[int, bool] = {}  # is_yearly_amount by year: a few years, many values
+        for at, value in known.items():
+            if at % 12:
+                year = at // 12
+                amount = yearly.get(year)
+                if amount is None:
+                    amount = yearly[year] = recurring_target(item, year) is not None
+                if amount:
+                    continue
             points[at] = value
     return sorted(points.items())
 
@@ -539,10 +544,10 @@ def _progress_ratio(item: PlanIndicator, trend: Callable[[], Trend]) -> Progress
     if baseline.value <= 0:
         return ProgressRatio(None, reason=f"基期值为 {baseline.value:g}，无法计算增长率")
     start = baseline.period.months
-    after = [(t, v) for t, v in trend() if t > start]
-    if not after:
+    points = trend()
+    if not points or points[-1][0] <= start:  # the trend is in time order: its last point is the latest
         return ProgressRatio(None, reason="基期之后尚无年度可比实际值（至少需两个点）")
-    at, value = after[-1]
+    at, value = points[-1]
     latest = _point_at(at)
     target = path_value(final, item.indicator.direction)
     if value <= 0 or target <= 0:
@@ -627,8 +632,8 @@ def _achieved_early(item: PlanIndicator, period: Period, actual: float) -> bool:
     return period.kind == "Y" or (final.comparator in (">=", ">", "=") and item.indicator.direction == "increase")
 
 
-def _first(pair: tuple[int, object]) -> int:
-    return pair[0]
+_month_of = operator.attrgetter("period.months")  # key functions that run in C
+_value_of = operator.attrgetter("value")
 
 
 def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
@@ -645,11 +650,10 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     # A value for a period not yet ended on as_of cannot have been known then (a back-dated view).
     # Everything below reads the series by its points' months (Period.months): one pass keys it,
     # ints compare and hash in C — on a large ledger this loop runs for 2,000 indicators × 36 months.
-    ended = last_ended_month(as_of)
-    keyed = [(o.period.months, o) for o in history]
-    keyed = sorted([k for k in keyed if k[0] <= ended], key=_first)  # stable: equal points keep their order
-    series = [o for _, o in keyed]
-    known: Known = {at: o.value for at, o in keyed}
+    series = sorted(history, key=_month_of)  # stable: equal points keep their order
+    if series and series[-1].period.months > last_ended_month(as_of):
+        series = series[:bisect.bisect_right(series, last_ended_month(as_of), key=_month_of)]
+    known: Known = dict(zip(map(_month_of, series), map(_value_of, series), strict=True))
     frequency = item.indicator.frequency
     due = latest_due_point(schedule, as_of, frequency)
     judged = _milestones(item, known, as_of, schedule)
