@@ -256,14 +256,19 @@ def outstanding_returns(catalog: Catalog, received: Iterable[Received], as_of: d
     """
     got = {(r.agency, r.period.as_point()) for r in received}
     owed: dict[tuple[str, Period], tuple[date, date, list[str]]] = {}
+    # most agencies share their plan's calendar: walk each distinct calendar once, not once per agency
+    calendars: dict[PlanSchedule, list[tuple[Period, date, date]]] = {}
     for schedule in schedules if schedules is not None else [plan_schedule(catalog, p) for p in catalog.plans]:
         for agency in schedule.agencies:
             own = schedule.for_agency(agency)
-            for due in due_periods(own, as_of):
-                key = (agency, due.period)
-                since = own.missing_after(due.period) + timedelta(days=1)
-                earliest, first_missing, plans = owed.get(key, (due.due, since, []))
-                owed[key] = (min(earliest, due.due), min(first_missing, since), [*plans, schedule.plan])
+            dues = calendars.get(own)
+            if dues is None:
+                dues = calendars[own] = [(due.period, due.due, own.missing_after(due.period) + timedelta(days=1))
+                                         for due in due_periods(own, as_of)]
+            for period, due_on, since in dues:
+                key = (agency, period)
+                earliest, first_missing, plans = owed.get(key, (due_on, since, []))
+                owed[key] = (min(earliest, due_on), min(first_missing, since), [*plans, schedule.plan])
     missing = [
         OutstandingReturn(agency, period, due, (as_of - due).days, tuple(plans), since)
         for (agency, period), (due, since, plans) in owed.items() if (agency, period) not in got

@@ -11,11 +11,12 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 Cell = str | Text
 
@@ -48,9 +49,18 @@ class Output:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
         self.terminal = is_terminal(self.stream)
-        self.console = Console(file=self.stream, force_terminal=self.terminal, highlight=False,
-                               emoji=False, no_color=not self.terminal,
-                               width=None if self.terminal else 10_000, soft_wrap=not self.terminal)
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        """The rich console on the stream, made on first use: plain output never needs one (nor its import)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.stream, force_terminal=self.terminal, highlight=False,
+                                    emoji=False, no_color=not self.terminal,
+                                    width=None if self.terminal else 10_000, soft_wrap=not self.terminal)
+        return self._console
 
     def line(self, text: Cell = "") -> None:
         if self.terminal:
@@ -62,6 +72,8 @@ class Output:
         if not self.terminal:
             self._plain_table(data)
             return
+        from rich.table import Table
+
         table = Table(title=data.title, caption=data.caption or None, header_style="bold", title_justify="left")
         for column in data.columns:
             table.add_column(column, overflow="fold")
