@@ -25,6 +25,8 @@ Rules beyond :mod:`pingtai.progress`:
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -248,6 +250,11 @@ class StatusReport:
 # --- building --------------------------------------------------------------------------------
 
 
+_indicator_of = operator.attrgetter("indicator")
+_unit_of = operator.attrgetter("unit")
+_month_of = operator.attrgetter("period.months")
+
+
 def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike],
                         as_of: date | None = None) -> dict[str, list[Point]]:
     """The city series of every indicator (owner first, else newest import), in its own unit.
@@ -255,22 +262,26 @@ def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike],
     Each value is a :class:`Point` at its period's point (:meth:`Period.as_point`) with the agency
     whose figure counts. With ``as_of``, values for periods ending after it are left out.
     """
-    ended = None if as_of is None else last_ended_month(as_of)
     grouped: dict[str, list[StoredValueLike]] = {}
-    for v in values:
-        if ended is not None and v.period.months > ended:
-            continue
-        group = grouped.get(v.indicator)
+    # any order will do; the ledger hands values over indicator by indicator, and such runs are
+    # gathered in C rather than value by value
+    for ident, run in itertools.groupby(values, key=_indicator_of):
+        group = grouped.get(ident)
         if group is None:
-            grouped[v.indicator] = [v]
+            grouped[ident] = list(run)
         else:
-            group.append(v)
+            group.extend(run)
+    ended = None if as_of is None else last_ended_month(as_of)
     series: dict[str, list[Point]] = {}
     for ident, group in grouped.items():
         indicator = catalog.indicators.get(ident)
         if indicator is None:
             continue
-        units = {v.unit for v in group}
+        if ended is not None and max(map(_month_of, group)) > ended:
+            group = [v for v in group if v.period.months <= ended]
+            if not group:
+                continue
+        units = set(map(_unit_of, group))
         factors: dict[str, float] = {}
         for unit in units:
             factor = 1.0 if unit == indicator.unit else conversion_factor(unit, indicator.unit)

@@ -151,6 +151,8 @@ class Observation:
 
 
 R = TypeVar("R", bound=Recorded)
+_month_of = operator.attrgetter("period.months")  # key functions that run in C
+_value_of = operator.attrgetter("value")
 
 
 def city_series(values: Iterable[R], owner: str | None) -> list[R]:
@@ -161,6 +163,9 @@ def city_series(values: Iterable[R], owner: str | None) -> list[R]:
     ``2024H1``, which only a hand-made ledger holds) by the coarser spelling — the one
     ``Ledger.current_values`` lists first —, so the choice never depends on input order.
     """
+    values = list(values)
+    if len(set(map(_month_of, values))) == len(values):
+        return sorted(values, key=_month_of)  # one value per point (the usual case): nothing to choose
     # keyed by the point's month (Period.months): one point per month, and ints hash and sort in C
     chosen: dict[int, R] = {}
     for value in values:
@@ -630,10 +635,6 @@ def _achieved_early(item: PlanIndicator, period: Period, actual: float) -> bool:
     if period.year != final.period.year:
         return False
     return period.kind == "Y" or (final.comparator in (">=", ">", "=") and item.indicator.direction == "increase")
-
-
-_month_of = operator.attrgetter("period.months")  # key functions that run in C
-_value_of = operator.attrgetter("value")
 
 
 def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
