@@ -8,6 +8,7 @@ Colour never carries meaning alone: every status is also a word.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -33,6 +34,7 @@ STATUS_STYLES = {
 JUDGEMENT_STYLES = {"met": "green", "missed": "red", "no_data": "bright_black", "pending": ""}
 TASK_STYLES = {"late": "bold red", "unreported": "bright_black", "done": "green"}
 SPARKS = "▁▂▃▄▅▆▇█"
+_value_of = operator.attrgetter("value")
 FREQUENCY_LABELS = {"monthly": "月报", "quarterly": "季报", "half_yearly": "半年报", "annual": "年报"}
 SHORT_METHODS = {"linear_share": "时间进度", "seasonal_share": "季节占比"}
 
@@ -59,7 +61,8 @@ def sparkline(values: Sequence[float]) -> str:
     low, high = min(values), max(values)
     if high == low:
         return SPARKS[3] * len(values)
-    return "".join(SPARKS[round((v - low) / (high - low) * (len(SPARKS) - 1))] for v in values)
+    span, steps = high - low, len(SPARKS) - 1
+    return "".join([SPARKS[round((v - low) / span * steps)] for v in values])
 
 
 def trend_values(row: IndicatorStatus) -> list[float]:
@@ -68,7 +71,7 @@ def trend_values(row: IndicatorStatus) -> list[float]:
         years = [p.value for p in row.history if p.period.kind == "Y"]
         if len(years) >= 2:
             return years
-    return [p.value for p in row.history]
+    return list(map(_value_of, row.history))
 
 
 def target_text(target: TargetInfo | Milestone) -> str:
