@@ -75,12 +75,15 @@ def show(
     示例：pingtai show 网络零售额 ｜ pingtai show online_retail_sales --plan 38号 --as-of 2025-07-25 --json
     """
     from pingtai.assess import build_detail
+    from pingtai.history import resolve_indicator
     from pingtai.render.status import render_detail
 
     st = state(ctx)
     catalog = st.catalog()
     with _ledger(st.db) as ledger:
-        detail = build_detail(catalog, ledger.current_values(), indicator, _day(as_of), plan=plan)
+        # only this indicator's values: the filter goes into the query (a large ledger: seconds → ms)
+        wanted = resolve_indicator(catalog, indicator).id
+        detail = build_detail(catalog, ledger.current_values([wanted]), indicator, _day(as_of), plan=plan)
     if as_json:
         echo_json(detail)
         return
