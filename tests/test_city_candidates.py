@@ -54,9 +54,16 @@ def _same_series(db: Path, catalog: Catalog) -> None:
     with Ledger.open(db, readonly=True) as ledger:
         every = ledger.current_values()
         chosen = ledger.city_candidates(city_inputs(catalog))
+        split = ledger.city_values(city_inputs(catalog))
     assert len(chosen) <= len(every)
-    for as_of in (None, dt.date(2024, 8, 15)):
-        assert series_by_indicator(catalog, chosen, as_of) == series_by_indicator(catalog, every, as_of)
+    # city_values holds the same values as city_candidates, the owners' apart where they are all that counts
+    assert sorted(chosen) == sorted([*split.others, *(
+        (ident, period, catalog.indicators[ident].owner, value, catalog.indicators[ident].unit, at)
+        for ident, rows in split.owned.items() for period, value, at in rows)])
+    for as_of in (None, dt.date(2024, 6, 30), dt.date(2024, 8, 15)):
+        expected = series_by_indicator(catalog, every, as_of)
+        assert series_by_indicator(catalog, chosen, as_of) == expected
+        assert series_by_indicator(catalog, split, as_of) == expected
 
 
 @settings(max_examples=80, deadline=None)
@@ -91,9 +98,15 @@ def test_an_owner_value_in_the_unit_is_all_that_is_handed_over(tmp_path: Path) -
     db = _ledger(tmp_path, [(MOMENTS[0], rows)])
     with Ledger.open(db, readonly=True) as ledger:
         got = ledger.city_candidates(city_inputs(catalog()))
+        split = ledger.city_values(city_inputs(catalog()))
         assert ledger.city_candidates({}) == []
+        assert ledger.city_values({}) == ({}, [])
     assert sorted((v.period.label(), v.agency) for v in got) == [
         ("2024年上半年", "市商务局"), ("2024年第1季度", "市商务局"), ("2024年第3季度", "市商务局")]
+    # the owner covers every period: its values are handed over apart, without agency or unit per row
+    assert split.others == []
+    assert sorted((p.label(), v) for p, v, _ in split.owned[RETAIL]) == [
+        ("2024年上半年", 104.0), ("2024年第1季度", 100.0), ("2024年第3季度", 108.0)]
     _same_series(db, catalog())
 
 

@@ -25,12 +25,13 @@ Rules beyond :mod:`pingtai.progress`:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Protocol
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
 
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Plan, PlanIndicator, Target, Task
@@ -84,6 +85,22 @@ class StoredValueLike(Recorded, Protocol):
 
     @property
     def unit(self) -> str: ...
+
+
+@runtime_checkable
+class CityValuesLike(Protocol):
+    """``ledger.CityValues``: indicators whose owner's values in the unit are all that can count, apart.
+
+    ``owned`` maps such an indicator to the owner's current values as ``(period, value, imported_at)``
+    — in the indicator's unit, one per point —; ``others`` are the candidate values of every other
+    indicator (see ``Ledger.city_values``).
+    """
+
+    @property
+    def owned(self) -> Mapping[str, Sequence[tuple[Period, float, datetime]]]: ...
+
+    @property
+    def others(self) -> Sequence[StoredValueLike]: ...
 
 
 class StoredTaskLike(Protocol):
@@ -255,13 +272,16 @@ _unit_of = operator.attrgetter("unit")
 _month_of = operator.attrgetter("period.months")
 
 
-def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike],
+def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike] | CityValuesLike,
                         as_of: date | None = None) -> dict[str, list[Point]]:
     """The city series of every indicator (owner first, else newest import), in its own unit.
 
     Each value is a :class:`Point` at its period's point (:meth:`Period.as_point`) with the agency
     whose figure counts. With ``as_of``, values for periods ending after it are left out.
+    ``values`` are current values, or what ``Ledger.city_values`` hands over.
     """
+    if isinstance(values, CityValuesLike):
+        return _series_of_city_values(catalog, values, as_of)
     grouped: dict[str, list[StoredValueLike]] = {}
     # any order will do; the ledger hands values over indicator by indicator, and such runs are
     # gathered in C rather than value by value
@@ -295,6 +315,25 @@ def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike],
         # only the chosen values become points.
         series[ident] = [Point(v.period.as_point(), v.value * factors[v.unit], v.agency)
                          for v in city_series(group, indicator.owner)]
+    return series
+
+
+def _series_of_city_values(catalog: Catalog, values: CityValuesLike, as_of: date | None) -> dict[str, list[Point]]:
+    series = series_by_indicator(catalog, values.others, as_of)
+    ended = None if as_of is None else last_ended_month(as_of)
+    for ident, rows in values.owned.items():
+        indicator = catalog.indicators.get(ident)
+        owner = None if indicator is None else indicator.owner
+        if owner is None:
+            continue  # the ledger hands over owned values only for the catalog's indicators with an owner
+        # What series_by_indicator would make of these rows: the owner's, in the unit (factor 1), one
+        # per point (nothing to choose) — so straight into points, in time order, up to as_of.
+        points = [Point(period.as_point(), value, owner) for period, value, _ in rows]
+        points.sort(key=_month_of)
+        if ended is not None and points and points[-1].period.months > ended:
+            points = points[:bisect.bisect_right(points, ended, key=_month_of)]
+        if points:
+            series[ident] = points
     return series
 
 
@@ -366,12 +405,13 @@ def _agency_indicators(catalog: Catalog, plan: Plan, index: AgencyIndex, agency:
     return [i for i in plan.indicators if i.task in numbers or i.indicator.owner == agency]
 
 
-def build_status(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iterable[StoredTaskLike],
+def build_status(catalog: Catalog, values: Iterable[StoredValueLike] | CityValuesLike, tasks: Iterable[StoredTaskLike],
                  received: Iterable[Received], as_of: date, plan: str | None = None,
                  agency: str | None = None) -> StatusReport:
     """The dashboard on ``as_of``: indicators per plan, task states, returns outstanding.
 
-    ``plan`` (id, short name or document number) and ``agency`` (any spelling) narrow it;
+    ``values`` are current values, or what ``Ledger.city_values`` hands over (the same dashboard
+    from far fewer objects). ``plan`` (id, short name or document number) and ``agency`` (any spelling) narrow it;
     unknown names raise :class:`~pingtai.errors.UnknownNameError`.
     """
     index = AgencyIndex(catalog.agencies)

@@ -190,6 +190,14 @@ class CurrentValue(NamedTuple):
     imported_at: dt.datetime
 
 
+class CityValues(NamedTuple):
+    """What :meth:`Ledger.city_values` hands over: the owners' values where they are all that can count
+    (``owned``: indicator → ``(period, value, imported_at)``), and the candidates of the other indicators."""
+
+    owned: dict[str, list[tuple[Period, float, dt.datetime]]]
+    others: list[CurrentValue]
+
+
 @dataclass(frozen=True)
 class StoredTask:
     """One task-progress row, with the batch that brought it."""
@@ -649,10 +657,24 @@ class Ledger:
 
         Where owners report every period (the usual case) this reads the owners' rows and one count
         of periods per indicator: on a ledger where many agencies report the same indicators only a
-        fraction of the rows become objects.
+        fraction of the rows become objects. :meth:`city_values` hands over the same values with
+        fewer objects still.
+        """
+        values = self.city_values(indicators)
+        new = tuple.__new__  # CurrentValue's own __new__ is a Python function: one call fewer per row
+        return [new(CurrentValue, (ident, period, indicators[ident][0], value, indicators[ident][1], at))
+                for ident, rows in values.owned.items() for period, value, at in rows] + values.others
+
+    def city_values(self, indicators: Mapping[str, tuple[str | None, str]]) -> CityValues:
+        """:meth:`city_candidates`, with the indicators whose owner's values are all that can count apart.
+
+        ``owned`` holds each indicator whose owner's current values in its unit cover every period the
+        ledger holds for it, one value per point (the usual case): those values as ``(period, value,
+        imported_at)``, with no per-row agency, unit or id — they are the owner's, in the unit.
+        ``others`` holds the candidates of every other indicator, as :meth:`city_candidates` would.
         """
         if not indicators:
-            return []
+            return CityValues({}, [])
         idents = list(indicators)
         owners = [owner for owner, _ in indicators.values()]
         units = [unit for _, unit in indicators.values()]
@@ -669,19 +691,28 @@ class Ledger:
               AND NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.period = v.period
                                                     AND x.agency = v.agency AND x.batch_id > v.batch_id)""",
             [json.dumps([[ident, owners[n], units[n]] for n, ident in enumerate(idents)], ensure_ascii=False)])
-        covered = [0] * len(idents)  # periods each indicator's owner covers in the unit
-        for row in owned:
-            covered[row[0]] += 1
         stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
-        new = tuple.__new__  # CurrentValue's own __new__ is a Python function: one call fewer per row
-        candidates = [new(CurrentValue, (idents[n], _period(period), owners[n], float(value), units[n], stamps[batch]))
-                      for n, period, value, batch in owned]
-        # indicators with a period the owner's figure in the unit does not cover: every current value there
+        by_indicator: list[list[tuple[Period, float, dt.datetime]]] = [[] for _ in idents]
+        for n, period, value, batch in owned:
+            by_indicator[n].append((_period(period), float(value), stamps[batch]))
+        # an indicator with a period the owner's figure in the unit does not cover: every current value there
         periods = dict(self._query("SELECT indicator, COUNT(DISTINCT period) FROM value GROUP BY indicator", []))
-        partial = [ident for n, ident in enumerate(idents) if periods.get(ident, 0) > covered[n]]
+        alone: dict[str, list[tuple[Period, float, dt.datetime]]] = {}
+        others: list[CurrentValue] = []
+        partial: list[str] = []
+        for n, ident in enumerate(idents):
+            rows = by_indicator[n]
+            if periods.get(ident, 0) == len(rows) and len({period.months for period, _, _ in rows}) == len(rows):
+                if rows:
+                    alone[ident] = rows
+                continue
+            # uncovered periods, or one owner's figures for two spellings of one point (a hand-made ledger)
+            others += [CurrentValue(ident, period, str(owners[n]), value, units[n], at) for period, value, at in rows]
+            if periods.get(ident, 0) > len(rows):
+                partial.append(ident)
         if partial:
             done = {(idents[n], period) for n, period, _, _ in owned}
-            candidates += [
+            others += [
                 CurrentValue(row[0], _period(row[1]), row[2], float(row[3]), row[4], stamps[row[5]])
                 for row in self._query("""
                     SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id FROM value v
@@ -690,7 +721,7 @@ class Ledger:
                                         WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)""",
                     [json.dumps(partial, ensure_ascii=False)])
                 if (row[0], row[1]) not in done]
-        return candidates
+        return CityValues(alone, others)
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""

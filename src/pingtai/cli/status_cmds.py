@@ -53,7 +53,7 @@ def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None,
 
     with _ledger(db) as ledger:
         # only the values that can count for the city: the same dashboard from a fraction of a large ledger
-        values = ledger.city_candidates(city_inputs(catalog))
+        values = ledger.city_values(city_inputs(catalog))
         report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
                               plan=plan, agency=agency)
     if as_json:
