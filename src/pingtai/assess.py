@@ -364,10 +364,14 @@ def status_row(item: PlanIndicator, series: Sequence[ObservationLike], a: Assess
         baseline=Point(item.baseline.period, item.baseline.value, "") if item.baseline else None,
         latest_due=a.latest_due, final=a.final, next_milestone=a.next_milestone,
         final_target=TargetInfo.of(final), milestones=list(a.milestones), projection=a.projection,
-        progress_ratio=a.progress_ratio, history=[o if type(o) is Point else Point(o.period, o.value, o.agency)
-                                                  for o in series],  # points are immutable: shared
-        notes=list(a.notes),
+        progress_ratio=a.progress_ratio, history=_points(series), notes=list(a.notes),
     )
+
+
+def _points(series: Sequence[ObservationLike]) -> list[Point]:
+    if set(map(type, series)) <= {Point}:  # the dashboard's own series: points already, and immutable
+        return list(series)  # type: ignore[arg-type]  # every element is a Point
+    return [Point(o.period, o.value, o.agency) for o in series]
 
 
 def _lead_records(task: Task, records: list[StoredTaskLike], index: AgencyIndex) -> list[StoredTaskLike]:

@@ -94,15 +94,25 @@ class PlanSchedule:
 
     def due_date(self, period: Period) -> date:
         """The day the return for ``period`` is due."""
-        return period.end + timedelta(days=self.due_days)
+        return period.end + self._due
 
     def missing_after(self, period: Period) -> date:
         """The last day on which the return for ``period`` is not yet missing (due date + grace)."""
-        return self.due_date(period) + timedelta(days=self.grace_days)
+        return period.end + self._due + self._grace
 
     def is_owed(self, period: Period, as_of: date) -> bool:
         """Whether, on ``as_of``, the return for ``period`` should have arrived."""
-        return as_of > self.missing_after(period)
+        return as_of > period.end + self._due + self._grace
+
+    # The day counts as timedeltas, made once per calendar: the dashboard asks for due dates of every
+    # milestone of every indicator.
+    @functools.cached_property
+    def _due(self) -> timedelta:
+        return timedelta(days=self.due_days)
+
+    @functools.cached_property
+    def _grace(self) -> timedelta:
+        return timedelta(days=self.grace_days)
 
 
 @dataclass(frozen=True)
