@@ -22,7 +22,7 @@ from pingtai import layout
 from pingtai.importer import import_files
 from pingtai.ledger import Ledger
 from pingtai.loader import load_catalog
-from pingtai.periods import Period, PeriodError
+from pingtai.periods import Period, PeriodError, last_ended_month
 from pingtai.returns import parse_number
 from pingtai.safe_write import set_text
 from pingtai.template import write_template
@@ -69,6 +69,21 @@ def test_a_point_is_the_coarsest_period_ending_in_the_same_month(period: Period)
     point = period.as_point()
     assert point.end == period.end and point.as_point() == point
     assert point.sort_key() <= period.sort_key()
+
+
+@given(PERIODS, PERIODS)
+def test_months_key_points_and_order_periods_as_the_engine_needs(a: Period, b: Period) -> None:
+    # the engine keys a series by Period.months: equal exactly for the same point, ordered as periods
+    assert (a.months == b.months) == (a.as_point() == b.as_point())
+    assert (a.months < b.months) == (a.end < b.end)
+    assert a.months == a.as_point().months == a.months  # the second read comes from the instance
+    with pytest.raises(AttributeError):
+        a.months = 0  # still a frozen dataclass
+
+
+@given(PERIODS, st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2201, 1, 31)))
+def test_last_ended_month_says_which_periods_have_ended(period: Period, day: dt.date) -> None:
+    assert (period.months <= last_ended_month(day)) == (period.end <= day)
 
 
 # --- units ---------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ path (``("tasks", 4, "units", 1)``) that the loader turns into ``file:line``.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -17,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from pingtai.agencies import AgencyIndex, normalize_name
-from pingtai.periods import Period
+from pingtai.periods import Period, cached_attribute
 from pingtai.units import UNITS
 
 SCHEMA_VERSIONS = (1,)
@@ -404,7 +403,7 @@ class PlanIndicator:
     def id(self) -> str:
         return self.indicator.id
 
-    @functools.cached_property
+    @cached_attribute
     def final_target(self) -> Target:
         """The target with the latest period. Cached: the engine asks for it a dozen times per judgement."""
         return max(self.targets, key=lambda t: t.period)

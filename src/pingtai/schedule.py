@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from pingtai.catalog import Frequency, Schedule
-from pingtai.periods import Kind, Period, period_for_date
+from pingtai.periods import Kind, Period, cached_attribute, period_for_date
 
 if TYPE_CHECKING:
     from pingtai.catalog import Catalog, Plan
@@ -106,11 +106,11 @@ class PlanSchedule:
 
     # The day counts as timedeltas, made once per calendar: the dashboard asks for due dates of every
     # milestone of every indicator.
-    @functools.cached_property
+    @cached_attribute
     def _due(self) -> timedelta:
         return timedelta(days=self.due_days)
 
-    @functools.cached_property
+    @cached_attribute
     def _grace(self) -> timedelta:
         return timedelta(days=self.grace_days)
 
