@@ -155,3 +155,15 @@ def test_terminal_output_shows_markup_like_text_verbatim(monkeypatch: pytest.Mon
     out.line("存在问题：[/b] 与 [red]")
     out.table(TableData("t", ["问题"], [["[/b][bold]x"]]))
     assert "[/b] 与 [red]" in stream.getvalue() and "[/b][bold]x" in stream.getvalue()
+
+
+def test_plain_tables_keep_one_line_per_row_and_one_tab_between_cells() -> None:
+    """Piped output stays grep/awk-able whatever the cells hold: tabs and line breaks become spaces."""
+    import io
+
+    from pingtai.render.console import Output, TableData, styled
+
+    stream = io.StringIO()
+    Output(stream).table(TableData("t", ["a", "b", "c"], [["x", styled("滞后", "red"), "1"], ["多\t列", "两\n行", ""], []],
+                                   caption="注"))
+    assert stream.getvalue() == "# t\na\tb\tc\nx\t滞后\t1\n多 列\t两 行\t\n\n# 注\n\n"

@@ -86,8 +86,15 @@ class Output:
         if data.title:
             write(f"# {data.title}\n")
         write("\t".join(data.columns) + "\n")
+        lines = []
         for row in data.rows:
-            write("\t".join(_plain(cell).replace("\t", " ").replace("\n", " ") for cell in row) + "\n")
+            cells = list(map(_plain, row))
+            line = "\t".join(cells)
+            if line.count("\t") >= len(cells) or "\n" in line:  # a cell holds a tab or a line break
+                line = "\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in cells)
+            lines.append(line)
+        if lines:
+            write("\n".join(lines) + "\n")
         if data.caption:
             write(f"# {data.caption}\n")
         write("\n")
