@@ -282,7 +282,7 @@ def trajectory(item: PlanIndicator) -> Trajectory:
     if item.baseline is not None:
         points.append(PathPoint(item.baseline.period, item.baseline.value, "baseline"))
     points += [PathPoint(t.period, path_value(t, direction), "target") for t in item.targets if not t.recurring]
-    points.sort(key=lambda p: p.period.months)
+    points.sort(key=_month_of)
     geometric = item.indicator.interpolation == "geometric"
     fallback = geometric and any(p.value <= 0 for p in points) and len(points) > 1
     return Trajectory(tuple(points), item.indicator.interpolation, fallback)
@@ -390,13 +390,14 @@ def milestones(item: PlanIndicator, history: Iterable[ObservationLike], as_of: d
 
 def _milestones(item: PlanIndicator, known: Known, as_of: date, schedule: PlanSchedule) -> list[Milestone]:
     final = item.final_target
+    direction = item.indicator.direction
     out: list[Milestone] = []
     for target in item.targets:
         for period in target.years():
             point = period.as_point()
             actual = known.get(point.months)
             if actual is not None:
-                judgement: Judgement = "met" if meets(target, actual, item.indicator.direction) else "missed"
+                judgement: Judgement = "met" if meets(target, actual, direction) else "missed"
             elif schedule.is_owed(point, as_of):
                 judgement = "no_data"
             else:
@@ -407,7 +408,7 @@ def _milestones(item: PlanIndicator, known: Known, as_of: date, schedule: PlanSc
                 final=target is final and period == final.period, due=schedule.due_date(point),
                 actual=actual, judgement=judgement,
             ))
-    return sorted(out, key=lambda m: m.period._key())  # the order of Period.__lt__, compared in C
+    return sorted(out, key=_month_of)  # milestones are at points: months order them as Period.__lt__ does
 
 
 # --- projection and progress ratio -----------------------------------------------------------

@@ -78,6 +78,8 @@ class PlanSchedule:
 
     def for_indicator(self, indicator: str) -> PlanSchedule:
         """The calendar by which ``indicator``'s figures are owed (its override, if any, applied)."""
+        if not self.indicator_rules:  # the usual case, asked for every indicator of the dashboard
+            return self
         return self._with(dict(self.indicator_rules).get(indicator))
 
     def for_agency(self, agency: str) -> PlanSchedule:
