@@ -36,6 +36,7 @@ from typing import Protocol, runtime_checkable
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Plan, PlanIndicator, Target, Task
 from pingtai.errors import UsageError
+from pingtai.frozen import fast_init
 from pingtai.periods import Period, last_ended_month
 from pingtai.progress import (
     STATUS_LABELS,
@@ -134,6 +135,7 @@ class StoredTaskLike(Protocol):
 # --- the report objects ----------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True)
 class TargetInfo:
     """A target as the dashboard shows it."""
@@ -150,6 +152,7 @@ class TargetInfo:
         return cls(target.period, target.comparator, target.value, target.low, target.high, target.text)
 
 
+@fast_init
 @dataclass(frozen=True)
 class Point:
     """A reported value in the city series: period, value, and the agency whose figure counts."""
@@ -159,6 +162,7 @@ class Point:
     agency: str
 
 
+@fast_init
 @dataclass(frozen=True)
 class IndicatorStatus:
     """One indicator in one plan on ``as_of`` — a row of the dashboard and of ``status --json``.

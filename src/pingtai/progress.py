@@ -93,6 +93,7 @@ from datetime import date, datetime
 from typing import Literal, Protocol, TypeVar
 
 from pingtai.catalog import PlanIndicator, Target
+from pingtai.frozen import fast_init
 from pingtai.periods import Period, last_ended_month
 from pingtai.schedule import PlanSchedule, latest_due_point
 
@@ -140,6 +141,7 @@ class Recorded(ObservationLike, Protocol):
     def imported_at(self) -> datetime | None: ...
 
 
+@fast_init
 @dataclass(frozen=True)
 class Observation:
     """A value reported for an indicator at a point (``period`` as :meth:`Period.as_point`)."""
@@ -237,6 +239,7 @@ def months(period: Period) -> int:
     return period.months
 
 
+@fast_init
 @dataclass(frozen=True)
 class PathPoint:
     """A point of a trajectory: the baseline or a target, at its period."""
@@ -246,6 +249,7 @@ class PathPoint:
     source: Literal["baseline", "target"]
 
 
+@fast_init
 @dataclass(frozen=True)
 class Trajectory:
     """The path through baseline and targets; :meth:`value_at` interpolates along it."""
@@ -291,6 +295,7 @@ def trajectory(item: PlanIndicator) -> Trajectory:
 # --- expected values -------------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True)
 class Expected:
     """What a period should show, how it was derived, and (for flows) the year's full value and share."""
@@ -364,6 +369,7 @@ def _expected(item: PlanIndicator, period: Period, known: Known, path: Trajector
 # --- milestones ------------------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True)
 class Milestone:
     """One target (or one year of a recurring target) and its judgement on ``as_of``."""
@@ -414,6 +420,7 @@ def _milestones(item: PlanIndicator, known: Known, as_of: date, schedule: PlanSc
 # --- projection and progress ratio -----------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True)
 class Projection:
     """Where the reported trend leads by the final target's period.
@@ -502,6 +509,7 @@ def _project(item: PlanIndicator, trend: Trend) -> Projection | None:
                       meets(final, value, item.indicator.direction))
 
 
+@fast_init
 @dataclass(frozen=True)
 class ProgressRatio:
     """The Open SDG progress ratio, or why it is not available (``value`` ``None``, ``reason`` set)."""
@@ -570,6 +578,7 @@ def _progress_ratio(item: PlanIndicator, trend: Callable[[], Trend]) -> Progress
 # --- the assessment --------------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True)
 class Assessment:
     """Where one indicator stands in one plan on ``as_of``.
