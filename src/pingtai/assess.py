@@ -30,7 +30,7 @@ import itertools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol, runtime_checkable
 
 from pingtai.agencies import AgencyIndex
@@ -92,13 +92,13 @@ class StoredValueLike(Recorded, Protocol):
 class CityValuesLike(Protocol):
     """``ledger.CityValues``: indicators whose owner's values in the unit are all that can count, apart.
 
-    ``owned`` maps such an indicator to the owner's current values as ``(period, value, imported_at)``
+    ``owned`` maps such an indicator to the owner's current values as two columns ``(periods, values)``
     — in the indicator's unit, one per point —; ``others`` are the candidate values of every other
     indicator (see ``Ledger.city_values``).
     """
 
     @property
-    def owned(self) -> Mapping[str, Sequence[tuple[Period, float, datetime]]]: ...
+    def owned(self) -> Mapping[str, tuple[Sequence[Period], Sequence[float]]]: ...
 
     @property
     def others(self) -> Sequence[StoredValueLike]: ...
@@ -274,6 +274,7 @@ class StatusReport:
 _indicator_of = operator.attrgetter("indicator")
 _unit_of = operator.attrgetter("unit")
 _month_of = operator.attrgetter("period.months")
+_as_point = Period.as_point
 
 
 def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike] | CityValuesLike,
@@ -325,14 +326,15 @@ def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike] | Ci
 def _series_of_city_values(catalog: Catalog, values: CityValuesLike, as_of: date | None) -> dict[str, list[Point]]:
     series = series_by_indicator(catalog, values.others, as_of)
     ended = None if as_of is None else last_ended_month(as_of)
-    for ident, rows in values.owned.items():
+    for ident, (periods, numbers) in values.owned.items():
         indicator = catalog.indicators.get(ident)
         owner = None if indicator is None else indicator.owner
         if owner is None:
             continue  # the ledger hands over owned values only for the catalog's indicators with an owner
         # What series_by_indicator would make of these rows: the owner's, in the unit (factor 1), one
-        # per point (nothing to choose) — so straight into points, in time order, up to as_of.
-        points = [Point(period.as_point(), value, owner) for period, value, _ in rows]
+        # per point (nothing to choose) — so straight into points, in time order, up to as_of. Mapped
+        # in C: one Python call per point (Point's __init__), none for the loop.
+        points = list(map(Point, map(_as_point, periods), numbers, itertools.repeat(owner)))
         points.sort(key=_month_of)
         if ended is not None and points and points[-1].period.months > ended:
             points = points[:bisect.bisect_right(points, ended, key=_month_of)]

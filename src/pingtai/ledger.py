@@ -24,6 +24,7 @@ a PostgreSQL backend later without touching the importer or the commands.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import functools
@@ -192,9 +193,9 @@ class CurrentValue(NamedTuple):
 
 class CityValues(NamedTuple):
     """What :meth:`Ledger.city_values` hands over: the owners' values where they are all that can count
-    (``owned``: indicator → ``(period, value, imported_at)``), and the candidates of the other indicators."""
+    (``owned``: indicator → ``(periods, values)``), and the candidates of the other indicators."""
 
-    owned: dict[str, list[tuple[Period, float, dt.datetime]]]
+    owned: dict[str, tuple[list[Period], list[float]]]
     others: list[CurrentValue]
 
 
@@ -658,19 +659,19 @@ class Ledger:
         Where owners report every period (the usual case) this reads the owners' rows and one count
         of periods per indicator: on a ledger where many agencies report the same indicators only a
         fraction of the rows become objects. :meth:`city_values` hands over the same values with
-        fewer objects still.
+        fewer objects still (and without import times where they cannot matter).
         """
         values = self.city_values(indicators)
-        new = tuple.__new__  # CurrentValue's own __new__ is a Python function: one call fewer per row
-        return [new(CurrentValue, (ident, period, indicators[ident][0], value, indicators[ident][1], at))
-                for ident, rows in values.owned.items() for period, value, at in rows] + values.others
+        # an owned indicator's candidates are its owner's current values in the unit, every period covered
+        return self._candidates(indicators, list(values.owned), None) + values.others
 
     def city_values(self, indicators: Mapping[str, tuple[str | None, str]]) -> CityValues:
         """:meth:`city_candidates`, with the indicators whose owner's values are all that can count apart.
 
         ``owned`` holds each indicator whose owner's current values in its unit cover every period the
-        ledger holds for it, one value per point (the usual case): those values as ``(period, value,
-        imported_at)``, with no per-row agency, unit or id — they are the owner's, in the unit.
+        ledger holds for it, one value per point (the usual case): those values as two columns,
+        ``(periods, values)``, with no per-row agency, unit, id or import time — they are the owner's,
+        in the unit, and with one value per point the import time never decides anything.
         ``others`` holds the candidates of every other indicator, as :meth:`city_candidates` would.
         """
         if not indicators:
@@ -680,48 +681,68 @@ class Ledger:
         units = [unit for _, unit in indicators.values()]
         # The owner's current values in the unit, the indicator given as its position in `idents`: the
         # id, owner and unit are then the caller's strings, not a decoded copy per row. NOT EXISTS is
-        # one seek past the row's batch in value_key (indicator, period, agency, batch_id).
+        # one seek past the row's batch in value_key (indicator, period, agency, batch_id); a row of
+        # the ledger's newest batch needs none (no batch is newer; the maximum is computed once).
+        # Three columns only: each column of each row is an object to make.
         owned = self._query("""
             WITH wanted(n, indicator, owner, unit) AS MATERIALIZED (
                 SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
                 FROM json_each(?))
-            SELECT w.n, v.period, v.value, v.batch_id
+            SELECT w.n, v.period, v.value
             FROM wanted w JOIN value v ON v.indicator = w.indicator AND v.agency = w.owner
             WHERE v.unit = w.unit
-              AND NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.period = v.period
-                                                    AND x.agency = v.agency AND x.batch_id > v.batch_id)""",
+              AND (v.batch_id = (SELECT MAX(batch_id) FROM value)
+                   OR NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.period = v.period
+                                                        AND x.agency = v.agency AND x.batch_id > v.batch_id))""",
             [json.dumps([[ident, owners[n], units[n]] for n, ident in enumerate(idents)], ensure_ascii=False)])
-        stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
-        by_indicator: list[list[tuple[Period, float, dt.datetime]]] = [[] for _ in idents]
-        for n, period, value, batch in owned:
-            by_indicator[n].append((_period(period), float(value), stamps[batch]))
+        # Rows to columns in C: tens of thousands of rows, a few hundred distinct periods.
+        ns: Sequence[int] = ()
+        texts: Sequence[str] = ()
+        numbers: Sequence[float] = ()
+        if owned:
+            ns, texts, numbers = zip(*owned, strict=True)
+            if any(map(operator.gt, ns, ns[1:])):  # the join yields each indicator's rows together, else sort
+                ns, texts, numbers = zip(*sorted(owned, key=_first), strict=True)
+        parsed = {text: _period(text) for text in set(texts)}
+        periods = list(map(parsed.__getitem__, texts))
+        numbers = list(map(float, numbers))
+        counts = collections.Counter(ns)
         # an indicator with a period the owner's figure in the unit does not cover: every current value there
-        periods = dict(self._query("SELECT indicator, COUNT(DISTINCT period) FROM value GROUP BY indicator", []))
-        alone: dict[str, list[tuple[Period, float, dt.datetime]]] = {}
-        others: list[CurrentValue] = []
-        partial: list[str] = []
+        covered = dict(self._query("SELECT indicator, COUNT(DISTINCT period) FROM value GROUP BY indicator", []))
+        alone: dict[str, tuple[list[Period], list[float]]] = {}
+        fallback: list[str] = []
+        done: set[tuple[str, str]] = set()
+        end = 0
         for n, ident in enumerate(idents):
-            rows = by_indicator[n]
-            if periods.get(ident, 0) == len(rows) and len({period.months for period, _, _ in rows}) == len(rows):
-                if rows:
-                    alone[ident] = rows
+            start, end = end, end + counts.get(n, 0)
+            count = end - start
+            if covered.get(ident, 0) == count and len(set(map(_months, periods[start:end]))) == count:
+                if count:
+                    alone[ident] = (periods[start:end], numbers[start:end])
                 continue
             # uncovered periods, or one owner's figures for two spellings of one point (a hand-made ledger)
-            others += [CurrentValue(ident, period, str(owners[n]), value, units[n], at) for period, value, at in rows]
-            if periods.get(ident, 0) > len(rows):
-                partial.append(ident)
-        if partial:
-            done = {(idents[n], period) for n, period, _, _ in owned}
-            others += [
-                CurrentValue(row[0], _period(row[1]), row[2], float(row[3]), row[4], stamps[row[5]])
-                for row in self._query("""
-                    SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id FROM value v
-                    WHERE v.indicator IN (SELECT value FROM json_each(?))
-                      AND v.batch_id = (SELECT MAX(w.batch_id) FROM value w
-                                        WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)""",
-                    [json.dumps(partial, ensure_ascii=False)])
-                if (row[0], row[1]) not in done]
+            fallback.append(ident)
+            done.update((ident, text) for text in texts[start:end])
+        others = self._candidates(indicators, fallback, done) if fallback else []
         return CityValues(alone, others)
+
+    def _candidates(self, indicators: Mapping[str, tuple[str | None, str]], idents: list[str],
+                    done: Collection[tuple[str, str]] | None) -> list[CurrentValue]:
+        """The current values of ``idents`` that can count: the owner's in the unit, and every agency's
+        at the points not in ``done`` (``(indicator, period text)`` where the owner's value in the unit
+        is; ``None``: at every point)."""
+        if not idents:
+            return []
+        stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
+        return [
+            CurrentValue(row[0], _period(row[1]), row[2], float(row[3]), row[4], stamps[row[5]])
+            for row in self._query("""
+                SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id FROM value v
+                WHERE v.indicator IN (SELECT value FROM json_each(?))
+                  AND v.batch_id = (SELECT MAX(w.batch_id) FROM value w
+                                    WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)""",
+                [json.dumps(idents, ensure_ascii=False)])
+            if (row[2], row[4]) == indicators[row[0]] or (done is not None and (row[0], row[1]) not in done)]
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""
@@ -1170,6 +1191,10 @@ def _iso(moment: dt.datetime) -> str:
 
 def _timestamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+_first = operator.itemgetter(0)
+_months = operator.attrgetter("months")
 
 
 @functools.lru_cache(maxsize=4096)
