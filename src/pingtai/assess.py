@@ -93,7 +93,7 @@ class CityValuesLike(Protocol):
     """``ledger.CityValues``: indicators whose owner's values in the unit are all that can count, apart.
 
     ``owned`` maps such an indicator to the owner's current values as two columns ``(periods, values)``
-    — in the indicator's unit, one per point —; ``others`` are the candidate values of every other
+    — periods as points, values in the indicator's unit, one per point —; ``others`` are the candidate values of every other
     indicator (see ``Ledger.city_values``).
     """
 
@@ -274,7 +274,6 @@ class StatusReport:
 _indicator_of = operator.attrgetter("indicator")
 _unit_of = operator.attrgetter("unit")
 _month_of = operator.attrgetter("period.months")
-_as_point = Period.as_point
 
 
 def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike] | CityValuesLike,
@@ -332,9 +331,9 @@ def _series_of_city_values(catalog: Catalog, values: CityValuesLike, as_of: date
         if owner is None:
             continue  # the ledger hands over owned values only for the catalog's indicators with an owner
         # What series_by_indicator would make of these rows: the owner's, in the unit (factor 1), one
-        # per point (nothing to choose) — so straight into points, in time order, up to as_of. Mapped
-        # in C: one Python call per point (Point's __init__), none for the loop.
-        points = list(map(Point, map(_as_point, periods), numbers, itertools.repeat(owner)))
+        # per point (nothing to choose), periods already points — so straight into points, in time
+        # order, up to as_of. Mapped in C: one Python call per point (Point's __init__), none for the loop.
+        points = list(map(Point, periods, numbers, itertools.repeat(owner)))
         points.sort(key=_month_of)
         if ended is not None and points and points[-1].period.months > ended:
             points = points[:bisect.bisect_right(points, ended, key=_month_of)]

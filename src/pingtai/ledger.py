@@ -670,8 +670,9 @@ class Ledger:
 
         ``owned`` holds each indicator whose owner's current values in its unit cover every period the
         ledger holds for it, one value per point (the usual case): those values as two columns,
-        ``(periods, values)``, with no per-row agency, unit, id or import time — they are the owner's,
-        in the unit, and with one value per point the import time never decides anything.
+        ``(periods, values)`` — each period as its point (:meth:`Period.as_point`) —, with no per-row
+        agency, unit, id or import time: they are the owner's, in the unit, and with one value per
+        point the import time never decides anything.
         ``others`` holds the candidates of every other indicator, as :meth:`city_candidates` would.
         """
         if not indicators:
@@ -703,7 +704,8 @@ class Ledger:
             ns, texts, numbers = zip(*owned, strict=True)
             if any(map(operator.gt, ns, ns[1:])):  # the join yields each indicator's rows together, else sort
                 ns, texts, numbers = zip(*sorted(owned, key=_first), strict=True)
-        parsed = {text: _period(text) for text in set(texts)}
+        # each distinct period parsed once, as the point it stands for (what the dashboard keys values by)
+        parsed = {text: _period(text).as_point() for text in set(texts)}
         periods = list(map(parsed.__getitem__, texts))
         numbers = list(map(float, numbers))
         counts = collections.Counter(ns)
