@@ -22,3 +22,29 @@ def gc_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
+
+
+_process_ends_with_command = False
+
+
+def process_ends_with_command() -> None:
+    """Declare that the process exits once the command returns (the console script; not a test run)."""
+    global _process_ends_with_command
+    _process_ends_with_command = True
+
+
+def leave_to_exit(*objects: object) -> None:
+    """Keep ``objects`` until the process ends instead of freeing them now, when it is about to end.
+
+    A command's last large result (the dashboard of a 100k-value ledger: ~200,000 objects) takes
+    ~20 ms to free, object by object, just before the process exits and the OS takes the memory
+    back anyway. When :func:`process_ends_with_command` was called, the objects are tied into a
+    reference cycle and frozen out of the collector (:func:`gc.freeze`, as ``main()`` does at the
+    end anyway): neither reference counting, nor a collection, nor interpreter shutdown frees them.
+    Otherwise (tests, a library caller) nothing happens and they are freed as usual.
+    """
+    if not _process_ends_with_command:
+        return
+    holder: list[object] = [*objects]
+    holder.append(holder)
+    gc.freeze()

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from pingtai import __version__
 from pingtai.cli._common import State, report_error
 from pingtai.errors import PingtaiError
+from pingtai.gcutil import process_ends_with_command
 
 
 class PingtaiGroup(TyperGroup):
@@ -71,6 +72,7 @@ def main() -> None:
     # the time of `status` on a large ledger. Collect young objects far less often (cycles are
     # still collected; a command is a short-lived process).
     gc.set_threshold(100_000, 50, 100)
+    process_ends_with_command()  # a command's last large result may be left to the exit (gcutil.leave_to_exit)
     utf8_streams()
     try:
         app()

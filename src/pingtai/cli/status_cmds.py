@@ -13,7 +13,7 @@ import typer
 from pingtai.cli import app
 from pingtai.cli._common import echo_json, output, state
 from pingtai.errors import UsageError
-from pingtai.gcutil import gc_paused
+from pingtai.gcutil import gc_paused, leave_to_exit
 
 if TYPE_CHECKING:
     from pingtai.catalog import Catalog
@@ -47,7 +47,8 @@ def status(
 
 def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None, agency: str | None,
             as_json: bool) -> None:
-    # its own frame: the rows and the report are gone (freed by reference counting) before the GC resumes
+    # its own frame: the rows and the report are gone (freed by reference counting, or left to the
+    # process's end) before the GC resumes
     from pingtai.assess import build_status, city_inputs
     from pingtai.render.status import render_status
 
@@ -58,8 +59,9 @@ def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None,
                               plan=plan, agency=agency)
     if as_json:
         echo_json(report)
-        return
-    render_status(report, output())
+    else:
+        render_status(report, output())
+    leave_to_exit(report, values)  # the process ends with the command: not freed object by object
 
 
 @app.command()
