@@ -202,14 +202,14 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
 
 
 def _render_history(found: IndicatorHistory, out: Output) -> None:
-    from pingtai.render.console import TableData, styled
+    from pingtai.render.console import Cell, TableData, styled
     from pingtai.views import target_text
 
     ind = found.indicator
     out.line(f"{ind.name}（{ind.id}，{ind.unit}）")
     for item in found.plans:
         out.line(f"  {item.plan} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
-    rows = [[v.period.label(), f"{v.value:,.10g}" + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
+    rows: list[list[Cell]] = [[v.period.label(), f"{v.value:,.10g}" + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
              v.file, _local(v.imported_at), styled("已更正", "dim") if v.superseded else "当前", v.where]
             for v in found.values]
     out.table(TableData(f"历次数值（{len(rows)}）", ["报告期", "数值", "单位", "单位名称", "批次", "文件", "导入时间",

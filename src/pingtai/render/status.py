@@ -11,8 +11,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 
-from rich.text import Text
-
 from pingtai.assess import (
     TASK_STATE_LABELS,
     TASK_STATES,
@@ -25,7 +23,7 @@ from pingtai.assess import (
 )
 from pingtai.catalog import COMPARATOR_LABELS, DIRECTION_LABELS, KIND_LABELS
 from pingtai.progress import JUDGEMENT_LABELS, METHOD_LABELS, STATUS_LABELS, Milestone, ProgressRatio, Projection
-from pingtai.render.console import Cell, Output, TableData, styled
+from pingtai.render.console import Cell, Line, Output, TableData
 
 STATUS_STYLES = {
     "achieved": "bold green", "on_track": "green", "at_risk": "bold yellow", "off_track": "bold red",
@@ -81,9 +79,9 @@ def target_text(target: TargetInfo | Milestone) -> str:
     return f"{target.period}: {num(target.value)}（{COMPARATOR_LABELS[target.comparator]}）"
 
 
-def status_cell(status: str, final: bool = False) -> Text:
+def status_cell(status: str, final: bool = False) -> Line:
     label = STATUS_LABELS[status] + ("（终）" if final and status in ("achieved", "missed") else "")
-    return styled(label, STATUS_STYLES[status])
+    return Line(label, STATUS_STYLES[status])
 
 
 def projection_text(projection: Projection | None) -> str:
@@ -129,8 +127,8 @@ def indicator_table(title: str, rows: Sequence[IndicatorStatus]) -> TableData:
     return table
 
 
-def counts_line(counts: dict[str, int]) -> Text:
-    line = Text()
+def counts_line(counts: dict[str, int]) -> Line:
+    line = Line()
     for status, label in STATUS_LABELS.items():
         if counts.get(status):
             if line.plain:
@@ -142,15 +140,15 @@ def counts_line(counts: dict[str, int]) -> Text:
 def render_status(report: StatusReport, out: Output) -> None:
     """Print the dashboard: per plan its indicators, then tasks, late tasks and returns outstanding."""
     scope = f"（单位：{report.agency}）" if report.agency else ""
-    out.line(styled(f"进度看板 {report.as_of.isoformat()}{scope}", "bold"))
+    out.line(Line(f"进度看板 {report.as_of.isoformat()}{scope}", "bold"))
     out.line()
     for plan in report.plans:
         rows = [r for r in report.indicators if r.plan == plan.plan]
         due = f"应报至 {plan.latest_due}" if plan.latest_due else "尚无应报期"
         ended = "；计划期已截止" if plan.ended else ""
-        out.line(styled(f"{plan.short_name} {plan.number}《{plan.title}》", "bold"))
-        summary = Text(f"{due}{ended}；指标 {len(rows)} 项：")
-        summary.append_text(counts_line(plan.counts) if rows else Text("无"))
+        out.line(Line(f"{plan.short_name} {plan.number}《{plan.title}》", "bold"))
+        summary = Line(f"{due}{ended}；指标 {len(rows)} 项：")
+        summary.append_text(counts_line(plan.counts) if rows else Line("无"))
         out.line(summary)
         if rows:
             out.table(indicator_table(f"{plan.short_name} 指标", rows))
@@ -182,7 +180,7 @@ def render_tasks(report: StatusReport, out: Output) -> None:
 
 
 def _count(count: int, state: str) -> Cell:
-    return styled(str(count), TASK_STYLES.get(state, "")) if count else "0"
+    return Line(str(count), TASK_STYLES.get(state, "")) if count else "0"
 
 
 def render_returns(report: StatusReport, out: Output) -> None:
@@ -198,7 +196,7 @@ def render_returns(report: StatusReport, out: Output) -> None:
     short = {p.plan: p.short_name for p in report.plans}
     for item in report.returns:
         table.rows.append([item.agency, str(item.period), item.due.isoformat(),
-                           styled(str(item.days_overdue), "red"), "、".join(short.get(p, p) for p in item.plans)])
+                           Line(str(item.days_overdue), "red"), "、".join(short.get(p, p) for p in item.plans)])
     out.table(table)
 
 
@@ -207,7 +205,7 @@ def render_returns(report: StatusReport, out: Output) -> None:
 
 def render_detail(detail: IndicatorDetail, out: Output) -> None:
     """Print one indicator in depth: per plan its path, milestones, projection, ratio and a chart."""
-    out.line(styled(f"{detail.name}（{detail.id}）", "bold"))
+    out.line(Line(f"{detail.name}（{detail.id}）", "bold"))
     facts = [f"单位 {detail.unit}", KIND_LABELS[detail.kind], DIRECTION_LABELS[detail.direction],
              FREQUENCY_LABELS[detail.frequency], f"归口 {detail.owner or '—'}",
              "几何插值" if detail.interpolation == "geometric" else "线性插值"]
@@ -223,7 +221,7 @@ def render_detail(detail: IndicatorDetail, out: Output) -> None:
 
 def render_plan_detail(plan: PlanDetail, out: Output) -> None:
     row = plan.status
-    head = Text(f"{plan.short_name}（{plan.plan}）：")
+    head = Line(f"{plan.short_name}（{plan.plan}）：")
     head.append_text(status_cell(row.status, row.final))
     head.append(f"  最新 {latest_text(row.period, row.actual)}，应达 {expected_text(row)}，"
                 f"最终目标 {target_text(row.final_target)}，完成率 {pct(row.completion)}")
@@ -238,7 +236,7 @@ def render_plan_detail(plan: PlanDetail, out: Output) -> None:
     for m in row.milestones:
         every = "（每年）" if m.recurring else ""
         marks.rows.append([str(m.period), target_text(m).split(": ", 1)[1] + every, m.text, num(m.actual),
-                           styled(JUDGEMENT_LABELS[m.judgement], JUDGEMENT_STYLES[m.judgement]), m.due.isoformat()])
+                           Line(JUDGEMENT_LABELS[m.judgement], JUDGEMENT_STYLES[m.judgement]), m.due.isoformat()])
     out.table(marks)
     projection = row.projection
     if projection is None:
@@ -279,7 +277,7 @@ def chart(rows: Sequence[PathRow], terminal: bool, width: int = 40) -> list[Cell
             cells[i] = fill
         if r.expected is not None and r.expected >= 0:
             cells[round(r.expected / scale * width)] = mark
-        text = Text(f"{str(r.period).ljust(label_width)} ")
+        text = Line(f"{str(r.period).ljust(label_width)} ")
         style = STATUS_STYLES.get(r.verdict or "", "")
         text.append("".join(cells), style=style)
         text.append(f" {num(r.actual)} / {num(r.expected)}")
