@@ -40,7 +40,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pingtai import archive
 from pingtai.archive import ManifestEntry
@@ -48,8 +48,10 @@ from pingtai.archive import archive_name as archive_name  # re-exported: part of
 from pingtai.errors import LedgerError
 from pingtai.gcutil import gc_paused
 from pingtai.periods import Period, PeriodError
-from pingtai.records import TaskRecord, ValueRecord
 from pingtai.safe_write import os_reason
+
+if TYPE_CHECKING:  # read returns are the importer's; status never imports them
+    from pingtai.records import TaskRecord, ValueRecord
 
 LEDGER_FILE = "ledger.sqlite3"
 WRITE_CACHE_KIB = 64 * 1024
