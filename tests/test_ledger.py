@@ -48,7 +48,7 @@ def test_a_new_ledger_has_the_schema_wal_and_foreign_keys(db: Path) -> None:
     raw = sqlite3.connect(db)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"batch", "value", "task_progress", "check_run", "check_finding"}
+    assert tables == {"batch", "value", "task_progress", "check_run", "check_finding", "received"}
     raw.close()
 
 
@@ -332,3 +332,47 @@ def test_a_failed_copy_rolls_back_the_whole_batch(db: Path, tmp_path: Path) -> N
             ledger.add_batch(NewBatch(file="b", sha256=sha256_of(source), agency=None, period=None, layout="long",
                                       imported_at=NOW), source, staged=staged)
         assert ledger.counts() == {"batch": 1, "value": 1, "task_progress": 0}
+
+
+def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db: Path, tmp_path: Path) -> None:
+    import pingtai.ledger as module
+
+    def received(ledger: Ledger) -> list[tuple[str, str, int]]:
+        return [(r.agency, str(r.period), r.batch) for r in ledger.received_returns()]
+
+    batches = [  # (file, batch agency/period, values, tasks)
+        ("a", "市商务局", "2024", [value("platforms", "2024", 1)], []),
+        ("b", None, None, [value("platforms", "2024H1", 2, agency="市经信局"), value("platforms", "2024", 3)],
+         [task("plan_2023_38", 1, "2024Q3", agency="市市场监管局")]),
+        ("c", "市经信局", "2024H1", [value("platforms", "2025", 4, agency="市经信局")], []),
+    ]
+    expected = [("市商务局", "2024", 1), ("市市场监管局", "2024Q3", 2), ("市经信局", "2024H1", 2), ("市经信局", "2025", 3)]
+    # kept as batches are added
+    with Ledger.open(db) as ledger:
+        for name, agency, period, values, tasks in batches:
+            add(ledger, write_file(tmp_path / name, name), values, tasks, agency=agency, period=period)
+        assert sorted(received(ledger)) == expected
+        assert ledger.integrity_problems() == []
+    # built by the migration from a ledger of the schema before it (this one, taken back to version 2)
+    old = tmp_path / "old" / "ledger.sqlite3"
+    old.parent.mkdir()
+    raw = sqlite3.connect(old)
+    sqlite3.connect(db).backup(raw)
+    raw.executescript("""DROP TRIGGER received_append_only_update; DROP TRIGGER received_append_only_delete;
+                         DROP TABLE received; PRAGMA user_version = 2;""")
+    raw.close()
+    assert len(module.MIGRATIONS) == 3
+    with Ledger.open(old) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION
+        assert sorted(received(ledger)) == expected
+        assert ledger.integrity_problems() == []
+    # a summary changed behind pingtai's back is found by verify
+    raw = sqlite3.connect(old)
+    raw.execute("DROP TRIGGER received_append_only_delete")
+    raw.execute("DELETE FROM received WHERE agency = '市经信局'")
+    raw.commit()
+    raw.close()
+    with Ledger.open(old) as ledger:
+        problems = ledger.integrity_problems()
+    assert any("received" in p and "2 处" in p for p in problems), problems
+    assert any("received_append_only_delete" in p for p in problems)

@@ -155,7 +155,36 @@ _SCHEMA_V2: tuple[str, ...] = (
     ),
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2)
+_RECEIVED_SOURCES = """
+    SELECT agency, period, id AS batch_id FROM batch WHERE agency IS NOT NULL AND period IS NOT NULL
+    UNION ALL SELECT DISTINCT agency, period, batch_id FROM value
+    UNION ALL SELECT DISTINCT agency, period, batch_id FROM task_progress"""
+"""Every ``(agency, period, batch)`` that says a return was received: what ``received`` summarises."""
+
+_SCHEMA_V3: tuple[str, ...] = (
+    # Returns received, kept as batches are added: the first batch that brought each (agency,
+    # period). Reading it replaces a pass over every value row on each status, report and check
+    # (≈ 30 ms at 100,000 values, ≈ 0.3 s at a million); keeping it costs an import one DISTINCT
+    # over its own rows, done by the thread that copies them (Ledger.stage).
+    """
+    CREATE TABLE received (
+        agency TEXT NOT NULL,
+        period TEXT NOT NULL,
+        batch_id INTEGER NOT NULL REFERENCES batch(id),
+        PRIMARY KEY (agency, period)
+    ) WITHOUT ROWID""",
+    f"""
+    INSERT INTO received (agency, period, batch_id)
+    SELECT agency, period, MIN(batch_id) FROM ({_RECEIVED_SOURCES}) GROUP BY agency, period""",
+    *(
+        f"""
+        CREATE TRIGGER received_append_only_{action.lower()} BEFORE {action} ON received
+        BEGIN SELECT RAISE(ABORT, 'pingtai ledger is append-only'); END"""
+        for action in ("UPDATE", "DELETE")
+    ),
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
 """Migration ``i`` takes a ledger from ``user_version`` i to i + 1. Append; never edit a shipped one."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -813,18 +842,11 @@ class Ledger:
         A return counts as received when a batch names that agency and period, or carries a value
         or task line for them (long tables hold many). Periods are points (:meth:`Period.as_point`).
         """
-        # DISTINCT rather than GROUP BY over the value rows: SQLite keeps the few distinct triples in a
-        # small b-tree instead of sorting every row (a million-value ledger: 0.64 -> 0.27 s)
+        # the summary each batch keeps up to date (migration 3), not a pass over every value row
         sql = """
-            WITH seen(agency, period, batch_id) AS (
-                SELECT agency, period, id FROM batch WHERE agency IS NOT NULL AND period IS NOT NULL
-                UNION ALL SELECT DISTINCT agency, period, batch_id FROM value
-                UNION ALL SELECT DISTINCT agency, period, batch_id FROM task_progress
-            )
-            SELECT s.agency, s.period, b.imported_at, b.id
-            FROM (SELECT agency, period, MIN(batch_id) AS batch_id FROM seen GROUP BY agency, period) s
-            JOIN batch b ON b.id = s.batch_id
-            ORDER BY s.agency, s.period, b.id"""
+            SELECT r.agency, r.period, b.imported_at, b.id
+            FROM received r JOIN batch b ON b.id = r.batch_id
+            ORDER BY r.agency, r.period, b.id"""
         received = [ReceivedReturn(agency=row[0], period=_period(row[1]), received_at=_timestamp(row[2]), batch=row[3])
                     for row in self._query(sql, [])]
         return sorted(received, key=lambda r: (r.agency, r.period.sort_key()))
@@ -988,6 +1010,9 @@ class Ledger:
             self._db.executemany(
                 f"""INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
                        issues, next_steps, cell) VALUES ({batch_id:d}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", task_rows)
+            # batches are added in the order of their ids: an (agency, period) already there keeps its first
+            self._db.executemany(f"INSERT OR IGNORE INTO received (agency, period, batch_id) VALUES (?, ?, {batch_id:d})",
+                                 sorted({(row[2], row[3]) for row in task_rows}))
         except sqlite3.IntegrityError as exc:
             raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一任务、期别、单位出现两次") from None
         except sqlite3.OperationalError as exc:
@@ -995,6 +1020,8 @@ class Ledger:
         staged = StagedRows(batch_id, value_rows, task_rows)
         staged.start(self._db, f"""INSERT INTO value (batch_id, {_VALUE_COLUMNS})
                                    SELECT {batch_id:d}, {_VALUE_COLUMNS} FROM temp.{_STAGED} ORDER BY rowid""",
+                     f"""INSERT OR IGNORE INTO received (agency, period, batch_id)
+                         SELECT DISTINCT agency, period, {batch_id:d} FROM temp.{_STAGED}""",
                      f"DROP TABLE temp.{_STAGED}")
         self._copying = staged
         return staged
@@ -1036,6 +1063,9 @@ class Ledger:
                  batch.layout, imported_at, batch.reporter, batch.phone,
                  batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
                  batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, relative))
+            if batch.agency is not None and batch.period is not None:
+                self._db.execute("INSERT OR IGNORE INTO received (agency, period, batch_id) VALUES (?, ?, ?)",
+                                 (batch.agency, str(batch.period), staged.batch_id))
         except sqlite3.IntegrityError as exc:
             raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件（批次号）已导入") from None
         except sqlite3.OperationalError as exc:
@@ -1075,10 +1105,21 @@ class Ledger:
             triggers = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         except sqlite3.DatabaseError as exc:
             return [f"SQLite 完整性检查失败：{exc}"]
-        missing = sorted(f"{table}_append_only_{action}" for table in ("batch", "value", "task_progress")
+        missing = sorted(f"{table}_append_only_{action}" for table in ("batch", "value", "task_progress", "received")
                          for action in ("update", "delete") if f"{table}_append_only_{action}" not in triggers)
         if missing:
             found.append(f"缺少只追加保护触发器：{'、'.join(missing)}（台账曾被 pingtai 以外的程序修改）")
+        try:
+            differ = self._db.execute(f"""
+                WITH expected AS (SELECT agency, period, MIN(batch_id) AS batch_id FROM ({_RECEIVED_SOURCES})
+                                  GROUP BY agency, period)
+                SELECT (SELECT COUNT(*) FROM (SELECT * FROM expected EXCEPT SELECT agency, period, batch_id FROM received))
+                     + (SELECT COUNT(*) FROM (SELECT agency, period, batch_id FROM received EXCEPT SELECT * FROM expected))
+                """).fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            return [*found, f"无法核对已收报表汇总：{exc}"]
+        if differ:
+            found.append(f"已收报表汇总（received 表）与批次记录不符：{differ} 处（台账曾被 pingtai 以外的程序修改）")
         return found
 
     def backup_to(self, target: Path) -> None:
