@@ -574,8 +574,7 @@ class Ledger:
         if self.readonly:
             self._db.execute("PRAGMA query_only = ON")
             if version < SCHEMA_VERSION:
-                raise LedgerError(f"台账 {where} 结构版本较旧（{version}），只读方式下无法升级",
-                                  hint="请先运行一次 pingtai batches 或 pingtai import（非试运行）以升级台账结构。")
+                self._upgrade_aside(version)
             return False
         try:
             if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
@@ -593,6 +592,17 @@ class Ledger:
         # only entries whose batch is committed are moved), even if this run then writes nothing.
         self._finish_interrupted()
         return False
+
+    def _upgrade_aside(self, version: int) -> None:
+        """A read-only open found an older schema (pingtai was updated since the ledger was last
+        written): migrate it through a separate, writing connection where the file can be written,
+        so a reading command (status, a dry run) works at once; else refuse, saying how to upgrade.
+        This connection reads the new schema afterwards (SQLite notices the change)."""
+        path = self.path
+        if path is None or self._immutable or not os.access(path, os.W_OK) or _unwritable_directory(path):
+            raise LedgerError(f"台账 {path} 结构版本较旧（{version}），只读方式下无法升级",
+                              hint="请在可写的位置运行一次 pingtai batches 或 pingtai import（非试运行）以升级台账结构。")
+        Ledger._open(path, create=True, readonly=False, rebuild_of=None).close()
 
     def _migrate(self, version: int) -> None:
         if version >= SCHEMA_VERSION:
