@@ -221,7 +221,7 @@ def test_a_file_opened_ahead_reads_as_one_opened_in_place(tmp_path: Path) -> Non
 def test_a_missing_file_opened_ahead_is_refused_like_one_opened_in_place(tmp_path: Path) -> None:
     missing = tmp_path / "gone.xlsx"
     ahead = FilesAhead([missing, missing])
-    ahead.skip(0)
+    ahead.take(0)  # not read: only starts the next one
     parsed = read_return(missing, CATALOG, opening=ahead.take(1))
     assert [(p.code, p.message) for p in parsed.problems] == [("no-file", "文件不存在")]
     assert parsed.sha256 == ""

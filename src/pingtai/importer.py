@@ -177,34 +177,29 @@ def import_files(
     try:
         for index, path in enumerate(paths):
             name = str(path)
+            # taken now, so the next file starts opening whether or not this one is read
+            opened = {"opening": ahead.take(index)} if ahead is not None else {}
             try:
                 sha = sha256_of(path)
             except OSError as exc:  # unreadable (permissions, a failing disk): this file only
                 results.append(FileResult(file=name, sha256="", status="rejected", errors=[
                     Problem(path.name, f"无法读取文件：{os_reason(exc)}", "unreadable")]))
-                if ahead is not None:
-                    ahead.skip(index)
                 continue
             earlier = ledger.batch_by_sha256(sha)
             if earlier is not None:
                 results.append(_duplicate(name, sha, earlier.id, earlier.agency, earlier.period, earlier.layout,
                                           earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks))
-                if ahead is not None:
-                    ahead.skip(index)
                 continue
             if sha in session.shas:
                 first = session.shas[sha]
                 results.append(_duplicate(name, sha, first.batch, first.agency, first.period, first.layout,
                                           first.imported + first.updated + first.unchanged, first.tasks))
-                if ahead is not None:
-                    ahead.skip(index)
                 continue
 
             def progress(done: int, total: int, _name: str = name) -> None:
                 if on_progress is not None:
                     on_progress(_name, done, total)
 
-            opened = {"opening": ahead.take(index)} if ahead is not None else {}
             parsed = reader(path, catalog, agency=canonical, period=wanted, on_progress=progress, **opened)
             parsed.sha256 = sha
             if dry_run:

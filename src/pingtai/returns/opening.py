@@ -20,14 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pingtai.returns.book import Book, open_bytes, read_bytes
-from pingtai.returns.sniff import Refused
 
 
 class Opening:
     """One file being read, hashed, measured and opened (first sheet parsed) in a daemon thread.
 
     :meth:`book` waits for it and returns what :func:`~pingtai.returns.book.open_book` would have:
-    the :class:`~pingtai.returns.book.Book`, or it raises the same :class:`Refused`. ``background=False``
+    the :class:`~pingtai.returns.book.Book`, or it raises the same :class:`~pingtai.returns.sniff.Refused`. ``background=False``
     does the same work in the calling thread (no thread at all).
     """
 
@@ -69,7 +68,7 @@ class Opening:
         self._measured.wait()
 
     def book(self) -> Book:
-        """Wait for the opening; the book, or the :class:`Refused` (or any other error) it raised."""
+        """Wait for the opening; the book, or the :class:`~pingtai.returns.sniff.Refused` (or any other error) it raised."""
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -77,7 +76,7 @@ class Opening:
             error, self._error = self._error, None
             raise error
         if self._book is None:
-            raise Refused("unreadable", "无法读取文件")  # book() asked twice: the first caller owns it
+            raise RuntimeError("Opening.book() called twice: the first caller owns the book")
         book, self._book = self._book, None
         return book
 
@@ -104,8 +103,3 @@ class FilesAhead:
         opening = self._open.pop(index, None) or Opening(self._paths[index])
         self._start(index + 1)
         return opening
-
-    def skip(self, index: int) -> None:
-        """File ``index`` will not be read (already imported): drop its opening, start the next one's."""
-        self._open.pop(index, None)
-        self._start(index + 1)
