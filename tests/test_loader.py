@@ -249,3 +249,13 @@ def test_areas_yaml_alone_and_a_broken_one(data_copy: Path) -> None:
     with pytest.raises(CatalogError) as caught:
         load_catalog(data_copy)
     assert [p.code for p in caught.value.problems] == ["schema-version"]
+
+
+@pytest.mark.parametrize("alias", ['"a/b"', '"a\\\\b"', '"柯\\e[2J桥"', '"柯\\u202e桥"', '".."'])
+def test_area_names_are_no_paths_and_hold_no_control_characters(data_copy: Path, alias: str) -> None:
+    areas = data_copy / "areas.yaml"
+    _replace(areas, "aliases: [柯桥]", f"aliases: [柯桥, {alias}]")
+    [problem] = check_paths([areas])
+    assert (problem.where, problem.code) == (f"{areas}:{_line_of(areas, 'aliases: [柯桥,')}", "invalid-value")
+    assert "不能含路径分隔符（/ \\）或控制字符，也不能只是点" in problem.message
+    assert "\x1b" not in problem.message and "\u202e" not in problem.message  # shown escaped, never raw

@@ -47,12 +47,11 @@ ISSUE_TABLE: list[list[Any]] = [
     ["全市", 812.3, 9.8, 100.0],
     ["越城区", 160.2, 8.1, 19.7],
     ["柯桥区", 300.5, "-3.2%", 37.0],
-    ["诸暨市", "2,000,000", "…", 24.6],  # 万元 are not the header's unit: a number without unit is in 亿元
 ]
 
 
 def test_the_issues_table_by_area_with_a_city_row(tmp_path: Path) -> None:
-    result = read(tmp_path, ISSUE_TABLE[:6])
+    result = read(tmp_path, ISSUE_TABLE)
     assert result.problems == []
     assert (result.layout, result.agency, result.period) == ("table", "市商务局", Q3)
     assert figures(result) == [
@@ -298,7 +297,7 @@ def test_an_unreadable_growth_or_last_year_costs_only_that_figure(tmp_path: Path
 
 def test_a_catalog_without_areas_reads_area_tables_as_before(tmp_path: Path) -> None:
     """Without areas.yaml a total row is still the city's figure (no area named); areas are unknown."""
-    result = read(tmp_path, ISSUE_TABLE[:6], catalog=CATALOG)
+    result = read(tmp_path, ISSUE_TABLE, catalog=CATALOG)
     assert result.errors == []
     assert figures(result) == [("online_retail_sales", None, 812.3, 9.8, None, "", "B4")]
     assert problems(result, "warning") == [("Sheet1!A4", "rows-skipped", "表中有 3 行数据，只导入“全市”行（全市合计）")]
