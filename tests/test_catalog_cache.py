@@ -44,6 +44,21 @@ def test_an_edited_file_is_parsed_again(tmp_path: Path, data_copy: Path) -> None
     assert len(_entries(tmp_path)) == 2
 
 
+def test_an_edited_or_removed_area_registry_is_parsed_again(tmp_path: Path, data_copy: Path) -> None:
+    load_catalog(data_copy)
+    areas = data_copy / "areas.yaml"
+    areas.write_text(areas.read_text(encoding="utf-8").replace("aliases: [柯桥]", "aliases: [柯桥, 柯]"), encoding="utf-8")
+    edited = load_catalog(data_copy).areas
+    assert edited is not None and "柯" in next(a for a in edited.areas if a.name == "柯桥区").aliases
+    # without areas.yaml (and without indicators reported by area) the catalog knows no area
+    areas.unlink()
+    for plan in data_copy.glob("*_2023_*.yaml"):
+        lines = plan.read_text(encoding="utf-8").splitlines(keepends=True)
+        plan.write_text("".join(line for line in lines if "by_area:" not in line), encoding="utf-8")
+    assert load_catalog(data_copy).areas is None
+    assert len(_entries(tmp_path)) == 3
+
+
 def test_the_same_files_elsewhere_are_another_entry(tmp_path: Path, data_copy: Path) -> None:
     """The catalog records the paths it was loaded from, so the path is part of the key."""
     elsewhere = tmp_path / "elsewhere"

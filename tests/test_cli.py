@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from pingtai import __version__
 from pingtai.cli import app
 from pingtai.loader import load_catalog
-from pingtai.views import agency_detail, indicator_rows, plan_rows, task_rows
+from pingtai.views import agency_detail, area_detail, area_rows, indicator_rows, plan_rows, task_rows
 
 ESC = "\x1b["
 
@@ -22,7 +22,7 @@ def test_version(runner: CliRunner) -> None:
     assert result.stdout.strip() == f"pingtai {__version__}"
 
 
-@pytest.mark.parametrize("command", ["validate", "plans", "indicators", "tasks", "agencies"])
+@pytest.mark.parametrize("command", ["validate", "plans", "indicators", "tasks", "agencies", "areas"])
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -63,6 +63,8 @@ def test_json_equals_library_objects(runner: CliRunner) -> None:
         (["tasks", "--json"], task_rows(catalog)),
         (["tasks", "--agency", "市场监管局", "--lead-only", "--json"], task_rows(catalog, None, "市市场监管局", True)),
         (["agencies", "绍兴市市场监督管理局", "--json"], agency_detail(catalog, "绍兴市市场监督管理局")),
+        (["areas", "--json"], area_rows(catalog)),
+        (["areas", "330603", "--json"], area_detail(catalog, "330603")),
     ]
     for args, expected in pairs:
         result = runner.invoke(app, args)
@@ -167,3 +169,86 @@ def test_plain_tables_keep_one_line_per_row_and_one_tab_between_cells() -> None:
     Output(stream).table(TableData("t", ["a", "b", "c"], [["x", styled("滞后", "red"), "1"], ["多\t列", "两\n行", ""], []],
                                    caption="注"))
     assert stream.getvalue() == "# t\na\tb\tc\nx\t滞后\t1\n多 列\t两 行\t\n\n# 注\n\n"
+
+
+# --- areas ------------------------------------------------------------------------------------------
+
+
+def test_areas_json_contract(runner: CliRunner) -> None:
+    rows = json.loads(runner.invoke(app, ["areas", "--json"]).stdout)
+    assert all({"name", "code", "kind", "aliases", "agency"} <= row.keys() for row in rows)
+    assert [(r["name"], r["code"], r["kind"], r["agency"]) for r in rows] == [
+        ("绍兴市", "330600", "city", "市政府"), ("越城区", "330602", "district", "越城区政府"),
+        ("柯桥区", "330603", "district", "柯桥区政府"), ("上虞区", "330604", "district", "上虞区政府"),
+        ("新昌县", "330624", "county", "新昌县政府"), ("诸暨市", "330681", "county_city", "诸暨市政府"),
+        ("嵊州市", "330683", "county_city", "嵊州市政府"), ("滨海新区", None, "zone", "滨海新区管委会")]
+    assert [r["summed"] for r in rows] == [False, True, True, True, True, True, True, False]
+    assert "online_retail_sales" in rows[2]["indicators"] and "越城" in rows[1]["aliases"]
+
+
+@pytest.mark.parametrize("name", ["柯桥区", "柯桥", "330603", "绍兴市柯桥区"])
+def test_area_spellings_resolve(runner: CliRunner, name: str) -> None:
+    result = runner.invoke(app, ["areas", name, "--json"])
+    assert result.exit_code == 0
+    detail = json.loads(result.stdout)
+    assert (detail["name"], detail["query"]) == ("柯桥区", name)
+    text = runner.invoke(app, ["areas", name])
+    assert text.exit_code == 0 and "地区：柯桥区（市辖区，区划代码 330603）" in text.stdout
+    assert "政府单位：柯桥区政府" in text.stdout and "计入全市合计：是" in text.stdout
+
+
+def test_unknown_area_exits_2_with_suggestions(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["areas", "柯乔区"])
+    assert result.exit_code == 2
+    assert result.stderr == "错误：未知地区 '柯乔区'\n是否指：柯桥区？\n"
+
+
+def test_areas_piped_and_on_a_terminal(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    piped = runner.invoke(app, ["areas"])
+    assert piped.exit_code == 0 and ESC not in piped.stdout
+    lines = piped.stdout.splitlines()
+    assert lines[1].split("\t") == ["地区", "区划代码", "类别", "别名", "政府单位", "计入全市", "按地区填报的指标数"]
+    assert lines[2].split("\t")[:3] == ["绍兴市", "330600", "设区市"]
+    assert lines[9].split("\t")[:6] == ["滨海新区", "—", "功能区", "绍兴滨海新区", "滨海新区管委会", "否"]
+    monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    terminal = runner.invoke(app, ["areas"])
+    assert terminal.exit_code == 0 and ("┃" in terminal.stdout or "│" in terminal.stdout)
+
+
+def test_areas_without_an_area_registry(runner: CliRunner, data_copy: Path) -> None:
+    (data_copy / "areas.yaml").unlink()
+    for plan in data_copy.glob("*_2023_*.yaml"):
+        lines = plan.read_text(encoding="utf-8").splitlines(keepends=True)
+        plan.write_text("".join(line for line in lines if "by_area:" not in line), encoding="utf-8")
+    listing = runner.invoke(app, ["--data", str(data_copy), "areas"])
+    assert listing.exit_code == 0 and "没有地区名录（areas.yaml）" in listing.stdout
+    assert json.loads(runner.invoke(app, ["--data", str(data_copy), "areas", "--json"]).stdout) == []
+    unknown = runner.invoke(app, ["--data", str(data_copy), "areas", "柯桥区"])
+    assert unknown.exit_code == 2 and "请用 `pingtai areas` 查看可用名称" in unknown.stderr
+
+
+def test_indicators_json_says_how_each_is_reported_by_area(runner: CliRunner) -> None:
+    rows = {(r["plan"], r["id"]): r for r in json.loads(runner.invoke(app, ["indicators", "--json"]).stdout)}
+    retail = rows[("plan_2023_38", "online_retail_sales")]
+    assert retail["by_area"] == {"areas": ["越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市", "滨海新区"],
+                                 "all": True, "additive": True, "source": "三、（一）1",
+                                 "note": "任务1责任单位包括各区、县（市），要求形成“一县一品”电商产业格局"}
+    assert rows[("zone_2023_5", "online_retail_sales")]["by_area"] == retail["by_area"]  # one definition
+    assert rows[("plan_2023_38", "occupational_injury_coverage")]["by_area"] is None
+    assert all(r["area_targets"] == [] for r in rows.values())
+
+
+def test_indicators_json_lists_a_plans_area_targets(runner: CliRunner, data_copy: Path) -> None:
+    plan = data_copy / "plan_2023_38.yaml"
+    text = plan.read_text(encoding="utf-8")
+    split = ("    area_targets:\n      - area: 柯桥区\n        targets: [{period: 2025, comparator: '>=', value: 300,"
+             " text: 300亿元以上, source: 办公室分解}]\n")
+    anchor = "    source: 二、主要指标表\n  - id: online_business_entities"
+    plan.write_text(text.replace(anchor, split + anchor, 1), encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(data_copy), "indicators", "--plan", "38号", "--json"])
+    assert result.exit_code == 0, result.stderr
+    retail = next(r for r in json.loads(result.stdout) if r["id"] == "online_retail_sales")
+    assert retail["area_targets"] == [{"area": "柯桥区", "targets": [
+        {"period": "2025", "value": 300.0, "comparator": ">=", "recurring": False, "first": None,
+         "text": "300亿元以上", "source": "办公室分解"}]}]

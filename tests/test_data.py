@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from pingtai.agencies import AgencyIndex
-from pingtai.catalog import AgencyRegistry, Catalog, Plan, PlanFile, PlanIndicator, assemble
+from pingtai.catalog import AgencyRegistry, AreaRegistry, Catalog, Plan, PlanFile, PlanIndicator, assemble
 from pingtai.periods import Period
 
 DATA = Path(__file__).parents[1] / "data"
@@ -125,9 +125,10 @@ def _load(path: Path) -> object:
 @pytest.fixture(scope="module")
 def loaded() -> tuple[Catalog, list[object]]:
     registry = AgencyRegistry.model_validate(_load(DATA / "agencies.yaml"))
+    areas = AreaRegistry.model_validate(_load(DATA / "areas.yaml"))
     plans = [(str(path), PlanFile.model_validate(_load(path)))
              for path in (DATA / "plan_2023_38.yaml", DATA / "zone_2023_5.yaml")]
-    catalog, problems = assemble(registry, plans)
+    catalog, problems = assemble(registry, plans, areas)
     return catalog, list(problems)
 
 
@@ -271,3 +272,52 @@ def test_every_task_unit_is_registered(catalog: Catalog) -> None:
             for unit in task.units:
                 found = index.find(unit)
                 assert found is not None and found.name == unit, (plan.id, task.number, unit)
+
+
+# --- areas.yaml and indicators reported by area ------------------------------------------------------
+# GB/T 2260 codes of 绍兴市 and its three districts, two county-level cities and one county (issue #14),
+# with each area's government as agencies.yaml names it.
+AREAS: dict[str, tuple[str, str, str]] = {
+    "绍兴市": ("330600", "city", "市政府"),
+    "越城区": ("330602", "district", "越城区政府"),
+    "柯桥区": ("330603", "district", "柯桥区政府"),
+    "上虞区": ("330604", "district", "上虞区政府"),
+    "新昌县": ("330624", "county", "新昌县政府"),
+    "诸暨市": ("330681", "county_city", "诸暨市政府"),
+    "嵊州市": ("330683", "county_city", "嵊州市政府"),
+}
+# Indicators the issue names that the seeds assign to 各区、县（市）政府 or to a zone's 管委会 (or, for the
+# two village / workshop counts, that only exist in one area each): all amounts or counts, so additive.
+BY_AREA = {"online_retail_sales", "online_business_entities", "platforms", "rural_express_stations",
+           "livestream_common_prosperity_workshops", "provincial_ecommerce_villages", "cross_border_ecommerce_trade"}
+
+
+def test_areas_are_the_city_and_its_six_county_level_areas(catalog: Catalog) -> None:
+    assert catalog.areas is not None
+    divisions = {a.name: (a.code, a.kind, a.agency) for a in catalog.areas.areas if a.kind != "zone"}
+    assert divisions == AREAS
+    agencies = AgencyIndex(catalog.agencies)
+    # the county-level areas are exactly the members of 各区、县（市）政府
+    members = {g.name: g.members for g in catalog.agencies.groups}[G]
+    assert sorted(a.agency or "" for a in catalog.areas.areas if a.summed) == sorted(members) == sorted(DISTRICTS)
+    assert all(agencies.find(a.agency or "") is not None for a in catalog.areas.areas)
+
+
+def test_the_one_zone_is_named_in_the_seeds_and_never_summed(catalog: Catalog) -> None:
+    assert catalog.areas is not None
+    zones = [a for a in catalog.areas.areas if a.kind == "zone"]
+    assert [(z.name, z.code, z.agency, z.summed) for z in zones] == [("滨海新区", None, "滨海新区管委会", False)]
+    assert "5号 三、（三）7" in zones[0].sources[0]
+
+
+def test_indicators_reported_by_area(catalog: Catalog) -> None:
+    reported = {ident for ident, ind in catalog.indicators.items() if ind.by_area is not None}
+    assert reported == BY_AREA
+    everywhere = ("越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市", "滨海新区")
+    for ident in BY_AREA:
+        indicator = catalog.indicators[ident]
+        assert indicator.by_area is not None and indicator.by_area.additive, ident
+        assert indicator.areas == everywhere, ident
+        assert indicator.unit != "%", ident
+    # the seeds split no city target by area: no area target is invented
+    assert all(not pi.area_targets for pi in catalog.plan_indicators())

@@ -3,7 +3,8 @@
 * The reader records *plain* long-table rows with dictionary look-ups only and sends every other
   row through the general rules (``TableReader._general_row``): random long tables, mixing good
   rows with every kind of bad one, read the normal way and with every row forced through the
-  general rules must give the same values, conversions and problems, in the same order.
+  general rules must give the same values, conversions and problems, in the same order — also
+  with an area column and growth and last-year columns beside the value.
 * ``plausibility_warnings`` finds "the previous period" by looking back month by month over whole
   columns; it must warn exactly as the plain bisection over each sorted series did (kept here as
   the reference).
@@ -32,7 +33,7 @@ from pingtai.records import ParsedReturn, ValueRecord
 from pingtai.returns import rows as rows_module
 from pingtai.returns.opening import FilesAhead, Opening
 from pingtai.returns.reader import read_return
-from workbooks import CATALOG, write_csv, write_xlsx
+from workbooks import AREA_CATALOG, CATALOG, write_csv, write_xlsx
 
 HEADER = ["报告期", "填报单位", "指标名称", "计量单位", "数值", "备注"]
 
@@ -74,12 +75,13 @@ def _outcome(parsed: ParsedReturn) -> tuple[Any, ...]:
             parsed.agency, parsed.period, parsed.layout)
 
 
-def _read_both(path: Path, agency: str | None, period: str | None) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+def _read_both(path: Path, agency: str | None, period: str | None,
+               catalog: Catalog = CATALOG) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     wanted = Period.parse(period) if period else None
-    fast = _outcome(read_return(path, CATALOG, agency=agency, period=wanted))
+    fast = _outcome(read_return(path, catalog, agency=agency, period=wanted))
     with pytest.MonkeyPatch.context() as patch:
         _general_only(patch)
-        general = _outcome(read_return(path, CATALOG, agency=agency, period=wanted))
+        general = _outcome(read_return(path, catalog, agency=agency, period=wanted))
     return fast, general
 
 
@@ -102,6 +104,42 @@ def test_plain_rows_read_as_the_general_rules_read_them(rows: list[tuple[Any, ..
     assert fast == general
 
 
+# With areas, growth and last year: 网络零售额 is reported in every area, 网络经营主体 in 越城区 and 柯桥区,
+# 平台 and the others for the city only (workbooks.AREA_CATALOG).
+AREA_HEADER = ["报告期", "填报单位", "地区", "指标名称", "计量单位", "数值", "同比增长（%）", "上年同期", "备注"]
+AREA_CELLS = ["越城区", "全市", "柯桥", 330681, "", "滨海新区", "火星区", "合计"]
+GROWTH_CELLS = [1.5, -2, "", "3%", 0, "abc", True, "12万", float("nan")]
+LAST_YEAR_CELLS = [90.0, 7, "", 0, -1, "1,000", "12万", "12%", dt.datetime(2023, 9, 30)]
+AREA_ROWS = st.lists(st.tuples(_mostly_good(PERIOD_CELLS, 2), _mostly_good(AGENCY_CELLS, 2), _mostly_good(AREA_CELLS, 3),
+                               _mostly_good(NAME_CELLS, 4), _mostly_good(UNIT_CELLS, 3), VALUE_CELLS,
+                               _mostly_good(GROWTH_CELLS, 3), _mostly_good(LAST_YEAR_CELLS, 3),
+                               st.sampled_from(["", "快报"])),
+                     min_size=1, max_size=30)
+AREA_PRIMING = [("2024-03", "市商务局", "越城区", "网络零售额", "亿元", 1.0, 1.5, 90.0, ""),
+                ("2024-03", "市商务局", "全市", "平台", "个", 1.0, 1.5, 7, ""),
+                ("2024-06", "市商务局", "柯桥", "网络经营主体", "万家", 1.0, "", "", "")]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=AREA_ROWS, options=OPTIONS)
+# each a row the general rules refuse or warn about, after rows that made every one of its cells known
+@example(rows=[*AREA_PRIMING, ("2024-06", "市商务局", "越城区", "平台", "个", 3.0, 1.5, 7, "")], options=(None, None))
+@example(rows=[*AREA_PRIMING, ("2024-06", "市商务局", "越城区", "网络零售额", "亿元", 3.0, "abc", 90.0, "")],
+         options=(None, None))
+@example(rows=[*AREA_PRIMING, ("2024-06", "市商务局", "越城区", "网络零售额", "亿元", 3.0, 1.5, -1, "")], options=(None, None))
+@example(rows=[*AREA_PRIMING, ("2024-03", "市商务局", "越城", "网络零售额", "亿元", 3.0, 1.5, 90.0, "")], options=(None, None))
+@example(rows=[*AREA_PRIMING, ("2024-06", "市商务局", "越城区", "网络零售额", "亿元", 3.0, float("nan"), 90.0, "")],
+         options=(None, None))
+@example(rows=[*AREA_PRIMING, ("2024-06", "市商务局", "越城区", "网络零售额", "万元", 3.0, 1.5, 90.0, "")], options=(None, None))
+def test_plain_rows_with_areas_growth_and_last_year_read_as_the_general_rules_read_them(
+        rows: list[tuple[Any, ...]], options: tuple[str | None, str | None]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        grid = [AREA_HEADER, *([None if cell == "" else cell for cell in row] for row in rows)]
+        path = write_xlsx(Path(folder) / "long.xlsx", {"长表": grid})
+        fast, general = _read_both(path, *options, catalog=AREA_CATALOG)
+    assert fast == general
+
+
 def test_a_bulk_table_is_read_the_same_way_through_either_path(tmp_path: Path) -> None:
     # repeated names, agencies and periods (what makes rows plain), a duplicate, a unit to convert
     grid: list[list[Any]] = [HEADER]
@@ -116,6 +154,23 @@ def test_a_bulk_table_is_read_the_same_way_through_either_path(tmp_path: Path) -
     values = fast[0]
     assert len(values) == 36 and len(fast[1]) == 12  # every 跨境 value converted 万元 → 亿元
     assert [p[2] for p in fast[2]] == ["duplicate"]
+
+
+def test_a_bulk_table_by_area_is_read_the_same_way_through_either_path(tmp_path: Path) -> None:
+    grid: list[list[Any]] = [AREA_HEADER]
+    for month in range(1, 13):
+        for area in ("全市", "越城区", "柯桥区", "诸暨市"):
+            grid.append([f"2024-{month:02d}", "市商务局", area, "网络零售额", "万元", 12345.0 * month, 1.5, 10000.0, ""])
+            grid.append([f"2024-{month:02d}", "市商务局", area, "网络经营主体", "万家", 1.0 + month, -0.5, None, ""])
+    path = write_xlsx(tmp_path / "bulk.xlsx", {"长表": grid})
+    fast, general = _read_both(path, None, None, catalog=AREA_CATALOG)
+    assert fast == general
+    values = fast[0]
+    assert len(values) == 12 * 7  # 网络经营主体 in 诸暨市: skipped
+    assert {v.area for v in values} == {"绍兴市", "越城区", "柯桥区", "诸暨市"}
+    assert all(v.growth in (1.5, -0.5) for v in values)
+    assert {v.last_year for v in values} == {1.0, None}  # 10000 万元 → 1 亿元, like the value
+    assert {p[2] for p in fast[2]} == {"area-skipped"}
 
 
 def test_a_csv_long_table_reads_the_same_either_way(tmp_path: Path) -> None:

@@ -302,3 +302,39 @@ def test_hostile_files_are_refused_with_the_ledger_byte_for_byte_unchanged(db: P
         assert item.errors and all("\n" not in str(p) for p in item.errors), item.errors
     assert result.exit_code == 1
     assert fingerprint(db) == before
+
+
+# --- figures by area: refused until the ledger keys values by area (issue #14) ---------------------------
+
+
+def test_an_areas_figure_is_refused_and_nothing_is_written(db: Path, tmp_path: Path) -> None:
+    city = value("online_retail_sales", "2024", 1150, where="a.xlsx!S!B4")._replace(area="绍兴市", growth=9.8)
+    district = value("online_retail_sales", "2024", 300, where="a.xlsx!S!B5")._replace(area="柯桥区")
+    zone = value("online_retail_sales", "2024", 50, where="a.xlsx!S!B6")._replace(area="滨海新区")
+    ret = parsed(write_file(tmp_path / "a.xlsx", "a"), [city, district, zone])
+    for dry_run in (True, False):
+        result = run(db, ret, dry_run=dry_run)
+        assert result.exit_code == 1
+        [item] = result.files
+        assert [(p.where, p.code) for p in item.errors] == [("a.xlsx!S!B5", "area-not-stored"),
+                                                           ("a.xlsx!S!B6", "area-not-stored")]
+        assert item.errors[0].message == ("网络零售额（柯桥区）：台账暂不能按地区记录数值，地区数值不能导入；"
+                                          "请只报送全市数（全市/合计行），或删去各地区的行后再导入")
+        assert not db.parent.exists()
+
+
+def test_the_citys_row_of_a_table_by_area_imports_as_before(db: Path, tmp_path: Path) -> None:
+    city = value("online_retail_sales", "2024", 1150)._replace(area="绍兴市", growth=9.8, last_year=1050.0, note="快报")
+    plain = value("platforms", "2024", 121)
+    result = run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [city, plain]))
+    assert result.exit_code == 0 and result.files[0].imported == 2
+    with Ledger.open(db) as ledger:
+        assert {(v.indicator, v.value) for v in ledger.current_values()} == {("online_retail_sales", 1150),
+                                                                             ("platforms", 121)}
+
+
+def test_the_city_stated_and_unstated_for_one_key_is_a_duplicate(db: Path, tmp_path: Path) -> None:
+    stated = value("online_retail_sales", "2024", 1150, where="a.xlsx!分地区!B4")._replace(area="绍兴市")
+    unstated = value("online_retail_sales", "2024", 1150, where="a.xlsx!指标!C2")
+    result = run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [unstated, stated]))
+    assert [(p.where, p.code) for p in result.files[0].errors] == [("a.xlsx!分地区!B4", "duplicate-value")]

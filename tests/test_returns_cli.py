@@ -348,3 +348,23 @@ def test_parallel_imports_into_a_new_ledger_all_land(db: Path, tmp_path: Path) -
         assert ledger.counts()["batch"] == 4
         history = ledger.history("online_retail_sales")
         assert [v.superseded for v in history] == [True, True, True, False]
+
+
+def test_a_return_by_area_is_refused_until_areas_can_be_stored(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    from workbooks import write_xlsx
+
+    rows = [["2024年1-9月各区、县（市）网络零售额情况"], ["填报单位：市商务局"],
+            ["地区", "1-9月累计（亿元）", "同比增长（%）", "占全市比重（%）"],
+            ["全市", 812.3, 9.8, 100.0], ["越城区", 160.2, 8.1, 19.7], ["柯桥区", 300.5, 12.0, 37.0]]
+    source = write_xlsx(tmp_path / "分地区.xlsx", {"Sheet1": rows})
+    result = runner.invoke(app, ["import", str(source)])
+    assert result.exit_code == 1
+    assert "分地区.xlsx!Sheet1!B5: 网络零售额（越城区）：台账暂不能按地区记录数值" in result.stderr
+    assert "分地区.xlsx!Sheet1!B6: 网络零售额（柯桥区）" in result.stderr
+    assert not db.parent.exists()
+    city_only = write_xlsx(tmp_path / "全市.xlsx", {"Sheet1": rows[:4]})
+    accepted = runner.invoke(app, ["import", str(city_only)])
+    assert accepted.exit_code == 0, accepted.output
+    with Ledger.open(db) as ledger:
+        assert [(v.indicator, str(v.period), v.value) for v in ledger.current_values()] == [
+            ("online_retail_sales", "2024Q3", 812.3)]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pingtai import layout
-from pingtai.catalog import AgencyRegistry, Catalog, PlanFile, assemble
+from pingtai.catalog import AgencyRegistry, AreaRegistry, Catalog, PlanFile, assemble
 
 Grid = Sequence[Any]
 """Rows of cells (typed loosely: test tables mix strings, numbers, dates and ``None``)."""
@@ -32,20 +32,50 @@ def _indicator(ident: str, name: str, unit: str, kind: str, aliases: list[str] |
     }
 
 
-def make_catalog() -> Catalog:
-    """Three agencies and a district, one group, one plan with six indicators of every kind and unit family."""
+def _area(name: str, code: str | None, kind: str, agency: str, aliases: list[str]) -> dict[str, Any]:
+    return {"name": name, "code": code, "kind": kind, "agency": agency, "aliases": aliases, "sources": ["测试"]}
+
+
+AREAS = [_area("绍兴市", "330600", "city", "市政府", ["全市"]), _area("越城区", "330602", "district", "越城区政府", ["越城"]),
+         _area("柯桥区", "330603", "district", "柯桥区政府", ["柯桥"]),
+         _area("诸暨市", "330681", "county_city", "诸暨市政府", ["诸暨"]),
+         _area("滨海新区", None, "zone", "滨海新区管委会", ["绍兴滨海新区"])]
+BY_AREA: dict[str, dict[str, Any]] = {
+    "online_retail_sales": {"areas": "all", "additive": True, "source": "测试"},
+    "cross_border_ecommerce_trade": {"areas": "all", "additive": True, "source": "测试"},
+    "online_business_entities": {"areas": ["越城区", "柯桥区"], "additive": True, "source": "测试"},
+    "occupational_injury_coverage": {"areas": "all", "additive": False, "source": "测试"},
+}
+"""With ``make_catalog(by_area=True)``: indicators reported by area (one for two areas only, one a
+ratio); 平台, 共富驿站 and 数据知识产权登记 stay the city's only."""
+
+
+def make_catalog(*, by_area: bool = False) -> Catalog:
+    """Three agencies and a district, one group, one plan with six indicators of every kind and unit family.
+
+    ``by_area``: also an area registry (the city, three county-level areas, a zone) with their
+    governments, and the indicators of :data:`BY_AREA` reported by area.
+    """
+    agencies = [
+        _agency("市商务局", "绍兴市商务局", ["商务局"]),
+        _agency("市经信局", "绍兴市经济和信息化局", ["经信局"]),
+        _agency("市市场监管局", "绍兴市市场监督管理局", ["市场监管局"]),
+        _agency("市人力社保局", "绍兴市人力资源和社会保障局", ["市人社局"]),
+        _agency("越城区政府", "绍兴市越城区人民政府", ["越城区"], "district"),
+    ]
+    if by_area:
+        agencies += [_agency("市政府", "绍兴市人民政府", [], "government"),
+                     _agency("柯桥区政府", "绍兴市柯桥区人民政府", ["柯桥区"], "district"),
+                     _agency("诸暨市政府", "诸暨市人民政府", ["诸暨市"], "district"),
+                     _agency("滨海新区管委会", "绍兴滨海新区管理委员会", [])]
     registry = AgencyRegistry.model_validate({
         "schema_version": 1,
         "revision": {"date": "2024-01-01", "note": "测试"},
-        "agencies": [
-            _agency("市商务局", "绍兴市商务局", ["商务局"]),
-            _agency("市经信局", "绍兴市经济和信息化局", ["经信局"]),
-            _agency("市市场监管局", "绍兴市市场监督管理局", ["市场监管局"]),
-            _agency("市人力社保局", "绍兴市人力资源和社会保障局", ["市人社局"]),
-            _agency("越城区政府", "绍兴市越城区人民政府", ["越城区"], "district"),
-        ],
+        "agencies": agencies,
         "groups": [{"name": "各区、县（市）政府", "members": ["越城区政府"], "sources": ["测试"]}],
     })
+    areas = AreaRegistry.model_validate({"schema_version": 1, "revision": {"date": "2024-01-01", "note": "测试"},
+                                         "areas": AREAS}) if by_area else None
     plan = PlanFile.model_validate({
         "schema_version": 1, "id": "plan_2023_38", "short_name": "38号",
         "document": {"number": "绍政办发〔2023〕38号", "title": "测试方案", "notice_title": "测试通知", "issuer": "测试",
@@ -54,7 +84,7 @@ def make_catalog() -> Catalog:
         "horizon": {"start": 2023, "end": 2027},
         "responsibility": {"rule": "first_listed", "text": "列第一位的为牵头单位", "source": "测试"},
         "actions": [{"key": "一", "title": "行动一", "source": "测试"}],
-        "indicators": [
+        "indicators": [{**entry, "by_area": BY_AREA[entry["id"]]} if by_area and entry["id"] in BY_AREA else entry for entry in [
             _indicator("online_retail_sales", "网络零售额", "亿元", "flow", ["网上零售额", "全市网络零售额"]),
             _indicator("cross_border_ecommerce_trade", "跨境电商进出口总额", "亿元", "flow", ["跨境电商进出口额"]),
             _indicator("online_business_entities", "网络经营主体", "万家", "stock", ["网络经营主体数量"]),
@@ -62,19 +92,20 @@ def make_catalog() -> Catalog:
             _indicator("rural_express_stations", "农村快递“共富驿站”", "个", "stock", ["共富驿站"], task=2),
             _indicator("occupational_injury_coverage", "职业伤害保障政策覆盖率", "%", "stock", task=3),
             _indicator("data_ip_registrations", "数据知识产权登记", "件", "cumulative", task=2),
-        ],
+        ]],
         "tasks": [
             {"number": 1, "action": "一", "title": "打造电商平台", "units": ["市商务局", "市市场监管局"], "source": "测试"},
             {"number": 2, "action": "一", "title": "建设共富驿站", "units": ["市商务局"], "source": "测试"},
             {"number": 3, "action": "一", "title": "职业伤害保障", "units": ["市人力社保局"], "source": "测试"},
         ],
     })
-    catalog, problems = assemble(registry, [("plan_2023_38.yaml", plan)])
+    catalog, problems = assemble(registry, [("plan_2023_38.yaml", plan)], areas)
     assert not problems, problems
     return catalog
 
 
 CATALOG = make_catalog()
+AREA_CATALOG = make_catalog(by_area=True)
 
 
 # --- writers --------------------------------------------------------------------------------------

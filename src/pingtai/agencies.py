@@ -28,6 +28,29 @@ def normalize_name(text: str) -> str:
     return cleaned.replace("(", "（").replace(")", "）").replace(",", "、")
 
 
+def closest_names(key: str, keys: dict[str, str], limit: int = 3) -> list[str]:
+    """Up to ``limit`` canonical names whose spellings look like ``key``.
+
+    ``keys`` maps normalised spellings to canonical names. Close spellings first (difflib);
+    failing those, names sharing enough characters (``市场监督局`` → ``市市场监管局``).
+    """
+    close = difflib.get_close_matches(key, list(keys), n=limit * 3, cutoff=0.5)
+    ranked: list[str] = []
+    for match in close:
+        canonical = keys[match]
+        if canonical not in ranked:
+            ranked.append(canonical)
+    if not ranked:
+        scored = sorted(
+            ((len(set(key) & set(k)) / max(len(set(key) | set(k)), 1), keys[k]) for k in keys),
+            reverse=True,
+        )
+        for score, canonical in scored:
+            if score >= 0.3 and canonical not in ranked:
+                ranked.append(canonical)
+    return ranked[:limit]
+
+
 @dataclass(frozen=True)
 class Resolved:
     """What a name resolved to: an agency, or a group with the agencies it stands for."""
@@ -74,22 +97,7 @@ class AgencyIndex:
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Canonical names that look like ``name`` (by spelling, then by shared characters)."""
-        key = normalize_name(name)
-        close = difflib.get_close_matches(key, list(self._keys), n=limit * 3, cutoff=0.5)
-        ranked: list[str] = []
-        for match in close:
-            canonical = self._keys[match]
-            if canonical not in ranked:
-                ranked.append(canonical)
-        if not ranked:
-            scored = sorted(
-                ((len(set(key) & set(k)) / max(len(set(key) | set(k)), 1), self._keys[k]) for k in self._keys),
-                reverse=True,
-            )
-            for score, canonical in scored:
-                if score >= 0.3 and canonical not in ranked:
-                    ranked.append(canonical)
-        return ranked[:limit]
+        return closest_names(normalize_name(name), self._keys, limit)
 
     def groups_of(self, agency: str) -> list[str]:
         """Names of the groups that ``agency`` (canonical) belongs to."""

@@ -1,7 +1,7 @@
-"""Pydantic models of the plan catalog: agencies, indicators, targets, tasks, plans — no I/O.
+"""Pydantic models of the plan catalog: agencies, areas, indicators, targets, tasks, plans — no I/O.
 
 The YAML under ``data/`` is validated into these models by :mod:`pingtai.loader`. Every model
-rejects unknown keys, every enumeration is a closed set, and :func:`cross_check` finds what a
+rejects unknown keys, every enumeration is a closed set, and :func:`assemble` finds what a
 single model cannot see (references between files, milestone order). Problems carry a ``loc``
 path (``("tasks", 4, "units", 1)``) that the loader turns into ``file:line``.
 """
@@ -9,13 +9,25 @@ path (``("tasks", 4, "units", 1)``) that the loader turns into ``file:line``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from pingtai.agencies import AgencyIndex, normalize_name
+from pingtai.areas import AreaIndex
 from pingtai.periods import Period, cached_attribute
 from pingtai.units import UNITS
 
@@ -30,10 +42,36 @@ Comparator = Literal[">=", ">", "~", "range", "="]
 Frequency = Literal["monthly", "quarterly", "half_yearly", "annual"]
 Interpolation = Literal["linear", "geometric"]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+AreaKind = Literal["city", "district", "county_city", "county", "zone"]
 
 COMPARATOR_LABELS = {">=": "以上", ">": "超过", "~": "左右", "range": "区间", "=": "达到"}
 KIND_LABELS = {"stock": "存量", "flow": "流量（年内累计）", "cumulative": "累计"}
 DIRECTION_LABELS = {"increase": "越大越好", "decrease": "越小越好"}
+AREA_KIND_LABELS = {"city": "设区市", "district": "市辖区", "county_city": "县级市", "county": "县", "zone": "功能区"}
+COUNTY_LEVEL = ("district", "county_city", "county")
+"""Kinds of area whose figures add up to the city's (a functional zone lies inside them)."""
+
+
+def _plain_name(text: str) -> str:
+    # area names may end up in file names and on terminals: no path separators, no control characters
+    if any(ch in "/\\" or unicodedata.category(ch) in ("Cc", "Cf") for ch in text) or not text.strip("."):
+        raise ValueError(f"名称 {text!r} 不能含路径分隔符（/ \\）或控制字符，也不能只是点")
+    return text
+
+
+def _code_text(value: object) -> object:
+    # YAML reads an unquoted 330602 as an integer
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _six_digits(text: str) -> str:
+    if not re.fullmatch(r"[1-9][0-9]{5}", text):
+        raise ValueError(f"区划代码应为 6 位数字（GB/T 2260，如 330602）：{text!r}")
+    return text
+
+
+PlainName = Annotated[Text, AfterValidator(_plain_name)]
+AreaCode = Annotated[str, BeforeValidator(_code_text), AfterValidator(_six_digits)]
 
 
 class Model(BaseModel):
@@ -85,6 +123,50 @@ class AgencyRegistry(Model):
     revision: Revision
     agencies: list[Agency] = Field(min_length=1)
     groups: list[AgencyGroup] = []
+
+
+# --- areas -----------------------------------------------------------------------------------
+
+
+class Area(Model):
+    """An area figures are reported for: the city, a county-level area, or a functional zone.
+
+    County-level areas (``district`` 市辖区, ``county_city`` 县级市, ``county`` 县) carry their
+    GB/T 2260 code and add up to the city; a ``zone`` (功能区, 滨海新区) lies inside them, so its
+    figures are shown but never summed. ``agency`` is the area's government (or a zone's
+    管委会) in ``agencies.yaml``.
+    """
+
+    name: PlainName
+    code: AreaCode | None = None
+    kind: AreaKind
+    agency: Text | None = None
+    aliases: list[PlainName] = []
+    sources: list[Text] = Field(min_length=1)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _division_has_code_and_government(self) -> Area:
+        if self.kind != "zone" and (self.code is None or self.agency is None):
+            raise ValueError(f"{self.name}：设区市和区、县（市）需要区划代码 code 和政府单位 agency")
+        return self
+
+    @property
+    def summed(self) -> bool:
+        """Whether the area's figures add up to the city's (county-level areas; not the city, not zones)."""
+        return self.kind in COUNTY_LEVEL
+
+
+class AreaRegistry(Model):
+    """``data/areas.yaml``: the city (exactly one ``kind: city``) and the areas within it."""
+
+    schema_version: int
+    revision: Revision
+    areas: list[Area] = Field(min_length=1)
+
+    @property
+    def city(self) -> Area | None:
+        return next((a for a in self.areas if a.kind == "city"), None)
 
 
 # --- plans -----------------------------------------------------------------------------------
@@ -173,6 +255,34 @@ class Target(Model):
         return [Period(year) for year in range(self.first.year, self.period.year + 1)]
 
 
+class ByArea(Model):
+    """How an indicator is reported by area: for which areas, and whether area figures add up.
+
+    ``areas`` is ``all`` (every area of ``areas.yaml`` but the city) or a list of area names;
+    ``additive`` says whether the county-level figures sum to the city's — true for amounts and
+    counts, never for ratios and percentages. Always written out, never assumed.
+    """
+
+    areas: Literal["all"] | list[PlainName]
+    additive: bool
+    source: Text
+    note: str = ""
+
+    @field_validator("areas", mode="before")
+    @classmethod
+    def _all_or_list(cls, value: object) -> object:
+        if isinstance(value, str) and value != "all":
+            raise ValueError(f"areas 应为 all 或地区名列表（如 [越城区, 柯桥区]），而不是 {value!r}")
+        return value
+
+
+class AreaTargets(Model):
+    """One plan's targets for one area of an indicator reported by area (an office's split of a city target)."""
+
+    area: Text
+    targets: list[Target] = Field(min_length=1)
+
+
 class IndicatorEntry(Model):
     """One indicator as a plan file lists it.
 
@@ -192,10 +302,12 @@ class IndicatorEntry(Model):
     aliases: list[Text] = []
     owner: Text | None = None
     note: str = ""
+    by_area: ByArea | None = None
     # plan-specific
     task: int | None = None
     baseline: Value | None = None
     targets: list[Target] = Field(min_length=1)
+    area_targets: list[AreaTargets] = []
     tolerance: Fraction | None = None
     source: Text
 
@@ -205,14 +317,16 @@ class IndicatorEntry(Model):
                     "direction": self.direction, "frequency": self.frequency}
         if self.ref is not None:
             given = [key for key, value in defining.items() if value is not None]
-            if given or self.aliases or self.note or self.owner:
-                raise ValueError(f"引用（ref）的指标不能再定义 {', '.join(given) or 'aliases/owner/note'}：定义只写在一处")
+            if given or self.aliases or self.note or self.owner or self.by_area:
+                raise ValueError(f"引用（ref）的指标不能再定义 {', '.join(given) or 'aliases/owner/note/by_area'}：定义只写在一处")
         else:
             missing = [key for key, value in defining.items() if value is None]
             if missing:
                 raise ValueError(f"指标定义缺少字段：{', '.join(missing)}（或用 ref 引用已定义的指标）")
             if self.unit not in UNITS:
                 raise ValueError(f"未知单位 '{self.unit}'（可用：亿元、万元、元、个、家、万家、项、件、次、台、组、% 等）")
+            if self.by_area is not None and self.by_area.additive and self.unit == "%":
+                raise ValueError("百分比（比率）指标的各地区数值不能相加：by_area.additive 应为 false")
         return self
 
     @property
@@ -385,6 +499,9 @@ class Indicator:
     defined_in: str
     owner: str | None = None
     """The unit whose figures count for the city: ``owner`` in YAML, else the lead of the linked task."""
+    by_area: ByArea | None = None
+    areas: tuple[str, ...] = ()
+    """The areas it is reported for (``by_area.areas`` with ``all`` spelled out); empty: the city only."""
 
 
 @dataclass(frozen=True)
@@ -398,6 +515,7 @@ class PlanIndicator:
     targets: tuple[Target, ...]
     tolerance: float
     source: str
+    area_targets: tuple[AreaTargets, ...] = ()
 
     @property
     def id(self) -> str:
@@ -437,6 +555,9 @@ class Catalog:
     agencies_path: str
     plans: tuple[Plan, ...]
     indicators: dict[str, Indicator]
+    areas: AreaRegistry | None = None
+    """``areas.yaml``; ``None`` for a data directory without one (no area is known)."""
+    areas_path: str = ""
 
     def plan(self, plan_id: str) -> Plan | None:
         return next((p for p in self.plans if p.id == plan_id), None)
@@ -451,7 +572,7 @@ Loc = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class CrossProblem:
-    """A problem :func:`cross_check` found: which file (``agencies`` or a plan id) and where in it."""
+    """A problem :func:`assemble` found: which file (``agencies``, ``areas`` or a plan id) and where in it."""
 
     file: str
     loc: Loc
@@ -459,15 +580,20 @@ class CrossProblem:
     code: str
 
 
-def assemble(registry: AgencyRegistry, plan_files: list[tuple[str, PlanFile]]) -> tuple[Catalog, list[CrossProblem]]:
+def assemble(registry: AgencyRegistry, plan_files: list[tuple[str, PlanFile]],
+             areas: AreaRegistry | None = None) -> tuple[Catalog, list[CrossProblem]]:
     """Join the validated files into a :class:`Catalog` and check every cross-reference.
 
-    ``plan_files`` pairs each plan with its path. Returns the catalog (usable for browsing even
-    when problems were found) and the problems, each located by file and ``loc`` path.
+    ``plan_files`` pairs each plan with its path; ``areas`` is ``areas.yaml`` (``None``: no area
+    is known, and an indicator reported by area is an error). Returns the catalog (usable for
+    browsing even when problems were found) and the problems, each located by file and ``loc`` path.
     """
     problems: list[CrossProblem] = []
     index = AgencyIndex(registry)
     problems += _check_registry(registry, index)
+    area_index = AreaIndex(areas)
+    if areas is not None:
+        problems += _check_areas(areas, index)
 
     definitions: dict[str, Indicator] = {}
     for _, spec in plan_files:
@@ -487,7 +613,8 @@ def assemble(registry: AgencyRegistry, plan_files: list[tuple[str, PlanFile]]) -
             definitions[entry.id] = Indicator(
                 id=entry.id, name=entry.name, unit=entry.unit, kind=entry.kind, direction=entry.direction,
                 frequency=entry.frequency, interpolation=entry.interpolation, aliases=tuple(entry.aliases),
-                note=entry.note, defined_in=spec.id, owner=owner,
+                note=entry.note, defined_in=spec.id, owner=owner, by_area=entry.by_area,
+                areas=_reported_areas(entry.by_area, area_index),
             )
 
     plans: list[Plan] = []
@@ -497,14 +624,27 @@ def assemble(registry: AgencyRegistry, plan_files: list[tuple[str, PlanFile]]) -
             problems.append(CrossProblem(spec.id, ("id",), f"计划 id '{spec.id}' 重复", "duplicate-id"))
         seen_plans.add(spec.id)
         problems += _check_plan(spec, index, definitions)
+        problems += _check_plan_areas(spec, area_index, definitions)
         resolved = tuple(
             PlanIndicator(plan=spec.id, indicator=definitions[e.indicator_id], task=e.task, baseline=e.baseline,
                           targets=tuple(sorted(e.targets, key=lambda t: t.period)),
-                          tolerance=e.tolerance if e.tolerance is not None else spec.tolerance, source=e.source)
+                          tolerance=e.tolerance if e.tolerance is not None else spec.tolerance, source=e.source,
+                          area_targets=tuple(e.area_targets))
             for e in spec.indicators if e.indicator_id in definitions
         )
         plans.append(Plan(spec=spec, path=path, indicators=resolved))
-    return Catalog(agencies=registry, agencies_path="", plans=tuple(plans), indicators=definitions), problems
+    return Catalog(agencies=registry, agencies_path="", plans=tuple(plans), indicators=definitions,
+                   areas=areas), problems
+
+
+def _reported_areas(by_area: ByArea | None, index: AreaIndex) -> tuple[str, ...]:
+    """The canonical names of the areas ``by_area`` names (``all``: every area but the city)."""
+    if by_area is None:
+        return ()
+    if by_area.areas == "all":
+        return tuple(name for name, area in index.areas.items() if area.kind != "city")
+    found = (index.find(name) for name in by_area.areas)
+    return tuple(dict.fromkeys(area.name for area in found if area is not None and area.kind != "city"))
 
 
 def _unit_problem(index: AgencyIndex, name: str, file: str, loc: Loc) -> CrossProblem | None:
@@ -586,18 +726,11 @@ def _check_plan(spec: PlanFile, index: AgencyIndex, definitions: dict[str, Indic
             unit(entry.owner, ("indicators", i, "owner"))
         if entry.task is not None and entry.task not in numbers:
             add(("indicators", i, "task"), f"指标关联的任务 {entry.task} 不存在", "unknown-task")
+        problems += _target_order(spec, entry.targets, ("indicators", i, "targets"))
         periods = [t.period for t in entry.targets]
-        for j in range(1, len(periods)):
-            if periods[j] <= periods[j - 1]:
-                add(("indicators", i, "targets", j, "period"),
-                    f"目标期别应递增：{periods[j]} 不晚于 {periods[j - 1]}", "bad-order")
         if entry.baseline is not None and periods and entry.baseline.period >= min(periods):
             add(("indicators", i, "baseline", "period"),
                 f"基期 {entry.baseline.period} 应早于第一个目标期 {min(periods)}", "bad-order")
-        for j, target in enumerate(entry.targets):
-            if target.period > spec.horizon.end:
-                add(("indicators", i, "targets", j, "period"),
-                    f"目标期 {target.period} 超出计划期 {spec.horizon.end}", "bad-order")
     for i, goal in enumerate(spec.goals):
         for j, ident in enumerate(goal.indicators):
             if ident not in seen:
@@ -619,6 +752,108 @@ def _check_plan(spec: PlanFile, index: AgencyIndex, definitions: dict[str, Indic
             if person.unit is not None:
                 unit(person.unit, ("leading_group", *loc, "unit"))
         unit(group.office.unit, ("leading_group", "office", "unit"))
+    return problems
+
+
+def _target_order(spec: PlanFile, targets: Sequence[Target], loc: Loc) -> list[CrossProblem]:
+    """Targets in ascending periods, none after the plan's horizon."""
+    problems: list[CrossProblem] = []
+    for j in range(1, len(targets)):
+        if targets[j].period <= targets[j - 1].period:
+            problems.append(CrossProblem(spec.id, (*loc, j, "period"),
+                                         f"目标期别应递增：{targets[j].period} 不晚于 {targets[j - 1].period}", "bad-order"))
+    for j, target in enumerate(targets):
+        if target.period > spec.horizon.end:
+            problems.append(CrossProblem(spec.id, (*loc, j, "period"),
+                                         f"目标期 {target.period} 超出计划期 {spec.horizon.end}", "bad-order"))
+    return problems
+
+
+def _check_areas(areas: AreaRegistry, agencies: AgencyIndex) -> list[CrossProblem]:
+    """One city; codes unique and under the city's; spellings unique; governments registered."""
+    problems: list[CrossProblem] = []
+
+    def add(loc: Loc, message: str, code: str) -> None:
+        problems.append(CrossProblem("areas", loc, message, code))
+
+    cities = [i for i, area in enumerate(areas.areas) if area.kind == "city"]
+    if len(cities) != 1:
+        add(("areas", cities[1]) if cities else ("areas",),
+            f"应有且只有一个设区市（kind: city），现有 {len(cities)} 个", "invalid")
+    city = areas.areas[cities[0]] if cities else None
+    if city is not None and city.code is not None and not city.code.endswith("00"):
+        add(("areas", cities[0], "code"), f"设区市的区划代码应以 00 结尾：{city.code}", "invalid")
+    # a code is a spelling too (returns may name an area by it): names, aliases and codes share one space
+    owners: dict[str, str] = {}
+    for i, area in enumerate(areas.areas):
+        if area.code is None:
+            continue
+        if area.code in owners:
+            add(("areas", i, "code"), f"区划代码 {area.code} 已属于 {owners[area.code]}", "duplicate-id")
+        owners.setdefault(area.code, area.name)
+        if area.summed and city is not None and city.code is not None and area.code[:4] != city.code[:4]:
+            add(("areas", i, "code"), f"区划代码 {area.code} 不在 {city.name}（{city.code[:4]}xx）之下", "invalid")
+    for i, area in enumerate(areas.areas):
+        for j, spelling in enumerate((area.name, *area.aliases)):
+            key = normalize_name(spelling)
+            if owners.get(key, area.name) != area.name:
+                add(("areas", i, "name") if j == 0 else ("areas", i, "aliases", j - 1),
+                    f"名称 '{spelling}' 已属于 {owners[key]}", "duplicate-name")
+            owners.setdefault(key, area.name)
+        if area.agency is not None:
+            found = agencies.find(area.agency)
+            if found is not None and found.is_group:
+                add(("areas", i, "agency"), f"'{area.agency}' 是单位组：agency 应为该地区的政府（单个单位）", "invalid")
+            elif problem := _unit_problem(agencies, area.agency, "areas", ("areas", i, "agency")):
+                problems.append(problem)
+    return problems
+
+
+def _check_plan_areas(spec: PlanFile, areas: AreaIndex, definitions: dict[str, Indicator]) -> list[CrossProblem]:
+    """``by_area`` names known areas (canonically, each once); area targets only for indicators
+    reported in that area, each area once, in period order within the horizon."""
+    problems: list[CrossProblem] = []
+
+    def add(loc: Loc, message: str, code: str) -> None:
+        problems.append(CrossProblem(spec.id, loc, message, code))
+
+    def area_problem(name: str, loc: Loc) -> bool:
+        found = areas.find(name)
+        if found is None:
+            hint = areas.suggest(name)
+            more = f" — 是否指 {'、'.join(hint)}？" if hint else "（请先在 areas.yaml 中登记该地区）"
+            add(loc, f"未知地区 '{name}'{more}", "unknown-area")
+        elif found.name != name:
+            add(loc, f"地区请写规范名 '{found.name}'（'{name}' 是它的别名或代码）", "alias-not-canonical")
+        elif found.kind == "city":
+            add(loc, f"'{name}' 是全市：按地区填报只列区、县（市）和功能区，全市数总是可以填报", "invalid")
+        else:
+            return False
+        return True
+
+    for i, entry in enumerate(spec.indicators):
+        if entry.by_area is not None:
+            if areas.registry is None:
+                add(("indicators", i, "by_area"), "按地区填报需要地区名录 areas.yaml（与 agencies.yaml 同目录）",
+                    "unknown-area")
+            elif entry.by_area.areas != "all":
+                for j, name in enumerate(entry.by_area.areas):
+                    loc: Loc = ("indicators", i, "by_area", "areas", j)
+                    if not area_problem(name, loc) and name in entry.by_area.areas[:j]:
+                        add(loc, f"地区 '{name}' 重复", "duplicate-id")
+        definition = definitions.get(entry.indicator_id)
+        seen: set[str] = set()
+        for j, split in enumerate(entry.area_targets):
+            loc = ("indicators", i, "area_targets", j, "area")
+            if definition is not None and not definition.areas:
+                add(loc, f"指标 '{entry.indicator_id}' 未设为按地区填报（by_area），不能设地区目标", "invalid")
+            elif not area_problem(split.area, loc):
+                if definition is not None and split.area not in definition.areas:
+                    add(loc, f"指标 '{entry.indicator_id}' 不按 {split.area} 填报（见其 by_area.areas）", "invalid")
+                elif split.area in seen:
+                    add(loc, f"地区 '{split.area}' 的目标重复", "duplicate-id")
+            seen.add(split.area)
+            problems += _target_order(spec, split.targets, ("indicators", i, "area_targets", j, "targets"))
     return problems
 
 

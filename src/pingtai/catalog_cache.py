@@ -36,7 +36,7 @@ from pingtai.catalog import Catalog
 CACHE_ENV = "PINGTAI_CACHE_DIR"
 KEEP = 16
 """Entries kept; older ones are removed when a new one is written."""
-_BUILDERS = ("pingtai", "pingtai.agencies", "pingtai.catalog", "pingtai.catalog_cache", "pingtai.errors",
+_BUILDERS = ("pingtai", "pingtai.agencies", "pingtai.areas", "pingtai.catalog", "pingtai.catalog_cache", "pingtai.errors",
              "pingtai.loader", "pingtai.periods", "pingtai.units")
 """Modules whose code decides what a catalog looks like."""
 _ALLOWED = {"pingtai.catalog", "pingtai.periods"}

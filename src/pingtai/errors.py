@@ -69,8 +69,9 @@ class UnknownNameError(PingtaiError):
 
     exit_code = 2
 
-    def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
-        hint = f"是否指：{'、'.join(suggestions)}？" if suggestions else "请用 `pingtai agencies` 或 `pingtai indicators` 查看可用名称。"
+    def __init__(self, kind: str, name: str, suggestions: list[str], *, listing: str = "") -> None:
+        where = f"`{listing}`" if listing else "`pingtai agencies` 或 `pingtai indicators`"
+        hint = f"是否指：{'、'.join(suggestions)}？" if suggestions else f"请用 {where} 查看可用名称。"
         super().__init__(f"未知{kind} '{name}'", hint=hint)
         self.kind = kind
         self.name = name

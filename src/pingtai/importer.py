@@ -431,6 +431,7 @@ def _keys(values: Sequence[ValueRecord]) -> list[tuple[str, str, str]]:
 
 
 _INDICATOR, _PERIOD, _AGENCY, _VALUE, _UNIT = (operator.itemgetter(i) for i in range(5))
+_AREA = operator.attrgetter("area")
 """Fields of a :class:`~pingtai.records.ValueRecord` (a named tuple), for ``map`` over many."""
 _FIRST, _SECOND, _THIRD = _INDICATOR, _PERIOD, _AGENCY
 """…and of a key ``(indicator, period text, agency)``."""
@@ -448,12 +449,12 @@ def _parse_period(text: str) -> Period:
 
 def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Problem]:
     """Checks the ledger relies on, whatever reader produced ``parsed``: known ids, the indicator's
-    own unit, one value per key and one line per task in a file."""
-    if _values_consistent(parsed.values, catalog) and not parsed.tasks:
+    own unit, one value per key and one line per task in a file; and, for now, no area's figure."""
+    values, problems = _area_figures_refused(parsed.values, catalog)
+    if not problems and _values_consistent(values, catalog) and not parsed.tasks:
         return []
-    problems: list[Problem] = []
     seen: dict[tuple[str, str, str], str] = {}
-    for value in parsed.values:
+    for value in values:
         definition = catalog.indicators.get(value.indicator)
         if definition is None:
             problems.append(Problem(value.where, f"未知指标 '{value.indicator}'", "unknown-indicator"))
@@ -483,6 +484,27 @@ def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Proble
         else:
             lines[task_key] = task.where
     return problems
+
+
+def _area_figures_refused(values: list[ValueRecord], catalog: Catalog) -> tuple[list[ValueRecord], list[Problem]]:
+    """A guard until the ledger keys values by area (issue #14, part 2 — remove it then): the ledger
+    cannot yet tell an area's figure from the city's, so a value whose stated area is not the city
+    is refused (``area-not-stored``), never stored as the city's. Returns the other values and the
+    refusals; the city's rows (全市 / 合计) pass as before."""
+    city = catalog.areas.city.name if catalog.areas is not None and catalog.areas.city is not None else None
+    if set(map(_AREA, values)) <= {None, city}:
+        return values, []
+    kept: list[ValueRecord] = []
+    refused: list[Problem] = []
+    for value in values:
+        if value.area is None or value.area == city:
+            kept.append(value)
+            continue
+        name = catalog.indicators[value.indicator].name if value.indicator in catalog.indicators else value.indicator
+        refused.append(Problem(value.where, (
+            f"{name}（{value.area}）：台账暂不能按地区记录数值，地区数值不能导入；请只报送全市数（全市/合计行），"
+            f"或删去各地区的行后再导入"), "area-not-stored"))
+    return kept, refused
 
 
 def _values_consistent(values: list[ValueRecord], catalog: Catalog) -> bool:
@@ -530,8 +552,7 @@ def _as_point(value: ValueRecord) -> ValueRecord:
     point = value.period.as_point()
     if point == value.period:
         return value
-    return ValueRecord(indicator=value.indicator, period=point, agency=value.agency, value=value.value,
-                       unit=value.unit, where=value.where, raw=value.raw, below_unit=value.below_unit, note=value.note)
+    return value._replace(period=point)
 
 
 def _task_as_point(task: TaskRecord) -> TaskRecord:

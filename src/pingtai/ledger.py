@@ -1228,7 +1228,7 @@ def _value_rows(values: Sequence[ValueRecord]) -> list[ValueRow]:
     100 000s of values."""
     if not values:
         return []
-    indicators, periods, agencies, numbers, units, cells, raws, below, _ = zip(*values, strict=True)
+    indicators, periods, agencies, numbers, units, cells, raws, below, *_ = zip(*values, strict=True)
     texts = {key: (str(p), p.end.isoformat()) for key, p in dict(zip(map(id, periods), periods, strict=True)).items()}
     spelled = list(map(texts.__getitem__, map(id, periods)))
     return list(zip(indicators, map(_FIRST, spelled), map(_SECOND, spelled), agencies, numbers, units,

@@ -1,8 +1,9 @@
 """YAML → :class:`~pingtai.catalog.Catalog`, with every problem located as ``file:line``.
 
 The data directory is ``--data`` / ``PINGTAI_DATA`` or the bundled ``data/``. It holds
-``agencies.yaml`` and one YAML file per plan. The loader collects *all* problems — YAML syntax,
-schema, unknown keys, references between files — before raising one :class:`CatalogError`.
+``agencies.yaml``, ``areas.yaml`` (optional: without it no area is known) and one YAML file per
+plan. The loader collects *all* problems — YAML syntax, schema, unknown keys, references between
+files — before raising one :class:`CatalogError`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from pingtai import catalog_cache
-from pingtai.catalog import SCHEMA_VERSIONS, AgencyRegistry, Catalog, Loc, PlanFile, assemble
+from pingtai.catalog import SCHEMA_VERSIONS, AgencyRegistry, AreaRegistry, Catalog, Loc, PlanFile, assemble
 from pingtai.errors import CatalogError, Problem, UsageError
 from pingtai.gcutil import gc_paused
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     import yaml  # imported where YAML is parsed: a catalog from the cache needs no parser
 
 AGENCIES_FILE = "agencies.yaml"
+AREAS_FILE = "areas.yaml"
 
 
 def bundled_data_dir() -> Path:
@@ -182,7 +184,7 @@ def _format_loc(loc: Loc) -> str:
     return text
 
 
-def _validate(file: YamlFile, model: type[AgencyRegistry] | type[PlanFile]) -> Any:
+def _validate(file: YamlFile, model: type[AgencyRegistry] | type[AreaRegistry] | type[PlanFile]) -> Any:
     """Validate a file against its model; return the model or a list of problems."""
     if not isinstance(file.data, dict):
         return [Problem(f"{file.name}:1", "文件内容应为键值映射（mapping）", "invalid-value")]
@@ -198,43 +200,63 @@ def _validate(file: YamlFile, model: type[AgencyRegistry] | type[PlanFile]) -> A
 
 
 def plan_files_in(directory: Path) -> list[Path]:
-    """The plan files of a data directory: every ``*.yaml`` except the agency registry."""
-    return sorted(p for p in directory.glob("*.yaml") if p.name != AGENCIES_FILE)
+    """The plan files of a data directory: every ``*.yaml`` except the agency and area registries."""
+    return sorted(p for p in directory.glob("*.yaml") if p.name not in (AGENCIES_FILE, AREAS_FILE))
 
 
-def load_files(agencies_path: Path, plan_paths: list[Path]) -> tuple[Catalog | None, list[Problem]]:
-    """Load and cross-check the given files; return the catalog (if it could be built) and problems."""
+def areas_file_in(directory: Path) -> Path | None:
+    """The directory's ``areas.yaml``, or ``None`` when it has none (then no area is known)."""
+    path = directory / AREAS_FILE
+    return path if path.exists() else None
+
+
+def load_files(agencies_path: Path, plan_paths: list[Path],
+               areas_path: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """Load and cross-check the given files; return the catalog (if it could be built) and problems.
+
+    ``areas_path`` is the area registry (``None``: no area is known).
+    """
     problems: list[Problem] = []
     files: dict[str, YamlFile] = {}
     registry: AgencyRegistry | None = None
+    areas: AreaRegistry | None = None
+    areas_failed = False
     plans: list[tuple[YamlFile, PlanFile]] = []
-    todo: list[tuple[Path, type[AgencyRegistry] | type[PlanFile]]] = [(agencies_path, AgencyRegistry)]
+    todo: list[tuple[Path, type[AgencyRegistry] | type[AreaRegistry] | type[PlanFile]]] = [
+        (agencies_path, AgencyRegistry), *([(areas_path, AreaRegistry)] if areas_path is not None else [])]
     todo += [(p, PlanFile) for p in plan_paths]
     for path, model in todo:
         try:
             file = read_yaml(path)
         except CatalogError as exc:
             problems += exc.problems
+            areas_failed = areas_failed or model is AreaRegistry
             continue
         result = _validate(file, model)
         if isinstance(result, list):
             problems += result
+            areas_failed = areas_failed or model is AreaRegistry
         elif isinstance(result, AgencyRegistry):
             registry, files["agencies"] = result, file
+        elif isinstance(result, AreaRegistry):
+            areas, files["areas"] = result, file
         else:
             plans.append((file, result))
             files.setdefault(result.id, file)
     if registry is None:
         return None, problems
-    catalog, cross = assemble(registry, [(str(f.path), spec) for f, spec in plans])
+    catalog, cross = assemble(registry, [(str(f.path), spec) for f, spec in plans], areas)
     plans_failed = len(plans) < len(plan_paths)
     for item in cross:
         if plans_failed and item.code == "unknown-indicator":
             continue  # the definition is probably in the plan file that failed: its problems come first
+        if areas_failed and item.code == "unknown-area":
+            continue  # likewise for areas: the broken areas.yaml's own problems say it
         file = files[item.file]
         problems.append(Problem(file.where(item.loc), f"{_format_loc(item.loc)}: {item.message}", item.code))
     catalog = Catalog(agencies=catalog.agencies, agencies_path=str(agencies_path), plans=catalog.plans,
-                      indicators=catalog.indicators)
+                      indicators=catalog.indicators, areas=catalog.areas,
+                      areas_path=str(areas_path) if areas is not None else "")
     return catalog, problems
 
 
@@ -243,13 +265,15 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     root = data_dir(directory)
     if not root.is_dir():
         raise UsageError(f"数据目录不存在：{root}", hint="用 --data 或 PINGTAI_DATA 指向存放计划 YAML 的目录。")
-    files = [root / AGENCIES_FILE, *plan_files_in(root)]
+    areas = areas_file_in(root)
+    plans = plan_files_in(root)
+    files = [root / AGENCIES_FILE, *([areas] if areas is not None else []), *plans]
     with gc_paused():  # parsing or unpickling builds many acyclic objects: see pingtai.gcutil
         # unchanged files load from the cache of assembled catalogs (pingtai.catalog_cache)
         name, cached = catalog_cache.get(files)
         if cached is not None:
             return cached
-        catalog, problems = load_files(files[0], files[1:])
+        catalog, problems = load_files(files[0], plans, areas)
     if problems or catalog is None:
         raise CatalogError(problems, summary="计划数据校验未通过")
     catalog_cache.put(name, files, catalog)
@@ -259,8 +283,9 @@ def load_catalog(directory: Path | None = None) -> Catalog:
 def check_paths(paths: list[Path], default_dir: Path | None = None) -> list[Problem]:
     """Problems in the given files or directories (``pingtai validate``).
 
-    A plan file is checked together with its directory's ``agencies.yaml`` and sibling plans (so
-    references between plans resolve); where its directory has none, the default data's are used.
+    A plan file is checked together with its directory's ``agencies.yaml``, ``areas.yaml`` and
+    sibling plans (so references between files resolve); where its directory has no
+    ``agencies.yaml``, the default data's registries are used.
     """
     fallback = data_dir(default_dir)
     problems: list[Problem] = []
@@ -270,13 +295,15 @@ def check_paths(paths: list[Path], default_dir: Path | None = None) -> list[Prob
             continue
         directory = target if target.is_dir() else target.parent
         agencies = directory / AGENCIES_FILE
+        areas = areas_file_in(directory)
         if not agencies.exists():
             agencies = fallback / AGENCIES_FILE
+            areas = areas or areas_file_in(fallback)
         plans = plan_files_in(directory) if target.is_dir() else (
-            [] if target.name == AGENCIES_FILE else [target])
+            [] if target.name in (AGENCIES_FILE, AREAS_FILE) else [target])
         if target.is_file() and not (directory / AGENCIES_FILE).exists():
             plans += [p for p in plan_files_in(fallback) if p.name != target.name]
         elif target.is_file():
             plans += [p for p in plan_files_in(directory) if p != target]
-        problems += load_files(agencies, plans)[1]
+        problems += load_files(agencies, plans, areas)[1]
     return problems

@@ -26,6 +26,11 @@ class ValueRecord(NamedTuple):
 
     ``where`` is ``file!sheet!cell``; ``raw`` the cell as written. ``below_unit`` marks ``…``
     (below the smallest unit shown): stored as 0 and flagged, never confused with a blank.
+    ``note`` is the row's 备注 / 说明 / 口径 (``''`` when none). ``area`` is the canonical area the
+    table states for the figure (``areas.yaml``; the city for a 全市 / 合计 row), ``None`` when it
+    states none. ``growth`` is the 同比 the return reports beside it, in percent — its own measure,
+    never the value; ``last_year`` the 上年同期 figure it reports, in the indicator's unit
+    (converted like the value); both ``None`` when not given.
 
     A named tuple rather than a frozen dataclass: a back-fill file makes 100 000 of them, and a
     frozen dataclass takes four times as long to build (each field set through ``object.__setattr__``).
@@ -40,6 +45,9 @@ class ValueRecord(NamedTuple):
     raw: str
     below_unit: bool = False
     note: str = ""
+    area: str | None = None
+    growth: float | None = None
+    last_year: float | None = None
 
 
 @dataclass(frozen=True)

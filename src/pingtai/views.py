@@ -1,4 +1,4 @@
-"""Catalog rows for the browsing commands (``plans``, ``indicators``, ``tasks``, ``agencies``).
+"""Catalog rows for the browsing commands (``plans``, ``indicators``, ``tasks``, ``agencies``, ``areas``).
 
 Each function returns plain JSON-ready dicts in the shapes DESIGN.md fixes; the console renderer
 and ``--json`` both print these same objects.
@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from pingtai.agencies import AgencyIndex
-from pingtai.catalog import COMPARATOR_LABELS, Catalog, Plan, PlanIndicator, Target, Task
+from pingtai.areas import AreaIndex
+from pingtai.catalog import (
+    AREA_KIND_LABELS,
+    COMPARATOR_LABELS,
+    Area,
+    Catalog,
+    Indicator,
+    Plan,
+    PlanIndicator,
+    Target,
+    Task,
+)
 from pingtai.errors import UnknownNameError
 
 
@@ -57,7 +68,18 @@ def indicator_row(item: PlanIndicator) -> dict[str, Any]:
         "targets": [target_row(t) for t in item.targets],
         "frequency": ind.frequency, "aliases": list(ind.aliases), "tolerance": item.tolerance,
         "source": item.source, "defined_in": ind.defined_in,
+        "by_area": by_area_row(ind),
+        "area_targets": [{"area": split.area, "targets": [target_row(t) for t in split.targets]}
+                         for split in item.area_targets],
     }
+
+
+def by_area_row(indicator: Indicator) -> dict[str, Any] | None:
+    """How ``indicator`` is reported by area (areas spelled out), or ``None`` for the city only."""
+    if indicator.by_area is None:
+        return None
+    return {"areas": list(indicator.areas), "all": indicator.by_area.areas == "all",
+            "additive": indicator.by_area.additive, "source": indicator.by_area.source, "note": indicator.by_area.note}
 
 
 def task_units(plan: Plan, index: AgencyIndex, agency: str | None) -> list[Task]:
@@ -153,3 +175,25 @@ def agency_detail(catalog: Catalog, name: str) -> dict[str, Any]:
     return {"name": agency.name, "query": name, "group": False, "full_name": agency.full_name,
             "kind": agency.kind, "aliases": list(agency.aliases), "groups": index.groups_of(agency.name),
             "note": agency.note, "lead": lead, "co": co}
+
+
+def area_row(catalog: Catalog, area: Area) -> dict[str, Any]:
+    """``areas --json`` row: one area, and the indicators reported for it."""
+    return {"name": area.name, "code": area.code, "kind": area.kind, "aliases": list(area.aliases),
+            "agency": area.agency, "label": AREA_KIND_LABELS[area.kind], "summed": area.summed,
+            # the city: every indicator reported by area (its areas' figures meet in the city's)
+            "indicators": [i.id for i in catalog.indicators.values()
+                           if area.name in i.areas or (area.kind == "city" and i.areas)],
+            "sources": list(area.sources), "note": area.note}
+
+
+def area_rows(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every area of ``areas.yaml`` in file order (the city first); empty when there is none."""
+    return [area_row(catalog, area) for area in (catalog.areas.areas if catalog.areas else [])]
+
+
+def area_detail(catalog: Catalog, name: str) -> dict[str, Any]:
+    """One area resolved from its name, an alias or its code (:class:`~pingtai.errors.UnknownNameError`
+    with suggestions when unknown)."""
+    area = AreaIndex(catalog.areas).resolve(name)
+    return {**area_row(catalog, area), "query": name}

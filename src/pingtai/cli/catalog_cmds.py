@@ -1,4 +1,4 @@
-"""Catalog commands: ``validate``, ``plans``, ``indicators``, ``tasks``, ``agencies``."""
+"""Catalog commands: ``validate``, ``plans``, ``indicators``, ``tasks``, ``agencies``, ``areas``."""
 
 from __future__ import annotations
 
@@ -152,3 +152,47 @@ def agencies(
     for key, title in (("lead", "牵头任务"), ("co", "配合任务")):
         out.table(TableData(f"{title}（{len(detail[key])}）", ["计划", "编号", "任务", "经由"], [
             [t["plan"], str(t["number"]), t["title"], t["via"] or ""] for t in detail[key]]))
+
+
+@app.command()
+def areas(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="地区名称、别名或 6 位区划代码；省略则列出全部地区。")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """列出地区：绍兴市及各区、县（市）（GB/T 2260 区划代码）、功能区，及其别名、政府单位和按地区填报的指标。
+
+    功能区（如滨海新区）只列示，不计入全市合计。给出名称则解析该地区（名称、别名或区划代码均可）；
+    未知名称退出码为 2，并给出最多三个相近名称。
+
+    示例：pingtai areas ｜ pingtai areas 柯桥 ｜ pingtai areas 330681 --json
+    """
+    from pingtai.render.console import TableData
+    from pingtai.views import area_detail, area_rows
+
+    catalog = state(ctx).catalog()
+    if name is not None:
+        detail = area_detail(catalog, name)
+        if as_json:
+            echo_json(detail)
+            return
+        out = output()
+        out.line(f"地区：{detail['name']}（{detail['label']}，区划代码 {detail['code'] or '—'}）")
+        if detail["query"] != detail["name"]:
+            out.line(f"“{detail['query']}”即 {detail['name']}")
+        out.line(f"别名：{'、'.join(detail['aliases']) or '—'}")
+        out.line(f"政府单位：{detail['agency'] or '—'}")
+        out.line("计入全市合计：" + ("是" if detail["summed"] else "否"))
+        out.line(f"按地区填报的指标：{'、'.join(catalog.indicators[i].name for i in detail['indicators']) or '—'}")
+        return
+    rows = area_rows(catalog)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        out = output()
+        out.line("数据目录中没有地区名录（areas.yaml）：不按地区填报。")
+        return
+    output().table(TableData("地区", ["地区", "区划代码", "类别", "别名", "政府单位", "计入全市", "按地区填报的指标数"], [
+        [r["name"], r["code"] or "—", r["label"], "、".join(r["aliases"]), r["agency"] or "—",
+         "—" if r["kind"] == "city" else ("是" if r["summed"] else "否"), str(len(r["indicators"]))] for r in rows]))

@@ -85,6 +85,23 @@ class IndicatorIndex:
                 self._cache[text] = found
         return found
 
+    def named_in(self, text: str) -> tuple[Indicator | None, bool]:
+        """The indicator a free text names (a title: ``2024年1-9月各区、县（市）网络零售额情况``).
+
+        Looks for every spelling of three or more characters in the text (two-character names such
+        as ``平台`` are parts of too many words: ``平台经济``); a spelling inside a longer one found
+        there does not count (``互联网平台`` in ``省级工业互联网平台``). Returns ``(indicator, False)``
+        for exactly one indicator, ``(None, True)`` when the text names several, ``(None, False)``
+        when it names none.
+        """
+        key = fold(text).casefold()
+        found = [(spelling, ident) for spelling, ident in self._keys.items() if len(spelling) >= 3 and spelling in key]
+        kept = {ident for spelling, ident in found
+                if not any(spelling != longer and spelling in longer for longer, _ in found)}
+        if len(kept) == 1:
+            return self.indicators[kept.pop()], False
+        return None, len(kept) > 1
+
     def suggest(self, key: str, limit: int = 3) -> list[str]:
         """Names of up to ``limit`` indicators spelled like ``key`` (a folded label key)."""
         names: list[str] = []
@@ -109,6 +126,9 @@ LABELS: dict[str, str] = {
     "phone": r"联系电话|电话号码|联系方式|电话|手机",
     "filled_on": r"填报时间|填报日期|填表日期|填表时间|报送日期|报送时间|制表日期|制表时间",
     "period": r"报告期别|报告期|统计期|所属期|报告时间|统计时间",
+    # not inside a longer word: 填报地区：浙江省…, 主要指标：… are no such labels
+    "area": r"(?<![\u4e00-\u9fff])(?:所属地区|地区|区域)",
+    "indicator": r"(?<![\u4e00-\u9fff])(?:指标名称|指标)",
     "ignore": r"单位负责人|统计负责人|负责人|审核人|分管领导|审核|签发",
     "unit": r"计量单位|金额单位|单位",
 }
@@ -119,6 +139,14 @@ _LABELLED = re.compile(rf"(?:{_LABEL_RE.pattern})\s*[:]")
 _LABEL_ALONE = re.compile(rf"^(?:{_LABEL_RE.pattern})[:]?$")
 _FOOTER = re.compile(r"^(?:注[:\d]|注$|说明[:]|备注[:]|资料来源|数据来源|填报说明|(?:" + "|".join(
     LABELS[k] for k in ("reporter", "phone", "filled_on", "ignore")) + r"))")
+
+
+_TOTAL = re.compile(r"^(?:全市|合计|总计|全市合计|绍兴市|全市总计|总体|全市小计|市本级合计)$")
+
+
+def is_total(text: str) -> bool:
+    """Whether a row label names the city's total (``全市``, ``合计`` …), whatever its numbering or spacing."""
+    return bool(_TOTAL.match(split_label(text).key))
 
 
 def labelled(text: str) -> list[tuple[str, str]]:

@@ -22,18 +22,30 @@ problem is located ``file!sheet!cell`` and carries a stable code. The decisions 
 * **Values**: a blank cell or a dash is "not reported" (no record, never 0); ``…`` is below the
   smallest unit (0, ``below_unit``); for a flow the year-to-date column counts (1-本月, 本年累计),
   for a stock the end-of-period one (本期数, 期末数, 完成值); growth columns never count.
+* **Beside the value**: the growth (同比, a percentage) and last year's figure (上年同期, converted
+  like the value) of the same row are kept with it; a cell there that cannot be read is a
+  warning and leaves that figure out, never the value. A note column (备注, 说明, 口径) is the
+  value's note.
+* **Areas**: a row's area comes from an area column (地区, 区县 …) or a ``地区：`` line above the
+  table, by name, alias or code (:class:`~pingtai.areas.AreaIndex`); a total row (全市, 合计) is the
+  city. An unknown area is an error with suggestions. Figures of areas are read only for an
+  indicator reported by area in that area (``by_area`` in the plan YAML); for any other the area's
+  figure is left out with a warning, and a table of areas gives it only its total row, as before.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
 from itertools import chain, islice
 from pathlib import Path
+from typing import NamedTuple
 
 from pingtai import layout
 from pingtai.agencies import AgencyIndex
+from pingtai.areas import AreaIndex
 from pingtai.catalog import Catalog, Indicator, Plan
 from pingtai.errors import Problem
 from pingtai.periods import Period, PeriodError
@@ -43,14 +55,16 @@ from pingtai.returns.names import (
     IndicatorIndex,
     fold,
     is_footer,
+    is_total,
     label_alone,
     labelled,
     parse_date,
     period_in_text,
+    split_label,
 )
 from pingtai.returns.numbers import parse_number
 from pingtai.returns.opening import Opening
-from pingtai.returns.rows import PROGRESS_EVERY, SheetInfo, TableReader
+from pingtai.returns.rows import PROGRESS_EVERY, Beside, SheetInfo, TableReader
 from pingtai.returns.sniff import Refused
 from pingtai.returns.tables import HEADER_ROWS, cell_text, column_letters, date_text, find_table
 from pingtai.units import lookup
@@ -119,10 +133,14 @@ class Reader:
         self.file = result.path.name
         self.indicators = IndicatorIndex(catalog)
         self.agencies = AgencyIndex(catalog.agencies)
+        self.areas = AreaIndex(catalog.areas)
+        self.city = self.areas.city.name if self.areas.city is not None else None
+        """The city's canonical area name (``None`` without an area registry)."""
         self.on_progress = on_progress
         self.done = 0
         self.total = 0
-        self.seen: dict[tuple[str, str, str], str] = {}
+        self.seen: dict[tuple[str, str, str, str | None], str] = {}
+        """``(indicator, agency, period, area)`` → the cell that gave it: a second one is a duplicate."""
         self.period_keys: dict[str, Period] = {}
         """Periods recorded, by their text: hashing strings is much cheaper than hashing Period dataclasses."""
         self.counts: dict[str, int] = {}
@@ -135,6 +153,7 @@ class Reader:
         """An --agency was given, even one that did not resolve (already reported)."""
         self.arg_period = period.as_point() if period else None
         self.agency_cache: dict[str, tuple[str | None, str, str]] = {}
+        self.area_cache: dict[str, tuple[bool, str | None, str]] = {}
         self.period_cache: dict[object, tuple[Period | None, str]] = {}
         self.unit_cache: dict[tuple[str, str, bool], tuple[float, str, str]] = {}
 
@@ -167,6 +186,7 @@ class Reader:
             self.result.layout = "template"
         else:
             unread: list[str] = []
+            unnamed: list[str] = []
             deferred: list[str] = []
             for entry in self.book.sheets:
                 if not entry.visible or entry.name == layout.META_SHEET:
@@ -176,12 +196,18 @@ class Reader:
                     deferred.append(entry.name)
                 elif outcome == "no-header":
                     unread.append(entry.name)
+                elif outcome == "no-indicator":
+                    unnamed.append(entry.name)
             for name in deferred:  # sheets that did not say whose or when: another sheet may have
-                self._read_sheet(name)
-            if not self.layouts:
+                if self._read_sheet(name) == "no-indicator":
+                    unnamed.append(name)
+            for name in unnamed:
+                self.problem(f"{self.file}!{name}", f"{_NO_INDICATOR}{'，已跳过该工作表' if self.layouts else ''}",
+                             "no-indicator", "warning" if self.layouts else "error")
+            if not self.layouts and not unnamed:
                 self.problem(self.file, "未找到可识别的表格：需要在前 20 行内有含“指标名称”和“本期数/累计数/1-本月…”等列的表头，"
                                         "或使用 pingtai template 生成的模板", "no-layout")
-            else:
+            elif self.layouts:
                 for name in unread:
                     self.problem(f"{self.file}!{name}", "未找到表头，已跳过该工作表", "sheet-skipped", "warning")
                 self.result.layout = "long" if self.layouts[0] == "long" else "table"
@@ -194,7 +220,7 @@ class Reader:
             if count > MAX_PER_CODE:
                 self.result.problems.append(Problem(self.file, f"另有 {count - MAX_PER_CODE} 处同类问题（{code}）未逐一列出", code))
         if self.seen:
-            agencies = {agency for _, agency, _ in self.seen}
+            agencies = {key[1] for key in self.seen}
             if len(agencies) == 1:
                 self.result.agency = agencies.pop()
             if len(self.period_keys) == 1:
@@ -237,8 +263,9 @@ class Reader:
                     used.add(i + 1)
                     value = date_text(row[following[0]]) if alone == "filled_on" else following[1]
                     info.add(alone, value, self.where(sheet, r, following[0]))
-            elif title and info.title_period is None:
-                found = period_in_text(text)
+            elif title:
+                info.titles.append((text, self.where(sheet, r, c)))
+                found = period_in_text(text) if info.title_period is None else None
                 if found is not None:
                     info.title_period = (found, self.where(sheet, r, c))
 
@@ -297,6 +324,46 @@ class Reader:
             self.problem(where, cached[1], cached[2])
         return cached[0]
 
+    def resolve_area(self, text: str, where: str) -> tuple[bool, str | None]:
+        """``(True, area)`` for a cell naming an area — its canonical name; a total (全市, 合计) is the
+        city, ``None`` without an area registry — or ``(False, None)`` after reporting an unknown one."""
+        cached = self.area_cache.get(text)
+        if cached is None:
+            found = self.areas.find(split_label(text).key)
+            if found is not None:
+                cached = (True, found.name, "")
+            elif is_total(text):
+                cached = (True, self.city, "")
+            else:
+                hint = self.areas.suggest(text)
+                more = (f"，是否指 {'、'.join(hint)}？" if hint else "（用 pingtai areas 查看地区名称）"
+                        if self.areas.areas else "（数据目录中没有地区名录 areas.yaml）")
+                cached = (False, None, f"未知地区 '{text}'{more}")
+            self.area_cache[text] = cached
+        if not cached[0]:
+            self.problem(where, cached[2], "unknown-area")
+        return cached[0], cached[1]
+
+    def table_indicator(self, info: SheetInfo, sheet: str) -> Indicator | None:
+        """The indicator a table of areas is about: a ``指标：`` line above it, else the one indicator
+        its title names, else the sheet's name; ``None`` (reported when wrong) if none says."""
+        if "indicator" in info.found:
+            text, where = info.found["indicator"]
+            indicator, label = self.indicators.match(text)
+            if indicator is None:
+                hint = self.indicators.suggest(label.key)
+                more = f"，是否指 {'、'.join(hint)}？" if hint else "（用 pingtai indicators 查看指标名称）"
+                self.problem(where, f"未知指标 '{text}'{more}", "unknown-indicator")
+            return indicator
+        for text, where in info.titles:
+            indicator, several = self.indicators.named_in(text)
+            if several:
+                self.problem(where, f"标题 '{text}' 中有多个指标：请加一行“指标：…”写明本表的指标", "no-indicator")
+                return None
+            if indicator is not None:
+                return indicator
+        return self.indicators.match(sheet)[0] or self.indicators.named_in(sheet)[0]
+
     def resolve_period(self, value: object, where: str) -> Period | None:
         cached = self.period_cache.get(value)
         if cached is None:
@@ -325,8 +392,9 @@ class Reader:
 
     def _read_sheet(self, name: str, strict_agency: str | None = None, strict_period: Period | None = None,
                     defer: bool = False) -> str:
-        """Read one sheet; returns ``read``, ``no-header``, or ``deferred`` (when ``defer`` and the
-        sheet names no agency or period that another sheet of the file might give)."""
+        """Read one sheet; returns ``read``, ``no-header``, ``no-indicator`` (a table of areas that
+        does not say which indicator), or ``deferred`` (when ``defer`` and the sheet names no agency
+        or period that another sheet of the file might give)."""
         loaded = self._load(name)
         if loaded is None:
             return "read"
@@ -341,11 +409,18 @@ class Reader:
             self.collect_labels(info, name, r, head[r], title=True)
         stated = "agency" in info.found or self.agency_given, bool(
             "period" in info.found or info.title_period or self.arg_period)
-        if strict_agency is not None or strict_period is not None:
-            agency, period = strict_agency, strict_period
-        elif defer and not all(stated) and table.layout != "long":
+        strict = strict_agency is not None or strict_period is not None
+        if not strict and defer and not all(stated) and table.layout != "long":
             self.total -= sheet.height
             return "deferred"
+        subject = None
+        if table.layout == "areas":
+            subject = self.table_indicator(info, name)
+            if subject is None:
+                self.total -= sheet.height
+                return "no-indicator"
+        if strict:
+            agency, period = strict_agency, strict_period
         else:
             agency, period = self._sheet_agency(info), self._sheet_period(info)
             if agency is None and not stated[0]:
@@ -357,9 +432,8 @@ class Reader:
         self.layouts.append(table.layout)
         rows = chain(enumerate(head[table.last_row + 1:], table.last_row + 1), enumerate(rest, len(head)))
         self.advance(table.last_row + 1)
-        reader = TableReader(self, sheet, table, info, agency, period, strict=strict_agency is not None,
-                              stated=stated)
-        if table.layout == "wide":
+        reader = TableReader(self, sheet, table, info, agency, period, strict=strict, stated=stated, subject=subject)
+        if table.layout in ("wide", "areas"):
             reader.read_wide(rows)
         else:
             reader.read_rows(rows)
@@ -487,13 +561,54 @@ class Reader:
 
     # --- values ----------------------------------------------------------------------------------
     def take(self, where: str, raw: Cell, indicator: Indicator, agency: str | None, period: Period | None,
-             unit: str, unit_from: str, note: str, period_key: str | None = None) -> None:
+             unit: str, unit_from: str, note: str, period_key: str | None = None, area: str | None = None,
+             beside: Beside | None = None) -> None:
         """Check one reported value (not a blank cell) and record it, converted to the indicator's unit.
 
         ``unit`` is the declared unit (``''`` if none) and ``unit_from`` where it came from
         (``"blank-column"``: the row's 计量单位 cell was left blank). With no ``agency`` or
-        ``period`` (already reported missing) the value is checked but not recorded.
+        ``period`` (already reported missing) the value is checked but not recorded. ``area`` is the
+        canonical area the row states (``None``: none); ``beside`` the row's growth and last-year
+        cells, recorded with the value when they can be read (a warning says why not).
         """
+        number, code, message = self.number(raw, indicator, unit)
+        if number is None:
+            if code:
+                self.problem(where, message, code)
+            return
+        value, text, written, factor, source = number.value, number.text, number.written, number.factor, number.source
+        if indicator.unit == "%" and number.numeric and 0 < value <= 1:
+            self.problem(where, f"{indicator.name} 的值 {text} 不大于 1：如果单元格是百分比格式（显示为 {value * 100:g}%），"
+                                f"请改填 {value * 100:g}", "percent-format", "warning")
+        if agency is None or period is None:
+            return
+        if period_key is None:
+            period_key = str(period)
+        seen_key = (indicator.id, agency, period_key, area)
+        if period_key not in self.period_keys:
+            self.period_keys[period_key] = period
+        first = self.seen.get(seen_key)
+        if first is not None:
+            whose = f"{agency}，{area}" if area is not None else agency
+            self.problem(where, f"{indicator.name}（{whose}，{period.label()}）重复填报，已在 {first.rsplit('!', 1)[-1]} 填过",
+                         "duplicate")
+            return
+        self.seen[seen_key] = where
+        if unit_from == "blank-column" and not written:
+            self.problem(where, f"未填计量单位，按 {indicator.unit} 处理", "unit-assumed", "warning")
+        growth = last_year = None
+        if beside is not None:
+            growth = self._growth(beside.growth, beside.growth_where)
+            last_year = self._last_year(beside, indicator, unit)
+        self.result.values.append(ValueRecord(indicator.id, period, agency, value, indicator.unit, where,
+                                              text, number.below, note, area, growth, last_year))
+        if factor != 1.0:
+            self.result.conversions.append(Conversion(where, indicator.id, source, indicator.unit, factor))
+
+    def number(self, raw: Cell, indicator: Indicator, unit: str) -> tuple[Number | None, str, str]:
+        """``raw`` as a number ≥ 0 in ``indicator``'s unit, written in ``unit`` unless the cell says
+        (``''``: the indicator's): ``(number, '', '')``; ``(None, code, message)`` when it cannot be;
+        ``(None, '', '')`` for a blank or a dash (not reported)."""
         multiplier = 1.0
         below = False
         written = ""
@@ -505,21 +620,17 @@ class Reader:
         elif isinstance(raw, str):
             parsed = parse_number(raw)
             if parsed.blank:
-                return
+                return None, "", ""
             if parsed.value is None:
-                self.problem(where, parsed.error, parsed.code)
-                return
+                return None, parsed.code, parsed.error
             value, written, below, multiplier = parsed.value, parsed.unit, parsed.below_unit, parsed.multiplier
             text = raw.strip()
         elif isinstance(raw, (bool, int, float)):  # bool is an int: only True/False reach here
-            self.problem(where, f"不是数字：'{cell_text(raw)}'", "not-a-number")
-            return
+            return None, "not-a-number", f"不是数字：'{cell_text(raw)}'"
         else:
-            self.problem(where, f"不是数字：'{cell_text(raw)}' 是日期或时间", "not-a-number")
-            return
+            return None, "not-a-number", f"不是数字：'{cell_text(raw)}' 是日期或时间"
         if written and unit and written != unit:
-            self.problem(where, f"数值 '{text}' 带的单位 {written} 与计量单位 {unit} 不一致", "unit-conflict")
-            return
+            return None, "unit-conflict", f"数值 '{text}' 带的单位 {written} 与计量单位 {unit} 不一致"
         source = written or unit or indicator.unit
         key = (source, indicator.unit, multiplier != 1.0)
         converted = self.unit_cache.get(key)
@@ -528,35 +639,56 @@ class Reader:
             self.unit_cache[key] = converted
         factor, code, message = converted
         if code:
-            self.problem(where, message.format(text=text), code)
-            return
+            return None, code, message.format(text=text)
         if value < 0:
-            self.problem(where, f"数值不能为负：'{text}'", "negative")
-            return
+            return None, "negative", f"数值不能为负：'{text}'"
         if factor != 1.0:
             value = float(f"{value * factor:.15g}")
-        if indicator.unit == "%" and numeric and 0 < value <= 1:
-            self.problem(where, f"{indicator.name} 的值 {text} 不大于 1：如果单元格是百分比格式（显示为 {value * 100:g}%），"
-                                f"请改填 {value * 100:g}", "percent-format", "warning")
-        if agency is None or period is None:
-            return
-        if period_key is None:
-            period_key = str(period)
-        seen_key = (indicator.id, agency, period_key)
-        if period_key not in self.period_keys:
-            self.period_keys[period_key] = period
-        first = self.seen.get(seen_key)
-        if first is not None:
-            self.problem(where, f"{indicator.name}（{agency}，{period.label()}）重复填报，已在 {first.rsplit('!', 1)[-1]} 填过",
-                         "duplicate")
-            return
-        self.seen[seen_key] = where
-        if unit_from == "blank-column" and not written:
-            self.problem(where, f"未填计量单位，按 {indicator.unit} 处理", "unit-assumed", "warning")
-        self.result.values.append(ValueRecord(indicator.id, period, agency, value, indicator.unit, where,
-                                              text, below, note))
-        if factor != 1.0:
-            self.result.conversions.append(Conversion(where, indicator.id, source, indicator.unit, factor))
+        return Number(value, text, written, below, numeric, factor, source), "", ""
+
+    def _growth(self, raw: Cell, where: str) -> float | None:
+        """A reported 同比 in percent (``9.8``, ``'9.8%'``, ``-3.1``); blank → ``None``; else a warning."""
+        if raw == "":
+            return None
+        if type(raw) is float or type(raw) is int:
+            value: float | None = float(raw)
+        elif isinstance(raw, str):
+            parsed = parse_number(raw)
+            if parsed.blank or parsed.below_unit:
+                return None
+            value = parsed.value if parsed.unit in ("", "%") and parsed.multiplier == 1.0 else None
+        else:
+            value = None
+        if value is None or not math.isfinite(value):
+            self.problem(where, f"同比增长 '{cell_text(raw)}' 不是百分数，未采用（数值照常导入）", "bad-growth", "warning")
+            return None
+        return value
+
+    def _last_year(self, beside: Beside, indicator: Indicator, unit: str) -> float | None:
+        """Last year's reported figure in ``indicator``'s unit (its column's unit, else the value's); a warning if unreadable."""
+        if beside.last_year == "":
+            return None
+        number, code, message = self.number(beside.last_year, indicator, beside.last_year_unit or unit)
+        if code:
+            self.problem(beside.last_year_where, f"上年同期数未采用（数值照常导入）：{message}", "bad-last-year", "warning")
+        return number.value if number is not None else None
+
+
+class Number(NamedTuple):
+    """A cell read as a number in an indicator's unit: ``text`` as written, the ``written`` unit
+    after it, ``below`` for ``…``, ``numeric`` for a number cell, ``factor`` from ``source`` units."""
+
+    value: float
+    text: str
+    written: str
+    below: bool
+    numeric: bool
+    factor: float
+    source: str
+
+
+_NO_INDICATOR = ("表格按地区列示，但未写明是哪个指标：请在标题中写明指标名称（如“2024年1-9月各区、县（市）网络零售额”）"
+                 "或在表头上方加一行“指标：网络零售额”")
 
 
 def _conversion(source: str, indicator: Indicator, multiplied: bool) -> tuple[float, str, str]:

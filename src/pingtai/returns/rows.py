@@ -1,31 +1,32 @@
-"""The rows below a header: one indicator per row (``rows``, ``long``) or indicators across (``wide``).
+"""The rows below a header: one indicator per row (``rows``, ``long``) or indicators across
+(``wide``, and ``areas``: one indicator named above a table of areas).
 
 :class:`TableReader` is driven by :class:`pingtai.returns.reader.Reader`, which owns the
-problems, the caches of agencies and periods, and :meth:`~pingtai.returns.reader.Reader.take`
+problems, the caches of agencies, periods and areas, and :meth:`~pingtai.returns.reader.Reader.take`
 (checking and recording one value). The row loop runs once per row of bulk files, so per-row
 work is kept to dictionary look-ups.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from pingtai.catalog import Indicator
 from pingtai.periods import Period
 from pingtai.records import Conversion, ValueRecord
 from pingtai.returns.book import Cell, Row, Sheet
-from pingtai.returns.names import Label, fold, is_footer
+from pingtai.returns.names import Label, is_footer, is_total
 from pingtai.returns.numbers import parse_number
-from pingtai.returns.tables import SEQ, Column, Table, cell_text, column_letters, pick_value
+from pingtai.returns.tables import MEASURES, SEQ, Column, Table, cell_text, column_letters, pick_beside, pick_value
 from pingtai.units import lookup, normalize_unit
 
 if TYPE_CHECKING:  # the reader imports this module
     from pingtai.returns.reader import Reader
 
 PROGRESS_EVERY = 2000
-_TOTAL_ROW = re.compile(r"^(?:全市|合计|总计|全市合计|绍兴市|全市总计|总体|全市小计|市本级合计)$")
+_INF = float("inf")
 _COLUMN_NUMBERING = SEQ | {"戊", "己", "A", "B", "C", "D", "E", "a", "b", "c", "d", "e"}
 
 
@@ -35,17 +36,40 @@ class SheetInfo:
     def __init__(self) -> None:
         self.found: dict[str, tuple[str, str]] = {}
         self.title_period: tuple[Period, str] | None = None
+        self.titles: list[tuple[str, str]] = []
+        """Texts above the header that are no ``label：value`` (the title), with their cells."""
 
     def add(self, kind: str, value: str, where: str) -> None:
         if value and kind not in self.found:
             self.found[kind] = (value, where)
 
 
+class Beside(NamedTuple):
+    """The cells beside a value in its row: the reported growth and last year's figure, each with
+    its cell (``''`` when blank), and the unit the last-year column's header states."""
+
+    growth: Cell
+    growth_where: str
+    last_year: Cell
+    last_year_where: str
+    last_year_unit: str
+
+
+@dataclass
+class _Group:
+    """The columns of one indicator in a wide table: its values, growth and last-year columns."""
+
+    values: list[Column] = field(default_factory=list)
+    growths: list[Column] = field(default_factory=list)
+    lasts: list[Column] = field(default_factory=list)
+
+
 class TableReader:
-    """Reads the data rows below one header (layouts ``rows``, ``long`` and ``wide``)."""
+    """Reads the data rows below one header (layouts ``rows``, ``long``, ``wide`` and ``areas``)."""
 
     def __init__(self, reader: Reader, sheet: Sheet, table: Table, info: SheetInfo, agency: str | None,
-                 period: Period | None, strict: bool, stated: tuple[bool, bool] = (False, False)) -> None:
+                 period: Period | None, strict: bool, stated: tuple[bool, bool] = (False, False),
+                 subject: Indicator | None = None) -> None:
         self.reader = reader
         self.sheet = sheet
         self.table = table
@@ -53,14 +77,22 @@ class TableReader:
         self.agency = agency
         self.period = period
         self.strict = strict
+        self.subject = subject
+        """Layout ``areas``: the indicator named above the table, whose every value column this is."""
         stated_unit = normalize_unit(info.found["unit"][0]) if "unit" in info.found else ""
         self.default_unit = stated_unit if lookup(stated_unit) is not None else ""
         """A ``单位：万元`` line above the table: the unit of values that name none."""
         self._marks: dict[tuple[int, int], tuple[str, str]] | None = None
         self.values = self._value_columns()
+        self.growths = table.beside("growth")
+        self.lasts = table.beside("last_year") + self._dated_last_year()
         self.missing_reported = False
         self.stated = stated
         """Whether the file stated an agency / a period at all (a wrong one is already reported)."""
+        self.sheet_area: str | None = None
+        """A ``地区：柯桥区`` line above a table of indicators: the area of rows that name none."""
+        if "area" in info.found and table.layout in ("rows", "long"):
+            self.sheet_area = reader.resolve_area(*info.found["area"])[1]
 
     def mark(self, row: int, col: int) -> tuple[str, str] | None:
         if self._marks is None:
@@ -86,6 +118,38 @@ class TableReader:
         self.period = latest.period.as_point()
         return [*undated, latest]
 
+    def _dated_last_year(self) -> list[Column]:
+        """A dated value column for the same point a year before the period (``2023年1-9月`` beside
+        ``2024年1-9月``): last year's figure."""
+        if self.period is None:
+            return []
+        prior = self.period.same_point_last_year()
+        return [Column(c.index, "last_year", "", c.unit, None, c.period, c.text) for c in self.table.values
+                if c.indicator is None and c.kind == "dated" and c.period is not None and c.period.as_point() == prior]
+
+    def area_allowed(self, indicator: Indicator, area: str | None) -> bool:
+        """Whether a figure for ``area`` can be taken for ``indicator``: the city's (or no area) always,
+        an area's only where the indicator is reported by area there."""
+        return area is None or area == self.reader.city or area in indicator.areas
+
+    def skip_area(self, where: str, indicator: Indicator, area: str) -> None:
+        """Warn that an area's figure is left out: ``indicator`` is not reported for ``area``."""
+        reason = "不按地区填报" if not indicator.areas else f"不按 {area} 填报"
+        self.reader.problem(where, f"{indicator.name} {reason}（见计划 YAML 的 by_area），{area} 的数值未导入",
+                            "area-skipped", "warning")
+
+    def beside(self, r: int, row: Row, growth: Column | None, last: Column | None) -> Beside | None:
+        """The growth and last-year cells of row ``r`` in the given columns (``None``: none to read)."""
+        width = len(row)
+        growth_cell: Cell = row[growth.index] if growth is not None and growth.index < width else ""
+        last_cell: Cell = row[last.index] if last is not None and last.index < width else ""
+        if growth_cell == "" and last_cell == "":
+            return None
+        where = self.reader.where
+        return Beside(growth_cell, where(self.sheet.name, r, growth.index) if growth is not None else "",
+                      last_cell, where(self.sheet.name, r, last.index) if last is not None else "",
+                      last.unit if last is not None else "")
+
     def _need_context(self, row: int) -> bool:
         """Report once per sheet that agency or period is unknown; whether both are known."""
         by_role = self.table.by_role
@@ -105,26 +169,27 @@ class TableReader:
         """One indicator per row (``rows`` and ``long`` layouts).
 
         This loop runs once per row of bulk files (100,000 rows and more). A *plain* row — a known
-        indicator name, a number ≥ 0, an agency, period and unit already seen in an earlier row
-        that raised nothing — is recorded right here with dictionary look-ups only; every other
-        row goes through :meth:`_general_row`, which applies all the rules, reports problems and
-        fills the caches that make the following rows plain. Plain rows are exactly the rows the
-        general rules would record without a word, so the result is the same either way (tested
-        on random tables in tests/test_fast_paths.py).
+        indicator name, a number ≥ 0, an agency, period, area and unit already seen in an earlier
+        row that raised nothing, growth and last year's figure blank or plain numbers — is recorded
+        right here with dictionary look-ups only; every other row goes through :meth:`_general_row`,
+        which applies all the rules, reports problems and fills the caches that make the following
+        rows plain. Plain rows are exactly the rows the general rules would record without a word,
+        so the result is the same either way (tested on random tables in tests/test_fast_paths.py).
         """
         self._prepare_rows()
         reader, general = self.reader, self._general_row
         name_col, unit_col = self._name_col, self._unit_col
-        agency_col, period_col, note_col = self._agency_col, self._period_col, self._note_col
-        need = max(name_col, unit_col, agency_col, period_col, note_col, *(c.index for c in self.values)) + 1
+        agency_col, period_col, note_col, area_col = self._agency_col, self._period_col, self._note_col, self._area_col
+        need = max(name_col, unit_col, agency_col, period_col, note_col, area_col,
+                   *(c.index for c in (*self.values, *self.growths, *self.lasts))) + 1
         letters, prefix = self._letters, self._prefix
-        agencies, periods, units = self._agencies, self._periods, self._units
+        agencies, periods, units, areas = self._agencies, self._periods, self._units, self._areas
         unit_cache, seen, period_keys = reader.unit_cache, reader.seen, reader.period_keys
         records, conversions = reader.result.values, reader.result.conversions
         plain = _PlainNames(self)
         new = tuple.__new__
         default_agency, default_period, default_key = self.agency, self.period, self._default_key
-        default_unit = self.default_unit
+        default_unit, default_area = self.default_unit, self.sheet_area
         done = 0
         for r, row in rows:
             done += 1
@@ -138,7 +203,7 @@ class TableReader:
             if entry is None:
                 general(r, row)
                 continue
-            indicator, c, label_unit, column_unit = entry
+            indicator, c, label_unit, column_unit, growth_col, last_col, last_unit, allowed = entry
             raw = row[c]
             if type(raw) is not float and type(raw) is not int:  # text, blank, a date, a bool
                 general(r, row)
@@ -159,6 +224,17 @@ class TableReader:
             if agency is None or period is None or period_key is None:
                 general(r, row)
                 continue
+            area = default_area
+            if area_col >= 0:
+                cell = row[area_col]
+                if cell != "":
+                    area = areas.get(cell)
+                    if area is None:  # not seen yet, unknown, or a total without an area registry
+                        general(r, row)
+                        continue
+            if area is not None and area not in allowed:  # the general rules warn and skip it
+                general(r, row)
+                continue
             unit = ""
             if unit_col >= 0:
                 cell = row[unit_col]
@@ -176,10 +252,30 @@ class TableReader:
                 unit = label_unit or column_unit or default_unit
             source = unit or indicator.unit
             converted = unit_cache.get((source, indicator.unit, False))
-            key = (indicator.id, agency, period_key)
+            key = (indicator.id, agency, period_key, area)
             if converted is None or converted[1] or key in seen:  # unknown so far, unconvertible, a duplicate
                 general(r, row)
                 continue
+            growth = None
+            if growth_col >= 0:
+                cell = row[growth_col]
+                if cell != "":
+                    if (type(cell) is not float and type(cell) is not int) or not -_INF < cell < _INF:
+                        general(r, row)
+                        continue
+                    growth = float(cell)
+            last_year = None
+            if last_col >= 0:
+                cell = row[last_col]
+                if cell != "":
+                    last_converted = unit_cache.get((last_unit or source, indicator.unit, False))
+                    if ((type(cell) is not float and type(cell) is not int) or not cell >= 0
+                            or last_converted is None or last_converted[1]):
+                        general(r, row)
+                        continue
+                    last_year = float(cell)
+                    if last_converted[0] != 1.0:
+                        last_year = float(f"{last_year * last_converted[0]:.15g}")
             where = prefix + letters[c] + str(r + 1)
             seen[key] = where
             if period_key not in period_keys:
@@ -197,20 +293,21 @@ class TableReader:
                     note = cell_text(cell)
             # tuple.__new__ straight: the named tuple's own __new__ is a Python function (≈ 0.2 µs a call)
             records.append(new(ValueRecord, (indicator.id, period, agency, value, indicator.unit, where, text, False,
-                                             note)))
+                                             note, area, growth, last_year)))
         reader.advance(done)
 
     def _prepare_rows(self) -> None:
         """Column positions and the per-sheet caches :meth:`read_rows` and :meth:`_general_row` share.
 
-        ``_agencies``, ``_periods`` and ``_units`` map a cell's value to what it resolved to, and
-        hold only values that resolved without a problem: a cell found there is quiet.
+        ``_agencies``, ``_periods``, ``_units`` and ``_areas`` map a cell's value to what it resolved
+        to, and hold only values that resolved without a problem: a cell found there is quiet.
         """
         by_role = self.table.by_role
         col_of = {role: by_role[role].index if role in by_role else -1
-                  for role in ("name", "id", "unit", "agency", "period", "note")}
+                  for role in ("name", "id", "unit", "agency", "period", "note", "area")}
         self._name_col, self._id_col, self._unit_col = col_of["name"], col_of["id"], col_of["unit"]
         self._agency_col, self._period_col, self._note_col = col_of["agency"], col_of["period"], col_of["note"]
+        self._area_col = col_of["area"]
         self._chosen: dict[str, Column | None] = {}
         self._letters = [column_letters(i) for i in range(max((c.index for c in self.table.columns), default=0) + 1)]
         self._prefix = f"{self.reader.file}!{self.sheet.name}!"
@@ -218,6 +315,7 @@ class TableReader:
         self._periods: dict[object, tuple[Period, str]] = {}
         self._default_key = str(self.period) if self.period is not None else None
         self._units: dict[object, str] = {}
+        self._areas: dict[object, str] = {}
 
     def _value_column(self, indicator: Indicator) -> Column | None:
         """The value column that counts for ``indicator`` in this table (by its kind)."""
@@ -231,7 +329,7 @@ class TableReader:
         reader = self.reader
         width = len(row)
         name_col, id_col, unit_col = self._name_col, self._id_col, self._unit_col
-        agency_col, period_col, note_col = self._agency_col, self._period_col, self._note_col
+        agency_col, period_col, note_col, area_col = self._agency_col, self._period_col, self._note_col, self._area_col
         prefix, letters = self._prefix, self._letters
         indicator: Indicator | None = None
         label: Label | None = None
@@ -288,6 +386,21 @@ class TableReader:
             if period is None and period_col >= 0:
                 reader.problem(where, "该行未填报告期：请填写或用 --period 指定", "no-period")
                 return
+        area = self.sheet_area
+        if 0 <= area_col < width:
+            cell = row[area_col]
+            if cell != "":
+                known_area = self._areas.get(cell)
+                if known_area is None:
+                    resolved, known_area = reader.resolve_area(cell_text(cell), prefix + letters[area_col] + str(r + 1))
+                    if not resolved:
+                        return
+                    if known_area is not None:
+                        self._areas[cell] = known_area
+                area = known_area
+        if area is not None and not self.area_allowed(indicator, area):
+            self.skip_area(where, indicator, area)
+            return
         unit, unit_from = "", ""
         cell = row[unit_col] if 0 <= unit_col < width else ""
         if cell != "":
@@ -312,7 +425,8 @@ class TableReader:
             cell = row[note_col]
             if cell != "":
                 note = cell_text(cell)
-        reader.take(where, raw, indicator, agency, period, unit, unit_from, note, period_key)
+        beside = self.beside(r, row, pick_beside(self.growths, column), pick_beside(self.lasts, column))
+        reader.take(where, raw, indicator, agency, period, unit, unit_from, note, period_key, area, beside)
 
     def _row_agency(self, value: Cell, where: str) -> str | None:
         agency = self.reader.resolve_agency(cell_text(value), where, "填报单位")
@@ -367,13 +481,20 @@ class TableReader:
         self.reader.problem(where, f"未知指标 '{name_text.strip()}'{more}", "unknown-indicator")
 
     def read_wide(self, rows: Iterator[tuple[int, Row]]) -> None:
-        """Indicators across the header (``网络零售额`` over ``本月 | 1-本月``); the total row counts."""
+        """Indicators across the header (``wide``), or the one named above it (``areas``).
+
+        The rows are the total (全市 / 合计) and, under an area column, the areas. An indicator
+        reported by area (``by_area``) takes every row it is reported for — the total as the city's
+        figure, each area's as that area's; any other takes the total row only (or the one row there
+        is), as a table with no area in it.
+        """
         reader = self.reader
-        groups: dict[str, list[Column]] = {}
-        for column in self.table.columns:
-            if column.role == "value" and column.indicator is not None:
-                groups.setdefault(column.indicator.id, []).append(column)
-        label_col = next((c.index for c in self.table.columns if c.role not in ("value", "skip", "seq", "")), 0)
+        groups = self._groups()
+        by_role = self.table.by_role
+        area_col = by_role["area"].index if "area" in by_role else -1
+        note_col = by_role["note"].index if "note" in by_role else -1
+        label_col = area_col if area_col >= 0 else next(
+            (c.index for c in self.table.columns if c.role not in ("value", "skip", "seq", "", *MEASURES)), 0)
         data: list[tuple[int, Row]] = []
         for r, row in rows:
             reader.tick()
@@ -384,43 +505,121 @@ class TableReader:
             if is_footer(first):
                 reader.collect_labels(self.info, self.sheet.name, r, row, title=False)
                 continue
-            if any(c.index < len(row) and row[c.index] != "" for cols in groups.values() for c in cols):
+            if any(c.index < len(row) and row[c.index] != "" for group in groups.values() for c in group.values):
                 data.append((r, row))
         if not data:
             return
-        totals = [(r, row) for r, row in data
-                  if label_col < len(row) and _TOTAL_ROW.match(fold(cell_text(row[label_col])))]
+        indicators = reader.indicators.indicators
+        by_area = [ident for ident in groups if area_col >= 0 and indicators[ident].areas]
+        city_only = [ident for ident in groups if ident not in by_area]
+        total = self._total_row(data, label_col, [indicators[i].name for i in city_only], bool(by_area)) \
+            if city_only else None
+        for r, row in data:
+            label = cell_text(row[label_col]) if label_col < len(row) else ""
+            note = cell_text(row[note_col]) if 0 <= note_col < len(row) else ""
+            if r == total:
+                self._need_context(r)  # says once per sheet what is missing
+                area = reader.city if area_col >= 0 and is_total(label) else None
+                for ident in city_only:
+                    self._take_wide(r, row, indicators[ident], groups[ident], area, note)
+            if not by_area:
+                continue
+            if not label:
+                reader.problem(reader.where(self.sheet.name, r, label_col), "该行有数值但没有地区名称，已跳过",
+                               "no-area", "warning")
+                continue
+            resolved, area = reader.resolve_area(label, reader.where(self.sheet.name, r, label_col))
+            if not resolved:
+                continue
+            self._need_context(r)
+            for ident in by_area:
+                indicator = indicators[ident]
+                if area is not None and not self.area_allowed(indicator, area):
+                    picked = pick_value(groups[ident].values, indicator.kind)
+                    if picked is not None and picked.index < len(row) and row[picked.index] != "":
+                        self.skip_area(reader.where(self.sheet.name, r, picked.index), indicator, area)
+                    continue
+                self._take_wide(r, row, indicator, groups[ident], area, note)
+
+    def _groups(self) -> dict[str, _Group]:
+        """The columns of each indicator: under its name, and growth / last-year columns following it
+        (``网络零售额 | 同比 | 网络经营主体 | 同比``); in a table of areas every column is its indicator's."""
+        if self.subject is not None:
+            return {self.subject.id: _Group(list(self.values), list(self.growths), list(self.lasts))}
+        groups: dict[str, _Group] = {}
+        current: _Group | None = None
+        for column in self.table.columns:
+            if column.indicator is not None:
+                current = groups.setdefault(column.indicator.id, _Group())
+            if current is None:
+                continue
+            if column.role == "value" and column.indicator is not None:
+                current.values.append(column)
+            elif column.role == "growth":
+                current.growths.append(column)
+            elif column.role == "last_year":
+                current.lasts.append(column)
+        return {ident: group for ident, group in groups.items() if group.values}
+
+    def _total_row(self, data: list[tuple[int, Row]], label_col: int, names: list[str], mixed: bool) -> int | None:
+        """The row indicators not reported by area (``names``) take: the one row, else the total row
+        (the others are skipped, with a warning), else none (reported). ``mixed``: others in the table
+        are reported by area."""
+        reader = self.reader
         if len(data) == 1:
-            r, row = data[0]
-        elif totals:
+            return data[0][0]
+        totals = [(r, row) for r, row in data if label_col < len(row) and is_total(cell_text(row[label_col]))]
+        if totals:
             r, row = totals[0]
-            reader.problem(reader.where(self.sheet.name, r, label_col),
-                           f"表中有 {len(data)} 行数据，只导入“{cell_text(row[label_col])}”行（全市合计）", "rows-skipped", "warning")
+            label = cell_text(row[label_col])
+            message = (f"{'、'.join(names)} 不按地区填报，只导入“{label}”行（全市合计）" if mixed
+                       else f"表中有 {len(data)} 行数据，只导入“{label}”行（全市合计）")
+            reader.problem(reader.where(self.sheet.name, r, label_col), message, "rows-skipped", "warning")
+            return r
+        if mixed:
+            reader.problem(reader.where(self.sheet.name, data[0][0], label_col),
+                           f"{'、'.join(names)} 不按地区填报，表中又没有“全市/合计”行：未导入", "area-skipped", "warning")
         else:
             reader.problem(reader.where(self.sheet.name, data[0][0], label_col),
                            "表中有多行数据，找不到“全市/合计”行：请只保留本单位的合计行，或改用每行一个指标的表格", "no-total-row")
+        return None
+
+    def _take_wide(self, r: int, row: Row, indicator: Indicator, group: _Group, area: str | None, note: str) -> None:
+        """Record ``indicator``'s value in row ``r`` (the column that counts for its kind) with what stands beside it."""
+        picked = pick_value(group.values, indicator.kind)
+        if picked is None:
             return
-        self._need_context(r)
-        for ident, columns in groups.items():
-            indicator = reader.indicators.indicators[ident]
-            picked = pick_value(columns, indicator.kind)
-            if picked is None:
-                continue
-            c = picked.index
-            raw = row[c] if c < len(row) else ""
-            where = reader.where(self.sheet.name, r, c)
-            if raw == "":
-                found = self.mark(r, c)
-                if found is not None:
-                    reader.problem(where, found[1], found[0])
-                continue
-            unit, unit_from = (picked.unit, "header") if picked.unit else (self.default_unit, "sheet")
-            reader.take(where, raw, indicator, self.agency, self.period, unit, unit_from, "")
+        c = picked.index
+        raw = row[c] if c < len(row) else ""
+        where = self.reader.where(self.sheet.name, r, c)
+        if raw == "":
+            found = self.mark(r, c)
+            if found is not None:
+                self.reader.problem(where, found[1], found[0])
+            return
+        unit, unit_from = (picked.unit, "header") if picked.unit else (self.default_unit, "sheet")
+        beside = self.beside(r, row, pick_beside(group.growths, picked), pick_beside(group.lasts, picked))
+        self.reader.take(where, raw, indicator, self.agency, self.period, unit, unit_from, note, area=area, beside=beside)
 
 
-class _PlainNames(dict[object, tuple[Indicator, int, str, str] | None]):
-    """Name cells → ``(indicator, value column, unit in the name, unit in the column header)`` for
-    names whose rows can be plain (:meth:`TableReader.read_rows`), worked out on first sight.
+class _Plain(NamedTuple):
+    """What makes a name's rows plain (:meth:`TableReader.read_rows`): the indicator, its value
+    column, the unit in the name and in the column header, the growth and last-year columns that
+    go with the value (-1: none) and the unit in the latter's header, and the areas it may be
+    taken for (the city and the indicator's areas)."""
+
+    indicator: Indicator
+    column: int
+    label_unit: str
+    column_unit: str
+    growth: int
+    last_year: int
+    last_year_unit: str
+    areas: frozenset[str]
+
+
+class _PlainNames(dict[object, _Plain | None]):
+    """Name cells → :class:`_Plain` for names whose rows can be plain, worked out on first sight.
 
     ``None`` for a name whose rows are never plain: not text, not a known indicator, no value
     column for its kind, or a percentage (a value ≤ 1 there draws a warning).
@@ -430,12 +629,17 @@ class _PlainNames(dict[object, tuple[Indicator, int, str, str] | None]):
         super().__init__()
         self._table = table
 
-    def __missing__(self, cell: object) -> tuple[Indicator, int, str, str] | None:
-        entry: tuple[Indicator, int, str, str] | None = None
+    def __missing__(self, cell: object) -> _Plain | None:
+        entry: _Plain | None = None
+        table = self._table
         if type(cell) is str and cell:
-            indicator, label = self._table.reader.indicators.match(cell)
-            column = self._table._value_column(indicator) if indicator is not None else None
+            indicator, label = table.reader.indicators.match(cell)
+            column = table._value_column(indicator) if indicator is not None else None
             if indicator is not None and column is not None and indicator.unit != "%":
-                entry = (indicator, column.index, label.unit, column.unit)
+                growth, last = pick_beside(table.growths, column), pick_beside(table.lasts, column)
+                city = table.reader.city
+                entry = _Plain(indicator, column.index, label.unit, column.unit, growth.index if growth else -1,
+                               last.index if last else -1, last.unit if last else "",
+                               frozenset((*indicator.areas, *([city] if city else []))))
         self[cell] = entry
         return entry
