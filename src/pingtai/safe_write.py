@@ -43,11 +43,16 @@ def looks_like_formula(text: str) -> bool:
 
 
 def set_text(cell: Cell, text: str) -> Cell:
-    """Store ``text`` in ``cell`` as a string, verbatim, never as a formula; return the cell.
+    """Store ``text`` in ``cell`` as a string, as written, never as a formula; return the cell.
 
     openpyxl makes any string starting with ``=`` a formula: the data type is forced back to
     string. The quote-prefix style is what Excel itself sets when a user types ``'=1+1``.
+    Characters a workbook cannot hold (ESC, ``_x001B_`` read as ESC, an over-long text) are
+    shown as :func:`pingtai.render.format.xlsx` says, never an error.
     """
+    from pingtai.render.format import xlsx
+
+    text = xlsx(text)
     cell.value = text
     cell.data_type = "s"
     if looks_like_formula(text):
@@ -70,6 +75,23 @@ def text_cells_only(workbook: Workbook) -> Workbook:
                 if isinstance(cell, Cell) and isinstance(cell.value, str):
                     set_text(cell, cell.value)
     return workbook
+
+
+def inside(directory: Path, name: str) -> Path:
+    """``directory / name`` — proven to be a file directly in ``directory``.
+
+    ``name`` comes from data (an agency's name): one with a path separator, ``.``/``..``, or a
+    control character is refused with a :class:`UsageError`, so no output command writes outside
+    the folder it was given.
+    """
+    bad = (not name or name in (".", "..") or "/" in name or "\\" in name
+           or (os.altsep is not None and os.altsep in name)
+           or any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in name))
+    target = directory / name
+    if bad or os.path.normpath(target.parent) != os.path.normpath(directory):
+        raise UsageError(f"文件名不能含路径分隔符或控制字符：{name!r}",
+                         hint="请在计划数据（agencies.yaml）中修正该名称；未写入任何文件。")
+    return target
 
 
 def csv_text(text: str) -> str:
@@ -157,6 +179,6 @@ def write_bytes_atomically(target: Path, data: bytes) -> Path:
     return write_atomically(target, write)
 
 
-__all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "looks_like_formula", "os_reason", "replace_atomically",
+__all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "inside", "looks_like_formula", "os_reason", "replace_atomically",
            "set_text", "text_cells_only", "write_atomically",
            "write_bytes_atomically"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, output, state
+from pingtai.cli._common import echo_json, err_line, output, state
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", "-p", help="计划：plan_2023_38 / 38号 / zone_2023_5 / 5号。")]
 AgencyOpt = Annotated[str | None, typer.Option("--agency", "-a", help="单位：规范名、简称或全称均可。")]
@@ -31,9 +30,9 @@ def validate(
 
     problems = check_paths(list(paths or []), state(ctx).data)
     for problem in problems:
-        sys.stderr.write(f"{problem}\n")
+        err_line(problem)
     if problems:
-        sys.stderr.write(f"校验未通过：{len(problems)} 处问题。\n")
+        err_line(f"校验未通过：{len(problems)} 处问题。")
         raise typer.Exit(1)
     output().line("校验通过：计划数据无误。")
 

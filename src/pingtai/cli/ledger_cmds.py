@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import PingtaiGroup, app
-from pingtai.cli._common import echo_json, output, state
+from pingtai.cli._common import echo_json, err_line, output, state
 
 if TYPE_CHECKING:
     from pingtai.errors import Problem
@@ -110,7 +110,7 @@ def _problems(out: Output, problems: list[Problem], notes: list[Problem]) -> Non
 
     out.stream.flush()
     for problem in problems:
-        sys.stderr.write(f"问题 {problem}\n")
+        err_line(f"问题 {problem}")
     sys.stderr.flush()
     for note in notes:
         out.line(styled(f"提示 {note}", "yellow"))

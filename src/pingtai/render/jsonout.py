@@ -35,3 +35,8 @@ def jsonable(value: Any) -> Any:
 def dumps(value: Any) -> str:
     """Indented, UTF-8 (Chinese as written, not escaped) JSON text."""
     return json.dumps(jsonable(value), ensure_ascii=False, indent=2)
+
+
+def document(value: Any) -> str:
+    """:func:`dumps` as a file or a page of output: ends with a line break."""
+    return dumps(value) + "\n"
