@@ -43,7 +43,7 @@ from typing import IO, Any
 
 from pingtai import __version__
 from pingtai.errors import LedgerError, Problem
-from pingtai.safe_write import fsync_directory, os_reason, replace_atomically
+from pingtai.safe_write import fsync_directory, open_regular, os_reason, replace_atomically
 
 ARCHIVE_DIR = "archive"
 PENDING_DIR = "pending"
@@ -127,7 +127,7 @@ def entry_path(root: Path, sha256: str, *, pending: bool = False) -> Path:
 def file_sha256(path: Path) -> str:
     """Hex sha256 of a file's bytes, read in chunks."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:  # a FIFO would block: refused before it is read
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -147,7 +147,7 @@ def store(root: Path, source: Path, sha256: str, relative: str) -> None:
 
     def copy(out: IO[bytes]) -> None:
         digest = hashlib.sha256()
-        with source.open("rb") as handle:
+        with open_regular(source) as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
                 out.write(chunk)

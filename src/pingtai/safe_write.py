@@ -22,10 +22,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from pingtai.errors import PingtaiError, UsageError
 
@@ -111,6 +112,33 @@ def os_reason(exc: OSError) -> str:
     return f"{reason}（{detail}）" if reason else detail
 
 
+NOT_REGULAR = "不是普通文件（命名管道、设备或套接字）"
+
+
+class NotRegularFileError(OSError):
+    """A path that is a FIFO, a device or a socket: reading it could block for ever or never end."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(errno.EINVAL, NOT_REGULAR, str(path))
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading, only if it is a regular file.
+
+    Opened non-blocking (opening a FIFO with no writer returns at once instead of waiting for
+    one), then checked on the open descriptor: a FIFO, a device or a socket raises
+    :class:`NotRegularFileError` before anything is read. Other failures raise :class:`OSError`.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
@@ -179,6 +207,7 @@ def write_bytes_atomically(target: Path, data: bytes) -> Path:
     return write_atomically(target, write)
 
 
-__all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "inside", "looks_like_formula", "os_reason", "replace_atomically",
+__all__ = ["FORMULA_TRIGGERS", "NotRegularFileError", "csv_text", "fsync_directory", "inside", "looks_like_formula",
+           "open_regular", "os_reason", "replace_atomically",
            "set_text", "text_cells_only", "write_atomically",
            "write_bytes_atomically"]
