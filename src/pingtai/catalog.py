@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from pingtai.agencies import AgencyIndex, normalize_name
 from pingtai.periods import Period, cached_attribute
@@ -21,7 +21,35 @@ from pingtai.units import UNITS
 
 SCHEMA_VERSIONS = (1,)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_CONTROLS = frozenset(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]) - frozenset("\t\n\r")
+_REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def _no_controls(text: str) -> str:
+    """Refuse control characters (tab and line breaks aside): plan data is text to show, and an
+    ESC in a task title would travel into every report."""
+    found = next((char for char in text if char in _CONTROLS), None)
+    if found is not None:
+        raise ValueError(f"不能含控制字符（U+{ord(found):04X}）")
+    return text
+
+
+def _plain_name(text: str) -> str:
+    """Refuse in a name what would make it a path or disguise it: ``/``, ``\\``, ``.``/``..``, line
+    breaks, bidi controls. Names become file names (``report --all -o DIR`` writes ``DIR/<单位>.html``)."""
+    if text in (".", "..") or "/" in text or "\\" in text:
+        raise ValueError("名称不能含路径分隔符（/ 或 \\），也不能是 . 或 ..")
+    found = next((char for char in text if char in _REORDERING or char in "\t\n\r"), None)
+    if found is not None:
+        raise ValueError(f"名称不能含换行、制表符或文字方向控制字符（U+{ord(found):04X}）")
+    return text
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_controls)]
+Note = Annotated[str, AfterValidator(_no_controls)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_controls),
+                 AfterValidator(_plain_name)]
+"""A unit's, group's or indicator's name: text that is never a path (see :func:`_plain_name`)."""
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 AgencyKind = Literal["government", "department", "district", "office", "enterprise", "central", "organization"]
 IndicatorKind = Literal["stock", "flow", "cumulative"]
@@ -56,12 +84,12 @@ class Revision(Model):
 class Agency(Model):
     """A responsible unit (单位) under its canonical short name, as the documents write it."""
 
-    name: Text
-    full_name: Text
+    name: Name
+    full_name: Name
     kind: AgencyKind
-    aliases: list[Text] = []
+    aliases: list[Name] = []
     sources: list[Text] = Field(min_length=1)
-    note: str = ""
+    note: Note = ""
 
 
 class AgencyGroup(Model):
@@ -71,11 +99,11 @@ class AgencyGroup(Model):
     the named units only, and the note says so (members are never invented).
     """
 
-    name: Text
+    name: Name
     members: list[Text] = Field(min_length=1)
     complete: bool = True
     sources: list[Text] = Field(min_length=1)
-    note: str = ""
+    note: Note = ""
 
 
 class AgencyRegistry(Model):
@@ -108,7 +136,7 @@ class Horizon(Model):
 
     start: Period
     end: Period
-    note: str = ""
+    note: Note = ""
 
 
 class Responsibility(Model):
@@ -183,15 +211,15 @@ class IndicatorEntry(Model):
 
     id: Ident | None = None
     ref: Ident | None = None
-    name: Text | None = None
+    name: Name | None = None
     unit: Text | None = None
     kind: IndicatorKind | None = None
     direction: Direction | None = None
     frequency: Frequency | None = None
     interpolation: Interpolation = "linear"
-    aliases: list[Text] = []
+    aliases: list[Name] = []
     owner: Text | None = None
-    note: str = ""
+    note: Note = ""
     # plan-specific
     task: int | None = None
     baseline: Value | None = None
@@ -234,7 +262,7 @@ class Goal(Model):
     """A stated goal; quantitative goals point at the indicators that measure them."""
 
     id: Ident
-    code: str = ""
+    code: Note = ""
     summary: Text
     indicators: list[Ident] = []
     items: list[Text] = []
@@ -308,7 +336,7 @@ class IndicatorSchedule(Model):
     frequency: Frequency | None = None
     due_days: Days | None = None
     grace_days: Days | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class AgencySchedule(Model):
@@ -318,7 +346,7 @@ class AgencySchedule(Model):
     frequency: Frequency | None = None
     due_days: Days | None = None
     grace_days: Days | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class Schedule(Model):
@@ -343,7 +371,7 @@ class Schedule(Model):
     by_agency: list[AgencySchedule] = []
     escalate_days: Days = 14
     office: Text | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class PlanFile(Model):
