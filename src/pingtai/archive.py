@@ -24,6 +24,9 @@ The ledger writes in this order, all but the last step inside its write transact
 Killed before 4, the ledger is exactly as before and the archive holds an *orphan*: a file and
 perhaps a pending entry that no batch claims. Orphans are harmless (content-addressed, never
 replayed); ``ledger verify`` names them as notes and importing the file again completes the job.
+A transaction that *fails* before 4 (a full disk, a refused write) takes back what it added —
+the pending entry and the file, if it wrote it (:func:`unstore`) — so only a killed process
+leaves an orphan.
 Killed between 4 and 5, a committed batch has a pending entry: the next write transaction finds it
 (:func:`pending_entries`) and commits it. A rebuild replays only committed entries.
 
@@ -133,16 +136,18 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def store(root: Path, source: Path, sha256: str, relative: str) -> None:
+def store(root: Path, source: Path, sha256: str, relative: str) -> bool:
     """Copy ``source`` to ``root / relative`` atomically, checking that its bytes hash to ``sha256``.
 
     A file already there with the right hash (an orphan of an interrupted import) is kept as it
-    is. Raises :class:`LedgerError` when ``source`` changed since it was read or a write fails.
+    is. Returns whether the file was written now (so that a transaction that fails can take back
+    what it added: :func:`unstore`). Raises :class:`LedgerError` when ``source`` changed since it
+    was read or a write fails.
     """
     target = root / relative
     with contextlib.suppress(OSError):
         if target.is_file() and file_sha256(target) == sha256:
-            return
+            return False
     pending = root / ARCHIVE_DIR / PENDING_DIR
 
     def copy(out: IO[bytes]) -> None:
@@ -161,6 +166,19 @@ def store(root: Path, source: Path, sha256: str, relative: str) -> None:
     except OSError as exc:
         raise LedgerError(f"归档文件失败 {target}：{os_reason(exc)}",
                           hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
+    return True
+
+
+def unstore(root: Path, relative: str) -> None:
+    """Remove a file :func:`store` wrote for a transaction that then failed (a full disk at COMMIT,
+    say), and its bucket folder if that is now empty: a failed import leaves no orphan behind.
+    Best effort — what cannot be removed stays an orphan, which ``ledger verify`` names."""
+    target = root / relative
+    with contextlib.suppress(OSError):
+        target.unlink()
+        with contextlib.suppress(OSError):
+            target.parent.rmdir()  # only if empty: another batch's files may share the bucket
+        fsync_directory(target.parent if target.parent.exists() else target.parent.parent)
 
 
 def write_pending(root: Path, entry: ManifestEntry) -> None:
@@ -330,5 +348,5 @@ def entry_dict(entry: ManifestEntry) -> dict[str, Any]:
 
 
 __all__ = ["ARCHIVE_DIR", "PENDING_DIR", "ArchiveScan", "ManifestEntry", "archive_name", "commit", "demote", "discard",
-           "entry_path", "file_sha256", "pending_entries", "read_entry", "records_ledger", "scan", "store",
+           "entry_path", "file_sha256", "pending_entries", "read_entry", "records_ledger", "scan", "store", "unstore",
            "write_pending"]

@@ -40,6 +40,11 @@ aim at such growth for small counts (平台 51 → 85 in a year); a doubling sti
 _REL_TOL = 1e-9
 """Values equal within this relative tolerance are *unchanged* (unit conversions are floats)."""
 
+EMPTY_RETURN = ("报表中没有任何指标数值或任务进展，未导入：请检查是否填在模板的“填报值”“进展状态”等栏中，"
+                "或是否发错了文件")
+"""Why a return that says nothing is refused: recorded, it would be a batch of nothing that counts
+as received."""
+
 Status = Literal["accepted", "duplicate", "rejected"]
 ProgressCallback = Callable[[str, int, int], None]
 """``(file, done, total)`` — called while a file is read; the CLI draws a bar from it."""
@@ -202,6 +207,8 @@ def import_files(
 
             parsed = reader(path, catalog, agency=canonical, period=wanted, on_progress=progress, **opened)
             parsed.sha256 = sha
+            if not parsed.errors and not parsed.values and not parsed.tasks:
+                parsed.problems.append(Problem(text_name(path.name), EMPTY_RETURN, "empty-return"))
             if dry_run:
                 result = assess(parsed, catalog, ledger, session=session, file=name)
                 if result.status == "accepted":

@@ -437,6 +437,8 @@ class Ledger:
         """Opened as immutable because its directory cannot be written (see :meth:`_open_immutable`)."""
         self._staged: list[str] = []
         """sha256 of the files whose manifest entries this transaction wrote to ``pending/``."""
+        self._stored: list[str] = []
+        """Archive paths of the files this transaction copied in (removed again if it rolls back)."""
         self._copying: StagedRows | None = None
         """Rows being copied into place in the background (:meth:`stage`); waited for before any
         other use of the connection."""
@@ -942,6 +944,7 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(self.path, exc) from None
         self._staged = []
+        self._stored = []
         try:
             yield
         except BaseException:
@@ -971,12 +974,17 @@ class Ledger:
         for sha in self._staged:
             archive.commit(root, sha)
         self._staged = []
+        self._stored = []
 
     def _drop_staged(self) -> None:
+        """After a rollback: remove this transaction's pending entries and the files it archived."""
         if self.root is not None:
             for sha in self._staged:
                 archive.discard(self.root, sha)
+            for relative in self._stored:
+                archive.unstore(self.root, relative)
         self._staged = []
+        self._stored = []
 
     def _finish_interrupted(self) -> None:
         """Commit the pending manifest entries whose batch is in the ledger (see :mod:`pingtai.archive`)."""
@@ -1057,7 +1065,8 @@ class Ledger:
         relative = archive_name(batch.sha256, source.suffix)
         imported_at = _iso(batch.imported_at)
         try:
-            archive.store(root, source, batch.sha256, relative)
+            if archive.store(root, source, batch.sha256, relative):
+                self._stored.append(relative)
             digest = rows_digest(staged.values, staged.tasks)  # while the rows are being copied
         finally:
             error = staged.wait()
