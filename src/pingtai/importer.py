@@ -525,6 +525,12 @@ def _conversion_notes(parsed: ParsedReturn) -> list[ConversionNote]:
     return notes
 
 
+def rows_as_stored(parsed: ParsedReturn) -> tuple[list[ValueRecord], list[TaskRecord]]:
+    """``parsed``'s values and task lines with their periods as the points the ledger stores them
+    for (what ``ledger verify --deep`` compares with a batch's rows)."""
+    return _as_points(parsed.values), [_task_as_point(t) for t in parsed.tasks]
+
+
 def _as_points(values: list[ValueRecord]) -> list[ValueRecord]:
     """``values`` with their periods as points; the same list when they all are (the reader's are)."""
     periods = list(map(_PERIOD, values))

@@ -637,6 +637,11 @@ class Ledger:
         return self.path.parent if self.path is not None else None
 
     @property
+    def name(self) -> str:
+        """The ledger's name as its archive's manifest entries record it (a rebuild: the target's)."""
+        return self._name
+
+    @property
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
@@ -1014,9 +1019,7 @@ class Ledger:
         if self._copying is not None:
             raise RuntimeError("rows already staged")
         value_rows = _value_rows(values)
-        task_rows: list[TaskRow] = [
-            (t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status, t.progress, t.issues,
-             t.next_steps, t.where) for t in tasks]
+        task_rows = _task_rows(tasks)
         try:
             if batch_id is None:
                 batch_id = int(self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batch").fetchone()[0])
@@ -1089,24 +1092,32 @@ class Ledger:
             raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件（批次号）已导入") from None
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(self.path, exc) from None
+        before = self._query("SELECT sha256 FROM batch WHERE id < ? ORDER BY id DESC LIMIT 1", [staged.batch_id])
         archive.write_pending(root, ManifestEntry(
             ledger=self._name, batch=staged.batch_id, sha256=batch.sha256, file=batch.file, archive=relative,
             imported_at=imported_at, agency_option=batch.agency_option, period_option=batch.period_option,
-            values=len(staged.values), tasks=len(staged.tasks), rows_sha256=digest))
+            values=len(staged.values), tasks=len(staged.tasks), rows_sha256=digest,
+            # the link to the batch before (under this transaction's lock: no batch can come between)
+            previous=archive.entry_digest(root, str(before[0][0])) if before else None))
         self._staged.append(batch.sha256)
         stored = self.batch(staged.batch_id)
         assert stored is not None
         return stored
 
     # --- upkeep --------------------------------------------------------------------------------
-    def batch_rows_digest(self, batch_id: int) -> tuple[int, int, str]:
-        """``(values, tasks, digest)`` of the rows batch ``batch_id`` holds (:func:`rows_digest`)."""
+    def batch_rows(self, batch_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The value and task rows batch ``batch_id`` holds, as stored, in order (:func:`stored_rows`' shape)."""
         values = [tuple(row) for row in self._query(
             """SELECT indicator, period, period_end, agency, value, unit, below_unit, cell, raw
                FROM value WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
         tasks = [tuple(row) for row in self._query(
             """SELECT plan, task, agency, period, period_end, status, progress, issues, next_steps, cell
                FROM task_progress WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
+        return values, tasks
+
+    def batch_rows_digest(self, batch_id: int) -> tuple[int, int, str]:
+        """``(values, tasks, digest)`` of the rows batch ``batch_id`` holds (:func:`rows_digest`)."""
+        values, tasks = self.batch_rows(batch_id)
         return len(values), len(tasks), rows_digest(values, tasks)
 
     def integrity_problems(self) -> list[str]:
@@ -1245,6 +1256,17 @@ def _value_rows(values: Sequence[ValueRecord]) -> list[ValueRow]:
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+
+
+def _task_rows(tasks: Sequence[TaskRecord]) -> list[TaskRow]:
+    return [(t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status, t.progress, t.issues,
+             t.next_steps, t.where) for t in tasks]
+
+
+def stored_rows(values: Sequence[ValueRecord], tasks: Sequence[TaskRecord]) -> tuple[list[ValueRow], list[TaskRow]]:
+    """The rows :meth:`Ledger.add_batch` would store for ``values`` and ``tasks`` (periods already
+    points), in order: what :func:`rows_digest` and ``ledger verify --deep`` compare."""
+    return _value_rows(values), _task_rows(tasks)
 
 
 def _iso(moment: dt.datetime) -> str:
