@@ -464,7 +464,7 @@ def _edit_value_and_digest(db: Path, batch_id: int) -> None:
     raw.commit()
     raw.close()
     with Ledger.open(db, readonly=True) as ledger:
-        values, tasks, digest = ledger.batch_rows_digest(batch_id)
+        digest = ledger.batch_rows_digest(batch_id)[2]
     path = _entry_path(db, batch_id)
     entry = json.loads(path.read_bytes())
     entry["rows_sha256"] = digest
