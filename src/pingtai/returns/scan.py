@@ -79,6 +79,13 @@ def check_extent(name: str, scan: SheetScan, limit: int = MAX_CELLS) -> None:
         )
 
 
+def check_reserved(name: str, scan: SheetScan, reserved: int, limit: int = MAX_CELLS) -> None:
+    """Refuse a sheet whose grid and the room its ``dimension`` makes the reader reserve exceed ``limit``."""
+    if reserved and scan.rows * scan.cols + reserved > limit:
+        raise Refused("sheet-too-large", f"工作表 '{name}' 的范围过大（{scan.rows} 行 × {scan.cols} 列，另预留 {reserved} 个单元格，"
+                                         f"上限 {limit} 个单元格）：请删除多余的行列或拆分文件后再导入")
+
+
 def column_number(letters: bytes | str) -> int:
     """``A`` → 1, ``Z`` → 26, ``AA`` → 27, ``XFD`` → 16384."""
     number = 0
