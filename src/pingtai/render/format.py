@@ -278,7 +278,9 @@ def terminal_block(text: str) -> str:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~&])")
-_MD_BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
+_MD_BLOCK_START = re.compile(r"^(\s*)([-+=](?=[\s\-+=]|$)|\d{1,9}(?=[.)](?:\s|$)))")
+"""What starts a list item, a setext underline or a thematic break at the start of a line
+(``- x``, ``1. x``, ``---``, ``==``); ``-3%`` and ``2.68`` start nothing and stay as they are."""
 _MD_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*)://")
 _MD_WWW = re.compile(r"(?i)\b(www)\.")
 _MD_AT = re.compile(r"(?<=[\w.+\-])@(?=[\w\-]+\.)")
