@@ -75,6 +75,10 @@ def _plain(render: object, obj: object) -> str:
     return out.getvalue()
 
 
+def _decoded(value: str | bytes) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
 def _cells(row: str) -> int:
     """The cells of a Markdown table row: pipes that are not escaped."""
     count, escaped = 0, False
@@ -165,10 +169,10 @@ def test_arbitrary_text_in_a_return_keeps_every_output_well_formed(tmp_path_fact
             assert len({row.count("\t") for row in rows}) <= 1, (key, rows)
     # Markdown: tables keep their columns; nothing from data links, embeds or marks up
     for key in ("report md", "league md", "digest md"):
-        text = bytes(outputs[key]).decode()
+        text = _decoded(outputs[key])
         _check_markdown_tables(text)
         _check_markdown_inert(text)
-    headings = [row for row in bytes(outputs["digest md"]).decode().splitlines() if row.startswith("#")]
+    headings = [row for row in _decoded(outputs["digest md"]).splitlines() if row.startswith("#")]
     assert headings[0].startswith("### 平台经济政策落实检查 2025-08-01：")
     agencies = {a.name for a in cat.agencies.agencies} | {NO_AGENCY}
     for heading in headings[1:]:
@@ -177,18 +181,19 @@ def test_arbitrary_text_in_a_return_keeps_every_output_well_formed(tmp_path_fact
     # HTML: pingtai's elements only; the payload is text
     for key in ("report html", "league html"):
         parsed = _Tags()
-        parsed.feed(bytes(outputs[key]).decode())
+        parsed.feed(_decoded(outputs[key]))
         assert parsed.tags <= PINGTAI_TAGS, (key, parsed.tags - PINGTAI_TAGS)
     parsed = _Tags()
-    parsed.feed(bytes(outputs["report html"]).decode())
+    parsed.feed(_decoded(outputs["report html"]))
     text = "\n".join(parsed.text)
     for piece in re.split(r"\r\n|[\r\n\x85\u2028\u2029\x0b\x0c]", progress):
         assert shown(piece) in text
     # xlsx opens, and carries no control character in its XML
     for key in ("report xlsx", "league xlsx"):
-        data = bytes(outputs[key])
-        openpyxl.load_workbook(io.BytesIO(data))
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        blob = outputs[key]
+        assert isinstance(blob, bytes)
+        openpyxl.load_workbook(io.BytesIO(blob))
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             for member in archive.namelist():
                 assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", archive.read(member)), (key, member)
     # JSON round-trips: the texts come back exactly
