@@ -53,6 +53,16 @@ def test_missing_file_directory_and_empty_file(tmp_path: Path) -> None:
     assert refused(read(tmp_path / "empty.xlsx")) == ("empty-file", "文件是空的")
 
 
+def test_a_fifo_or_a_device_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    """Opening a FIFO for reading waits for a writer for ever (#13 item 7)."""
+    import os
+
+    os.mkfifo(tmp_path / "管道.xlsx")
+    message = "不是普通文件（命名管道、设备或套接字）：请提供工作簿文件"
+    assert refused(read(tmp_path / "管道.xlsx")) == ("not-a-file", message)
+    assert read_return(Path("/dev/zero"), CATALOG).problems[0].code == "not-a-file"
+
+
 # --- not what the name says ---------------------------------------------------------------------------
 
 
