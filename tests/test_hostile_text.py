@@ -323,3 +323,44 @@ def test_every_file_an_output_command_writes_is_inside_its_folder(tmp_path: Path
     with pytest.raises(UsageError, match="文件名不能含路径分隔符或控制字符"):
         inside(tmp_path, name)
     assert inside(tmp_path, "市商务局.html") == tmp_path / "市商务局.html"
+
+
+# --- no input makes a traceback: options and the environment -------------------------------------------------
+
+
+def test_an_output_path_that_is_a_device_or_a_fifo_is_refused_not_replaced(tmp_path: Path, runner: CliRunner) -> None:
+    """A rename over /dev/null (as root) would have replaced the device with a regular file."""
+    import os
+    import stat
+
+    fifo = tmp_path / "管道.md"
+    os.mkfifo(fifo)
+    db = tmp_path / "srv" / "ledger.sqlite3"
+    _seed(db, "进展", "问题", "打算", "f.xlsx")
+    for args in (["report", "-a", AGENCY, "--format", "md", "-o", "/dev/null"], ["report", "-a", AGENCY, "-o", str(fifo)],
+                 ["league", "--format", "html", "-o", "/dev/null"], ["ledger", "backup", "/dev/null"],
+                 ["check", "--as-of", "2025-08-01", "--output", str(fifo)]):
+        result = runner.invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert "输出路径不是普通文件（命名管道、设备或套接字）" in result.stderr, args
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_absurd_numbers_in_options_are_usage_errors(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", "--remind-days", "999999999999999999999"])
+    assert result.exit_code == 2 and "--remind-days" in result.output and "Traceback" not in result.output
+
+
+def test_a_signing_secret_in_bytes_that_are_not_utf8_signs_as_those_bytes() -> None:
+    import base64
+    import hashlib
+    import hmac
+    import os
+    import urllib.parse
+
+    from pingtai.notify import signed_url
+
+    secret = os.fsdecode(b"SEC\xff")
+    sign = urllib.parse.parse_qs(urllib.parse.urlsplit(signed_url("https://h/x", secret, 1)).query)["sign"][0]
+    expected = base64.b64encode(hmac.new(b"SEC\xff", b"1\nSEC\xff", hashlib.sha256).digest()).decode()
+    assert sign == expected

@@ -42,7 +42,7 @@ from pingtai.errors import LedgerError, Problem, UsageError
 from pingtai.importer import Reader, record, rows_as_stored
 from pingtai.ledger import Batch, Ledger, rows_digest, stored_rows
 from pingtai.periods import Period, PeriodError
-from pingtai.safe_write import fsync_directory, os_reason
+from pingtai.safe_write import fsync_directory, os_reason, refuse_special
 
 RebuildProgress = Callable[[int, int], None]
 """``(done, total)`` entries replayed — the CLI draws a bar from it."""
@@ -546,6 +546,7 @@ def backup_ledger(db_path: Path, target: Path) -> Backup:
         raise UsageError(f"备份目录不存在：{directory}")
     if target.exists() and db_path.exists() and os.path.samefile(target, db_path):
         raise UsageError("备份目标就是台账本身", hint="请指定另一个文件。")
+    refuse_special(target)
     if not db_path.is_file() or db_path.stat().st_size == 0:
         Ledger.open(db_path, readonly=True).close()  # a lost ledger: the error that says so
         raise LedgerError(f"台账不存在：{db_path}", hint="请用 --db 或 PINGTAI_DB 指向台账文件。")

@@ -171,7 +171,9 @@ def payload(kind: WebhookKind, title: str, text: str) -> dict[str, Any]:
 def signed_url(url: str, secret: str, timestamp_ms: int) -> str:
     """DingTalk 加签: ``url`` with ``timestamp`` and ``sign`` = base64(HMAC-SHA256(secret,
     "timestamp\\nsecret")) added (the robot refuses a timestamp more than an hour off)."""
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    # surrogateescape: a secret from the environment in bytes that are not UTF-8 signs as those bytes
+    raw = secret.encode("utf-8", "surrogateescape")
+    digest = hmac.new(raw, f"{timestamp_ms}\n".encode() + raw, hashlib.sha256).digest()
     sign = urllib.parse.quote_plus(base64.b64encode(digest).decode("ascii"))
     return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp_ms}&sign={sign}"
 

@@ -191,11 +191,20 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
         raise UsageError(f"输出目录不存在：{directory}", hint="请先创建该目录，或用 -o 指定已有目录中的文件。")
     if target.is_dir():
         raise UsageError(f"输出路径是目录：{target}", hint="请用 -o 指定文件名。")
+    refuse_special(target)
     try:
         replace_atomically(target, write)
     except OSError as exc:
         raise PingtaiError(f"无法写入 {target}：{os_reason(exc)}") from None
     return target
+
+
+def refuse_special(target: Path) -> None:
+    """Refuse (:class:`UsageError`) an output path that exists and is not a regular file: a
+    rename over ``/dev/null``, ``/dev/stdout`` or a FIFO would replace the device itself."""
+    if target.exists() and not target.is_file():
+        raise UsageError(f"输出路径{NOT_REGULAR}：{target}",
+                         hint="请用 -o 指定普通文件；要输出到屏幕，请省略 -o。")
 
 
 def write_bytes_atomically(target: Path, data: bytes) -> Path:
@@ -207,7 +216,19 @@ def write_bytes_atomically(target: Path, data: bytes) -> Path:
     return write_atomically(target, write)
 
 
-__all__ = ["FORMULA_TRIGGERS", "NotRegularFileError", "csv_text", "fsync_directory", "inside", "looks_like_formula",
-           "open_regular", "os_reason", "replace_atomically",
-           "set_text", "text_cells_only", "write_atomically",
-           "write_bytes_atomically"]
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "NotRegularFileError",
+    "csv_text",
+    "fsync_directory",
+    "inside",
+    "looks_like_formula",
+    "open_regular",
+    "os_reason",
+    "refuse_special",
+    "replace_atomically",
+    "set_text",
+    "text_cells_only",
+    "write_atomically",
+    "write_bytes_atomically",
+]

@@ -37,7 +37,7 @@ def check(
                                                      show_default=False)] = None,
     new_only: Annotated[bool, typer.Option("--new-only", help="只报告与上次检查相比新增或有变化的事项（每次检查记入台账）。")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="没有达到 --fail-on 级别的事项时不输出（cron 只在需要时发邮件）。")] = False,
-    remind_days: Annotated[int | None, typer.Option("--remind-days", min=0, help="提醒 N 天内到期、尚未报送的报表。",
+    remind_days: Annotated[int | None, typer.Option("--remind-days", min=0, max=366, help="提醒 N 天内到期、尚未报送的报表（0–366）。",
                                                     show_default=False)] = None,
     webhook: Annotated[str | None, typer.Option("--notify-webhook", help="把摘要推送到钉钉或企业微信群机器人的 webhook 地址。",
                                                 show_default=False)] = None,
