@@ -364,3 +364,28 @@ def test_a_signing_secret_in_bytes_that_are_not_utf8_signs_as_those_bytes() -> N
     sign = urllib.parse.parse_qs(urllib.parse.urlsplit(signed_url("https://h/x", secret, 1)).query)["sign"][0]
     expected = base64.b64encode(hmac.new(b"SEC\xff", b"1\nSEC\xff", hashlib.sha256).digest()).decode()
     assert sign == expected
+
+
+def test_paths_in_the_environment_that_are_not_utf8(tmp_path: Path, runner: CliRunner,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger or data directory whose name holds bytes that are not UTF-8 (a manifest entry records
+    the ledger's name; the catalog cache hashes the paths)."""
+    import os
+    import shutil
+
+    from conftest import DATA
+
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/\xff"))
+    shutil.copytree(DATA, folder / "data")
+    monkeypatch.setenv("PINGTAI_DATA", str(folder / "data"))
+    monkeypatch.setenv("PINGTAI_DB", str(folder / "ledger.sqlite3"))
+    from test_returns_cli import filled_template
+
+    book = filled_template(tmp_path / "r.xlsx")
+    for args in (["import", str(book)], ["plans", "--json"], ["status"], ["ledger", "verify", "--json"], ["batches"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+    (folder / "ledger.sqlite3").unlink()
+    assert runner.invoke(app, ["ledger", "rebuild"]).exit_code == 0
+    verified = runner.invoke(app, ["ledger", "verify"])
+    assert verified.exit_code == 0 and "\\xff" in verified.stdout

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pingtai import archive
 from pingtai.archive import ManifestEntry
 from pingtai.archive import archive_name as archive_name  # re-exported: part of this module's API
-from pingtai.errors import LedgerError
+from pingtai.errors import LedgerError, text_name
 from pingtai.gcutil import gc_paused
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import os_reason
@@ -431,7 +431,7 @@ class Ledger:
         self.path = path
         """The database file, or ``None`` for the empty stand-in of a ledger that does not exist yet."""
         self.readonly = readonly
-        self._name = path.name if path is not None else ""
+        self._name = text_name(path.name) if path is not None else ""
         """The ledger's name in archive manifest entries (a rebuild's temporary file uses the target's)."""
         self._immutable = False
         """Opened as immutable because its directory cannot be written (see :meth:`_open_immutable`)."""
@@ -467,7 +467,7 @@ class Ledger:
 
     @classmethod
     def _open(cls, path: Path, *, create: bool, readonly: bool, rebuild_of: str | None) -> Ledger:
-        if rebuild_of is None and _missing(path) and archive.records_ledger(path.parent, path.name) and _missing(path):
+        if rebuild_of is None and _missing(path) and archive.records_ledger(path.parent, text_name(path.name)) and _missing(path):
             # Checked in this order: a committed entry means its ledger existed when it was written,
             # so another process creating the ledger meanwhile is seen by the second look.
             raise LedgerError(f"台账 {path} 不存在或为空，但其旁边的归档中已记录了导入批次：台账可能已丢失或被移走",
@@ -502,7 +502,7 @@ class Ledger:
         except sqlite3.Error as exc:
             raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly)
-        ledger._name = rebuild_of or path.name
+        ledger._name = rebuild_of or text_name(path.name)
         return ledger._ready(migrate=create and not readonly)
 
     def _ready(self, *, migrate: bool) -> Ledger:

@@ -38,7 +38,7 @@ from typing import Any
 from pingtai import archive
 from pingtai.archive import ARCHIVE_DIR, ManifestEntry
 from pingtai.catalog import Catalog
-from pingtai.errors import LedgerError, Problem, UsageError
+from pingtai.errors import LedgerError, Problem, UsageError, text_name
 from pingtai.importer import Reader, record, rows_as_stored
 from pingtai.ledger import Batch, Ledger, rows_digest, stored_rows
 from pingtai.periods import Period, PeriodError
@@ -405,7 +405,7 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
         raise LedgerError(f"无法在 {db_path.parent} 中创建台账：{os_reason(exc)}") from None
     skipped: list[str] = []
     try:
-        with Ledger.create_for_rebuild(temp, db_path.name) as ledger, \
+        with Ledger.create_for_rebuild(temp, text_name(db_path.name)) as ledger, \
                 tempfile.TemporaryDirectory(prefix=".pingtai-rebuild-", dir=db_path.parent) as scratch:
             entries = _distinct_batches(found, result)
             for done, entry in enumerate(entries, start=1):
