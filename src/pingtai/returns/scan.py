@@ -21,7 +21,7 @@ This module holds what the three scanners share — the caps, :class:`SheetScan`
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pingtai.returns.sniff import Refused, dtd_refusal, has_dtd, inflate
@@ -117,6 +117,27 @@ def drain(data: bytes, info: zipfile.ZipInfo, limit: int) -> int:
             raise dtd_refusal(info.filename)
         size += len(chunk)
     return size
+
+
+def parse_elements(parts: Iterable[bytes], start: Callable[[str, dict[str, str]], None], end: Callable[[str], None],
+                   what: str) -> None:
+    """Feed ``parts`` (XML) to expat, calling ``start(name, attributes)`` and ``end(name)`` for each
+    element — names as written, prefix included. XML expat finds malformed (duplicate attributes,
+    a ``<`` in a value, unclosed tags) is refused (``sheet-xml``) naming ``what``; whatever the
+    handlers raise goes through."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        for part in parts:
+            parser.Parse(part, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise Refused("sheet-xml", f"{what}的 XML 格式不规范（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行）："
+                                   "请用 Excel、WPS 或 LibreOffice 打开并另存后再导入") from None
 
 
 def pieces(chunks: Iterable[bytes], member: str, ends: tuple[bytes, ...]) -> Iterator[bytes]:

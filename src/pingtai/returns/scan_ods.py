@@ -24,6 +24,7 @@ from pingtai.returns.scan import (
     check_extent,
     check_total,
     drain,
+    parse_elements,
     pieces,
 )
 from pingtai.returns.sniff import MAX_UNCOMPRESSED, Refused, check_zip, inflate, refuse
@@ -75,20 +76,8 @@ def _canonical(part: bytes) -> bool:
 
 def _scan_exact(content: Iterable[bytes]) -> dict[str, SheetScan]:
     """Measure the tables on expat's parse: the rules of :class:`_OdsScanner`, whatever the spelling."""
-    from xml.parsers import expat
-
     model = _OdsModel()
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    parser.StartElementHandler = model.start
-    parser.EndElementHandler = model.end
-    try:
-        for part in content:
-            parser.Parse(part, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise Refused("sheet-xml", f"ODS 文件的 XML 格式不规范（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行）："
-                                   "请在 LibreOffice/WPS 中打开并另存后再导入") from None
+    parse_elements(content, model.start, model.end, "ODS 文件")
     return model.scans
 
 
@@ -138,7 +127,7 @@ def _count(text: str | None) -> int:
     """A repeat count as :func:`_repeat` reads it."""
     if text is None:
         return 1
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise refuse("broken-zip")
     return max(int(text), 1)
 
@@ -212,9 +201,4 @@ class _OdsScanner:
 
 
 def _repeat(match: re.Match[bytes] | None) -> int:
-    if match is None:
-        return 1
-    text = match[1]
-    if not text.isdigit() or len(text) > 9:
-        raise refuse("broken-zip")
-    return max(int(text), 1)
+    return _count(None if match is None else match[1].decode("ascii", "replace"))

@@ -24,6 +24,7 @@ element by element; XML that expat finds malformed is refused (no real writer pr
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -46,6 +47,7 @@ from pingtai.returns.scan import (
     drain,
     error_mark,
     formula_mark,
+    parse_elements,
     pieces,
 )
 from pingtai.returns.sniff import MAX_UNCOMPRESSED, Refused, check_zip, dtd_refusal, has_dtd, inflate, refuse
@@ -400,22 +402,10 @@ def _scan_sheet_exact(parts: Iterable[bytes], scan: SheetScan) -> None:
     attribute value, unclosed tags…), for cells or rows nested in cells or rows (calamine would
     read them by rules no real file needs), and past :data:`MAX_CELL_ELEMENTS` cells.
     """
-    from xml.parsers import expat
-
     model = _CalamineModel(scan)
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    parser.StartElementHandler = model.start
-    parser.EndElementHandler = model.end
-    try:
-        for part in parts:
-            parser.Parse(part, False)
-        parser.Parse(b"", True)
-    except _Enough:
-        return  # the end of the sheet data, or an extent absurd already: the caller judges
-    except expat.ExpatError as exc:
-        raise Refused("sheet-xml", f"工作表的 XML 格式不规范（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行）："
-                                   "请在 Excel/WPS 中打开并另存后再导入") from None
+    # the end of the sheet data, or an extent absurd already: the caller judges
+    with contextlib.suppress(_Enough):
+        parse_elements(parts, model.start, model.end, "工作表")
 
 
 class _Enough(Exception):
