@@ -77,6 +77,12 @@ def num(value: float | None) -> str:
     """A figure as an office worker writes it: no exponent, at most two decimals, ``—`` for none."""
     if value is None or not math.isfinite(value):
         return DASH
+    written = repr(float(value))
+    point = written.find(".")
+    if "e" not in written and 0 <= point and len(written) - point - 1 <= PLACES:
+        # already at most two decimals as written (most figures): nothing to round
+        text = written.rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
     return _spelled(_decimal(value, PLACES), keep_zeros=False)
 
 
