@@ -79,7 +79,7 @@ def num(value: float | None) -> str:
         return DASH
     written = repr(float(value))
     point = written.find(".")
-    if "e" not in written and 0 <= point and len(written) - point - 1 <= PLACES:
+    if "e" not in written and point >= 0 and len(written) - point - 1 <= PLACES:
         # already at most two decimals as written (most figures): nothing to round
         text = written.rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
