@@ -142,7 +142,10 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from pingtai.render.format import terminal
 
     bars: dict[str, TaskID] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -150,7 +153,8 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 
         def update(file: str, done: int, total: int) -> None:
             if file not in bars:
-                bars[file] = progress.add_task(f"读取 {Path(file).name}", total=total or None)
+                # a task description is rich markup: the name is escaped for rich and for the terminal
+                bars[file] = progress.add_task(f"读取 {escape(terminal(Path(file).name))}", total=total or None)
             progress.update(bars[file], completed=done, total=total or None)
 
         yield update
