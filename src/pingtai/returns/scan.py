@@ -123,8 +123,8 @@ def parse_elements(parts: Iterable[bytes], start: Callable[[str, dict[str, str]]
                    what: str) -> None:
     """Feed ``parts`` (XML) to expat, calling ``start(name, attributes)`` and ``end(name)`` for each
     element — names as written, prefix included. XML expat finds malformed (duplicate attributes,
-    a ``<`` in a value, unclosed tags) is refused (``sheet-xml``) naming ``what``; whatever the
-    handlers raise goes through."""
+    a ``<`` in a value, unclosed tags) is refused (``sheet-xml``), the message starting with
+    ``what`` (``ODS 文件的``); whatever the handlers raise goes through."""
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
@@ -136,7 +136,7 @@ def parse_elements(parts: Iterable[bytes], start: Callable[[str, dict[str, str]]
             parser.Parse(part, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise Refused("sheet-xml", f"{what}的 XML 格式不规范（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行）："
+        raise Refused("sheet-xml", f"{what}XML 格式不规范（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行）："
                                    "请用 Excel、WPS 或 LibreOffice 打开并另存后再导入") from None
 
 

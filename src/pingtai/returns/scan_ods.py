@@ -77,7 +77,7 @@ def _canonical(part: bytes) -> bool:
 def _scan_exact(content: Iterable[bytes]) -> dict[str, SheetScan]:
     """Measure the tables on expat's parse: the rules of :class:`_OdsScanner`, whatever the spelling."""
     model = _OdsModel()
-    parse_elements(content, model.start, model.end, "ODS 文件")
+    parse_elements(content, model.start, model.end, "ODS 文件的 ")
     return model.scans
 
 

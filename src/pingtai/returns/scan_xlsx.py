@@ -150,6 +150,11 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
                 break
             except _Escalate:
                 continue
+            except Refused as exc:  # say which sheet, where the message does not
+                if exc.message.startswith("工作"):
+                    raise
+                space = " " if exc.message[:1].isascii() else ""  # before a Latin word (XML), as the text has it
+                raise Refused(exc.code, f"工作表 '{sheet}' 的{space}{exc.message}") from None
         total += info.file_size
         check_extent(sheet, scan)
         check_reserved(sheet, scan, model.reserved)
@@ -405,7 +410,7 @@ def _scan_sheet_exact(parts: Iterable[bytes], scan: SheetScan) -> None:
     model = _CalamineModel(scan)
     # the end of the sheet data, or an extent absurd already: the caller judges
     with contextlib.suppress(_Enough):
-        parse_elements(parts, model.start, model.end, "工作表")
+        parse_elements(parts, model.start, model.end, "")
 
 
 class _Enough(Exception):
@@ -445,7 +450,7 @@ class _CalamineModel:
         elif local == "c":
             self.cells += 1
             if self.cells > MAX_CELL_ELEMENTS:
-                raise Refused("sheet-too-large", f"工作表的单元格元素过多（超过 {MAX_CELL_ELEMENTS} 个）：请删除多余的行列后再导入")
+                raise Refused("sheet-too-large", f"单元格元素过多（超过 {MAX_CELL_ELEMENTS} 个）：请删除多余的行列后再导入")
             ref = attrs.get("r")
             if ref is not None:
                 row, col = _cell_position(ref)
@@ -483,4 +488,4 @@ class _CalamineModel:
 
 
 def _nested(local: str) -> Refused:
-    return Refused("sheet-xml", f"工作表的 XML 结构不规范（<{local}> 嵌套在单元格或行中）：请在 Excel/WPS 中打开并另存后再导入")
+    return Refused("sheet-xml", f"XML 结构不规范（<{local}> 嵌套在单元格或行中）：请在 Excel/WPS 中打开并另存后再导入")
