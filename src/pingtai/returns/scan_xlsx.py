@@ -150,8 +150,8 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
                 break
             except _Escalate:
                 continue
-            except Refused as exc:  # say which sheet, where the message does not
-                if exc.message.startswith("工作"):
+            except Refused as exc:  # say which sheet, where the scan's message does not
+                if exc.code not in ("sheet-xml", "sheet-too-large") or exc.message.startswith("工作"):
                     raise
                 space = " " if exc.message[:1].isascii() else ""  # before a Latin word (XML), as the text has it
                 raise Refused(exc.code, f"工作表 '{sheet}' 的{space}{exc.message}") from None
