@@ -44,6 +44,29 @@ def _ods(path: Path, rows_xml: str) -> Path:
     return path
 
 
+SHEET_SIZE_ATTACKS = {
+    "单引号": "<row r='1'><c r='A1'><v>1</v></c></row><row r='1048576'><c r='XFD1048576'><v>2</v></c></row>",
+    "等号旁空格": '<row r="1"><c r="A1"><v>1</v></c></row><row r = "1048576"><c r = "XFD1048576"><v>2</v></c></row>',
+    "隐式位置": '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFC1"><v>1</v></c><c><v>2</v></c></row>',
+    "百万行后的无r单元格": '<row r="1"><c r="A1"><v>1</v></c></row><row r="1000000">' + "<c><v>1</v></c>" * 20 + "</row>",
+    "重复的r属性": '<row r="1"><c r="A1"><v>1</v></c><c r="A1" r="XFD1048576"><v>2</v></c></row>',
+    "引号中的大于号": '<row r="1"><c r="A1"><v>1</v></c><c s=">" r="XFD1048576"><v>2</v></c></row>',
+    "中文前缀": ('<row r="1"><c r="A1"><v>1</v></c><中:c xmlns:中="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+             ' r="XFD1048576"><v>2</v></中:c></row>'),
+    "注释中的行": '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><!-- <row r="1"> --><c r="XFC1"><v>1</v></c><c><v>2</v></c></row>',
+    "CDATA中的行": ('<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFC5" t="str"><v><![CDATA[<row r="1">]]></v></c>'
+                 "<c><v>2</v></c></row>"),
+    "行号带列字母": '<row r="1"><c r="A1"><v>1</v></c></row><row r="XFD1048576"><c r="XFC3"><v>1</v></c><c><v>2</v></c></row>',
+}
+"""Sheets whose cells calamine places at the far corner (see :mod:`pingtai.returns.scan_xlsx`)."""
+ODS_ATTACKS = {
+    "单引号重复": ("<table:table-row table:number-rows-repeated='90000'><table:table-cell office:value-type='float' "
+              "office:value='1' table:number-columns-repeated='1000'><text:p>1</text:p></table:table-cell></table:table-row>"),
+    "等号旁空格重复": ('<table:table-row table:number-rows-repeated = "90000"><table:table-cell office:value-type="float" '
+                'office:value="1" table:number-columns-repeated = "1000"><text:p>1</text:p></table:table-cell></table:table-row>'),
+}
+
+
 def corpus(folder: Path) -> dict[Path, str]:
     """Write every hostile file into ``folder``; returns each path with the reader's problem code."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -103,6 +126,16 @@ def corpus(folder: Path) -> dict[Path, str]:
     files[_ods(folder / "百万空行.ods", '<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
                                         'table:number-columns-repeated="1024"/></table:table-row>')] = "no-layout"
     files[write_csv(folder / "过宽.csv", [["指标名称", "本期数", *["x"] * 20000]])] = "sheet-too-large"
+    # issue 13: what calamine places where the byte-level scan once looked elsewhere (each aborted
+    # the process with SIGABRT, or took seconds and gigabytes, before the scan modelled calamine)
+    for name, cells in SHEET_SIZE_ATTACKS.items():
+        files[raw_xlsx(folder / f"{name}.xlsx", cells)] = "sheet-xml" if name == "重复的r属性" else "sheet-too-large"
+    files[raw_xlsx(folder / "预留加范围.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>'
+                   '<row r="120000"><c r="P120000"><v>2</v></c></row>', dimension="A1:P6000")] = "sheet-too-large"
+    files[raw_xlsx(folder / "共享公式.xlsx", '<row r="1"><c r="A1"><f t="shared" ref="A1:XFD1048576" si="0">B1</f>'
+                   "<v>1</v></c></row>")] = "sheet-too-large"
+    for name, rows in ODS_ATTACKS.items():
+        files[_ods(folder / f"{name}.ods", rows)] = "sheet-too-large"
     # text that is not a usable CSV
     put("含空字符.csv", "报告期,填报单位,指标名称,计量单位,数值\n2024年,柯桥区政府,网络零售额,亿元,3\x0000\n".encode()
         + b"\x00" * 100, "unknown-format")

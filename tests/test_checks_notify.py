@@ -207,3 +207,111 @@ def test_dingtalk_signing_adds_timestamp_and_sign(robot: Robot) -> None:
     assert query["timestamp"] == ["1700000000000"] and query["sign"] == [base64.b64encode(mac).decode()]
     assert send(robot.url, "t", "x", secret="SECxyz", timestamp_ms=1700000000000).ok
     assert "&timestamp=1700000000000&sign=" in robot.requests[-1]["path"]
+
+
+# --- issue 13: one deadline, malformed addresses, secrets kept out of every message -----------------
+
+
+class SlowDrip:
+    """A server that accepts the post, then sends its answer one byte every ``pause`` seconds, for ever:
+    each read returns within any per-read timeout, so only a total deadline ends the exchange."""
+
+    def __init__(self, pause: float = 0.2) -> None:
+        self.pause = pause
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/robot/send?access_token=drip-secret-token"
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._drip, args=(client,), daemon=True).start()
+
+    def _drip(self, client: socket.socket) -> None:
+        with client, contextlib.suppress(OSError):
+            client.recv(65536)
+            answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X-Pad: " + b"x" * 10_000
+            for byte in answer:
+                if self.stop.is_set():
+                    return
+                client.sendall(bytes([byte]))
+                time.sleep(self.pause)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def drip(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlowDrip]:
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    server = SlowDrip()
+    yield server
+    server.close()
+
+
+def test_a_slow_drip_server_cannot_hold_the_post_past_one_deadline(drip: SlowDrip) -> None:
+    started = time.monotonic()
+    delivery = send(drip.url, "标题", "内容", timeout=1.0)
+    elapsed = time.monotonic() - started
+    assert not delivery.ok and "1 秒内没有响应" in delivery.message
+    assert elapsed < 2.5, elapsed  # a per-read timeout would wait for the whole drip (minutes)
+    assert "drip-secret-token" not in delivery.message
+
+
+def test_check_with_a_slow_drip_robot_exits_2_at_the_deadline(runner: CliRunner, drip: SlowDrip, db: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pingtai.notify.TIMEOUT", 1.0)
+    started = time.monotonic()
+    result = runner.invoke(app, ["check", "--as-of", "2025-05-10", "--notify-webhook", drip.url])
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 2
+    assert "推送失败" in result.stderr and "没有响应" in result.stderr
+    assert "drip-secret-token" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("url", [
+    "https://oapi.dingtalk.com/robot/send?access_token=SECRET-TOKEN-1 x",
+    "https://oapi.dingtalk.com/robot/send?access_token=SECRET-TOKEN-1\r\nX-Injected: 1",
+    "https://oapi.dingtalk.com/robot/send?access_token=SECRET-TOKEN-1\n",
+    "https://oapi.dingtalk.com:99999/robot/send?access_token=SECRET-TOKEN-1",
+    "https://oapi.dingtalk.com:port/robot/send?access_token=SECRET-TOKEN-1",
+    "https://[::1/robot/send?access_token=SECRET-TOKEN-1",
+    "https://[fe80::1%eth0/robot/send?access_token=SECRET-TOKEN-1",
+    "https://user:SECRET-TOKEN-1@oapi.dingtalk.com/robot/send",
+    "https://SECRET-TOKEN-1@oapi.dingtalk.com/robot/send",
+    "https://oapi.dingtalk.com/机器人?access_token=SECRET-TOKEN-1",
+    "file:///etc/passwd?SECRET-TOKEN-1",
+    "https:///robot/send?access_token=SECRET-TOKEN-1",
+])
+def test_a_malformed_address_exits_2_before_any_work_and_shows_no_secret(runner: CliRunner, db: Path, url: str) -> None:
+    result = runner.invoke(app, ["check", "--as-of", "2025-05-10", "--notify-webhook", url])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("错误：webhook 地址"), result.stderr
+    assert result.stdout == ""  # refused before the check ran
+    assert "SECRET-TOKEN-1" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_secrets_are_kept_out_of_failure_messages(robot: Robot, monkeypatch: pytest.MonkeyPatch) -> None:
+    robot.status, robot.reply = 500, b"access_token=secret-token sign=whatever"
+    delivery = send(robot.url, "标题", "内容", secret="SEC-ADD-SIGN-123", timestamp_ms=1)
+    assert not delivery.ok and "HTTP 500" in delivery.message
+    assert "secret-token" not in delivery.message and "SEC-ADD-SIGN-123" not in delivery.message
+    # an error that quotes the address it was given (http.client's InvalidURL does) is scrubbed too
+    from pingtai.notify import redact, scrub, secrets_of
+
+    quoted = "URL can't contain control characters. '/robot/send?access_token=secret-token&sign=abc%2Bdef'"
+    assert "secret-token" not in scrub(quoted, secrets_of(robot.url + "&sign=abc%2Bdef"))
+    assert redact("https://u:pw@example.org:8443/hook/0123456789abcdef0123?key=k") == "https://example.org:8443/hook/***"

@@ -144,11 +144,16 @@ def test_a_full_disk_at_any_point_leaves_the_ledger_as_it_was(tmp_path: Path) ->
                 assert rows(db) == before_rows
                 assert {k: v for k, v in file_hashes(folder).items() if k.startswith("ledger.sqlite3")} == \
                     {k: v for k, v in before_files.items() if k.startswith("ledger.sqlite3")}
+                assert _archive(file_hashes(folder)) == _archive(before_files)  # no orphan left behind (#13)
                 code, _, err = invoke(db, "import", str(big))
             assert code == 0, err
             assert _without_times(rows(db)) == _without_times(after)
             assert invoke(db, "ledger", "verify")[0] == 0
     assert outcomes[0] == 2 and outcomes[-1] == 0, outcomes
+
+
+def _archive(hashes: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in hashes.items() if k.startswith("archive")}
 
 
 def _without_times(table_rows: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
@@ -171,7 +176,7 @@ def test_a_file_size_limit_is_a_clear_error(tmp_path: Path, limit: int) -> None:
     table, or the WAL. No privilege needed."""
     big = big_long_csv(tmp_path / "in" / "月度.csv", range(2021, 2023), seed=11)
     db = seed_ledger(tmp_path / "srv")
-    before = rows(db)
+    before, archived = rows(db), _archive(file_hashes(db.parent))
     done = subprocess.run([sys.executable, "-c", _LIMITED.format(limit=limit), "import", str(big)],
                           env={**os.environ, "PINGTAI_DB": str(db)}, capture_output=True, text=True, timeout=120,
                           check=False)
@@ -179,6 +184,7 @@ def test_a_file_size_limit_is_a_clear_error(tmp_path: Path, limit: int) -> None:
     assert done.stderr.startswith("错误：") and "Traceback" not in done.stderr
     assert "超出文件大小上限" in done.stderr or "磁盘 I/O 错误" in done.stderr or "磁盘已满" in done.stderr, done.stderr
     assert rows(db) == before
+    assert _archive(file_hashes(db.parent)) == archived  # the failed import took its copy back (#13)
     assert invoke(db, "ledger", "verify")[0] == 0
     assert invoke(db, "import", str(big))[0] == 0
     assert resource.getrlimit(resource.RLIMIT_FSIZE)[0] == resource.RLIM_INFINITY  # only the child was limited

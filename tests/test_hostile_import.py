@@ -2,8 +2,10 @@
 ``pingtai import`` and ``pingtai import --dry-run`` — cleanly: exit 1, one line saying why for
 each file, no traceback, and the ledger and its archive unchanged byte for byte.
 
-The commands run as real processes under a 1 GiB address-space limit: a file that made the reader
-allocate gigabytes would end the process (not just raise), and a test in this process with it.
+The commands run as real processes under a 400 MiB address-space limit: a file that made the
+reader allocate gigabytes would end the process with a signal (not just raise), and a test in
+this process with it. Each sheet-size attack also runs alone, under 400 MiB and 20 s of CPU and
+wall time: a signal, a timeout or any exit but 1 fails.
 """
 
 from __future__ import annotations
@@ -13,18 +15,22 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from hostile import corpus
+from hostile import ODS_ATTACKS, SHEET_SIZE_ATTACKS, corpus
 from pingtai.cli import app
 from reliability_helpers import DISTRICTS, district_return, file_hashes
 
-_LIMITED = """
+LIMIT_BYTES = 400 * 2**20
+LIMIT_SECONDS = 20
+_LIMITED = f"""
 import resource, sys
-resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+resource.setrlimit(resource.RLIMIT_AS, ({LIMIT_BYTES}, {LIMIT_BYTES}))
+resource.setrlimit(resource.RLIMIT_CPU, ({LIMIT_SECONDS}, {LIMIT_SECONDS}))
 from pingtai.cli import main
 sys.argv = ["pingtai", *sys.argv[1:]]
 main()
@@ -86,3 +92,17 @@ def test_a_hostile_file_among_good_ones_is_the_only_one_refused(files: dict[Path
     done = run(db, "import", str(copy), str(good), "--json")
     assert done.returncode == 1
     assert [f["status"] for f in json.loads(done.stdout)["files"]] == ["rejected", "accepted"]
+
+
+@pytest.mark.parametrize("name", [*SHEET_SIZE_ATTACKS, "预留加范围", "共享公式", *ODS_ATTACKS])
+def test_each_sheet_size_attack_alone_stays_under_400_mib_and_20_s(files: dict[Path, str], db: Path, name: str) -> None:
+    [(path, code)] = [(p, c) for p, c in files.items() if p.stem == name]
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", _LIMITED, "import", "--json", str(path)],
+                          env={**os.environ, "PINGTAI_DB": str(db)}, capture_output=True, text=True,
+                          timeout=LIMIT_SECONDS, check=False)
+    assert time.monotonic() - started < LIMIT_SECONDS
+    assert done.returncode == 1, (done.returncode, done.stderr[-2000:])  # not a signal (negative), not a crash
+    [result] = json.loads(done.stdout)["files"]
+    assert [(e["where"], e["code"]) for e in result["errors"]] == [(path.name, code)]
+    assert "Traceback" not in done.stderr

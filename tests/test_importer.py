@@ -338,3 +338,32 @@ def test_the_city_stated_and_unstated_for_one_key_is_a_duplicate(db: Path, tmp_p
     unstated = value("online_retail_sales", "2024", 1150, where="a.xlsx!指标!C2")
     result = run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [unstated, stated]))
     assert [(p.where, p.code) for p in result.files[0].errors] == [("a.xlsx!分地区!B4", "duplicate-value")]
+
+
+def test_a_return_that_says_nothing_is_refused(db: Path, tmp_path: Path) -> None:
+    """No value and no task line: recorded, it would be a batch of nothing labelled （多个） that counts
+    as received (#13). Refused with a reason, in a dry run too; nothing written."""
+    empty = parsed(write_file(tmp_path / "空表.xlsx", "nothing"), [])
+    for dry_run in (True, False):
+        result = run(db, empty, dry_run=dry_run)
+        [item] = result.files
+        assert result.exit_code == 1 and item.status == "rejected"
+        assert [(p.where, p.code) for p in item.errors] == [("空表.xlsx", "empty-return")]
+        assert "没有任何指标数值或任务进展" in item.errors[0].message
+    assert not db.exists()
+    tasks_only = parsed(write_file(tmp_path / "只有任务.xlsx", "tasks"), [], tasks=[task("plan_2023_38", 1)])
+    assert run(db, tasks_only).files[0].status == "accepted"
+
+
+def test_an_empty_template_from_the_command_line_is_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pingtai.cli import app
+    from workbooks import template_workbook
+
+    book = template_workbook(tmp_path / "填报表_市商务局_2024Q3.xlsx")
+    db = tmp_path / "srv" / "ledger.sqlite3"
+    result = CliRunner().invoke(app, ["--db", str(db), "import", str(book)])
+    assert result.exit_code == 1
+    assert "填报表_市商务局_2024Q3.xlsx: 报表中没有任何指标数值或任务进展" in result.stderr
+    assert not db.exists()

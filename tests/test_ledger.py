@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ledger_helpers import NOW, fingerprint, task, value, write_file
+from pingtai import archive
 from pingtai.errors import LedgerError
 from pingtai.ledger import (
     SCHEMA_VERSION,
@@ -134,14 +135,21 @@ def test_the_ledger_is_append_only(db: Path, tmp_path: Path) -> None:
     raw.close()
 
 
-def test_a_failed_batch_rolls_back_and_leaves_only_an_orphan_archive(db: Path, tmp_path: Path) -> None:
+def test_a_failed_batch_rolls_back_and_takes_its_archive_copy_back(db: Path, tmp_path: Path) -> None:
     source = write_file(tmp_path / "dup.xlsx", "dup")
+    archived = db.parent / archive_name(sha256_of(source), ".xlsx")
     with Ledger.open(db) as ledger:
         # The same key twice in one batch violates the unique index after the file was archived.
         with pytest.raises(LedgerError, match="出现两次"):
             add(ledger, source, [value("platforms", "2024", 1), value("platforms", "2024", 2)])
         assert ledger.counts() == {"batch": 0, "value": 0, "task_progress": 0}
-        assert (db.parent / archive_name(sha256_of(source), ".xlsx")).exists()
+        assert not archived.exists() and not archived.parent.exists()  # no orphan (#13)
+        assert [p.name for p in (db.parent / "archive").rglob("*") if p.is_file()] == []
+        # An orphan that was there before (a killed import's) is not this transaction's to remove.
+        assert archive.store(db.parent, source, sha256_of(source), archive_name(sha256_of(source), ".xlsx"))
+        with pytest.raises(LedgerError, match="出现两次"):
+            add(ledger, source, [value("platforms", "2024", 1), value("platforms", "2024", 2)])
+        assert archived.read_bytes() == b"dup"
         # Retrying the (corrected) file reuses the orphan instead of failing.
         add(ledger, source, [value("platforms", "2024", 1)])
         assert ledger.counts()["batch"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -257,5 +258,52 @@ def test_area_names_are_no_paths_and_hold_no_control_characters(data_copy: Path,
     _replace(areas, "aliases: [柯桥]", f"aliases: [柯桥, {alias}]")
     [problem] = check_paths([areas])
     assert (problem.where, problem.code) == (f"{areas}:{_line_of(areas, 'aliases: [柯桥,')}", "invalid-value")
-    assert "不能含路径分隔符（/ \\）或控制字符，也不能只是点" in problem.message
+    # a path-like name and a control character are each refused, whichever rule words the message
+    assert "不能含路径分隔符" in problem.message or "不能含控制字符" in problem.message
     assert "\x1b" not in problem.message and "\u202e" not in problem.message  # shown escaped, never raw
+
+
+# --- hostile YAML (#13 item 5): file:line errors within a second or two, never a crash ------------------
+
+BOMB = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else '1, 2, 3, 4, 5, 6, 7, 8, 9'}]\n" for i in range(10))
+
+
+@pytest.mark.parametrize(("text", "line", "message", "code"), [
+    (BOMB, 7, "别名（*锚点）展开后过大", "yaml-alias"),  # refused at l5, the first level to add over 100,000 nodes
+    ("x: &x\n  y: *x\n", 2, "别名引用了包含它自身的节点", "yaml-alias"),
+    ("x: &x [1, [2, *x]]\n", 2, "别名引用了包含它自身的节点", "yaml-alias"),
+    ("a: 1\nissued: 2023-13-45\n", 3, "不是有效日期：2023-13-45", "invalid-value"),
+    ("a: 1\nb: [2024-02-30, 2024-02-29]\n", 3, "不是有效日期：2024-02-30", "invalid-value"),
+])
+def test_hostile_yaml_is_a_located_error_in_time(tmp_path: Path, text: str, line: int, message: str, code: str) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text("schema_version: 1\n" + text, encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(CatalogError) as caught:
+        read_yaml(path)
+    assert time.monotonic() - started < 2
+    [problem] = caught.value.problems
+    assert (problem.where, problem.code) == (f"{path}:{line}", code)
+    assert problem.message.startswith(message)
+
+
+def test_aliases_that_add_little_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text("units: &u [市商务局, 市市场监管局]\na: *u\nb: *u\n", encoding="utf-8")
+    assert read_yaml(path).data == {"units": ["市商务局", "市市场监管局"]} | {"a": ["市商务局", "市市场监管局"],
+                                                                          "b": ["市商务局", "市市场监管局"]}
+
+
+@pytest.mark.parametrize("text", [BOMB, "x: &x\n  y: *x\n", "issued: 2023-13-45\n"])
+def test_validate_exits_1_and_check_exits_2_on_hostile_yaml(data_copy: Path, text: str) -> None:
+    from typer.testing import CliRunner
+
+    from pingtai.cli import app
+
+    (data_copy / "extra.yaml").write_text("schema_version: 1\n" + text, encoding="utf-8")
+    runner = CliRunner()
+    validated = runner.invoke(app, ["validate", str(data_copy)])
+    assert validated.exit_code == 1 and "extra.yaml:" in validated.stderr and "Traceback" not in validated.output
+    checked = runner.invoke(app, ["--data", str(data_copy), "check", "--as-of", "2025-03-01"])
+    assert checked.exit_code == 2 and "extra.yaml:" in checked.stderr and "检查无法运行" in checked.stderr
+    assert "Traceback" not in checked.output

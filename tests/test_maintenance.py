@@ -3,6 +3,7 @@ verify notices when the ledger and its archive no longer tell the same story."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -56,15 +57,28 @@ def codes(problems: list[Problem]) -> list[str]:
     return [p.code for p in problems]
 
 
+def _entry_path(db: Path, batch_id: int) -> Path:
+    with Ledger.open(db, readonly=True) as ledger:
+        batch = ledger.batch(batch_id)
+    assert batch is not None
+    return entry_path(db.parent, batch.sha256)
+
+
+def _entry_digest(db: Path, batch_id: int) -> str:
+    return hashlib.sha256(_entry_path(db, batch_id).read_bytes()).hexdigest()
+
+
 # --- verify ------------------------------------------------------------------------------------
 
 
 def test_a_sound_ledger_verifies(db: Path) -> None:
     code, out, err = invoke("--db", str(db), "ledger", "verify")
     assert (code, err) == (0, "")
-    assert out == f"台账完好：{db}（批次 22，归档清单 22，提示 0）\n"
+    head = _entry_digest(db, 22)
+    assert out == f"台账完好：{db}（批次 22，归档清单 22，提示 0）\n链头：{head}（批次 22）\n"
     as_json = json.loads(invoke("--db", str(db), "ledger", "verify", "--json")[1])
-    assert as_json == {"ledger": str(db), "batches": 22, "archived": 22, "problems": [], "notes": []}
+    assert as_json == {"ledger": str(db), "batches": 22, "archived": 22, "problems": [], "notes": [], "head": head,
+                       "head_batch": 22, "expected": None, "expected_batch": None, "deep": False, "reread": 0}
 
 
 def test_a_tampered_archive_file_is_caught(db: Path) -> None:
@@ -305,3 +319,153 @@ def test_backup_while_imports_run_is_a_consistent_snapshot(db: Path, tmp_path: P
         ids = {row[0] for row in copy["batch"]}
         assert {row[0] for row in copy["value"]} == ids  # every batch here carries values
         assert copy["batch"] == rows(db)["batch"][:len(copy["batch"])]
+
+
+# --- the chain of manifest entries (#13 item 9) ------------------------------------------------------
+
+
+def test_every_entry_links_to_the_one_before(db: Path) -> None:
+    for batch_id in range(1, 23):
+        entry = read_entry(_entry_path(db, batch_id))
+        assert entry.format == 2
+        assert entry.previous == (_entry_digest(db, batch_id - 1) if batch_id > 1 else None)
+
+
+def test_expect_accepts_the_head_or_an_older_one_and_notes_what_came_since(db: Path, tmp_path: Path) -> None:
+    head = _entry_digest(db, 22)
+    assert invoke("--db", str(db), "ledger", "verify", "--expect", head)[0] == 0
+    assert invoke("--db", str(db), "ledger", "verify", "--expect", head[:12].upper())[0] == 0
+    import_all(db, [[str(district_return(tmp_path / "later", "越城区政府", 2025, 400))]])
+    code, out, _ = invoke("--db", str(db), "ledger", "verify", "--expect", head)
+    assert code == 0
+    assert "提示 " in out and "期望的链头是批次 22 的清单；其后又导入了 1 个批次，链完整" in out
+    assert out.endswith(f"链头：{_entry_digest(db, 23)}（批次 23）\n")
+
+
+def test_newest_batches_removed_with_their_files_pass_verify_but_not_expect(db: Path, tmp_path: Path) -> None:
+    """(a) of #13 item 9: a ledger put back to an earlier state and the newest files and entries
+    deleted from the archive — everything left agrees, so only the head kept elsewhere tells."""
+    earlier = tmp_path / "earlier.sqlite3"
+    backup_ledger(db, earlier)
+    import_all(db, [[str(district_return(tmp_path / "later", agency, 2025, 400))] for agency in ("越城区政府", "柯桥区政府")])
+    head = _entry_digest(db, 24)
+    with Ledger.open(db, readonly=True) as ledger:
+        removed = [ledger.batch(23), ledger.batch(24)]
+    for batch in removed:
+        assert batch is not None
+        (db.parent / batch.archive).unlink()
+        entry_path(db.parent, batch.sha256).unlink()
+    shutil.copyfile(earlier, db)
+    assert verify_ledger(db).exit_code == 0  # what the chain alone cannot see
+    code, _, err = invoke("--db", str(db), "ledger", "verify", "--expect", head)
+    assert code == 1
+    assert err.startswith(f"问题 {db}: 期望的链头 {head[:12]}… 不在台账的归档清单链中（当前链头 {_entry_digest(db, 22)[:12]}…，批次 22）")
+
+
+def test_a_batch_removed_from_the_middle_breaks_the_chain(db: Path) -> None:
+    with Ledger.open(db, readonly=True) as ledger:
+        victim = ledger.batch(10)
+    assert victim is not None
+    raw = sqlite3.connect(db)
+    for name in ("value_append_only_delete", "task_progress_append_only_delete", "batch_append_only_delete",
+                 "received_append_only_delete"):
+        raw.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for table in ("value", "task_progress", "received"):
+        raw.execute(f"DELETE FROM {table} WHERE batch_id = 10")
+    raw.execute("DELETE FROM batch WHERE id = 10")
+    raw.commit()
+    raw.close()
+    (db.parent / victim.archive).unlink()
+    entry_path(db.parent, victim.sha256).unlink()
+    chain = [p for p in verify_ledger(db).problems if p.code == "chain-broken"]
+    assert [p.message.split("的归档清单")[0] for p in chain] == ["批次 11（" + _file(db, 11) + "）"]
+    assert "与上一批次（批次 9（" in chain[0].message
+
+
+def test_a_value_edited_with_its_digest_recomputed_is_caught_by_the_chain_and_by_deep(db: Path) -> None:
+    """(b) of #13 item 9: the value changed in SQLite and the entry's rows_sha256 made to match."""
+    _edit_value_and_digest(db, 5)
+    result = verify_ledger(db)
+    assert codes(result.problems) == ["sqlite-integrity", "chain-broken"]  # the trigger dropped; batch 6's link
+    assert result.problems[1].message.startswith(f"批次 6（{_file(db, 6)}）的归档清单与上一批次（批次 5（")
+    deep = verify_ledger(db, deep=_catalog())
+    assert deep.deep and deep.reread == 22
+    [mismatch] = [p for p in deep.problems if p.code == "deep-mismatch"]
+    assert mismatch.message.startswith(f"批次 5（{_file(db, 5)}）：归档文件重新读取的数据与台账不符（1 处，如 数值 ")
+
+
+def test_the_newest_value_edited_with_its_digest_recomputed_changes_the_head(db: Path) -> None:
+    head = _entry_digest(db, 22)
+    _edit_value_and_digest(db, 22)
+    assert codes(verify_ledger(db).problems) == ["sqlite-integrity"]  # only the dropped trigger shows
+    assert codes(verify_ledger(db, expect=head).problems) == ["sqlite-integrity", "head-mismatch"]
+    code, _, err = invoke("--db", str(db), "ledger", "verify", "--deep")
+    assert code == 1 and f"问题 {_archive(db, 22)}: 批次 22（{_file(db, 22)}）：归档文件重新读取的数据与台账不符" in err
+
+
+def test_deep_on_a_sound_ledger_re_reads_every_file(db: Path) -> None:
+    code, out, err = invoke("--db", str(db), "ledger", "verify", "--deep")
+    assert (code, err) == (0, "")
+    assert out.startswith(f"台账完好：{db}（批次 22，归档清单 22，重读归档文件 22，提示 0）")
+
+
+def test_expect_must_look_like_a_head(db: Path) -> None:
+    for wrong in ("abc", "zz" * 10, "x"):
+        code, _, err = invoke("--db", str(db), "ledger", "verify", "--expect", wrong)
+        assert code == 2 and err.startswith("错误：--expect 应为链头"), err
+
+
+def test_format_1_entries_still_verify_and_the_next_entry_links_to_them(db: Path, tmp_path: Path) -> None:
+    """An archive written before the chain (format 1: no ``previous``) verifies as it is; the first
+    format 2 entry names the digest of the last format 1 entry."""
+    for batch_id in range(1, 23):
+        path = _entry_path(db, batch_id)
+        raw = json.loads(path.read_bytes())
+        del raw["previous"]
+        raw["format"] = 1
+        path.write_bytes((json.dumps(raw, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+    result = verify_ledger(db)
+    assert result.exit_code == 0 and result.head == _entry_digest(db, 22)
+    import_all(db, [[str(district_return(tmp_path / "later", "越城区政府", 2025, 400))]])
+    newest = read_entry(_entry_path(db, 23))
+    assert (newest.format, newest.previous) == (2, _entry_digest(db, 22))
+    assert verify_ledger(db).exit_code == 0
+
+
+def test_a_rebuild_keeps_every_entry_and_so_the_head(db: Path) -> None:
+    head, entries = _entry_digest(db, 22), file_hashes(db.parent / "archive")
+    db.unlink()
+    assert invoke("--db", str(db), "ledger", "rebuild")[0] == 0
+    assert file_hashes(db.parent / "archive") == entries
+    assert verify_ledger(db, expect=head).exit_code == 0
+
+
+def _file(db: Path, batch_id: int) -> str:
+    with Ledger.open(db, readonly=True) as ledger:
+        batch = ledger.batch(batch_id)
+    assert batch is not None
+    return batch.file
+
+
+def _archive(db: Path, batch_id: int) -> str:
+    with Ledger.open(db, readonly=True) as ledger:
+        batch = ledger.batch(batch_id)
+    assert batch is not None
+    return batch.archive
+
+
+def _edit_value_and_digest(db: Path, batch_id: int) -> None:
+    """What someone with write access to the files could do: change a figure and make the batch's
+    manifest entry agree with it."""
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER value_append_only_update")
+    raw.execute("UPDATE value SET value = value * 10 WHERE rowid = (SELECT MIN(rowid) FROM value WHERE batch_id = ?)",
+                (batch_id,))
+    raw.commit()
+    raw.close()
+    with Ledger.open(db, readonly=True) as ledger:
+        digest = ledger.batch_rows_digest(batch_id)[2]
+    path = _entry_path(db, batch_id)
+    entry = json.loads(path.read_bytes())
+    entry["rows_sha256"] = digest
+    path.write_bytes((json.dumps(entry, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())

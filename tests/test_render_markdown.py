@@ -6,7 +6,8 @@ import pytest
 
 from ledger_helpers import catalog
 from pingtai.ledger import Ledger
-from pingtai.render.markdown import cell, league_markdown, report_markdown, table
+from pingtai.render.format import markdown_cell as cell
+from pingtai.render.markdown import league_markdown, report_markdown, table
 from pingtai.reports import LedgerSnapshot, build_agency_report, build_league
 from report_helpers import AS_OF, seed
 

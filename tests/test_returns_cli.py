@@ -268,6 +268,38 @@ def test_import_usage_errors_exit_2(runner: CliRunner, db: Path, tmp_path: Path)
     assert not db.parent.exists()
 
 
+def test_a_fifo_given_to_import_is_refused_not_waited_for(db: Path, tmp_path: Path) -> None:
+    """Run as a process with a timeout: before #13 the background opening blocked for ever."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "管道.xlsx"
+    os.mkfifo(fifo)
+    good = filled_template(tmp_path / "商务局.xlsx")
+    for args in ([str(fifo)], [str(good), str(fifo)], ["--dry-run", str(fifo)]):
+        done = subprocess.run([sys.executable, "-m", "pingtai", "import", *args], capture_output=True, text=True,
+                              timeout=60, check=False, env={**os.environ, "PINGTAI_DB": str(db)})
+        assert done.returncode == 2, done.stderr
+        assert "文件不存在或不是文件" in done.stderr and "管道.xlsx" in done.stderr
+    assert not db.exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_imported_and_shown_escaped(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    """Bytes that are no UTF-8 in a file name reached SQLite as surrogates and raised (#13)."""
+    import os
+
+    source = filled_template(tmp_path / "商务局.xlsx")
+    odd = Path(os.fsdecode(bytes(tmp_path / "x") + b"\xff\xfe.xlsx"))
+    source.rename(odd)
+    result = runner.invoke(app, ["import", str(odd)])
+    assert result.exit_code == 0, result.output
+    assert "x\\xff\\xfe.xlsx" in result.stdout
+    batches = runner.invoke(app, ["batches", "--json"])
+    assert json.loads(batches.stdout)[0]["file"] == "x\\xff\\xfe.xlsx"
+    assert runner.invoke(app, ["ledger", "verify"]).exit_code == 0
+
+
 def test_import_into_a_newer_or_foreign_ledger_exits_2_untouched(runner: CliRunner, db: Path, tmp_path: Path) -> None:
     source = filled_template(tmp_path / "商务局.xlsx")
     db.parent.mkdir(parents=True)

@@ -11,12 +11,16 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hostile import patch_central_size
+from hostile import ODS_ATTACKS, SHEET_SIZE_ATTACKS, _ods, patch_central_size
 from pingtai.periods import Period
 from pingtai.records import ParsedReturn
 from pingtai.returns import read_return, sniff_format
@@ -47,6 +51,16 @@ def test_missing_file_directory_and_empty_file(tmp_path: Path) -> None:
     assert refused(read(tmp_path / "folder.xlsx")) == ("not-a-file", "这是一个文件夹，不是文件")
     (tmp_path / "empty.xlsx").write_bytes(b"")
     assert refused(read(tmp_path / "empty.xlsx")) == ("empty-file", "文件是空的")
+
+
+def test_a_fifo_or_a_device_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    """Opening a FIFO for reading waits for a writer for ever (#13 item 7)."""
+    import os
+
+    os.mkfifo(tmp_path / "管道.xlsx")
+    message = "不是普通文件（命名管道、设备或套接字）：请提供工作簿文件"
+    assert refused(read(tmp_path / "管道.xlsx")) == ("not-a-file", message)
+    assert read_return(Path("/dev/zero"), CATALOG).problems[0].code == "not-a-file"
 
 
 # --- not what the name says ---------------------------------------------------------------------------
@@ -229,6 +243,91 @@ def test_cells_far_apart_in_xlsx(tmp_path: Path) -> None:
 ])
 def test_irregular_xml_is_measured_exactly(tmp_path: Path, cells: str) -> None:
     assert refused(read(raw_xlsx(tmp_path / "odd.xlsx", cells)))[0] == "sheet-too-large"
+
+
+@pytest.mark.parametrize("name", sorted(SHEET_SIZE_ATTACKS))
+def test_every_way_calamine_places_a_far_cell_is_refused(tmp_path: Path, name: str) -> None:
+    """Each spelling calamine reads (quotes, spaces, implicit positions, a second r, a quoted >,
+    any prefix, rows in comments or CDATA) is measured as calamine places it (#13 item 1)."""
+    code = refused(read(raw_xlsx(tmp_path / "odd.xlsx", SHEET_SIZE_ATTACKS[name])))[0]
+    assert code == ("sheet-xml" if name == "重复的r属性" else "sheet-too-large")
+
+
+def test_a_sheet_without_cell_references_is_read_where_calamine_puts_it(tmp_path: Path) -> None:
+    """Writers that leave out ``r`` (and single quotes) are measured exactly, not refused: the
+    cells follow the rows and each other, as in calamine."""
+    cells = ("<row><c t='inlineStr'><is><t>指标名称</t></is></c><c t='inlineStr'><is><t>本期数</t></is></c></row>"
+             "<row><c t='inlineStr'><is><t>平台</t></is></c><c><v>98</v></c></row>")
+    result = read_return(raw_xlsx(tmp_path / "plain.xlsx", cells), CATALOG, agency="市商务局", period=Period(2024, "Q", 3))
+    assert result.errors == []
+    assert [(v.indicator, v.value, v.where) for v in result.values] == [("platforms", 98.0, "plain.xlsx!Sheet1!B2")]
+
+
+def test_a_dimension_the_reader_reserves_counts_with_the_cells(tmp_path: Path) -> None:
+    """calamine reserves a dimension's cells when there are fewer than 100,000: with a grid near
+    the cap, that is what tips it over — and a dimension of any size alone is harmless."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c></row><row r="120000"><c r="P120000"><v>2</v></c></row>'
+    assert refused(read(raw_xlsx(tmp_path / "a.xlsx", cells, dimension="A1:P6000"))) == (
+        "sheet-too-large", "工作表 'Sheet1' 的范围过大（120000 行 × 16 列，另预留 96000 个单元格，上限 2000000 个单元格）："
+                           "请删除多余的行列或拆分文件后再导入")
+    assert read(raw_xlsx(tmp_path / "b.xlsx", cells, dimension="A1:XFD1048576")).problems[0].code != "sheet-too-large"
+
+
+def test_a_shared_formula_over_an_absurd_range_is_refused(tmp_path: Path) -> None:
+    cells = '<row r="1"><c r="A1"><f t="shared" ref="A1:XFD1048576" si="0">B1</f><v>1</v></c></row>'
+    assert refused(read(raw_xlsx(tmp_path / "f.xlsx", cells)))[0] == "sheet-too-large"
+
+
+def test_single_quoted_ods_repeats_are_measured(tmp_path: Path) -> None:
+    for name, rows in ODS_ATTACKS.items():
+        assert refused(read(_ods(tmp_path / f"{name}.ods", rows)))[0] == "sheet-too-large", name
+
+
+_QUOTES = st.sampled_from(['"', "'"])
+_CELLS = st.lists(st.tuples(st.one_of(st.none(), st.tuples(st.integers(1, 40), st.integers(1, 30))), st.booleans(),
+                            _QUOTES, st.booleans()), max_size=6)
+_ROWS = st.lists(st.tuples(st.one_of(st.none(), st.integers(1, 40)), _QUOTES, _CELLS), max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ROWS)
+def test_the_scan_covers_every_cell_calamine_reads(rows: list[Any]) -> None:
+    """Whatever mix of explicit and implicit positions, quote styles and prefixes a sheet has, the
+    scan's extent (from A1) covers every non-empty cell python-calamine itself reads."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from pingtai.returns.scan_xlsx import scan_xlsx
+    from pingtai.returns.sniff import Refused
+
+    parts = []
+    for row_ref, row_quote, cells in rows:
+        attr = f" r={row_quote}{row_ref}{row_quote}" if row_ref is not None else ""
+        parts.append(f"<row{attr}>")
+        for ref, filled, quote, prefixed in cells:
+            tag = "x:c" if prefixed else "c"
+            xmlns = ' xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"' if prefixed else ""
+            position = f" r={quote}{_letters(ref[1])}{ref[0]}{quote}" if ref is not None else ""
+            parts.append(f"<{tag}{xmlns}{position}><v>1</v></{tag}>" if filled else f"<{tag}{xmlns}{position}/>")
+        parts.append("</row>")
+    with tempfile.TemporaryDirectory() as folder:
+        data = raw_xlsx(Path(folder) / "p.xlsx", "".join(parts)).read_bytes()
+    try:
+        [scan] = scan_xlsx(data).values()
+    except Refused:
+        return  # refusing is always safe
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Sheet1")
+    if sheet.end is not None:
+        assert scan.rows > sheet.end[0] and scan.cols > sheet.end[1], (scan, sheet.end)
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def test_prefixed_cells_are_measured(tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ from pingtai.loader import load_catalog
 from pingtai.periods import Period
 from pingtai.progress import CATEGORY_LABELS, JUDGEMENT_LABELS, METHOD_LABELS, STATUS_LABELS
 from pingtai.render.console import Output
+from pingtai.render.format import num
 from pingtai.render.jsonout import jsonable
-from pingtai.render.status import chart, num, render_detail, render_status, sparkline
+from pingtai.render.status import chart, render_detail, render_status, sparkline
 
 GREEN = {"achieved", "on_track"}
 

@@ -12,6 +12,14 @@ rebuild needs: the batch id (the order of imports), the original file name, the 
 the ``--agency`` / ``--period`` options the file was read with, and a digest of the rows the batch
 recorded so that a rebuild (or ``ledger verify``) can tell whether it got them back exactly.
 
+The entries form a chain: each (``format`` 2) carries ``previous``, the sha256 of the bytes of
+the entry of the batch before it (``null`` for the first batch), so the sha256 of the newest
+entry — the *chain head*, :func:`entry_digest` — vouches for every entry before it. An entry
+edited, or a batch removed from the middle, breaks a link; batches removed from the end change
+the head, which an operator keeps elsewhere (``ledger verify --expect HEAD``). Entries written
+before the chain existed (``format`` 1, no ``previous``) stay valid: they are links whose own
+predecessor is not checked, and the first ``format`` 2 entry after them names their digest.
+
 The ledger writes in this order, all but the last step inside its write transaction:
 
 1. copy the file to a temporary name, fsync, check its sha256, rename it into place, fsync the
@@ -24,6 +32,9 @@ The ledger writes in this order, all but the last step inside its write transact
 Killed before 4, the ledger is exactly as before and the archive holds an *orphan*: a file and
 perhaps a pending entry that no batch claims. Orphans are harmless (content-addressed, never
 replayed); ``ledger verify`` names them as notes and importing the file again completes the job.
+A transaction that *fails* before 4 (a full disk, a refused write) takes back what it added —
+the pending entry and the file, if it wrote it (:func:`unstore`) — so only a killed process
+leaves an orphan.
 Killed between 4 and 5, a committed batch has a pending entry: the next write transaction finds it
 (:func:`pending_entries`) and commits it. A rebuild replays only committed entries.
 
@@ -43,12 +54,14 @@ from typing import IO, Any
 
 from pingtai import __version__
 from pingtai.errors import LedgerError, Problem
-from pingtai.safe_write import fsync_directory, os_reason, replace_atomically
+from pingtai.safe_write import fsync_directory, open_regular, os_reason, replace_atomically
 
 ARCHIVE_DIR = "archive"
 PENDING_DIR = "pending"
 TEMP_PREFIX = ".pingtai-"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
+"""The format new entries are written in: 2 adds ``previous`` (the chain); 1 is still read."""
+FORMATS = (1, 2)
 SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv"})
 """Suffixes kept on archived files; anything else is archived as ``.bin``."""
 
@@ -82,9 +95,15 @@ class ManifestEntry:
     rows_sha256: str
     pingtai: str = __version__
     format: int = MANIFEST_FORMAT
+    previous: str | None = None
+    """sha256 of the previous batch's entry as stored (format 2; ``None`` for the first batch, and
+    in format 1 entries, which have no such field)."""
 
     def to_json(self) -> bytes:
-        return (json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        fields = asdict(self)
+        if self.format < 2:  # as format 1 wrote it: no chain field
+            del fields["previous"]
+        return (json.dumps(fields, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> ManifestEntry:
@@ -95,8 +114,8 @@ class ManifestEntry:
             raise ValueError(f"不是有效的 JSON（{exc}）") from None
         if not isinstance(raw, dict):
             raise ValueError("不是 JSON 对象")
-        if raw.get("format") != MANIFEST_FORMAT:
-            raise ValueError(f"未知的清单格式 {raw.get('format')!r}（本版支持 {MANIFEST_FORMAT}）")
+        if raw.get("format") not in FORMATS or isinstance(raw.get("format"), bool):
+            raise ValueError(f"未知的清单格式 {raw.get('format')!r}（本版支持 {'、'.join(map(str, FORMATS))}）")
         expected: dict[str, tuple[type, ...]] = {
             "ledger": (str,), "batch": (int,), "sha256": (str,), "file": (str,), "archive": (str,), "imported_at": (str,),
             "agency_option": (str, type(None)), "period_option": (str, type(None)), "values": (int,),
@@ -106,6 +125,11 @@ class ManifestEntry:
                 raise ValueError(f"缺少字段 {key}")
             if not isinstance(raw[key], types) or isinstance(raw[key], bool):
                 raise ValueError(f"字段 {key} 的类型不对：{raw[key]!r}")
+        if raw["format"] >= 2:
+            previous = raw.get("previous", "absent")
+            if previous is not None and not (isinstance(previous, str) and _SHA.match(previous)):
+                raise ValueError(f"字段 previous 应为上一清单的 sha256 或 null：{previous!r}")
+            expected["previous"] = (str, type(None))
         if not _SHA.match(raw["sha256"]) or raw["batch"] < 1:
             raise ValueError("sha256 或 batch 不合法")
         return cls(**{key: raw[key] for key in expected})
@@ -127,27 +151,29 @@ def entry_path(root: Path, sha256: str, *, pending: bool = False) -> Path:
 def file_sha256(path: Path) -> str:
     """Hex sha256 of a file's bytes, read in chunks."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:  # a FIFO would block: refused before it is read
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def store(root: Path, source: Path, sha256: str, relative: str) -> None:
+def store(root: Path, source: Path, sha256: str, relative: str) -> bool:
     """Copy ``source`` to ``root / relative`` atomically, checking that its bytes hash to ``sha256``.
 
     A file already there with the right hash (an orphan of an interrupted import) is kept as it
-    is. Raises :class:`LedgerError` when ``source`` changed since it was read or a write fails.
+    is. Returns whether the file was written now (so that a transaction that fails can take back
+    what it added: :func:`unstore`). Raises :class:`LedgerError` when ``source`` changed since it
+    was read or a write fails.
     """
     target = root / relative
     with contextlib.suppress(OSError):
         if target.is_file() and file_sha256(target) == sha256:
-            return
+            return False
     pending = root / ARCHIVE_DIR / PENDING_DIR
 
     def copy(out: IO[bytes]) -> None:
         digest = hashlib.sha256()
-        with source.open("rb") as handle:
+        with open_regular(source) as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
                 out.write(chunk)
@@ -161,6 +187,19 @@ def store(root: Path, source: Path, sha256: str, relative: str) -> None:
     except OSError as exc:
         raise LedgerError(f"归档文件失败 {target}：{os_reason(exc)}",
                           hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
+    return True
+
+
+def unstore(root: Path, relative: str) -> None:
+    """Remove a file :func:`store` wrote for a transaction that then failed (a full disk at COMMIT,
+    say), and its bucket folder if that is now empty: a failed import leaves no orphan behind.
+    Best effort — what cannot be removed stays an orphan, which ``ledger verify`` names."""
+    target = root / relative
+    with contextlib.suppress(OSError):
+        target.unlink()
+        with contextlib.suppress(OSError):
+            target.parent.rmdir()  # only if empty: another batch's files may share the bucket
+        fsync_directory(target.parent if target.parent.exists() else target.parent.parent)
 
 
 def write_pending(root: Path, entry: ManifestEntry) -> None:
@@ -212,11 +251,35 @@ def demote(root: Path, sha256: str) -> None:
 
 def read_entry(path: Path) -> ManifestEntry:
     """Read one manifest entry; raises :class:`ValueError` with the reason when it is malformed."""
+    return read_entry_and_digest(path)[0]
+
+
+def read_entry_and_digest(path: Path) -> tuple[ManifestEntry, str]:
+    """One manifest entry and the sha256 of its bytes (its link in the chain)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ValueError(f"无法读取（{exc.strerror or exc}）") from None
-    return ManifestEntry.from_json(data)
+    return ManifestEntry.from_json(data), hashlib.sha256(data).hexdigest()
+
+
+def entry_digest(root: Path, sha256: str) -> str | None:
+    """sha256 of the bytes of the manifest entry for ``sha256`` — committed, or still pending
+    (its batch committed a moment ago and the entry is being moved) — or ``None`` if there is none."""
+    for path in (entry_path(root, sha256), entry_path(root, sha256, pending=True), entry_path(root, sha256)):
+        with contextlib.suppress(OSError):
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+    return None
+
+
+def restore_entry(root: Path, sha256: str, data: bytes) -> None:
+    """Put ``data`` (an entry as it was written at import) back as the committed entry for ``sha256``:
+    a rebuild that replayed a batch exactly keeps its entry, and so its link in the chain, unchanged."""
+    target = entry_path(root, sha256)
+    try:
+        replace_atomically(target, lambda out: _write_all(out, data))
+    except OSError as exc:
+        raise LedgerError(f"写入归档清单失败 {target}：{os_reason(exc)}") from None
 
 
 def pending_entries(root: Path) -> list[tuple[str, ManifestEntry | None]]:
@@ -274,6 +337,8 @@ class ArchiveScan:
     folder: Path
     committed: dict[str, ManifestEntry] = field(default_factory=dict)
     pending: dict[str, ManifestEntry] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    """sha256 of each entry's bytes (committed, else pending), by the sha256 of its file."""
     data: dict[str, Path] = field(default_factory=dict)
     temps: list[str] = field(default_factory=list)
     strays: list[str] = field(default_factory=list)
@@ -306,7 +371,7 @@ def scan(folder: Path) -> ArchiveScan:
         sha = name.removesuffix(".json")
         if name.endswith(".json") and _SHA.match(sha) and (pending or (in_bucket and sha[:2] == parent)):
             try:
-                entry = read_entry(path)
+                entry, digest = read_entry_and_digest(path)
             except ValueError as exc:
                 result.problems.append(Problem(shown, f"归档清单无法读取：{exc}", "bad-manifest"))
                 continue
@@ -315,6 +380,8 @@ def scan(folder: Path) -> ArchiveScan:
                                                "bad-manifest"))
                 continue
             (result.pending if pending else result.committed)[sha] = entry
+            if not pending or sha not in result.digests:
+                result.digests[sha] = digest
             continue
         data = _DATA.match(name)
         if data and in_bucket and data["sha"][:2] == parent and data["suffix"] in SUFFIXES | {".bin"}:
@@ -330,5 +397,5 @@ def entry_dict(entry: ManifestEntry) -> dict[str, Any]:
 
 
 __all__ = ["ARCHIVE_DIR", "PENDING_DIR", "ArchiveScan", "ManifestEntry", "archive_name", "commit", "demote", "discard",
-           "entry_path", "file_sha256", "pending_entries", "read_entry", "records_ledger", "scan", "store",
-           "write_pending"]
+           "entry_digest", "entry_path", "file_sha256", "pending_entries", "read_entry", "read_entry_and_digest",
+           "records_ledger", "restore_entry", "scan", "store", "unstore", "write_pending"]

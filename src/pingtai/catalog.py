@@ -33,7 +33,21 @@ from pingtai.units import UNITS
 
 SCHEMA_VERSIONS = (1,)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_CONTROLS = frozenset(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]) - frozenset("\t\n\r")
+_REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def _no_controls(text: str) -> str:
+    """Refuse control characters (tab and line breaks aside): plan data is text to show, and an
+    ESC in a task title would travel into every report."""
+    found = next((char for char in text if char in _CONTROLS), None)
+    if found is not None:
+        raise ValueError(f"不能含控制字符（U+{ord(found):04X}）")
+    return text
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_controls)]
+Note = Annotated[str, AfterValidator(_no_controls)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 AgencyKind = Literal["government", "department", "district", "office", "enterprise", "central", "organization"]
 IndicatorKind = Literal["stock", "flow", "cumulative"]
@@ -71,6 +85,9 @@ def _six_digits(text: str) -> str:
 
 
 PlainName = Annotated[Text, AfterValidator(_plain_name)]
+Name = PlainName
+"""A unit's, group's, area's or indicator's name: text that is never a path (names become file names:
+``report --all -o DIR`` writes ``DIR/<单位>.html``) and never carries control or format characters."""
 AreaCode = Annotated[str, BeforeValidator(_code_text), AfterValidator(_six_digits)]
 
 
@@ -94,12 +111,12 @@ class Revision(Model):
 class Agency(Model):
     """A responsible unit (单位) under its canonical short name, as the documents write it."""
 
-    name: Text
-    full_name: Text
+    name: Name
+    full_name: Name
     kind: AgencyKind
-    aliases: list[Text] = []
+    aliases: list[Name] = []
     sources: list[Text] = Field(min_length=1)
-    note: str = ""
+    note: Note = ""
 
 
 class AgencyGroup(Model):
@@ -109,11 +126,11 @@ class AgencyGroup(Model):
     the named units only, and the note says so (members are never invented).
     """
 
-    name: Text
+    name: Name
     members: list[Text] = Field(min_length=1)
     complete: bool = True
     sources: list[Text] = Field(min_length=1)
-    note: str = ""
+    note: Note = ""
 
 
 class AgencyRegistry(Model):
@@ -190,7 +207,7 @@ class Horizon(Model):
 
     start: Period
     end: Period
-    note: str = ""
+    note: Note = ""
 
 
 class Responsibility(Model):
@@ -293,15 +310,15 @@ class IndicatorEntry(Model):
 
     id: Ident | None = None
     ref: Ident | None = None
-    name: Text | None = None
+    name: Name | None = None
     unit: Text | None = None
     kind: IndicatorKind | None = None
     direction: Direction | None = None
     frequency: Frequency | None = None
     interpolation: Interpolation = "linear"
-    aliases: list[Text] = []
+    aliases: list[Name] = []
     owner: Text | None = None
-    note: str = ""
+    note: Note = ""
     by_area: ByArea | None = None
     # plan-specific
     task: int | None = None
@@ -348,7 +365,7 @@ class Goal(Model):
     """A stated goal; quantitative goals point at the indicators that measure them."""
 
     id: Ident
-    code: str = ""
+    code: Note = ""
     summary: Text
     indicators: list[Ident] = []
     items: list[Text] = []
@@ -422,7 +439,7 @@ class IndicatorSchedule(Model):
     frequency: Frequency | None = None
     due_days: Days | None = None
     grace_days: Days | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class AgencySchedule(Model):
@@ -432,7 +449,7 @@ class AgencySchedule(Model):
     frequency: Frequency | None = None
     due_days: Days | None = None
     grace_days: Days | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class Schedule(Model):
@@ -457,7 +474,7 @@ class Schedule(Model):
     by_agency: list[AgencySchedule] = []
     escalate_days: Days = 14
     office: Text | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class PlanFile(Model):

@@ -81,7 +81,7 @@ def key(files: Sequence[Path]) -> str | None:
     try:
         for path in files:
             data = path.read_bytes()
-            digest.update(f"\0{path}\0{len(data)}\0".encode())
+            digest.update(b"\0" + os.fsencode(path) + f"\0{len(data)}\0".encode())  # any bytes a path may hold
             digest.update(data)
     except OSError:
         return None

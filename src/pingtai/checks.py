@@ -508,11 +508,10 @@ def _by(by: date | None, what: str, otherwise: str = "尽快书面报告") -> st
 
 
 def _num(value: float | None) -> str:
-    """At most two decimals, no exponent: 1044.99, 1100, 0.5."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    """At most two decimals, no exponent: 1044.99, 1100, 0.5 — the dashboard's spelling (one rule for all)."""
+    from pingtai.render.format import num
+
+    return num(value)
 
 
 __all__ = [

@@ -6,7 +6,15 @@ any other exception is a bug and stays loud.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+
+
+def text_name(name: str | os.PathLike[str]) -> str:
+    """A file name or path as text that can be stored, printed and encoded: bytes that are not
+    UTF-8 (which Python keeps as lone surrogates) are written ``\\xff``; everything else as is."""
+    raw = os.fsencode(name)
+    return raw.decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Literal
 
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog
-from pingtai.errors import Problem, UsageError
+from pingtai.errors import Problem, UsageError, text_name
 from pingtai.ledger import Ledger, NewBatch, sha256_of
 from pingtai.periods import Period, PeriodError
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
@@ -39,6 +39,11 @@ YOY_MAX_RATIO = 2.0
 aim at such growth for small counts (平台 51 → 85 in a year); a doubling still deserves a look."""
 _REL_TOL = 1e-9
 """Values equal within this relative tolerance are *unchanged* (unit conversions are floats)."""
+
+EMPTY_RETURN = ("报表中没有任何指标数值或任务进展，未导入：请检查是否填在模板的“填报值”“进展状态”等栏中，"
+                "或是否发错了文件")
+"""Why a return that says nothing is refused: recorded, it would be a batch of nothing that counts
+as received."""
 
 Status = Literal["accepted", "duplicate", "rejected"]
 ProgressCallback = Callable[[str, int, int], None]
@@ -176,14 +181,14 @@ def import_files(
     ledger = Ledger.open(db_path, readonly=True) if dry_run else Ledger.open(db_path, create=False)
     try:
         for index, path in enumerate(paths):
-            name = str(path)
+            name = text_name(path)
             # taken now, so the next file starts opening whether or not this one is read
             opened = {"opening": ahead.take(index)} if ahead is not None else {}
             try:
                 sha = sha256_of(path)
             except OSError as exc:  # unreadable (permissions, a failing disk): this file only
                 results.append(FileResult(file=name, sha256="", status="rejected", errors=[
-                    Problem(path.name, f"无法读取文件：{os_reason(exc)}", "unreadable")]))
+                    Problem(text_name(path.name), f"无法读取文件：{os_reason(exc)}", "unreadable")]))
                 continue
             earlier = ledger.batch_by_sha256(sha)
             if earlier is not None:
@@ -202,6 +207,8 @@ def import_files(
 
             parsed = reader(path, catalog, agency=canonical, period=wanted, on_progress=progress, **opened)
             parsed.sha256 = sha
+            if not parsed.errors and not parsed.values and not parsed.tasks:
+                parsed.problems.append(Problem(text_name(path.name), EMPTY_RETURN, "empty-return"))
             if dry_run:
                 result = assess(parsed, catalog, ledger, session=session, file=name)
                 if result.status == "accepted":
@@ -239,7 +246,7 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
     with ledger.transaction():
         earlier = ledger.batch_by_sha256(parsed.sha256)
         if earlier is not None:
-            return _duplicate(file or str(parsed.path), parsed.sha256, earlier.id, earlier.agency, earlier.period,
+            return _duplicate(file or text_name(parsed.path), parsed.sha256, earlier.id, earlier.agency, earlier.period,
                               earlier.layout, earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks)
         result = _screen(parsed, catalog, file, checked)
         if result.status != "accepted":
@@ -251,7 +258,7 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
         staged = ledger.stage(values, [_task_as_point(t) for t in parsed.tasks], batch_id=batch_id)
         _judge(result, values, keys, current, catalog, None)
         batch = ledger.add_batch(
-            NewBatch(file=stored_name or Path(source).name, sha256=parsed.sha256, agency=parsed.agency,
+            NewBatch(file=stored_name or text_name(Path(source).name), sha256=parsed.sha256, agency=parsed.agency,
                      period=parsed.period.as_point() if parsed.period else None, layout=parsed.layout or "table",
                      imported_at=now, reporter=parsed.reporter, phone=parsed.phone, filled_on=parsed.filled_on,
                      plan_version=parsed.plan_version, imported=result.imported, updated=result.updated,
@@ -285,7 +292,7 @@ Current = dict[tuple[str, str, str], tuple[float, int | None]]
 
 def _screen(parsed: ParsedReturn, catalog: Catalog, file: str | None, checked: list[Problem] | None) -> FileResult:
     """The file's result before it is judged: ``rejected`` with every error, else ``accepted``."""
-    result = FileResult(file=file or str(parsed.path), sha256=parsed.sha256, status="accepted",
+    result = FileResult(file=file or text_name(parsed.path), sha256=parsed.sha256, status="accepted",
                         agency=parsed.agency, period=parsed.period, layout=parsed.layout,
                         tasks=len(parsed.tasks), warnings=list(parsed.warnings),
                         conversions=_conversion_notes(parsed))
@@ -538,6 +545,12 @@ def _conversion_notes(parsed: ParsedReturn) -> list[ConversionNote]:
                                     value=value.value if value else None, to_unit=conversion.to_unit,
                                     factor=conversion.factor))
     return notes
+
+
+def rows_as_stored(parsed: ParsedReturn) -> tuple[list[ValueRecord], list[TaskRecord]]:
+    """``parsed``'s values and task lines with their periods as the points the ledger stores them
+    for (what ``ledger verify --deep`` compares with a batch's rows)."""
+    return _as_points(parsed.values), [_task_as_point(t) for t in parsed.tasks]
 
 
 def _as_points(values: list[ValueRecord]) -> list[ValueRecord]:

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pingtai import archive
 from pingtai.archive import ManifestEntry
 from pingtai.archive import archive_name as archive_name  # re-exported: part of this module's API
-from pingtai.errors import LedgerError
+from pingtai.errors import LedgerError, text_name
 from pingtai.gcutil import gc_paused
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import os_reason
@@ -431,12 +431,14 @@ class Ledger:
         self.path = path
         """The database file, or ``None`` for the empty stand-in of a ledger that does not exist yet."""
         self.readonly = readonly
-        self._name = path.name if path is not None else ""
+        self._name = text_name(path.name) if path is not None else ""
         """The ledger's name in archive manifest entries (a rebuild's temporary file uses the target's)."""
         self._immutable = False
         """Opened as immutable because its directory cannot be written (see :meth:`_open_immutable`)."""
         self._staged: list[str] = []
         """sha256 of the files whose manifest entries this transaction wrote to ``pending/``."""
+        self._stored: list[str] = []
+        """Archive paths of the files this transaction copied in (removed again if it rolls back)."""
         self._copying: StagedRows | None = None
         """Rows being copied into place in the background (:meth:`stage`); waited for before any
         other use of the connection."""
@@ -465,7 +467,7 @@ class Ledger:
 
     @classmethod
     def _open(cls, path: Path, *, create: bool, readonly: bool, rebuild_of: str | None) -> Ledger:
-        if rebuild_of is None and _missing(path) and archive.records_ledger(path.parent, path.name) and _missing(path):
+        if rebuild_of is None and _missing(path) and archive.records_ledger(path.parent, text_name(path.name)) and _missing(path):
             # Checked in this order: a committed entry means its ledger existed when it was written,
             # so another process creating the ledger meanwhile is seen by the second look.
             raise LedgerError(f"台账 {path} 不存在或为空，但其旁边的归档中已记录了导入批次：台账可能已丢失或被移走",
@@ -500,7 +502,7 @@ class Ledger:
         except sqlite3.Error as exc:
             raise _sqlite_error(path, exc, "打开") from None
         ledger = cls(connection, path, readonly)
-        ledger._name = rebuild_of or path.name
+        ledger._name = rebuild_of or text_name(path.name)
         return ledger._ready(migrate=create and not readonly)
 
     def _ready(self, *, migrate: bool) -> Ledger:
@@ -633,6 +635,11 @@ class Ledger:
     def root(self) -> Path | None:
         """The directory holding the database and its ``archive/``."""
         return self.path.parent if self.path is not None else None
+
+    @property
+    def name(self) -> str:
+        """The ledger's name as its archive's manifest entries record it (a rebuild: the target's)."""
+        return self._name
 
     @property
     def schema_version(self) -> int:
@@ -942,6 +949,7 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(self.path, exc) from None
         self._staged = []
+        self._stored = []
         try:
             yield
         except BaseException:
@@ -971,12 +979,17 @@ class Ledger:
         for sha in self._staged:
             archive.commit(root, sha)
         self._staged = []
+        self._stored = []
 
     def _drop_staged(self) -> None:
+        """After a rollback: remove this transaction's pending entries and the files it archived."""
         if self.root is not None:
             for sha in self._staged:
                 archive.discard(self.root, sha)
+            for relative in self._stored:
+                archive.unstore(self.root, relative)
         self._staged = []
+        self._stored = []
 
     def _finish_interrupted(self) -> None:
         """Commit the pending manifest entries whose batch is in the ledger (see :mod:`pingtai.archive`)."""
@@ -1006,9 +1019,7 @@ class Ledger:
         if self._copying is not None:
             raise RuntimeError("rows already staged")
         value_rows = _value_rows(values)
-        task_rows: list[TaskRow] = [
-            (t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status, t.progress, t.issues,
-             t.next_steps, t.where) for t in tasks]
+        task_rows = _task_rows(tasks)
         try:
             if batch_id is None:
                 batch_id = int(self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batch").fetchone()[0])
@@ -1057,7 +1068,8 @@ class Ledger:
         relative = archive_name(batch.sha256, source.suffix)
         imported_at = _iso(batch.imported_at)
         try:
-            archive.store(root, source, batch.sha256, relative)
+            if archive.store(root, source, batch.sha256, relative):
+                self._stored.append(relative)
             digest = rows_digest(staged.values, staged.tasks)  # while the rows are being copied
         finally:
             error = staged.wait()
@@ -1080,24 +1092,32 @@ class Ledger:
             raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一指标、期别、单位出现两次，或文件（批次号）已导入") from None
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(self.path, exc) from None
+        before = self._query("SELECT sha256 FROM batch WHERE id < ? ORDER BY id DESC LIMIT 1", [staged.batch_id])
         archive.write_pending(root, ManifestEntry(
             ledger=self._name, batch=staged.batch_id, sha256=batch.sha256, file=batch.file, archive=relative,
             imported_at=imported_at, agency_option=batch.agency_option, period_option=batch.period_option,
-            values=len(staged.values), tasks=len(staged.tasks), rows_sha256=digest))
+            values=len(staged.values), tasks=len(staged.tasks), rows_sha256=digest,
+            # the link to the batch before (under this transaction's lock: no batch can come between)
+            previous=archive.entry_digest(root, str(before[0][0])) if before else None))
         self._staged.append(batch.sha256)
         stored = self.batch(staged.batch_id)
         assert stored is not None
         return stored
 
     # --- upkeep --------------------------------------------------------------------------------
-    def batch_rows_digest(self, batch_id: int) -> tuple[int, int, str]:
-        """``(values, tasks, digest)`` of the rows batch ``batch_id`` holds (:func:`rows_digest`)."""
+    def batch_rows(self, batch_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The value and task rows batch ``batch_id`` holds, as stored, in order (:func:`stored_rows`' shape)."""
         values = [tuple(row) for row in self._query(
             """SELECT indicator, period, period_end, agency, value, unit, below_unit, cell, raw
                FROM value WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
         tasks = [tuple(row) for row in self._query(
             """SELECT plan, task, agency, period, period_end, status, progress, issues, next_steps, cell
                FROM task_progress WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
+        return values, tasks
+
+    def batch_rows_digest(self, batch_id: int) -> tuple[int, int, str]:
+        """``(values, tasks, digest)`` of the rows batch ``batch_id`` holds (:func:`rows_digest`)."""
+        values, tasks = self.batch_rows(batch_id)
         return len(values), len(tasks), rows_digest(values, tasks)
 
     def integrity_problems(self) -> list[str]:
@@ -1236,6 +1256,17 @@ def _value_rows(values: Sequence[ValueRecord]) -> list[ValueRow]:
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+
+
+def _task_rows(tasks: Sequence[TaskRecord]) -> list[TaskRow]:
+    return [(t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status, t.progress, t.issues,
+             t.next_steps, t.where) for t in tasks]
+
+
+def stored_rows(values: Sequence[ValueRecord], tasks: Sequence[TaskRecord]) -> tuple[list[ValueRow], list[TaskRow]]:
+    """The rows :meth:`Ledger.add_batch` would store for ``values`` and ``tasks`` (periods already
+    points), in order: what :func:`rows_digest` and ``ledger verify --deep`` compare."""
+    return _value_rows(values), _task_rows(tasks)
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -99,8 +99,19 @@ def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int], duplicates: l
             _index_lines(item, (*loc, i), lines, duplicates)
 
 
+MAX_ALIAS_NODES = 100_000
+"""Most nodes aliases may add to a file once expanded. A plan file written out has none; ten levels
+of aliases each naming the one before nine times (a "billion laughs") would add a billion."""
+
+
 def read_yaml(path: Path) -> YamlFile:
-    """Parse ``path`` safely; raise :class:`CatalogError` naming the line of a syntax error."""
+    """Parse ``path`` safely; raise :class:`CatalogError` naming the line of what cannot be read.
+
+    Besides syntax errors: an alias that names the node it is in (a structure containing itself),
+    aliases that expand the file beyond :data:`MAX_ALIAS_NODES` extra nodes, and values that look
+    like dates but are none (``2023-13-45``) are errors at their line — never a crash, and found
+    before anything walks the expanded document.
+    """
     where = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -114,7 +125,9 @@ def read_yaml(path: Path) -> YamlFile:
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if node is not None:
+            _check_graph(node, where)
+        data = _construct(loader, node, where) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -122,6 +135,8 @@ def read_yaml(path: Path) -> YamlFile:
         raise CatalogError([Problem(f"{where}:{line}", f"YAML 语法错误：{reason}", "yaml-syntax")]) from None
     except yaml.YAMLError as exc:
         raise CatalogError([Problem(where, f"YAML 语法错误：{exc}", "yaml-syntax")]) from None
+    except RecursionError:  # the pure-Python parser on very deep nesting (libyaml stops at 1000 levels)
+        raise CatalogError([Problem(where, "YAML 嵌套层次过深", "yaml-syntax")]) from None
     finally:
         loader.dispose()
     lines: dict[Loc, int] = {}
@@ -132,6 +147,79 @@ def read_yaml(path: Path) -> YamlFile:
         raise CatalogError([Problem(f"{where}:{line}", f"{_format_loc(loc)}: 键 '{loc[-1]}' 重复（同一层只能出现一次）",
                                     "duplicate-key") for loc, line in duplicates])
     return YamlFile(path, data, lines)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_graph(root: yaml.Node, where: str) -> None:
+    """Refuse a document whose aliases make it contain itself or expand it past :data:`MAX_ALIAS_NODES`.
+
+    The composer shares one node object for an anchor and every alias to it, so the document is
+    a graph: walked once per distinct node (iteratively, whatever its depth), counting the size
+    of each node's expansion from its children's.
+    """
+    sizes: dict[int, int] = {}
+    distinct = 0
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, list[yaml.Node]]] = [(root, _children(root))]
+    active.add(id(root))
+    while stack:
+        node, pending = stack[-1]
+        if pending:
+            child = pending.pop()
+            key = id(child)
+            if key in active:
+                raise CatalogError([Problem(f"{where}:{node.start_mark.line + 1}",
+                                            "别名引用了包含它自身的节点（自引用的锚点）：请改为写出具体内容", "yaml-alias")])
+            if key not in sizes:
+                active.add(key)
+                stack.append((child, _children(child)))
+            continue
+        stack.pop()
+        active.discard(id(node))
+        distinct += 1
+        size = 1 + sum(sizes[id(child)] for child in _children(node))
+        sizes[id(node)] = size
+        if size - distinct > MAX_ALIAS_NODES:
+            raise CatalogError([Problem(f"{where}:{node.start_mark.line + 1}",
+                                        f"别名（*锚点）展开后过大（超过 {MAX_ALIAS_NODES} 个节点）：疑似“别名炸弹”，"
+                                        "请改为写出具体内容", "yaml-alias")])
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, where: str) -> Any:
+    """The document's Python data; a date that does not exist (``2023-13-45``) is an error at its line."""
+    import yaml
+
+    try:
+        return loader.construct_document(node)
+    except (ValueError, OverflowError):
+        pass  # a timestamp-looking scalar that is no date: find every such scalar, with its line
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        todo += _children(item)
+        if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(item)
+            except (ValueError, OverflowError) as exc:
+                problems.append(Problem(f"{where}:{item.start_mark.line + 1}",
+                                        f"不是有效日期：{item.value}（{exc}；应为 YYYY-MM-DD）", "invalid-value"))
+    if not problems:
+        raise CatalogError([Problem(where, "YAML 内容无法读取（数值超出范围）", "yaml-syntax")])
+    raise CatalogError(sorted(problems, key=lambda p: int(p.where.rsplit(":", 1)[1])))
 
 
 _PYDANTIC_MESSAGES = {

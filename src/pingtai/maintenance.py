@@ -2,9 +2,14 @@
 
 * :func:`verify_ledger` — SQLite's integrity and foreign-key checks, the append-only triggers,
   then every batch against the archive: its file present with the right sha256, its manifest
-  entry present and agreeing (batch id, name, time, a digest of its rows); and the archive
-  against the ledger: entries that no batch claims (a ledger older than its archive — restored
-  from a backup? — is a problem; an interrupted import's orphan is a note).
+  entry present and agreeing (batch id, name, time, a digest of its rows), each entry linked to
+  the one before (the chain, see :mod:`pingtai.archive`); and the archive against the ledger:
+  entries that no batch claims (a ledger older than its archive — restored from a backup? — is a
+  problem; an interrupted import's orphan is a note). It reports the chain *head* — the digest
+  of the newest entry — which an operator or a cron job keeps elsewhere and gives back as
+  ``expect``: a head that is no longer in the chain means batches were removed or rewritten,
+  even with their files. ``deep`` re-reads every archived file and compares what it says with
+  the batch's rows in the ledger.
 * :func:`rebuild_ledger` — a new ledger from the archive alone: every committed manifest entry,
   in batch order, re-read with the options it was imported with and recorded with its original
   batch id, file name and time, so that every current value, supersession and date comes back
@@ -21,21 +26,23 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pingtai import archive
 from pingtai.archive import ARCHIVE_DIR, ManifestEntry
 from pingtai.catalog import Catalog
-from pingtai.errors import LedgerError, Problem, UsageError
-from pingtai.importer import Reader, record
-from pingtai.ledger import Ledger
+from pingtai.errors import LedgerError, Problem, UsageError, text_name
+from pingtai.importer import Reader, record, rows_as_stored
+from pingtai.ledger import Batch, Ledger, rows_digest, stored_rows
 from pingtai.periods import Period, PeriodError
-from pingtai.safe_write import fsync_directory, os_reason
+from pingtai.safe_write import fsync_directory, os_reason, refuse_special
 
 RebuildProgress = Callable[[int, int], None]
 """``(done, total)`` entries replayed — the CLI draws a bar from it."""
@@ -43,13 +50,25 @@ RebuildProgress = Callable[[int, int], None]
 
 @dataclass
 class Verification:
-    """What ``ledger verify`` found: ``problems`` (exit 1) and ``notes`` (for information)."""
+    """What ``ledger verify`` found: ``problems`` (exit 1) and ``notes`` (for information).
+
+    ``head`` is the chain head (sha256 of the newest batch's manifest entry; ``None`` with no
+    batch or no entry for it) and ``head_batch`` that batch; ``expected`` the head the caller
+    expected and ``expected_batch`` the batch where it was found in the chain (``None``: not
+    found, a problem). ``deep``: archived files were re-read, ``reread`` of them.
+    """
 
     ledger: str
     batches: int = 0
     archived: int = 0
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    head: str | None = None
+    head_batch: int | None = None
+    expected: str | None = None
+    expected_batch: int | None = None
+    deep: bool = False
+    reread: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -96,16 +115,28 @@ class Backup:
 # --- verify ------------------------------------------------------------------------------------
 
 
-def verify_ledger(db_path: Path) -> Verification:
+HEAD_PATTERN = re.compile(r"^[0-9a-f]{12,64}$")
+"""A chain head as ``--expect`` takes it: the sha256 in hex, or its first 12 characters or more."""
+
+
+def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | None = None,
+                  reader: Reader | None = None) -> Verification:
     """Check the ledger at ``db_path`` and the archive beside it; writes nothing.
 
-    Raises :class:`LedgerError` when there is no ledger there (with a hint to rebuild when its
-    archive says there was one) or it cannot be opened.
+    ``expect``: a chain head recorded earlier (see :class:`Verification`). ``deep``: the catalog to
+    re-read every archived file with (``reader``, default :func:`pingtai.returns.read_return`).
+    Raises :class:`UsageError` for an ``expect`` that is no sha256, and :class:`LedgerError` when
+    there is no ledger there (with a hint to rebuild when its archive says there was one) or it
+    cannot be opened.
     """
+    wanted = expect.strip().lower() if expect is not None else None
+    if wanted is not None and not HEAD_PATTERN.match(wanted):
+        raise UsageError(f"--expect 应为链头（sha256 的十六进制，至少 12 位）：{expect!r}",
+                         hint="链头见 pingtai ledger verify 的输出（“链头：…”）或其 --json 的 head。")
     if not db_path.is_file() or db_path.stat().st_size == 0:
         Ledger.open(db_path, readonly=True).close()  # a lost ledger: the error that says so
         raise LedgerError(f"台账不存在：{db_path}", hint="请用 --db 或 PINGTAI_DB 指向台账文件。")
-    result = Verification(ledger=str(db_path))
+    result = Verification(ledger=str(db_path), expected=wanted, deep=deep is not None)
     folder = db_path.parent / ARCHIVE_DIR
     # The ledger first, the archive second: imports may run meanwhile, and every batch committed
     # by the time of the ledger read has its file and entry in place before the archive is read.
@@ -114,19 +145,24 @@ def verify_ledger(db_path: Path) -> Verification:
         batches = ledger.batches()
         result.batches = len(batches)
         digests = {b.id: ledger.batch_rows_digest(b.id) for b in batches}
+        stored = {b.id: ledger.batch_rows(b.id) for b in batches} if deep is not None else {}
         found = archive.scan(folder)
         # An entry is there only once its batch is: one the first read missed may be new since.
         later = {sha for sha in (*found.committed, *found.pending) if ledger.batch_by_sha256(sha) is not None}
     result.problems += found.problems
     claimed = set(later)
+    chain: list[_Link] = []
+    intact: dict[int, tuple[Path, ManifestEntry]] = {}
     for batch in batches:
         claimed.add(batch.sha256)
         label = f"批次 {batch.id}（{batch.file}）"
         data = db_path.parent / batch.archive
-        if not data.is_file():
+        present = data.is_file()
+        if not present:
             result.problems.append(Problem(batch.archive, f"{label}的归档文件缺失", "missing-file"))
         elif _hash(data) != batch.sha256:
             result.problems.append(Problem(batch.archive, f"{label}的归档文件已被改动：sha256 与台账记录不符", "tampered-file"))
+            present = False
         entry = found.committed.get(batch.sha256)
         if entry is None:
             pending = found.pending.get(batch.sha256)
@@ -137,9 +173,16 @@ def verify_ledger(db_path: Path) -> Verification:
                 entry = pending
             else:
                 result.problems.append(Problem(batch.archive, f"{label}没有归档清单：无法据归档重建此批次", "missing-manifest"))
+                chain.append(_Link(batch.id, label, batch.archive, None, None))
                 continue
+        chain.append(_Link(batch.id, label, batch.archive, entry, found.digests.get(batch.sha256)))
+        if present:
+            intact[batch.id] = (data, entry)
         result.problems += _entry_mismatches(entry, batch.id, batch.file, batch.archive, batch.imported_at, digests[batch.id],
                                              label)
+    _check_chain(chain, result)
+    if deep is not None:
+        _reread_all(batches, intact, stored, deep, reader, db_path.parent, result)
     result.archived = len(found.committed)
     for sha, entry in sorted(found.committed.items(), key=lambda item: item[1].batch):
         if sha not in claimed:
@@ -149,6 +192,122 @@ def verify_ledger(db_path: Path) -> Verification:
                 f"（从旧备份恢复？），可用 pingtai ledger rebuild --db 新文件 从归档重建", "unrecorded-batch"))
     result.notes += _orphan_notes(found, claimed)
     return result
+
+
+@dataclass(frozen=True)
+class _Link:
+    """One batch in the chain: its entry (``None``: missing) and the digest of the entry's bytes."""
+
+    batch: int
+    label: str
+    archive: str
+    entry: ManifestEntry | None
+    digest: str | None
+
+    @property
+    def where(self) -> str:
+        return self.archive.removesuffix(Path(self.archive).suffix) + ".json"
+
+
+def _check_chain(chain: list[_Link], result: Verification) -> None:
+    """Check each entry's link to the one before; set the head; look for the expected head."""
+    known: str | None = None  # digest of the entry before, when it could be read
+    for index, link in enumerate(chain):
+        entry = link.entry
+        if entry is None:
+            known = None
+            continue
+        if entry.format >= 2:
+            if index == 0 and entry.previous is not None:
+                result.problems.append(Problem(link.where, (
+                    f"{link.label}是台账中最早的批次，其归档清单却链接着更早的批次（{entry.previous[:12]}…）："
+                    "更早的批次可能连同其记录一起被删除"), "chain-broken"))
+            elif index > 0 and known is not None and entry.previous != known:
+                before = chain[index - 1]
+                result.problems.append(Problem(link.where, (
+                    f"{link.label}的归档清单与上一批次（{before.label}）的清单链接不上："
+                    f"上一批次的清单被改动、其间的批次被删除，或导入时上一清单缺失"), "chain-broken"))
+        known = link.digest
+    last = chain[-1] if chain else None
+    if last is not None and last.digest is not None:
+        result.head, result.head_batch = last.digest, last.batch
+    if result.expected is None:
+        return
+    found = [link for link in chain if link.digest is not None and link.digest.startswith(result.expected)]
+    if not found:
+        head = f"（当前链头 {result.head[:12]}…，批次 {result.head_batch}）" if result.head else ""
+        result.problems.append(Problem(result.ledger, (
+            f"期望的链头 {result.expected[:12]}… 不在台账的归档清单链中{head}：此后的批次可能已被删除（连同归档文件），"
+            "或清单被改写"), "head-mismatch"))
+        return
+    result.expected_batch = found[-1].batch
+    if result.expected_batch != result.head_batch:
+        result.notes.append(Problem(result.ledger, (
+            f"期望的链头是批次 {result.expected_batch} 的清单；其后又导入了 "
+            f"{sum(1 for link in chain if link.batch > result.expected_batch)} 个批次，链完整"), "chain-advanced"))
+
+
+def _reread_all(batches: list[Batch], intact: dict[int, tuple[Path, ManifestEntry]],
+                stored: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]], catalog: Catalog,
+                reader: Reader | None, root: Path, result: Verification) -> None:
+    """``verify --deep``: every intact archived file re-read with its original name and options, its
+    rows compared with the batch's rows in the ledger."""
+    if reader is None:
+        from pingtai.returns import read_return
+
+        reader = read_return
+    with tempfile.TemporaryDirectory(prefix=".pingtai-verify-", dir=root) as scratch:
+        for batch in batches:
+            if batch.id not in intact:
+                continue  # missing or altered: a problem already
+            data, entry = intact[batch.id]
+            label = f"批次 {batch.id}（{batch.file}）"
+            try:
+                period = Period.parse(entry.period_option) if entry.period_option else None
+            except PeriodError:
+                period = None
+            parsed = reader(_named_copy(data, entry.file, batch.id, Path(scratch)), catalog, agency=entry.agency_option,
+                            period=period)
+            result.reread += 1
+            if parsed.errors:
+                result.problems.append(Problem(batch.archive, f"{label}的归档文件重新读取时被拒绝（{parsed.errors[0]}）："
+                                                              "计划数据或读取规则可能已改变", "deep-unreadable"))
+                continue
+            values, tasks = stored_rows(*rows_as_stored(parsed))
+            differences = _differences(stored[batch.id], (values, tasks))
+            if differences:
+                result.problems.append(Problem(batch.archive, (
+                    f"{label}：归档文件重新读取的数据与台账不符（{len(differences)} 处，如 {'；'.join(differences[:3])}）："
+                    "台账在导入后被 pingtai 以外的程序改动，或计划数据、读取规则已改变"), "deep-mismatch"))
+
+
+def _differences(ledger_rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]],
+                 file_rows: tuple[list[Any], list[Any]]) -> list[str]:
+    """What differs between a batch's rows in the ledger and those its file gives, in words."""
+    if rows_digest(*ledger_rows) == rows_digest(*file_rows):
+        return []
+
+    def values(rows: list[Any]) -> dict[tuple[Any, ...], Any]:
+        return {(r[0], r[1], r[3], r[7]): (float(r[4]) + 0.0, r[5], r[8]) for r in rows}
+
+    def tasks(rows: list[Any]) -> dict[tuple[Any, ...], Any]:
+        return {(r[0], r[1], r[2], r[3]): tuple(r[5:9]) for r in rows}
+
+    found: list[str] = []
+    for kind, pick in (("数值", values), ("任务进展", tasks)):
+        ledger, file = pick(ledger_rows[0 if kind == "数值" else 1]), pick(file_rows[0 if kind == "数值" else 1])
+        for key in sorted(set(ledger) | set(file), key=str):
+            if ledger.get(key) != file.get(key):
+                shown = "/".join(str(part) for part in key)
+                found.append(f"{kind} {shown}：台账 {_brief(ledger.get(key))}，文件 {_brief(file.get(key))}")
+    return found or ["行的顺序或格式不同"]
+
+
+def _brief(row: Any) -> str:
+    if row is None:
+        return "无"
+    first = row[0]
+    return f"{first:,.10g}" if isinstance(first, float) else str(first)[:40]
 
 
 def _entry_mismatches(entry: ManifestEntry, batch_id: int, file: str, relative: str, imported_at: dt.datetime,
@@ -246,7 +405,7 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
         raise LedgerError(f"无法在 {db_path.parent} 中创建台账：{os_reason(exc)}") from None
     skipped: list[str] = []
     try:
-        with Ledger.create_for_rebuild(temp, db_path.name) as ledger, \
+        with Ledger.create_for_rebuild(temp, text_name(db_path.name)) as ledger, \
                 tempfile.TemporaryDirectory(prefix=".pingtai-rebuild-", dir=db_path.parent) as scratch:
             entries = _distinct_batches(found, result)
             for done, entry in enumerate(entries, start=1):
@@ -306,14 +465,9 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
         period = None
     if moment is None or moment.tzinfo is None or (entry.period_option and period is None):
         return skip("bad-manifest", "的归档清单中导入时间或报告期无法识别")
-    # Read under the original name: the reader locates problems and values as name!sheet!cell.
-    named = scratch / f"{entry.batch}" / _safe_name(entry.file, data.name)
-    named.parent.mkdir()
-    try:
-        os.link(data, named)
-    except OSError:
-        shutil.copyfile(data, named)
-    parsed = reader(named, catalog, agency=entry.agency_option, period=period)
+    original = _entry_bytes(found, entry.sha256)
+    parsed = reader(_named_copy(data, entry.file, entry.batch, scratch), catalog, agency=entry.agency_option,
+                    period=period)
     parsed.sha256 = entry.sha256
     outcome = record(parsed, catalog, ledger, source=data, now=moment, stored_name=entry.file,
                      agency_option=entry.agency_option, period_option=entry.period_option, batch_id=entry.batch)
@@ -325,7 +479,31 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
         result.problems.append(Problem(where, f"{label}重新读取的数据与导入时不同（导入时 {entry.values} 个数值、{entry.tasks} 条任务进展，"
                                               f"现为 {values} 个、{tasks} 条）：计划数据或读取规则已改变，已按现在的读取结果重建",
                                        "rows-changed"))
+    elif original is not None and ledger.root is not None and entry.ledger == ledger.name:
+        # replayed exactly: the entry stays as written at import, and with it the chain and its head
+        archive.restore_entry(ledger.root, entry.sha256, original)
     return ReplayedBatch(entry.batch, entry.file, entry.sha256, "accepted", values, tasks)
+
+
+def _entry_bytes(found: archive.ArchiveScan, sha256: str) -> bytes | None:
+    """The committed entry for ``sha256`` as stored in the archive being replayed (before the
+    replay writes its own)."""
+    try:
+        return (found.folder / sha256[:2] / f"{sha256}.json").read_bytes()
+    except OSError:
+        return None
+
+
+def _named_copy(data: Path, name: str, batch: int, scratch: Path) -> Path:
+    """``data`` under its original name in a folder of its own in ``scratch`` (a hard link where
+    possible): the reader locates problems and values as ``name!sheet!cell``, as at import."""
+    named = scratch / f"{batch}" / _safe_name(name, data.name)
+    named.parent.mkdir()
+    try:
+        os.link(data, named)
+    except OSError:
+        shutil.copyfile(data, named)
+    return named
 
 
 def _safe_name(name: str, fallback: str) -> str:
@@ -368,6 +546,7 @@ def backup_ledger(db_path: Path, target: Path) -> Backup:
         raise UsageError(f"备份目录不存在：{directory}")
     if target.exists() and db_path.exists() and os.path.samefile(target, db_path):
         raise UsageError("备份目标就是台账本身", hint="请指定另一个文件。")
+    refuse_special(target)
     if not db_path.is_file() or db_path.stat().st_size == 0:
         Ledger.open(db_path, readonly=True).close()  # a lost ledger: the error that says so
         raise LedgerError(f"台账不存在：{db_path}", hint="请用 --db 或 PINGTAI_DB 指向台账文件。")

@@ -22,10 +22,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from pingtai.errors import PingtaiError, UsageError
 
@@ -43,11 +44,16 @@ def looks_like_formula(text: str) -> bool:
 
 
 def set_text(cell: Cell, text: str) -> Cell:
-    """Store ``text`` in ``cell`` as a string, verbatim, never as a formula; return the cell.
+    """Store ``text`` in ``cell`` as a string, as written, never as a formula; return the cell.
 
     openpyxl makes any string starting with ``=`` a formula: the data type is forced back to
     string. The quote-prefix style is what Excel itself sets when a user types ``'=1+1``.
+    Characters a workbook cannot hold (ESC, ``_x001B_`` read as ESC, an over-long text) are
+    shown as :func:`pingtai.render.format.xlsx` says, never an error.
     """
+    from pingtai.render.format import xlsx
+
+    text = xlsx(text)
     cell.value = text
     cell.data_type = "s"
     if looks_like_formula(text):
@@ -72,6 +78,23 @@ def text_cells_only(workbook: Workbook) -> Workbook:
     return workbook
 
 
+def inside(directory: Path, name: str) -> Path:
+    """``directory / name`` — proven to be a file directly in ``directory``.
+
+    ``name`` comes from data (an agency's name): one with a path separator, ``.``/``..``, or a
+    control character is refused with a :class:`UsageError`, so no output command writes outside
+    the folder it was given.
+    """
+    bad = (not name or name in (".", "..") or "/" in name or "\\" in name
+           or (os.altsep is not None and os.altsep in name)
+           or any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in name))
+    target = directory / name
+    if bad or os.path.normpath(target.parent) != os.path.normpath(directory):
+        raise UsageError(f"文件名不能含路径分隔符或控制字符：{name!r}",
+                         hint="请在计划数据（agencies.yaml）中修正该名称；未写入任何文件。")
+    return target
+
+
 def csv_text(text: str) -> str:
     """``text`` for a CSV cell: an apostrophe in front when it would read as a formula."""
     return "'" + text if looks_like_formula(text) else text
@@ -87,6 +110,33 @@ def os_reason(exc: OSError) -> str:
     reason = _REASONS.get(exc.errno or 0)
     detail = exc.strerror or str(exc)
     return f"{reason}（{detail}）" if reason else detail
+
+
+NOT_REGULAR = "不是普通文件（命名管道、设备或套接字）"
+
+
+class NotRegularFileError(OSError):
+    """A path that is a FIFO, a device or a socket: reading it could block for ever or never end."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(errno.EINVAL, NOT_REGULAR, str(path))
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading, only if it is a regular file.
+
+    Opened non-blocking (opening a FIFO with no writer returns at once instead of waiting for
+    one), then checked on the open descriptor: a FIFO, a device or a socket raises
+    :class:`NotRegularFileError` before anything is read. Other failures raise :class:`OSError`.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _umask() -> int:
@@ -141,11 +191,20 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
         raise UsageError(f"输出目录不存在：{directory}", hint="请先创建该目录，或用 -o 指定已有目录中的文件。")
     if target.is_dir():
         raise UsageError(f"输出路径是目录：{target}", hint="请用 -o 指定文件名。")
+    refuse_special(target)
     try:
         replace_atomically(target, write)
     except OSError as exc:
         raise PingtaiError(f"无法写入 {target}：{os_reason(exc)}") from None
     return target
+
+
+def refuse_special(target: Path) -> None:
+    """Refuse (:class:`UsageError`) an output path that exists and is not a regular file: a
+    rename over ``/dev/null``, ``/dev/stdout`` or a FIFO would replace the device itself."""
+    if target.exists() and not target.is_file():
+        raise UsageError(f"输出路径{NOT_REGULAR}：{target}",
+                         hint="请用 -o 指定普通文件；要输出到屏幕，请省略 -o。")
 
 
 def write_bytes_atomically(target: Path, data: bytes) -> Path:
@@ -157,6 +216,19 @@ def write_bytes_atomically(target: Path, data: bytes) -> Path:
     return write_atomically(target, write)
 
 
-__all__ = ["FORMULA_TRIGGERS", "csv_text", "fsync_directory", "looks_like_formula", "os_reason", "replace_atomically",
-           "set_text", "text_cells_only", "write_atomically",
-           "write_bytes_atomically"]
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "NotRegularFileError",
+    "csv_text",
+    "fsync_directory",
+    "inside",
+    "looks_like_formula",
+    "open_regular",
+    "os_reason",
+    "refuse_special",
+    "replace_atomically",
+    "set_text",
+    "text_cells_only",
+    "write_atomically",
+    "write_bytes_atomically",
+]

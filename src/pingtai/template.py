@@ -35,7 +35,7 @@ from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Indicator, Task
 from pingtai.errors import UsageError
 from pingtai.periods import Period, PeriodError
-from pingtai.safe_write import text_cells_only, write_atomically
+from pingtai.safe_write import inside, text_cells_only, write_atomically
 from pingtai.schedule import plan_schedule
 
 _COLUMN_WIDTHS = {"value": (30, 26, 10, 16, 16, 34), "task": (10, 9, 30, 12, 40, 30, 30)}
@@ -139,7 +139,7 @@ def write_template(catalog: Catalog, agency: str, period: str | Period, path: Pa
     directory, synced, then renamed, so a crash never leaves half a workbook under the real name.
     """
     content = template_content(catalog, agency, period)
-    target = path if path is not None else Path(default_name(content.agency, content.period))
+    target = path if path is not None else inside(Path("."), default_name(content.agency, content.period))
     workbook = build_workbook(content, generated=generated, title_note=title_note)
     # Texts from the (user-edited) catalog never become formulas; the file appears whole or not at all.
     write_atomically(target, text_cells_only(workbook).save)

@@ -39,12 +39,14 @@ def plans_for(catalog: Catalog, plan: str | None) -> list[Plan]:
 
 def target_text(target: Target) -> str:
     """``>1400`` style short form with the comparator's Chinese word: ``1400（超过）``."""
+    from pingtai.render.format import num  # one spelling of a figure everywhere (``:g`` wrote 1.2e+06)
+
     if target.comparator == "range":
-        return f"{target.low:g}—{target.high:g}"
+        return f"{num(target.low)}—{num(target.high)}"
     assert target.value is not None
     word = COMPARATOR_LABELS[target.comparator]
     every = f"每年（{target.first}起）" if target.first else ""
-    return f"{every}{target.value:g}（{word}）"
+    return f"{every}{num(target.value)}（{word}）"
 
 
 def target_row(target: Target) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +31,32 @@ class PingtaiGroup(TyperGroup):
         except PingtaiError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+        """Typer's main, with its usage errors shown safely: a message that quotes what was typed
+        (``No such option: …``, ``Invalid value for '--fail-on': …``) shows control characters
+        escaped, as every other message does. Exit codes are typer's."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.Abort:
+            sys.stderr.write("Aborted!\n")
+            sys.exit(1)
+        except typer.TyperException as exc:
+            _show_usage_error(exc)
+            sys.exit(getattr(exc, "exit_code", 2))
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_usage_error(exc: Any) -> None:
+    """``exc.show()`` with each line of its message as :func:`pingtai.render.format.terminal` shows it."""
+    from pingtai.render.format import terminal
+
+    message = "\n".join(map(terminal, str(exc.format_message()).split("\n")))
+    exc.format_message = lambda: message
+    exc.show()
 
 
 app = typer.Typer(

@@ -1,4 +1,8 @@
-"""Shared CLI plumbing: the per-invocation state, output streams and error printing."""
+"""Shared CLI plumbing: the per-invocation state, output streams and error printing.
+
+Everything written to stderr goes through :func:`err_line`: one line, with any control character,
+bidi override or line break that came with a name, a file name or a cell shown escaped.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from pingtai.errors import PingtaiError, ProblemsError, UnknownNameError
+from pingtai.errors import PingtaiError, ProblemsError
 
 if TYPE_CHECKING:
     from pingtai.catalog import Catalog
@@ -50,15 +54,21 @@ def echo_json(value: Any) -> None:
     sys.stdout.write(dumps(value) + "\n")
 
 
+def err_line(text: object) -> None:
+    """Write one line to stderr, shown as :func:`pingtai.render.format.terminal` shows it."""
+    from pingtai.render.format import terminal
+
+    sys.stderr.write(terminal(str(text)) + "\n")
+
+
 def report_error(exc: PingtaiError) -> None:
     """Print an error to stderr: each located problem on its own line, then what to do."""
-    err = sys.stderr
     if isinstance(exc, ProblemsError):
         for problem in exc.problems:
-            err.write(f"{problem}\n")
+            err_line(problem)
         errors = sum(1 for p in exc.problems if p.severity == "error")
-        err.write(f"错误：{exc.summary}（{errors} 处）\n")
-    elif isinstance(exc, UnknownNameError):
-        err.write(f"错误：{exc.message}\n{exc.hint}\n")
-    else:
-        err.write(f"错误：{exc}\n")
+        err_line(f"错误：{exc.summary}（{errors} 处）")
+        return
+    err_line(f"错误：{exc.where}: {exc.message}" if exc.where else f"错误：{exc.message}")
+    if exc.hint:
+        err_line(exc.hint)

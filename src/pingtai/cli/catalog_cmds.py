@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, output, state
+from pingtai.cli._common import echo_json, err_line, output, state
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", "-p", help="计划：plan_2023_38 / 38号 / zone_2023_5 / 5号。")]
 AgencyOpt = Annotated[str | None, typer.Option("--agency", "-a", help="单位：规范名、简称或全称均可。")]
@@ -31,9 +30,9 @@ def validate(
 
     problems = check_paths(list(paths or []), state(ctx).data)
     for problem in problems:
-        sys.stderr.write(f"{problem}\n")
+        err_line(problem)
     if problems:
-        sys.stderr.write(f"校验未通过：{len(problems)} 处问题。\n")
+        err_line(f"校验未通过：{len(problems)} 处问题。")
         raise typer.Exit(1)
     output().line("校验通过：计划数据无误。")
 
@@ -66,6 +65,7 @@ def indicators(ctx: typer.Context, plan: PlanOpt = None, agency: AgencyOpt = Non
     """
     from pingtai.catalog import KIND_LABELS
     from pingtai.render.console import TableData
+    from pingtai.render.format import num
     from pingtai.views import indicator_rows
 
     rows = indicator_rows(state(ctx).catalog(), plan, agency)
@@ -74,17 +74,18 @@ def indicators(ctx: typer.Context, plan: PlanOpt = None, agency: AgencyOpt = Non
         return
     output().table(TableData("指标", ["计划", "编号", "名称", "单位", "类型", "任务", "基期", "目标"], [
         [r["plan"], r["id"], r["name"], r["unit"], KIND_LABELS[r["kind"]], str(r["task"] or ""),
-         f"{r['baseline']['period']}: {r['baseline']['value']:g}" if r["baseline"] else "—",
+         f"{r['baseline']['period']}: {num(r['baseline']['value'])}" if r["baseline"] else "—",
          "；".join(f"{t['period']}: {_target(t)}" for t in r["targets"])] for r in rows]))
 
 
 def _target(t: dict[str, Any]) -> str:
     from pingtai.catalog import COMPARATOR_LABELS
+    from pingtai.render.format import num
 
     if t["comparator"] == "range":
-        return f"{t['low']:g}—{t['high']:g}"
+        return f"{num(t['low'])}—{num(t['high'])}"
     every = f"每年({t['first']}起)" if t["recurring"] else ""
-    return f"{every}{t['value']:g}{COMPARATOR_LABELS[t['comparator']]}"
+    return f"{every}{num(t['value'])}{COMPARATOR_LABELS[t['comparator']]}"
 
 
 @app.command()

@@ -8,7 +8,6 @@ catalog, missing or unreadable ledger, bad option) or the digest could not be de
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import State, echo_json, output, report_error, state
+from pingtai.cli._common import State, echo_json, err_line, output, report_error, state
 from pingtai.cli.status_cmds import AsOfOpt, JsonOpt, PlanOpt, _day
 from pingtai.errors import CatalogError, LedgerError
 
@@ -38,7 +37,7 @@ def check(
                                                      show_default=False)] = None,
     new_only: Annotated[bool, typer.Option("--new-only", help="只报告与上次检查相比新增或有变化的事项（每次检查记入台账）。")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="没有达到 --fail-on 级别的事项时不输出（cron 只在需要时发邮件）。")] = False,
-    remind_days: Annotated[int | None, typer.Option("--remind-days", min=0, help="提醒 N 天内到期、尚未报送的报表。",
+    remind_days: Annotated[int | None, typer.Option("--remind-days", min=0, max=366, help="提醒 N 天内到期、尚未报送的报表（0–366）。",
                                                     show_default=False)] = None,
     webhook: Annotated[str | None, typer.Option("--notify-webhook", help="把摘要推送到钉钉或企业微信群机器人的 webhook 地址。",
                                                 show_default=False)] = None,
@@ -75,7 +74,7 @@ def _catalog(st: State) -> Catalog:
         return st.catalog()
     except CatalogError as exc:
         report_error(exc)
-        sys.stderr.write("检查无法运行：计划数据有误（用 pingtai validate 查看并修正）。\n")
+        err_line("检查无法运行：计划数据有误（用 pingtai validate 查看并修正）。")
         raise typer.Exit(2) from None
 
 
@@ -102,12 +101,12 @@ def _run(st: State, catalog: Catalog, as_of: dt.date, plan: str | None, fail_on:
 
 
 def _print(result: CheckReport, as_json: bool) -> None:
-    from pingtai.render.digest import render_text
+    from pingtai.render import registry
 
     if as_json:
         echo_json(result)
     else:
-        render_text(result, output())
+        registry.show(result, output())
 
 
 def _deliver(result: CheckReport, output_file: Path | None, webhook: str | None, kind: Literal["dingtalk", "wecom"] | None,
@@ -115,22 +114,24 @@ def _deliver(result: CheckReport, output_file: Path | None, webhook: str | None,
     """Write ``--output`` and post to the webhook; report each failure on stderr. True when all went well."""
     from pingtai.errors import PingtaiError
     from pingtai.notify import send
-    from pingtai.render.digest import markdown, title
+    from pingtai.render import registry
+    from pingtai.render.digest import title
     from pingtai.safe_write import write_bytes_atomically
 
     ok = True
+    digest = registry.render(result, "md")
     if output_file is not None:
         try:
-            write_bytes_atomically(output_file, markdown(result).encode("utf-8"))
+            write_bytes_atomically(output_file, digest)
         except PingtaiError as exc:
             report_error(exc)
             ok = False
     if webhook is not None:
-        delivery = send(webhook, title(result), markdown(result), kind=kind, secret=secret,
+        delivery = send(webhook, title(result), digest.decode("utf-8"), kind=kind, secret=secret,
                         timestamp_ms=int(time.time() * 1000))
         if not delivery.ok:
-            sys.stderr.write(f"错误：推送失败：{delivery.message}\n")
+            err_line(f"错误：推送失败：{delivery.message}")
             ok = False
         elif delivery.truncated:
-            sys.stderr.write(f"提示：摘要超过机器人的长度限制，已截断后推送（{delivery.message}）。\n")
+            err_line(f"提示：摘要超过机器人的长度限制，已截断后推送（{delivery.message}）。")
     return ok

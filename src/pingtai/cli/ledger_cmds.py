@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import PingtaiGroup, app
-from pingtai.cli._common import echo_json, output, state
+from pingtai.cli._common import echo_json, err_line, output, state
 
 if TYPE_CHECKING:
     from pingtai.errors import Problem
@@ -33,24 +33,38 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（结构见 d
 
 
 @ledger_app.command()
-def verify(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """校验台账：SQLite 完整性、悬空记录、每个批次的归档文件是否存在且 sha256 相符、归档清单是否与台账一致。
+def verify(
+    ctx: typer.Context,
+    expect: Annotated[str | None, typer.Option("--expect", help="上次记下的链头（sha256，至少 12 位）：不在清单链中则报告问题。",
+                                               show_default=False)] = None,
+    deep: Annotated[bool, typer.Option("--deep", help="重新读取每个归档文件，与台账中该批次的数据逐条比对（较慢）。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """校验台账：SQLite 完整性、悬空记录、每个批次的归档文件是否存在且 sha256 相符、归档清单是否与台账一致并首尾相连。
 
+    每个归档清单记有上一批次清单的 sha256，最新清单的 sha256 即“链头”，每次校验都会列出：请另行保存（如 cron 写入别处的文件），
+    下次用 --expect 链头 核对；若最新的批次连同其归档文件被删除，或清单被改写，链头就对不上。
+    --deep 重新读取每个归档文件，与台账中的数值逐条比对，可发现直接在 SQLite 中改动的数据。
     中断的导入留下的归档文件列为“提示”（不影响退出码）；发现问题时逐条列出位置，退出码为 1。
 
-    示例：pingtai ledger verify ｜ pingtai ledger verify --json
+    示例：pingtai ledger verify ｜ pingtai ledger verify --expect 3f2a9c0d81b4 ｜ pingtai ledger verify --deep --json
     """
     from pingtai.ledger import resolve_db_path
     from pingtai.maintenance import verify_ledger
 
-    result = verify_ledger(resolve_db_path(state(ctx).db))
+    st = state(ctx)
+    result = verify_ledger(resolve_db_path(st.db), expect=expect, deep=st.catalog() if deep else None)
     if as_json:
         echo_json(result)
     else:
         out = output()
         _problems(out, result.problems, result.notes)
         verdict = f"发现 {len(result.problems)} 个问题" if result.problems else "台账完好"
-        out.line(f"{verdict}：{result.ledger}（批次 {result.batches}，归档清单 {result.archived}，提示 {len(result.notes)}）")
+        reread = f"，重读归档文件 {result.reread}" if result.deep else ""
+        out.line(f"{verdict}：{result.ledger}（批次 {result.batches}，归档清单 {result.archived}{reread}，"
+                 f"提示 {len(result.notes)}）")
+        if result.head is not None:
+            out.line(f"链头：{result.head}（批次 {result.head_batch}）")
     raise typer.Exit(result.exit_code)
 
 
@@ -110,7 +124,7 @@ def _problems(out: Output, problems: list[Problem], notes: list[Problem]) -> Non
 
     out.stream.flush()
     for problem in problems:
-        sys.stderr.write(f"问题 {problem}\n")
+        err_line(f"问题 {problem}")
     sys.stderr.flush()
     for note in notes:
         out.line(styled(f"提示 {note}", "yellow"))

@@ -45,6 +45,7 @@ def report(
     示例：pingtai report --agency 市场监管局 ｜ pingtai report -a 市市场监管局 -o 市场监管局.xlsx ｜ pingtai report --all -o 报告/ --as-of 2025-07-25
     """
     from pingtai.render.documents import choose_format, write_reports
+    from pingtai.render.format import terminal
     from pingtai.reports import LedgerSnapshot, build_agency_report
 
     if all_agencies == (agency is not None):
@@ -58,8 +59,9 @@ def report(
     fmt = "json" if as_json else fmt
     if all_agencies and target is not None:
         for item in write_reports(catalog, data, _day(as_of), target, fmt or "html", plan):
-            typer.echo(f"{item.path}\t{item.agency}\t牵头 {item.lead}，配合 {item.co}，指标 {item.indicators}，"
-                       f"未报报表 {item.missing_returns}")
+            fields = [str(item.path), item.agency,
+                      f"牵头 {item.lead}，配合 {item.co}，指标 {item.indicators}，未报报表 {item.missing_returns}"]
+            typer.echo("\t".join(map(terminal, fields)))
         return
     assert agency is not None
     result = build_agency_report(catalog, data, agency, _day(as_of), plan)
@@ -97,19 +99,15 @@ def league(
 
 
 def _emit(obj: AgencyReport | League, fmt: str, target: Path | None) -> None:
-    """Print ``obj`` as a table, or deliver it as a document (stdout, or a file written atomically)."""
+    """Draw ``obj`` on the terminal, or deliver it as a document (stdout, or a file written atomically)."""
+    from pingtai.render import registry
     from pingtai.render.documents import deliver
-    from pingtai.render.report import render_league, render_report
-    from pingtai.reports import AgencyReport
 
-    if fmt == "table":
-        if isinstance(obj, AgencyReport):
-            render_report(obj, output())
-        else:
-            render_league(obj, output())
+    if registry.entry(registry.document_of(obj), fmt).screen:
+        registry.show(obj, output())
         return
     path, data = deliver(obj, fmt, target)
     if path is None:
         sys.stdout.write(data.decode())
     else:
-        typer.echo(f"已写入 {path}")
+        output().line(f"已写入 {path}")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, output, state
+from pingtai.cli._common import echo_json, err_line, output, state
 from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
@@ -142,7 +142,10 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from pingtai.render.format import terminal
 
     bars: dict[str, TaskID] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -150,7 +153,8 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 
         def update(file: str, done: int, total: int) -> None:
             if file not in bars:
-                bars[file] = progress.add_task(f"读取 {Path(file).name}", total=total or None)
+                # a task description is rich markup: the name is escaped for rich and for the terminal
+                bars[file] = progress.add_task(f"读取 {escape(terminal(Path(file).name))}", total=total or None)
             progress.update(bars[file], completed=done, total=total or None)
 
         yield update
@@ -172,11 +176,12 @@ def _render_import(result: ImportResult, out: Output) -> None:
     out.line(f"共 {len(result.files)} 个文件：{'可导入' if result.dry_run else '导入'} {accepted}，"
              f"同一文件 {duplicates}，拒绝 {len(result.rejected)}。{tail}")
     if result.rejected:
-        sys.stderr.write(f"错误：{len(result.rejected)} 个文件未通过校验，未写入；请按上列位置修改后重新导入。\n")
+        err_line(f"错误：{len(result.rejected)} 个文件未通过校验，未写入；请按上列位置修改后重新导入。")
 
 
 def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
     from pingtai.render.console import styled
+    from pingtai.render.format import recorded
 
     status = "可导入" if dry_run and item.status == "accepted" else _STATUS[item.status]
     color = {"accepted": "green", "duplicate": "cyan", "rejected": "bold red"}[item.status]
@@ -187,14 +192,14 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
         out.line(f"  错误 {len(item.errors)} 处，本文件未写入任何数据")
         out.stream.flush()  # keep each file's errors (stderr) next to its summary (stdout) on a terminal
         for problem in item.errors:
-            sys.stderr.write(f"{problem}\n")
+            err_line(problem)
         sys.stderr.flush()
         return
     out.line(f"  新增 {item.imported}，更新 {item.updated}，未变 {item.unchanged}，任务进展 {item.tasks}，"
              f"预警 {len(item.warnings)}")
     for change in item.changes:
-        out.line(f"  更新 {change.name} {change.period.label()} {change.agency}：{change.old:,.10g} → "
-                 f"{change.new:,.10g} {change.unit}（{change.where}）")
+        out.line(f"  更新 {change.name} {change.period.label()} {change.agency}：{recorded(change.old)} → "
+                 f"{recorded(change.new)} {change.unit}（{change.where}）")
     for note in item.conversions:
         out.line(f"  换算 {note}")
     for warning in item.warnings:
@@ -203,13 +208,14 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
 
 def _render_history(found: IndicatorHistory, out: Output) -> None:
     from pingtai.render.console import Cell, TableData, styled
+    from pingtai.render.format import recorded
     from pingtai.views import target_text
 
     ind = found.indicator
     out.line(f"{ind.name}（{ind.id}，{ind.unit}）")
     for item in found.plans:
         out.line(f"  {item.plan} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
-    rows: list[list[Cell]] = [[v.period.label(), f"{v.value:,.10g}" + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
+    rows: list[list[Cell]] = [[v.period.label(), recorded(v.value) + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
              v.file, _local(v.imported_at), styled("已更正", "dim") if v.superseded else "当前", v.where]
             for v in found.values]
     out.table(TableData(f"历次数值（{len(rows)}）", ["报告期", "数值", "单位", "单位名称", "批次", "文件", "导入时间",

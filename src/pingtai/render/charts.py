@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
 
 from pingtai.assess import PathRow
 from pingtai.progress import STATUS_LABELS, months
 from pingtai.render.common import ACTUAL_COLOUR, FONT_STACK, PATH_COLOUR, colours
-from pingtai.render.status import num
+from pingtai.render.format import html as escape
+from pingtai.render.format import num
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:

@@ -1,15 +1,11 @@
-"""Pieces the document renderers share (Markdown, HTML, xlsx): colours, labels and short texts.
+"""Looks the document renderers share (Markdown, HTML, xlsx): colours, fonts and titles.
 
-Numbers, targets and status words come from :mod:`pingtai.render.status` (the dashboard's own
-formatters), so a figure reads the same on the terminal, in a report and in a workbook. Colours
-here are hex for HTML, SVG and xlsx fills; every coloured cell also carries its word.
+Numbers, targets, counts and status words come from :mod:`pingtai.render.format`, so a figure
+reads the same on the terminal, in a report and in a workbook. Colours here are hex for HTML,
+SVG and xlsx fills; every coloured cell also carries its word.
 """
 
 from __future__ import annotations
-
-from pingtai.assess import TASK_STATE_LABELS
-from pingtai.progress import STATUS_LABELS
-from pingtai.render.status import num, pct
 
 # (text colour, light background) per state; text colours are dark enough for white paper
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
@@ -39,34 +35,5 @@ def colours(kind: str, key: str) -> tuple[str, str]:
     return table.get(key, ("57606A", "E5E7EA"))
 
 
-def counts_text(counts: dict[str, int], labels: dict[str, str]) -> str:
-    """``正常 2 · 滞后 1`` in the labels' order, zero counts left out; ``—`` when all are zero."""
-    parts = [f"{label} {counts[key]}" for key, label in labels.items() if counts.get(key)]
-    return " · ".join(parts) or "—"
-
-
-def task_counts_text(counts: dict[str, int]) -> str:
-    return counts_text(counts, TASK_STATE_LABELS)
-
-
-def status_counts_text(counts: dict[str, int]) -> str:
-    return counts_text(counts, STATUS_LABELS)
-
-
-def rate_text(rate: float | None) -> str:
-    return pct(rate) if rate is not None else "—"
-
-
-def score_text(score: float | None) -> str:
-    return "—" if score is None else f"{score:.1f}"
-
-
-def value_text(value: float | None, unit: str) -> str:
-    return "—" if value is None else f"{num(value)} {unit}".strip()
-
-
-__all__ = [
-    "ACTUAL_COLOUR", "FONT_STACK", "LEAGUE_TITLE", "PATH_COLOUR", "REPORT_TITLE", "RETURN_COLOURS",
-    "STATUS_COLOURS", "TASK_COLOURS", "colours", "counts_text", "rate_text", "score_text", "status_counts_text",
-    "task_counts_text", "value_text",
-]
+__all__ = ["ACTUAL_COLOUR", "FONT_STACK", "LEAGUE_TITLE", "PATH_COLOUR", "REPORT_TITLE", "RETURN_COLOURS",
+           "STATUS_COLOURS", "TASK_COLOURS", "colours"]

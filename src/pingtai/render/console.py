@@ -2,6 +2,11 @@
 
 Cron mails, ``grep`` and ``awk`` get plain lines without escape codes or box drawing; a person at
 a terminal gets tables. Colour is never the only carrier of meaning: statuses are words.
+
+Every text printed here passes :func:`pingtai.render.format.terminal` (a line) or
+:func:`~pingtai.render.format.terminal_block` (a table cell on a terminal): an escape sequence,
+a bidi override or a line break that comes with a cell, a name or a file name is shown escaped
+(``\\x1b``), never sent to the terminal — in rich and plain output alike.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO, Union
+
+from pingtai.render.format import lines, terminal, terminal_block
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,10 +36,12 @@ class Line:
     __slots__ = ("_ops", "plain")
 
     def __init__(self, text: str = "", style: str = "") -> None:
+        text = terminal(text)
         self.plain = text
         self._ops: list[tuple[str | Line, str | None]] = [(text, style)]
 
     def append(self, text: str, style: str | None = None) -> Line:
+        text = terminal(text)
         self.plain += text
         self._ops.append((text, style))
         return self
@@ -105,9 +114,9 @@ class Output:
 
     def line(self, text: Cell = "") -> None:
         if self.terminal:
-            self.console.print(_verbatim(text))
+            self.console.print(_verbatim(text, block=False))
         else:
-            self.stream.write(f"{_plain(text)}\n")
+            self.stream.write(f"{terminal(_plain(text))}\n")
 
     def table(self, data: TableData) -> None:
         if not self.terminal:
@@ -127,15 +136,14 @@ class Output:
         if data.title:
             write(f"# {data.title}\n")
         write("\t".join(data.columns) + "\n")
-        lines = []
+        rows = []
         for row in data.rows:
             cells = list(map(_plain, row))
-            line = "\t".join(cells)
-            if line.count("\t") >= len(cells) or "\n" in line:  # a cell holds a tab or a line break
-                line = "\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in cells)
-            lines.append(line)
-        if lines:
-            write("\n".join(lines) + "\n")
+            if not all(map(str.isprintable, cells)):  # a tab, a line break or a control character
+                cells = list(map(_plain_cell, cells))
+            rows.append("\t".join(cells))
+        if rows:
+            write("\n".join(rows) + "\n")
         if data.caption:
             write(f"# {data.caption}\n")
         write("\n")
@@ -145,13 +153,23 @@ class Output:
             self.table(data)
 
 
-def _verbatim(cell: Cell) -> Text:
-    """Plain strings are shown as written: text from returns (``[/b]``, ``[red]``) is not rich markup."""
+def _verbatim(cell: Cell, block: bool = True) -> Text:
+    """Plain strings are shown as written: text from returns (``[/b]``, ``[red]``) is not rich markup,
+    and its control characters are shown escaped (a table cell keeps its line breaks)."""
     from rich.text import Text
 
     if isinstance(cell, Line):
         return cell.rich()
-    return cell if isinstance(cell, Text) else Text(str(cell))
+    safe = terminal_block if block else terminal
+    if isinstance(cell, Text):
+        text = cell.plain
+        return cell if text.isprintable() or safe(text) == text else Text(safe(text), style=cell.style)
+    return Text(safe(str(cell)))
+
+
+def _plain_cell(text: str) -> str:
+    """A cell of a tab-separated line: its line breaks and tabs as spaces, controls shown escaped."""
+    return terminal(" ".join(lines(text.replace("\t", " "))))
 
 
 def _plain(cell: Cell) -> str:
@@ -162,7 +180,7 @@ def _plain(cell: Cell) -> str:
 
 
 def styled(text: str, style: str) -> Text:
-    """A cell with a style that shows only on a terminal."""
+    """A cell or line with a style that shows only on a terminal (the text as :func:`terminal` shows it)."""
     from rich.text import Text
 
-    return Text(text, style=style)
+    return Text(terminal(text), style=style)

@@ -3,6 +3,11 @@
 :func:`render_text` prints to the console (colour on a terminal, plain lines in cron mail);
 :func:`markdown` is the same digest for ``--output`` and the group robots (:mod:`pingtai.notify`).
 Within an agency, the most severe findings come first; agencies with the worst findings first.
+
+The digest's structure — its headings, its list — is pingtai's alone: agency names, finding
+labels and messages (which quote task texts from returns) pass through
+:func:`pingtai.render.format.markdown`, one line each, so no heading, link, image or HTML can
+come from data; on the console they pass :func:`~pingtai.render.format.terminal`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from rich.text import Text
 
 from pingtai.checks import SEVERITIES, SEVERITY_LABELS, CheckReport, Finding, sort_key
 from pingtai.render.console import Output, styled
+from pingtai.render.format import markdown as md
+from pingtai.render.format import terminal
 
 NO_AGENCY = "（未明确责任单位）"
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "bright_black"}
@@ -75,20 +82,20 @@ def render_text(report: CheckReport, out: Output) -> None:
             label = styled(f"[{SEVERITY_LABELS[f.severity]}]", SEVERITY_STYLES[f.severity])
             line = Text("  ")
             line.append_text(label)
-            line.append(f" {f.label}{_tag(f)}：{f.message}")
+            line.append(terminal(f" {f.label}{_tag(f)}：{f.message}"))
             out.line(line)
 
 
 def markdown(report: CheckReport) -> str:
     """The digest as Markdown that DingTalk and WeCom robots both render (headings, bold, lists)."""
-    lines = [f"### {title(report)}", ""]
+    lines = [f"### {md(title(report))}", ""]
     if report.plan:
-        lines += [f"计划：{report.plan}", ""]
+        lines += [f"计划：{md(report.plan)}", ""]
     extra = _unrepeated(report)
     if extra:
         lines += [extra, ""]
     for agency, items in group_by_agency(report.findings):
-        lines += [f"#### {agency}（{len(items)} 项）", ""]
-        lines += [f"- **{SEVERITY_LABELS[f.severity]}** {f.label}{_tag(f)}：{f.message}" for f in items]
+        lines += [f"#### {md(agency)}（{len(items)} 项）", ""]
+        lines += [f"- **{SEVERITY_LABELS[f.severity]}** {md(f.label)}{_tag(f)}：{md(f.message)}" for f in items]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,8 +1,9 @@
-"""Reports and the league as documents: pick the format, render, write atomically.
+"""Reports and the league as documents: pick the format, render through the registry, write atomically.
 
 The commands call :func:`deliver` for one document and :func:`write_reports` for ``report --all``;
 both write through :func:`pingtai.safe_write.write_bytes_atomically`, so a reader never sees half
-a file. The xlsx renderer (openpyxl) is imported only when a workbook is asked for.
+a file. Which function renders which (document, format) is :mod:`pingtai.render.registry`'s
+table; nothing here branches on a format.
 """
 
 from __future__ import annotations
@@ -13,72 +14,58 @@ from pathlib import Path
 
 from pingtai.catalog import Catalog
 from pingtai.errors import UsageError
-from pingtai.render.jsonout import dumps
+from pingtai.render import registry
 from pingtai.reports import AgencyReport, League, LedgerSnapshot, build_agency_report, report_agencies
-from pingtai.safe_write import write_bytes_atomically
+from pingtai.safe_write import inside, write_bytes_atomically
 
-FORMATS = ("table", "md", "xlsx", "html", "json")
-FILE_FORMATS = ("md", "xlsx", "html", "json")
-EXTENSIONS = {"md": ".md", "xlsx": ".xlsx", "html": ".html", "json": ".json"}
-_BY_SUFFIX = {".md": "md", ".markdown": "md", ".xlsx": "xlsx", ".html": "html", ".htm": "html", ".json": "json"}
+FORMATS = registry.formats("report")
+FILE_FORMATS = registry.file_formats("report")
+EXTENSIONS = {fmt: registry.entry("report", fmt).extension for fmt in FILE_FORMATS}
 
 
-def choose_format(fmt: str | None, target: Path | None) -> str:
+def choose_format(fmt: str | None, target: Path | None, document: str = "report") -> str:
     """``--format`` if given, else the one ``-o``'s suffix names, else ``table``.
 
     Raises :class:`~pingtai.errors.UsageError` for an unknown format, an ``-o`` whose suffix names
     none, and ``table`` with ``-o`` (a table is for the screen).
     """
-    if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"未知的格式 '{fmt}'", hint=f"可用：{'、'.join(FORMATS)}")
+    available = registry.formats(document)
+    files = registry.file_formats(document)
+    if fmt is not None and fmt not in available:
+        raise UsageError(f"未知的格式 '{fmt}'", hint=f"可用：{'、'.join(available)}")
     if fmt is None and target is not None:
-        fmt = _BY_SUFFIX.get(target.suffix.lower())
+        fmt = registry.format_for_suffix(document, target.suffix)
         if fmt is None:
+            endings = "/".join(registry.entry(document, f).extension for f in files)
             raise UsageError(f"无法从文件名 {target.name} 判断格式",
-                             hint="请用 --format 指定 md、xlsx、html 或 json，或用 .md/.xlsx/.html/.json 作扩展名。")
+                             hint=f"请用 --format 指定 {'、'.join(files)}，或用 {endings} 作扩展名。")
     fmt = fmt or "table"
-    if fmt == "table" and target is not None:
-        raise UsageError("表格格式只输出到屏幕，不能写入文件", hint="写文件请用 --format md、xlsx、html 或 json。")
+    if registry.entry(document, fmt).screen and target is not None:
+        raise UsageError("表格格式只输出到屏幕，不能写入文件", hint=f"写文件请用 --format {'、'.join(files)}。")
     return fmt
 
 
 def document(obj: AgencyReport | League, fmt: str) -> bytes:
     """``obj`` rendered as ``fmt`` (``md``, ``xlsx``, ``html`` or ``json``), as bytes (text in UTF-8)."""
-    if fmt == "json":
-        return (dumps(obj) + "\n").encode()
-    if fmt == "xlsx":
-        from pingtai.render.xlsx import league_xlsx, report_xlsx
-
-        return report_xlsx(obj) if isinstance(obj, AgencyReport) else league_xlsx(obj)
-    if fmt == "md":
-        from pingtai.render.markdown import league_markdown, report_markdown
-
-        text = report_markdown(obj) if isinstance(obj, AgencyReport) else league_markdown(obj)
-    elif fmt == "html":
-        from pingtai.render.html import league_html, report_html
-
-        text = report_html(obj) if isinstance(obj, AgencyReport) else league_html(obj)
-    else:
-        raise UsageError(f"格式 {fmt} 不能生成文件", hint=f"可用：{'、'.join(FILE_FORMATS)}")
-    return text.encode()
+    return registry.render(obj, fmt)
 
 
 def default_name(obj: AgencyReport | League, fmt: str) -> str:
     """``报告_<agency>_<as_of>.<ext>`` or ``单位排名_<as_of>.<ext>``."""
     stem = f"报告_{obj.agency}" if isinstance(obj, AgencyReport) else "单位排名"
-    return f"{stem}_{obj.as_of.isoformat()}{EXTENSIONS[fmt]}"
+    return f"{stem}_{obj.as_of.isoformat()}{registry.entry(registry.document_of(obj), fmt).extension}"
 
 
 def deliver(obj: AgencyReport | League, fmt: str, target: Path | None) -> tuple[Path | None, bytes]:
     """Write ``obj`` as ``fmt`` to ``target``; or hand back the bytes for stdout.
 
     A workbook is never sent to stdout: without ``target`` it goes to :func:`default_name` in the
-    working directory. Returns ``(path written, b"")`` or ``(None, bytes to print)``.
+    working directory (proven to stay there). Returns ``(path written, b"")`` or ``(None, bytes to print)``.
     """
     data = document(obj, fmt)
-    if target is None and fmt != "xlsx":
+    if target is None and not registry.entry(registry.document_of(obj), fmt).binary:
         return None, data
-    path = target if target is not None else Path(default_name(obj, fmt))
+    path = target if target is not None else inside(Path("."), default_name(obj, fmt))
     return write_bytes_atomically(path, data), b""
 
 
@@ -96,7 +83,10 @@ class WrittenReport:
 
 def write_reports(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, directory: Path, fmt: str,
                   plan: str | None = None) -> list[WrittenReport]:
-    """One report per unit with anything assigned, as ``<directory>/<agency>.<ext>`` (directory created)."""
+    """One report per unit with anything assigned, as ``<directory>/<agency>.<ext>`` (directory created).
+
+    Every file is proven to lie in ``directory`` (:func:`pingtai.safe_write.inside`) before it is written.
+    """
     if fmt not in FILE_FORMATS:
         raise UsageError(f"--all 需要文件格式，'{fmt}' 不行", hint=f"可用：{'、'.join(FILE_FORMATS)}（默认 html）")
     if directory.exists() and not directory.is_dir():
@@ -108,7 +98,8 @@ def write_reports(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, direct
     written = []
     for agency in report_agencies(catalog, plan):
         report = build_agency_report(catalog, data, agency, as_of, plan)
-        path = write_bytes_atomically(directory / f"{report.agency}{EXTENSIONS[fmt]}", document(report, fmt))
+        target = inside(directory, f"{report.agency}{EXTENSIONS[fmt]}")
+        path = write_bytes_atomically(target, document(report, fmt))
         written.append(WrittenReport(report.agency, path, len(report.lead), len(report.co), len(report.indicators),
                                      report.return_counts.missing))
     return written

@@ -2,27 +2,31 @@
 
 Opens offline in any browser and prints on A4 (``@page``), so the office can mail it or print it.
 Statuses are coloured badges that always carry their word; colours print (``print-color-adjust``).
-Every text — names, task texts from returns — is escaped.
+Every text — names, task texts from returns — is escaped by :func:`pingtai.render.format.html`
+(control characters shown as ``\\x1b``): the payload of a return is text, never markup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from html import escape
 
 from pingtai.assess import TASK_STATE_LABELS
 from pingtai.render.charts import trajectory_svg
-from pingtai.render.common import (
-    FONT_STACK,
-    LEAGUE_TITLE,
-    REPORT_TITLE,
-    colours,
+from pingtai.render.common import FONT_STACK, LEAGUE_TITLE, REPORT_TITLE, colours
+from pingtai.render.format import (
+    expected_text,
+    html,
+    html_block,
+    latest_text,
+    num,
+    pct,
     rate_text,
     score_text,
     status_counts_text,
+    status_word,
+    target_text,
     task_counts_text,
 )
-from pingtai.render.status import expected_text, latest_text, num, pct, target_text
 from pingtai.reports import (
     LEAGUE_BY_LABELS,
     ROLE_LABELS,
@@ -69,8 +73,7 @@ footer {{ margin-top: 24px; color: #57606a; font-size: 12px; border-top: 1px sol
 """
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+_e = html
 
 
 def badge(kind: str, key: str, label: str) -> str:
@@ -98,7 +101,7 @@ def _document(title: str, body: str) -> str:
 
 
 def _multiline(text: str) -> str:
-    return _e(text).replace("\n", "<br>") if text else '<span class="muted">—</span>'
+    return html_block(text) if text else '<span class="muted">—</span>'
 
 
 # --- agency report ---------------------------------------------------------------------------
@@ -194,9 +197,8 @@ def _co_table(tasks: Sequence[ReportTask]) -> str:
 
 def _indicator_table(rows: Sequence[ReportIndicator], short: dict[str, str]) -> str:
     body = [[_e(short.get(r.plan, r.plan)), _e(r.name), _e(r.unit), _e(ROLE_LABELS[r.role]),
-             _e(latest_text(r.period, r.actual)), _e(expected_text(r)), _e(target_text(r.final_target)),
-             _e(pct(r.completion)), badge("status", r.status, r.label + ("（终）" if r.final and r.status in
-                                                                          ("achieved", "missed") else ""))]
+             _e(latest_text(r.period, r.actual)), _e(expected_text(r.expected, r.method)),
+             _e(target_text(r.final_target)), _e(pct(r.completion)), badge("status", r.status, status_word(r.status, r.final))]
             for r in rows]
     return _table(["计划", "指标", "单位", "角色", "最新值（期别）", "当前应达", "最终目标", "完成率", "状态"], body, (4, 5, 7))
 

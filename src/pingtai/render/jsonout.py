@@ -1,4 +1,10 @@
-"""JSON output: the same objects the library returns, serialised (dates and periods as text)."""
+"""JSON output: the same objects the library returns, serialised (dates and periods as text).
+
+JSON is data: texts are kept exactly (control characters come out as JSON escapes such as
+``\\u001b``, never raw), so the output round-trips. A lone surrogate — an undecodable byte of a
+file name, as Python keeps it — is written as its ``\\udcff`` escape too, so the text can always
+be encoded and ``json.loads`` gives the same string back.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -32,6 +39,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps(value: Any) -> str:
     """Indented, UTF-8 (Chinese as written, not escaped) JSON text."""
-    return json.dumps(jsonable(value), ensure_ascii=False, indent=2)
+    text = json.dumps(jsonable(value), ensure_ascii=False, indent=2)
+    # only possible inside JSON strings, where the escape means the same character
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def document(value: Any) -> str:
+    """:func:`dumps` as a file or a page of output: ends with a line break."""
+    return dumps(value) + "\n"

@@ -1,36 +1,33 @@
 """Markdown of agency reports and the league table (for mail bodies, wikis and diffs).
 
-Tables are GitHub-flavoured; cell texts are escaped (``|``, newlines, leading characters that
-would start Markdown structure), so text from returns cannot break a table. Charts are the
+Tables are GitHub-flavoured. Every text that is not pingtai's own goes through
+:func:`pingtai.render.format.markdown_cell` (a table cell) or :func:`~pingtai.render.format.markdown`
+(a line): its syntax is escaped, no link, image or HTML can form from it, and line breaks of any
+kind cannot break a table — the document's structure is pingtai's alone. Charts are the
 dashboard's plain row chart (:func:`pingtai.render.status.chart`) in a code block.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.common import (
-    LEAGUE_TITLE,
-    REPORT_TITLE,
+from pingtai.render.common import LEAGUE_TITLE, REPORT_TITLE
+from pingtai.render.format import (
+    expected_text,
+    latest_text,
+    markdown,
+    num,
+    pct,
     rate_text,
     score_text,
     status_counts_text,
+    target_text,
     task_counts_text,
 )
-from pingtai.render.status import chart, expected_text, latest_text, num, pct, target_text
+from pingtai.render.format import markdown_cell as cell
+from pingtai.render.status import chart
 from pingtai.reports import LEAGUE_BY_LABELS, ROLE_LABELS, AgencyReport, League, ReportTask
-
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
-
-
-def cell(text: object) -> str:
-    """A table cell: Markdown specials and pipes escaped, line breaks as ``<br>``, empty as ``—``."""
-    value = str(text).strip() if text is not None else ""
-    if not value:
-        return "—"
-    return _SPECIAL.sub(r"\\\1", value).replace("\r\n", "\n").replace("\n", "<br>")
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -57,14 +54,14 @@ def report_markdown(report: AgencyReport) -> str:
     """The whole report as Markdown text."""
     short = {p.plan: p.short_name for p in report.plans}
     counts = report.return_counts
-    out = [f"# {cell(report.agency)} · {REPORT_TITLE}", "",
-           f"{cell(report.full_name)}　研判日期 {report.as_of.isoformat()}　计划："
-           + "；".join(f"{p.short_name}（{p.number}，应报至 {p.latest_due or '—'}）" for p in report.plans), ""]
+    out = [f"# {markdown(report.agency)} · {REPORT_TITLE}", "",
+           f"{markdown(report.full_name)}　研判日期 {report.as_of.isoformat()}　计划："
+           + markdown("；".join(f"{p.short_name}（{p.number}，应报至 {p.latest_due or '—'}）" for p in report.plans)), ""]
     next_due = report.next_due
     out += [
-        f"- 牵头任务 {len(report.lead)} 项：{task_counts_text(report.task_counts)}",
+        f"- 牵头任务 {len(report.lead)} 项：{markdown(task_counts_text(report.task_counts))}",
         f"- 配合任务 {len(report.co)} 项",
-        f"- 相关指标 {len(report.indicators)} 项：{status_counts_text(report.indicator_counts)}",
+        f"- 相关指标 {len(report.indicators)} 项：{markdown(status_counts_text(report.indicator_counts))}",
         (f"- 报表：应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}（按时率 "
          f"{rate_text(counts.rate)}）" if report.owes_returns else "- 报表：本单位不在报送名单中"),
         f"- 下一期报表：{next_due.period}，{next_due.due} 前" if next_due and next_due.due else "- 下一期报表：无",
@@ -89,12 +86,13 @@ def report_markdown(report: AgencyReport) -> str:
     out += [f"## 相关指标（{len(report.indicators)}）", "", table(
         ["计划", "指标", "单位", "角色", "最新值（期别）", "当前应达", "最终目标", "完成率", "状态"],
         [[short.get(r.plan, r.plan), r.name, r.unit, ROLE_LABELS[r.role], latest_text(r.period, r.actual),
-          expected_text(r), target_text(r.final_target), pct(r.completion), r.label] for r in report.indicators])]
+          expected_text(r.expected, r.method), target_text(r.final_target), pct(r.completion), r.label]
+         for r in report.indicators])]
     for r in report.indicators:
         lines = chart(r.chart, terminal=False)
         if lines:  # str() of a rich Text is its plain text
-            out += [f"### {cell(r.name)}（{short.get(r.plan, r.plan)}，{cell(r.unit)}）", "", "```text",
-                    *(str(line) for line in lines), "```", ""]
+            out += [f"### {markdown(r.name)}（{markdown(short.get(r.plan, r.plan))}，{markdown(r.unit)}）", "",
+                    "```text", *(str(line) for line in lines), "```", ""]
     out += ["## 报表报送", ""]
     if report.owes_returns or report.returns:
         out.append(table(["期别", "应报日期", "收到日期", "状态", "逾期天数", "文件", "计划"],
@@ -116,10 +114,10 @@ def league_markdown(league: League) -> str:
              f"{r.indicators.off_track + r.indicators.missed}/{r.indicators.no_data}", rate_text(r.indicators.rate)]
             for r in league.rows]
     return "\n".join([
-        f"# {LEAGUE_TITLE}{scope}", "", f"研判日期 {league.as_of.isoformat()}；排名依据：{LEAGUE_BY_LABELS[league.by]}", "",
+        f"# {LEAGUE_TITLE}{markdown(scope)}", "", f"研判日期 {league.as_of.isoformat()}；排名依据：{LEAGUE_BY_LABELS[league.by]}", "",
         table(["名次", "单位", "综合得分", "报表 应报/按时/逾期/未报", "按时率", "牵头任务 数/正常/滞后/未启动/未报", "任务正常率",
                "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], rows),
-        league.rule, ""])
+        markdown(league.rule), ""])
 
 
-__all__ = ["cell", "league_markdown", "report_markdown", "table"]
+__all__ = ["league_markdown", "report_markdown", "table"]

@@ -9,17 +9,25 @@ from __future__ import annotations
 from rich.text import Text
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.common import rate_text, score_text, status_counts_text, task_counts_text
 from pingtai.render.console import Output, TableData, styled
-from pingtai.render.status import TASK_STYLES, chart, indicator_table, latest_text, num
+from pingtai.render.format import (
+    latest_text,
+    num,
+    rate_text,
+    score_text,
+    status_counts_text,
+    task_counts_text,
+    terminal_block,
+)
+from pingtai.render.status import TASK_STYLES, chart, indicator_table
 from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask
 
 RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "due": "blue"}
 
 
 def text(value: object) -> Text:
-    """A cell or line printed as written, with an em dash for an empty value."""
-    return Text(str(value) if value not in (None, "") else "—")
+    """A cell printed as written (its control characters shown escaped), with an em dash for an empty value."""
+    return Text(terminal_block(str(value)) if value not in (None, "") else "—")
 
 
 def _task_state(task: ReportTask) -> Text:

@@ -19,11 +19,21 @@ from pingtai.assess import (
     PathRow,
     PlanDetail,
     StatusReport,
-    TargetInfo,
 )
-from pingtai.catalog import COMPARATOR_LABELS, DIRECTION_LABELS, KIND_LABELS
-from pingtai.progress import JUDGEMENT_LABELS, METHOD_LABELS, STATUS_LABELS, Milestone, ProgressRatio, Projection
+from pingtai.catalog import DIRECTION_LABELS, KIND_LABELS
+from pingtai.progress import JUDGEMENT_LABELS, METHOD_LABELS, STATUS_LABELS
 from pingtai.render.console import Cell, Line, Output, TableData
+from pingtai.render.format import (
+    expected_text,
+    latest_text,
+    num,
+    pct,
+    projection_text,
+    ratio_text,
+    signed_pct,
+    status_word,
+    target_text,
+)
 
 STATUS_STYLES = {
     "achieved": "bold green", "on_track": "green", "at_risk": "bold yellow", "off_track": "bold red",
@@ -34,22 +44,9 @@ TASK_STYLES = {"late": "bold red", "unreported": "bright_black", "done": "green"
 SPARKS = "▁▂▃▄▅▆▇█"
 _value_of = operator.attrgetter("value")
 FREQUENCY_LABELS = {"monthly": "月报", "quarterly": "季报", "half_yearly": "半年报", "annual": "年报"}
-SHORT_METHODS = {"linear_share": "时间进度", "seasonal_share": "季节占比"}
 
 
-# --- small formatters ------------------------------------------------------------------------
-
-
-def num(value: float | None) -> str:
-    """A number as an office worker writes it: no exponent, at most two decimals, ``—`` for none."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+# --- pieces of the dashboard -------------------------------------------------------------------
 
 
 def sparkline(values: Sequence[float]) -> str:
@@ -72,41 +69,8 @@ def trend_values(row: IndicatorStatus) -> list[float]:
     return list(map(_value_of, row.history))
 
 
-def target_text(target: TargetInfo | Milestone) -> str:
-    """``2027: 1400（超过）`` or ``2027: 1—2``."""
-    if target.comparator == "range":
-        return f"{target.period}: {num(target.low)}—{num(target.high)}"
-    return f"{target.period}: {num(target.value)}（{COMPARATOR_LABELS[target.comparator]}）"
-
-
 def status_cell(status: str, final: bool = False) -> Line:
-    label = STATUS_LABELS[status] + ("（终）" if final and status in ("achieved", "missed") else "")
-    return Line(label, STATUS_STYLES[status])
-
-
-def projection_text(projection: Projection | None) -> str:
-    if projection is None:
-        return "—"
-    verdict = "可达" if projection.meets_target else "难达"
-    return f"{num(projection.value)} {verdict}（{projection.points}点）"
-
-
-def ratio_text(ratio: ProgressRatio) -> str:
-    if ratio.value is None:
-        return f"不可用：{ratio.reason}"
-    return (f"{ratio.value:.2f}（{ratio.label}；实际年均 {pct(ratio.actual_cagr)}，"
-            f"所需年均 {pct(ratio.required_cagr)}，截至 {ratio.latest}）")
-
-
-def expected_text(row: IndicatorStatus) -> str:
-    if row.expected is None:
-        return "—"
-    method = SHORT_METHODS.get(row.method or "")
-    return f"{num(row.expected)}（{method}）" if method else num(row.expected)
-
-
-def latest_text(period: object, value: float | None) -> str:
-    return "—" if value is None else f"{num(value)}（{period}）"
+    return Line(status_word(status, final), STATUS_STYLES[status])
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -119,7 +83,7 @@ def indicator_table(title: str, rows: Sequence[IndicatorStatus]) -> TableData:
         table.rows.append([
             row.name, row.unit,
             f"{row.baseline.period}: {num(row.baseline.value)}" if row.baseline else "—",
-            latest_text(row.period, row.actual), expected_text(row),
+            latest_text(row.period, row.actual), expected_text(row.expected, row.method),
             target_text(row.next_milestone) if row.next_milestone else "—",
             target_text(row.final_target), pct(row.completion), status_cell(row.status, row.final),
             projection_text(row.projection), sparkline(trend_values(row)),
@@ -223,13 +187,13 @@ def render_plan_detail(plan: PlanDetail, out: Output) -> None:
     row = plan.status
     head = Line(f"{plan.short_name}（{plan.plan}）：")
     head.append_text(status_cell(row.status, row.final))
-    head.append(f"  最新 {latest_text(row.period, row.actual)}，应达 {expected_text(row)}，"
+    head.append(f"  最新 {latest_text(row.period, row.actual)}，应达 {expected_text(row.expected, row.method)}，"
                 f"最终目标 {target_text(row.final_target)}，完成率 {pct(row.completion)}")
     out.line(head)
     path = TableData(f"{plan.short_name} 目标路径与实际", ["期别", "应达", "计算方法", "实际", "报送单位", "偏差", "判断"])
     for item in plan.rows:
         path.rows.append([str(item.period), num(item.expected), METHOD_LABELS.get(item.method or "", "—"),
-                          num(item.actual), item.agency or "—", _gap(item.gap),
+                          num(item.actual), item.agency or "—", signed_pct(item.gap),
                           status_cell(item.verdict) if item.verdict else "—"])
     out.table(path)
     marks = TableData(f"{plan.short_name} 节点研判", ["期别", "目标", "原文", "实际", "研判", "应报日期"])
@@ -252,10 +216,6 @@ def render_plan_detail(plan: PlanDetail, out: Output) -> None:
         out.line(f"说明：{note}")
     for line in chart(plan.rows, out.terminal):
         out.line(line)
-
-
-def _gap(gap: float | None) -> str:
-    return "—" if gap is None else f"{gap * 100:+.1f}%"
 
 
 def chart(rows: Sequence[PathRow], terminal: bool, width: int = 40) -> list[Cell]:

@@ -7,9 +7,12 @@ against the trajectory beside it, on a date axis so that time is to scale) and `
 by period). The league is one sheet ``排名``.
 
 Every sheet: frozen header, column widths, A4 with fit-to-width, header rows repeated on each
-printed page, page numbers in the footer. Numbers are numbers (with formats), statuses are words on
-a coloured fill, and every text goes through :func:`pingtai.safe_write.set_text` so that progress
-texts from returns starting with ``=``, ``+``, ``-`` or ``@`` stay text.
+printed page, page numbers in the footer. Numbers are numbers, statuses are words on a coloured
+fill, and every text goes through :func:`pingtai.safe_write.set_text` so that progress texts from
+returns starting with ``=``, ``+``, ``-`` or ``@`` stay text and characters a cell cannot hold are
+shown, not fatal. A figure cell holds the figure the text formats show (:func:`~pingtai.render.format.rounded`,
+:func:`~pingtai.render.format.pct_figure`) in Excel's General (or ``0.0%``) format, so the workbook
+spells every number exactly as the Markdown, HTML and terminal reports do.
 
 Imports openpyxl at module level: the CLI imports this module only when it writes a workbook.
 """
@@ -31,17 +34,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pingtai.assess import TASK_STATE_LABELS
 from pingtai.render.charts import value_ticks
-from pingtai.render.common import (
-    ACTUAL_COLOUR,
-    LEAGUE_TITLE,
-    PATH_COLOUR,
-    REPORT_TITLE,
-    colours,
+from pingtai.render.common import ACTUAL_COLOUR, LEAGUE_TITLE, PATH_COLOUR, REPORT_TITLE, colours
+from pingtai.render.format import (
+    latest_text,
+    pct_figure,
     rate_text,
+    rounded,
+    score_figure,
     status_counts_text,
+    target_text,
     task_counts_text,
 )
-from pingtai.render.status import target_text
 from pingtai.reports import (
     LEAGUE_BY_LABELS,
     ROLE_LABELS,
@@ -61,6 +64,15 @@ _WRAP = Alignment(vertical="top", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 CHART_ROWS = 16
 """Rows an indicator block takes at least: room for its chart (7.5 cm high)."""
+FIGURE = "General"
+"""A figure cell's format: the cell holds the rounded figure, General shows it as the text does
+(``#,##0.##`` would add separators and show 125 as ``125.``)."""
+PERCENT = "0.0%"
+
+
+def figure(value: float | None) -> float | None:
+    """A figure as an xlsx cell holds it: the one the text formats show."""
+    return None if value is None else rounded(value)
 
 
 # --- cells and sheets ------------------------------------------------------------------------
@@ -222,8 +234,8 @@ def _tasks(sheet: Worksheet, report: AgencyReport) -> None:
 
 
 def _task_row(sheet: Worksheet, row: int, task: ReportTask) -> None:
-    targets = "\n".join(f"{t.name} {t.target}：最新 {t.actual if t.actual is not None else '—'}"
-                        f"（{t.period or '—'}），{t.label}" for t in task.targets)
+    targets = "\n".join(f"{t.name} {t.target}：最新 {latest_text(t.period or '—', t.actual)}，{t.label}"
+                        for t in task.targets)
     state = task.label + (f"（上次：{TASK_STATE_LABELS.get(task.last_status, task.last_status)}）"
                           if task.last_status else "")
     values: list[Value] = [task.short_name, task.number, ROLE_LABELS[task.role], task.title, task.lead,
@@ -246,11 +258,11 @@ def _indicators(sheet: Worksheet, report: AgencyReport) -> None:
     for r in report.indicators:
         row += 1
         values: list[Value] = [short.get(r.plan, r.plan), r.name, r.unit, ROLE_LABELS[r.role],
-                               str(r.period) if r.period else "—", r.actual, r.expected, target_text(r.final_target),
-                               r.completion, r.label, "；".join(r.notes)]
+                               str(r.period) if r.period else "—", figure(r.actual), figure(r.expected),
+                               target_text(r.final_target), pct_figure(r.completion), r.label, "；".join(r.notes)]
         for column, value in enumerate(values, start=1):
-            put(sheet, row, column, value, number_format="#,##0.##" if column in (6, 7) else
-                "0.0%" if column == 9 else None)
+            put(sheet, row, column, value, number_format=FIGURE if column in (6, 7) else
+                PERCENT if column == 9 else None)
         paint(sheet.cell(row=row, column=10), "status", r.status)
     charted = [r for r in report.indicators if any(p.expected is not None or p.actual is not None for p in r.chart)]
     if charted:
@@ -270,8 +282,8 @@ def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> i
     for i, point in enumerate(points, start=top + 2):
         put(sheet, i, 1, str(point.period))
         put(sheet, i, 2, point.period.end, number_format="yyyy-mm")
-        put(sheet, i, 3, point.expected, number_format="#,##0.##")
-        put(sheet, i, 4, point.actual, number_format="#,##0.##")
+        put(sheet, i, 3, figure(point.expected), number_format=FIGURE)
+        put(sheet, i, 4, figure(point.actual), number_format=FIGURE)
     last = top + 1 + len(points)
     chart = LineChart()
     chart.title = f"{r.name}（{r.unit}）"
@@ -349,12 +361,14 @@ def league_workbook(league: League) -> Workbook:
     for r in league.rows:
         row += 1
         i = r.indicators
-        values: list[Value] = [r.rank, r.agency, None if r.score is None else round(r.score, 1), r.returns.due,
-                               r.returns.on_time, r.returns.late, r.returns.missing, r.returns.rate, r.tasks.led,
-                               r.tasks.on_track, r.tasks.late, r.tasks.not_started, r.tasks.unreported, r.tasks.rate,
-                               i.owned, i.on_track + i.achieved, i.at_risk, i.off_track + i.missed, i.no_data, i.rate]
+        values: list[Value] = [r.rank, r.agency, score_figure(r.score), r.returns.due,
+                               r.returns.on_time, r.returns.late, r.returns.missing, pct_figure(r.returns.rate), r.tasks.led,
+                               r.tasks.on_track, r.tasks.late, r.tasks.not_started, r.tasks.unreported,
+                               pct_figure(r.tasks.rate), i.owned, i.on_track + i.achieved, i.at_risk,
+                               i.off_track + i.missed, i.no_data, pct_figure(i.rate)]
         for column, value in enumerate(values, start=1):
-            put(sheet, row, column, value, number_format="0.0%" if column in (8, 14, 20) else None)
+            put(sheet, row, column, value, number_format=PERCENT if column in (8, 14, 20) else "0.0" if column == 3
+                else None)
     sheet.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(_LEAGUE_COLUMNS))
     put(sheet, row + 2, 1, league.rule, border=False)
     sheet.row_dimensions[row + 2].height = 48

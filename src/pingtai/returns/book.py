@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -20,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pingtai.errors import text_name
 from pingtai.returns import scan
 from pingtai.returns.scan_ods import scan_ods
 from pingtai.returns.scan_xls import scan_xls
 from pingtai.returns.scan_xlsx import scan_xlsx, xlsx_marks
 from pingtai.returns.sniff import MAX_FILE_BYTES, Refused, refuse, sniff_bytes
+from pingtai.safe_write import NOT_REGULAR, NotRegularFileError, open_regular
 
 Cell = int | float | str | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 Row = list[Cell]
@@ -90,7 +93,7 @@ def open_bytes(data: bytes, sha256: str, path: Path) -> Book:
     """:func:`open_book` for bytes already read (``path`` names the CSV sheet)."""
     kind = sniff_bytes(data)
     if kind == "csv":
-        return CsvBook(data, sha256, path.stem or "csv")
+        return CsvBook(data, sha256, text_name(path.stem) or "csv")
     if kind in ("xlsx", "xlsm"):
         return CalamineBook(data, sha256, kind, scan_xlsx(data))
     if kind == "ods":
@@ -107,17 +110,21 @@ def open_bytes(data: bytes, sha256: str, path: Path) -> Book:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing a missing path, a directory, or a file over :data:`MAX_FILE_BYTES`."""
+    """The file's bytes, refusing a missing path, a directory, anything else that is not a regular
+    file (a FIFO would block the read for ever), or a file over :data:`MAX_FILE_BYTES`."""
     try:
         if not path.exists():
             raise Refused("no-file", "文件不存在")
         if path.is_dir():
             raise Refused("not-a-file", "这是一个文件夹，不是文件")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise Refused("file-too-large", f"文件过大（{size // 2**20} MB，上限 {MAX_FILE_BYTES // 2**20} MB）：请拆分后再导入")
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise Refused("file-too-large",
+                              f"文件过大（{size // 2**20} MB，上限 {MAX_FILE_BYTES // 2**20} MB）：请拆分后再导入")
             data = handle.read(MAX_FILE_BYTES + 1)
+    except NotRegularFileError:
+        raise Refused("not-a-file", f"{NOT_REGULAR}：请提供工作簿文件") from None
     except OSError as exc:
         raise Refused("unreadable", f"无法读取文件：{exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:

@@ -47,7 +47,7 @@ from pingtai import layout
 from pingtai.agencies import AgencyIndex
 from pingtai.areas import AreaIndex
 from pingtai.catalog import Catalog, Indicator, Plan
-from pingtai.errors import Problem
+from pingtai.errors import Problem, text_name
 from pingtai.periods import Period, PeriodError
 from pingtai.records import TASK_STATUS_LABELS, Conversion, ParsedReturn, TaskRecord, TaskStatus, ValueRecord
 from pingtai.returns.book import Book, Cell, Row, Sheet, is_calamine_failure
@@ -94,7 +94,7 @@ def read_return(path: Path, catalog: Catalog, *, agency: str | None = None, peri
         book = opening.book()
     except Refused as refusal:
         result.sha256 = opening.sha256
-        result.problems.append(Problem(path.name, refusal.message, refusal.code))
+        result.problems.append(Problem(text_name(path.name), refusal.message, refusal.code))
         return result
     result.sha256 = opening.sha256
     try:
@@ -115,7 +115,7 @@ def _refused(result: ParsedReturn, refusal: Refused) -> None:
     result.values.clear()
     result.tasks.clear()
     result.conversions.clear()
-    result.problems[:] = [Problem(result.path.name, refusal.message, refusal.code)]
+    result.problems[:] = [Problem(text_name(result.path.name), refusal.message, refusal.code)]
 
 
 class Reader:
@@ -130,7 +130,7 @@ class Reader:
         self.book = book
         self.result = result
         self.catalog = catalog
-        self.file = result.path.name
+        self.file = text_name(result.path.name)
         self.indicators = IndicatorIndex(catalog)
         self.agencies = AgencyIndex(catalog.agencies)
         self.areas = AreaIndex(catalog.areas)

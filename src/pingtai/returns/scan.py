@@ -21,7 +21,7 @@ This module holds what the three scanners share — the caps, :class:`SheetScan`
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pingtai.returns.sniff import Refused, dtd_refusal, has_dtd, inflate
@@ -79,6 +79,13 @@ def check_extent(name: str, scan: SheetScan, limit: int = MAX_CELLS) -> None:
         )
 
 
+def check_reserved(name: str, scan: SheetScan, reserved: int, limit: int = MAX_CELLS) -> None:
+    """Refuse a sheet whose grid and the room its ``dimension`` makes the reader reserve exceed ``limit``."""
+    if reserved and scan.rows * scan.cols + reserved > limit:
+        raise Refused("sheet-too-large", f"工作表 '{name}' 的范围过大（{scan.rows} 行 × {scan.cols} 列，另预留 {reserved} 个单元格，"
+                                         f"上限 {limit} 个单元格）：请删除多余的行列或拆分文件后再导入")
+
+
 def column_number(letters: bytes | str) -> int:
     """``A`` → 1, ``Z`` → 26, ``AA`` → 27, ``XFD`` → 16384."""
     number = 0
@@ -110,6 +117,27 @@ def drain(data: bytes, info: zipfile.ZipInfo, limit: int) -> int:
             raise dtd_refusal(info.filename)
         size += len(chunk)
     return size
+
+
+def parse_elements(parts: Iterable[bytes], start: Callable[[str, dict[str, str]], None], end: Callable[[str], None],
+                   what: str) -> None:
+    """Feed ``parts`` (XML) to expat, calling ``start(name, attributes)`` and ``end(name)`` for each
+    element — names as written, prefix included. XML expat finds malformed (duplicate attributes,
+    a ``<`` in a value, unclosed tags) is refused (``sheet-xml``), the message starting with
+    ``what`` (``ODS 文件的``); whatever the handlers raise goes through."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        for part in parts:
+            parser.Parse(part, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise Refused("sheet-xml", f"{what}XML 格式不规范（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行）："
+                                   "请用 Excel、WPS 或 LibreOffice 打开并另存后再导入") from None
 
 
 def pieces(chunks: Iterable[bytes], member: str, ends: tuple[bytes, ...]) -> Iterator[bytes]:

@@ -3,11 +3,17 @@
 calamine matches the literal names ``table:table-row``, ``table:table-cell`` … (not namespaces),
 so the scan does too, with a few byte searches per row. It builds every table when the file is
 opened, holding about three copies of cells and text: the caps apply to the tables' sum.
+
+calamine reads attributes in either quote style, with spaces around ``=`` and ``>`` inside a
+quoted value. The byte searches assume the form LibreOffice writes (``name="value"``); a file in
+which any table, row or cell tag is spelled otherwise is measured by :func:`_scan_exact` instead,
+on expat's parse, by the same rules.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pingtai.returns.scan import (
     MAX_CELLS,
@@ -18,6 +24,7 @@ from pingtai.returns.scan import (
     check_extent,
     check_total,
     drain,
+    parse_elements,
     pieces,
 )
 from pingtai.returns.sniff import MAX_UNCOMPRESSED, Refused, check_zip, inflate, refuse
@@ -47,11 +54,82 @@ def scan_ods(data: bytes) -> dict[str, SheetScan]:
         if info.file_size > MAX_ODS_CONTENT:
             raise Refused("sheet-too-large", f"ODS 文件的表格数据过大（{info.file_size // 2**20} MB，上限 {MAX_ODS_CONTENT // 2**20} MB）："
                                              "请另存为 .xlsx 后再导入")
-        for part in pieces(inflate(data, info, min(limit, MAX_ODS_CONTENT)), info.filename, (_ODS_ROW_END,)):
+        content = inflate(data, info, min(limit, MAX_ODS_CONTENT))
+        for part in pieces(content, info.filename, (_ODS_ROW_END,)):
             total += len(part)
+            if not _canonical(part):
+                scanner.scans = _scan_exact(inflate(data, info, min(limit, MAX_ODS_CONTENT)))
+                break
             scanner.feed(part)
     check_total(scanner.scans, MAX_CELLS_ODS)
     return scanner.scans
+
+
+_TABLE_TAG = re.compile(rb"<table:(?:table|table-row|table-cell|covered-table-cell)(?=[\s/>])")
+_CANONICAL_TAG = re.compile(rb'<table:(?:table|table-row|table-cell|covered-table-cell)(?: [\w.:\-]+="[^"<>]*")*/?>')
+
+
+def _canonical(part: bytes) -> bool:
+    """Whether every table, row and cell tag in ``part`` is in the form the byte searches read."""
+    return len(_TABLE_TAG.findall(part)) == len(_CANONICAL_TAG.findall(part))
+
+
+def _scan_exact(content: Iterable[bytes]) -> dict[str, SheetScan]:
+    """Measure the tables on expat's parse: the rules of :class:`_OdsScanner`, whatever the spelling."""
+    model = _OdsModel()
+    parse_elements(content, model.start, model.end, "ODS 文件的 ")
+    return model.scans
+
+
+class _OdsModel:
+    """Tables, rows and filled cells from expat's events (names with their ``table:`` prefix, as calamine)."""
+
+    def __init__(self) -> None:
+        self.scans: dict[str, SheetScan] = {}
+        self.name: str | None = None
+        self.scan = SheetScan()
+        self.row = 0
+        self.repeat = 1
+        self.column = 0
+        self.width = 0
+        self.in_row = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "table:table":
+            if self.name is not None:
+                raise Refused("sheet-xml", "ODS 文件的表格嵌套在表格中：请在 LibreOffice/WPS 中打开并另存后再导入")
+            self.name, self.scan, self.row = attrs.get("table:name"), SheetScan(), 0
+        elif tag == "table:table-row":
+            if self.in_row:
+                raise Refused("sheet-xml", "ODS 文件的行嵌套在行中：请在 LibreOffice/WPS 中打开并另存后再导入")
+            self.in_row, self.repeat, self.column, self.width = True, _count(attrs.get("table:number-rows-repeated")), 0, 0
+        elif tag in ("table:table-cell", "table:covered-table-cell") and self.in_row:
+            self.column += _count(attrs.get("table:number-columns-repeated"))
+            if any(key.startswith("office:") or key == "table:formula" for key in attrs):
+                self.width = self.column
+
+    def end(self, tag: str) -> None:
+        if tag == "table:table-row" and self.in_row:
+            self.in_row = False
+            if self.width:
+                self.scan.include(self.row + self.repeat - 1, self.width - 1)
+                if self.scan.rows > MAX_ROWS or self.scan.rows * self.scan.cols > MAX_CELLS:
+                    check_extent(self.name or "", self.scan)
+            self.row += self.repeat
+        elif tag == "table:table":
+            if self.name is not None:
+                check_extent(self.name, self.scan)
+                self.scans[self.name] = self.scan
+            self.name = None
+
+
+def _count(text: str | None) -> int:
+    """A repeat count as :func:`_repeat` reads it."""
+    if text is None:
+        return 1
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise refuse("broken-zip")
+    return max(int(text), 1)
 
 
 class _OdsScanner:
@@ -123,9 +201,4 @@ class _OdsScanner:
 
 
 def _repeat(match: re.Match[bytes] | None) -> int:
-    if match is None:
-        return 1
-    text = match[1]
-    if not text.isdigit() or len(text) > 9:
-        raise refuse("broken-zip")
-    return max(int(text), 1)
+    return _count(None if match is None else match[1].decode("ascii", "replace"))

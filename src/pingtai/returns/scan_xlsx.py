@@ -1,13 +1,30 @@
 """Measure the sheets of an .xlsx/.xlsm before python-calamine builds them (see :mod:`pingtai.returns.scan`).
 
-The common sheet is measured in one byte-level pass per megabyte (:func:`_scan_sheet_crude`);
-tall or wide sheets by proving a box (:func:`_scan_sheet_box`); sheets that do not look like
-what Excel, WPS, LibreOffice or openpyxl write (cells without ``r``, namespace prefixes, odd
-spellings calamine still accepts) cell by cell (:func:`_scan_sheet_exact`).
+What calamine (0.37, inside python-calamine) allocates for a sheet's values is a dense grid over
+the positions of its non-empty cells, plus a reservation of the ``dimension`` element's size when
+that is below 100,000 cells. It places cells by these rules, whatever the bytes look like:
+
+* a ``<row>``'s ``r`` (in either quote style, with spaces around ``=``, letters allowed before
+  the digits) sets the row; the end of a row moves to the next row and back to the first column;
+* a ``<c>`` with ``r`` sits there (the last ``r`` wins), and sets the column; one without ``r``
+  sits in the current row, in the column after the previous cell's;
+* element names count by their local part (any prefix, ASCII or not); comments and CDATA are
+  not elements; ``>`` may appear inside a quoted attribute value.
+Shared formulas (``<f t="shared" ref=…>``) are not expanded when values are read.
+
+So the scan takes three ways, each sound for what it accepts. The common sheet — every cell in
+the canonical form Excel, WPS, LibreOffice and openpyxl write, ``<c r="B7" s="1" t="s">`` (double
+quotes, single spaces, only the attributes ``s t cm vm ph``) — is measured in one byte-level
+pass per megabyte (:func:`_scan_sheet_crude`), or by proving a box for tall or wide sheets
+(:func:`_scan_sheet_box`): for such cells the row elements do not matter. Any other spelling of a
+cell (single quotes, no ``r``, a second ``r``, a prefix, a quoted ``>``, odd whitespace) sends the
+sheet to :func:`_scan_sheet_exact`, which parses the XML with expat and applies the rules above
+element by element; XML that expat finds malformed is refused (no real writer produces it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -25,27 +42,36 @@ from pingtai.returns.scan import (
     Mark,
     SheetScan,
     check_extent,
+    check_reserved,
     column_number,
     drain,
     error_mark,
     formula_mark,
+    parse_elements,
     pieces,
 )
 from pingtai.returns.sniff import MAX_UNCOMPRESSED, Refused, check_zip, dtd_refusal, has_dtd, inflate, refuse
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_IRREGULAR = re.compile(rb'<c(?![A-Za-z]| r="[A-Z]{1,3}[0-9]{1,7}")')
-_PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:row|c)[\s/>]")
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>')
+_ATTRS = rb'(?: (?:s|t|cm|vm|ph)="[^"]*")*'
+"""The attributes a canonical cell may carry after its ``r`` (never a second ``r``)."""
+_IRREGULAR = re.compile(rb'<c(?![A-Za-z]| r="[A-Z]{1,3}[0-9]{1,7}"' + _ATTRS + rb"/?>)")
+_PREFIXED = re.compile(rb":c[\s/>]")
+"""A prefixed cell element (``<x:c``, ``<中:c``): calamine counts it by its local name."""
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(' + _ATTRS + rb")(/?)>")
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\st="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
 _UNCACHED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>)?</c>')
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
-_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*"([^"]*)"')
-_REF = re.compile(rb"^([A-Z]{1,3})([0-9]{1,7})$")
 _SAMPLE = 8192
 _CRUDE_ROWS, _CRUDE_COLS = 99_999, 16
-_CRUDE = re.compile(rb'<c(?! r="[A-P][0-9]{1,5}"|[A-Za-z])')
+_CRUDE = re.compile(rb'<c(?! r="[A-P][0-9]{1,5}"' + _ATTRS + rb"/?>|[A-Za-z])")
 _CRUDE_OUTSIDE = 50_000
+_DIMENSION = re.compile(rb"<(?:[^\s<>/:]+:)?dimension\s((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_REF_ATTR = re.compile(rb"""(?:^|\s)ref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SHARED_F = re.compile(rb"<(?:[^\s<>/:]+:)?f\s((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_RESERVE_BELOW = 100_000
+"""calamine reserves room for the ``dimension``'s cells only when there are fewer than this."""
+MAX_CELL_ELEMENTS = 2 * MAX_CELLS
+"""Most ``<c>`` elements the exact scan follows in one sheet (it costs time even when they are empty)."""
 
 
 def greater_than(text: str, digits: bool) -> str:
@@ -118,13 +144,20 @@ def scan_xlsx(data: bytes) -> dict[str, SheetScan]:
         for method in (_scan_sheet_crude, _scan_sheet_box, _scan_sheet_exact):
             scan = SheetScan(member=info.filename)
             counter = _SharedCounter(bool(shared))
+            model = _Declared(sheet)
             try:
-                method(counter.count(_row_chunks(inflate(data, info, limit), info.filename)), scan)
+                method(model.watch(counter.count(_row_chunks(inflate(data, info, limit), info.filename))), scan)
                 break
             except _Escalate:
                 continue
+            except Refused as exc:  # say which sheet, where the scan's message does not
+                if exc.code not in ("sheet-xml", "sheet-too-large") or exc.message.startswith("工作"):
+                    raise
+                space = " " if exc.message[:1].isascii() else ""  # before a Latin word (XML), as the text has it
+                raise Refused(exc.code, f"工作表 '{sheet}' 的{space}{exc.message}") from None
         total += info.file_size
         check_extent(sheet, scan)
+        check_reserved(sheet, scan, model.reserved)
         if shared and counter.cells * max(shared) > MAX_TEXT:
             _check_shared_text(sheet, _row_chunks(inflate(data, info, limit), info.filename), shared)
         scans[sheet] = scan
@@ -135,6 +168,59 @@ _WORKSHEET_PATH = re.compile(r"(?i)(?:^|/)(?:worksheets|dialogsheets|macrosheets
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?si(?=[\s/>])")
 _SHARED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?=\s)[^>]*?\st\s*=\s*[\"']s[\"'][^>]*>\s*"
                           rb"<(?:[A-Za-z_][\w.\-]*:)?v\s*>\s*([0-9]{1,10})")
+
+
+def _cell_position(text: str) -> tuple[int, int | None]:
+    """``(row, column)`` 0-based of a cell reference as calamine reads it: letters (either case)
+    then digits; the column is ``None`` when there are no letters. Refuses anything else."""
+    match = re.fullmatch(r"([A-Za-z]*)([0-9]+)", text)
+    if match is None or int(match[2]) < 1:
+        raise Refused("sheet-xml", f"单元格引用无法识别：{text[:20]!r}：文件格式不规范，请在 Excel/WPS 中打开并另存后再导入")
+    column = column_number(match[1].upper()) - 1 if match[1] else None
+    return int(match[2]) - 1, column
+
+
+def _area(ref: bytes) -> int:
+    """Cells in a range ``A1:XFD9`` as calamine counts it (32-bit, wrapping); -1 if unreadable."""
+    try:
+        corners = [_cell_position(part) for part in ref.decode("ascii").split(":")]
+    except (UnicodeDecodeError, Refused):
+        return -1
+    if len(corners) == 1:
+        corners *= 2
+    if len(corners) != 2 or corners[0][1] is None or corners[1][1] is None:
+        return -1
+    (top, left), (bottom, right) = corners
+    assert left is not None and right is not None
+    return ((bottom - top + 1) % 2**32) * ((right - left + 1) % 2**32)
+
+
+class _Declared:
+    """What a sheet declares besides its cells, as calamine allocates for it: the ``dimension``
+    (reserved when below :data:`_RESERVE_BELOW` cells) — and shared formulas, which reading
+    values never expands, but whose range is refused past :data:`MAX_CELLS` in case a reader did."""
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+        self.reserved = 0
+        self._first = True
+
+    def watch(self, parts: Iterable[bytes]) -> Iterator[bytes]:
+        for part in parts:
+            if self._first:  # the dimension comes before the sheet data
+                self._first = False
+                start = part.find(b"sheetData")
+                found = _DIMENSION.search(part, 0, start if start >= 0 else len(part))
+                ref = _REF_ATTR.search(found[1]) if found else None
+                if ref is not None:
+                    area = _area(ref[1] if ref[1] is not None else ref[2])
+                    self.reserved = area if 0 <= area < _RESERVE_BELOW else 0
+            if b"shared" in part:
+                for attrs in _SHARED_F.findall(part):
+                    ref = _REF_ATTR.search(attrs)
+                    if ref is not None and _area(ref[1] if ref[1] is not None else ref[2]) > MAX_CELLS:
+                        raise Refused("sheet-too-large", f"工作表 '{self.sheet}' 的共享公式范围过大：疑似恶意文件，已拒绝")
+            yield part
 
 
 def _shared_string_sizes(parts: Iterable[bytes]) -> list[int]:
@@ -256,7 +342,7 @@ def _scan_sheet_crude(parts: Iterable[bytes], scan: SheetScan) -> None:
             ref = _CELL_REF.match(part, match.start())
             if ref is None:
                 raise _Irregular
-            if not ref[3].endswith(b"/"):
+            if not ref[4]:
                 scan.include(int(ref[2]) - 1, column_number(ref[1]) - 1)
             outside += 1
             if outside > _CRUDE_OUTSIDE:
@@ -274,7 +360,7 @@ def _box_check(rows: int, cols: int) -> re.Pattern[bytes]:
     inside the box ``rows`` × ``cols`` — so a search that finds nothing proves the box."""
     col_gt = greater_than(_column_letters(cols), digits=False).encode()
     row_gt = greater_than(str(rows), digits=True).encode()
-    return re.compile(rb'<c(?![A-Za-z]| r="(?!%s[0-9])[A-Z]{1,3}(?!%s")[0-9]{1,7}")' % (col_gt, row_gt))
+    return re.compile(rb'<c(?![A-Za-z]| r="(?!%s[0-9])[A-Z]{1,3}(?!%s")[0-9]{1,7}"%s/?>)' % (col_gt, row_gt, _ATTRS))
 
 
 def _scan_sheet_box(parts: Iterable[bytes], scan: SheetScan) -> None:
@@ -285,14 +371,14 @@ def _scan_sheet_box(parts: Iterable[bytes], scan: SheetScan) -> None:
             raise _Irregular
         last = part.rfind(b'<c r="')
         sample = [ref for ref in _CELL_REF.findall(part[:_SAMPLE]) + _CELL_REF.findall(part[max(last - _SAMPLE, 0):])
-                  if not ref[2].endswith(b"/")] if last >= 0 else []
-        rows = max([scan.rows, 1, *(int(row) for _, row, _ in sample)])
-        cols = max([scan.cols, 1, *(column_number(col) for col, _, _ in sample)])
+                  if not ref[3]] if last >= 0 else []
+        rows = max([scan.rows, 1, *(int(row) for _, row, _, _ in sample)])
+        cols = max([scan.cols, 1, *(column_number(col) for col, _, _, _ in sample)])
         if _box_check(rows, cols).search(part):
             if _IRREGULAR.search(part):
                 raise _Irregular
-            for col, row, rest in _CELL_REF.findall(part):
-                if not rest.endswith(b"/"):
+            for col, row, _, closed in _CELL_REF.findall(part):
+                if not closed:
                     scan.include(int(row) - 1, column_number(col) - 1)
         if sample:
             scan.include(rows - 1, cols - 1)
@@ -315,23 +401,91 @@ def xlsx_marks(data: bytes, info: zipfile.ZipInfo) -> dict[tuple[int, int], Mark
 
 
 def _scan_sheet_exact(parts: Iterable[bytes], scan: SheetScan) -> None:
-    """Follow calamine's rules cell by cell: a cell without ``r`` follows the previous one."""
-    row, col = -1, -1
-    for part in parts:
-        for tag, attrs in _TAG.findall(part):
-            ref = _R_ATTR.search(attrs)
-            if tag == b"row":
-                row = int(ref[1]) - 1 if ref and ref[1].isdigit() else row + 1
-                col = -1
-                continue
-            if ref:
-                match = _REF.match(ref[1].upper())
-                if match is None:
-                    raise refuse("broken-zip")
-                row, col = int(match[2]) - 1, column_number(match[1]) - 1
+    """Follow calamine's rules (see the module docstring) element by element, on expat's parse.
+
+    Raises :class:`Refused` for XML expat finds malformed (duplicate attributes, a ``<`` in an
+    attribute value, unclosed tags…), for cells or rows nested in cells or rows (calamine would
+    read them by rules no real file needs), and past :data:`MAX_CELL_ELEMENTS` cells.
+    """
+    model = _CalamineModel(scan)
+    # the end of the sheet data, or an extent absurd already: the caller judges
+    with contextlib.suppress(_Enough):
+        parse_elements(parts, model.start, model.end, "")
+
+
+class _Enough(Exception):
+    """Stop parsing: nothing later can change what the scan found."""
+
+
+class _CalamineModel:
+    """Where calamine puts each cell, from expat's start and end events (names keep their prefix)."""
+
+    def __init__(self, scan: SheetScan) -> None:
+        self.scan = scan
+        self.in_data = False
+        self.in_row = False
+        self.row = 0
+        self.col = 0
+        self.cell: tuple[int, int] | None = None
+        self.filled = False
+        self.cells = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if not self.in_data:
+            self.in_data = local == "sheetData"
+            return
+        if self.cell is not None:
+            if local in ("c", "row", "sheetData"):
+                raise _nested(local)
+            self.filled = self.filled or local != "f"  # a value (v, is) — a bare formula reads as empty
+            return
+        if local == "row":
+            if self.in_row:
+                raise _nested(local)
+            self.in_row = True
+            ref = attrs.get("r")
+            if ref is not None:
+                self.row = _cell_position(ref)[0]
+        elif local == "c":
+            self.cells += 1
+            if self.cells > MAX_CELL_ELEMENTS:
+                raise Refused("sheet-too-large", f"单元格元素过多（超过 {MAX_CELL_ELEMENTS} 个）：请删除多余的行列后再导入")
+            ref = attrs.get("r")
+            if ref is not None:
+                row, col = _cell_position(ref)
+                if col is None:
+                    raise Refused("sheet-xml", f"单元格引用缺少列：{ref[:20]!r}：文件格式不规范，请在 Excel/WPS 中打开并另存后再导入")
+                self.cell, self.col = (row, col), col
             else:
-                col += 1
-            if not attrs.rstrip().endswith(b"/"):
-                scan.include(max(row, 0), col)
-            if scan.rows > MAX_ROWS or scan.cols > MAX_COLS:
-                return
+                self.cell = (self.row, self.col)
+            self.filled = False
+
+    def end(self, name: str) -> None:
+        if not self.in_data:
+            return
+        local = name.rpartition(":")[2]
+        if self.cell is not None:
+            if local == "c":
+                if self.filled:
+                    self.scan.include(*self.cell)
+                self.cell = None
+                self.col += 1
+                self._check()
+            return
+        if local == "row":
+            self.in_row = False
+            self.row += 1
+            self.col = 0
+            self._check()
+        elif local == "sheetData":
+            raise _Enough
+
+    def _check(self) -> None:
+        if self.scan.rows > MAX_ROWS or self.scan.cols > MAX_COLS or self.row > MAX_ROWS or self.col > MAX_COLS:
+            self.scan.include(min(self.row, MAX_ROWS + 1), min(self.col, MAX_COLS + 1))
+            raise _Enough
+
+
+def _nested(local: str) -> Refused:
+    return Refused("sheet-xml", f"XML 结构不规范（<{local}> 嵌套在单元格或行中）：请在 Excel/WPS 中打开并另存后再导入")

@@ -1,0 +1,148 @@
+"""Which function renders which document in which format: one table keyed by (document, format).
+
+A document is a result object the library builds — ``report`` (:class:`~pingtai.reports.AgencyReport`),
+``league`` (:class:`~pingtai.reports.League`), ``digest`` (:class:`~pingtai.checks.CheckReport`).
+A format is ``table`` (the terminal: rich tables, or plain tab-separated text when piped) or a
+file format (``md``, ``html``, ``xlsx``, ``json``). Each entry names its renderer as
+``"module:function"``, imported on first use, so that ``pingtai --help`` never imports openpyxl and
+a new document (a quarterly bulletin in docx and md, say) is added by :func:`register` calls —
+a class in :data:`DOCUMENTS` and one entry per format — not by new branches in the commands.
+
+Renderers of files take the object and return ``str`` (UTF-8 text) or ``bytes``; renderers of
+the terminal take the object and an :class:`~pingtai.render.console.Output`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pingtai.errors import UsageError
+
+if TYPE_CHECKING:
+    from pingtai.render.console import Output
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One (document, format) and the function that renders it.
+
+    ``target`` is ``"module:function"``; ``suffixes`` the file name endings that select this
+    format with ``-o`` (the first is the one written by default); ``binary`` formats are never
+    printed to stdout; ``screen`` entries draw on the terminal instead of returning a file.
+    """
+
+    document: str
+    format: str
+    target: str
+    suffixes: tuple[str, ...] = ()
+    binary: bool = False
+    screen: bool = False
+
+    def function(self) -> Callable[..., Any]:
+        module, _, name = self.target.partition(":")
+        found: Callable[..., Any] = getattr(importlib.import_module(module), name)
+        return found
+
+    @property
+    def extension(self) -> str:
+        return self.suffixes[0] if self.suffixes else ""
+
+
+ENTRIES: dict[tuple[str, str], Entry] = {}
+DOCUMENTS: dict[str, str] = {}
+"""Document kind by the qualified name of its class (``pingtai.reports.AgencyReport`` → ``report``)."""
+TITLES: dict[str, str] = {}
+"""What a document is called in messages (``单位报告``)."""
+
+
+def register(document: str, fmt: str, target: str, suffixes: tuple[str, ...] = (), *, binary: bool = False,
+             screen: bool = False) -> Entry:
+    """Add (or replace) the renderer of ``document`` in ``fmt``; returns the entry."""
+    entry = Entry(document, fmt, target, suffixes, binary, screen)
+    ENTRIES[(document, fmt)] = entry
+    return entry
+
+
+def register_document(cls_path: str, document: str, title: str) -> None:
+    """Name the document kind of objects of the class ``module.Class``."""
+    DOCUMENTS[cls_path] = document
+    TITLES[document] = title
+
+
+def document_of(obj: object) -> str:
+    """The document kind of ``obj``; :class:`TypeError` for an object no renderer knows (a bug)."""
+    for cls in type(obj).__mro__:
+        found = DOCUMENTS.get(f"{cls.__module__}.{cls.__qualname__}")
+        if found is not None:
+            return found
+    raise TypeError(f"no document kind registered for {type(obj).__qualname__}")
+
+
+def formats(document: str) -> tuple[str, ...]:
+    """Every format ``document`` can be rendered in, the terminal's first."""
+    found = [e for (d, _), e in ENTRIES.items() if d == document]
+    return tuple(e.format for e in sorted(found, key=lambda e: not e.screen))
+
+
+def file_formats(document: str) -> tuple[str, ...]:
+    """The formats of ``document`` that make a file."""
+    return tuple(f for f in formats(document) if not ENTRIES[(document, f)].screen)
+
+
+def entry(document: str, fmt: str) -> Entry:
+    """The entry for ``document`` in ``fmt``; :class:`UsageError` naming the formats there are."""
+    found = ENTRIES.get((document, fmt))
+    if found is None:
+        raise UsageError(f"{TITLES.get(document, document)}没有 '{fmt}' 格式",
+                         hint=f"可用：{'、'.join(formats(document))}")
+    return found
+
+
+def format_for_suffix(document: str, suffix: str) -> str | None:
+    """The file format of ``document`` that a file name ending in ``suffix`` asks for, if any."""
+    wanted = suffix.lower()
+    return next((e.format for (d, _), e in ENTRIES.items() if d == document and not e.screen and wanted in e.suffixes),
+                None)
+
+
+def render(obj: object, fmt: str) -> bytes:
+    """``obj`` as a file in ``fmt`` (text as UTF-8)."""
+    found = entry(document_of(obj), fmt)
+    if found.screen:
+        raise UsageError(f"格式 {fmt} 只输出到屏幕，不能生成文件",
+                         hint=f"可用：{'、'.join(file_formats(found.document))}")
+    data = found.function()(obj)
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def show(obj: object, out: Output) -> None:
+    """Draw ``obj`` on the terminal (``table``)."""
+    entry(document_of(obj), "table").function()(obj, out)
+
+
+register_document("pingtai.reports.AgencyReport", "report", "单位报告")
+register_document("pingtai.reports.League", "league", "单位排名")
+register_document("pingtai.checks.CheckReport", "digest", "检查摘要")
+
+register("report", "table", "pingtai.render.report:render_report", screen=True)
+register("report", "md", "pingtai.render.markdown:report_markdown", (".md", ".markdown"))
+register("report", "xlsx", "pingtai.render.xlsx:report_xlsx", (".xlsx",), binary=True)
+register("report", "html", "pingtai.render.html:report_html", (".html", ".htm"))
+register("report", "json", "pingtai.render.jsonout:document", (".json",))
+
+register("league", "table", "pingtai.render.report:render_league", screen=True)
+register("league", "md", "pingtai.render.markdown:league_markdown", (".md", ".markdown"))
+register("league", "xlsx", "pingtai.render.xlsx:league_xlsx", (".xlsx",), binary=True)
+register("league", "html", "pingtai.render.html:league_html", (".html", ".htm"))
+register("league", "json", "pingtai.render.jsonout:document", (".json",))
+
+register("digest", "table", "pingtai.render.digest:render_text", screen=True)
+register("digest", "md", "pingtai.render.digest:markdown", (".md", ".markdown"))
+register("digest", "json", "pingtai.render.jsonout:document", (".json",))
+
+
+__all__ = ["DOCUMENTS", "ENTRIES", "Entry", "document_of", "entry", "file_formats", "format_for_suffix", "formats",
+           "register", "register_document", "render", "show"]
