@@ -114,9 +114,11 @@ def test_an_indicator_never_reported_is_no_data(db: Path, catalog: Catalog) -> N
     assert not check(db, catalog, "2025-04-26").failed  # no_data fails only at --fail-on at_risk
 
 
-@pytest.mark.parametrize(("figure", "kind"), [(35.0, None), (33.25, "at_risk"), (33.24, "off_track")])
+@pytest.mark.parametrize(("figure", "kind"), [(35.0, None), (34.99, "at_risk"), (28.0, "at_risk"),
+                                              (27.99, "off_track")])
 def test_at_risk_and_off_track_at_the_tolerance(db: Path, catalog: Catalog, figure: float, kind: str | None) -> None:
-    """2025Q1 expects 140 × 25 % = 35; 5 % tolerance: 33.25 is 预警, 33.24 滞后."""
+    """2025Q1 expects 140 × 25 % = 35 pro rata (2024Q1 brought no sales figure: no seasonal share); a
+    first quarter so judged is 预警 down to 80 % of it (28), 滞后 only below."""
     all_well(db, catalog, sales={"2025Q1": figure})
     report = check(db, catalog, "2025-05-01")
     behind = [f for f in report.findings if f.kind in ("at_risk", "off_track")]
@@ -203,11 +205,13 @@ def test_data_quality_judges_only_the_latest_value_of_each_series(db: Path, cata
     assert not [f for f in check(db, catalog, "2025-05-01").findings if f.kind == "data_quality"]
 
 
-def test_a_flow_outside_half_to_double_last_year(db: Path, catalog: Catalog) -> None:
+def test_a_flow_three_times_last_year_is_a_jump(db: Path, catalog: Catalog) -> None:
     all_well(db, catalog)
-    send(db, catalog, COMMERCE, "2025H1", {"sales": 120.0}, [(1, "done", "")])  # 2024H1 was 55
-    found = keyed(check(db, catalog, "2025-07-01"))["data_quality:yoy-range:sales:市商务局:2025H1"]
-    assert "较上年同期" in found.message and found.plan == "plan_tiny"
+    send(db, catalog, COMMERCE, "2025H1", {"sales": 120.0}, [(1, "done", "")])  # 2024H1 was 55: 2.2 ×
+    assert not [f for f in check(db, catalog, "2025-07-01").findings if f.kind == "data_quality"]
+    send(db, catalog, COMMERCE, "2025H1", {"sales": 170.0}, [(1, "done", "")], name="corrected.xlsx")  # 3.1 ×
+    found = keyed(check(db, catalog, "2025-07-01"))["data_quality:jump:sales:市商务局:2025H1"]
+    assert "较上年同期" in found.message and found.plan == "plan_tiny" and found.severity == "warning"
 
 
 @pytest.mark.parametrize(("day", "days", "expected"), [

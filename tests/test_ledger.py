@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger_helpers import NOW, fingerprint, task, value, write_file
+from ledger_helpers import NOW, downgrade, fingerprint, task, value, write_file
 from pingtai.errors import LedgerError
 from pingtai.ledger import (
     SCHEMA_VERSION,
@@ -362,10 +362,9 @@ def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db
     old.parent.mkdir()
     raw = sqlite3.connect(old)
     sqlite3.connect(db).backup(raw)
-    raw.executescript("""DROP TRIGGER received_append_only_update; DROP TRIGGER received_append_only_delete;
-                         DROP TABLE received; PRAGMA user_version = 2;""")
     raw.close()
-    assert len(module.MIGRATIONS) == 3
+    downgrade(old, 2)
+    assert len(module.MIGRATIONS) == 4
     with Ledger.open(old) as ledger:
         assert ledger.schema_version == SCHEMA_VERSION
         assert sorted(received(ledger)) == expected

@@ -283,12 +283,13 @@ def test_backup_while_imports_run_is_a_consistent_snapshot(db: Path, tmp_path: P
     def keep_importing() -> None:
         from pingtai.importer import import_files
         from pingtai.loader import load_catalog
+        from pingtai.service import Store
 
         catalog = load_catalog()
         import datetime as dt
 
         for path in files:
-            import_files([path], catalog, db, now=dt.datetime.now(dt.UTC))
+            import_files([path], catalog, Store(db), now=dt.datetime.now(dt.UTC))
         stop.set()
 
     writer = threading.Thread(target=keep_importing)

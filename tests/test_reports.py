@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from ledger_helpers import catalog
+from pingtai import service
 from pingtai.errors import UnknownNameError, UsageError
-from pingtai.ledger import Ledger, ReceivedReturn
+from pingtai.ledger import ReceivedReturn
 from pingtai.loader import load_catalog
-from pingtai.periods import Period
+from pingtai.periods import Period, office_day
 from pingtai.reports import (
     AgencyReport,
     LedgerSnapshot,
@@ -48,8 +49,7 @@ DOCUMENT_ROLES: dict[str, dict[str, tuple[set[int], dict[int, str | None]]]] = {
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> LedgerSnapshot:
     db = seed(tmp_path_factory.mktemp("ledger") / "ledger.sqlite3")
-    with Ledger.open(db, readonly=True) as ledger:
-        return LedgerSnapshot.read(ledger)
+    return service.snapshot(service.Store(db))
 
 
 def roles_of(report: AgencyReport) -> dict[str, tuple[set[int], dict[int, str | None]]]:
@@ -140,7 +140,10 @@ def test_tasks_carry_their_latest_progress(data: LedgerSnapshot) -> None:
     one = co[(P38, 1)]
     assert (one.lead, one.status, one.last_status, one.progress) == ("市商务局", "unreported", "in_progress",
                                                                      FORMULA_TEXTS["co_progress"])
-    assert report.task_counts == {"in_progress": 2, "late": 2, "done": 1, "unreported": 8}
+    # 5号 ended (its last return was due 2025-01-20): its tasks are listed with their final states but
+    # leave the counts and rates
+    assert len([t for t in report.lead if t.plan == P5]) == 7
+    assert report.task_counts == {"in_progress": 2, "late": 1, "done": 1, "unreported": 2}
 
 
 def test_task_targets_are_judged(data: LedgerSnapshot) -> None:
@@ -193,8 +196,12 @@ def test_returns_received_outstanding_and_next_due(data: LedgerSnapshot) -> None
     assert report.next_due is not None and report.next_due is by_period["2025Q3"]
     assert (report.next_due.state, report.next_due.due, report.next_due.plans) == ("upcoming", dt.date(2025, 10, 20),
                                                                                    [P38])
-    # the missing entries are exactly the calendar's outstanding returns for this agency
-    assert [(str(e.period), e.due) for e in report.returns if e.state == "missing"] == [
+    # a later return of the same year makes a missing one moot: no longer chased, still missed
+    assert {str(e.period): str(e.covered_by) for e in report.returns if e.state == "missing"} == {
+        "2023Q1": "2023", "2023H1": "2023", "2023Q3": "2023", "2024Q1": "2024", "2024H1": "2024", "2024Q3": "2024",
+        "2025Q1": "2025H1"}
+    # the missing entries not made moot are exactly the calendar's outstanding returns for this agency
+    assert [(str(e.period), e.due) for e in report.returns if e.state == "missing" and e.covered_by is None] == [
         (str(r.period), r.due) for r in report.outstanding]
     counts = report.return_counts
     assert (counts.due, counts.on_time, counts.late, counts.missing) == (10, 1, 2, 7)
@@ -202,7 +209,8 @@ def test_returns_received_outstanding_and_next_due(data: LedgerSnapshot) -> None
 
 
 def _received(agency: str, period: str, at: dt.datetime) -> ReceivedReturn:
-    return ReceivedReturn(agency=agency, period=Period.parse(period), received_at=at, batch=1)
+    return ReceivedReturn(agency=agency, period=Period.parse(period), received_at=at, batch=1,
+                          received=office_day(at))
 
 
 def test_on_time_is_judged_on_the_beijing_calendar_day() -> None:
@@ -266,14 +274,15 @@ def test_league_counts_behind_each_rank(data: LedgerSnapshot) -> None:
     assert [(r.rank, r.agency) for r in league.rows[:2]] == [(1, "市市场监管局"), (2, "市商务局")]
     scjg = rows["市市场监管局"]
     assert (scjg.returns.due, scjg.returns.on_time, scjg.returns.late, scjg.returns.missing) == (10, 1, 2, 7)
+    # 5号 has ended: its 7 tasks leave the counts (6 led in 38号 remain)
     assert (scjg.tasks.led, scjg.tasks.co, scjg.tasks.on_track, scjg.tasks.late, scjg.tasks.unreported) == (
-        13, 3, 3, 2, 8)
+        6, 3, 3, 1, 2)
     # owned: local_standards, data_ip_registrations, green_channel, standardization_pilots, output ratio, livestream
     assert (scjg.indicators.owned, scjg.indicators.on_track, scjg.indicators.off_track,
             scjg.indicators.no_baseline, scjg.indicators.no_data) == (6, 1, 1, 2, 2)
-    rates = [0.1, 3 / 13, 1 / 4]
+    rates = [0.1, 3 / 6, 1 / 4]
     assert scjg.score == pytest.approx(100 * sum(rates) / 3)
-    assert scjg.ranks == {"returns": 2, "tasks": 1, "indicators": 2}
+    assert scjg.ranks == {"returns": 2, "tasks": 1, "indicators": 1}  # 商务局's 5号 indicators left with the plan
     # every unit is there once; units with nothing to rank on come last, unranked
     assert [r.agency for r in league.rows if r.rank is None] == [
         r.agency for r in league.rows[len(league.rows) - sum(1 for x in league.rows if x.rank is None):]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -15,6 +16,7 @@ from pingtai.cli import app
 from pingtai.importer import import_files
 from pingtai.ledger import SCHEMA_VERSION, Ledger
 from pingtai.render.jsonout import jsonable
+from pingtai.service import Store
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def filled(db: Path, tmp_path: Path) -> Path:
                    [value("online_retail_sales", "2024", 1100), value("platforms", "2024", 121)])
     second = parsed(write_file(tmp_path / "商务局_v2.xlsx", "v2"), [value("online_retail_sales", "2024", 1150)])
     for ret in (first, second):
-        import_files([ret.path], catalog(), db, now=NOW, reader=fake_reader({ret.path: ret}))
+        import_files([ret.path], catalog(), Store(db), now=NOW, reader=fake_reader({ret.path: ret}))
     return db
 
 
@@ -120,11 +122,25 @@ def test_history_accepts_ids_names_and_aliases_spelled_loosely(runner: CliRunner
     assert len(json.loads(result.stdout)) == 2
 
 
-def test_reading_commands_on_a_missing_ledger_show_nothing_and_create_nothing(runner: CliRunner, db: Path) -> None:
+@pytest.mark.parametrize("args", [
+    ["status"], ["status", "--json"], ["show", "平台"], ["report", "-a", "市商务局"], ["report", "--all", "-o", "{tmp}/out"],
+    ["league"], ["check"], ["check", "--new-only"], ["history", "平台"], ["batches", "--json"], ["ledger", "verify"],
+    ["ledger", "backup", "{tmp}/b.sqlite3"]])
+def test_every_reading_command_refuses_a_missing_ledger_and_creates_nothing(runner: CliRunner, db: Path,
+                                                                            tmp_path: Path, args: list[str]) -> None:
+    """A mistyped --db / PINGTAI_DB must not read as an office where every return is missing."""
+    result = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"错误：台账不存在：{db}（先用 pingtai import 建立，或检查 --db / PINGTAI_DB）")
+    assert result.stdout == "" and "Traceback" not in result.output
+    assert not db.parent.exists() and not (tmp_path / "out").exists() and not (tmp_path / "b.sqlite3").exists()
+
+
+def test_an_existing_empty_ledger_reads_as_empty(runner: CliRunner, db: Path) -> None:
+    Ledger.open(db).close()
     assert runner.invoke(app, ["batches", "--json"]).stdout.strip() == "[]"
     result = runner.invoke(app, ["history", "平台"])
     assert result.exit_code == 0 and "台账中尚无该指标的数值" in result.stdout
-    assert not db.parent.exists()
 
 
 def test_a_newer_ledger_is_refused_with_exit_2(runner: CliRunner, db: Path) -> None:
@@ -159,6 +175,7 @@ def test_no_home_and_no_pingtai_db_says_what_to_set(runner: CliRunner, monkeypat
 
 def test_the_db_flag_overrides_the_environment(runner: CliRunner, filled: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.sqlite3"
+    Ledger.open(other).close()
     assert json.loads(runner.invoke(app, ["--db", str(other), "batches", "--json"]).stdout) == []
     assert len(json.loads(runner.invoke(app, ["batches", "--json"]).stdout)) == 2
 
@@ -222,7 +239,8 @@ def test_dry_run_writes_nothing_and_its_json_is_the_library_result(runner: CliRu
     assert result.exit_code == 0, result.output
     assert not db.parent.exists()
     data = json.loads(result.stdout)
-    expected = import_files([source], catalog(), db, now=NOW, dry_run=True)
+    # the receipt day is the import day (the template carries no 填报日期): today, as for the command
+    expected = import_files([source], catalog(), Store(db), now=dt.datetime.now(dt.UTC), dry_run=True)
     assert data == jsonable(expected)
     [item] = data["files"]
     assert {k: item[k] for k in ("file", "sha256", "agency", "period", "imported", "updated", "unchanged", "errors")} == {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -48,6 +48,11 @@ class Line:
 class Got:
     agency: str
     period: Period
+    received: date = date(2000, 1, 1)
+    backfill: bool = False
+    source: str = "import"
+    received_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    batch: int = 1
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +187,7 @@ def test_plain_output_has_no_escape_codes_and_terminal_output_has_colour(
     render_status(report, Output(plain))
     text = plain.getvalue()
     assert "\x1b" not in text
-    assert "网络零售额\t亿元\t2022: 921\t1150（2024）\t1100\t2025: 1200（达到）\t2027: 1400（超过）\t95.8%\t正常" in text
+    assert "网络零售额\t亿元\t2022: 921\t1150（2024）\t1100\t2025: 1200（达到）\t2027: 1400（超过）\t95.8%（2025）\t正常" in text
     assert "已达成（终）" in text and "# 滞后任务" in text and "# 应报未报（2024）" in text
     monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
     coloured = io.StringIO()
@@ -197,7 +202,7 @@ def test_detail_rendering_and_chart(catalog: Catalog) -> None:
     text = out.getvalue()
     assert "\x1b" not in text
     assert "2024\t1100\t按目标路径\t1150\t市商务局\t+4.5%\t正常" in text
-    assert "预测：2027 约" in text and "共 3 个点" in text
+    assert "预测：2027 约" in text and "依据 3 个点：2022: 921、2023: 1010、2024: 1150" in text
     assert "进展比率：1.34（显著进展" in text
     lines = [str(line) for line in chart(detail.plans[0].rows, terminal=False, width=20)]
     bar_2024 = next(line for line in lines if line.startswith("2024"))

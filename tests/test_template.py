@@ -151,13 +151,14 @@ def fill(path: Path) -> None:
 def test_a_template_resaved_by_libreoffice_still_imports(tmp_path: Path, fmt: str) -> None:
     from pingtai.importer import import_files
     from pingtai.ledger import Ledger
+    from pingtai.service import Store
 
     original = tmp_path / "填报表_市商务局_2024Q4.xlsx"
     write_template(catalog(), "市商务局", "2024Q4", original, generated=GENERATED)
     fill(original)
     resaved = soffice_convert(original, fmt, tmp_path / "resaved", tmp_path / "profile")
     db = tmp_path / "ledger.sqlite3"
-    result = import_files([resaved], catalog(), db, now=NOW)
+    result = import_files([resaved], catalog(), Store(db), now=NOW)
     [item] = result.files
     assert item.errors == [] and item.status == "accepted", [str(p) for p in item.errors]
     assert (item.agency, str(item.period), item.imported, item.tasks) == ("市商务局", "2024", 5, 4)

@@ -67,6 +67,9 @@ class ManifestEntry:
     the ledger stores it (ISO 8601, UTC); ``agency_option`` / ``period_option`` the options it
     was read with (``None`` when not given); ``values``, ``tasks`` and ``rows_sha256`` describe
     the rows recorded (:func:`pingtai.ledger.rows_digest`); ``pingtai`` the version that wrote it.
+    ``received_option``, ``backfill``, ``accept``, ``accept_all`` and ``reason`` are the
+    ``--received``, ``--backfill``, ``--accept``, ``--accept-all`` and ``--reason`` it was imported
+    with (absent from entries written before pingtai knew them: not given).
     """
 
     ledger: str
@@ -82,6 +85,11 @@ class ManifestEntry:
     rows_sha256: str
     pingtai: str = __version__
     format: int = MANIFEST_FORMAT
+    received_option: str | None = None
+    backfill: bool = False
+    accept: list[str] = field(default_factory=list)
+    accept_all: bool = False
+    reason: str = ""
 
     def to_json(self) -> bytes:
         return (json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
@@ -108,7 +116,17 @@ class ManifestEntry:
                 raise ValueError(f"字段 {key} 的类型不对：{raw[key]!r}")
         if not _SHA.match(raw["sha256"]) or raw["batch"] < 1:
             raise ValueError("sha256 或 batch 不合法")
-        return cls(**{key: raw[key] for key in expected})
+        # import options added later: optional, so that older entries still replay
+        optional: dict[str, tuple[tuple[type, ...], Any]] = {
+            "received_option": ((str, type(None)), None), "backfill": ((bool,), False), "accept": ((list,), []),
+            "accept_all": ((bool,), False), "reason": ((str,), "")}
+        extra: dict[str, Any] = {}
+        for key, (types, default) in optional.items():
+            value: Any = raw.get(key, default)
+            if not isinstance(value, types) or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
+                raise ValueError(f"字段 {key} 的类型不对：{value!r}")
+            extra[key] = value
+        return cls(**{key: raw[key] for key in expected}, **extra)
 
 
 def archive_name(sha256: str, suffix: str) -> str:

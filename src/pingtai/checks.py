@@ -35,14 +35,13 @@ findings whose key is new or whose fingerprint changed since the previous run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
 from pingtai.assess import IndicatorStatus, StoredTaskLike, StoredValueLike, TaskStatus, build_status
 from pingtai.catalog import Catalog, Deliverable, Plan, Task
-from pingtai.importer import plausibility_warnings
 from pingtai.periods import Period
 from pingtai.records import ValueRecord
 from pingtai.schedule import (
@@ -55,6 +54,7 @@ from pingtai.schedule import (
     plan_schedule,
     upcoming_returns,
 )
+from pingtai.series import judge, key_of
 from pingtai.views import plans_for
 
 Kind = Literal["off_track", "at_risk", "no_data", "stale", "overdue_return", "overdue_task", "data_quality",
@@ -137,12 +137,14 @@ class CheckReport:
 
 def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iterable[StoredTaskLike],
                 received: Iterable[Received], as_of: date, *, plan: str | None = None,
-                remind_days: int | None = None, fail_on: FailOn = "off_track") -> CheckReport:
+                remind_days: int | None = None, fail_on: FailOn = "off_track",
+                accepted: Collection[tuple[int, str]] = ()) -> CheckReport:
     """Every finding on ``as_of`` for every plan (or ``plan``: id, short name or document number).
 
     ``values``/``tasks``/``received`` are the ledger's current values, current task lines and
-    received returns (``Ledger.current_values()`` …). ``remind_days`` adds ``return_due``
-    reminders. Raises :class:`~pingtai.errors.UnknownNameError` for an unknown plan.
+    received returns (``Ledger.current_values()`` …); ``accepted`` the ``(batch, cell)`` of the
+    figures ``import --accept`` let through. ``remind_days`` adds ``return_due`` reminders. Raises
+    :class:`~pingtai.errors.UnknownNameError` for an unknown plan.
     """
     values, received = list(values), list(received)
     plans = plans_for(catalog, plan)
@@ -154,7 +156,7 @@ def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iter
         *return_findings(outstanding, schedules, as_of, waiting),
         *indicator_findings(status.indicators, schedules, as_of, outstanding),
         *task_findings(plans, status.tasks, schedules, as_of),
-        *quality_findings(catalog, plans, values, schedules, as_of),
+        *quality_findings(catalog, plans, values, schedules, as_of, accepted),
     ]
     if remind_days is not None:
         findings += reminder_findings(upcoming_returns(catalog, received, as_of, remind_days,
@@ -437,12 +439,15 @@ def _late(plan: Plan, task: Task, state: TaskStatus, reported: date | None, by: 
 
 
 def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike],
-                     schedules: Mapping[str, PlanSchedule], as_of: date) -> list[Finding]:
-    """``data_quality`` for the latest value of each (indicator, agency) series, judged by the
-    importer's :func:`~pingtai.importer.plausibility_warnings` against the ledger's current values.
+                     schedules: Mapping[str, PlanSchedule], as_of: date,
+                     accepted: Collection[tuple[int, str]] = ()) -> list[Finding]:
+    """``data_quality`` for the latest value of each (indicator, agency) series, judged by the rules of
+    :func:`pingtai.series.judge` (the importer's) against the ledger's current values.
 
-    Only indicators of ``plans``, values for periods ended by ``as_of`` and within
-    :data:`LOOKBACK_DAYS` of it, in the indicator's own unit.
+    A refusal (a likely unit slip, out of scale or range: in the ledger from before the gate, or a
+    hand-made one) is an error, a jump or a fall a warning. Only indicators of ``plans``, values for
+    periods ended by ``as_of`` and within :data:`LOOKBACK_DAYS` of it, in the indicator's own
+    unit; not the figures ``import --accept`` let through (``accepted``: ``(batch, cell)``).
     """
     in_plans: dict[str, list[str]] = {}
     for plan in plans:
@@ -460,30 +465,32 @@ def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[S
         if held is None or order[v.period] > order[held.period]:
             latest[(v.indicator, v.agency)] = v
     cutoff = as_of - timedelta(days=LOOKBACK_DAYS)
-    judged = [v for v in latest.values() if ends[v.period] >= cutoff]
-    # ``where`` carries the index, so each warning finds its value whatever cells the files used
+    let_through = set(accepted)
+    judged = [v for v in latest.values() if ends[v.period] >= cutoff
+              and (getattr(v, "batch", None), getattr(v, "where", None)) not in let_through]
+    # ``where`` carries the index, so each problem finds its value whatever cells the files used
     records = [ValueRecord(indicator=v.indicator, period=points[v.period], agency=v.agency, value=v.value,
                            unit=v.unit, where=str(i), raw=f"{v.value:g}", below_unit=getattr(v, "below_unit", False))
                for i, v in enumerate(judged)]
-    # the importer's state: the current values of the series judged, keyed as it keys them
+    # the importer's state: the current values of the series judged
     pairs = {(v.indicator, v.agency) for v in judged}
-    names = {period: str(point) for period, point in points.items()}
-    state: dict[tuple[str, str, str], tuple[float, int | None]] = {
-        (v.indicator, names[v.period], v.agency): (v.value, None) for v in current if (v.indicator, v.agency) in pairs}
+    state = {key_of(v.indicator, points[v.period], v.agency): (v.value, None)
+             for v in current if (v.indicator, v.agency) in pairs}
     findings = []
-    for problem in plausibility_warnings(records, state, catalog):
+    for problem in judge(records, state, catalog):
         v = judged[int(problem.where)]
         plan_ids = tuple(in_plans[v.indicator])
         schedule = schedules[plan_ids[0]]
         by = _next_return(schedule, v.agency, as_of)
         point = points[v.period]
         name = catalog.indicators[v.indicator].name
+        severity: Severity = "error" if problem.severity == "error" else "warning"
         message = (f"{problem.message}；如有误，请{v.agency}{'于 ' if by else ''}"
                    f"{_by(by, '报送更正后的报表', '尽快报送更正后的报表')}。")
         findings.append(Finding(
-            kind="data_quality", severity="warning", plan=plan_ids[0], subject=f"{v.indicator}@{point}",
+            kind="data_quality", severity=severity, plan=plan_ids[0], subject=f"{v.indicator}@{point}",
             agency=v.agency, message=message, key=f"data_quality:{problem.code}:{v.indicator}:{v.agency}:{point}",
-            fingerprint=f"warning|{_num(v.value)}", title=f"{name}（{point.label()}）",
+            fingerprint=f"{severity}|{_num(v.value)}", title=f"{name}（{point.label()}）",
             label=KIND_LABELS["data_quality"], plans=plan_ids, period=point, due=None, by=by))
     return findings
 

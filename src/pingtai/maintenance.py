@@ -32,10 +32,11 @@ from pingtai import archive
 from pingtai.archive import ARCHIVE_DIR, ManifestEntry
 from pingtai.catalog import Catalog
 from pingtai.errors import LedgerError, Problem, UsageError
-from pingtai.importer import Reader, record
+from pingtai.importer import Reader, Receipt, record
 from pingtai.ledger import Ledger
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import fsync_directory, os_reason
+from pingtai.series import Acceptance
 
 RebuildProgress = Callable[[int, int], None]
 """``(done, total)`` entries replayed — the CLI draws a bar from it."""
@@ -304,8 +305,10 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
         period = Period.parse(entry.period_option) if entry.period_option else None
     except PeriodError:
         period = None
-    if moment is None or moment.tzinfo is None or (entry.period_option and period is None):
-        return skip("bad-manifest", "的归档清单中导入时间或报告期无法识别")
+    received = _day(entry.received_option)
+    if moment is None or moment.tzinfo is None or (entry.period_option and period is None) or (
+            entry.received_option and received is None):
+        return skip("bad-manifest", "的归档清单中导入时间、报告期或收到日期无法识别")
     # Read under the original name: the reader locates problems and values as name!sheet!cell.
     named = scratch / f"{entry.batch}" / _safe_name(entry.file, data.name)
     named.parent.mkdir()
@@ -315,8 +318,12 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
         shutil.copyfile(data, named)
     parsed = reader(named, catalog, agency=entry.agency_option, period=period)
     parsed.sha256 = entry.sha256
+    # the options it was imported with, exactly: the receipt day, back-fill, the figures let through
+    receipt = Receipt(received=received, backfill=entry.backfill,
+                      acceptance=Acceptance(tuple(entry.accept), entry.accept_all, entry.reason))
     outcome = record(parsed, catalog, ledger, source=data, now=moment, stored_name=entry.file,
-                     agency_option=entry.agency_option, period_option=entry.period_option, batch_id=entry.batch)
+                     agency_option=entry.agency_option, period_option=entry.period_option, batch_id=entry.batch,
+                     receipt=receipt)
     if outcome.status != "accepted":
         first = outcome.errors[0] if outcome.errors else None
         return skip("rejected", f"重新读取时被拒绝（{first or '与已有批次重复'}）：计划数据或读取规则可能已改变")
@@ -326,6 +333,13 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
                                               f"现为 {values} 个、{tasks} 条）：计划数据或读取规则已改变，已按现在的读取结果重建",
                                        "rows-changed"))
     return ReplayedBatch(entry.batch, entry.file, entry.sha256, "accepted", values, tasks)
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _safe_name(name: str, fallback: str) -> str:

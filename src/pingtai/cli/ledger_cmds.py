@@ -40,10 +40,9 @@ def verify(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     示例：pingtai ledger verify ｜ pingtai ledger verify --json
     """
-    from pingtai.ledger import resolve_db_path
-    from pingtai.maintenance import verify_ledger
+    from pingtai import service
 
-    result = verify_ledger(resolve_db_path(state(ctx).db))
+    result = service.verify(service.Store.at(state(ctx).db))
     if as_json:
         echo_json(result)
     else:
@@ -66,11 +65,10 @@ def rebuild(
 
     示例：pingtai ledger rebuild ｜ pingtai --db /srv/pingtai/restored.sqlite3 ledger rebuild --archive /srv/pingtai/archive
     """
-    from pingtai.ledger import resolve_db_path
-    from pingtai.maintenance import rebuild_ledger
+    from pingtai import service
 
     st = state(ctx)
-    result = rebuild_ledger(st.catalog(), resolve_db_path(st.db), source=archive)
+    result = service.rebuild(st.catalog(), service.Store.at(st.db), archive=archive)
     if as_json:
         echo_json(result)
     else:
@@ -94,10 +92,9 @@ def backup(
 
     示例：pingtai ledger backup /backup/ledger-2025-01-20.sqlite3
     """
-    from pingtai.ledger import resolve_db_path
-    from pingtai.maintenance import backup_ledger
+    from pingtai import service
 
-    result = backup_ledger(resolve_db_path(state(ctx).db), file)
+    result = service.backup(service.Store.at(state(ctx).db), file)
     if as_json:
         echo_json(result)
     else:
