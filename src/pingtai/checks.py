@@ -19,8 +19,15 @@ Kinds (severity; the ``--fail-on`` levels that fail on it)
 - ``overdue_task`` (all levels): the latest judged milestone of an indicator was missed (error);
   a task deliverable whose ``due`` period's return is missing while the task is not 已完成
   (warning, error after ``escalate_days``); a task its lead reports 滞后 (warning).
-- ``data_quality`` (warning; at_risk): the latest value of an agency's series falls below the
-  previous period (stocks, cumulative counts) or leaves 50 %–200 % of last year's same point.
+- ``incomplete_return`` (warning; at_risk): a return received that leaves out figures its calendar
+  asks for at that period, or lines of tasks its agency leads (until they come); the indicators it
+  names raise no ``no_data``/``stale`` of their own.
+- ``data_quality`` (error for a figure the import gate refuses — a likely unit slip, out of scale or
+  range —, else warning; at_risk): the latest value of an agency's series judged by the rules of
+  :mod:`pingtai.series` (a jump of 3× or a fall of half against its previous figure, a stock below
+  its previous period); not the figures ``import --accept`` let through.
+- Nothing is raised for a plan that has ended (:meth:`pingtai.schedule.PlanSchedule.ended`):
+  ``pingtai status`` keeps its final verdicts.
 - ``return_due`` (info; never fails): with ``remind_days``, a return due within that many days
   (or past due, still in grace) not yet received.
 
@@ -52,23 +59,25 @@ from pingtai.schedule import (
     next_due,
     outstanding_returns,
     plan_schedule,
+    return_contents,
     upcoming_returns,
 )
 from pingtai.series import judge, key_of
 from pingtai.views import plans_for
 
-Kind = Literal["off_track", "at_risk", "no_data", "stale", "overdue_return", "overdue_task", "data_quality",
-               "return_due"]
+Kind = Literal["off_track", "at_risk", "no_data", "stale", "overdue_return", "incomplete_return", "overdue_task",
+               "data_quality", "return_due"]
 Severity = Literal["info", "warning", "error"]
 FailOn = Literal["at_risk", "off_track", "overdue"]
 Change = Literal["new", "changed"]
 
-KINDS: tuple[Kind, ...] = ("overdue_return", "overdue_task", "off_track", "at_risk", "no_data", "stale",
-                           "data_quality", "return_due")
+KINDS: tuple[Kind, ...] = ("overdue_return", "incomplete_return", "overdue_task", "off_track", "at_risk", "no_data",
+                           "stale", "data_quality", "return_due")
 """Every kind, in the order a digest lists them within one agency and severity."""
 KIND_LABELS: dict[str, str] = {
     "off_track": "进度滞后", "at_risk": "进度预警", "no_data": "数据未报", "stale": "数据过期",
-    "overdue_return": "报表逾期", "overdue_task": "任务逾期", "data_quality": "数据存疑", "return_due": "报表将到期",
+    "overdue_return": "报表逾期", "incomplete_return": "报表缺项", "overdue_task": "任务逾期", "data_quality": "数据存疑",
+    "return_due": "报表将到期",
 }
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
 """Ascending."""
@@ -77,7 +86,7 @@ FAIL_LEVELS: dict[str, frozenset[str]] = {
     "overdue": frozenset({"overdue_return", "overdue_task"}),
     "off_track": frozenset({"overdue_return", "overdue_task", "off_track"}),
     "at_risk": frozenset({"overdue_return", "overdue_task", "off_track", "at_risk", "no_data", "stale",
-                          "data_quality"}),
+                          "data_quality", "incomplete_return"}),
 }
 """``--fail-on`` level → the kinds that make the check fail (exit 1). ``return_due`` never fails."""
 LOOKBACK_DAYS = 366
@@ -146,17 +155,22 @@ def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iter
     figures ``import --accept`` let through. ``remind_days`` adds ``return_due`` reminders. Raises
     :class:`~pingtai.errors.UnknownNameError` for an unknown plan.
     """
-    values, received = list(values), list(received)
+    values, tasks, received = list(values), list(tasks), list(received)
     plans = plans_for(catalog, plan)
-    schedules = {p.id: plan_schedule(catalog, p) for p in plans}
+    every = {p.id: plan_schedule(catalog, p) for p in plans}
     status = build_status(catalog, values, tasks, received, as_of, plan=plan)
+    # a plan that has ended (its last return past due) raises nothing more: status keeps its verdicts
+    live = [p for p in plans if not every[p.id].ended(as_of)]
+    schedules = {p.id: every[p.id] for p in live}
     outstanding = outstanding_returns(catalog, received, as_of, list(schedules.values()))
     waiting = _waiting_on_returns(status.indicators, outstanding, schedules)
+    omissions = omitted(catalog, live, values, tasks, received, as_of)
     findings = [
         *return_findings(outstanding, schedules, as_of, waiting),
-        *indicator_findings(status.indicators, schedules, as_of, outstanding),
-        *task_findings(plans, status.tasks, schedules, as_of),
-        *quality_findings(catalog, plans, values, schedules, as_of, accepted),
+        *omission_findings(omissions, schedules, as_of),
+        *indicator_findings(status.indicators, schedules, as_of, outstanding, omissions),
+        *task_findings(live, status.tasks, schedules, as_of),
+        *quality_findings(catalog, live, values, schedules, as_of, accepted),
     ]
     if remind_days is not None:
         findings += reminder_findings(upcoming_returns(catalog, received, as_of, remind_days,
@@ -277,16 +291,19 @@ def reminder_findings(upcoming: Sequence[UpcomingReturn]) -> list[Finding]:
 
 
 def indicator_findings(rows: Sequence[IndicatorStatus], schedules: Mapping[str, PlanSchedule], as_of: date,
-                       outstanding: Sequence[OutstandingReturn] = ()) -> list[Finding]:
+                       outstanding: Sequence[OutstandingReturn] = (),
+                       omissions: Sequence[Omission] = ()) -> list[Finding]:
     """``off_track``, ``at_risk``, ``no_data``, ``stale`` and missed milestones (``overdue_task``).
 
     ``rows`` are the dashboard rows of :func:`pingtai.assess.build_status`. A missed milestone is
     reported while it is the latest milestone judged; it then stands for the status of the same
     value (no second ``off_track``). ``no_data``/``stale`` are left out where ``outstanding`` holds
-    the owner's return for the period owed; a figure missing for two plans is one finding (the
-    first plan's key, ``plans`` naming both) — what is behind is judged per plan.
+    the owner's return for the period owed, or where that return came without the figure
+    (``omissions``: the ``incomplete_return`` finding names it); a figure missing for two plans is
+    one finding (the first plan's key, ``plans`` naming both) — what is behind is judged per plan.
     """
     missing = {(r.agency, r.period) for r in outstanding}
+    left_out = {(o.agency, o.period, ident) for o in omissions for ident in o.indicators}
     findings: list[Finding] = []
     unreported: dict[tuple[str, str, Period, str | None], int] = {}
     for row in rows:
@@ -302,7 +319,8 @@ def indicator_findings(rows: Sequence[IndicatorStatus], schedules: Mapping[str, 
         same_value_missed = last is not None and last.judgement == "missed" and last.period == row.period
         if row.status in ("off_track", "at_risk") and not same_value_missed:
             findings.append(_behind(row, agency, by))
-        elif row.status == "no_data" and row.latest_due is not None and (agency, row.latest_due) not in missing:
+        elif (row.status == "no_data" and row.latest_due is not None and (agency, row.latest_due) not in missing
+              and (agency, row.latest_due, row.id) not in left_out):
             own = schedule.for_indicator(row.id)
             finding = _unreported(row, row.latest_due, own.due_date(row.latest_due), agency)
             same = (finding.kind, row.id, row.latest_due, agency)
@@ -377,6 +395,73 @@ def _waiting_on_returns(rows: Sequence[IndicatorStatus], outstanding: Sequence[O
             if row.name not in names:
                 names.append(row.name)
     return waiting
+
+
+# --- returns that leave things out -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Omission:
+    """A return received that leaves out figures (``indicators``: ids) or task lines it owes."""
+
+    agency: str
+    period: Period
+    indicators: tuple[str, ...]
+    names: tuple[str, ...]
+    tasks: tuple[str, ...]
+    plans: tuple[str, ...]
+
+
+def omitted(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike],
+            tasks: Iterable[StoredTaskLike], received: Iterable[Received], as_of: date) -> list[Omission]:
+    """Returns received by ``as_of`` (not back-fills) that leave out what they owe under ``plans``:
+    the figures their calendar asks for at that period (:func:`pingtai.schedule.return_contents`)
+    and the lines of the tasks the agency leads — whatever file brought them, as long as no current
+    figure or line is there for that agency and period."""
+    wanted = {p.id for p in plans}
+    figures = {(v.indicator, v.period.as_point(), v.agency) for v in values}
+    lines = {(t.plan, t.task, t.period.as_point(), t.agency) for t in tasks}
+    found: list[Omission] = []
+    for r in received:
+        point = r.period.as_point()
+        if r.backfill or r.received > as_of:
+            continue
+        contents = return_contents(catalog, r.agency, point)
+        live = [p for p in contents.plans if p.id in wanted]
+        if not live:
+            continue
+        in_live = {item.id for p in live for item in p.indicators}
+        blank = [i for i in contents.indicators if i.id in contents.owed and i.id in in_live
+                 and (i.id, point, r.agency) not in figures]
+        blank_tasks = [f"{plan.spec.short_name}任务{task.number}" for plan, task in contents.tasks
+                       if plan.id in wanted and (plan.id, task.number, point, r.agency) not in lines]
+        if blank or blank_tasks:
+            found.append(Omission(r.agency, point, tuple(i.id for i in blank), tuple(i.name for i in blank),
+                                  tuple(blank_tasks), tuple(p.id for p in live)))
+    return found
+
+
+def omission_findings(omissions: Sequence[Omission], schedules: Mapping[str, PlanSchedule],
+                      as_of: date) -> list[Finding]:
+    """``incomplete_return`` (warning) for each return that left out what it owes, until it comes."""
+    findings = []
+    for o in omissions:
+        plans = tuple(p for p in o.plans if p in schedules)
+        if not plans:
+            continue
+        owing = [schedules[p].for_agency(o.agency) for p in plans]
+        due = min(s.due_date(o.period) for s in owing)
+        by = _next_return(schedules[plans[0]], o.agency, as_of)
+        parts = ([f"未填{'、'.join(o.names)}"] if o.names else []) + (
+            [f"任务进展未填{'、'.join(o.tasks)}"] if o.tasks else [])
+        message = (f"{o.period.label()}报表已收到，但{'；'.join(parts)}（仍按未报计）：请{o.agency}补报，"
+                   f"{_by(by, '随下期报表报送', '尽快补报')}。")
+        findings.append(Finding(
+            kind="incomplete_return", severity="warning", plan=plans[0], subject=f"return:{o.period}",
+            agency=o.agency, message=message, key=f"incomplete_return:{o.agency}:{o.period}",
+            fingerprint=f"warning|{','.join(o.indicators)}|{','.join(o.tasks)}", title=f"{o.period.label()}报表缺项",
+            label=KIND_LABELS["incomplete_return"], plans=plans, period=o.period, due=due, by=by))
+    return findings
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -524,6 +609,7 @@ def _num(value: float | None) -> str:
 
 __all__ = [
     "FAIL_LEVELS", "KINDS", "KIND_LABELS", "LOOKBACK_DAYS", "SEVERITIES", "SEVERITY_LABELS", "Change", "CheckReport",
-    "FailOn", "Finding", "Kind", "Severity", "build_check", "classify", "count_new", "fails", "indicator_findings",
-    "only_new", "quality_findings", "reminder_findings", "report", "return_findings", "sort_key", "task_findings",
+    "FailOn", "Finding", "Kind", "Omission", "Severity", "build_check", "classify", "count_new", "fails",
+    "indicator_findings", "omission_findings", "omitted", "only_new", "quality_findings", "reminder_findings",
+    "report", "return_findings", "sort_key", "task_findings",
 ]
