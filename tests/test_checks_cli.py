@@ -348,3 +348,17 @@ def test_two_checks_at_once_keep_the_run_record_whole(late_return: Path, data: P
         runs = ledger.check_runs()
         assert sorted(r.reported for r in runs) == [0, 1] and [r.findings for r in runs] == [1, 1]
         assert all(len(ledger.check_findings(r.id)) == 1 for r in runs)
+
+
+def test_a_check_that_cannot_run_exits_2_never_1(runner: CliRunner, late_return: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cron reads exit 1 as "findings": a check that fell over must say it could not run (2)."""
+    from pingtai import service
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OverflowError("(34, 'Numerical result out of range')")
+
+    monkeypatch.setattr(service, "check", broken)
+    result = runner.invoke(app, ["check", "--as-of", "2025-04-26"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("错误：检查无法运行（内部错误 OverflowError：(34, 'Numerical result out of range')）")

@@ -6,15 +6,17 @@ them is prepared by hand, so these tests pin the importer's own rules.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from ledger_helpers import NOW, catalog, fake_reader, fingerprint, parsed, task, value, write_file
 from pingtai.errors import Problem, UnknownNameError, UsageError
-from pingtai.importer import ConversionNote, ImportResult, import_files
+from pingtai.importer import ConversionNote, ImportResult, Receipt, import_files
 from pingtai.ledger import Ledger
 from pingtai.records import Conversion, ParsedReturn, ValueRecord
+from pingtai.series import Acceptance
 from pingtai.service import Store
 
 
@@ -307,3 +309,133 @@ def test_hostile_files_are_refused_with_the_ledger_byte_for_byte_unchanged(db: P
         assert item.errors and all("\n" not in str(p) for p in item.errors), item.errors
     assert result.exit_code == 1
     assert fingerprint(db) == before
+
+
+# --- the unit-slip gate ------------------------------------------------------------------------------
+
+
+def receive(db: Path, *returns: ParsedReturn, receipt: Receipt | None = None,
+            dry_run: bool = False) -> ImportResult:
+    return import_files([r.path for r in returns], catalog(), Store(db), now=NOW, receipt=receipt, dry_run=dry_run,
+                        reader=fake_reader({r.path: r for r in returns}))
+
+
+def test_a_likely_unit_slip_refuses_the_whole_file(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_retail_sales", "2024", 1150)]))
+    before = fingerprint(db)
+    slip = parsed(write_file(tmp_path / "b.xlsx", "b"), [
+        value("online_retail_sales", "2025", 12_500_000, where="b.xlsx!指标!E5"),
+        value("platforms", "2025", 150, where="b.xlsx!指标!E6")], period="2025Q4")
+    [item] = receive(db, slip).files
+    assert item.status == "rejected" and [e.where for e in item.errors] == ["b.xlsx!指标!E5"]
+    [error] = item.errors
+    assert error.code == "unit-slip" and error.severity == "error"
+    assert ("网络零售额（2025年，市商务局）为 12,500,000 亿元，约为上年同期（2024年：1,150 亿元）的 1 万倍：疑似以万元填入亿元栏"
+            in error.message) and "--accept" in error.message
+    assert (item.imported, item.tasks, item.received) == (0, 0, None)
+    assert fingerprint(db) == before  # nothing written, not even the platforms figure
+
+
+def test_accept_lets_the_named_cell_through_with_the_reason_recorded(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2024", 118)]))
+    jump = parsed(write_file(tmp_path / "b.xlsx", "b"), [value("platforms", "2025", 3000, where="b.xlsx!指标!E6")],
+                  period="2025Q4")
+    refused = receive(db, jump, receipt=Receipt(acceptance=Acceptance(("指标!E9",), reason="新口径")))
+    assert refused.files[0].status == "rejected" and refused.unused_accepts == ["指标!E9"]
+    taken = receive(db, jump, receipt=Receipt(acceptance=Acceptance(("指标!E6",), reason="平台统计口径调整")))
+    [item] = taken.files
+    assert item.status == "accepted" and taken.unused_accepts == []
+    assert [(p.where, p.code) for p in item.accepted] == [("b.xlsx!指标!E6", "out-of-scale")]
+    assert any(w.code == "accepted" and "已按 --accept 放行（平台统计口径调整）" in w.message for w in item.warnings)
+    with Ledger.open(db) as ledger:
+        batch = ledger.batches()[-1]
+    assert batch.accept_reason == "平台统计口径调整" and [(a.where, a.code) for a in batch.accepted] == [
+        ("b.xlsx!指标!E6", "out-of-scale")]
+
+
+def test_out_of_range_is_never_let_through(db: Path, tmp_path: Path) -> None:
+    share = parsed(write_file(tmp_path / "s.xlsx", "s"), [
+        value("standard_research_output_ratio", "2024", 120, agency="市市场监管局", where="s!指标!E5")],
+        agency="市市场监管局")
+    [item] = receive(db, share, receipt=Receipt(acceptance=Acceptance(every=True, reason="确认"))).files
+    assert item.status == "rejected" and [e.code for e in item.errors] == ["out-of-range"]
+    assert "是占比（%），不能超过 100，请核实后改正" in item.errors[0].message
+
+
+def test_the_gate_applies_to_corrections(db: Path, tmp_path: Path) -> None:
+    """A correct 60 (%) is not silently replaced by 0.6."""
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [
+        value("standard_research_output_ratio", "2023", 55, agency="市市场监管局"),
+        value("standard_research_output_ratio", "2024", 60, agency="市市场监管局")], agency="市市场监管局"))
+    fix = parsed(write_file(tmp_path / "b.xlsx", "b"), [
+        value("standard_research_output_ratio", "2024", 0.6, agency="市市场监管局")], agency="市市场监管局")
+    [item] = receive(db, fix).files
+    assert item.status == "rejected" and item.errors[0].code == "unit-slip"
+    dry = receive(db, fix, dry_run=True)  # a dry run says the same
+    assert dry.files[0].status == "rejected"
+
+
+# --- when a return was received -----------------------------------------------------------------------
+
+
+def filled_on(path: Path, day: dt.date | None, period: str = "2024Q4") -> ParsedReturn:
+    ret = parsed(path, [value("platforms", period, 118)], period=period)
+    ret.filled_on = day
+    return ret
+
+
+@pytest.mark.parametrize(("day", "received", "source"), [
+    (dt.date(2025, 1, 10), dt.date(2025, 1, 10), "return"),    # the date written on the return
+    (dt.date(2024, 12, 31), dt.date(2024, 12, 31), "return"),  # the period's last day
+    (dt.date(2024, 12, 30), dt.date(2025, 1, 20), "import"),   # before the period ended: not credible
+    (dt.date(2025, 1, 21), dt.date(2025, 1, 20), "import"),    # after the import day (NOW, Beijing): not credible
+    (None, dt.date(2025, 1, 20), "import"),
+])
+def test_the_receipt_day(db: Path, tmp_path: Path, day: dt.date | None, received: dt.date, source: str) -> None:
+    [item] = receive(db, filled_on(write_file(tmp_path / "r.xlsx", "r"), day)).files
+    assert (item.received, item.received_source) == (received, source)
+    with Ledger.open(db) as ledger:
+        [batch] = ledger.batches()
+        [got] = ledger.received_returns()
+    assert (batch.received, batch.received_source, got.received, got.source) == (received, source, received, source)
+
+
+def test_received_option_wins_and_is_checked(db: Path, tmp_path: Path) -> None:
+    ret = filled_on(write_file(tmp_path / "r.xlsx", "r"), dt.date(2025, 1, 10))
+    with pytest.raises(UsageError, match="晚于今天"):
+        receive(db, ret, receipt=Receipt(received=dt.date(2025, 1, 21)))
+    [early] = receive(db, ret, receipt=Receipt(received=dt.date(2024, 12, 1))).files
+    assert early.status == "rejected" and early.errors[0].code == "bad-received"
+    [item] = receive(db, ret, receipt=Receipt(received=dt.date(2025, 1, 15))).files
+    assert (item.received, item.received_source) == (dt.date(2025, 1, 15), "option")
+
+
+def test_a_backfill_is_recorded_as_such(db: Path, tmp_path: Path) -> None:
+    [item] = receive(db, filled_on(write_file(tmp_path / "r.xlsx", "r"), None), receipt=Receipt(backfill=True)).files
+    assert item.status == "accepted" and item.backfill
+    with Ledger.open(db) as ledger:
+        assert ledger.batches()[0].backfill and ledger.received_returns()[0].backfill
+
+
+# --- returns that leave things out, or name another unit's figures -------------------------------------
+
+
+def test_a_template_return_lists_what_it_left_out(db: Path, tmp_path: Path) -> None:
+    ret = parsed(write_file(tmp_path / "t.xlsx", "t"), [value("online_retail_sales", "2024Q4", 1150)],
+                 tasks=[task("plan_2023_38", 1)])
+    [item] = receive(db, ret).files
+    assert item.status == "accepted"
+    assert "网络经营主体" in item.blank and "网络零售额" not in item.blank
+    assert "5号 任务7 培育发展跨境电商" in item.blank_tasks and not any(t.startswith("38号 任务1 ") for t in item.blank_tasks)
+    # a first-quarter template does not owe annual figures
+    q1 = parsed(write_file(tmp_path / "q1.xlsx", "q1"), [value("online_retail_sales", "2025Q1", 280)], period="2025Q1")
+    [first] = receive(db, q1).files
+    assert "亿元级平台" not in first.blank  # an annual indicator, owed at year end
+
+
+def test_a_figure_for_another_units_indicator_names_the_owner(db: Path, tmp_path: Path) -> None:
+    ret = parsed(write_file(tmp_path / "j.xlsx", "j"), [value("online_retail_sales", "2024Q4", 1150, agency="市经信局",
+                                                             where="j!指标!E5")], agency="市经信局")
+    [item] = receive(db, ret).files
+    [warning] = [w for w in item.warnings if w.code == "not-owner"]
+    assert warning.where == "j!指标!E5" and "网络零售额 由 市商务局 归口报送" in warning.message

@@ -36,11 +36,16 @@ def import_all(db: Path, runs: list[list[str]]) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ledger with a varied history: 20 long tables (two of them corrections), a bare table
-    imported with --agency/--period, and a filled template with a task line — 22 batches."""
+    imported with --agency/--period, a filled template with a task line, and the import options a
+    rebuild must replay exactly: a back-fill, a receipt day given, figures let through — 25 batches."""
     folder = tmp_path_factory.mktemp("built")
     path = folder / "srv" / "ledger.sqlite3"
     runs = returns_set(folder / "in")
     runs.append([str(filled_template(folder / "in" / "商务局_2024Q4.xlsx"))])
+    runs.append([str(district_return(folder / "in", "嵊州市政府", 2021, 90, tag="_补录")), "--backfill"])
+    runs.append([str(district_return(folder / "in", "新昌县政府", 2024, 170, tag="_更正")), "--received", "2025-02-03"])
+    runs.append([str(district_return(folder / "in", "上虞区政府", 2024, 1_000_000, tag="_放行")), "--accept-all",
+                 "--reason", "核实无误"])
     import_all(path, runs)
     return path.parent
 
@@ -62,9 +67,9 @@ def codes(problems: list[Problem]) -> list[str]:
 def test_a_sound_ledger_verifies(db: Path) -> None:
     code, out, err = invoke("--db", str(db), "ledger", "verify")
     assert (code, err) == (0, "")
-    assert out == f"台账完好：{db}（批次 22，归档清单 22，提示 0）\n"
+    assert out == f"台账完好：{db}（批次 25，归档清单 25，提示 0）\n"
     as_json = json.loads(invoke("--db", str(db), "ledger", "verify", "--json")[1])
-    assert as_json == {"ledger": str(db), "batches": 22, "archived": 22, "problems": [], "notes": []}
+    assert as_json == {"ledger": str(db), "batches": 25, "archived": 25, "problems": [], "notes": []}
 
 
 def test_a_tampered_archive_file_is_caught(db: Path) -> None:
@@ -124,7 +129,7 @@ def test_a_ledger_older_than_its_archive_is_caught(db: Path, tmp_path: Path) -> 
     result = verify_ledger(db)
     [problem] = result.problems
     assert problem.code == "unrecorded-batch"
-    assert "归档记录了批次 23（越城区政府_2025.csv" in problem.message and "pingtai ledger rebuild" in problem.message
+    assert "归档记录了批次 26（越城区政府_2025.csv" in problem.message and "pingtai ledger rebuild" in problem.message
 
 
 def test_what_interrupted_imports_leave_is_a_note_and_reimporting_completes_it(db: Path, tmp_path: Path) -> None:
@@ -185,9 +190,16 @@ def test_deleting_the_ledger_and_rebuilding_gives_back_the_same_ledger(db: Path)
     db.unlink()
     code, out, err = invoke("--db", str(db), "ledger", "rebuild")
     assert (code, err) == (0, "")
-    assert out == f"已重建台账：{db}（据 {db.parent / 'archive'} 重放批次 22/22，问题 0，提示 0）\n"
+    assert out == f"已重建台账：{db}（据 {db.parent / 'archive'} 重放批次 25/25，问题 0，提示 0）\n"
     assert snapshot(db) == before
-    assert rows(db) == before_rows  # ids, times, counts, cells: byte for byte the same rows
+    assert rows(db) == before_rows  # ids, times, counts, cells, receipt days and options: the same rows
+    batches = {b["file"]: b for b in before["batches"]}
+    assert batches["嵊州市政府_2021_补录.csv"]["backfill"] is True
+    assert (batches["新昌县政府_2024_更正.csv"]["received"], batches["新昌县政府_2024_更正.csv"]["received_source"]) == (
+        "2025-02-03", "option")
+    let_through = batches["上虞区政府_2024_放行.csv"]  # 网络零售额 and 网络经营主体 about 10,000 times last year's
+    assert let_through["accept_reason"] == "核实无误" and [a["code"] for a in let_through["accepted"]] == [
+        "unit-slip", "unit-slip"]
     assert verify_ledger(db).exit_code == 0
     assert sorted(p.name for p in db.parent.iterdir()) == ["archive", "ledger.sqlite3"]
 
@@ -244,7 +256,7 @@ def test_rebuild_reports_an_interrupted_import_without_replaying_it(db: Path, tm
     db.unlink()
     result = rebuild_ledger(_catalog(), db)
     assert result.problems == [] and codes(result.notes) == ["orphan"]
-    assert len(result.batches) == 22
+    assert len(result.batches) == 25
 
 
 def _catalog() -> Catalog:
@@ -262,7 +274,7 @@ def test_backup_is_a_complete_copy(db: Path, tmp_path: Path) -> None:
     target.write_bytes(b"an older backup")
     code, out, err = invoke("--db", str(db), "ledger", "backup", str(target))
     assert (code, err) == (0, "")
-    assert out.startswith(f"已备份台账：{db} → {target}（批次 22，")
+    assert out.startswith(f"已备份台账：{db} → {target}（批次 25，")
     assert rows(target) == rows(db)
     assert sorted(p.name for p in target.parent.iterdir()) == ["ledger-1.sqlite3"]
 

@@ -313,3 +313,61 @@ def test_report_agencies_are_the_units_with_work() -> None:
     assert {"市市场监管局", "诸暨市政府", "市平台经济工作领导小组办公室"} <= set(names)
     for name in names:
         assert not build_agency_report(catalog(), LedgerSnapshot(), name, AS_OF).empty
+
+
+# --- receipt days, back-fills, moot returns, plans that end ---------------------------------------------
+
+
+def _receipt(agency: str, period: str, received: dt.date, imported: dt.datetime, *, backfill: bool = False,
+             source: str = "return") -> ReceivedReturn:
+    return ReceivedReturn(agency=agency, period=Period.parse(period), received_at=imported, batch=1,
+                          received=received, source=source, backfill=backfill)  # type: ignore[arg-type]
+
+
+def test_a_return_is_on_time_by_the_day_it_was_received_not_imported() -> None:
+    """A 2025Q1 return filled in on 2025-04-15 and imported in 2026 was on time, not 595 days late."""
+    imported = dt.datetime(2026, 12, 6, 2, tzinfo=dt.UTC)
+    data = LedgerSnapshot(received=[_receipt("市商务局", "2025Q1", dt.date(2025, 4, 15), imported)])
+    report = build_agency_report(catalog(), data, "市商务局", dt.date(2026, 12, 6))
+    entry = next(e for e in report.returns if str(e.period) == "2025Q1")
+    assert (entry.state, entry.received, entry.imported, entry.received_source, entry.days_late) == (
+        "on_time", dt.date(2025, 4, 15), dt.date(2026, 12, 6), "return", 0)
+
+
+def test_a_backfill_is_neither_on_time_nor_late() -> None:
+    imported = dt.datetime(2026, 12, 6, 2, tzinfo=dt.UTC)
+    data = LedgerSnapshot(received=[_receipt("市商务局", "2023", dt.date(2026, 12, 6), imported, backfill=True,
+                                             source="import"),
+                                    _receipt("市商务局", "2024", dt.date(2025, 1, 10), imported)])
+    report = build_agency_report(catalog(), data, "市商务局", dt.date(2025, 2, 1))
+    states = {str(e.period): (e.state, e.label) for e in report.returns}
+    assert states["2023"] == ("backfill", "补录") and states["2024"] == ("on_time", "按时")
+    counts = report.return_counts
+    assert counts.backfill == 1 and counts.due == counts.on_time + counts.late + counts.missing
+    assert "2023" not in {str(r.period) for r in report.outstanding}  # not chased, whatever its day
+
+
+def test_a_later_return_ends_the_chase_but_the_missed_one_still_counts() -> None:
+    """The 2024 year-end return makes 2024H1 and 2024Q3 moot: no more 立即报送, still 未报 in the rate."""
+    data = LedgerSnapshot(received=[_receipt("市经信局", "2024", dt.date(2025, 1, 15), dt.datetime(2025, 1, 15,
+                                                                                               tzinfo=dt.UTC))])
+    report = build_agency_report(catalog(), data, "市经信局", dt.date(2025, 2, 1))
+    moot = {str(e.period): str(e.covered_by) for e in report.returns if e.covered_by is not None}
+    assert moot == {"2024Q1": "2024", "2024H1": "2024", "2024Q3": "2024"}
+    assert not [r for r in report.outstanding if r.period.year == 2024]
+    assert report.return_counts.missing >= 3
+    # seen from before that return arrived, they were still chased
+    earlier = build_agency_report(catalog(), data, "市经信局", dt.date(2025, 1, 14))
+    assert {str(r.period) for r in earlier.outstanding} >= {"2024H1", "2024Q3"}
+
+
+def test_tasks_of_an_ended_plan_leave_the_rates() -> None:
+    """In 2025, 5号 (ended with 2024) no longer counts its 7 tasks as 未报 against 市市场监管局."""
+    league = build_league(catalog(), LedgerSnapshot(), dt.date(2025, 7, 25))
+    market = next(r for r in league.rows if r.agency == "市市场监管局")
+    assert (market.tasks.led, market.indicators.owned) == (6, 6)  # 38号 only
+    before_end = build_league(catalog(), LedgerSnapshot(), dt.date(2025, 1, 20))  # the last return not yet past due
+    assert next(r for r in before_end.rows if r.agency == "市市场监管局").tasks.led == 13
+    report = build_agency_report(catalog(), LedgerSnapshot(), "市市场监管局", dt.date(2025, 7, 25))
+    assert len([t for t in report.lead if t.plan == P5]) == 7  # still listed, with their final states
+    assert [p.ended for p in report.plans] == [False, True]

@@ -366,3 +366,68 @@ def test_parallel_imports_into_a_new_ledger_all_land(db: Path, tmp_path: Path) -
         assert ledger.counts()["batch"] == 4
         history = ledger.history("online_retail_sales")
         assert [v.superseded for v in history] == [True, True, True, False]
+
+
+# --- receipt days, back-fills, the unit-slip gate --------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--accept", "指标!E5"], "放行（--accept / --accept-all）须说明理由"),
+    (["--accept-all"], "放行（--accept / --accept-all）须说明理由"),
+    (["--reason", "核实"], "--reason 只与 --accept 或 --accept-all 一起使用"),
+    (["--received", "2025-13-01"], "无法识别的日期 '2025-13-01'"),
+    (["--received", "2999-01-01"], "晚于今天"),
+])
+def test_import_option_errors_exit_2(runner: CliRunner, db: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    result = runner.invoke(app, ["import", str(source), *args])
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+    assert not db.parent.exists()
+
+
+def test_a_unit_slip_is_refused_then_let_through_with_a_reason(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx", retail=11_506_000)  # 1150.6 亿元 typed in 万元
+    refused = runner.invoke(app, ["import", str(source)])
+    assert refused.exit_code == 1 and not db.parent.exists()
+    [line] = [x for x in refused.stderr.splitlines() if "疑似以万元填入亿元栏" in x]
+    cell = line.split(": ", 1)[0]  # 商务局.xlsx!指标!E5
+    assert cell.startswith("商务局.xlsx!指标!E") and "约为基期值（2022年：921 亿元）的 1 万倍" in line
+    sheet_cell = cell.split("!", 1)[1]
+    taken = runner.invoke(app, ["import", str(source), "--accept", sheet_cell, "--reason", "经核实确为万元口径换算前数"])
+    assert taken.exit_code == 0, taken.output
+    assert f"预警 {cell}: 已按 --accept 放行（经核实确为万元口径换算前数）" in taken.stdout
+    [batch] = json.loads(runner.invoke(app, ["batches", "--json"]).stdout)
+    assert batch["accept_reason"] == "经核实确为万元口径换算前数" and [a["where"] for a in batch["accepted"]] == [cell]
+    listing = runner.invoke(app, ["batches"]).stdout
+    assert "1（经核实确为万元口径换算前数）" in listing
+
+
+def test_the_receipt_day_and_a_backfill_are_shown(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    result = runner.invoke(app, ["import", str(source), "--received", "2025-01-15"])
+    assert result.exit_code == 0 and "收到日期 2025-01-15（导入时指定）" in result.stdout
+    history = EXAMPLES / "示例_历史数据补录_2023.xlsx"
+    back = runner.invoke(app, ["import", str(history), "--backfill"])
+    assert back.exit_code == 0 and "补录（不计是否按时）" in back.stdout
+    rows = runner.invoke(app, ["batches"]).stdout.splitlines()
+    assert "\t2025-01-15\t导入时指定\t" in rows[2] and "（补录）\t导入日\t" in rows[3]
+
+
+def test_a_template_claiming_another_unit_is_refused(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    book = openpyxl.load_workbook(source)
+    book["指标"]["A2"] = "填报单位：市经信局　　报告期：2024年"
+    book.save(source)
+    result = runner.invoke(app, ["import", str(source)])
+    assert result.exit_code == 1
+    assert "商务局.xlsx!指标!A2: 表上的填报单位为“市经信局”，与模板记录的单位 市商务局 不一致" in result.stderr
+    assert not db.parent.exists()
+
+
+def test_a_template_return_with_blank_rows_says_what_is_missing(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    result = runner.invoke(app, ["import", str(source), "--json"])
+    [item] = json.loads(result.stdout)["files"]
+    assert "网络经营主体" in item["blank"] and "平台" not in item["blank"]
+    text = runner.invoke(app, ["import", str(filled_template(tmp_path / "再报.xlsx", platforms=119))]).stdout
+    assert "  未填：网络经营主体、" in text and "（仍按未报计，请补报）" in text

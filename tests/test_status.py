@@ -232,3 +232,20 @@ def test_progress_doc_names_every_status_label_and_method() -> None:
         assert label in doc, label
     for key in [*METHOD_LABELS, *JUDGEMENT_LABELS]:
         assert f"`{key}`" in doc, key
+
+
+def test_received_returns_of_the_current_period_show_both_days(catalog: Catalog) -> None:
+    as_of = date(2025, 7, 25)
+    imported = datetime(2025, 8, 2, 1, tzinfo=UTC)
+    received = [Got("市商务局", Period(2025, "H", 1), date(2025, 7, 18), source="return", received_at=imported),
+                Got("市经信局", Period(2025, "H", 1), date(2025, 7, 23), source="option", received_at=imported),
+                Got("市市场监管局", Period(2025, "H", 1), date(2025, 7, 28))]  # after as_of: not yet in
+    report = build_status(catalog, [], [], received, as_of)
+    rows = {r.agency: (r.received, r.received_source, r.imported, r.due, r.state, r.label) for r in report.received}
+    assert rows == {"市商务局": (date(2025, 7, 18), "return", date(2025, 8, 2), date(2025, 7, 20), "on_time", "按时"),
+                    "市经信局": (date(2025, 7, 23), "option", date(2025, 8, 2), date(2025, 7, 20), "late", "逾期报送")}
+    assert "市市场监管局" in {r.agency for r in report.returns}  # received only on 07-28: outstanding on 07-25
+    out = io.StringIO()
+    render_status(report, Output(out))
+    assert "# 已收报表（2025H1）\n单位\t收到日期\t日期来源\t导入日期\t应报日期\t状态\n市商务局\t2025-07-18\t报表所填日期\t2025-08-02" \
+        in out.getvalue()

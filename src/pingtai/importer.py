@@ -245,7 +245,12 @@ def import_files(
             elif checked := _consistency_problems(parsed, catalog):
                 result = assess(parsed, catalog, ledger, file=name, checked=checked, receipt=receipt, now=now)
             else:
-                if ledger.path is None or ledger.readonly:  # first accepted file: only now create (or write) it
+                if ledger.path is None or ledger.readonly:  # first file to take: only now create (or write) it
+                    judged = assess(parsed, catalog, ledger, file=name, checked=[], receipt=receipt, now=now)
+                    if judged.status == "rejected":  # refused by the series gate: no ledger is created for it
+                        used |= receipt.acceptance.used(judged.errors)
+                        results.append(judged)
+                        continue
                     ledger.close()
                     ledger = store.write()
                 result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,

@@ -258,11 +258,16 @@ def slips(unit: str) -> tuple[tuple[float, str], ...]:
 
 
 def times(ratio: float) -> str:
-    """``1 万倍``, ``100 倍``, ``37 倍``, ``1/100``, ``1/1 万``: a ratio as the office says it."""
+    """``1 万倍``, ``100 倍``, ``37 倍``, ``1/100``, ``1/1 万``: a ratio as the office says it (beyond
+    10⁸ either way, in scientific notation)."""
     if ratio >= 1:
+        if ratio >= 1e8:
+            return f"{ratio:.3g} 倍"
         whole = round(ratio)
         return f"{whole // 10_000:g} 万倍" if whole >= 10_000 and whole % 10_000 == 0 else f"{ratio:,.0f} 倍"
-    inverse = round(1 / ratio) if ratio > 0 else 0
+    if ratio <= 1e-8:
+        return f"{ratio:.3g} 倍"
+    inverse = round(1 / ratio)
     return f"1/{inverse // 10_000} 万" if inverse >= 10_000 and inverse % 10_000 == 0 else f"1/{inverse:,}"
 
 
