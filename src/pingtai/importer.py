@@ -245,6 +245,7 @@ def import_files(
             elif checked := _consistency_problems(parsed, catalog):
                 result = assess(parsed, catalog, ledger, file=name, checked=checked, receipt=receipt, now=now)
             else:
+                judged = None
                 if ledger.path is None or ledger.readonly:  # first file to take: only now create (or write) it
                     judged = assess(parsed, catalog, ledger, file=name, checked=[], receipt=receipt, now=now)
                     if judged.status == "rejected":  # refused by the series gate: no ledger is created for it
@@ -254,7 +255,8 @@ def import_files(
                     ledger.close()
                     ledger = store.write()
                 result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,
-                                period_option=str(wanted) if wanted else None, checked=[], receipt=receipt)
+                                period_option=str(wanted) if wanted else None, checked=[], receipt=receipt,
+                                judged=judged if ledger.path is not None and judged is not None else None)
             used |= receipt.acceptance.used([*result.accepted, *result.errors])
             results.append(result)
     finally:
@@ -266,7 +268,8 @@ def import_files(
 def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Path, now: dt.datetime,
            file: str | None = None, stored_name: str | None = None, agency_option: str | None = None,
            period_option: str | None = None, batch_id: int | None = None,
-           checked: list[Problem] | None = None, receipt: Receipt | None = None) -> FileResult:
+           checked: list[Problem] | None = None, receipt: Receipt | None = None,
+           judged: FileResult | None = None) -> FileResult:
     """Compare ``parsed`` with the ledger and, if it has no errors, record it as one batch.
 
     Judging and writing share one ``BEGIN IMMEDIATE`` transaction, so a concurrent import cannot
@@ -275,8 +278,10 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
     / ``period_option`` / ``receipt`` the options the file was read and imported with and
     ``batch_id`` the id to give the batch — all kept for, or restored by, ``ledger rebuild``.
     ``checked`` is what :func:`_consistency_problems` already found in ``parsed`` (not checked
-    again). Returns the file's result (``rejected`` with nothing written on errors — a refused
-    figure among them).
+    again). ``judged`` is :func:`assess` of ``parsed`` against an empty ledger (the first file of an
+    import into a new one): while the ledger still holds no batch its series judgement stands and is
+    not made twice. Returns the file's result (``rejected`` with nothing written on errors — a
+    refused figure among them).
     """
     receipt = receipt or Receipt()
     with ledger.transaction():
@@ -290,7 +295,10 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
         values = _as_points(parsed.values)
         keys = keys_of(values)
         current = _current(ledger, keys, None)
-        if not _gate(result, values, keys, current, catalog, receipt.acceptance):
+        if judged is not None and not current and not ledger.batches():
+            # nothing recorded meanwhile: judged against exactly this (empty) state already
+            result.warnings, result.accepted = list(judged.warnings), list(judged.accepted)
+        elif not _gate(result, values, keys, current, catalog, receipt.acceptance):
             return result
         # from here the ledger copies the rows into place in the background while they are counted
         staged = ledger.stage(values, [_task_as_point(t) for t in parsed.tasks], batch_id=batch_id)

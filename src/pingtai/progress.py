@@ -269,11 +269,12 @@ def months(period: Period) -> int:
 @fast_init
 @dataclass(frozen=True)
 class PathPoint:
-    """A point of a trajectory: the baseline or a target, at its period."""
+    """A point at its period: the baseline or a target (of a trajectory), or a reported value (of the
+    trend a projection rests on)."""
 
     period: Period
     value: float
-    source: Literal["baseline", "target"]
+    source: Literal["baseline", "target", "reported"]
 
 
 @fast_init
@@ -449,16 +450,6 @@ def _milestones(item: PlanIndicator, known: Known, as_of: date, schedule: PlanSc
 
 @fast_init
 @dataclass(frozen=True)
-class TrendPoint:
-    """An observation a projection rests on: the baseline or a reported value, at its point."""
-
-    period: Period
-    value: float
-    source: Literal["baseline", "reported"]
-
-
-@fast_init
-@dataclass(frozen=True)
 class Projection:
     """Where the reported trend leads by the final target's period.
 
@@ -478,7 +469,7 @@ class Projection:
     first: Period
     last: Period
     meets_target: bool
-    used: tuple[TrendPoint, ...] = ()
+    used: tuple[PathPoint, ...] = ()
     verdict: Literal["reachable", "unlikely"] | None = None
 
     @property
@@ -580,8 +571,8 @@ def projection_of(item: PlanIndicator, trend: Trend, status: Status | None = Non
             verdict == "unlikely" and status in ("achieved", "on_track")):
         verdict = None  # the status, judged against the plan's own path, stands
     base = item.baseline
-    used = tuple(TrendPoint(_point_at(at), v, "baseline" if base is not None and at == base.period.months
-                            and v == base.value else "reported") for at, v in trend)
+    used = tuple(PathPoint(_point_at(at), v, "baseline" if base is not None and at == base.period.months
+                           and v == base.value else "reported") for at, v in trend)
     return Projection(final_target.period, value, method, rate, slope, len(trend), _point_at(trend[0][0]),
                       _point_at(trend[-1][0]), meets_target, used, verdict), ""
 
@@ -880,7 +871,7 @@ __all__ = [
     "CATEGORY_LABELS", "EARLY_TOLERANCE", "JUDGEMENT_LABELS", "METHOD_LABELS", "MIN_TREND_MONTHS", "MIN_TREND_POINTS",
     "PROJECTION_METHOD_LABELS", "STATUS_LABELS", "VERDICT_LABELS", "Assessment", "Expected", "Milestone",
     "Observation", "ObservationLike", "PathPoint", "ProgressRatio", "Projection", "Recorded", "Trajectory",
-    "TrendPoint", "annual_expected", "annual_points", "assess", "at_least", "city_series", "compare", "completion",
+    "annual_expected", "annual_points", "assess", "at_least", "city_series", "compare", "completion",
     "completion_target", "expected_value", "meets", "milestones", "months", "path_value", "progress_ratio",
     "project", "projection_of", "ratio_category", "recurring_target", "trajectory",
 ]

@@ -188,19 +188,29 @@ class PlanFigures:
 
     @classmethod
     def of(cls, catalog: Catalog, ident: str) -> PlanFigures:
-        baseline = None
-        targets: list[tuple[int, Period, float]] = []
+        """The plan figures of indicator ``ident``."""
+        return cls.of_all(catalog, {ident})[ident]
+
+    @classmethod
+    def of_all(cls, catalog: Catalog, idents: set[str]) -> dict[str, PlanFigures]:
+        """The plan figures of each of ``idents``, from one pass over the plans."""
+        baselines: dict[str, tuple[Period, float]] = {}
+        targets: dict[str, list[tuple[int, Period, float]]] = {ident: [] for ident in idents}
         for plan in catalog.plans:
             for item in plan.indicators:
-                if item.id != ident:
+                if item.id not in targets:
                     continue
-                if baseline is None and item.baseline is not None:
-                    baseline = (item.baseline.period, item.baseline.value)
+                if item.baseline is not None:
+                    baselines.setdefault(item.id, (item.baseline.period, item.baseline.value))
                 for target in item.targets:
                     value = path_value(target, item.indicator.direction)
-                    targets += [(p.months, p, value) for p in target.years()]
-        indicator = catalog.indicators.get(ident)
-        return cls(baseline, tuple(sorted(targets, key=operator.itemgetter(0))), indicator.owner if indicator else None)
+                    targets[item.id] += [(p.months, p, value) for p in target.years()]
+        found = {}
+        for ident in idents:
+            indicator = catalog.indicators.get(ident)
+            found[ident] = cls(baselines.get(ident), tuple(sorted(targets[ident], key=operator.itemgetter(0))),
+                               indicator.owner if indicator else None)
+        return found
 
 
 def reference(kind: str, key: ValueKey, series: SeriesIndex, plan: PlanFigures) -> Reference | None:
@@ -311,7 +321,7 @@ def judge(values: Sequence[ValueRecord], state: State, catalog: Catalog, *,
     if not values:
         return []
     series = SeriesIndex(state, {(k.indicator, k.agency) for k in keys})
-    plans = {ident: PlanFigures.of(catalog, ident) for ident in {k.indicator for k in keys}}
+    plans = PlanFigures.of_all(catalog, {k.indicator for k in keys})
     problems: list[Problem] = []
     for value, key in zip(values, keys, strict=True):
         if value.below_unit:
@@ -321,30 +331,40 @@ def judge(values: Sequence[ValueRecord], state: State, catalog: Catalog, *,
     return problems
 
 
+_NO_SLIP_BELOW = min(SLIP_FACTORS) / SLIP_TOLERANCE
+"""Between 1/this and this times its reference a figure cannot be "about" any slip ratio."""
+
+
 def _judge_one(value: ValueRecord, key: ValueKey, name: str, unit: str, kind: str, series: SeriesIndex,
                plan: PlanFigures) -> list[Problem]:
+    # the verdict first, the words only for a problem: most of 100,000 figures raise none
     number = value.value
-    shown = f"{_label(name, value)}为 {number:,.10g} {unit}"
     wrong = out_of_range(number, unit)
     if wrong is not None:
-        return [Problem(value.where, f"{shown}：{wrong}", "out-of-range")]
+        return [Problem(value.where, f"{_shown(name, value, unit)}：{wrong}", "out-of-range")]
     ref = reference(kind, key, series, plan)
     if ref is None or number == 0:
         return []
     ratio = number / ref.value
-    against = ref.label(unit)
-    slip = _slip(unit, ratio)
+    slip = None if 1 / _NO_SLIP_BELOW < ratio < _NO_SLIP_BELOW else _slip(unit, ratio)
     if slip is not None:
-        return [Problem(value.where, f"{shown}，约为{against}的 {times(slip[0])}：疑似{slip[1]}", "unit-slip")]
+        return [Problem(value.where, f"{_shown(name, value, unit)}，约为{ref.label(unit)}的 {times(slip[0])}："
+                                     f"疑似{slip[1]}", "unit-slip")]
     if ratio >= REFUSE_RATIO or ratio <= 1 / REFUSE_RATIO:
-        return [Problem(value.where, f"{shown}，是{against}的 {times(ratio)}，超出合理范围", "out-of-scale")]
+        return [Problem(value.where, f"{_shown(name, value, unit)}，是{ref.label(unit)}的 {times(ratio)}，超出合理范围",
+                        "out-of-scale")]
     if ref.own and (ratio >= JUMP_RATIO or ratio <= FALL_RATIO):
-        change = f"{ratio - 1:+.0%}"
-        return [Problem(value.where, f"{shown}，较{against}变化 {change}，请核实", "jump", "warning")]
+        return [Problem(value.where, f"{_shown(name, value, unit)}，较{ref.label(unit)}变化 {ratio - 1:+.0%}，请核实",
+                        "jump", "warning")]
     if kind in ("stock", "cumulative") and ref.kind == "previous" and number < ref.value - abs(ref.value) * _REL_TOL:
         what = "累计数" if kind == "cumulative" else "存量"
-        return [Problem(value.where, f"{shown}，低于{against}；{what}一般不应下降，请核实", "decrease", "warning")]
+        return [Problem(value.where, f"{_shown(name, value, unit)}，低于{ref.label(unit)}；{what}一般不应下降，请核实",
+                        "decrease", "warning")]
     return []
+
+
+def _shown(name: str, value: ValueRecord, unit: str) -> str:
+    return f"{_label(name, value)}为 {value.value:,.10g} {unit}"
 
 
 def _label(name: str, value: ValueRecord) -> str:
