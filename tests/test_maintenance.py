@@ -3,6 +3,7 @@ verify notices when the ledger and its archive no longer tell the same story."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -18,6 +19,7 @@ from pingtai.cli import app
 from pingtai.errors import Problem
 from pingtai.ledger import Ledger
 from pingtai.maintenance import Backup, backup_ledger, rebuild_ledger, verify_ledger
+from pingtai.periods import office_day
 from reliability_helpers import district_return, file_hashes, returns_set, rows, snapshot
 from test_returns_cli import filled_template
 
@@ -318,3 +320,31 @@ def test_backup_while_imports_run_is_a_consistent_snapshot(db: Path, tmp_path: P
         ids = {row[0] for row in copy["batch"]}
         assert {row[0] for row in copy["value"]} == ids  # every batch here carries values
         assert copy["batch"] == rows(db)["batch"][:len(copy["batch"])]
+
+
+def test_a_batch_archived_before_receipt_days_is_rebuilt_as_it_was(tmp_path: Path) -> None:
+    """An entry written before pingtai kept receipt days replays with the import day as the receipt
+    day — as the ledger it came from said —, even though the return carries its own date."""
+    import openpyxl
+
+    db = tmp_path / "srv" / "ledger.sqlite3"
+    (tmp_path / "in").mkdir()
+    source = filled_template(tmp_path / "in" / "商务局_2024Q4.xlsx")
+    book = openpyxl.load_workbook(source)
+    for row in book["指标"].iter_rows():
+        if row[0].value == "填报日期":
+            row[1].value = dt.date(2025, 1, 10)
+    book.save(source)
+    import_all(db, [[str(source)]])
+    with Ledger.open(db, readonly=True) as ledger:
+        [batch] = ledger.batches()
+    assert (batch.received, batch.received_source) == (dt.date(2025, 1, 10), "return")
+    [entry_file] = (db.parent / "archive").glob("*/*.json")
+    old = {k: v for k, v in json.loads(entry_file.read_text(encoding="utf-8")).items()
+           if k not in ("received_option", "backfill", "accept", "accept_all", "reason", "receipt_rule")}
+    entry_file.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    db.unlink()
+    assert invoke("--db", str(db), "ledger", "rebuild")[0] == 0
+    with Ledger.open(db, readonly=True) as ledger:
+        [rebuilt] = ledger.batches()
+    assert (rebuilt.received, rebuilt.received_source) == (office_day(batch.imported_at), "import")

@@ -188,3 +188,15 @@ def test_a_period_no_plan_covers_is_refused(period: str) -> None:
     with pytest.raises(UsageError, match="不在任何计划的执行期内") as caught:
         template_content(catalog(), "市商务局", period)
     assert "38号 2023年第4季度—2027年" in caught.value.hint
+
+
+def test_the_template_command_refuses_a_period_no_plan_covers(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pingtai.cli import app
+
+    target = tmp_path / "t.xlsx"
+    result = CliRunner().invoke(app, ["template", "--agency", "市商务局", "--period", "2030", "-o", str(target)])
+    assert result.exit_code == 2 and not target.exists()
+    assert "错误：报告期 2030年 不在任何计划的执行期内，不生成填报表" in result.stderr
+    assert "5号 2023年第1季度—2024年" in result.stderr

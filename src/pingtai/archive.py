@@ -69,7 +69,9 @@ class ManifestEntry:
     the rows recorded (:func:`pingtai.ledger.rows_digest`); ``pingtai`` the version that wrote it.
     ``received_option``, ``backfill``, ``accept``, ``accept_all`` and ``reason`` are the
     ``--received``, ``--backfill``, ``--accept``, ``--accept-all`` and ``--reason`` it was imported
-    with (absent from entries written before pingtai knew them: not given).
+    with (absent from entries written before pingtai knew them: not given); ``receipt_rule`` is 1 for
+    an entry whose batch took its receipt day by the rule of ledger schema 4, 0 (absent) for an
+    older one, whose batch was received on its import day.
     """
 
     ledger: str
@@ -90,6 +92,7 @@ class ManifestEntry:
     accept: list[str] = field(default_factory=list)
     accept_all: bool = False
     reason: str = ""
+    receipt_rule: int = 1
 
     def to_json(self) -> bytes:
         return (json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
@@ -119,7 +122,7 @@ class ManifestEntry:
         # import options added later: optional, so that older entries still replay
         optional: dict[str, tuple[tuple[type, ...], Any]] = {
             "received_option": ((str, type(None)), None), "backfill": ((bool,), False), "accept": ((list,), []),
-            "accept_all": ((bool,), False), "reason": ((str,), "")}
+            "accept_all": ((bool,), False), "reason": ((str,), ""), "receipt_rule": ((int,), 0)}
         extra: dict[str, Any] = {}
         for key, (types, default) in optional.items():
             value: Any = raw.get(key, default)

@@ -139,11 +139,16 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class Receipt:
-    """How the returns of one ``import`` run are received: ``--received``, ``--backfill``, ``--accept``."""
+    """How the returns of one ``import`` run are received: ``--received``, ``--backfill``, ``--accept``.
+
+    ``import_day`` makes the import day the receipt day whatever the return says: the rule for a
+    batch archived before receipt days were kept, which a rebuild must give back as it was.
+    """
 
     received: dt.date | None = None
     backfill: bool = False
     acceptance: Acceptance = field(default_factory=Acceptance)
+    import_day: bool = False
 
 
 @dataclass
@@ -392,7 +397,8 @@ def _screen(parsed: ParsedReturn, catalog: Catalog, file: str | None, checked: l
         result.tasks = 0
         return result
     if now is not None:
-        result.received, result.received_source = receipt_day(parsed, receipt.received, now)
+        result.received, result.received_source = (
+            (office_day(now), "import") if receipt.import_day else receipt_day(parsed, receipt.received, now))
     if parsed.agency is not None and parsed.period is not None and parsed.layout != "long":
         _omissions(result, parsed, catalog, parsed.agency, parsed.period)
     return result

@@ -505,7 +505,8 @@ class Ledger:
         """Open (and, with ``create``, create and migrate) the ledger at ``path``.
 
         A missing (or empty) file opened with ``create=False`` or ``readonly=True`` gives an empty,
-        in-memory ledger: reading commands show nothing and leave no file behind. ``readonly``
+        in-memory ledger that leaves no file behind (a dry run; reading commands refuse a missing
+        ledger before they open it, :class:`pingtai.service.Store`). ``readonly``
         makes the connection query-only (dry runs, reports); an existing ledger opened without it
         is migrated to the current schema. Raises
         :class:`LedgerError` for a file that is not SQLite, a schema newer than this pingtai, or a

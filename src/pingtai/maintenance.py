@@ -320,7 +320,8 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
     parsed.sha256 = entry.sha256
     # the options it was imported with, exactly: the receipt day, back-fill, the figures let through
     receipt = Receipt(received=received, backfill=entry.backfill,
-                      acceptance=Acceptance(tuple(entry.accept), entry.accept_all, entry.reason))
+                      acceptance=Acceptance(tuple(entry.accept), entry.accept_all, entry.reason),
+                      import_day=entry.receipt_rule == 0)  # an older entry's batch was received on its import day
     outcome = record(parsed, catalog, ledger, source=data, now=moment, stored_name=entry.file,
                      agency_option=entry.agency_option, period_option=entry.period_option, batch_id=entry.batch,
                      receipt=receipt)
