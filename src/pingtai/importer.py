@@ -6,7 +6,7 @@ written. Otherwise, inside one ledger transaction, judge every figure against it
 refuses the file unless ``--accept`` lets it through; jumps are warnings), compare each value with
 the current one for its key — new key → *imported*, different value → *updated* (old → new
 shown), same value → *unchanged* —, archive the file and record it as one batch with the day the
-return counts as received (:func:`receipt`). A file whose bytes are already a batch is *unchanged*
+return counts as received (:func:`receipt_day`). A file whose bytes are already a batch is *unchanged*
 and adds nothing. ``dry_run`` runs exactly the same judgement against the ledger as it is (and the
 files before it in the same run) and writes nothing, not even an empty ledger file.
 
@@ -87,7 +87,7 @@ class FileResult:
     ``status``: ``accepted`` (recorded as batch ``batch``; in a dry run ``batch`` is ``None``),
     ``duplicate`` (the same bytes are already batch ``batch``; nothing added) or ``rejected``
     (``errors`` say why; nothing written). ``received`` is the day the return counts as received
-    and ``received_source`` where that day comes from (:func:`receipt`); ``backfill`` marks a
+    and ``received_source`` where that day comes from (:func:`receipt_day`); ``backfill`` marks a
     back-fill. ``accepted`` lists the refused figures that ``--accept`` let through; ``blank`` and
     ``blank_tasks`` what a return for one agency and period left out of what it owes.
     """
@@ -261,7 +261,7 @@ def import_files(
                     ledger = store.write()
                 result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,
                                 period_option=str(wanted) if wanted else None, checked=[], receipt=receipt,
-                                judged=judged if ledger.path is not None and judged is not None else None)
+                                judged=judged)
             used |= receipt.acceptance.used([*result.accepted, *result.errors])
             results.append(result)
     finally:
