@@ -548,3 +548,14 @@ def test_equal_points_and_a_single_point_are_judged(value: float) -> None:
     assert a.projection is None or a.projection.slope == 0
     one = assess(flat, obs((Y(2024), value)), date(2025, 2, 1), CAL)
     assert one.projection is None and one.projection_reason.startswith("数据不足")
+
+
+def test_a_progress_category_never_contradicts_the_status() -> None:
+    """网络经营主体 grew fast enough on average (显著进展) yet is behind the plan's path (滞后)."""
+    entities, cal = real("plan_2023_38", "online_business_entities")
+    a = assess(entities, obs((Y(2023), 12.4), (H1(2024), 12.9), (Y(2024), 13.1)), date(2025, 2, 1), cal)
+    assert a.status == "off_track"
+    ratio = a.progress_ratio
+    assert ratio.value is not None and ratio.value > 0.95 and ratio.category is None
+    assert ratio.reason == "按年均增长计为显著进展，与当前状态（滞后）不一致，以状态为准"
+    assert progress_ratio(entities, obs((Y(2023), 12.4), (Y(2024), 13.1))).category == "substantial"  # on its own

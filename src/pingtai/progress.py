@@ -95,7 +95,9 @@ Progress ratio (Open SDG)
     baseline to the final target; ≥ 0.95 substantial, ≥ 0.6 moderate, ≥ 0 limited, < 0
     deterioration. Not available (with the reason) without a baseline, with a baseline ≤ 0, a
     latest value ≤ 0, fewer than two annual-equivalent values after the baseline, a final target
-    equal to the baseline, a recurring final target, or figures too large to compute with.
+    equal to the baseline, a recurring final target, or figures too large to compute with. Like a
+    projection's verdict, a category that would contradict the status is withheld (the ratio is
+    kept, ``category`` null with the reason): no 显著进展 beside 滞后 or 未达成, no 倒退 beside 已达成 or 正常.
 
 Every finite value gives a verdict: no figure the ledger can hold makes the engine raise.
 """
@@ -735,6 +737,17 @@ class Assessment:
         return next((m for m in self.milestones if m.judgement == "pending"), None)
 
 
+def _beside(ratio: ProgressRatio, status: Status) -> ProgressRatio:
+    """``ratio`` as shown beside ``status``: a category that contradicts it (显著进展 beside 滞后 or
+    未达成, 倒退 beside 已达成 or 正常) is withheld, with why; the ratio itself is kept."""
+    if (ratio.category == "substantial" and status in ("off_track", "missed")) or (
+            ratio.category == "deterioration" and status in ("achieved", "on_track")):
+        why = (f"按年均增长计为{CATEGORY_LABELS[ratio.category]}，与当前状态（{STATUS_LABELS[status]}）不一致，"
+               "以状态为准")
+        return ProgressRatio(ratio.value, None, ratio.actual_cagr, ratio.required_cagr, ratio.latest, why)
+    return ratio
+
+
 def completion(item: PlanIndicator, period: Period, actual: float, *,
                final: bool = False) -> tuple[float | None, Period]:
     """The actual judged against the target it is judged against (module docstring), and that
@@ -862,7 +875,7 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
         plan=item.plan, indicator=item.id, status=status, period=period, actual=actual, expected=expected,
         latest_due=due, final=is_final, tolerance=item.tolerance, completion=done, completion_target=towards,
         milestones=tuple(judged), projection=projection,
-        progress_ratio=_progress_ratio(item, lambda: trend),
+        progress_ratio=_beside(_progress_ratio(item, lambda: trend), status),
         trajectory=path, notes=tuple(notes), projection_reason=why, completion_value=target_value,
     )
 

@@ -117,7 +117,7 @@ def completion_text(row: IndicatorStatus) -> str:
 def ratio_text(ratio: ProgressRatio) -> str:
     if ratio.value is None:
         return f"不可用：{ratio.reason}"
-    return (f"{ratio.value:.2f}（{ratio.label}；实际年均 {pct(ratio.actual_cagr)}，"
+    return (f"{ratio.value:.2f}（{ratio.label if ratio.category else ratio.reason}；实际年均 {pct(ratio.actual_cagr)}，"
             f"所需年均 {pct(ratio.required_cagr)}，截至 {ratio.latest}）")
 
 
