@@ -42,6 +42,7 @@ findings whose key is new or whose fingerprint changed since the previous run.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -52,6 +53,7 @@ from pingtai.catalog import Catalog, Deliverable, Plan, Task
 from pingtai.periods import Period
 from pingtai.records import ValueRecord
 from pingtai.schedule import (
+    Obligations,
     OutstandingReturn,
     PlanSchedule,
     Received,
@@ -59,7 +61,6 @@ from pingtai.schedule import (
     next_due,
     outstanding_returns,
     plan_schedule,
-    return_contents,
     upcoming_returns,
 )
 from pingtai.series import judge, key_of
@@ -164,7 +165,7 @@ def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iter
     schedules = {p.id: every[p.id] for p in live}
     outstanding = outstanding_returns(catalog, received, as_of, list(schedules.values()))
     waiting = _waiting_on_returns(status.indicators, outstanding, schedules)
-    omissions = omitted(catalog, live, values, tasks, received, as_of)
+    omissions = omitted(catalog, live, values, tasks, received, as_of, schedules)
     findings = [
         *return_findings(outstanding, schedules, as_of, waiting),
         *omission_findings(omissions, schedules, as_of),
@@ -402,7 +403,8 @@ def _waiting_on_returns(rows: Sequence[IndicatorStatus], outstanding: Sequence[O
 
 @dataclass(frozen=True)
 class Omission:
-    """A return received that leaves out figures (``indicators``: ids) or task lines it owes."""
+    """A return received that leaves out figures (``indicators``: ids) or task lines it owes, and
+    the day it was due (the earliest any of its ``plans`` sets)."""
 
     agency: str
     period: Period
@@ -410,34 +412,42 @@ class Omission:
     names: tuple[str, ...]
     tasks: tuple[str, ...]
     plans: tuple[str, ...]
+    due: date
 
 
 def omitted(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike],
-            tasks: Iterable[StoredTaskLike], received: Iterable[Received], as_of: date) -> list[Omission]:
-    """Returns received by ``as_of`` (not back-fills) that leave out what they owe under ``plans``:
-    the figures their calendar asks for at that period (:func:`pingtai.schedule.return_contents`)
-    and the lines of the tasks the agency leads — whatever file brought them, as long as no current
-    figure or line is there for that agency and period."""
+            tasks: Iterable[StoredTaskLike], received: Iterable[Received], as_of: date,
+            schedules: Mapping[str, PlanSchedule]) -> list[Omission]:
+    """Returns received by ``as_of`` (not back-fills), due within :data:`LOOKBACK_DAYS`, that leave
+    out what they owe under ``plans`` (``schedules`` their calendars): the figures their calendar asks
+    for at that period (:func:`pingtai.schedule.return_contents`) and the lines of the tasks the agency
+    leads — whatever file brought them, as long as no current figure or line is there for that
+    agency and period."""
     wanted = {p.id for p in plans}
+    cutoff = as_of - timedelta(days=LOOKBACK_DAYS)
+    in_plans = {item.id for p in plans for item in p.indicators}
     figures = {(v.indicator, v.period.as_point(), v.agency) for v in values}
     lines = {(t.plan, t.task, t.period.as_point(), t.agency) for t in tasks}
+    owes = Obligations(catalog)
     found: list[Omission] = []
     for r in received:
         point = r.period.as_point()
         if r.backfill or r.received > as_of:
             continue
-        contents = return_contents(catalog, r.agency, point)
-        live = [p for p in contents.plans if p.id in wanted]
+        contents = owes.contents(r.agency, point)
+        live = [p.id for p in contents.plans if p.id in wanted]
         if not live:
             continue
-        in_live = {item.id for p in live for item in p.indicators}
-        blank = [i for i in contents.indicators if i.id in contents.owed and i.id in in_live
+        due = min(schedules[p].for_agency(r.agency).due_date(point) for p in live)
+        if due < cutoff:
+            continue  # history (see LOOKBACK_DAYS): not worth working out
+        blank = [i for i in contents.indicators if i.id in contents.owed and i.id in in_plans
                  and (i.id, point, r.agency) not in figures]
         blank_tasks = [f"{plan.spec.short_name}任务{task.number}" for plan, task in contents.tasks
                        if plan.id in wanted and (plan.id, task.number, point, r.agency) not in lines]
         if blank or blank_tasks:
             found.append(Omission(r.agency, point, tuple(i.id for i in blank), tuple(i.name for i in blank),
-                                  tuple(blank_tasks), tuple(p.id for p in live)))
+                                  tuple(blank_tasks), tuple(live), due))
     return found
 
 
@@ -449,8 +459,6 @@ def omission_findings(omissions: Sequence[Omission], schedules: Mapping[str, Pla
         plans = tuple(p for p in o.plans if p in schedules)
         if not plans:
             continue
-        owing = [schedules[p].for_agency(o.agency) for p in plans]
-        due = min(s.due_date(o.period) for s in owing)
         by = _next_return(schedules[plans[0]], o.agency, as_of)
         parts = ([f"未填{'、'.join(o.names)}"] if o.names else []) + (
             [f"任务进展未填{'、'.join(o.tasks)}"] if o.tasks else [])
@@ -460,7 +468,7 @@ def omission_findings(omissions: Sequence[Omission], schedules: Mapping[str, Pla
             kind="incomplete_return", severity="warning", plan=plans[0], subject=f"return:{o.period}",
             agency=o.agency, message=message, key=f"incomplete_return:{o.agency}:{o.period}",
             fingerprint=f"warning|{','.join(o.indicators)}|{','.join(o.tasks)}", title=f"{o.period.label()}报表缺项",
-            label=KIND_LABELS["incomplete_return"], plans=plans, period=o.period, due=due, by=by))
+            label=KIND_LABELS["incomplete_return"], plans=plans, period=o.period, due=o.due, by=by))
     return findings
 
 
@@ -588,7 +596,9 @@ def _escalated(missing_since: date, escalate_days: int, as_of: date) -> Severity
     return "error" if (as_of - missing_since).days + 1 > escalate_days else "warning"
 
 
+@functools.lru_cache(maxsize=4096)
 def _next_return(schedule: PlanSchedule, agency: str | None, as_of: date) -> date | None:
+    # asked for every finding of an agency, with the same calendar and date (arguments are immutable)
     own = schedule.for_agency(agency) if agency else schedule
     due = next_due(own, as_of)
     return due.due if due else None

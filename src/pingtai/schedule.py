@@ -408,29 +408,55 @@ def return_contents(catalog: Catalog, agency: str, period: Period) -> ReturnCont
 
     A plan covers a period from its first period owed to its horizon end: after a plan has ended,
     its tasks and indicators are no longer in any return (5号's end in 2024 takes its tasks out of
-    2025 templates).
+    2025 templates). For many returns of one catalog, :class:`Obligations` works each agency's
+    part out once.
     """
-    from pingtai.agencies import AgencyIndex
+    return Obligations(catalog).contents(agency, period)
 
-    index = AgencyIndex(catalog.agencies)
-    point = period.as_point()
-    plans = tuple(p for p in catalog.plans if plan_schedule(catalog, p).covers(point))
-    indicators: dict[str, Indicator] = {}
-    owed: set[str] = set()
-    tasks: list[tuple[Plan, Task]] = []
-    for plan in plans:
-        schedule = plan_schedule(catalog, plan)
-        led = [t for t in plan.tasks if index.covers(t.lead, agency)]
-        tasks += [(plan, t) for t in led]
-        numbers = {t.number for t in led}
-        for item in plan.indicators:
-            if item.indicator.owner == agency or item.task in numbers:
-                indicators.setdefault(item.id, item.indicator)
-                own = schedule.for_indicator(item.id)
-                kind = reporting_kind(own.frequency, item.indicator.frequency)
-                if period_for_date(point.end, kind).end == point.end:
-                    owed.add(item.id)
-    return ReturnContents(agency, period, plans, tuple(indicators.values()), frozenset(owed), tuple(tasks))
+
+class Obligations:
+    """What each agency's returns list under a catalog: for each plan, the tasks the agency leads
+    (directly or through a group) and the indicators it owns or that are linked to them, each with
+    the period kind it is reported at — worked out once per agency, then narrowed per period."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        from pingtai.agencies import AgencyIndex
+
+        self._index = AgencyIndex(catalog.agencies)
+        self._plans = [(plan, plan_schedule(catalog, plan)) for plan in catalog.plans]
+        self._agencies: dict[str, list[tuple[Plan, PlanSchedule, list[Task], list[tuple[Indicator, Kind]]]]] = {}
+
+    def _part(self, agency: str) -> list[tuple[Plan, PlanSchedule, list[Task], list[tuple[Indicator, Kind]]]]:
+        part = self._agencies.get(agency)
+        if part is None:
+            part = []
+            for plan, schedule in self._plans:
+                led = [t for t in plan.tasks if self._index.covers(t.lead, agency)]
+                numbers = {t.number for t in led}
+                items = [(item.indicator, reporting_kind(schedule.for_indicator(item.id).frequency,
+                                                         item.indicator.frequency))
+                         for item in plan.indicators if item.indicator.owner == agency or item.task in numbers]
+                part.append((plan, schedule, led, items))
+            self._agencies[agency] = part
+        return part
+
+    def contents(self, agency: str, period: Period) -> ReturnContents:
+        """What ``agency``'s return for ``period`` lists (see :class:`ReturnContents`)."""
+        point = period.as_point()
+        plans: list[Plan] = []
+        indicators: dict[str, Indicator] = {}
+        owed: set[str] = set()
+        tasks: list[tuple[Plan, Task]] = []
+        for plan, schedule, led, items in self._part(agency):
+            if not schedule.covers(point):
+                continue
+            plans.append(plan)
+            tasks += [(plan, t) for t in led]
+            for indicator, kind in items:
+                indicators.setdefault(indicator.id, indicator)
+                if period_for_date(point.end, kind).end == point.end:  # reported at this point
+                    owed.add(indicator.id)
+        return ReturnContents(agency, period, tuple(plans), tuple(indicators.values()), frozenset(owed), tuple(tasks))
 
 
 def _next(period: Period) -> Period:
