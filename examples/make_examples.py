@@ -7,6 +7,11 @@ generated examples is a no-op. Needs the test extra (``xlwt`` writes the ``.xls`
 The figures are invented but plausible: they follow the plans' trajectories from the 2022
 baselines, with a couple of indicators behind (网络经营主体, 跨境电商进出口总额, 省级数字工厂) so that
 ``pingtai status`` has something to flag. They are not official statistics.
+
+Each return carries the date it was filled in (填报时间 / 填报日期), which the import takes as the day
+it was received: all came in on time except 市经信局's year-end return, four days late. The 2023
+history file is a statistics export, to be imported with ``--backfill`` (its values count, its
+timeliness does not).
 """
 
 from __future__ import annotations
@@ -48,10 +53,11 @@ TEMPLATE_RETURNS: list[tuple[str, str, dict[str, float | str], dict[tuple[str, i
       ("38号", 12): ("推进中", "数据知识产权登记累计372件", "登记宣传不足", "走进园区开展登记服务"),
       ("38号", 16): ("推进中", "新发布平台经济地方标准1项", "", "推进2项标准立项")},
      ("陈芳", "0575-85200001", dt.date(2025, 1, 13))),
+    # filled in four days after the return was due: received late
     ("市经信局", "2024Q4",
      {"provincial_industrial_internet_platforms": 57, "provincial_digital_factories": 3},
      {("38号", 2): ("推进中", "新增省级工业互联网平台5个", "数字工厂培育进度偏慢", "组织数字工厂申报辅导")},
-     ("赵强", "0575-85111222", dt.date(2025, 1, 14))),
+     ("赵强", "0575-85111222", dt.date(2025, 1, 24))),
 ]
 
 
@@ -119,7 +125,7 @@ COMMERCE_2024H1 = [
     ("2", "跨境电商进出口总额", "万元", "640,000", "6.0", ""),
     ("3", "网络经营主体", "万家", "12.9", "", "6月末数"),
 ]
-FOOTER = "填报人：李明　　联系电话：0575-85123456　　填报日期：{filled}"
+FOOTER = "填报人：李明　　联系电话：0575-85123456　　填报时间：{filled}"
 
 
 def free_form_rows(period_text: str, rows: Sequence[tuple[str, ...]], filled: str) -> list[list[str]]:

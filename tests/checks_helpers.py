@@ -3,7 +3,8 @@
 The tiny plan ``plan_tiny`` (2024–2026) has two indicators and two tasks:
 
 - ``sales`` 网络零售额 (flow, 亿元, task 1, 市商务局): 2023 = 100, ≥ 160 by 2026 — the path gives 120
-  for 2024 and 140 for 2025, so 2025Q1 expects 140 × 25 % = 35 (at risk from 33.25);
+  for 2024 and 140 for 2025, so 2025Q1 expects 140 × 25 % = 35 (a first quarter judged pro rata is
+  at risk from 80 % of it, 28);
 - ``shops`` 网店 (stock, 家, task 2, 市市场监管局): 2023 = 1000, 1200 by 2024, 1600 by 2026 — 2025Q1
   expects 1250.
 
@@ -110,7 +111,9 @@ def send(db: Path, catalog: Catalog, agency: str, period: str, values: Mapping[s
          tasks: Sequence[tuple[int, str | None, str]] = (), *, name: str | None = None) -> FileResult:
     """Import one agency's return for ``period`` through the importer (a real file, archived).
 
-    ``tasks`` are ``(task number, status, issues)`` lines. Returns the importer's file result.
+    ``tasks`` are ``(task number, status, issues)`` lines. The return says it was filled in ten days
+    after the period (its receipt day, when that is not after the import). Returns the importer's
+    file result.
     """
     point = Period.parse(period)
     source = db.parent / "in" / (name or f"{agency}_{period}.xlsx")
@@ -123,7 +126,8 @@ def send(db: Path, catalog: Catalog, agency: str, period: str, values: Mapping[s
                         progress="按计划推进", issues=issues, next_steps="继续推进", where=f"{source.name}!任务!D{number + 3}")
              for number, status, issues in tasks]
     parsed = ParsedReturn(path=source, sha256=sha256_of(source), layout="template", agency=agency, period=point,
-                          values=records, tasks=lines, reporter="张三", phone="0575-88000000")
+                          values=records, tasks=lines, reporter="张三", phone="0575-88000000",
+                          filled_on=point.end + dt.timedelta(days=10))
     with Ledger.open(db) as ledger:
         result = record(parsed, catalog, ledger, source=source, now=SENT)
     assert result.status == "accepted", result.errors

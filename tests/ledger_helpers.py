@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,28 @@ def task(plan: str, number: int, period: str = "2024Q4", *, agency: str = "市�
          progress: str = "有序推进") -> TaskRecord:
     return TaskRecord(plan=plan, task=number, agency=agency, period=Period.parse(period), status=status,
                       progress=progress, issues="", next_steps="继续推进", where=f"f.xlsx!任务!D{number + 3}")
+
+
+V4_COLUMNS = ("received", "received_source", "backfill", "accepted", "accept_reason")
+"""The batch columns schema version 4 added."""
+
+
+def downgrade(path: Path, version: int) -> None:
+    """Take the ledger at ``path`` back to schema ``version`` (2 or 3), as a pingtai of that version left it.
+
+    For the migration tests: what the later migrations added is dropped (a back-fill of history the
+    older pingtai never knew is lost with the columns, as it would never have been recorded).
+    """
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        for column in V4_COLUMNS:
+            raw.execute(f"ALTER TABLE batch DROP COLUMN {column}")
+        if version < 3:
+            raw.executescript("""DROP TRIGGER received_append_only_update; DROP TRIGGER received_append_only_delete;
+                                 DROP TABLE received;""")
+        raw.execute(f"PRAGMA user_version = {version}")
+    finally:
+        raw.close()
 
 
 def write_file(path: Path, content: str | bytes) -> Path:

@@ -39,11 +39,21 @@ def long_csv(path: Path, rows: Sequence[Row]) -> Path:
     return path
 
 
-def big_long_csv(path: Path, years: range, *, seed: int) -> Path:
-    """A long table of every month of ``years`` × 6 districts × 7 indicators (504 rows a year)."""
+def big_long_csv(path: Path, years: range, *, seed: int, districts: Sequence[str] = DISTRICTS) -> Path:
+    """A long table of every month of ``years`` × the districts (6) × 7 indicators (504 rows a year).
+
+    Each district's series starts at a random level and moves by at most ±20 % a month, so that no
+    figure is refused as a unit slip against the one before it (pingtai.series).
+    """
     rng = random.Random(seed)
-    rows = [(f"{year}年{month}月", agency, name, unit, f"{rng.uniform(1, 1000):.4f}")
-            for year in years for month in range(1, 13) for agency in DISTRICTS for _, name, unit in INDICATORS]
+    level = {(agency, name): rng.uniform(10, 1000) for agency in districts for _, name, _ in INDICATORS}
+    rows = []
+    for year in years:
+        for month in range(1, 13):
+            for agency in districts:
+                for _, name, unit in INDICATORS:
+                    level[(agency, name)] *= rng.uniform(0.8, 1.2)
+                    rows.append((f"{year}年{month}月", agency, name, unit, f"{level[(agency, name)]:.4f}"))
     return long_csv(path, rows)
 
 

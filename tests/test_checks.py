@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from checks_helpers import COMMERCE, MARKET, all_well, send, tiny_catalog
+from pingtai.assess import build_status
 from pingtai.catalog import Catalog
 from pingtai.checks import (
     FAIL_LEVELS,
@@ -94,29 +95,39 @@ def test_returns_missing_for_over_a_year_are_history(db: Path, catalog: Catalog)
     assert "return:2024Q1" in {f.subject for f in check(db, catalog, "2025-04-20").findings}
 
 
-@pytest.mark.parametrize(("day", "kind"), [("2025-04-25", None), ("2025-04-26", "stale")])
-def test_a_return_without_the_figure_makes_it_stale(db: Path, catalog: Catalog, day: str, kind: str | None) -> None:
+@pytest.mark.parametrize("day", ["2025-04-25", "2025-04-26"])
+def test_a_return_without_the_figure_is_incomplete(db: Path, catalog: Catalog, day: str) -> None:
+    """The first-quarter return came without 网络零售额: said as soon as it is in, and the figure is not
+    also 数据过期 once its deadline passes (the finding about the return names it)."""
     all_well(db, catalog, sales={"2025Q1": None})
-    found = keyed(check(db, catalog, day)).get("stale:plan_tiny:sales")
-    if kind is None:
-        assert found is None
-        return
-    assert found is not None and (found.severity, found.agency, found.fingerprint) == ("warning", COMMERCE,
-                                                                                       "warning|2024|2025Q1")
-    assert found.message == "网络零售额最新数据为 2024年，应报至 2025年第1季度（2025-04-20 截止）：请市商务局尽快补报。"
+    found = keyed(check(db, catalog, day))
+    omission = found["incomplete_return:市商务局:2025Q1"]
+    assert (omission.severity, omission.agency, omission.fingerprint) == ("warning", COMMERCE, "warning|sales|")
+    assert omission.message == ("2025年第1季度报表已收到，但未填网络零售额（仍按未报计）：请市商务局补报，"
+                                "2025-07-20 前随下期报表报送。")
+    assert "stale:plan_tiny:sales" not in found
+    # the figure arrives: nothing more to say
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0}, [(1, "done", "")], name="补报.xlsx")
+    assert "incomplete_return:市商务局:2025Q1" not in keyed(check(db, catalog, day))
 
 
-def test_an_indicator_never_reported_is_no_data(db: Path, catalog: Catalog) -> None:
+def test_an_indicator_never_reported_in_returns_that_came(db: Path, catalog: Catalog) -> None:
     all_well(db, catalog, shops={p: None for p in ("2024H1", "2024Q3", "2024", "2025Q1")})
-    found = keyed(check(db, catalog, "2025-04-26"))["no_data:plan_tiny:shops"]
-    assert (found.kind, found.severity, found.agency) == ("no_data", "warning", MARKET)
-    assert "应报 2025年第1季度的数据（2025-04-20 截止）尚未报送：请市市场监管局尽快补报" in found.message
-    assert not check(db, catalog, "2025-04-26").failed  # no_data fails only at --fail-on at_risk
+    report = check(db, catalog, "2025-04-26")
+    found = keyed(report)
+    assert {k for k in found if k.startswith("incomplete_return:市市场监管局")} == {
+        f"incomplete_return:市市场监管局:{p}" for p in ("2024H1", "2024Q3", "2024", "2025Q1")}  # 2024Q1: a year ago
+    assert "未填网店" in found["incomplete_return:市市场监管局:2025Q1"].message
+    assert "no_data:plan_tiny:shops" not in found  # the returns' findings name it
+    assert not report.failed  # an incomplete return fails only at --fail-on at_risk
+    assert check(db, catalog, "2025-04-26", fail_on="at_risk").failed
 
 
-@pytest.mark.parametrize(("figure", "kind"), [(35.0, None), (33.25, "at_risk"), (33.24, "off_track")])
+@pytest.mark.parametrize(("figure", "kind"), [(35.0, None), (34.99, "at_risk"), (28.0, "at_risk"),
+                                              (27.99, "off_track")])
 def test_at_risk_and_off_track_at_the_tolerance(db: Path, catalog: Catalog, figure: float, kind: str | None) -> None:
-    """2025Q1 expects 140 × 25 % = 35; 5 % tolerance: 33.25 is 预警, 33.24 滞后."""
+    """2025Q1 expects 140 × 25 % = 35 pro rata (2024Q1 brought no sales figure: no seasonal share); a
+    first quarter so judged is 预警 down to 80 % of it (28), 滞后 only below."""
     all_well(db, catalog, sales={"2025Q1": figure})
     report = check(db, catalog, "2025-05-01")
     behind = [f for f in report.findings if f.kind in ("at_risk", "off_track")]
@@ -178,14 +189,18 @@ def test_a_task_reported_late(db: Path, catalog: Catalog) -> None:
 
 
 
-def test_a_late_report_in_the_final_return_stays_a_year(db: Path, catalog: Catalog) -> None:
-    """The plan ends with 2026; its year-end return (due 2027-01-20) says 滞后 — no later return can
-    change that, so a year on it is history. Without a next return the agency is asked to report."""
+def test_a_plan_that_has_ended_raises_nothing_more(db: Path, catalog: Catalog) -> None:
+    """The plan ends with 2026; its year-end return (due 2027-01-20, grace to 01-25) says 滞后. Until
+    then the check asks for a written report (there is no next return); once the last return is past
+    due the plan has ended: its tasks and indicators leave the findings, the dashboard keeps them."""
     send(db, catalog, MARKET, "2026", {}, [(2, "late", "")])
-    late = keyed(check(db, catalog, "2027-02-01"))["overdue_task:plan_tiny:task2:late"]
+    late = keyed(check(db, catalog, "2027-01-25"))["overdue_task:plan_tiny:task2:late"]
     assert late.by is None and late.message.endswith("请市市场监管局提出赶进措施，尽快书面报告。")
-    assert "overdue_task:plan_tiny:task2:late" in keyed(check(db, catalog, "2028-01-21"))
-    assert "overdue_task:plan_tiny:task2:late" not in keyed(check(db, catalog, "2028-01-22"))
+    assert check(db, catalog, "2027-01-26").findings == []
+    with Ledger.open(db, readonly=True) as ledger:
+        status = build_status(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
+                              date(2027, 1, 26))
+    assert status.plans[0].ended and {(t.number, t.status) for t in status.tasks} >= {(2, "late")}
 
 
 def test_data_quality_uses_the_importers_own_warnings(db: Path, catalog: Catalog) -> None:
@@ -203,11 +218,13 @@ def test_data_quality_judges_only_the_latest_value_of_each_series(db: Path, cata
     assert not [f for f in check(db, catalog, "2025-05-01").findings if f.kind == "data_quality"]
 
 
-def test_a_flow_outside_half_to_double_last_year(db: Path, catalog: Catalog) -> None:
+def test_a_flow_three_times_last_year_is_a_jump(db: Path, catalog: Catalog) -> None:
     all_well(db, catalog)
-    send(db, catalog, COMMERCE, "2025H1", {"sales": 120.0}, [(1, "done", "")])  # 2024H1 was 55
-    found = keyed(check(db, catalog, "2025-07-01"))["data_quality:yoy-range:sales:市商务局:2025H1"]
-    assert "较上年同期" in found.message and found.plan == "plan_tiny"
+    send(db, catalog, COMMERCE, "2025H1", {"sales": 120.0}, [(1, "done", "")])  # 2024H1 was 55: 2.2 ×
+    assert not [f for f in check(db, catalog, "2025-07-01").findings if f.kind == "data_quality"]
+    send(db, catalog, COMMERCE, "2025H1", {"sales": 170.0}, [(1, "done", "")], name="corrected.xlsx")  # 3.1 ×
+    found = keyed(check(db, catalog, "2025-07-01"))["data_quality:jump:sales:市商务局:2025H1"]
+    assert "较上年同期" in found.message and found.plan == "plan_tiny" and found.severity == "warning"
 
 
 @pytest.mark.parametrize(("day", "days", "expected"), [
@@ -269,6 +286,12 @@ def test_a_figure_missing_for_two_plans_is_one_finding(db: Path) -> None:
     send(db, bundled, COMMERCE, "2024Q1", {"online_retail_sales": 250.0})
     send(db, bundled, COMMERCE, "2024H1", {"online_business_entities": 10.0})
     report = check(db, bundled, "2024-07-21")
-    [stale] = [f for f in report.findings if f.kind == "stale" and f.subject == "online_retail_sales"]
-    assert stale.plans == ("plan_2023_38", "zone_2023_5") and stale.key == "stale:plan_2023_38:online_retail_sales"
-    assert stale.agency == COMMERCE
+    [omission] = [f for f in report.findings if f.key == "incomplete_return:市商务局:2024H1"]
+    assert omission.plans == ("plan_2023_38", "zone_2023_5") and omission.message.count("网络零售额") == 1
+    assert not [f for f in report.findings if f.kind in ("stale", "no_data") and f.subject == "online_retail_sales"]
+    # without the return, the figure is one 数据未报 for both plans
+    db2 = db.with_name("other.sqlite3")
+    send(db2, bundled, COMMERCE, "2024Q1", {"online_retail_sales": 250.0})
+    later = check(db2, bundled, "2024-07-21")
+    [waiting] = [f for f in later.findings if f.key == "overdue_return:市商务局:2024H1"]
+    assert "网络零售额" in waiting.message

@@ -77,10 +77,10 @@ def test_an_overdue_return_exits_1_with_a_digest_by_agency(runner: CliRunner, la
 
 
 def test_an_off_track_figure_exits_1_and_names_the_owner(runner: CliRunner, db: Path, catalog: Catalog) -> None:
-    all_well(db, catalog, sales={"2025Q1": 30.0})
+    all_well(db, catalog, sales={"2025Q1": 25.0})
     code, out, _ = run(runner, "--as-of", "2025-05-01")
     assert code == 1
-    assert "【市商务局】1 项\n  [错误] 进度滞后：网络零售额2025年第1季度为 30 亿元，低于应达值 35 亿元（差 14.3%）" in out
+    assert "【市商务局】1 项\n  [错误] 进度滞后：网络零售额2025年第1季度为 25 亿元，低于应达值 35 亿元（差 28.6%）" in out
 
 
 @pytest.mark.parametrize(("level", "code"), [("overdue", 0), ("off_track", 0), ("at_risk", 1)])
@@ -184,8 +184,8 @@ def test_remind_days_lists_agencies_that_have_not_sent(runner: CliRunner, db: Pa
     all_well(db, catalog, skip=[(MARKET, "2025Q1")])
     code, out, _ = run(runner, "--as-of", "2025-04-15", "--remind-days", "5")
     assert code == 0
-    assert "【市市场监管局】1 项\n  [提示] 报表将到期：2025年第1季度报表将于 2025-04-20 截止（还有 5 天），尚未收到" in out
-    assert "市商务局" not in out
+    assert "  [提示] 报表将到期：2025年第1季度报表将于 2025-04-20 截止（还有 5 天），尚未收到：请市市场监管局按时报送" in out
+    assert "请市商务局按时报送" not in out
 
 
 # --- cron: a bare environment, a read-only data directory, a busy ledger, two runs at once ------------
@@ -348,3 +348,17 @@ def test_two_checks_at_once_keep_the_run_record_whole(late_return: Path, data: P
         runs = ledger.check_runs()
         assert sorted(r.reported for r in runs) == [0, 1] and [r.findings for r in runs] == [1, 1]
         assert all(len(ledger.check_findings(r.id)) == 1 for r in runs)
+
+
+def test_a_check_that_cannot_run_exits_2_never_1(runner: CliRunner, late_return: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cron reads exit 1 as "findings": a check that fell over must say it could not run (2)."""
+    from pingtai import service
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OverflowError("(34, 'Numerical result out of range')")
+
+    monkeypatch.setattr(service, "check", broken)
+    result = runner.invoke(app, ["check", "--as-of", "2025-04-26"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("错误：检查无法运行（内部错误 OverflowError：(34, 'Numerical result out of range')）")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,11 @@ BASE = PlanSchedule(plan="t", first=Period(2024, "Q", 1), last=Period(2027), age
 class Got:
     agency: str
     period: Period
+    received: date = date(2000, 1, 1)
+    backfill: bool = False
+    source: str = "import"
+    received_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    batch: int = 1
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import pytest
 from pingtai.importer import import_files
 from pingtai.loader import load_catalog
 from pingtai.maintenance import verify_ledger
+from pingtai.service import Store
 from reliability_helpers import big_long_csv, district_return, rows
 
 TESTS = Path(__file__).parent
@@ -57,8 +58,9 @@ class Scene:
 
 
 def comparable(table_rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows without the batches' import time (a re-run stamps its own)."""
-    return {**table_rows, "batch": [row[:6] + row[7:] for row in table_rows["batch"]]}
+    """The rows without the batches' import time and the receipt day taken from it (a re-run stamps
+    its own)."""
+    return {**table_rows, "batch": [row[:6] + row[7:17] + row[18:] for row in table_rows["batch"]]}
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +69,10 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
     catalog = load_catalog()
     big = big_long_csv(folder / "in" / "全市月度数据.csv", range(2019, 2025), seed=7)
     base = folder / "base"
-    import_files([district_return(folder / "in", "越城区政府", 2022, 150)], catalog, base / "ledger.sqlite3", now=NOW)
+    import_files([district_return(folder / "in", "越城区政府", 2022, 150)], catalog, Store(base / "ledger.sqlite3"), now=NOW)
     clean = folder / "clean"
     shutil.copytree(base, clean)
-    [result] = import_files([big], catalog, clean / "ledger.sqlite3", now=NOW).files
+    [result] = import_files([big], catalog, Store(clean / "ledger.sqlite3"), now=NOW).files
     assert result.status == "accepted" and (result.imported, result.updated) == (3021, 3)  # 2022-12 is the year point
     return Scene(big, base, comparable(rows(base / "ledger.sqlite3")), comparable(rows(clean / "ledger.sqlite3")))
 
@@ -99,7 +101,7 @@ def check_after_kill(scene: Scene, db: Path) -> str:
     else:
         outcome = "before, archive holds an orphan" if notes & {"orphan", "orphan-file", "temp-file"} else "before"
     # Importing the file again completes the job: one batch, the clean rows, nothing left over.
-    [again] = import_files([scene.file], load_catalog(), db, now=NOW).files
+    [again] = import_files([scene.file], load_catalog(), Store(db), now=NOW).files
     assert again.status == ("duplicate" if state == scene.after else "accepted")
     assert comparable(rows(db)) == scene.after
     final = verify_ledger(db)
@@ -139,7 +141,7 @@ def test_sigkill_at_random_instants_leaves_before_or_after(scene: Scene, tmp_pat
     for name in ("startup", "full"):
         db = trial_db(scene, tmp_path / f"timing-{name}")
         if name == "startup":
-            import_files([scene.file], load_catalog(), db, now=NOW)
+            import_files([scene.file], load_catalog(), Store(db), now=NOW)
         command, env = pingtai_command(scene, db, wrapper=False)
         started = time.perf_counter()
         subprocess.run(command, env=env, capture_output=True, timeout=120, check=True)

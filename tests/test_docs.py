@@ -53,9 +53,18 @@ def test_quick_start_main_job_runs(tmp_path: Path) -> None:
     env.pop("PINGTAI_DB", None)
     result = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr
-    assert "已导入" in result.stdout and "进度看板" in result.stdout
-    assert "网络零售额" in result.stdout and "正常" in result.stdout
+    out = result.stdout
+    assert "已导入" in out and "进度看板" in out
+    assert "网络零售额" in out and "正常" in out
     assert list(tmp_path.glob("*/ledger.sqlite3")), "the demo ledger must live in the temporary directory"
+    # the history is a back-fill; the returns count from the dates written on them: rates an office
+    # can defend (on time and late, not 0 % for everyone)
+    assert "补录（不计是否按时）" in out and "收到日期 2025-01-10（报表所填日期）" in out
+    assert "\n1\t市商务局\t68.1\t8/3/0/5\t37.5%\t" in out and "市经信局\t2025-01-24\t报表所填日期" in out
+    # no projection from fewer than three points (共富驿站 has two: 数据不足)
+    counts = [int(n) for n in re.findall(r"（(?:线性|复合增长)，(\d+)点）", out)]
+    assert counts and min(counts) >= 3
+    assert re.search(r"农村快递“共富驿站”\t[^\n]*\t数据不足\t", out)
 
 
 def _commands(typer_app: typer.Typer = app, prefix: str = "") -> list[str]:

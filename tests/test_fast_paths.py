@@ -5,18 +5,15 @@
   rows with every kind of bad one, read the normal way and with every row forced through the
   general rules must give the same values, conversions and problems, in the same order — also
   with an area column and growth and last-year columns beside the value.
-* ``plausibility_warnings`` finds "the previous period" by looking back month by month over whole
-  columns; it must warn exactly as the plain bisection over each sorted series did (kept here as
-  the reference).
+* The series rules (:mod:`pingtai.series`) find an agency's previous figure by bisection over each
+  series: they must find exactly what a plain search over every figure finds.
 * Files opened ahead in a background thread read the same as files opened in place.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,13 +23,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pingtai.catalog import Catalog
-from pingtai.errors import Problem
-from pingtai.importer import YOY_MAX_RATIO, YOY_MIN_RATIO, plausibility_warnings
 from pingtai.periods import Period
 from pingtai.records import ParsedReturn, ValueRecord
 from pingtai.returns import rows as rows_module
 from pingtai.returns.opening import FilesAhead, Opening
 from pingtai.returns.reader import read_return
+from pingtai.series import PlanFigures, SeriesIndex, ValueKey, keys_of, reference
 from workbooks import AREA_CATALOG, CATALOG, write_csv, write_xlsx
 
 HEADER = ["报告期", "填报单位", "指标名称", "计量单位", "数值", "备注"]
@@ -180,74 +176,49 @@ def test_a_csv_long_table_reads_the_same_either_way(tmp_path: Path) -> None:
     assert fast == general and len(fast[0]) == 2
 
 
-# --- plausibility ----------------------------------------------------------------------------------
+# --- the series' previous figures ------------------------------------------------------------------
 
 
-def _reference_warnings(values: list[ValueRecord], state: dict[tuple[str, str, str], tuple[float, int | None]],
-                        catalog: Catalog) -> list[Problem]:
-    """The rules as first written: each series sorted, the previous period found by bisection."""
-    pairs = {(v.indicator, v.agency) for v in values}
-    series: dict[tuple[str, str], list[tuple[Period, float]]] = defaultdict(list)
-    for (ident, period, agency), (number, _) in state.items():
-        if (ident, agency) in pairs:
-            series[(ident, agency)].append((Period.parse(period), number))
-    keys: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
-    found: dict[tuple[str, str], dict[Period, float]] = {}
-    for pair, points in series.items():
-        points.sort(key=lambda item: item[0].sort_key())
-        keys[pair] = [p.sort_key() for p, _ in points]
-        found[pair] = dict(points)
-    warnings: list[Problem] = []
-    for value in values:
-        if value.below_unit:
-            continue
-        definition = catalog.indicators[value.indicator]
-        pair = (value.indicator, value.agency)
-        points = series[pair]
-        label = f"{definition.name}（{value.period.label()}，{value.agency}）"
-        if definition.kind in ("stock", "cumulative"):
-            at = bisect.bisect_left(keys.get(pair, []), value.period.sort_key())
-            if at and value.value < points[at - 1][1] - abs(points[at - 1][1]) * 1e-9:
-                previous, number = points[at - 1]
-                kind = "累计数" if definition.kind == "cumulative" else "存量"
-                warnings.append(Problem(value.where, (
-                    f"{label}为 {value.value:,.10g} {value.unit}，低于上期（{previous.label()}）的 {number:,.10g} "
-                    f"{value.unit}；{kind}一般不应下降，请核实"), "decrease", "warning"))
-        if definition.kind in ("flow", "stock"):
-            last_year = value.period.same_point_last_year()
-            before = found.get(pair, {}).get(last_year)
-            if before is not None and before > 0:
-                ratio = value.value / before
-                if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
-                    warnings.append(Problem(value.where, (
-                        f"{label}为 {value.value:,.10g} {value.unit}，较上年同期（{last_year.label()}：{before:,.10g} "
-                        f"{value.unit}）变化 {ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～"
-                        f"{YOY_MAX_RATIO - 1:+.0%}），请核实"), "yoy-range", "warning"))
-    return warnings
+def _brute_reference(value: ValueRecord, state: dict[ValueKey, tuple[float, int | None]]) -> tuple[str, float] | None:
+    """The agency's own reference as first written: every figure of the state looked at."""
+    kind = CATALOG.indicators[value.indicator].kind
+    at = value.period.as_point()
+    own = [(Period.parse(k.period), v) for k, (v, _) in state.items()
+           if (k.indicator, k.agency) == (value.indicator, value.agency)]
+    if kind == "flow":
+        found = [v for p, v in own if p == at.same_point_last_year()]
+        return ("last_year", found[0]) if found and found[0] > 0 else None
+    earlier = [(p, v) for p, v in own if p.months < at.months]
+    if not earlier:
+        return None
+    number = max(earlier, key=lambda item: item[0].months)[1]
+    return ("previous", number) if number > 0 else None
 
 
 MONTHS = st.integers(min_value=12 * 2021 + 1, max_value=12 * 2025 + 12)
 ENTRIES = st.dictionaries(
     st.tuples(st.sampled_from(["online_retail_sales", "platforms", "data_ip_registrations", "online_business_entities"]),
               MONTHS, st.sampled_from(["市商务局", "市经信局"])),
-    # 99.99999999 is below 100 by less than the tolerance: not a decrease
     st.sampled_from([0.0, 1.0, 40.0, 99.5, 99.99999999, 100.0, 150.0, 250.0]), min_size=1, max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
 @given(entries=ENTRIES, judged=st.data())
-def test_plausibility_warns_as_the_sorted_series_did(entries: dict[tuple[str, int, str], float],
-                                                    judged: st.DataObject) -> None:
+def test_the_previous_figure_is_found_as_a_plain_search_finds_it(entries: dict[tuple[str, int, str], float],
+                                                                judged: st.DataObject) -> None:
     def point(month: int) -> Period:
         return Period.ending_in_month((month - 1) // 12, (month - 1) % 12 + 1)
 
-    state: dict[tuple[str, str, str], tuple[float, int | None]] = {
-        (ident, str(point(month)), agency): (number, None) for (ident, month, agency), number in entries.items()}
+    state: dict[ValueKey, tuple[float, int | None]] = {
+        ValueKey(ident, str(point(month)), agency): (number, None) for (ident, month, agency), number in entries.items()}
     chosen = judged.draw(st.lists(st.sampled_from(sorted(entries)), unique=True, min_size=1))
     values = [ValueRecord(ident, point(month), agency, entries[(ident, month, agency)],
-                          CATALOG.indicators[ident].unit, f"A{i}", "x", below_unit=i % 7 == 6)
-              for i, (ident, month, agency) in enumerate(chosen)]
-    assert plausibility_warnings(values, state, CATALOG) == _reference_warnings(values, state, CATALOG)
+                          CATALOG.indicators[ident].unit, f"A{i}", "x") for i, (ident, month, agency) in enumerate(chosen)]
+    index = SeriesIndex(state, {(v.indicator, v.agency) for v in values})
+    for value, key in zip(values, keys_of(values), strict=True):
+        found = reference(CATALOG.indicators[value.indicator].kind, key, index, PlanFigures(None, ()))
+        expected = _brute_reference(value, state)
+        assert (None if found is None else (found.kind, found.value)) == expected
 
 
 # --- opening ahead ---------------------------------------------------------------------------------

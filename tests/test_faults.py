@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ledger_helpers import downgrade
 from pingtai.cli import app
 from pingtai.ledger import SCHEMA_VERSION
 from reliability_helpers import DISTRICTS, big_long_csv, district_return, file_hashes, rows
@@ -97,22 +98,19 @@ def test_a_read_only_ledger_refuses_writes_and_still_reads(tmp_path: Path) -> No
 def test_an_older_ledger_on_a_read_only_medium_is_refused_with_how_to_upgrade(tmp_path: Path) -> None:
     with tmpfs(tmp_path / "ro", "2m") as folder:
         db = seed_ledger(folder)
-        raw = sqlite3.connect(db)
-        raw.executescript("""DROP TRIGGER received_append_only_update; DROP TRIGGER received_append_only_delete;
-                             DROP TABLE received; PRAGMA user_version = 2;""")
-        raw.close()
+        downgrade(db, 2)
         before = file_hashes(folder)
         remount(folder, "ro")
         try:
             code, _, err = invoke(db, "status", "--as-of", "2025-03-01")
             assert code == 2
-            assert "结构版本较旧（2），只读方式下无法升级" in err and "pingtai batches" in err
+            assert "结构版本较旧（2），只读方式下无法升级" in err and "pingtai import" in err
             assert file_hashes(folder) == before
         finally:
             remount(folder, "rw")
         # where it can be written, a reading command upgrades it and reads
         assert invoke(db, "status", "--as-of", "2025-03-01")[0] == 0
-        assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 3
+        assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 # --- full disk -----------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger_helpers import catalog
-from pingtai.ledger import Ledger
+from pingtai import service
 from pingtai.render.format import (
     XLSX_MAX,
+    completion_text,
     fixed,
     html,
     html_block,
@@ -30,6 +31,8 @@ from pingtai.render.format import (
     num,
     pct,
     pct_figure,
+    projection_text,
+    ratio_text,
     recorded,
     rounded,
     score_text,
@@ -38,7 +41,7 @@ from pingtai.render.format import (
     terminal_block,
     xlsx,
 )
-from pingtai.reports import LedgerSnapshot, build_agency_report
+from pingtai.reports import build_agency_report
 from report_helpers import AS_OF, seed
 
 # --- figures -----------------------------------------------------------------------------------------
@@ -81,6 +84,27 @@ def test_fixed_scores_and_values_as_recorded() -> None:
     assert fixed(1.2, 2) == "1.20" and fixed(-0.004, 2) == "0.00"
     assert score_text(99.95) == "100.0" and score_text(None) == "—"
     assert recorded(10234500.0) == "10,234,500" and recorded(1.02345) == "1.02345"
+
+
+def test_projections_completions_and_ratios_use_the_same_rule() -> None:
+    """The dashboard's projection, completion and ratio cells (issue #12's wording) spell figures as
+    every other output does: 1487.175 is 1487.18, a ratio 0.955 is 0.96."""
+    from pingtai.periods import Period
+    from pingtai.progress import ProgressRatio, Projection
+
+    year = Period(2027)
+    projection = Projection(period=year, value=1487.175, method="linear", rate=None, slope=112.3, points=3,
+                            first=Period(2022), last=Period(2024), meets_target=True, verdict="reachable")
+    assert projection_text(projection) == "1487.18 可达（线性，3点）"
+    withheld = dataclasses.replace(projection, method="cagr", verdict=None)
+    assert projection_text(withheld) == "1487.18（复合增长，3点）"
+    assert projection_text(None, "数据不足：可比数据仅 2 个") == "数据不足" and projection_text(None, "计划已结束") == "—"
+    assert completion_text(0.95875, Period(2025)) == "95.9%（2025）" and completion_text(0.5) == "50.0%"
+    assert completion_text(None, Period(2025)) == "—"
+    ratio = ProgressRatio(0.955, "substantial", 0.0625, 0.065, Period(2024))
+    assert ratio_text(ratio) == "0.96（显著进展；实际年均 6.3%，所需年均 6.5%，截至 2024）"
+    contradicting = dataclasses.replace(ratio, category=None, reason="与当前状态不一致")
+    assert ratio_text(contradicting).startswith("0.96（与当前状态不一致；")
 
 
 # --- text from outside -------------------------------------------------------------------------------
@@ -153,9 +177,7 @@ def test_a_figure_reads_the_same_in_text_markdown_html_and_xlsx(tmp_path: object
     from pingtai.render.registry import render, show
 
     db = seed(Path(str(tmp_path)) / "ledger.sqlite3")
-    with Ledger.open(db, readonly=True) as ledger:
-        data = LedgerSnapshot.read(ledger)
-    report = build_agency_report(catalog(), data, "市市场监管局", AS_OF)
+    report = build_agency_report(catalog(), service.snapshot(service.Store(db)), "市市场监管局", AS_OF)
     first = dataclasses.replace(report.indicators[0], actual=2.675, expected=125.625, completion=0.1235)
     report = dataclasses.replace(report, indicators=[first, *report.indicators[1:]])
     out = io.StringIO()

@@ -19,12 +19,14 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import Cell, MergedCell
 
 from pingtai import layout
-from pingtai.importer import import_files
+from pingtai.importer import Receipt, import_files
 from pingtai.ledger import Ledger
 from pingtai.loader import load_catalog
 from pingtai.periods import Period, PeriodError, last_ended_month
 from pingtai.returns import parse_number
 from pingtai.safe_write import set_text
+from pingtai.series import MAX_VALUE, Acceptance
+from pingtai.service import Store
 from pingtai.template import write_template
 from pingtai.units import UNITS, conversion_factor, lookup, normalize_unit
 
@@ -190,7 +192,13 @@ def test_values_written_in_a_template_come_back_exactly(blank_template: Path, ce
         filled = Path(folder) / blank_template.name
         book.save(filled)
         db = Path(folder) / "ledger.sqlite3"
-        [result] = import_files([filled], load_catalog(), db, now=NOW).files
+        # any figure an indicator can hold comes back exactly; one the gate would refuse as out of
+        # scale is let through (what --accept-all does), one beyond any indicator's range is refused
+        let_through = Receipt(acceptance=Acceptance(every=True, reason="检验"))
+        [result] = import_files([filled], load_catalog(), Store(db), now=NOW, receipt=let_through).files
+        if any(number > MAX_VALUE for number in written.values()):
+            assert result.status == "rejected" and {p.code for p in result.errors} == {"out-of-range"}
+            return
         assert result.status == "accepted", result.errors
         with Ledger.open(db, readonly=True) as ledger:
             back = {ident: [(v.value, str(v.period), v.agency) for v in ledger.history(ident)] for ident in

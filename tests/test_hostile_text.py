@@ -28,6 +28,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from ledger_helpers import catalog
+from pingtai import service
 from pingtai.checks import build_check
 from pingtai.cli import app
 from pingtai.errors import UsageError
@@ -36,7 +37,7 @@ from pingtai.render import registry
 from pingtai.render.console import Output
 from pingtai.render.digest import NO_AGENCY
 from pingtai.render.format import shown
-from pingtai.reports import LedgerSnapshot, build_agency_report, build_league
+from pingtai.reports import build_agency_report, build_league
 from pingtai.safe_write import inside
 from report_helpers import add, line
 from workbooks import template_workbook, write_xlsx
@@ -140,8 +141,8 @@ def test_arbitrary_text_in_a_return_keeps_every_output_well_formed(tmp_path_fact
     db = tmp_path_factory.mktemp("hostile") / "ledger.sqlite3"
     _seed(db, progress, issues, next_steps, file)
     cat = catalog()
+    data = service.snapshot(service.Store(db))
     with Ledger.open(db, readonly=True) as ledger:
-        data = LedgerSnapshot.read(ledger)
         check = build_check(cat, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(), AS_OF)
         batches = ledger.batches()
     report = build_agency_report(cat, data, AGENCY, AS_OF)

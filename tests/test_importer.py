@@ -6,15 +6,18 @@ them is prepared by hand, so these tests pin the importer's own rules.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from ledger_helpers import NOW, catalog, fake_reader, fingerprint, parsed, task, value, write_file
 from pingtai.errors import Problem, UnknownNameError, UsageError
-from pingtai.importer import YOY_MAX_RATIO, YOY_MIN_RATIO, ConversionNote, ImportResult, import_files
+from pingtai.importer import ConversionNote, ImportResult, Receipt, import_files
 from pingtai.ledger import Ledger
 from pingtai.records import Conversion, ParsedReturn, ValueRecord
+from pingtai.series import Acceptance
+from pingtai.service import Store
 
 
 @pytest.fixture
@@ -24,7 +27,7 @@ def db(tmp_path: Path) -> Path:
 
 def run(db: Path, *returns: ParsedReturn, dry_run: bool = False, agency: str | None = None,
         period: str | None = None) -> ImportResult:
-    return import_files([r.path for r in returns], catalog(), db, now=NOW, dry_run=dry_run, agency=agency,
+    return import_files([r.path for r in returns], catalog(), Store(db), now=NOW, dry_run=dry_run, agency=agency,
                         period=period, reader=fake_reader({r.path: r for r in returns}))
 
 
@@ -67,9 +70,9 @@ def test_the_same_file_twice_in_one_command_is_taken_once(db: Path, tmp_path: Pa
     source = write_file(tmp_path / "r.xlsx", "r")
     copy = write_file(tmp_path / "copy of r.xlsx", "r")
     ret = parsed(source, [value("platforms", "2024", 121)])
-    result = import_files([source, copy], catalog(), db, now=NOW, reader=fake_reader({source: ret, copy: ret}))
+    result = import_files([source, copy], catalog(), Store(db), now=NOW, reader=fake_reader({source: ret, copy: ret}))
     assert [f.status for f in result.files] == ["accepted", "duplicate"]
-    dry = import_files([source, copy], catalog(), db.with_name("other.sqlite3"), now=NOW, dry_run=True,
+    dry = import_files([source, copy], catalog(), Store(db.with_name("other.sqlite3")), now=NOW, dry_run=True,
                        reader=fake_reader({source: ret, copy: ret}))
     assert [f.status for f in dry.files] == ["accepted", "duplicate"]
 
@@ -183,7 +186,7 @@ def test_a_stock_below_the_previous_period_is_a_warning(db: Path, tmp_path: Path
                             [value("online_business_entities", "2024Q3", 12.9, where="b.xlsx!指标!E5")], period="2024Q3"))
     [warning] = result.files[0].warnings
     assert (warning.where, warning.code, warning.severity) == ("b.xlsx!指标!E5", "decrease", "warning")
-    assert "低于上期（2024年上半年）的 13.2 万家" in warning.message
+    assert "低于上期（2024年上半年：13.2 万家）" in warning.message
     assert result.exit_code == 0 and result.files[0].status == "accepted"
     with Ledger.open(db) as ledger:
         assert ledger.batches()[-1].warnings == 1
@@ -198,24 +201,28 @@ def test_a_cumulative_count_that_falls_within_one_file_is_a_warning(db: Path, tm
     assert warning.code == "decrease" and "累计数一般不应下降" in warning.message
 
 
-def test_flows_may_fall_between_quarters_but_not_beyond_the_yoy_range(db: Path, tmp_path: Path) -> None:
+def test_flows_may_fall_between_quarters_but_not_jump_against_last_year(db: Path, tmp_path: Path) -> None:
     run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_retail_sales", "2023", 1010),
                                                           value("online_retail_sales", "2024", 1150)]))
     # Q1 year-to-date is far below the previous year-end: normal for a flow, no warning.
     quiet = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("online_retail_sales", "2025Q1", 260)]))
     assert quiet.files[0].warnings == []
-    jump = run(db, parsed(write_file(tmp_path / "d.xlsx", "d"), [value("online_retail_sales", "2025", 3000,
+    # 2.9 × last year is a real (if large) rise; 3 × is a jump to look at
+    rise = run(db, parsed(write_file(tmp_path / "c.xlsx", "c"), [value("online_retail_sales", "2025", 1150 * 2.9)]))
+    assert rise.files[0].warnings == []
+    jump = run(db, parsed(write_file(tmp_path / "d.xlsx", "d"), [value("online_retail_sales", "2025", 3450,
                                                                        where="d!s!E4")]))
     [warning] = jump.files[0].warnings
-    assert warning.code == "yoy-range" and "较上年同期（2024年：1,150 亿元）变化 +161%" in warning.message
-    assert 1150 * YOY_MAX_RATIO < 3000
+    assert warning.code == "jump" and "较上年同期（2024年：1,150 亿元）变化 +200%" in warning.message
+    assert jump.files[0].status == "accepted"
 
 
-def test_a_stock_that_halves_gets_both_warnings(db: Path, tmp_path: Path) -> None:
+def test_a_stock_that_halves_is_one_jump_warning(db: Path, tmp_path: Path) -> None:
     run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2023", 100)]))
-    result = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("platforms", "2024", 40)]))
-    assert [w.code for w in result.files[0].warnings] == ["decrease", "yoy-range"]
-    assert YOY_MIN_RATIO > 40 / 100
+    result = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("platforms", "2024", 50)]))
+    assert [w.code for w in result.files[0].warnings] == ["jump"]
+    small = run(db, parsed(write_file(tmp_path / "c.xlsx", "c"), [value("platforms", "2025", 26)]))
+    assert [w.code for w in small.files[0].warnings] == ["decrease"]
 
 
 def test_below_unit_values_are_not_judged(db: Path, tmp_path: Path) -> None:
@@ -240,7 +247,7 @@ def test_conversions_are_listed_with_their_figures(db: Path, tmp_path: Path) -> 
 def test_usage_errors_come_before_anything_is_read(db: Path, tmp_path: Path) -> None:
     ok = parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)])
     with pytest.raises(UsageError, match="文件不存在") as missing:
-        import_files([ok.path, tmp_path / "nope.xlsx"], catalog(), db, now=NOW, reader=fake_reader({}))
+        import_files([ok.path, tmp_path / "nope.xlsx"], catalog(), Store(db), now=NOW, reader=fake_reader({}))
     assert missing.value.exit_code == 2 and "nope.xlsx" in str(missing.value)
     with pytest.raises(UnknownNameError) as unknown:
         run(db, ok, agency="市商业局")
@@ -259,14 +266,14 @@ def test_flags_reach_the_reader_resolved(db: Path, tmp_path: Path) -> None:
         seen.update(agency=agency, period=str(period))
         return ret
 
-    import_files([ret.path], catalog(), db, now=NOW, agency="绍兴市商务局", period="2024年1-12月", reader=reader)
+    import_files([ret.path], catalog(), Store(db), now=NOW, agency="绍兴市商务局", period="2024年1-12月", reader=reader)
     assert seen == {"agency": "市商务局", "period": "2024"}
 
 
 def test_progress_is_reported_per_file(db: Path, tmp_path: Path) -> None:
     ret = parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)])
     calls: list[tuple[str, int, int]] = []
-    import_files([ret.path], catalog(), db, now=NOW, reader=fake_reader({ret.path: ret}),
+    import_files([ret.path], catalog(), Store(db), now=NOW, reader=fake_reader({ret.path: ret}),
                  on_progress=lambda f, d, t: calls.append((f, d, t)))
     assert calls == [(str(ret.path), 1, 1)]
 
@@ -296,7 +303,7 @@ def test_hostile_files_are_refused_with_the_ledger_byte_for_byte_unchanged(db: P
                 data = data.replace(b"</worksheet>", b"<!-- " + b"0" * 20_000_000 + b" --></worksheet>")
             target.writestr(info.filename, data)
     paths.append(bomb)
-    result = import_files(paths, catalog(), db, now=NOW)
+    result = import_files(paths, catalog(), Store(db), now=NOW)
     assert [f.status for f in result.files] == ["rejected"] * len(paths)
     for item in result.files:
         assert item.errors and all("\n" not in str(p) for p in item.errors), item.errors
@@ -367,3 +374,133 @@ def test_an_empty_template_from_the_command_line_is_refused(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "填报表_市商务局_2024Q3.xlsx: 报表中没有任何指标数值或任务进展" in result.stderr
     assert not db.exists()
+
+
+# --- the unit-slip gate ------------------------------------------------------------------------------
+
+
+def receive(db: Path, *returns: ParsedReturn, receipt: Receipt | None = None,
+            dry_run: bool = False) -> ImportResult:
+    return import_files([r.path for r in returns], catalog(), Store(db), now=NOW, receipt=receipt, dry_run=dry_run,
+                        reader=fake_reader({r.path: r for r in returns}))
+
+
+def test_a_likely_unit_slip_refuses_the_whole_file(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_retail_sales", "2024", 1150)]))
+    before = fingerprint(db)
+    slip = parsed(write_file(tmp_path / "b.xlsx", "b"), [
+        value("online_retail_sales", "2025", 12_500_000, where="b.xlsx!指标!E5"),
+        value("platforms", "2025", 150, where="b.xlsx!指标!E6")], period="2025Q4")
+    [item] = receive(db, slip).files
+    assert item.status == "rejected" and [e.where for e in item.errors] == ["b.xlsx!指标!E5"]
+    [error] = item.errors
+    assert error.code == "unit-slip" and error.severity == "error"
+    assert ("网络零售额（2025年，市商务局）为 12,500,000 亿元，约为上年同期（2024年：1,150 亿元）的 1 万倍：疑似以万元填入亿元栏"
+            in error.message) and "--accept" in error.message
+    assert (item.imported, item.tasks, item.received) == (0, 0, None)
+    assert fingerprint(db) == before  # nothing written, not even the platforms figure
+
+
+def test_accept_lets_the_named_cell_through_with_the_reason_recorded(db: Path, tmp_path: Path) -> None:
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2024", 118)]))
+    jump = parsed(write_file(tmp_path / "b.xlsx", "b"), [value("platforms", "2025", 3000, where="b.xlsx!指标!E6")],
+                  period="2025Q4")
+    refused = receive(db, jump, receipt=Receipt(acceptance=Acceptance(("指标!E9",), reason="新口径")))
+    assert refused.files[0].status == "rejected" and refused.unused_accepts == ["指标!E9"]
+    taken = receive(db, jump, receipt=Receipt(acceptance=Acceptance(("指标!E6",), reason="平台统计口径调整")))
+    [item] = taken.files
+    assert item.status == "accepted" and taken.unused_accepts == []
+    assert [(p.where, p.code) for p in item.accepted] == [("b.xlsx!指标!E6", "out-of-scale")]
+    assert any(w.code == "accepted" and "已按 --accept 放行（平台统计口径调整）" in w.message for w in item.warnings)
+    with Ledger.open(db) as ledger:
+        batch = ledger.batches()[-1]
+    assert batch.accept_reason == "平台统计口径调整" and [(a.where, a.code) for a in batch.accepted] == [
+        ("b.xlsx!指标!E6", "out-of-scale")]
+
+
+def test_out_of_range_is_never_let_through(db: Path, tmp_path: Path) -> None:
+    share = parsed(write_file(tmp_path / "s.xlsx", "s"), [
+        value("standard_research_output_ratio", "2024", 120, agency="市市场监管局", where="s!指标!E5")],
+        agency="市市场监管局")
+    [item] = receive(db, share, receipt=Receipt(acceptance=Acceptance(every=True, reason="确认"))).files
+    assert item.status == "rejected" and [e.code for e in item.errors] == ["out-of-range"]
+    assert "是占比（%），不能超过 100，请核实后改正" in item.errors[0].message
+
+
+def test_the_gate_applies_to_corrections(db: Path, tmp_path: Path) -> None:
+    """A correct 60 (%) is not silently replaced by 0.6."""
+    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [
+        value("standard_research_output_ratio", "2023", 55, agency="市市场监管局"),
+        value("standard_research_output_ratio", "2024", 60, agency="市市场监管局")], agency="市市场监管局"))
+    fix = parsed(write_file(tmp_path / "b.xlsx", "b"), [
+        value("standard_research_output_ratio", "2024", 0.6, agency="市市场监管局")], agency="市市场监管局")
+    [item] = receive(db, fix).files
+    assert item.status == "rejected" and item.errors[0].code == "unit-slip"
+    dry = receive(db, fix, dry_run=True)  # a dry run says the same
+    assert dry.files[0].status == "rejected"
+
+
+# --- when a return was received -----------------------------------------------------------------------
+
+
+def filled_on(path: Path, day: dt.date | None, period: str = "2024Q4") -> ParsedReturn:
+    ret = parsed(path, [value("platforms", period, 118)], period=period)
+    ret.filled_on = day
+    return ret
+
+
+@pytest.mark.parametrize(("day", "received", "source"), [
+    (dt.date(2025, 1, 10), dt.date(2025, 1, 10), "return"),    # the date written on the return
+    (dt.date(2024, 12, 31), dt.date(2024, 12, 31), "return"),  # the period's last day
+    (dt.date(2024, 12, 30), dt.date(2025, 1, 20), "import"),   # before the period ended: not credible
+    (dt.date(2025, 1, 21), dt.date(2025, 1, 20), "import"),    # after the import day (NOW, Beijing): not credible
+    (None, dt.date(2025, 1, 20), "import"),
+])
+def test_the_receipt_day(db: Path, tmp_path: Path, day: dt.date | None, received: dt.date, source: str) -> None:
+    [item] = receive(db, filled_on(write_file(tmp_path / "r.xlsx", "r"), day)).files
+    assert (item.received, item.received_source) == (received, source)
+    with Ledger.open(db) as ledger:
+        [batch] = ledger.batches()
+        [got] = ledger.received_returns()
+    assert (batch.received, batch.received_source, got.received, got.source) == (received, source, received, source)
+
+
+def test_received_option_wins_and_is_checked(db: Path, tmp_path: Path) -> None:
+    ret = filled_on(write_file(tmp_path / "r.xlsx", "r"), dt.date(2025, 1, 10))
+    with pytest.raises(UsageError, match="晚于今天"):
+        receive(db, ret, receipt=Receipt(received=dt.date(2025, 1, 21)))
+    [early] = receive(db, ret, receipt=Receipt(received=dt.date(2024, 12, 1))).files
+    assert early.status == "rejected" and early.errors[0].code == "bad-received"
+    [item] = receive(db, ret, receipt=Receipt(received=dt.date(2025, 1, 15))).files
+    assert (item.received, item.received_source) == (dt.date(2025, 1, 15), "option")
+
+
+def test_a_backfill_is_recorded_as_such(db: Path, tmp_path: Path) -> None:
+    [item] = receive(db, filled_on(write_file(tmp_path / "r.xlsx", "r"), None), receipt=Receipt(backfill=True)).files
+    assert item.status == "accepted" and item.backfill
+    with Ledger.open(db) as ledger:
+        assert ledger.batches()[0].backfill and ledger.received_returns()[0].backfill
+
+
+# --- returns that leave things out, or name another unit's figures -------------------------------------
+
+
+def test_a_template_return_lists_what_it_left_out(db: Path, tmp_path: Path) -> None:
+    ret = parsed(write_file(tmp_path / "t.xlsx", "t"), [value("online_retail_sales", "2024Q4", 1150)],
+                 tasks=[task("plan_2023_38", 1)])
+    [item] = receive(db, ret).files
+    assert item.status == "accepted"
+    assert "网络经营主体" in item.blank and "网络零售额" not in item.blank
+    assert "5号 任务7 培育发展跨境电商" in item.blank_tasks and not any(t.startswith("38号 任务1 ") for t in item.blank_tasks)
+    # a first-quarter template does not owe annual figures
+    q1 = parsed(write_file(tmp_path / "q1.xlsx", "q1"), [value("online_retail_sales", "2025Q1", 280)], period="2025Q1")
+    [first] = receive(db, q1).files
+    assert "亿元级平台" not in first.blank  # an annual indicator, owed at year end
+
+
+def test_a_figure_for_another_units_indicator_names_the_owner(db: Path, tmp_path: Path) -> None:
+    ret = parsed(write_file(tmp_path / "j.xlsx", "j"), [value("online_retail_sales", "2024Q4", 1150, agency="市经信局",
+                                                             where="j!指标!E5")], agency="市经信局")
+    [item] = receive(db, ret).files
+    [warning] = [w for w in item.warnings if w.code == "not-owner"]
+    assert warning.where == "j!指标!E5" and "网络零售额 由 市商务局 归口报送" in warning.message

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger_helpers import NOW, fingerprint, task, value, write_file
+from ledger_helpers import NOW, catalog, downgrade, fingerprint, task, value, write_file
 from pingtai import archive
 from pingtai.errors import LedgerError
 from pingtai.ledger import (
@@ -370,10 +370,9 @@ def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db
     old.parent.mkdir()
     raw = sqlite3.connect(old)
     sqlite3.connect(db).backup(raw)
-    raw.executescript("""DROP TRIGGER received_append_only_update; DROP TRIGGER received_append_only_delete;
-                         DROP TABLE received; PRAGMA user_version = 2;""")
     raw.close()
-    assert len(module.MIGRATIONS) == 3
+    downgrade(old, 2)
+    assert len(module.MIGRATIONS) == 4
     with Ledger.open(old) as ledger:
         assert ledger.schema_version == SCHEMA_VERSION
         assert sorted(received(ledger)) == expected
@@ -388,3 +387,28 @@ def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db
         problems = ledger.integrity_problems()
     assert any("received" in p and "2 处" in p for p in problems), problems
     assert any("received_append_only_delete" in p for p in problems)
+
+
+def test_a_version_3_ledger_keeps_its_meaning(db: Path, tmp_path: Path) -> None:
+    """Migration 4 adds receipt days without changing what an older ledger said: a batch recorded
+    before it was received on its import day in Beijing time, from the import, not a back-fill."""
+    from pingtai import service
+    from pingtai.reports import build_agency_report
+
+    # imported at 00:30 on 21 January in Shaoxing: one day after the 2024 return was due
+    late = dt.datetime(2025, 1, 20, 16, 30, tzinfo=dt.UTC)
+    with Ledger.open(db) as ledger:
+        add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 118)], when=late)
+    downgrade(db, 3)
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 3
+    with Ledger.open(db) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION == 4
+        [batch] = ledger.batches()
+        assert (batch.received, batch.received_source, batch.backfill, batch.accepted, batch.accept_reason) == (
+            dt.date(2025, 1, 21), "import", False, (), "")
+        [got] = ledger.received_returns()
+        assert (got.received, got.source, got.backfill) == (dt.date(2025, 1, 21), "import", False)
+        assert ledger.integrity_problems() == []
+    report = build_agency_report(catalog(), service.snapshot(service.Store(db)), "市商务局", dt.date(2025, 3, 1))
+    entry = next(e for e in report.returns if str(e.period) == "2024")
+    assert (entry.state, entry.days_late, entry.received_source) == ("late", 1, "import")

@@ -3,6 +3,7 @@ verify notices when the ledger and its archive no longer tell the same story."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -17,8 +18,9 @@ from pingtai.archive import entry_path, read_entry, scan
 from pingtai.catalog import Catalog
 from pingtai.cli import app
 from pingtai.errors import Problem
-from pingtai.ledger import Ledger
+from pingtai.ledger import Batch, Ledger
 from pingtai.maintenance import Backup, backup_ledger, rebuild_ledger, verify_ledger
+from pingtai.periods import office_day
 from reliability_helpers import district_return, file_hashes, returns_set, rows, snapshot
 from test_returns_cli import filled_template
 
@@ -37,11 +39,16 @@ def import_all(db: Path, runs: list[list[str]]) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ledger with a varied history: 20 long tables (two of them corrections), a bare table
-    imported with --agency/--period, and a filled template with a task line — 22 batches."""
+    imported with --agency/--period, a filled template with a task line, and the import options a
+    rebuild must replay exactly: a back-fill, a receipt day given, figures let through — 25 batches."""
     folder = tmp_path_factory.mktemp("built")
     path = folder / "srv" / "ledger.sqlite3"
     runs = returns_set(folder / "in")
     runs.append([str(filled_template(folder / "in" / "商务局_2024Q4.xlsx"))])
+    runs.append([str(district_return(folder / "in", "嵊州市政府", 2021, 90, tag="_补录")), "--backfill"])
+    runs.append([str(district_return(folder / "in", "新昌县政府", 2024, 170, tag="_更正")), "--received", "2025-02-03"])
+    runs.append([str(district_return(folder / "in", "上虞区政府", 2024, 1_000_000, tag="_放行")), "--accept-all",
+                 "--reason", "核实无误"])
     import_all(path, runs)
     return path.parent
 
@@ -74,11 +81,11 @@ def _entry_digest(db: Path, batch_id: int) -> str:
 def test_a_sound_ledger_verifies(db: Path) -> None:
     code, out, err = invoke("--db", str(db), "ledger", "verify")
     assert (code, err) == (0, "")
-    head = _entry_digest(db, 22)
-    assert out == f"台账完好：{db}（批次 22，归档清单 22，提示 0）\n链头：{head}（批次 22）\n"
+    head = _entry_digest(db, 25)
+    assert out == f"台账完好：{db}（批次 25，归档清单 25，提示 0）\n链头：{head}（批次 25）\n"
     as_json = json.loads(invoke("--db", str(db), "ledger", "verify", "--json")[1])
-    assert as_json == {"ledger": str(db), "batches": 22, "archived": 22, "problems": [], "notes": [], "head": head,
-                       "head_batch": 22, "expected": None, "expected_batch": None, "deep": False, "reread": 0}
+    assert as_json == {"ledger": str(db), "batches": 25, "archived": 25, "problems": [], "notes": [], "head": head,
+                       "head_batch": 25, "expected": None, "expected_batch": None, "deep": False, "reread": 0}
 
 
 def test_a_tampered_archive_file_is_caught(db: Path) -> None:
@@ -138,7 +145,7 @@ def test_a_ledger_older_than_its_archive_is_caught(db: Path, tmp_path: Path) -> 
     result = verify_ledger(db)
     [problem] = result.problems
     assert problem.code == "unrecorded-batch"
-    assert "归档记录了批次 23（越城区政府_2025.csv" in problem.message and "pingtai ledger rebuild" in problem.message
+    assert "归档记录了批次 26（越城区政府_2025.csv" in problem.message and "pingtai ledger rebuild" in problem.message
 
 
 def test_what_interrupted_imports_leave_is_a_note_and_reimporting_completes_it(db: Path, tmp_path: Path) -> None:
@@ -199,9 +206,16 @@ def test_deleting_the_ledger_and_rebuilding_gives_back_the_same_ledger(db: Path)
     db.unlink()
     code, out, err = invoke("--db", str(db), "ledger", "rebuild")
     assert (code, err) == (0, "")
-    assert out == f"已重建台账：{db}（据 {db.parent / 'archive'} 重放批次 22/22，问题 0，提示 0）\n"
+    assert out == f"已重建台账：{db}（据 {db.parent / 'archive'} 重放批次 25/25，问题 0，提示 0）\n"
     assert snapshot(db) == before
-    assert rows(db) == before_rows  # ids, times, counts, cells: byte for byte the same rows
+    assert rows(db) == before_rows  # ids, times, counts, cells, receipt days and options: the same rows
+    batches = {b["file"]: b for b in before["batches"]}
+    assert batches["嵊州市政府_2021_补录.csv"]["backfill"] is True
+    assert (batches["新昌县政府_2024_更正.csv"]["received"], batches["新昌县政府_2024_更正.csv"]["received_source"]) == (
+        "2025-02-03", "option")
+    let_through = batches["上虞区政府_2024_放行.csv"]  # 网络零售额 and 网络经营主体 about 10,000 times last year's
+    assert let_through["accept_reason"] == "核实无误" and [a["code"] for a in let_through["accepted"]] == [
+        "unit-slip", "unit-slip"]
     assert verify_ledger(db).exit_code == 0
     assert sorted(p.name for p in db.parent.iterdir()) == ["archive", "ledger.sqlite3"]
 
@@ -258,7 +272,7 @@ def test_rebuild_reports_an_interrupted_import_without_replaying_it(db: Path, tm
     db.unlink()
     result = rebuild_ledger(_catalog(), db)
     assert result.problems == [] and codes(result.notes) == ["orphan"]
-    assert len(result.batches) == 22
+    assert len(result.batches) == 25
 
 
 def _catalog() -> Catalog:
@@ -276,7 +290,7 @@ def test_backup_is_a_complete_copy(db: Path, tmp_path: Path) -> None:
     target.write_bytes(b"an older backup")
     code, out, err = invoke("--db", str(db), "ledger", "backup", str(target))
     assert (code, err) == (0, "")
-    assert out.startswith(f"已备份台账：{db} → {target}（批次 22，")
+    assert out.startswith(f"已备份台账：{db} → {target}（批次 25，")
     assert rows(target) == rows(db)
     assert sorted(p.name for p in target.parent.iterdir()) == ["ledger-1.sqlite3"]
 
@@ -297,12 +311,13 @@ def test_backup_while_imports_run_is_a_consistent_snapshot(db: Path, tmp_path: P
     def keep_importing() -> None:
         from pingtai.importer import import_files
         from pingtai.loader import load_catalog
+        from pingtai.service import Store
 
         catalog = load_catalog()
         import datetime as dt
 
         for path in files:
-            import_files([path], catalog, db, now=dt.datetime.now(dt.UTC))
+            import_files([path], catalog, Store(db), now=dt.datetime.now(dt.UTC))
         stop.set()
 
     writer = threading.Thread(target=keep_importing)
@@ -325,21 +340,32 @@ def test_backup_while_imports_run_is_a_consistent_snapshot(db: Path, tmp_path: P
 
 
 def test_every_entry_links_to_the_one_before(db: Path) -> None:
-    for batch_id in range(1, 23):
+    for batch_id in range(1, 26):
         entry = read_entry(_entry_path(db, batch_id))
         assert entry.format == 2
         assert entry.previous == (_entry_digest(db, batch_id - 1) if batch_id > 1 else None)
 
 
+def test_an_entry_carries_its_link_and_its_import_options_together(db: Path) -> None:
+    """Format 2 entries hold the chain link and the import options side by side: the link (the
+    digest of the entry's bytes) covers the options too."""
+    entries = {batch_id: read_entry(_entry_path(db, batch_id)) for batch_id in (23, 24, 25)}
+    assert [(e.previous, e.backfill, e.received_option, e.accept_all, e.reason, e.receipt_rule)
+            for e in entries.values()] == [
+        (_entry_digest(db, 22), True, None, False, "", 1),
+        (_entry_digest(db, 23), False, "2025-02-03", False, "", 1),
+        (_entry_digest(db, 24), False, None, True, "核实无误", 1)]
+
+
 def test_expect_accepts_the_head_or_an_older_one_and_notes_what_came_since(db: Path, tmp_path: Path) -> None:
-    head = _entry_digest(db, 22)
+    head = _entry_digest(db, 25)
     assert invoke("--db", str(db), "ledger", "verify", "--expect", head)[0] == 0
     assert invoke("--db", str(db), "ledger", "verify", "--expect", head[:12].upper())[0] == 0
     import_all(db, [[str(district_return(tmp_path / "later", "越城区政府", 2025, 400))]])
     code, out, _ = invoke("--db", str(db), "ledger", "verify", "--expect", head)
     assert code == 0
-    assert "提示 " in out and "期望的链头是批次 22 的清单；其后又导入了 1 个批次，链完整" in out
-    assert out.endswith(f"链头：{_entry_digest(db, 23)}（批次 23）\n")
+    assert "提示 " in out and "期望的链头是批次 25 的清单；其后又导入了 1 个批次，链完整" in out
+    assert out.endswith(f"链头：{_entry_digest(db, 26)}（批次 26）\n")
 
 
 def test_newest_batches_removed_with_their_files_pass_verify_but_not_expect(db: Path, tmp_path: Path) -> None:
@@ -348,9 +374,9 @@ def test_newest_batches_removed_with_their_files_pass_verify_but_not_expect(db: 
     earlier = tmp_path / "earlier.sqlite3"
     backup_ledger(db, earlier)
     import_all(db, [[str(district_return(tmp_path / "later", agency, 2025, 400))] for agency in ("越城区政府", "柯桥区政府")])
-    head = _entry_digest(db, 24)
+    head = _entry_digest(db, 27)
     with Ledger.open(db, readonly=True) as ledger:
-        removed = [ledger.batch(23), ledger.batch(24)]
+        removed = [ledger.batch(26), ledger.batch(27)]
     for batch in removed:
         assert batch is not None
         (db.parent / batch.archive).unlink()
@@ -359,7 +385,7 @@ def test_newest_batches_removed_with_their_files_pass_verify_but_not_expect(db: 
     assert verify_ledger(db).exit_code == 0  # what the chain alone cannot see
     code, _, err = invoke("--db", str(db), "ledger", "verify", "--expect", head)
     assert code == 1
-    assert err.startswith(f"问题 {db}: 期望的链头 {head[:12]}… 不在台账的归档清单链中（当前链头 {_entry_digest(db, 22)[:12]}…，批次 22）")
+    assert err.startswith(f"问题 {db}: 期望的链头 {head[:12]}… 不在台账的归档清单链中（当前链头 {_entry_digest(db, 25)[:12]}…，批次 25）")
 
 
 def test_a_batch_removed_from_the_middle_breaks_the_chain(db: Path) -> None:
@@ -389,24 +415,24 @@ def test_a_value_edited_with_its_digest_recomputed_is_caught_by_the_chain_and_by
     assert codes(result.problems) == ["sqlite-integrity", "chain-broken"]  # the trigger dropped; batch 6's link
     assert result.problems[1].message.startswith(f"批次 6（{_file(db, 6)}）的归档清单与上一批次（批次 5（")
     deep = verify_ledger(db, deep=_catalog())
-    assert deep.deep and deep.reread == 22
+    assert deep.deep and deep.reread == 25
     [mismatch] = [p for p in deep.problems if p.code == "deep-mismatch"]
     assert mismatch.message.startswith(f"批次 5（{_file(db, 5)}）：归档文件重新读取的数据与台账不符（1 处，如 数值 ")
 
 
 def test_the_newest_value_edited_with_its_digest_recomputed_changes_the_head(db: Path) -> None:
-    head = _entry_digest(db, 22)
-    _edit_value_and_digest(db, 22)
+    head = _entry_digest(db, 25)
+    _edit_value_and_digest(db, 25)
     assert codes(verify_ledger(db).problems) == ["sqlite-integrity"]  # only the dropped trigger shows
     assert codes(verify_ledger(db, expect=head).problems) == ["sqlite-integrity", "head-mismatch"]
     code, _, err = invoke("--db", str(db), "ledger", "verify", "--deep")
-    assert code == 1 and f"问题 {_archive(db, 22)}: 批次 22（{_file(db, 22)}）：归档文件重新读取的数据与台账不符" in err
+    assert code == 1 and f"问题 {_archive(db, 25)}: 批次 25（{_file(db, 25)}）：归档文件重新读取的数据与台账不符" in err
 
 
 def test_deep_on_a_sound_ledger_re_reads_every_file(db: Path) -> None:
     code, out, err = invoke("--db", str(db), "ledger", "verify", "--deep")
     assert (code, err) == (0, "")
-    assert out.startswith(f"台账完好：{db}（批次 22，归档清单 22，重读归档文件 22，提示 0）")
+    assert out.startswith(f"台账完好：{db}（批次 25，归档清单 25，重读归档文件 25，提示 0）")
 
 
 def test_expect_must_look_like_a_head(db: Path) -> None:
@@ -418,22 +444,22 @@ def test_expect_must_look_like_a_head(db: Path) -> None:
 def test_format_1_entries_still_verify_and_the_next_entry_links_to_them(db: Path, tmp_path: Path) -> None:
     """An archive written before the chain (format 1: no ``previous``) verifies as it is; the first
     format 2 entry names the digest of the last format 1 entry."""
-    for batch_id in range(1, 23):
+    for batch_id in range(1, 26):
         path = _entry_path(db, batch_id)
         raw = json.loads(path.read_bytes())
         del raw["previous"]
         raw["format"] = 1
         path.write_bytes((json.dumps(raw, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
     result = verify_ledger(db)
-    assert result.exit_code == 0 and result.head == _entry_digest(db, 22)
+    assert result.exit_code == 0 and result.head == _entry_digest(db, 25)
     import_all(db, [[str(district_return(tmp_path / "later", "越城区政府", 2025, 400))]])
-    newest = read_entry(_entry_path(db, 23))
-    assert (newest.format, newest.previous) == (2, _entry_digest(db, 22))
+    newest = read_entry(_entry_path(db, 26))
+    assert (newest.format, newest.previous) == (2, _entry_digest(db, 25))
     assert verify_ledger(db).exit_code == 0
 
 
 def test_a_rebuild_keeps_every_entry_and_so_the_head(db: Path) -> None:
-    head, entries = _entry_digest(db, 22), file_hashes(db.parent / "archive")
+    head, entries = _entry_digest(db, 25), file_hashes(db.parent / "archive")
     db.unlink()
     assert invoke("--db", str(db), "ledger", "rebuild")[0] == 0
     assert file_hashes(db.parent / "archive") == entries
@@ -469,3 +495,85 @@ def _edit_value_and_digest(db: Path, batch_id: int) -> None:
     entry = json.loads(path.read_bytes())
     entry["rows_sha256"] = digest
     path.write_bytes((json.dumps(entry, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+
+
+def _archived_before_receipt_days(tmp_path: Path, *, chained: bool = True,
+                                  **overrides: object) -> tuple[Path, Batch, Path]:
+    """A ledger of one template return dated 2025-01-10 whose manifest entry is made to look as
+    pingtai wrote it before receipt days were kept (no import options, no ``receipt_rule``; without
+    ``chained`` also before the chain: format 1, no ``previous``; other keys as ``overrides`` say).
+    Returns the ledger's path (deleted), its batch and the entry."""
+    import openpyxl
+
+    db = tmp_path / "srv" / "ledger.sqlite3"
+    (tmp_path / "in").mkdir()
+    source = filled_template(tmp_path / "in" / "商务局_2024Q4.xlsx")
+    book = openpyxl.load_workbook(source)
+    for row in book["指标"].iter_rows():
+        if row[0].value == "填报日期":
+            row[1].value = dt.date(2025, 1, 10)
+    book.save(source)
+    import_all(db, [[str(source)]])
+    with Ledger.open(db, readonly=True) as ledger:
+        [batch] = ledger.batches()
+    assert (batch.received, batch.received_source) == (dt.date(2025, 1, 10), "return")
+    [entry_file] = (db.parent / "archive").glob("*/*.json")
+    old = {k: v for k, v in json.loads(entry_file.read_text(encoding="utf-8")).items()
+           if k not in ("received_option", "backfill", "accept", "accept_all", "reason", "receipt_rule")}
+    if not chained:
+        del old["previous"]
+        old["format"] = 1
+    entry_file.write_text(json.dumps({**old, **overrides}, ensure_ascii=False), encoding="utf-8")
+    db.unlink()
+    return db, batch, entry_file
+
+
+@pytest.mark.parametrize("chained", [True, False])
+def test_a_batch_archived_before_receipt_days_is_rebuilt_as_it_was(tmp_path: Path, chained: bool) -> None:
+    """An entry written before pingtai kept receipt days (and, in format 1, before the chain)
+    replays with the import day as the receipt day — as the ledger it came from said —, even though
+    the return carries its own date; the entry is kept as it was and verifies."""
+    db, batch, entry_file = _archived_before_receipt_days(tmp_path, chained=chained)
+    before = entry_file.read_bytes()
+    assert invoke("--db", str(db), "ledger", "rebuild")[0] == 0
+    with Ledger.open(db, readonly=True) as ledger:
+        [rebuilt] = ledger.batches()
+    assert (rebuilt.received, rebuilt.received_source) == (office_day(batch.imported_at), "import")
+    assert entry_file.read_bytes() == before
+    assert verify_ledger(db).exit_code == 0
+
+
+def test_an_old_batch_re_read_differently_keeps_its_receipt_day_through_the_next_rebuild(tmp_path: Path) -> None:
+    """A rebuild that re-reads an old batch differently writes it a new entry: that entry says the
+    batch was received on its import day (``receipt_rule`` 0), so a second rebuild gives back the
+    same day rather than the date written on the return."""
+    db, batch, entry_file = _archived_before_receipt_days(tmp_path, rows_sha256="0" * 64)
+    code, _, err = invoke("--db", str(db), "ledger", "rebuild")
+    assert code == 1 and "重新读取的数据与导入时不同" in err
+    rewritten = read_entry(entry_file)
+    assert (rewritten.receipt_rule, rewritten.received_option, rewritten.format) == (0, None, 2)
+    db.unlink()
+    assert invoke("--db", str(db), "ledger", "rebuild")[0] == 0
+    with Ledger.open(db, readonly=True) as ledger:
+        [rebuilt] = ledger.batches()
+    assert (rebuilt.received, rebuilt.received_source) == (office_day(batch.imported_at), "import")
+
+
+@pytest.mark.parametrize(("batch_id", "key", "forged", "said"), [
+    (23, "backfill", False, "补录 否"),
+    (24, "received_option", "2025-02-04", "收到日期 2025-02-04"),
+    (24, "received_option", None, "收到日期（清单中未指定）"),
+    (25, "reason", "另一理由", "放行理由 另一理由"),
+    (25, "accept_all", False, "放行的单元格 （无）"),
+])
+def test_an_entry_whose_import_options_disagree_with_its_batch_is_caught(db: Path, batch_id: int, key: str,
+                                                                         forged: object, said: str) -> None:
+    """The options an entry records are what a rebuild replays: one that no longer says what the
+    batch holds is named against that batch (and, unless it is the newest, breaks the chain too)."""
+    path = _entry_path(db, batch_id)
+    entry = json.loads(path.read_bytes())
+    entry[key] = forged
+    path.write_bytes((json.dumps(entry, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+    result = verify_ledger(db)
+    assert codes(result.problems) == ["manifest-mismatch", *(["chain-broken"] if batch_id < 25 else [])]
+    assert result.problems[0].message == f"批次 {batch_id}（{_file(db, batch_id)}）的归档清单与台账不符：{said}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pingtai.catalog import Indicator, PlanIndicator, Target, Value
@@ -47,8 +48,8 @@ def target(period: int, value: float | None = None, comparator: str = "=", **ext
 
 def item(targets: list[Target], baseline: tuple[int, float] | None = None, *, kind: str = "stock",
          direction: str = "increase", interpolation: str = "linear", frequency: str = "annual",
-         tolerance: float = 0.05) -> PlanIndicator:
-    ind = Indicator(id="x", name="测试指标", unit="个", kind=kind, direction=direction, frequency=frequency,
+         tolerance: float = 0.05, unit: str = "个") -> PlanIndicator:
+    ind = Indicator(id="x", name="测试指标", unit=unit, kind=kind, direction=direction, frequency=frequency,
                     interpolation=interpolation, aliases=(), note="", defined_in="t", owner="市商务局")
     base = Value(period=Period(baseline[0]), value=baseline[1], source="测试") if baseline else None
     return PlanIndicator(plan="t", indicator=ind, task=None, baseline=base,
@@ -155,9 +156,32 @@ def test_flow_expected_with_and_without_seasonal_share() -> None:
 
 def test_seasonal_share_changes_the_verdict() -> None:
     history = obs((H1(2024), 460), (Y(2024), 1150), (H1(2025), 500))
-    assert assess(RETAIL, history, date(2025, 7, 25), CAL).status == "on_track"  # 500 ≥ 480
-    without = obs((Y(2024), 1150), (H1(2025), 500))
-    assert assess(RETAIL, without, date(2025, 7, 25), CAL).status == "off_track"  # 500 < 570
+    seasonal = assess(RETAIL, history, date(2025, 7, 25), CAL)
+    assert seasonal.status == "on_track"  # 500 ≥ 1200 × 40 % = 480
+    assert any("上年同期占比：2024年上半年 ÷ 2024年全年" in note for note in seasonal.notes)  # which share was used
+    # without last year's first half: 600 pro rata; a first half is at most 预警 down to 80 % (480)
+    without = assess(RETAIL, obs((Y(2024), 1150), (H1(2025), 500)), date(2025, 7, 25), CAL)
+    assert without.status == "at_risk" and without.expected is not None and without.expected.value == 600
+
+
+@pytest.mark.parametrize(("period", "actual", "status"), [
+    (Period(2025, "Q", 1), 300, "on_track"),     # 1200 × 25 %
+    (Period(2025, "Q", 1), 240, "at_risk"),      # 80 % of 300: still 预警
+    (Period(2025, "Q", 1), 239.99, "off_track"),
+    (Period(2025, "M", 2), 160, "at_risk"),      # a month of the first half: 1200 × 2/12 = 200, 80 % = 160
+    (H1(2025), 480, "at_risk"),
+    (H1(2025), 479.99, "off_track"),
+    (Q3(2025), 855, "at_risk"),                  # the third quarter: the plan's 5 % again (900 × 95 %)
+    (Q3(2025), 854.99, "off_track"),
+])
+def test_the_first_half_of_a_year_without_a_seasonal_profile(period: Period, actual: float, status: str) -> None:
+    monthly = item([target(2023, 1000), target(2025, 1200), target(2027, 1400, ">")], (2022, 921), kind="flow",
+                   frequency="monthly")
+    calendar = PlanSchedule(plan="t", first=Period(2023, "Q", 1), last=Period(2027), frequency="monthly")
+    a = assess(monthly, obs((Y(2024), 1150), (period, actual)), period.end + (date(2025, 1, 21) - date(2025, 1, 1)),
+               calendar)
+    assert (a.status, a.expected.method if a.expected else None) == (status, "linear_share")
+    assert any("按时间进度研判" in note for note in a.notes) == (period.last_month <= 6)
 
 
 # --- status boundaries -----------------------------------------------------------------------
@@ -189,10 +213,10 @@ def test_decrease_direction() -> None:
     assert assess(down, obs((Y(2024), 59)), as_of, CAL).status == "achieved"
     done, towards = completion(down, Y(2024), 80)
     assert done == pytest.approx(0.75) and towards == Y(2026)
-    ratio = progress_ratio(down, obs((Y(2024), 70)))  # −16 % a year where −12 % is required
+    ratio = progress_ratio(down, obs((Y(2023), 85), (Y(2024), 70)))  # −16 % a year where −12 % is required
     assert ratio.value == pytest.approx((0.7 ** 0.5 - 1) / (0.6 ** 0.25 - 1))
     assert ratio.category == "substantial"
-    assert progress_ratio(down, obs((Y(2024), 80))).category == "moderate"  # on the linear path, behind the CAGR
+    assert progress_ratio(down, obs((Y(2023), 90), (Y(2024), 80))).category == "moderate"  # linear path, behind CAGR
 
 
 def test_empty_ledger_is_never_green() -> None:
@@ -224,6 +248,7 @@ def test_no_baseline_shows_completion_until_the_target_is_met() -> None:
     assert a.completion == pytest.approx(0.4) and a.completion_target == Y(2027)
     assert assess(bare, obs((Y(2024), 10)), date(2025, 2, 1), CAL).status == "achieved"
     assert project(bare, obs((Y(2024), 4))) is None  # one point: no projection
+    assert a.projection is None and a.projection_reason.startswith("数据不足")
 
 
 def test_zero_baseline_guards() -> None:
@@ -233,7 +258,8 @@ def test_zero_baseline_guards() -> None:
     assert ratio.value is None and "0" in ratio.reason
     projected = project(registrations, history)
     assert projected is not None and projected.method == "linear" and projected.points == 3
-    assert projected.slope == pytest.approx(200) and projected.value == pytest.approx(1000)
+    # least squares through (2022, 0), (2023, 280), (2024, 400): 200 a year from 26.67
+    assert projected.slope == pytest.approx(200) and projected.value == pytest.approx(80 / 3 + 200 * 5)
     assert assess(registrations, history, date(2025, 2, 1), cal).status == "on_track"  # path 300 → 500: 400
 
 
@@ -340,17 +366,93 @@ def test_projection_uses_full_years_for_flows() -> None:
     history = obs((Y(2023), 1000), (H1(2024), 600), (Y(2024), 1100))
     assert [p for p, _ in annual_points(RETAIL, history)] == [Y(2022), Y(2023), Y(2024)]
     projected = project(RETAIL, history)
-    assert projected is not None and projected.method == "cagr" and projected.points == 3
-    rate = (1100 / 921) ** 0.5 - 1
-    assert projected.rate == pytest.approx(rate)
-    assert projected.value == pytest.approx(1100 * (1 + rate) ** 3)
+    # a count of money, not a growth-rate target: a straight line through the three years
+    assert projected is not None and projected.method == "linear" and projected.points == 3
+    assert projected.slope == pytest.approx(89.5) and projected.value == pytest.approx(917.5 + 89.5 * 5)
     assert projected.period == Y(2027) and projected.first == Y(2022) and projected.last == Y(2024)
+    assert [(str(p.period), p.value, p.source) for p in projected.used] == [
+        ("2022", 921, "baseline"), ("2023", 1000, "reported"), ("2024", 1100, "reported")]
+    assert (projected.meets_target, projected.verdict) == (False, "unlikely")  # 1365 is not above 1400
     bare = item([target(2027, 10, ">=")])
     assert project(bare, []) is None
 
 
+def test_compound_growth_only_where_the_plan_speaks_in_growth_rates() -> None:
+    geometric = item([target(2023, 1000), target(2025, 1200), target(2027, 1400, ">")], (2022, 921), kind="flow",
+                     interpolation="geometric")
+    projected = project(geometric, obs((Y(2023), 1000), (Y(2024), 1100)))
+    assert projected is not None and projected.method == "cagr"
+    # the least-squares line of the logarithms: its slope is the growth rate
+    logs = [math.log(v) for v in (921, 1000, 1100)]
+    slope = (logs[2] - logs[0]) / 2
+    intercept = sum(logs) / 3 - slope
+    assert projected.rate == pytest.approx(math.exp(slope) - 1)
+    assert projected.value == pytest.approx(math.exp(intercept + 5 * slope))
+    # a point that is not positive: the straight line instead
+    zero = item([target(2027, 1000, ">=")], (2022, 0), interpolation="geometric")
+    flat = project(zero, obs((Y(2023), 280), (Y(2024), 400)))
+    assert flat is not None and flat.method == "linear"
+
+
+def test_percentages_are_projected_within_their_range() -> None:
+    share = item([target(2027, 100)], (2022, 60), unit="%")
+    projected = project(share, obs((Y(2023), 80), (Y(2024), 97)))
+    assert projected is not None and projected.method == "linear_bounded" and projected.value == 100
+    falling = project(item([target(2027, 10, ">=")], (2022, 40), unit="%", direction="decrease"),
+                      obs((Y(2023), 20), (Y(2024), 1)))
+    assert falling is not None and falling.value == 0
+
+
+@pytest.mark.parametrize(("history", "reason"), [
+    ([], "数据不足：可比数据仅 1 个"),                                            # the baseline alone
+    ([(Y(2023), 1000)], "数据不足：可比数据仅 2 个"),                               # 共富驿站's two points
+    ([(H1(2024), 600), (Period(2024, "Q", 3), 900)], "数据不足：可比数据仅 1 个"),  # part-year flows do not count
+])
+def test_no_projection_without_three_points_over_two_years(history: list[tuple[Period, float]], reason: str) -> None:
+    a = assess(RETAIL, obs(*history), date(2025, 2, 1), CAL)
+    assert a.projection is None and a.projection_reason.startswith(reason)
+    short = item([target(2027, 100)])  # no baseline: three stock values within one year
+    b = assess(short, obs((Period(2024, "Q", 1), 10), (H1(2024), 12), (Y(2024), 14)), date(2025, 2, 1), CAL)
+    assert b.projection is None and "跨越不足 2 年" in b.projection_reason
+
+
+def test_a_projection_never_contradicts_the_status_beside_it() -> None:
+    # behind the path (2024 expects 1100; 1040 is below 95 %) on a line steep enough to pass 1400 by
+    # 2027: no 可达 beside 滞后
+    rising = item([target(2023, 1000), target(2025, 1200), target(2027, 1400, ">")], (2022, 500))
+    steep = assess(rising, obs((Y(2023), 800), (Y(2024), 1040)), date(2025, 2, 1), CAL)
+    assert steep.status == "off_track" and steep.projection is not None
+    assert steep.projection.meets_target and steep.projection.verdict is None
+    # on track now but the line falls short of 1400: no 难达 beside 正常
+    flat = assess(RETAIL, obs((Y(2023), 1080), (Y(2024), 1100)), date(2025, 2, 1), CAL)
+    assert flat.status == "on_track" and flat.projection is not None
+    assert not flat.projection.meets_target and flat.projection.verdict is None
+    # agreeing: shown
+    good = assess(RETAIL, obs((Y(2023), 1050), (Y(2024), 1200)), date(2025, 2, 1), CAL)
+    assert good.status == "on_track" and good.projection is not None and good.projection.verdict == "reachable"
+
+
+def test_no_projection_once_the_judgement_is_final() -> None:
+    ended = assess(RETAIL, obs((Y(2023), 1000), (Y(2024), 1100), (Y(2025), 1200), (Y(2026), 1300), (Y(2027), 1500)),
+                   date(2028, 2, 1), CAL)
+    assert ended.final and ended.projection is None and "最终结论" in ended.projection_reason
+
+
+def test_completion_says_which_target_and_is_blank_without_data() -> None:
+    on_way = assess(RETAIL, obs((Y(2023), 1000), (Y(2024), 1150)), date(2025, 2, 1), CAL)
+    assert (on_way.completion_target, on_way.completion_value) == (Y(2025), 1200)
+    assert on_way.completion == pytest.approx(1150 / 1200)
+    stale = assess(RETAIL, obs((Y(2023), 1000)), date(2025, 2, 1), CAL)  # 2024 owed, not reported
+    assert stale.status == "no_data" and stale.completion is None and stale.completion_value is None
+    # achieved early: judged against the final target, so the completion is against it too
+    early = assess(STOCK, obs((Y(2024), 1250)), date(2025, 2, 1), CAL)
+    assert early.status == "achieved" and (early.completion_target, early.completion_value) == (Y(2025), 1200)
+
+
 def test_progress_ratio_and_categories() -> None:
-    ratio = progress_ratio(RETAIL, obs((Y(2024), 1150)))
+    single = progress_ratio(RETAIL, obs((Y(2024), 1150)))  # one value after the baseline is no rate to defend
+    assert single.value is None and "不足 2 个" in single.reason
+    ratio = progress_ratio(RETAIL, obs((Y(2023), 1010), (Y(2024), 1150)))
     required = (1400 / 921) ** (1 / 5) - 1
     assert ratio.required_cagr == pytest.approx(required)
     assert ratio.value == pytest.approx(((1150 / 921) ** 0.5 - 1) / required)
@@ -359,7 +461,7 @@ def test_progress_ratio_and_categories() -> None:
     assert progress_ratio(item([target(2027, 10)]), obs((Y(2024), 4))).reason.startswith("无基期值")
     assert [ratio_category(r) for r in (0.95, 0.9499, 0.6, 0.5999, 0.0, -0.01)] == [
         "substantial", "moderate", "moderate", "limited", "limited", "deterioration"]
-    worse = progress_ratio(RETAIL, obs((Y(2024), 900)))
+    worse = progress_ratio(RETAIL, obs((Y(2023), 950), (Y(2024), 900)))
     assert worse.category == "deterioration"
 
 
@@ -403,3 +505,57 @@ def test_a_part_year_flow_expects_a_share_of_its_year(period: Period) -> None:
     assert expected is not None and expected.annual == 1200
     assert expected.value == pytest.approx(1200 * period.as_point().year_fraction)
     assert 0 < expected.value < 1200
+
+
+# --- any finite figure gets a verdict --------------------------------------------------------------
+
+EXTREME = st.one_of(
+    st.sampled_from([0.0, -0.0, 5e-324, 1e-320, 1e-300, -1.0, 1.0, 1e10, 1e290, 1.7976931348623157e308,
+                     -1.7976931348623157e308]),
+    st.floats(allow_nan=False, allow_infinity=False))
+POINTS = st.sampled_from([Y(2022), Y(2023), Period(2024, "Q", 1), H1(2024), Q3(2024), Y(2024), Period(2025, "M", 2)])
+
+
+@settings(max_examples=400, deadline=None)
+@given(history=st.lists(st.tuples(POINTS, EXTREME), max_size=6), baseline=st.one_of(st.none(), EXTREME),
+       final=EXTREME.filter(lambda v: v != 0), kind=st.sampled_from(["stock", "flow", "cumulative"]),
+       interpolation=st.sampled_from(["linear", "geometric"]), unit=st.sampled_from(["个", "%", "亿元"]),
+       direction=st.sampled_from(["increase", "decrease"]),
+       as_of=st.sampled_from([date(2024, 5, 1), date(2025, 2, 1), date(2026, 6, 1), date(2028, 3, 1)]))
+def test_every_finite_figure_gets_a_verdict(history: list[tuple[Period, float]], baseline: float | None, final: float,
+                                            kind: str, interpolation: str, unit: str, direction: str,
+                                            as_of: date) -> None:
+    """Extreme, tiny, zero, negative figures; one point or equal points: a status, never an exception, and
+    nothing that is not a finite number where a number is shown."""
+    indicator = item([target(2025, final / 2), target(2027, final, ">=")], (2022, baseline) if baseline is not None
+                     else None, kind=kind, interpolation=interpolation, unit=unit, direction=direction)
+    a = assess(indicator, obs(*dict(history).items()), as_of, CAL)
+    assert a.status in ("achieved", "on_track", "at_risk", "off_track", "no_data", "no_baseline", "missed")
+    for number in (a.completion, a.completion_value, a.progress_ratio.value, a.progress_ratio.actual_cagr,
+                   a.progress_ratio.required_cagr, a.projection.value if a.projection else None,
+                   a.projection.slope if a.projection else None, a.projection.rate if a.projection else None):
+        assert number is None or math.isfinite(number), a
+    assert (a.projection is None) == bool(a.projection_reason)
+    if a.projection is not None:
+        assert a.projection.points >= 3 and len(a.projection.used) == a.projection.points
+
+
+@given(value=EXTREME)
+def test_equal_points_and_a_single_point_are_judged(value: float) -> None:
+    flat = item([target(2025, 100), target(2027, 200, ">=")], (2022, value))
+    a = assess(flat, obs((Y(2023), value), (Y(2024), value)), date(2025, 2, 1), CAL)
+    assert a.status in ("achieved", "on_track", "at_risk", "off_track", "no_baseline")
+    assert a.projection is None or a.projection.slope == 0
+    one = assess(flat, obs((Y(2024), value)), date(2025, 2, 1), CAL)
+    assert one.projection is None and one.projection_reason.startswith("数据不足")
+
+
+def test_a_progress_category_never_contradicts_the_status() -> None:
+    """网络经营主体 grew fast enough on average (显著进展) yet is behind the plan's path (滞后)."""
+    entities, cal = real("plan_2023_38", "online_business_entities")
+    a = assess(entities, obs((Y(2023), 12.4), (H1(2024), 12.9), (Y(2024), 13.1)), date(2025, 2, 1), cal)
+    assert a.status == "off_track"
+    ratio = a.progress_ratio
+    assert ratio.value is not None and ratio.value > 0.95 and ratio.category is None
+    assert ratio.reason == "按年均增长计为显著进展，与当前状态（滞后）不一致，以状态为准"
+    assert progress_ratio(entities, obs((Y(2023), 12.4), (Y(2024), 13.1))).category == "substantial"  # on its own

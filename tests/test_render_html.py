@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ledger_helpers import catalog
+from pingtai import service
 from pingtai.assess import PathRow
-from pingtai.ledger import Ledger
 from pingtai.periods import Period
 from pingtai.render.charts import nice_ticks, trajectory_svg, value_ticks
 from pingtai.render.html import league_html, report_html
@@ -23,8 +23,7 @@ from report_helpers import AS_OF, FORMULA_TEXTS, MARKUP_TEXT, decode_png, seed
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> LedgerSnapshot:
     db = seed(tmp_path_factory.mktemp("ledger") / "ledger.sqlite3")
-    with Ledger.open(db, readonly=True) as ledger:
-        return LedgerSnapshot.read(ledger)
+    return service.snapshot(service.Store(db))
 
 
 @pytest.fixture(scope="module")

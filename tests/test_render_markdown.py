@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ledger_helpers import catalog
-from pingtai.ledger import Ledger
+from pingtai import service
 from pingtai.render.format import markdown_cell as cell
 from pingtai.render.markdown import league_markdown, report_markdown, table
 from pingtai.reports import LedgerSnapshot, build_agency_report, build_league
@@ -15,8 +15,7 @@ from report_helpers import AS_OF, seed
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> LedgerSnapshot:
     db = seed(tmp_path_factory.mktemp("ledger") / "ledger.sqlite3")
-    with Ledger.open(db, readonly=True) as ledger:
-        return LedgerSnapshot.read(ledger)
+    return service.snapshot(service.Store(db))
 
 
 def test_cells_are_escaped() -> None:
@@ -43,7 +42,7 @@ def test_report_lists_lead_and_co_tasks(data: LedgerSnapshot) -> None:
         widths = {line.replace(r"\|", "").count("|") for line in rows}
         assert len(widths) == 1, widths
     assert "```text" in text and "图示（实际 #，应达 |）" in text  # the row charts
-    assert "| 2025H1 | 2025-07-20 | 2025-07-28 | 逾期报送 | 8 |" in text
+    assert "| 2025H1 | 2025-07-20 | 2025-07-28 | 2025-07-28 | 逾期报送 | 8 |" in text  # received, imported
 
 
 def test_district_report(data: LedgerSnapshot) -> None:

@@ -16,7 +16,7 @@ from openpyxl.chart.line_chart import LineChart
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger_helpers import catalog
-from pingtai.ledger import Ledger
+from pingtai import service
 from pingtai.render.xlsx import league_xlsx, report_xlsx
 from pingtai.reports import AgencyReport, LedgerSnapshot, build_agency_report, build_league
 from pingtai.safe_write import csv_text, looks_like_formula, set_text
@@ -27,8 +27,7 @@ from report_helpers import AS_OF, FORMULA_TEXTS, MARKUP_TEXT, seed
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> LedgerSnapshot:
     db = seed(tmp_path_factory.mktemp("ledger") / "ledger.sqlite3")
-    with Ledger.open(db, readonly=True) as ledger:
-        return LedgerSnapshot.read(ledger)
+    return service.snapshot(service.Store(db))
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +59,7 @@ def test_sheets_and_their_content(workbook_path: Path, report: AgencyReport) -> 
     assert [(r[0], r[1], r[2]) for r in rows] == [(t.short_name, t.number, "牵头") for t in report.lead] + [
         (t.short_name, t.number, "配合") for t in report.co]
     returns = [r for r in book["报表"].iter_rows(min_row=4, values_only=True)]
-    assert [(r[0], r[3]) for r in returns] == [(str(e.period), e.label) for e in report.returns]
+    assert [(r[0], r[4]) for r in returns] == [(str(e.period), e.label) for e in report.returns]
     summary = " ".join(str(v) for row in book["概况"].iter_rows(values_only=True) for v in row if v)
     assert "黄立枫" in summary and "成员、办公室主任" in summary and "2025Q3" in summary
 

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from ledger_helpers import catalog
+from pingtai import service
 from pingtai.errors import UnknownNameError, UsageError
-from pingtai.ledger import Ledger, ReceivedReturn
+from pingtai.ledger import ReceivedReturn
 from pingtai.loader import load_catalog
-from pingtai.periods import Period
+from pingtai.periods import Period, office_day
 from pingtai.reports import (
     AgencyReport,
     LedgerSnapshot,
@@ -48,8 +49,7 @@ DOCUMENT_ROLES: dict[str, dict[str, tuple[set[int], dict[int, str | None]]]] = {
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> LedgerSnapshot:
     db = seed(tmp_path_factory.mktemp("ledger") / "ledger.sqlite3")
-    with Ledger.open(db, readonly=True) as ledger:
-        return LedgerSnapshot.read(ledger)
+    return service.snapshot(service.Store(db))
 
 
 def roles_of(report: AgencyReport) -> dict[str, tuple[set[int], dict[int, str | None]]]:
@@ -140,7 +140,10 @@ def test_tasks_carry_their_latest_progress(data: LedgerSnapshot) -> None:
     one = co[(P38, 1)]
     assert (one.lead, one.status, one.last_status, one.progress) == ("市商务局", "unreported", "in_progress",
                                                                      FORMULA_TEXTS["co_progress"])
-    assert report.task_counts == {"in_progress": 2, "late": 2, "done": 1, "unreported": 8}
+    # 5号 ended (its last return was due 2025-01-20): its tasks are listed with their final states but
+    # leave the counts and rates
+    assert len([t for t in report.lead if t.plan == P5]) == 7
+    assert report.task_counts == {"in_progress": 2, "late": 1, "done": 1, "unreported": 2}
 
 
 def test_task_targets_are_judged(data: LedgerSnapshot) -> None:
@@ -193,8 +196,12 @@ def test_returns_received_outstanding_and_next_due(data: LedgerSnapshot) -> None
     assert report.next_due is not None and report.next_due is by_period["2025Q3"]
     assert (report.next_due.state, report.next_due.due, report.next_due.plans) == ("upcoming", dt.date(2025, 10, 20),
                                                                                    [P38])
-    # the missing entries are exactly the calendar's outstanding returns for this agency
-    assert [(str(e.period), e.due) for e in report.returns if e.state == "missing"] == [
+    # a later return of the same year makes a missing one moot: no longer chased, still missed
+    assert {str(e.period): str(e.covered_by) for e in report.returns if e.state == "missing"} == {
+        "2023Q1": "2023", "2023H1": "2023", "2023Q3": "2023", "2024Q1": "2024", "2024H1": "2024", "2024Q3": "2024",
+        "2025Q1": "2025H1"}
+    # the missing entries not made moot are exactly the calendar's outstanding returns for this agency
+    assert [(str(e.period), e.due) for e in report.returns if e.state == "missing" and e.covered_by is None] == [
         (str(r.period), r.due) for r in report.outstanding]
     counts = report.return_counts
     assert (counts.due, counts.on_time, counts.late, counts.missing) == (10, 1, 2, 7)
@@ -202,7 +209,8 @@ def test_returns_received_outstanding_and_next_due(data: LedgerSnapshot) -> None
 
 
 def _received(agency: str, period: str, at: dt.datetime) -> ReceivedReturn:
-    return ReceivedReturn(agency=agency, period=Period.parse(period), received_at=at, batch=1)
+    return ReceivedReturn(agency=agency, period=Period.parse(period), received_at=at, batch=1,
+                          received=office_day(at))
 
 
 def test_on_time_is_judged_on_the_beijing_calendar_day() -> None:
@@ -266,14 +274,15 @@ def test_league_counts_behind_each_rank(data: LedgerSnapshot) -> None:
     assert [(r.rank, r.agency) for r in league.rows[:2]] == [(1, "市市场监管局"), (2, "市商务局")]
     scjg = rows["市市场监管局"]
     assert (scjg.returns.due, scjg.returns.on_time, scjg.returns.late, scjg.returns.missing) == (10, 1, 2, 7)
+    # 5号 has ended: its 7 tasks leave the counts (6 led in 38号 remain)
     assert (scjg.tasks.led, scjg.tasks.co, scjg.tasks.on_track, scjg.tasks.late, scjg.tasks.unreported) == (
-        13, 3, 3, 2, 8)
+        6, 3, 3, 1, 2)
     # owned: local_standards, data_ip_registrations, green_channel, standardization_pilots, output ratio, livestream
     assert (scjg.indicators.owned, scjg.indicators.on_track, scjg.indicators.off_track,
             scjg.indicators.no_baseline, scjg.indicators.no_data) == (6, 1, 1, 2, 2)
-    rates = [0.1, 3 / 13, 1 / 4]
+    rates = [0.1, 3 / 6, 1 / 4]
     assert scjg.score == pytest.approx(100 * sum(rates) / 3)
-    assert scjg.ranks == {"returns": 2, "tasks": 1, "indicators": 2}
+    assert scjg.ranks == {"returns": 2, "tasks": 1, "indicators": 1}  # 商务局's 5号 indicators left with the plan
     # every unit is there once; units with nothing to rank on come last, unranked
     assert [r.agency for r in league.rows if r.rank is None] == [
         r.agency for r in league.rows[len(league.rows) - sum(1 for x in league.rows if x.rank is None):]]
@@ -304,3 +313,61 @@ def test_report_agencies_are_the_units_with_work() -> None:
     assert {"市市场监管局", "诸暨市政府", "市平台经济工作领导小组办公室"} <= set(names)
     for name in names:
         assert not build_agency_report(catalog(), LedgerSnapshot(), name, AS_OF).empty
+
+
+# --- receipt days, back-fills, moot returns, plans that end ---------------------------------------------
+
+
+def _receipt(agency: str, period: str, received: dt.date, imported: dt.datetime, *, backfill: bool = False,
+             source: str = "return") -> ReceivedReturn:
+    return ReceivedReturn(agency=agency, period=Period.parse(period), received_at=imported, batch=1,
+                          received=received, source=source, backfill=backfill)  # type: ignore[arg-type]
+
+
+def test_a_return_is_on_time_by_the_day_it_was_received_not_imported() -> None:
+    """A 2025Q1 return filled in on 2025-04-15 and imported in 2026 was on time, not 595 days late."""
+    imported = dt.datetime(2026, 12, 6, 2, tzinfo=dt.UTC)
+    data = LedgerSnapshot(received=[_receipt("市商务局", "2025Q1", dt.date(2025, 4, 15), imported)])
+    report = build_agency_report(catalog(), data, "市商务局", dt.date(2026, 12, 6))
+    entry = next(e for e in report.returns if str(e.period) == "2025Q1")
+    assert (entry.state, entry.received, entry.imported, entry.received_source, entry.days_late) == (
+        "on_time", dt.date(2025, 4, 15), dt.date(2026, 12, 6), "return", 0)
+
+
+def test_a_backfill_is_neither_on_time_nor_late() -> None:
+    imported = dt.datetime(2026, 12, 6, 2, tzinfo=dt.UTC)
+    data = LedgerSnapshot(received=[_receipt("市商务局", "2023", dt.date(2026, 12, 6), imported, backfill=True,
+                                             source="import"),
+                                    _receipt("市商务局", "2024", dt.date(2025, 1, 10), imported)])
+    report = build_agency_report(catalog(), data, "市商务局", dt.date(2025, 2, 1))
+    states = {str(e.period): (e.state, e.label) for e in report.returns}
+    assert states["2023"] == ("backfill", "补录") and states["2024"] == ("on_time", "按时")
+    counts = report.return_counts
+    assert counts.backfill == 1 and counts.due == counts.on_time + counts.late + counts.missing
+    assert "2023" not in {str(r.period) for r in report.outstanding}  # not chased, whatever its day
+
+
+def test_a_later_return_ends_the_chase_but_the_missed_one_still_counts() -> None:
+    """The 2024 year-end return makes 2024H1 and 2024Q3 moot: no more 立即报送, still 未报 in the rate."""
+    data = LedgerSnapshot(received=[_receipt("市经信局", "2024", dt.date(2025, 1, 15), dt.datetime(2025, 1, 15,
+                                                                                               tzinfo=dt.UTC))])
+    report = build_agency_report(catalog(), data, "市经信局", dt.date(2025, 2, 1))
+    moot = {str(e.period): str(e.covered_by) for e in report.returns if e.covered_by is not None}
+    assert moot == {"2024Q1": "2024", "2024H1": "2024", "2024Q3": "2024"}
+    assert not [r for r in report.outstanding if r.period.year == 2024]
+    assert report.return_counts.missing >= 3
+    # seen from before that return arrived, they were still chased
+    earlier = build_agency_report(catalog(), data, "市经信局", dt.date(2025, 1, 14))
+    assert {str(r.period) for r in earlier.outstanding} >= {"2024H1", "2024Q3"}
+
+
+def test_tasks_of_an_ended_plan_leave_the_rates() -> None:
+    """In 2025, 5号 (ended with 2024) no longer counts its 7 tasks as 未报 against 市市场监管局."""
+    league = build_league(catalog(), LedgerSnapshot(), dt.date(2025, 7, 25))
+    market = next(r for r in league.rows if r.agency == "市市场监管局")
+    assert (market.tasks.led, market.indicators.owned) == (6, 6)  # 38号 only
+    before_end = build_league(catalog(), LedgerSnapshot(), dt.date(2025, 1, 20))  # the last return not yet past due
+    assert next(r for r in before_end.rows if r.agency == "市市场监管局").tasks.led == 13
+    report = build_agency_report(catalog(), LedgerSnapshot(), "市市场监管局", dt.date(2025, 7, 25))
+    assert len([t for t in report.lead if t.plan == P5]) == 7  # still listed, with their final states
+    assert [p.ended for p in report.plans] == [False, True]

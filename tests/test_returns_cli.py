@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -15,6 +16,7 @@ from pingtai.cli import app
 from pingtai.importer import import_files
 from pingtai.ledger import SCHEMA_VERSION, Ledger
 from pingtai.render.jsonout import jsonable
+from pingtai.service import Store
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def filled(db: Path, tmp_path: Path) -> Path:
                    [value("online_retail_sales", "2024", 1100), value("platforms", "2024", 121)])
     second = parsed(write_file(tmp_path / "商务局_v2.xlsx", "v2"), [value("online_retail_sales", "2024", 1150)])
     for ret in (first, second):
-        import_files([ret.path], catalog(), db, now=NOW, reader=fake_reader({ret.path: ret}))
+        import_files([ret.path], catalog(), Store(db), now=NOW, reader=fake_reader({ret.path: ret}))
     return db
 
 
@@ -120,11 +122,25 @@ def test_history_accepts_ids_names_and_aliases_spelled_loosely(runner: CliRunner
     assert len(json.loads(result.stdout)) == 2
 
 
-def test_reading_commands_on_a_missing_ledger_show_nothing_and_create_nothing(runner: CliRunner, db: Path) -> None:
+@pytest.mark.parametrize("args", [
+    ["status"], ["status", "--json"], ["show", "平台"], ["report", "-a", "市商务局"], ["report", "--all", "-o", "{tmp}/out"],
+    ["league"], ["check"], ["check", "--new-only"], ["history", "平台"], ["batches", "--json"], ["ledger", "verify"],
+    ["ledger", "backup", "{tmp}/b.sqlite3"]])
+def test_every_reading_command_refuses_a_missing_ledger_and_creates_nothing(runner: CliRunner, db: Path,
+                                                                            tmp_path: Path, args: list[str]) -> None:
+    """A mistyped --db / PINGTAI_DB must not read as an office where every return is missing."""
+    result = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"错误：台账不存在：{db}（先用 pingtai import 建立，或检查 --db / PINGTAI_DB）")
+    assert result.stdout == "" and "Traceback" not in result.output
+    assert not db.parent.exists() and not (tmp_path / "out").exists() and not (tmp_path / "b.sqlite3").exists()
+
+
+def test_an_existing_empty_ledger_reads_as_empty(runner: CliRunner, db: Path) -> None:
+    Ledger.open(db).close()
     assert runner.invoke(app, ["batches", "--json"]).stdout.strip() == "[]"
     result = runner.invoke(app, ["history", "平台"])
     assert result.exit_code == 0 and "台账中尚无该指标的数值" in result.stdout
-    assert not db.parent.exists()
 
 
 def test_a_newer_ledger_is_refused_with_exit_2(runner: CliRunner, db: Path) -> None:
@@ -159,6 +175,7 @@ def test_no_home_and_no_pingtai_db_says_what_to_set(runner: CliRunner, monkeypat
 
 def test_the_db_flag_overrides_the_environment(runner: CliRunner, filled: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.sqlite3"
+    Ledger.open(other).close()
     assert json.loads(runner.invoke(app, ["--db", str(other), "batches", "--json"]).stdout) == []
     assert len(json.loads(runner.invoke(app, ["batches", "--json"]).stdout)) == 2
 
@@ -222,7 +239,8 @@ def test_dry_run_writes_nothing_and_its_json_is_the_library_result(runner: CliRu
     assert result.exit_code == 0, result.output
     assert not db.parent.exists()
     data = json.loads(result.stdout)
-    expected = import_files([source], catalog(), db, now=NOW, dry_run=True)
+    # the receipt day is the import day (the template carries no 填报日期): today, as for the command
+    expected = import_files([source], catalog(), Store(db), now=dt.datetime.now(dt.UTC), dry_run=True)
     assert data == jsonable(expected)
     [item] = data["files"]
     assert {k: item[k] for k in ("file", "sha256", "agency", "period", "imported", "updated", "unchanged", "errors")} == {
@@ -400,3 +418,68 @@ def test_a_return_by_area_is_refused_until_areas_can_be_stored(runner: CliRunner
     with Ledger.open(db) as ledger:
         assert [(v.indicator, str(v.period), v.value) for v in ledger.current_values()] == [
             ("online_retail_sales", "2024Q3", 812.3)]
+
+
+# --- receipt days, back-fills, the unit-slip gate --------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--accept", "指标!E5"], "放行（--accept / --accept-all）须说明理由"),
+    (["--accept-all"], "放行（--accept / --accept-all）须说明理由"),
+    (["--reason", "核实"], "--reason 只与 --accept 或 --accept-all 一起使用"),
+    (["--received", "2025-13-01"], "无法识别的日期 '2025-13-01'"),
+    (["--received", "2999-01-01"], "晚于今天"),
+])
+def test_import_option_errors_exit_2(runner: CliRunner, db: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    result = runner.invoke(app, ["import", str(source), *args])
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+    assert not db.parent.exists()
+
+
+def test_a_unit_slip_is_refused_then_let_through_with_a_reason(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx", retail=11_506_000)  # 1150.6 亿元 typed in 万元
+    refused = runner.invoke(app, ["import", str(source)])
+    assert refused.exit_code == 1 and not db.parent.exists()
+    [line] = [x for x in refused.stderr.splitlines() if "疑似以万元填入亿元栏" in x]
+    cell = line.split(": ", 1)[0]  # 商务局.xlsx!指标!E5
+    assert cell.startswith("商务局.xlsx!指标!E") and "约为基期值（2022年：921 亿元）的 1 万倍" in line
+    sheet_cell = cell.split("!", 1)[1]
+    taken = runner.invoke(app, ["import", str(source), "--accept", sheet_cell, "--reason", "经核实确为万元口径换算前数"])
+    assert taken.exit_code == 0, taken.output
+    assert f"预警 {cell}: 已按 --accept 放行（经核实确为万元口径换算前数）" in taken.stdout
+    [batch] = json.loads(runner.invoke(app, ["batches", "--json"]).stdout)
+    assert batch["accept_reason"] == "经核实确为万元口径换算前数" and [a["where"] for a in batch["accepted"]] == [cell]
+    listing = runner.invoke(app, ["batches"]).stdout
+    assert "1（经核实确为万元口径换算前数）" in listing
+
+
+def test_the_receipt_day_and_a_backfill_are_shown(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    result = runner.invoke(app, ["import", str(source), "--received", "2025-01-15"])
+    assert result.exit_code == 0 and "收到日期 2025-01-15（导入时指定）" in result.stdout
+    history = EXAMPLES / "示例_历史数据补录_2023.xlsx"
+    back = runner.invoke(app, ["import", str(history), "--backfill"])
+    assert back.exit_code == 0 and "补录（不计是否按时）" in back.stdout
+    rows = runner.invoke(app, ["batches"]).stdout.splitlines()
+    assert "\t2025-01-15\t导入时指定\t" in rows[2] and "（补录）\t导入日\t" in rows[3]
+
+
+def test_a_template_claiming_another_unit_is_refused(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    book = openpyxl.load_workbook(source)
+    book["指标"]["A2"] = "填报单位：市经信局　　报告期：2024年"
+    book.save(source)
+    result = runner.invoke(app, ["import", str(source)])
+    assert result.exit_code == 1
+    assert "商务局.xlsx!指标!A2: 表上的填报单位为“市经信局”，与模板记录的单位 市商务局 不一致" in result.stderr
+    assert not db.parent.exists()
+
+
+def test_a_template_return_with_blank_rows_says_what_is_missing(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    source = filled_template(tmp_path / "商务局.xlsx")
+    result = runner.invoke(app, ["import", str(source), "--json"])
+    [item] = json.loads(result.stdout)["files"]
+    assert "网络经营主体" in item["blank"] and "平台" not in item["blank"]
+    text = runner.invoke(app, ["import", str(filled_template(tmp_path / "再报.xlsx", platforms=119))]).stdout
+    assert "  未填：网络经营主体、" in text and "（仍按未报计，请补报）" in text

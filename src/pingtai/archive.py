@@ -9,8 +9,9 @@ Layout, relative to the directory holding the ledger::
 
 A manifest entry (:class:`ManifestEntry`, UTF-8 JSON) holds what the files alone do not say and a
 rebuild needs: the batch id (the order of imports), the original file name, the time of import,
-the ``--agency`` / ``--period`` options the file was read with, and a digest of the rows the batch
-recorded so that a rebuild (or ``ledger verify``) can tell whether it got them back exactly.
+the ``--agency`` / ``--period`` options the file was read with, the ``--received`` / ``--backfill`` /
+``--accept`` / ``--accept-all`` / ``--reason`` it was imported with, and a digest of the rows the
+batch recorded so that a rebuild (or ``ledger verify``) can tell whether it got them back exactly.
 
 The entries form a chain: each (``format`` 2) carries ``previous``, the sha256 of the bytes of
 the entry of the batch before it (``null`` for the first batch), so the sha256 of the newest
@@ -80,6 +81,11 @@ class ManifestEntry:
     the ledger stores it (ISO 8601, UTC); ``agency_option`` / ``period_option`` the options it
     was read with (``None`` when not given); ``values``, ``tasks`` and ``rows_sha256`` describe
     the rows recorded (:func:`pingtai.ledger.rows_digest`); ``pingtai`` the version that wrote it.
+    ``received_option``, ``backfill``, ``accept``, ``accept_all`` and ``reason`` are the
+    ``--received``, ``--backfill``, ``--accept``, ``--accept-all`` and ``--reason`` it was imported
+    with (absent from entries written before pingtai knew them: not given); ``receipt_rule`` is 1 for
+    an entry whose batch took its receipt day by the rule of ledger schema 4, 0 (absent) for an
+    older one, whose batch was received on its import day.
     """
 
     ledger: str
@@ -98,6 +104,12 @@ class ManifestEntry:
     previous: str | None = None
     """sha256 of the previous batch's entry as stored (format 2; ``None`` for the first batch, and
     in format 1 entries, which have no such field)."""
+    received_option: str | None = None
+    backfill: bool = False
+    accept: list[str] = field(default_factory=list)
+    accept_all: bool = False
+    reason: str = ""
+    receipt_rule: int = 1
 
     def to_json(self) -> bytes:
         fields = asdict(self)
@@ -132,7 +144,17 @@ class ManifestEntry:
             expected["previous"] = (str, type(None))
         if not _SHA.match(raw["sha256"]) or raw["batch"] < 1:
             raise ValueError("sha256 或 batch 不合法")
-        return cls(**{key: raw[key] for key in expected})
+        # import options added later: optional, so that older entries still replay
+        optional: dict[str, tuple[tuple[type, ...], Any]] = {
+            "received_option": ((str, type(None)), None), "backfill": ((bool,), False), "accept": ((list,), []),
+            "accept_all": ((bool,), False), "reason": ((str,), ""), "receipt_rule": ((int,), 0)}
+        extra: dict[str, Any] = {}
+        for key, (types, default) in optional.items():
+            value: Any = raw.get(key, default)
+            if not isinstance(value, types) or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
+                raise ValueError(f"字段 {key} 的类型不对：{value!r}")
+            extra[key] = value
+        return cls(**{key: raw[key] for key in expected}, **extra)
 
 
 def archive_name(sha256: str, suffix: str) -> str:

@@ -37,7 +37,7 @@ from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Plan, PlanIndicator, Target, Task
 from pingtai.errors import UsageError
 from pingtai.frozen import fast_init
-from pingtai.periods import Period, last_ended_month
+from pingtai.periods import Period, last_ended_month, office_day
 from pingtai.progress import (
     STATUS_LABELS,
     Assessment,
@@ -63,6 +63,7 @@ from pingtai.schedule import (
     latest_due_point,
     outstanding_returns,
     plan_schedule,
+    receipt_state,
 )
 from pingtai.units import conversion_factor
 from pingtai.views import plans_for, task_units
@@ -169,7 +170,9 @@ class IndicatorStatus:
 
     ``period``/``actual``: the value judged; ``expected``: what that period should show (number),
     with ``method``, and for flows ``annual`` (the year's full value) and ``share``; ``target``:
-    the final target's reference value (``final_target`` has the whole target).
+    the final target's reference value (``final_target`` has the whole target). ``completion`` is
+    the actual ÷ ``completion_value``, the target of period ``completion_target``;
+    ``projection_reason`` says why there is no projection.
     """
 
     plan: str
@@ -203,6 +206,8 @@ class IndicatorStatus:
     progress_ratio: ProgressRatio
     history: list[Point]
     notes: list[str]
+    projection_reason: str
+    completion_value: float | None
 
 
 @dataclass(frozen=True)
@@ -248,9 +253,32 @@ class PlanSummary:
     counts: dict[str, int]
 
 
+RECEIPT_LABELS: dict[str, str] = {"on_time": "按时", "late": "逾期报送", "backfill": "补录", "unscheduled": "非应报期"}
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    """A return received for the dashboard's current period: the day it counts as received (and
+    where that day comes from), the day it was imported, and how it stands against its due date."""
+
+    agency: str
+    period: Period
+    received: date
+    received_source: str
+    imported: date
+    backfill: bool
+    batch: int
+    due: date | None
+    state: str
+    label: str
+
+
 @dataclass(frozen=True)
 class StatusReport:
-    """What ``pingtai status`` shows; ``status --json`` is this object serialised."""
+    """What ``pingtai status`` shows; ``status --json`` is this object serialised.
+
+    ``returns`` are the returns outstanding for ``returns_period``, ``received`` those received for it.
+    """
 
     as_of: date
     plan: str | None
@@ -262,6 +290,7 @@ class StatusReport:
     returns_period: Period | None
     returns: list[OutstandingReturn]
     returns_backlog: int
+    received: list[ReceiptRow] = field(default_factory=list)
 
     @property
     def late_tasks(self) -> list[TaskStatus]:
@@ -370,6 +399,7 @@ def status_row(item: PlanIndicator, series: Sequence[ObservationLike], a: Assess
         latest_due=a.latest_due, final=a.final, next_milestone=a.next_milestone,
         final_target=TargetInfo.of(final), milestones=list(a.milestones), projection=a.projection,
         progress_ratio=a.progress_ratio, history=_points(series), notes=list(a.notes),
+        projection_reason=a.projection_reason, completion_value=a.completion_value,
     )
 
 
@@ -458,9 +488,29 @@ def build_status(catalog: Catalog, values: Iterable[StoredValueLike] | CityValue
         outstanding = [r for r in outstanding if r.agency == canonical]
     current = max((s.latest_due for s in summaries if s.latest_due is not None), default=None)
     now = [r for r in outstanding if r.period == current]
+    receipts = _receipts(received, current, as_of, list(schedules.values()), canonical) if current else []
     return StatusReport(as_of=as_of, plan=plans[0].id if plan else None, agency=canonical, plans=summaries,
                         indicators=rows, tasks=task_rows, actions=actions, returns_period=current, returns=now,
-                        returns_backlog=len(outstanding) - len(now))
+                        returns_backlog=len(outstanding) - len(now), received=receipts)
+
+
+def _receipts(received: Iterable[Received], period: Period, as_of: date, schedules: Sequence[PlanSchedule],
+              agency: str | None) -> list[ReceiptRow]:
+    """The returns received for ``period`` by ``as_of`` (a back-fill whatever its day), by agency, each
+    against the earliest due date any plan owing it sets."""
+    rows = []
+    for r in received:
+        if r.period.as_point() != period or (agency is not None and r.agency != agency):
+            continue
+        if not (r.backfill or r.received <= as_of):
+            continue
+        owing = [s.for_agency(r.agency) for s in schedules if r.agency in s.agencies and s.covers(period)]
+        due = min((s.due_date(period) for s in owing), default=None)
+        last_day = min((s.missing_after(period) for s in owing), default=None)
+        state = "unscheduled" if last_day is None else receipt_state(r, last_day)
+        rows.append(ReceiptRow(r.agency, period, r.received, r.source, office_day(r.received_at), r.backfill, r.batch,
+                               due, state, RECEIPT_LABELS[state]))
+    return sorted(rows, key=lambda row: row.agency)
 
 
 # --- one indicator in depth ------------------------------------------------------------------
@@ -535,16 +585,22 @@ def path_rows(item: PlanIndicator, series: Sequence[ObservationLike]) -> list[Pa
     return rows
 
 
+def plans_with(catalog: Catalog, indicator: str, plan: str | None = None) -> list[Plan]:
+    """The plans (or ``plan``) that set targets for ``indicator``; :class:`UsageError` when ``plan`` does not."""
+    plans = [p for p in plans_for(catalog, plan) if any(i.id == indicator for i in p.indicators)]
+    if not plans:
+        name = catalog.indicators[indicator].name
+        raise UsageError(f"计划 {plan} 没有指标 {name}（{indicator}）", hint="去掉 --plan 查看该指标所在的全部计划。")
+    return plans
+
+
 def build_detail(catalog: Catalog, values: Iterable[StoredValueLike], name: str, as_of: date,
                  plan: str | None = None) -> IndicatorDetail:
     """One indicator in depth on ``as_of``, in every plan that sets targets for it (or ``plan``)."""
     from pingtai.history import resolve_indicator  # shared with `pingtai history`
 
     indicator = resolve_indicator(catalog, name)
-    plans = [p for p in plans_for(catalog, plan) if any(i.id == indicator.id for i in p.indicators)]
-    if not plans:
-        raise UsageError(f"计划 {plan} 没有指标 {indicator.name}（{indicator.id}）",
-                         hint="去掉 --plan 查看该指标所在的全部计划。")
+    plans = plans_with(catalog, indicator.id, plan)
     series = series_by_indicator(catalog, (v for v in values if v.indicator == indicator.id), as_of).get(
         indicator.id, [])
     details = []
@@ -560,8 +616,8 @@ def build_detail(catalog: Catalog, values: Iterable[StoredValueLike], name: str,
 
 
 __all__ = [
-    "TASK_STATES", "TASK_STATE_LABELS", "ActionSummary", "IndicatorDetail", "IndicatorStatus", "PathRow",
-    "PlanDetail", "PlanSummary", "Point", "StatusReport", "StoredTaskLike", "StoredValueLike", "TargetInfo",
-    "TaskStatus", "build_detail", "build_status", "city_inputs", "indicator_status", "path_rows",
+    "RECEIPT_LABELS", "TASK_STATES", "TASK_STATE_LABELS", "ActionSummary", "IndicatorDetail", "IndicatorStatus",
+    "PathRow", "PlanDetail", "PlanSummary", "Point", "ReceiptRow", "StatusReport", "StoredTaskLike", "StoredValueLike", "TargetInfo",
+    "TaskStatus", "build_detail", "build_status", "city_inputs", "indicator_status", "path_rows", "plans_with",
     "series_by_indicator", "status_row", "task_status",
 ]

@@ -19,8 +19,15 @@ Kinds (severity; the ``--fail-on`` levels that fail on it)
 - ``overdue_task`` (all levels): the latest judged milestone of an indicator was missed (error);
   a task deliverable whose ``due`` period's return is missing while the task is not 已完成
   (warning, error after ``escalate_days``); a task its lead reports 滞后 (warning).
-- ``data_quality`` (warning; at_risk): the latest value of an agency's series falls below the
-  previous period (stocks, cumulative counts) or leaves 50 %–200 % of last year's same point.
+- ``incomplete_return`` (warning; at_risk): a return received that leaves out figures its calendar
+  asks for at that period, or lines of tasks its agency leads (until they come); the indicators it
+  names raise no ``no_data``/``stale`` of their own.
+- ``data_quality`` (error for a figure the import gate refuses — a likely unit slip, out of scale or
+  range —, else warning; at_risk): the latest value of an agency's series judged by the rules of
+  :mod:`pingtai.series` (a jump of 3× or a fall of half against its previous figure, a stock below
+  its previous period); not the figures ``import --accept`` let through.
+- Nothing is raised for a plan that has ended (:meth:`pingtai.schedule.PlanSchedule.ended`):
+  ``pingtai status`` keeps its final verdicts.
 - ``return_due`` (info; never fails): with ``remind_days``, a return due within that many days
   (or past due, still in grace) not yet received.
 
@@ -35,17 +42,18 @@ findings whose key is new or whose fingerprint changed since the previous run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
 from pingtai.assess import IndicatorStatus, StoredTaskLike, StoredValueLike, TaskStatus, build_status
 from pingtai.catalog import Catalog, Deliverable, Plan, Task
-from pingtai.importer import plausibility_warnings
 from pingtai.periods import Period
 from pingtai.records import ValueRecord
 from pingtai.schedule import (
+    Obligations,
     OutstandingReturn,
     PlanSchedule,
     Received,
@@ -55,20 +63,22 @@ from pingtai.schedule import (
     plan_schedule,
     upcoming_returns,
 )
+from pingtai.series import judge, key_of
 from pingtai.views import plans_for
 
-Kind = Literal["off_track", "at_risk", "no_data", "stale", "overdue_return", "overdue_task", "data_quality",
-               "return_due"]
+Kind = Literal["off_track", "at_risk", "no_data", "stale", "overdue_return", "incomplete_return", "overdue_task",
+               "data_quality", "return_due"]
 Severity = Literal["info", "warning", "error"]
 FailOn = Literal["at_risk", "off_track", "overdue"]
 Change = Literal["new", "changed"]
 
-KINDS: tuple[Kind, ...] = ("overdue_return", "overdue_task", "off_track", "at_risk", "no_data", "stale",
-                           "data_quality", "return_due")
+KINDS: tuple[Kind, ...] = ("overdue_return", "incomplete_return", "overdue_task", "off_track", "at_risk", "no_data",
+                           "stale", "data_quality", "return_due")
 """Every kind, in the order a digest lists them within one agency and severity."""
 KIND_LABELS: dict[str, str] = {
     "off_track": "进度滞后", "at_risk": "进度预警", "no_data": "数据未报", "stale": "数据过期",
-    "overdue_return": "报表逾期", "overdue_task": "任务逾期", "data_quality": "数据存疑", "return_due": "报表将到期",
+    "overdue_return": "报表逾期", "incomplete_return": "报表缺项", "overdue_task": "任务逾期", "data_quality": "数据存疑",
+    "return_due": "报表将到期",
 }
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
 """Ascending."""
@@ -77,7 +87,7 @@ FAIL_LEVELS: dict[str, frozenset[str]] = {
     "overdue": frozenset({"overdue_return", "overdue_task"}),
     "off_track": frozenset({"overdue_return", "overdue_task", "off_track"}),
     "at_risk": frozenset({"overdue_return", "overdue_task", "off_track", "at_risk", "no_data", "stale",
-                          "data_quality"}),
+                          "data_quality", "incomplete_return"}),
 }
 """``--fail-on`` level → the kinds that make the check fail (exit 1). ``return_due`` never fails."""
 LOOKBACK_DAYS = 366
@@ -137,24 +147,31 @@ class CheckReport:
 
 def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iterable[StoredTaskLike],
                 received: Iterable[Received], as_of: date, *, plan: str | None = None,
-                remind_days: int | None = None, fail_on: FailOn = "off_track") -> CheckReport:
+                remind_days: int | None = None, fail_on: FailOn = "off_track",
+                accepted: Collection[tuple[int, str]] = ()) -> CheckReport:
     """Every finding on ``as_of`` for every plan (or ``plan``: id, short name or document number).
 
     ``values``/``tasks``/``received`` are the ledger's current values, current task lines and
-    received returns (``Ledger.current_values()`` …). ``remind_days`` adds ``return_due``
-    reminders. Raises :class:`~pingtai.errors.UnknownNameError` for an unknown plan.
+    received returns (``Ledger.current_values()`` …); ``accepted`` the ``(batch, cell)`` of the
+    figures ``import --accept`` let through. ``remind_days`` adds ``return_due`` reminders. Raises
+    :class:`~pingtai.errors.UnknownNameError` for an unknown plan.
     """
-    values, received = list(values), list(received)
+    values, tasks, received = list(values), list(tasks), list(received)
     plans = plans_for(catalog, plan)
-    schedules = {p.id: plan_schedule(catalog, p) for p in plans}
+    every = {p.id: plan_schedule(catalog, p) for p in plans}
     status = build_status(catalog, values, tasks, received, as_of, plan=plan)
+    # a plan that has ended (its last return past due) raises nothing more: status keeps its verdicts
+    live = [p for p in plans if not every[p.id].ended(as_of)]
+    schedules = {p.id: every[p.id] for p in live}
     outstanding = outstanding_returns(catalog, received, as_of, list(schedules.values()))
     waiting = _waiting_on_returns(status.indicators, outstanding, schedules)
+    omissions = omitted(catalog, live, values, tasks, received, as_of, schedules)
     findings = [
         *return_findings(outstanding, schedules, as_of, waiting),
-        *indicator_findings(status.indicators, schedules, as_of, outstanding),
-        *task_findings(plans, status.tasks, schedules, as_of),
-        *quality_findings(catalog, plans, values, schedules, as_of),
+        *omission_findings(omissions, schedules, as_of),
+        *indicator_findings(status.indicators, schedules, as_of, outstanding, omissions),
+        *task_findings(live, status.tasks, schedules, as_of),
+        *quality_findings(catalog, live, values, schedules, as_of, accepted),
     ]
     if remind_days is not None:
         findings += reminder_findings(upcoming_returns(catalog, received, as_of, remind_days,
@@ -275,16 +292,19 @@ def reminder_findings(upcoming: Sequence[UpcomingReturn]) -> list[Finding]:
 
 
 def indicator_findings(rows: Sequence[IndicatorStatus], schedules: Mapping[str, PlanSchedule], as_of: date,
-                       outstanding: Sequence[OutstandingReturn] = ()) -> list[Finding]:
+                       outstanding: Sequence[OutstandingReturn] = (),
+                       omissions: Sequence[Omission] = ()) -> list[Finding]:
     """``off_track``, ``at_risk``, ``no_data``, ``stale`` and missed milestones (``overdue_task``).
 
     ``rows`` are the dashboard rows of :func:`pingtai.assess.build_status`. A missed milestone is
     reported while it is the latest milestone judged; it then stands for the status of the same
     value (no second ``off_track``). ``no_data``/``stale`` are left out where ``outstanding`` holds
-    the owner's return for the period owed; a figure missing for two plans is one finding (the
-    first plan's key, ``plans`` naming both) — what is behind is judged per plan.
+    the owner's return for the period owed, or where that return came without the figure
+    (``omissions``: the ``incomplete_return`` finding names it); a figure missing for two plans is
+    one finding (the first plan's key, ``plans`` naming both) — what is behind is judged per plan.
     """
     missing = {(r.agency, r.period) for r in outstanding}
+    left_out = {(o.agency, o.period, ident) for o in omissions for ident in o.indicators}
     findings: list[Finding] = []
     unreported: dict[tuple[str, str, Period, str | None], int] = {}
     for row in rows:
@@ -300,7 +320,8 @@ def indicator_findings(rows: Sequence[IndicatorStatus], schedules: Mapping[str, 
         same_value_missed = last is not None and last.judgement == "missed" and last.period == row.period
         if row.status in ("off_track", "at_risk") and not same_value_missed:
             findings.append(_behind(row, agency, by))
-        elif row.status == "no_data" and row.latest_due is not None and (agency, row.latest_due) not in missing:
+        elif (row.status == "no_data" and row.latest_due is not None and (agency, row.latest_due) not in missing
+              and (agency, row.latest_due, row.id) not in left_out):
             own = schedule.for_indicator(row.id)
             finding = _unreported(row, row.latest_due, own.due_date(row.latest_due), agency)
             same = (finding.kind, row.id, row.latest_due, agency)
@@ -377,6 +398,80 @@ def _waiting_on_returns(rows: Sequence[IndicatorStatus], outstanding: Sequence[O
     return waiting
 
 
+# --- returns that leave things out -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Omission:
+    """A return received that leaves out figures (``indicators``: ids) or task lines it owes, and
+    the day it was due (the earliest any of its ``plans`` sets)."""
+
+    agency: str
+    period: Period
+    indicators: tuple[str, ...]
+    names: tuple[str, ...]
+    tasks: tuple[str, ...]
+    plans: tuple[str, ...]
+    due: date
+
+
+def omitted(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike],
+            tasks: Iterable[StoredTaskLike], received: Iterable[Received], as_of: date,
+            schedules: Mapping[str, PlanSchedule]) -> list[Omission]:
+    """Returns received by ``as_of`` (not back-fills), due within :data:`LOOKBACK_DAYS`, that leave
+    out what they owe under ``plans`` (``schedules`` their calendars): the figures their calendar asks
+    for at that period (:func:`pingtai.schedule.return_contents`) and the lines of the tasks the agency
+    leads — whatever file brought them, as long as no current figure or line is there for that
+    agency and period."""
+    wanted = {p.id for p in plans}
+    cutoff = as_of - timedelta(days=LOOKBACK_DAYS)
+    in_plans = {item.id for p in plans for item in p.indicators}
+    figures = {(v.indicator, v.period.as_point(), v.agency) for v in values}
+    lines = {(t.plan, t.task, t.period.as_point(), t.agency) for t in tasks}
+    owes = Obligations(catalog)
+    found: list[Omission] = []
+    for r in received:
+        point = r.period.as_point()
+        if r.backfill or r.received > as_of:
+            continue
+        contents = owes.contents(r.agency, point)
+        live = [p.id for p in contents.plans if p.id in wanted]
+        if not live:
+            continue
+        due = min(schedules[p].for_agency(r.agency).due_date(point) for p in live)
+        if due < cutoff:
+            continue  # history (see LOOKBACK_DAYS): not worth working out
+        blank = [i for i in contents.indicators if i.id in contents.owed and i.id in in_plans
+                 and (i.id, point, r.agency) not in figures]
+        blank_tasks = [f"{plan.spec.short_name}任务{task.number}" for plan, task in contents.tasks
+                       if plan.id in wanted and (plan.id, task.number, point, r.agency) not in lines]
+        if blank or blank_tasks:
+            found.append(Omission(r.agency, point, tuple(i.id for i in blank), tuple(i.name for i in blank),
+                                  tuple(blank_tasks), tuple(live), due))
+    return found
+
+
+def omission_findings(omissions: Sequence[Omission], schedules: Mapping[str, PlanSchedule],
+                      as_of: date) -> list[Finding]:
+    """``incomplete_return`` (warning) for each return that left out what it owes, until it comes."""
+    findings = []
+    for o in omissions:
+        plans = tuple(p for p in o.plans if p in schedules)
+        if not plans:
+            continue
+        by = _next_return(schedules[plans[0]], o.agency, as_of)
+        parts = ([f"未填{'、'.join(o.names)}"] if o.names else []) + (
+            [f"任务进展未填{'、'.join(o.tasks)}"] if o.tasks else [])
+        message = (f"{o.period.label()}报表已收到，但{'；'.join(parts)}（仍按未报计）：请{o.agency}补报，"
+                   f"{_by(by, '随下期报表报送', '尽快补报')}。")
+        findings.append(Finding(
+            kind="incomplete_return", severity="warning", plan=plans[0], subject=f"return:{o.period}",
+            agency=o.agency, message=message, key=f"incomplete_return:{o.agency}:{o.period}",
+            fingerprint=f"warning|{','.join(o.indicators)}|{','.join(o.tasks)}", title=f"{o.period.label()}报表缺项",
+            label=KIND_LABELS["incomplete_return"], plans=plans, period=o.period, due=o.due, by=by))
+    return findings
+
+
 # --- tasks -----------------------------------------------------------------------------------
 
 
@@ -437,12 +532,15 @@ def _late(plan: Plan, task: Task, state: TaskStatus, reported: date | None, by: 
 
 
 def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike],
-                     schedules: Mapping[str, PlanSchedule], as_of: date) -> list[Finding]:
-    """``data_quality`` for the latest value of each (indicator, agency) series, judged by the
-    importer's :func:`~pingtai.importer.plausibility_warnings` against the ledger's current values.
+                     schedules: Mapping[str, PlanSchedule], as_of: date,
+                     accepted: Collection[tuple[int, str]] = ()) -> list[Finding]:
+    """``data_quality`` for the latest value of each (indicator, agency) series, judged by the rules of
+    :func:`pingtai.series.judge` (the importer's) against the ledger's current values.
 
-    Only indicators of ``plans``, values for periods ended by ``as_of`` and within
-    :data:`LOOKBACK_DAYS` of it, in the indicator's own unit.
+    A refusal (a likely unit slip, out of scale or range: in the ledger from before the gate, or a
+    hand-made one) is an error, a jump or a fall a warning. Only indicators of ``plans``, values for
+    periods ended by ``as_of`` and within :data:`LOOKBACK_DAYS` of it, in the indicator's own
+    unit; not the figures ``import --accept`` let through (``accepted``: ``(batch, cell)``).
     """
     in_plans: dict[str, list[str]] = {}
     for plan in plans:
@@ -460,30 +558,32 @@ def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[S
         if held is None or order[v.period] > order[held.period]:
             latest[(v.indicator, v.agency)] = v
     cutoff = as_of - timedelta(days=LOOKBACK_DAYS)
-    judged = [v for v in latest.values() if ends[v.period] >= cutoff]
-    # ``where`` carries the index, so each warning finds its value whatever cells the files used
+    let_through = set(accepted)
+    judged = [v for v in latest.values() if ends[v.period] >= cutoff
+              and (getattr(v, "batch", None), getattr(v, "where", None)) not in let_through]
+    # ``where`` carries the index, so each problem finds its value whatever cells the files used
     records = [ValueRecord(indicator=v.indicator, period=points[v.period], agency=v.agency, value=v.value,
                            unit=v.unit, where=str(i), raw=f"{v.value:g}", below_unit=getattr(v, "below_unit", False))
                for i, v in enumerate(judged)]
-    # the importer's state: the current values of the series judged, keyed as it keys them
+    # the importer's state: the current values of the series judged
     pairs = {(v.indicator, v.agency) for v in judged}
-    names = {period: str(point) for period, point in points.items()}
-    state: dict[tuple[str, str, str], tuple[float, int | None]] = {
-        (v.indicator, names[v.period], v.agency): (v.value, None) for v in current if (v.indicator, v.agency) in pairs}
+    state = {key_of(v.indicator, points[v.period], v.agency): (v.value, None)
+             for v in current if (v.indicator, v.agency) in pairs}
     findings = []
-    for problem in plausibility_warnings(records, state, catalog):
+    for problem in judge(records, state, catalog):
         v = judged[int(problem.where)]
         plan_ids = tuple(in_plans[v.indicator])
         schedule = schedules[plan_ids[0]]
         by = _next_return(schedule, v.agency, as_of)
         point = points[v.period]
         name = catalog.indicators[v.indicator].name
+        severity: Severity = "error" if problem.severity == "error" else "warning"
         message = (f"{problem.message}；如有误，请{v.agency}{'于 ' if by else ''}"
                    f"{_by(by, '报送更正后的报表', '尽快报送更正后的报表')}。")
         findings.append(Finding(
-            kind="data_quality", severity="warning", plan=plan_ids[0], subject=f"{v.indicator}@{point}",
+            kind="data_quality", severity=severity, plan=plan_ids[0], subject=f"{v.indicator}@{point}",
             agency=v.agency, message=message, key=f"data_quality:{problem.code}:{v.indicator}:{v.agency}:{point}",
-            fingerprint=f"warning|{_num(v.value)}", title=f"{name}（{point.label()}）",
+            fingerprint=f"{severity}|{_num(v.value)}", title=f"{name}（{point.label()}）",
             label=KIND_LABELS["data_quality"], plans=plan_ids, period=point, due=None, by=by))
     return findings
 
@@ -496,7 +596,9 @@ def _escalated(missing_since: date, escalate_days: int, as_of: date) -> Severity
     return "error" if (as_of - missing_since).days + 1 > escalate_days else "warning"
 
 
+@functools.lru_cache(maxsize=4096)
 def _next_return(schedule: PlanSchedule, agency: str | None, as_of: date) -> date | None:
+    # asked for every finding of an agency, with the same calendar and date (arguments are immutable)
     own = schedule.for_agency(agency) if agency else schedule
     due = next_due(own, as_of)
     return due.due if due else None
@@ -516,6 +618,7 @@ def _num(value: float | None) -> str:
 
 __all__ = [
     "FAIL_LEVELS", "KINDS", "KIND_LABELS", "LOOKBACK_DAYS", "SEVERITIES", "SEVERITY_LABELS", "Change", "CheckReport",
-    "FailOn", "Finding", "Kind", "Severity", "build_check", "classify", "count_new", "fails", "indicator_findings",
-    "only_new", "quality_findings", "reminder_findings", "report", "return_findings", "sort_key", "task_findings",
+    "FailOn", "Finding", "Kind", "Omission", "Severity", "build_check", "classify", "count_new", "fails",
+    "indicator_findings", "omission_findings", "omitted", "only_new", "quality_findings", "reminder_findings",
+    "report", "return_findings", "sort_key", "task_findings",
 ]

@@ -1,11 +1,13 @@
 """Import returns into the ledger: read each file, compare it with what is recorded, write it whole.
 
 For every file: read it (:func:`pingtai.returns.read_return`); if it has errors, nothing from it is
-written. Otherwise, inside one ledger transaction, compare each value with the current one for its
-key ``(indicator, period, agency)`` — new key → *imported*, different value → *updated* (old → new
-shown), same value → *unchanged* — flag implausible figures as warnings (accepted, shown), archive
-the file and record it as one batch. A file whose bytes are already a batch is *unchanged* and
-adds nothing. ``dry_run`` runs exactly the same comparison against the ledger as it is (and the
+written. Otherwise, inside one ledger transaction, judge every figure against its series
+(:mod:`pingtai.series`: a figure that looks like a unit slip, is out of scale or out of range
+refuses the file unless ``--accept`` lets it through; jumps are warnings), compare each value with
+the current one for its key — new key → *imported*, different value → *updated* (old → new
+shown), same value → *unchanged* —, archive the file and record it as one batch with the day the
+return counts as received (:func:`receipt_day`). A file whose bytes are already a batch is *unchanged*
+and adds nothing. ``dry_run`` runs exactly the same judgement against the ledger as it is (and the
 files before it in the same run) and writes nothing, not even an empty ledger file.
 
 The result objects here are what ``pingtai import`` renders as text or ``--json``.
@@ -14,29 +16,28 @@ The result objects here are what ``pingtai import`` renders as text or ``--json`
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import math
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog
 from pingtai.errors import Problem, UsageError, text_name
-from pingtai.ledger import Ledger, NewBatch, sha256_of
-from pingtai.periods import Period, PeriodError
+from pingtai.ledger import AcceptedCell, Ledger, NewBatch, ReceivedSource, sha256_of
+from pingtai.periods import Period, PeriodError, office_day
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
 from pingtai.returns.opening import FilesAhead
 from pingtai.safe_write import os_reason
+from pingtai.schedule import return_contents
+from pingtai.series import ACCEPTABLE, Acceptance, Figure, ValueKey, judge, keys_of
 
-YOY_MIN_RATIO = 0.5
-"""A flow or stock below half of the same point last year is implausible enough to flag."""
-YOY_MAX_RATIO = 2.0
-"""…and so is more than double. Wider than ±50 % on the rise side because the plans themselves
-aim at such growth for small counts (平台 51 → 85 in a year); a doubling still deserves a look."""
+if TYPE_CHECKING:
+    from pingtai.service import Store
+
 _REL_TOL = 1e-9
 """Values equal within this relative tolerance are *unchanged* (unit conversions are floats)."""
 
@@ -90,7 +91,10 @@ class FileResult:
 
     ``status``: ``accepted`` (recorded as batch ``batch``; in a dry run ``batch`` is ``None``),
     ``duplicate`` (the same bytes are already batch ``batch``; nothing added) or ``rejected``
-    (``errors`` say why; nothing written).
+    (``errors`` say why; nothing written). ``received`` is the day the return counts as received
+    and ``received_source`` where that day comes from (:func:`receipt_day`); ``backfill`` marks a
+    back-fill. ``accepted`` lists the refused figures that ``--accept`` let through; ``blank`` and
+    ``blank_tasks`` what a return for one agency and period left out of what it owes.
     """
 
     file: str
@@ -104,19 +108,29 @@ class FileResult:
     unchanged: int = 0
     tasks: int = 0
     batch: int | None = None
+    received: dt.date | None = None
+    received_source: ReceivedSource | None = None
+    backfill: bool = False
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    accepted: list[Problem] = field(default_factory=list)
     conversions: list[ConversionNote] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    blank: list[str] = field(default_factory=list)
+    blank_tasks: list[str] = field(default_factory=list)
 
 
 @dataclass
 class ImportResult:
-    """The outcome of one ``import`` run: one :class:`FileResult` per file, in the order given."""
+    """The outcome of one ``import`` run: one :class:`FileResult` per file, in the order given.
+
+    ``unused_accepts`` are the ``--accept`` cells that named no refused figure in any file.
+    """
 
     files: list[FileResult]
     dry_run: bool
     ledger: str
+    unused_accepts: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> list[FileResult]:
@@ -128,43 +142,65 @@ class ImportResult:
         return 1 if self.rejected else 0
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """How the returns of one ``import`` run are received: ``--received``, ``--backfill``, ``--accept``.
+
+    ``import_day`` makes the import day the receipt day whatever the return says: the rule for a
+    batch archived before receipt days were kept, which a rebuild must give back as it was.
+    """
+
+    received: dt.date | None = None
+    backfill: bool = False
+    acceptance: Acceptance = field(default_factory=Acceptance)
+    import_day: bool = False
+
+
 @dataclass
 class _Session:
     """What a dry run has "written" so far, so later files compare against earlier ones."""
 
-    values: dict[tuple[str, str, str], tuple[float, int | None]] = field(default_factory=dict)
+    values: dict[ValueKey, Figure] = field(default_factory=dict)
     shas: dict[str, FileResult] = field(default_factory=dict)
 
 
 def import_files(
     paths: Sequence[Path],
     catalog: Catalog,
-    db_path: Path,
+    store: Store,
     *,
     now: dt.datetime,
     agency: str | None = None,
     period: str | None = None,
+    receipt: Receipt | None = None,
     dry_run: bool = False,
     on_progress: ProgressCallback | None = None,
     reader: Reader | None = None,
     ahead: FilesAhead | None = None,
 ) -> ImportResult:
-    """Import each of ``paths`` into the ledger at ``db_path``; each file all or nothing.
+    """Import each of ``paths`` into the ledger ``store`` names; each file all or nothing.
 
     ``agency`` / ``period`` are the ``--agency`` / ``--period`` flags (any spelling), passed to
-    the reader, which reports a contradiction with the file as an error. ``now`` (timezone-aware)
-    stamps the batches. ``reader`` replaces :func:`pingtai.returns.read_return` (tests). ``ahead``
-    is ``paths`` already being opened in the background (:class:`~pingtai.returns.opening.FilesAhead`,
-    started by the caller before it loaded the catalog); without it the files are opened here,
-    each while the one before it is recorded.
+    the reader, which reports a contradiction with the file as an error. ``receipt`` holds
+    ``--received`` / ``--backfill`` / ``--accept`` (default: none given). ``now`` (timezone-aware)
+    stamps the batches; its Beijing day is the import day. ``reader`` replaces
+    :func:`pingtai.returns.read_return` (tests). ``ahead`` is ``paths`` already being opened in the
+    background (:class:`~pingtai.returns.opening.FilesAhead`, started by the caller before it
+    loaded the catalog); without it the files are opened here, each while the one before it is
+    recorded.
 
-    Raises :class:`UsageError` for a missing file or an unreadable flag and
-    :class:`~pingtai.errors.UnknownNameError` for an unknown agency — before anything is read — and
-    :class:`~pingtai.errors.LedgerError` when the ledger cannot be opened or written.
+    Raises :class:`UsageError` for a missing file, an unreadable flag or a receipt date after the
+    import day and :class:`~pingtai.errors.UnknownNameError` for an unknown agency — before
+    anything is read — and :class:`~pingtai.errors.LedgerError` when the ledger cannot be opened
+    or written.
     """
+    receipt = receipt or Receipt()
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"文件不存在或不是文件：{'、'.join(missing)}", hint="请检查文件路径；未导入任何文件。")
+    if receipt.received is not None and receipt.received > office_day(now):
+        raise UsageError(f"--received {receipt.received} 晚于今天（{office_day(now)}）：收到日期不能在将来",
+                         hint="请写实际收到报表的日期，例如 --received 2025-04-15。")
     canonical = AgencyIndex(catalog.agencies).resolve(agency).name if agency else None
     try:
         wanted = Period.parse(period) if period else None
@@ -178,7 +214,10 @@ def import_files(
 
     session = _Session()
     results: list[FileResult] = []
-    ledger = Ledger.open(db_path, readonly=True) if dry_run else Ledger.open(db_path, create=False)
+    used: set[str] = set()
+    # a dry run reads the ledger as it is (a missing one as empty); an import opens an existing one
+    # for writing and creates a missing one only once a file is taken
+    ledger = store.read(missing_ok=True) if dry_run else store.write(create=False)
     try:
         for index, path in enumerate(paths):
             name = text_name(path)
@@ -210,116 +249,237 @@ def import_files(
             if not parsed.errors and not parsed.values and not parsed.tasks:
                 parsed.problems.append(Problem(text_name(path.name), EMPTY_RETURN, "empty-return"))
             if dry_run:
-                result = assess(parsed, catalog, ledger, session=session, file=name)
+                result = assess(parsed, catalog, ledger, session=session, file=name, receipt=receipt, now=now)
                 if result.status == "accepted":
                     session.shas[sha] = result
             elif parsed.errors:
-                result = assess(parsed, catalog, ledger, file=name)
+                result = assess(parsed, catalog, ledger, file=name, receipt=receipt, now=now)
             elif checked := _consistency_problems(parsed, catalog):
-                result = assess(parsed, catalog, ledger, file=name, checked=checked)
+                result = assess(parsed, catalog, ledger, file=name, checked=checked, receipt=receipt, now=now)
             else:
-                if ledger.path is None or ledger.readonly:  # first accepted file: only now create (or write) it
+                judged = None
+                if ledger.path is None or ledger.readonly:  # first file to take: only now create (or write) it
+                    judged = assess(parsed, catalog, ledger, file=name, checked=[], receipt=receipt, now=now)
+                    if judged.status == "rejected":  # refused by the series gate: no ledger is created for it
+                        used |= receipt.acceptance.used(judged.errors)
+                        results.append(judged)
+                        continue
                     ledger.close()
-                    ledger = Ledger.open(db_path, create=True)
+                    ledger = store.write()
                 result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,
-                                period_option=str(wanted) if wanted else None, checked=[])
+                                period_option=str(wanted) if wanted else None, checked=[], receipt=receipt,
+                                judged=judged)
+            used |= receipt.acceptance.used([*result.accepted, *result.errors])
             results.append(result)
     finally:
         ledger.close()
-    return ImportResult(files=results, dry_run=dry_run, ledger=str(db_path))
+    unused = [spec for spec in receipt.acceptance.cells if spec not in used]
+    return ImportResult(files=results, dry_run=dry_run, ledger=store.describe(), unused_accepts=unused)
 
 
 def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Path, now: dt.datetime,
            file: str | None = None, stored_name: str | None = None, agency_option: str | None = None,
            period_option: str | None = None, batch_id: int | None = None,
-           checked: list[Problem] | None = None) -> FileResult:
+           checked: list[Problem] | None = None, receipt: Receipt | None = None,
+           judged: FileResult | None = None) -> FileResult:
     """Compare ``parsed`` with the ledger and, if it has no errors, record it as one batch.
 
-    Comparison and writing share one ``BEGIN IMMEDIATE`` transaction, so a concurrent import
-    cannot slip in between. ``source`` is the file archived; its bytes must hash to
-    ``parsed.sha256``. ``stored_name`` is the file name the batch records (default: ``source``'s);
-    ``agency_option`` / ``period_option`` the options the file was read with and ``batch_id`` the
-    id to give the batch — all three kept for, or restored by, ``ledger rebuild``. ``checked`` is
-    what :func:`_consistency_problems` already found in ``parsed`` (not checked again). Returns
-    the file's result (``rejected`` with nothing written on errors).
+    Judging and writing share one ``BEGIN IMMEDIATE`` transaction, so a concurrent import cannot
+    slip in between. ``source`` is the file archived; its bytes must hash to ``parsed.sha256``.
+    ``stored_name`` is the file name the batch records (default: ``source``'s); ``agency_option``
+    / ``period_option`` / ``receipt`` the options the file was read and imported with and
+    ``batch_id`` the id to give the batch — all kept for, or restored by, ``ledger rebuild``.
+    ``checked`` is what :func:`_consistency_problems` already found in ``parsed`` (not checked
+    again). ``judged`` is :func:`assess` of ``parsed`` against an empty ledger (the first file of an
+    import into a new one): while the ledger still holds no batch its series judgement stands and is
+    not made twice. Returns the file's result (``rejected`` with nothing written on errors — a
+    refused figure among them).
     """
+    receipt = receipt or Receipt()
     with ledger.transaction():
         earlier = ledger.batch_by_sha256(parsed.sha256)
         if earlier is not None:
             return _duplicate(file or text_name(parsed.path), parsed.sha256, earlier.id, earlier.agency, earlier.period,
                               earlier.layout, earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks)
-        result = _screen(parsed, catalog, file, checked)
+        result = _screen(parsed, catalog, file, checked, receipt, now)
         if result.status != "accepted":
             return result
         values = _as_points(parsed.values)
-        keys = _keys(values)
+        keys = keys_of(values)
         current = _current(ledger, keys, None)
-        # from here the ledger copies the rows into place in the background while they are judged
+        if judged is not None and not current and not ledger.batches():
+            # nothing recorded meanwhile: judged against exactly this (empty) state already
+            result.warnings, result.accepted = list(judged.warnings), list(judged.accepted)
+        elif not _gate(result, values, keys, current, catalog, receipt.acceptance):
+            return result
+        # from here the ledger copies the rows into place in the background while they are counted
         staged = ledger.stage(values, [_task_as_point(t) for t in parsed.tasks], batch_id=batch_id)
-        _judge(result, values, keys, current, catalog, None)
+        _count(result, values, keys, current, catalog, None)
+        acceptance = receipt.acceptance
         batch = ledger.add_batch(
             NewBatch(file=stored_name or text_name(Path(source).name), sha256=parsed.sha256, agency=parsed.agency,
                      period=parsed.period.as_point() if parsed.period else None, layout=parsed.layout or "table",
                      imported_at=now, reporter=parsed.reporter, phone=parsed.phone, filled_on=parsed.filled_on,
                      plan_version=parsed.plan_version, imported=result.imported, updated=result.updated,
                      unchanged=result.unchanged, tasks=result.tasks, warnings=len(result.warnings),
-                     agency_option=agency_option, period_option=period_option, id=batch_id),
+                     agency_option=agency_option, period_option=period_option, received=result.received,
+                     received_source=result.received_source or "import", backfill=receipt.backfill,
+                     accepted=tuple(AcceptedCell(p.where, p.code, p.message) for p in result.accepted),
+                     accept_reason=acceptance.reason if acceptance else "",
+                     received_option=receipt.received.isoformat() if receipt.received else None,
+                     accept_option=acceptance.cells, accept_all=acceptance.every,
+                     receipt_rule=0 if receipt.import_day else 1, id=batch_id),
             source, staged=staged)
         result.batch = batch.id
     return result
 
 
 def assess(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, session: _Session | None = None,
-           file: str | None = None, checked: list[Problem] | None = None) -> FileResult:
+           file: str | None = None, checked: list[Problem] | None = None, receipt: Receipt | None = None,
+           now: dt.datetime | None = None) -> FileResult:
     """What importing ``parsed`` would do, judged against ``ledger`` (plus a dry run's ``session``).
 
-    Counts imported / updated / unchanged, lists changes and conversions, adds warnings for
-    implausible figures. A file with errors comes back ``rejected`` with every error listed.
-    Writes nothing (except into ``session``, when given, for the files after this one).
-    ``checked``: :func:`_consistency_problems` of ``parsed``, when the caller already has them.
+    Judges every figure (refusals, warnings), counts imported / updated / unchanged, lists changes
+    and conversions. A file with errors comes back ``rejected`` with every error listed. Writes
+    nothing (except into ``session``, when given, for the files after this one). ``checked``:
+    :func:`_consistency_problems` of ``parsed``, when the caller already has them; ``now``: the
+    import's time (for the receipt day; default: no receipt day is worked out).
     """
-    result = _screen(parsed, catalog, file, checked)
+    receipt = receipt or Receipt()
+    result = _screen(parsed, catalog, file, checked, receipt, now)
     if result.status == "accepted":
         values = _as_points(parsed.values)
-        keys = _keys(values)
-        _judge(result, values, keys, _current(ledger, keys, session), catalog, session)
+        keys = keys_of(values)
+        current = _current(ledger, keys, session)
+        if _gate(result, values, keys, current, catalog, receipt.acceptance):
+            _count(result, values, keys, current, catalog, session)
     return result
 
 
-Current = dict[tuple[str, str, str], tuple[float, int | None]]
-"""``(indicator, period, agency)`` → ``(value, batch)``: the figures a file is judged against."""
+_ACCEPT_HINT = "请核对单位后改正；确属实际数值的，用 --accept 该单元格 --reason 理由 放行"
+
+Current = dict[ValueKey, Figure]
+"""The figures a file is judged against: the current value (and its batch) of each key."""
 
 
-def _screen(parsed: ParsedReturn, catalog: Catalog, file: str | None, checked: list[Problem] | None) -> FileResult:
+def receipt_day(parsed: ParsedReturn, option: dt.date | None, now: dt.datetime) -> tuple[dt.date, ReceivedSource]:
+    """The day a return counts as received, and where it comes from.
+
+    ``--received`` when given (``option``); else the date the return carries (填报日期 / 填报时间 /
+    报送日期, or the template's field) when it is neither after the import day nor before the end of
+    the latest period the file reports; else the import day — days in Beijing time.
+    """
+    if option is not None:
+        return option, "option"
+    today = office_day(now)
+    filled = parsed.filled_on
+    if filled is not None and filled <= today and filled >= _latest_end(parsed, filled):
+        return filled, "return"
+    return today, "import"
+
+
+def _latest_end(parsed: ParsedReturn, default: dt.date) -> dt.date:
+    """The end of the latest period ``parsed`` reports (``default`` when it reports none)."""
+    ends = {v.period.end for v in parsed.values} | {t.period.end for t in parsed.tasks}
+    if parsed.period is not None:
+        ends.add(parsed.period.end)
+    return max(ends, default=default)
+
+
+def _screen(parsed: ParsedReturn, catalog: Catalog, file: str | None, checked: list[Problem] | None,
+            receipt: Receipt, now: dt.datetime | None) -> FileResult:
     """The file's result before it is judged: ``rejected`` with every error, else ``accepted``."""
     result = FileResult(file=file or text_name(parsed.path), sha256=parsed.sha256, status="accepted",
                         agency=parsed.agency, period=parsed.period, layout=parsed.layout,
                         tasks=len(parsed.tasks), warnings=list(parsed.warnings),
-                        conversions=_conversion_notes(parsed))
+                        conversions=_conversion_notes(parsed), backfill=receipt.backfill)
     errors = parsed.errors + (_consistency_problems(parsed, catalog) if checked is None else checked)
+    if receipt.received is not None and (parsed.values or parsed.tasks):
+        latest = _latest_end(parsed, receipt.received)
+        if receipt.received < latest:
+            errors.append(Problem(result.file, f"--received {receipt.received} 早于本文件报告期末 {latest}：报表不可能在期末前收到",
+                                  "bad-received"))
     if errors:
         result.status = "rejected"
         result.errors = errors
         result.tasks = 0
+        return result
+    if now is not None:
+        result.received, result.received_source = (
+            (office_day(now), "import") if receipt.import_day else receipt_day(parsed, receipt.received, now))
+    if parsed.agency is not None and parsed.period is not None and parsed.layout != "long":
+        _omissions(result, parsed, catalog, parsed.agency, parsed.period)
     return result
 
 
-def _current(ledger: Ledger, keys: list[tuple[str, str, str]], session: _Session | None) -> Current:
+def _omissions(result: FileResult, parsed: ParsedReturn, catalog: Catalog, agency: str, period: Period) -> None:
+    """What one agency's return leaves out of what it owes (a template: 未填), and the figures it
+    reports for indicators another unit owns (a warning naming the owner)."""
+    contents = return_contents(catalog, agency, period)
+    if parsed.layout == "template":
+        reported = {v.indicator for v in parsed.values}
+        result.blank = [i.name for i in contents.indicators if i.id in contents.owed and i.id not in reported]
+        lines = {(t.plan, t.task) for t in parsed.tasks}
+        result.blank_tasks = [f"{plan.spec.short_name} 任务{task.number} {task.title}" for plan, task in contents.tasks
+                              if (plan.id, task.number) not in lines]
+    listed = {i.id for i in contents.indicators}
+    flagged: set[str] = set()
+    for value in parsed.values:
+        owner = catalog.indicators[value.indicator].owner
+        if owner is None or owner == value.agency or value.indicator in listed or value.indicator in flagged:
+            continue
+        flagged.add(value.indicator)
+        name = catalog.indicators[value.indicator].name
+        result.warnings.append(Problem(value.where, f"{name} 由 {owner} 归口报送：{value.agency}填报的数值已记录，"
+                                                    f"但全市数以 {owner} 报送的为准", "not-owner", "warning"))
+
+
+def _current(ledger: Ledger, keys: list[ValueKey], session: _Session | None) -> Current:
     """The ledger's current figures for the indicators of ``keys`` (and a dry run's, on top)."""
-    indicators = {key[0] for key in keys}
+    indicators = {key.indicator for key in keys}
     current: Current = {
-        (s.indicator, str(s.period), s.agency): (s.value, s.batch) for s in ledger.current_values(indicators)}
+        ValueKey(s.indicator, str(s.period), s.agency): (s.value, s.batch) for s in ledger.current_values(indicators)}
     if session is not None:
-        current.update({k: v for k, v in session.values.items() if k[0] in indicators})
+        current.update({k: v for k, v in session.values.items() if k.indicator in indicators})
     return current
 
 
-def _judge(result: FileResult, values: list[ValueRecord], keys: list[tuple[str, str, str]], current: Current,
+def _gate(result: FileResult, values: list[ValueRecord], keys: list[ValueKey], current: Current, catalog: Catalog,
+          acceptance: Acceptance) -> bool:
+    """Judge every figure against its series (:func:`pingtai.series.judge`) with the file in place.
+
+    Refusals that ``acceptance`` covers become :attr:`FileResult.accepted` (and warnings); any
+    other refusal rejects the file (``False``). Warnings are added to the result.
+    """
+    after = dict(current)
+    after.update(zip(keys, zip(map(_VALUE, values), itertools.repeat(None)), strict=True))
+    refused: list[Problem] = []
+    for problem in judge(values, after, catalog, keys=keys):
+        if problem.severity != "error":
+            result.warnings.append(problem)
+        elif acceptance.covers(problem):
+            result.accepted.append(problem)
+            result.warnings.append(Problem(problem.where, f"已按 --accept 放行（{acceptance.reason}）：{problem.message}",
+                                           "accepted", "warning"))
+        elif problem.code in ACCEPTABLE:
+            refused.append(Problem(problem.where, f"{problem.message}。{_ACCEPT_HINT}", problem.code))
+        else:
+            refused.append(Problem(problem.where, f"{problem.message}，请核实后改正", problem.code))
+    if refused:
+        result.status = "rejected"
+        result.errors = refused
+        result.tasks = 0
+        result.received = result.received_source = None
+        return False
+    return True
+
+
+def _count(result: FileResult, values: list[ValueRecord], keys: list[ValueKey], current: Current,
            catalog: Catalog, session: _Session | None) -> None:
-    """Count imported / updated / unchanged into ``result``, list the changes, add the warnings.
+    """Count imported / updated / unchanged into ``result`` and list the changes.
 
     Works on whole columns (``zip``, ``map``) rather than value by value where it can: a
-    back-fill file holds 100 000 values, judged inside the write transaction.
+    back-fill file holds 100 000 values, counted inside the write transaction.
     """
     if not current:
         result.imported = len(values)
@@ -334,124 +494,13 @@ def _judge(result: FileResult, values: list[ValueRecord], keys: list[tuple[str, 
                 result.changes.append(Change(indicator=value.indicator, name=catalog.indicators[value.indicator].name,
                                              period=value.period, agency=value.agency, old=before[0], new=value.value,
                                              unit=value.unit, where=value.where, old_batch=before[1]))
-    figures = list(zip(map(_VALUE, values), itertools.repeat(None)))
-    after = dict(current)
-    after.update(zip(keys, figures, strict=True))
-    result.warnings += plausibility_warnings(values, after, catalog, keys=keys)
     if session is not None:
-        session.values.update(zip(keys, figures, strict=True))
-
-
-def plausibility_warnings(values: Iterable[ValueRecord], state: dict[tuple[str, str, str], tuple[float, int | None]],
-                          catalog: Catalog, *, keys: list[tuple[str, str, str]] | None = None) -> list[Problem]:
-    """Warnings for figures that are accepted but look wrong, judged against ``state``.
-
-    ``state`` maps ``(indicator, period, agency)`` to the value each key will have once the file is
-    in (the ledger's current values overlaid with the file's); periods are points
-    (:meth:`~pingtai.periods.Period.as_point`), as the ledger stores them. A ``stock`` or
-    ``cumulative`` value lower than the same agency's previous period → ``decrease``; a ``flow`` or
-    ``stock`` outside :data:`YOY_MIN_RATIO`–:data:`YOY_MAX_RATIO` of the same point last year →
-    ``yoy-range``. Warnings come in the order of ``values``, a value's ``decrease`` first.
-
-    "The previous period" is the latest point before the value's in ``state`` for the same series.
-    There is one point per month (Dec → year, Jun → H1, Mar/Sep → quarter, else the month), so it
-    is looked up month by month backwards — for a monthly series the first look-up finds it.
-    """
-    values = values if isinstance(values, list) else list(values)
-    if not values:
-        return []
-    keys = _keys(values) if keys is None else keys
-    texts = set(map(_SECOND, keys))
-    kinds = {ident: catalog.indicators[ident].kind for ident in set(map(_FIRST, keys))}
-    get = state.get
-    earliest = min(map(_month_of, texts | set(map(_SECOND, state))))  # where looking further back ends
-    # Which values can draw a warning, over whole columns: the point a month before (for a monthly
-    # series, the previous period) and the same point last year, looked up for every value at once.
-    # Only these candidates are then judged one by one, with the full rules.
-    previous = {text: _point_text(_month_of(text) - 1) for text in texts}
-    last_year = {text: str(_parse_period(text).same_point_last_year()) for text in texts}
-    ids, spelled, agencies = map(_FIRST, keys), list(map(_SECOND, keys)), list(map(_THIRD, keys))
-    months_before = map(get, zip(map(_FIRST, keys), map(previous.__getitem__, spelled), agencies, strict=True))
-    years_before = map(get, zip(map(_FIRST, keys), map(last_year.__getitem__, spelled), agencies, strict=True))
-    candidates = [
-        i for i, (kind, number, month, year) in enumerate(
-            zip(map(kinds.__getitem__, ids), map(_VALUE, values), months_before, years_before, strict=True))
-        if ((kind == "stock" or kind == "cumulative") and (month is None or number < month[0] - abs(month[0]) * _REL_TOL))
-        or ((kind == "flow" or kind == "stock") and year is not None and year[0] > 0
-            and not YOY_MIN_RATIO <= number / year[0] <= YOY_MAX_RATIO)]
-
-    warnings: list[Problem] = []
-    for i in candidates:
-        value, (ident, text, agency) = values[i], keys[i]
-        if value.below_unit:
-            continue
-        kind = kinds[ident]
-        if kind == "stock" or kind == "cumulative":
-            month = _month_of(text) - 1
-            while month >= earliest:
-                before = get((ident, _point_text(month), agency))
-                if before is not None:
-                    number = before[0]
-                    if value.value < number - abs(number) * _REL_TOL:
-                        kind_label = "累计数" if kind == "cumulative" else "存量"
-                        warnings.append(Problem(value.where, (
-                            f"{_label(catalog.indicators[ident].name, value)}为 {value.value:,.10g} {value.unit}，低于上期"
-                            f"（{_parse_period(_point_text(month)).label()}）的 {number:,.10g} {value.unit}；"
-                            f"{kind_label}一般不应下降，请核实"), "decrease", "warning"))
-                    break
-                month -= 1
-        if kind == "flow" or kind == "stock":
-            found = get((ident, last_year[text], agency))
-            if found is not None and found[0] > 0:
-                before_number = found[0]
-                ratio = value.value / before_number
-                if not YOY_MIN_RATIO <= ratio <= YOY_MAX_RATIO:
-                    warnings.append(Problem(value.where, (
-                        f"{_label(catalog.indicators[ident].name, value)}为 {value.value:,.10g} {value.unit}，较上年同期"
-                        f"（{_parse_period(last_year[text]).label()}：{before_number:,.10g} {value.unit}）变化 "
-                        f"{ratio - 1:+.0%}，超出合理范围（{YOY_MIN_RATIO - 1:+.0%}～{YOY_MAX_RATIO - 1:+.0%}），请核实"),
-                        "yoy-range", "warning"))
-    return warnings
-
-
-@functools.lru_cache(maxsize=4096)
-def _point_text(month: int) -> str:
-    """The stored spelling of the point ending in ``month`` (counted as ``12 * year + month``)."""
-    year, rest = divmod(month - 1, 12)
-    return str(Period.ending_in_month(year, rest + 1))
-
-
-@functools.lru_cache(maxsize=4096)
-def _month_of(text: str) -> int:
-    period = _parse_period(text)
-    return 12 * period.year + period.last_month
-
-
-def _keys(values: Sequence[ValueRecord]) -> list[tuple[str, str, str]]:
-    """``(indicator, period text, agency)`` of each value — the ledger's key."""
-    periods = list(map(_PERIOD, values))
-    # few distinct Period objects among many values: spell each once, keyed by id (hashing a
-    # Period dataclass costs more than the lookup saves)
-    spelled = {key: str(p) for key, p in dict(zip(map(id, periods), periods, strict=True)).items()}
-    return list(zip(map(_INDICATOR, values), map(spelled.__getitem__, map(id, periods)), map(_AGENCY, values),
-                    strict=True))
+        session.values.update(zip(keys, zip(map(_VALUE, values), itertools.repeat(None)), strict=True))
 
 
 _INDICATOR, _PERIOD, _AGENCY, _VALUE, _UNIT = (operator.itemgetter(i) for i in range(5))
 _AREA = operator.attrgetter("area")
 """Fields of a :class:`~pingtai.records.ValueRecord` (a named tuple), for ``map`` over many."""
-_FIRST, _SECOND, _THIRD = _INDICATOR, _PERIOD, _AGENCY
-"""…and of a key ``(indicator, period text, agency)``."""
-
-
-def _label(name: str, value: ValueRecord) -> str:
-    # formatted only for a warning: most of 100,000 values raise none
-    return f"{name}（{value.period.label()}，{value.agency}）"
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_period(text: str) -> Period:
-    return Period.parse(text)
 
 
 def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Problem]:
@@ -524,7 +573,7 @@ def _values_consistent(values: list[ValueRecord], catalog: Catalog) -> bool:
             return False
     if not all(map(math.isfinite, map(_VALUE, values))):
         return False
-    return len(set(_keys(_as_points(values)))) == len(values)
+    return len(set(keys_of(values))) == len(values)
 
 
 def _duplicate(file: str, sha: str, batch: int | None, agency: str | None, period: Period | None, layout: str | None,

@@ -37,17 +37,17 @@ import sqlite3
 import threading
 import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pingtai import archive
 from pingtai.archive import ManifestEntry
 from pingtai.archive import archive_name as archive_name  # re-exported: part of this module's API
 from pingtai.errors import LedgerError, text_name
 from pingtai.gcutil import gc_paused
-from pingtai.periods import Period, PeriodError
+from pingtai.periods import Period, PeriodError, office_day
 from pingtai.safe_write import os_reason
 
 if TYPE_CHECKING:  # read returns are the importer's; status never imports them
@@ -184,7 +184,21 @@ _SCHEMA_V3: tuple[str, ...] = (
     ),
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
+_SCHEMA_V4: tuple[str, ...] = (
+    # When each return was received, as the office would defend it (import --received, else the date
+    # the return carries, else the import day; received_source says which), whether it is a back-fill
+    # of history (values count, timeliness does not), and the figures let through although the unit
+    # -slip gate refused them (import --accept), with the reason given. A batch of an older ledger
+    # keeps its meaning: received NULL is its import day (Beijing time), from the import.
+    "ALTER TABLE batch ADD COLUMN received TEXT",
+    "ALTER TABLE batch ADD COLUMN received_source TEXT NOT NULL DEFAULT 'import'"
+    " CHECK (received_source IN ('option', 'return', 'import'))",
+    "ALTER TABLE batch ADD COLUMN backfill INTEGER NOT NULL DEFAULT 0 CHECK (backfill IN (0, 1))",
+    "ALTER TABLE batch ADD COLUMN accepted TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE batch ADD COLUMN accept_reason TEXT NOT NULL DEFAULT ''",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4)
 """Migration ``i`` takes a ledger from ``user_version`` i to i + 1. Append; never edit a shipped one."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -247,9 +261,28 @@ class StoredTask:
     superseded: bool
 
 
+ReceivedSource = Literal["option", "return", "import"]
+RECEIVED_SOURCE_LABELS: dict[str, str] = {"option": "导入时指定", "return": "报表所填日期", "import": "导入日"}
+
+
+@dataclass(frozen=True)
+class AcceptedCell:
+    """A figure the unit-slip gate refused and ``import --accept`` let through: where, why (code), the text."""
+
+    where: str
+    code: str
+    message: str
+
+
 @dataclass(frozen=True)
 class Batch:
-    """One accepted file. ``archive`` is the copy's path relative to the ledger's directory."""
+    """One accepted file. ``archive`` is the copy's path relative to the ledger's directory.
+
+    ``received`` is the day the return counts as received (``received_source``: ``option`` —
+    ``import --received`` —, ``return`` — the date the return carries —, or ``import`` — the
+    import day, Beijing time); ``backfill`` marks history recorded without timeliness
+    (``import --backfill``); ``accepted`` the refused figures let through, ``accept_reason`` why.
+    """
 
     id: int
     file: str
@@ -267,16 +300,29 @@ class Batch:
     tasks: int
     warnings: int
     archive: str
+    received: dt.date
+    received_source: ReceivedSource
+    backfill: bool
+    accepted: tuple[AcceptedCell, ...]
+    accept_reason: str
 
 
 @dataclass(frozen=True)
 class ReceivedReturn:
-    """The first receipt of a return for ``(agency, period)``, including rows inside long tables."""
+    """The first receipt of a return for ``(agency, period)``, including rows inside long tables.
+
+    ``received_at`` is when the batch was imported; ``received`` the day the return counts as
+    received, ``source`` where that day comes from, ``backfill`` whether the batch is a back-fill
+    (its timeliness does not count).
+    """
 
     agency: str
     period: Period
     received_at: dt.datetime
     batch: int
+    received: dt.date
+    source: ReceivedSource = "import"
+    backfill: bool = False
 
 
 @dataclass(frozen=True)
@@ -325,6 +371,21 @@ class NewBatch:
     """The ``--agency`` the file was read with (recorded in the archive for a rebuild)."""
     period_option: str | None = None
     """The ``--period`` the file was read with."""
+    received: dt.date | None = None
+    """The day the return counts as received; ``None``: the import day (Beijing time)."""
+    received_source: ReceivedSource = "import"
+    backfill: bool = False
+    accepted: tuple[AcceptedCell, ...] = ()
+    accept_reason: str = ""
+    received_option: str | None = None
+    """The ``--received`` the file was imported with (recorded in the archive for a rebuild)."""
+    accept_option: tuple[str, ...] = ()
+    """The ``--accept`` cells given (recorded in the archive for a rebuild) …"""
+    accept_all: bool = False
+    """… and ``--accept-all``."""
+    receipt_rule: int = 1
+    """0 for a batch received on its import day whatever the return says (a rebuild replaying an
+    entry written before receipt days were kept): the manifest entry says so again."""
     id: int | None = None
     """The batch id to use (a rebuild restores the original ids); ``None``: the next one."""
 
@@ -449,7 +510,8 @@ class Ledger:
         """Open (and, with ``create``, create and migrate) the ledger at ``path``.
 
         A missing (or empty) file opened with ``create=False`` or ``readonly=True`` gives an empty,
-        in-memory ledger: reading commands show nothing and leave no file behind. ``readonly``
+        in-memory ledger that leaves no file behind (a dry run; reading commands refuse a missing
+        ledger before they open it, :class:`pingtai.service.Store`). ``readonly``
         makes the connection query-only (dry runs, reports); an existing ledger opened without it
         is migrated to the current schema. Raises
         :class:`LedgerError` for a file that is not SQLite, a schema newer than this pingtai, or a
@@ -603,7 +665,7 @@ class Ledger:
         path = self.path
         if path is None or self._immutable or not os.access(path, os.W_OK) or _unwritable_directory(path):
             raise LedgerError(f"台账 {path} 结构版本较旧（{version}），只读方式下无法升级",
-                              hint="请在可写的位置运行一次 pingtai batches 或 pingtai import（非试运行）以升级台账结构。")
+                              hint="请在可写的位置运行一次 pingtai import（非试运行）或任一读取台账的命令（如 pingtai batches）以升级台账结构。")
         Ledger._open(path, create=True, readonly=False, rebuild_of=None).close()
 
     def _migrate(self, version: int) -> None:
@@ -829,7 +891,8 @@ class Ledger:
         return [_stored_task(row) for row in self._query(sql, params)]
 
     _BATCH_COLUMNS = """id, file, sha256, agency, period, layout, imported_at, reporter, phone, filled_on,
-                        imported, updated, unchanged, tasks, warnings, archive"""
+                        imported, updated, unchanged, tasks, warnings, archive,
+                        received, received_source, backfill, accepted, accept_reason"""
 
     def batches(self) -> list[Batch]:
         """Every batch, oldest first."""
@@ -861,11 +924,14 @@ class Ledger:
         """
         # the summary each batch keeps up to date (migration 3), not a pass over every value row
         sql = """
-            SELECT r.agency, r.period, b.imported_at, b.id
+            SELECT r.agency, r.period, b.imported_at, b.id, b.received, b.received_source, b.backfill
             FROM received r JOIN batch b ON b.id = r.batch_id
             ORDER BY r.agency, r.period, b.id"""
-        received = [ReceivedReturn(agency=row[0], period=_period(row[1]), received_at=_timestamp(row[2]), batch=row[3])
-                    for row in self._query(sql, [])]
+        received = []
+        for row in self._query(sql, []):
+            at = _timestamp(row[2])
+            received.append(ReceivedReturn(agency=row[0], period=_period(row[1]), received_at=at, batch=row[3],
+                                           received=_received_day(row[4], at), source=row[5], backfill=bool(row[6])))
         return sorted(received, key=lambda r: (r.agency, r.period.sort_key()))
 
     def counts(self) -> dict[str, int]:
@@ -1077,14 +1143,18 @@ class Ledger:
         try:
             if error is not None:
                 raise error
+            received = batch.received or office_day(batch.imported_at)
             self._db.execute(
                 """INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, reporter, phone,
-                       filled_on, plan_version, imported, updated, unchanged, tasks, warnings, archive)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       filled_on, plan_version, imported, updated, unchanged, tasks, warnings, archive,
+                       received, received_source, backfill, accepted, accept_reason)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (staged.batch_id, batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None,
                  batch.layout, imported_at, batch.reporter, batch.phone,
                  batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
-                 batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, relative))
+                 batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, relative,
+                 received.isoformat(), batch.received_source, int(batch.backfill),
+                 json.dumps([asdict(a) for a in batch.accepted], ensure_ascii=False), batch.accept_reason))
             if batch.agency is not None and batch.period is not None:
                 self._db.execute("INSERT OR IGNORE INTO received (agency, period, batch_id) VALUES (?, ?, ?)",
                                  (batch.agency, str(batch.period), staged.batch_id))
@@ -1097,6 +1167,8 @@ class Ledger:
             ledger=self._name, batch=staged.batch_id, sha256=batch.sha256, file=batch.file, archive=relative,
             imported_at=imported_at, agency_option=batch.agency_option, period_option=batch.period_option,
             values=len(staged.values), tasks=len(staged.tasks), rows_sha256=digest,
+            received_option=batch.received_option, backfill=batch.backfill, accept=list(batch.accept_option),
+            accept_all=batch.accept_all, reason=batch.accept_reason, receipt_rule=batch.receipt_rule,
             # the link to the batch before (under this transaction's lock: no batch can come between)
             previous=archive.entry_digest(root, str(before[0][0])) if before else None))
         self._staged.append(batch.sha256)
@@ -1298,9 +1370,24 @@ def _stored_task(row: Sequence[Any]) -> StoredTask:
                       imported_at=_timestamp(row[9]), superseded=bool(row[10]))
 
 
+def _received_day(text: str | None, imported_at: dt.datetime) -> dt.date:
+    """The day a batch counts as received: as recorded, or (a batch recorded before schema v4) its import day."""
+    return dt.date.fromisoformat(text) if text else office_day(imported_at)
+
+
+def _accepted(text: str) -> tuple[AcceptedCell, ...]:
+    try:
+        raw = json.loads(text)
+        return tuple(AcceptedCell(str(a["where"]), str(a["code"]), str(a["message"])) for a in raw)
+    except (ValueError, TypeError, KeyError):
+        raise LedgerError(f"台账中批次的放行记录无法识别：{text[:80]!r}（台账可能已损坏）") from None
+
+
 def _batch(row: Sequence[Any]) -> Batch:
+    imported_at = _timestamp(row[6])
     return Batch(id=int(row[0]), file=row[1], sha256=row[2], agency=row[3],
-                 period=_period(row[4]) if row[4] else None, layout=row[5], imported_at=_timestamp(row[6]),
+                 period=_period(row[4]) if row[4] else None, layout=row[5], imported_at=imported_at,
                  reporter=row[7], phone=row[8], filled_on=dt.date.fromisoformat(row[9]) if row[9] else None,
                  imported=int(row[10]), updated=int(row[11]), unchanged=int(row[12]), tasks=int(row[13]),
-                 warnings=int(row[14]), archive=row[15])
+                 warnings=int(row[14]), archive=row[15], received=_received_day(row[16], imported_at),
+                 received_source=row[17], backfill=bool(row[18]), accepted=_accepted(row[19]), accept_reason=row[20])

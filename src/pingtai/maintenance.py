@@ -39,10 +39,11 @@ from pingtai import archive
 from pingtai.archive import ARCHIVE_DIR, ManifestEntry
 from pingtai.catalog import Catalog
 from pingtai.errors import LedgerError, Problem, UsageError, text_name
-from pingtai.importer import Reader, record, rows_as_stored
+from pingtai.importer import Reader, Receipt, record, rows_as_stored
 from pingtai.ledger import Batch, Ledger, rows_digest, stored_rows
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import fsync_directory, os_reason, refuse_special
+from pingtai.series import Acceptance, matches
 
 RebuildProgress = Callable[[int, int], None]
 """``(done, total)`` entries replayed — the CLI draws a bar from it."""
@@ -178,8 +179,7 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
         chain.append(_Link(batch.id, label, batch.archive, entry, found.digests.get(batch.sha256)))
         if present:
             intact[batch.id] = (data, entry)
-        result.problems += _entry_mismatches(entry, batch.id, batch.file, batch.archive, batch.imported_at, digests[batch.id],
-                                             label)
+        result.problems += _entry_mismatches(entry, batch, digests[batch.id], label)
     _check_chain(chain, result)
     if deep is not None:
         _reread_all(batches, intact, stored, deep, reader, db_path.parent, result)
@@ -310,18 +310,20 @@ def _brief(row: Any) -> str:
     return f"{first:,.10g}" if isinstance(first, float) else str(first)[:40]
 
 
-def _entry_mismatches(entry: ManifestEntry, batch_id: int, file: str, relative: str, imported_at: dt.datetime,
-                      digest: tuple[int, int, str], label: str) -> list[Problem]:
-    where = relative.removesuffix(Path(relative).suffix) + ".json"
+def _entry_mismatches(entry: ManifestEntry, batch: Batch, digest: tuple[int, int, str], label: str) -> list[Problem]:
+    """Where ``entry`` and its batch disagree: the batch's identity, the options it was imported with
+    (receipt day, back-fill, the cells let through and why) and the digest of its rows."""
+    where = batch.archive.removesuffix(Path(batch.archive).suffix) + ".json"
     differences = []
-    if entry.batch != batch_id:
+    if entry.batch != batch.id:
         differences.append(f"批次号 {entry.batch}")
-    if entry.file != file:
+    if entry.file != batch.file:
         differences.append(f"文件名 {entry.file}")
-    if entry.archive != relative:
+    if entry.archive != batch.archive:
         differences.append(f"归档路径 {entry.archive}")
-    if _moment(entry.imported_at) != imported_at:
+    if _moment(entry.imported_at) != batch.imported_at:
         differences.append(f"导入时间 {entry.imported_at}")
+    differences += _receipt_mismatches(entry, batch)
     problems = []
     if differences:
         problems.append(Problem(where, f"{label}的归档清单与台账不符：{'、'.join(differences)}", "manifest-mismatch"))
@@ -329,6 +331,25 @@ def _entry_mismatches(entry: ManifestEntry, batch_id: int, file: str, relative: 
         problems.append(Problem(where, f"{label}在台账中的数据与导入时记录的不一致（清单：{entry.values} 个数值、{entry.tasks} 条任务进展；"
                                        f"台账：{digest[0]} 个、{digest[1]} 条）：台账曾被 pingtai 以外的程序修改", "rows-mismatch"))
     return problems
+
+
+def _receipt_mismatches(entry: ManifestEntry, batch: Batch) -> list[str]:
+    """How the import options an entry records (``--received``, ``--backfill``, ``--accept`` /
+    ``--accept-all`` / ``--reason``) disagree with what its batch holds, in words."""
+    differences = []
+    by_option = batch.received_source == "option"
+    if entry.received_option is not None and (not by_option or batch.received.isoformat() != entry.received_option):
+        differences.append(f"收到日期 {entry.received_option}")
+    elif entry.received_option is None and by_option:
+        differences.append("收到日期（清单中未指定）")
+    if entry.backfill != batch.backfill:
+        differences.append(f"补录 {'是' if entry.backfill else '否'}")
+    if entry.reason != batch.accept_reason:
+        differences.append(f"放行理由 {entry.reason or '（无）'}")
+    if not entry.accept_all and any(not any(matches(spec, cell.where) for spec in entry.accept)
+                                    for cell in batch.accepted):
+        differences.append(f"放行的单元格 {'、'.join(entry.accept) or '（无）'}")
+    return differences
 
 
 def _orphan_notes(found: archive.ArchiveScan, claimed: set[str]) -> list[Problem]:
@@ -463,14 +484,21 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
         period = Period.parse(entry.period_option) if entry.period_option else None
     except PeriodError:
         period = None
-    if moment is None or moment.tzinfo is None or (entry.period_option and period is None):
-        return skip("bad-manifest", "的归档清单中导入时间或报告期无法识别")
+    received = _day(entry.received_option)
+    if moment is None or moment.tzinfo is None or (entry.period_option and period is None) or (
+            entry.received_option and received is None):
+        return skip("bad-manifest", "的归档清单中导入时间、报告期或收到日期无法识别")
     original = _entry_bytes(found, entry.sha256)
     parsed = reader(_named_copy(data, entry.file, entry.batch, scratch), catalog, agency=entry.agency_option,
                     period=period)
     parsed.sha256 = entry.sha256
+    # the options it was imported with, exactly: the receipt day, back-fill, the figures let through
+    receipt = Receipt(received=received, backfill=entry.backfill,
+                      acceptance=Acceptance(tuple(entry.accept), entry.accept_all, entry.reason),
+                      import_day=entry.receipt_rule == 0)  # an older entry's batch was received on its import day
     outcome = record(parsed, catalog, ledger, source=data, now=moment, stored_name=entry.file,
-                     agency_option=entry.agency_option, period_option=entry.period_option, batch_id=entry.batch)
+                     agency_option=entry.agency_option, period_option=entry.period_option, batch_id=entry.batch,
+                     receipt=receipt)
     if outcome.status != "accepted":
         first = outcome.errors[0] if outcome.errors else None
         return skip("rejected", f"重新读取时被拒绝（{first or '与已有批次重复'}）：计划数据或读取规则可能已改变")
@@ -504,6 +532,13 @@ def _named_copy(data: Path, name: str, batch: int, scratch: Path) -> Path:
     except OSError:
         shutil.copyfile(data, named)
     return named
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _safe_name(name: str, fallback: str) -> str:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from pydantic import GetCoreSchemaHandler
@@ -292,6 +292,15 @@ def last_ended_month(day: date) -> int:
     ``day`` (its ``end`` is not after it) exactly when its ``months`` is at most this."""
     at = day.year * 12 + day.month
     return at if day.day == calendar.monthrange(day.year, day.month)[1] else at - 1
+
+
+CHINA_TZ = timezone(timedelta(hours=8), "北京时间")
+"""The office's calendar days are Beijing time (no daylight saving): receipt days, the import day."""
+
+
+def office_day(moment: datetime) -> date:
+    """The calendar day of ``moment`` (timezone-aware) in Beijing."""
+    return moment.astimezone(CHINA_TZ).date()
 
 
 def period_for_date(day: date, kind: Kind) -> Period:

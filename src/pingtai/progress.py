@@ -62,24 +62,44 @@ Milestones
     the full-year value): ``met``/``missed`` as soon as that value is in, ``no_data`` once its
     return is missing, ``pending`` before. A missed milestone stays missed whatever follows.
 
+First quarters of a year
+    A year-to-date flow's first two quarters (periods ending by June) judged by the share of the
+    year elapsed (``linear_share``: no seasonal profile from an earlier year) are at most
+    ``at_risk`` unless below 80 % of that pro-rata figure (:data:`EARLY_TOLERANCE`): the first
+    months of a year are seasonally low, and nothing says how low.
+
 Completion
-    Latest actual ÷ the target it is working towards (the first target whose period is not
-    before the latest period — for a flow, the first target in or after its year —, else the
-    final one); for a decrease, target ÷ actual. ``None`` when the target is zero.
+    The actual judged ÷ the target it is judged against: the final target once the judgement is
+    final or the final target is already met, else the first target whose period is not before
+    the actual's period (for a flow, the first target in or after its year), else the final one;
+    for a decrease, target ÷ actual. ``None`` (shown "—") when there is no data to judge
+    (``no_data``), the target is zero, or the ratio is not a finite number.
 
 Projection (:func:`project`)
-    From the baseline and reported values — for flows full-year values only (a year-to-date
-    figure is not annualised: seasonality would bias it) —, the compound annual growth rate
-    between the first and last point, applied from the last point to the final target's
-    period. Where the first or last value is not positive (数据知识产权登记 starts at 0) a
-    straight-line trend is used instead. Fewer than two points: no projection.
+    Only from at least :data:`MIN_TREND_POINTS` observations — the baseline and reported values,
+    for flows full-year values only (a year-to-date figure is not annualised: seasonality would
+    bias it) — spanning at least :data:`MIN_TREND_MONTHS` months; otherwise "数据不足" and no
+    可达/难达. The method follows the kind of figure: counts, stocks and amounts — a straight line
+    fitted by least squares (``linear``); percentages — the same line, bounded to 0–100
+    (``linear_bounded``); compound growth (``cagr``, a least-squares fit of the logarithm) only
+    where the plan states its target as a growth rate (``interpolation: geometric``) and every
+    point is positive. The line is carried to the final target's period; the projection names
+    its method and the points it used. No projection once the judgement is final (the plan's
+    final deadline has passed), for a recurring final target (judged year by year), or when the
+    figures are too large to fit. Its verdict (``reachable`` 可达 / ``unlikely`` 难达) is left out
+    where it would contradict the status in the same line: 可达 beside 滞后 or 未达成, 难达 beside
+    已达成 or 正常 — the status, judged against the plan's own path, stands.
 
 Progress ratio (Open SDG)
     Actual CAGR from the baseline to the latest annual-equivalent value ÷ CAGR required from the
     baseline to the final target; ≥ 0.95 substantial, ≥ 0.6 moderate, ≥ 0 limited, < 0
     deterioration. Not available (with the reason) without a baseline, with a baseline ≤ 0, a
-    latest value ≤ 0, no value after the baseline, a final target equal to the baseline, or a
-    recurring final target.
+    latest value ≤ 0, fewer than two annual-equivalent values after the baseline, a final target
+    equal to the baseline, a recurring final target, or figures too large to compute with. Like a
+    projection's verdict, a category that would contradict the status is withheld (the ratio is
+    kept, ``category`` null with the reason): no 显著进展 beside 滞后 or 未达成, no 倒退 beside 已达成 or 正常.
+
+Every finite value gives a verdict: no figure the ledger can hold makes the engine raise.
 """
 
 from __future__ import annotations
@@ -95,6 +115,7 @@ from typing import Literal, Protocol, TypeVar
 from pingtai.catalog import PlanIndicator, Target
 from pingtai.frozen import fast_init
 from pingtai.periods import Period, last_ended_month
+from pingtai.render.format import num, pct
 from pingtai.schedule import PlanSchedule, latest_due_point
 
 Status = Literal["achieved", "on_track", "at_risk", "off_track", "no_data", "no_baseline", "missed"]
@@ -116,6 +137,15 @@ CATEGORY_LABELS: dict[str, str] = {
 }
 DEFAULT_BAND = 0.10
 _REL = 1e-9
+EARLY_TOLERANCE = 0.20
+"""A first-half flow judged pro rata (no seasonal profile) is 预警, not 滞后, down to 80 % of expected."""
+MIN_TREND_POINTS = 3
+"""Observations a projection needs (the baseline counts) …"""
+MIN_TREND_MONTHS = 24
+"""… spanning at least this many months."""
+PROJECTION_METHOD_LABELS: dict[str, str] = {"linear": "线性趋势", "linear_bounded": "线性趋势（限于0—100%）",
+                                            "cagr": "复合增长"}
+VERDICT_LABELS: dict[str, str] = {"reachable": "可达", "unlikely": "难达"}
 
 
 # --- observations ----------------------------------------------------------------------------
@@ -242,11 +272,12 @@ def months(period: Period) -> int:
 @fast_init
 @dataclass(frozen=True)
 class PathPoint:
-    """A point of a trajectory: the baseline or a target, at its period."""
+    """A point at its period: the baseline or a target (of a trajectory), or a reported value (of the
+    trend a projection rests on)."""
 
     period: Period
     value: float
-    source: Literal["baseline", "target"]
+    source: Literal["baseline", "target", "reported"]
 
 
 @fast_init
@@ -425,20 +456,28 @@ def _milestones(item: PlanIndicator, known: Known, as_of: date, schedule: PlanSc
 class Projection:
     """Where the reported trend leads by the final target's period.
 
-    ``method`` is ``cagr`` (``rate`` = compound annual growth) or ``linear`` (``slope`` per
-    year, used where a value is not positive); ``points`` is how many values the trend rests
-    on, ``first``/``last`` the two it is drawn between.
+    ``method`` is ``linear`` (``slope`` per year), ``linear_bounded`` (the same, kept within
+    0–100 %) or ``cagr`` (``rate`` = compound annual growth); ``points`` is how many observations
+    the trend rests on, ``used`` those observations, ``first``/``last`` the first and last of
+    them. ``meets_target`` is whether the projected value meets the final target; ``verdict``
+    (``reachable``/``unlikely``) says so where that does not contradict the status, else ``None``.
     """
 
     period: Period
     value: float
-    method: Literal["cagr", "linear"]
+    method: Literal["linear", "linear_bounded", "cagr"]
     rate: float | None
     slope: float | None
     points: int
     first: Period
     last: Period
     meets_target: bool
+    used: tuple[PathPoint, ...] = ()
+    verdict: Literal["reachable", "unlikely"] | None = None
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS[self.verdict] if self.verdict else ""
 
 
 def annual_points(item: PlanIndicator, history: Iterable[ObservationLike]) -> list[tuple[Period, float]]:
@@ -482,31 +521,104 @@ def _trend(item: PlanIndicator, known: Known) -> Trend:
 
 def project(item: PlanIndicator, history: Iterable[ObservationLike], *,
             points: list[tuple[Period, float]] | None = None) -> Projection | None:
-    """Project the trend to the final target's period; ``None`` with fewer than two points.
+    """Project the trend to the final target's period; ``None`` where the rules give none
+    (:func:`projection_of` says why).
 
     ``points`` is :func:`annual_points` of ``item`` and ``history`` when the caller has it already.
+    The verdict is the projection's own (no status to weigh it against).
     """
     trend = _trend(item, _known(history)) if points is None else [(p.months, v) for p, v in points]
-    return _project(item, trend)
+    return projection_of(item, trend)[0]
 
 
-def _project(item: PlanIndicator, trend: Trend) -> Projection | None:
-    if len(trend) < 2:
-        return None
-    (t0, v0), (t1, v1) = trend[0], trend[-1]
-    final = item.final_target
-    years = (t1 - t0) / 12
-    ahead = max(0.0, (final.period.months - t1) / 12)
-    if v0 > 0 and v1 > 0:
-        rate = (v1 / v0) ** (1 / years) - 1
-        value = v1 * (1 + rate) ** ahead
-        method: Literal["cagr", "linear"] = "cagr"
-        slope = None
+def projection_of(item: PlanIndicator, trend: Trend, status: Status | None = None,
+                  final: bool = False) -> tuple[Projection | None, str]:
+    """The projection of ``item`` from ``trend`` (:func:`annual_points` as months), or ``None`` and
+    the reason (Chinese). ``status`` is the judgement its verdict must not contradict; ``final``
+    that the judgement is final (no projection then)."""
+    if final:
+        return None, "最终目标期已截止，结论为最终结论，不再预测"
+    if item.final_target.recurring:
+        return None, "每年目标按年研判，不作趋势预测"
+    if len(trend) < MIN_TREND_POINTS:
+        return None, f"数据不足：可比数据仅 {len(trend)} 个（需至少 {MIN_TREND_POINTS} 个、跨越 2 年以上）"
+    if trend[-1][0] - trend[0][0] < MIN_TREND_MONTHS:
+        return None, f"数据不足：可比数据跨越不足 2 年（{_point_at(trend[0][0])}—{_point_at(trend[-1][0])}）"
+    final_target = item.final_target
+    horizon = final_target.period.months
+    years = [(at - trend[0][0]) / 12 for at, _ in trend]
+    values = [v for _, v in trend]
+    method: Literal["linear", "linear_bounded", "cagr"]
+    rate = slope = None
+    if item.indicator.interpolation == "geometric" and all(v > 0 for v in values):
+        fitted = _fit(years, [math.log(v) for v in values])
+        if fitted is None:
+            return None, "数值过大，无法拟合趋势"
+        intercept, growth = fitted
+        value = _exp(intercept + growth * (horizon - trend[0][0]) / 12)
+        method, rate = "cagr", _expm1(growth)
     else:
-        slope = (v1 - v0) / years
-        value, rate, method = v1 + slope * ahead, None, "linear"
-    return Projection(final.period, value, method, rate, slope, len(trend), _point_at(t0), _point_at(t1),
-                      meets(final, value, item.indicator.direction))
+        fitted = _fit(years, values)
+        if fitted is None:
+            return None, "数值过大，无法拟合趋势"
+        intercept, slope = fitted
+        value = intercept + slope * (horizon - trend[0][0]) / 12
+        method = "linear"
+        if item.indicator.unit == "%":
+            value, method = min(max(value, 0.0), 100.0), "linear_bounded"
+    if not math.isfinite(value) or (rate is not None and not math.isfinite(rate)):
+        return None, "数值过大，无法预测"
+    meets_target = meets(final_target, value, item.indicator.direction)
+    verdict: Literal["reachable", "unlikely"] | None = "reachable" if meets_target else "unlikely"
+    if (verdict == "reachable" and status in ("off_track", "missed")) or (
+            verdict == "unlikely" and status in ("achieved", "on_track")):
+        verdict = None  # the status, judged against the plan's own path, stands
+    base = item.baseline
+    used = tuple(PathPoint(_point_at(at), v, "baseline" if base is not None and at == base.period.months
+                           and v == base.value else "reported") for at, v in trend)
+    return Projection(final_target.period, value, method, rate, slope, len(trend), _point_at(trend[0][0]),
+                      _point_at(trend[-1][0]), meets_target, used, verdict), ""
+
+
+def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | None:
+    """Least-squares line ``y = a + b x`` through the points: ``(a, b)``, or ``None`` when the
+    figures are too large for floating point. The values are scaled by their largest magnitude
+    first, so that a fit of figures near the largest float does not overflow on the way."""
+    scale = max((abs(y) for y in ys), default=0.0) or 1.0
+    if not math.isfinite(scale):
+        return None
+    scaled = [y / scale for y in ys]
+    n = len(xs)
+    mean_x, mean_y = math.fsum(xs) / n, math.fsum(scaled) / n
+    spread = math.fsum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        return None
+    slope = math.fsum((x - mean_x) * (y - mean_y) for x, y in zip(xs, scaled, strict=True)) / spread
+    intercept, slope = (mean_y - slope * mean_x) * scale, slope * scale
+    return (intercept, slope) if math.isfinite(intercept) and math.isfinite(slope) else None
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _expm1(x: float) -> float:
+    try:
+        return math.expm1(x)
+    except OverflowError:
+        return math.inf
+
+
+def _power(base: float, exponent: float) -> float | None:
+    """``base ** exponent`` for a positive base, ``None`` where it overflows or is not finite."""
+    try:
+        result = base ** exponent
+    except (OverflowError, ZeroDivisionError):
+        return None
+    return result if isinstance(result, float) and math.isfinite(result) else None
 
 
 @fast_init
@@ -556,22 +668,29 @@ def _progress_ratio(item: PlanIndicator, trend: Callable[[], Trend]) -> Progress
     if baseline is None:
         return ProgressRatio(None, reason="无基期值，无法计算进展比率")
     if baseline.value <= 0:
-        return ProgressRatio(None, reason=f"基期值为 {baseline.value:g}，无法计算增长率")
+        return ProgressRatio(None, reason=f"基期值为 {num(baseline.value)}，无法计算增长率")
     start = baseline.period.months
     points = trend()
-    if not points or points[-1][0] <= start:  # the trend is in time order: its last point is the latest
-        return ProgressRatio(None, reason="基期之后尚无年度可比实际值（至少需两个点）")
-    at, value = points[-1]
+    after = [p for p in points if p[0] > start]
+    if len(after) < 2:  # one value after the baseline is a single step, not a rate to defend
+        latest_seen = _point_at(after[-1][0]) if after else None
+        return ProgressRatio(None, latest=latest_seen, reason="基期之后的年度可比实际值不足 2 个，无法计算进展比率")
+    at, value = after[-1]  # the trend is in time order: its last point is the latest
     latest = _point_at(at)
     target = path_value(final, item.indicator.direction)
     if value <= 0 or target <= 0:
         return ProgressRatio(None, latest=latest, reason="实际值或目标值不为正，无法计算增长率")
     horizon = (final.period.months - start) / 12
-    required = (target / baseline.value) ** (1 / horizon) - 1
+    grown = _power(target / baseline.value, 1 / horizon) if horizon > 0 else None
+    achieved = _power(value / baseline.value, 1 / ((at - start) / 12))
+    if grown is None or achieved is None:
+        return ProgressRatio(None, latest=latest, reason="数值过大，无法计算增长率")
+    required, actual = grown - 1, achieved - 1
     if math.isclose(required, 0, abs_tol=1e-12):
         return ProgressRatio(None, latest=latest, reason="目标值等于基期值，所需增长率为 0")
-    actual = (value / baseline.value) ** (1 / ((at - start) / 12)) - 1
     ratio = actual / required
+    if not math.isfinite(ratio):
+        return ProgressRatio(None, latest=latest, reason="数值过大，无法计算增长率")
     return ProgressRatio(ratio, ratio_category(ratio), actual, required, latest)
 
 
@@ -605,6 +724,10 @@ class Assessment:
     progress_ratio: ProgressRatio
     trajectory: Trajectory
     notes: tuple[str, ...]
+    projection_reason: str = ""
+    """Why there is no projection (empty when there is one)."""
+    completion_value: float | None = None
+    """The target value the completion is judged against (``completion_target`` its period)."""
 
     @property
     def label(self) -> str:
@@ -615,17 +738,42 @@ class Assessment:
         return next((m for m in self.milestones if m.judgement == "pending"), None)
 
 
-def completion(item: PlanIndicator, period: Period, actual: float) -> tuple[float | None, Period]:
-    """Latest actual against the target it works towards (module docstring); and that target's period."""
+def _beside(ratio: ProgressRatio, status: Status) -> ProgressRatio:
+    """``ratio`` as shown beside ``status``: a category that contradicts it (显著进展 beside 滞后 or
+    未达成, 倒退 beside 已达成 or 正常) is withheld, with why; the ratio itself is kept."""
+    if (ratio.category == "substantial" and status in ("off_track", "missed")) or (
+            ratio.category == "deterioration" and status in ("achieved", "on_track")):
+        why = (f"按年均增长计为{CATEGORY_LABELS[ratio.category]}，与当前状态（{STATUS_LABELS[status]}）不一致，"
+               "以状态为准")
+        return ProgressRatio(ratio.value, None, ratio.actual_cagr, ratio.required_cagr, ratio.latest, why)
+    return ratio
+
+
+def completion(item: PlanIndicator, period: Period, actual: float, *,
+               final: bool = False) -> tuple[float | None, Period]:
+    """The actual judged against the target it is judged against (module docstring), and that
+    target's period. ``final``: judged against the final target (a final judgement, or the final
+    target already met)."""
+    target, chosen = completion_target(item, period, final=final)
+    reference = path_value(target, item.indicator.direction)
+    if item.indicator.direction == "increase":
+        ratio = actual / reference if reference else None
+    else:
+        ratio = reference / actual if actual else None
+    return (ratio if ratio is not None and math.isfinite(ratio) else None), chosen
+
+
+def completion_target(item: PlanIndicator, period: Period, *, final: bool = False) -> tuple[Target, Period]:
+    """The target a value for ``period`` is completed against, and the period it is judged at."""
+    if final:
+        return item.final_target, item.final_target.period
     yearly = is_yearly_amount(item, period.year)
     ahead = [(p, t) for t in item.targets for p in t.years()
              if (p.year >= period.year if yearly else months(p) >= months(period))]
-    chosen, target = min(ahead, key=lambda pt: months(pt[0])) if ahead else (item.final_target.period,
-                                                                             item.final_target)
-    reference = path_value(target, item.indicator.direction)
-    if item.indicator.direction == "increase":
-        return (actual / reference if reference else None), chosen
-    return (reference / actual if actual else None), chosen
+    if not ahead:
+        return item.final_target, item.final_target.period
+    chosen, target = min(ahead, key=lambda pt: months(pt[0]))
+    return target, chosen
 
 
 def compare(actual: float, expected: float, tolerance: float, direction: str) -> Status:
@@ -704,24 +852,40 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
             status = "no_baseline"
             notes.append("无基期值、尚无可比的目标路径，按完成率显示")
         else:
-            status = compare(actual, expected.value, item.tolerance, item.indicator.direction)
-    if expected is not None and expected.method != "trajectory":
-        notes.append(f"应达值 = 全年 {expected.annual:g} × {expected.share:.1%}（{METHOD_LABELS[expected.method]}）")
-    done, towards = completion(item, period, actual) if period is not None and actual is not None else (None, None)
+            tolerance = item.tolerance
+            if expected.method == "linear_share" and period.last_month <= 6:
+                # the first months of a year are seasonally low, and no earlier year says how low
+                tolerance = max(tolerance, EARLY_TOLERANCE)
+                notes.append(f"无上年同期数据，{period.label()}按时间进度研判：低于应达值但不低于其 {1 - tolerance:.0%} "
+                             "为预警，更低才为滞后")
+            status = compare(actual, expected.value, tolerance, item.indicator.direction)
+    if expected is not None and expected.method == "linear_share":
+        notes.append(f"应达值 = 全年 {num(expected.annual)} × {pct(expected.share)}（{METHOD_LABELS[expected.method]}）")
+    elif expected is not None and expected.method == "seasonal_share":
+        last = expected.period.same_point_last_year()
+        notes.append(f"应达值 = 全年 {num(expected.annual)} × {pct(expected.share)}（{METHOD_LABELS[expected.method]}："
+                     f"{last.label()} ÷ {last.year}年全年）")
+    judged_final = is_final or status == "achieved"
+    done = towards = target_value = None
+    if period is not None and actual is not None and status != "no_data":
+        done, towards = completion(item, period, actual, final=judged_final)
+        target_value = path_value(completion_target(item, period, final=judged_final)[0], item.indicator.direction)
     trend = _trend(item, known)  # shared by the projection and the progress ratio
+    projection, why = projection_of(item, trend, status, is_final)
     return Assessment(
         plan=item.plan, indicator=item.id, status=status, period=period, actual=actual, expected=expected,
         latest_due=due, final=is_final, tolerance=item.tolerance, completion=done, completion_target=towards,
-        milestones=tuple(judged), projection=_project(item, trend),
-        progress_ratio=_progress_ratio(item, lambda: trend),
-        trajectory=path, notes=tuple(notes),
+        milestones=tuple(judged), projection=projection,
+        progress_ratio=_beside(_progress_ratio(item, lambda: trend), status),
+        trajectory=path, notes=tuple(notes), projection_reason=why, completion_value=target_value,
     )
 
 
 __all__ = [
-    "CATEGORY_LABELS", "JUDGEMENT_LABELS", "METHOD_LABELS", "STATUS_LABELS", "Assessment", "Expected",
-    "Milestone", "Observation", "ObservationLike", "PathPoint", "ProgressRatio", "Projection", "Recorded",
-    "Trajectory", "annual_expected", "annual_points", "assess", "at_least", "city_series", "compare", "completion",
-    "expected_value", "meets", "milestones", "months", "path_value", "progress_ratio", "project",
-    "ratio_category", "recurring_target", "trajectory",
+    "CATEGORY_LABELS", "EARLY_TOLERANCE", "JUDGEMENT_LABELS", "METHOD_LABELS", "MIN_TREND_MONTHS", "MIN_TREND_POINTS",
+    "PROJECTION_METHOD_LABELS", "STATUS_LABELS", "VERDICT_LABELS", "Assessment", "Expected", "Milestone",
+    "Observation", "ObservationLike", "PathPoint", "ProgressRatio", "Projection", "Recorded", "Trajectory",
+    "annual_expected", "annual_points", "assess", "at_least", "city_series", "compare", "completion",
+    "completion_target", "expected_value", "meets", "milestones", "months", "path_value", "progress_ratio",
+    "project", "projection_of", "ratio_category", "recurring_target", "trajectory",
 ]

@@ -18,15 +18,21 @@ Rules of this module:
 
 - **Lead or co-operating**: a unit leads a task when the task's first unit is the unit or a group
   it belongs to (``via`` names the group); otherwise it co-operates when any other unit covers it.
-- **A return is on time** when the office received it (the day of its first import, Beijing time)
-  no later than its due date plus the calendar's grace days; a period owed under both plans takes
-  the earlier due date. Returns received for periods the calendar does not ask are listed as
-  ``unscheduled``. As on the dashboard, returns for periods ending after ``as_of`` are left out
-  (a receipt is judged by its own day, even one after a back-dated ``as_of``). The **next due**
-  return is the first calendar period not yet received whose return is not yet missing.
-- **League**: the three rates are on-time returns ÷ returns due, tasks led that are 已完成 or
-  推进中 ÷ tasks led, indicators owned that are 已达成 or 正常 ÷ indicators owned (without those
-  that have no baseline to judge against). A rate with nothing to count is left out; the score is
+- **A return is on time** when the office received it no later than its due date plus the
+  calendar's grace days; a period owed under both plans takes the earlier due date. *Received* is
+  the receipt day of the first batch that brought the return (``import --received``, else the date
+  the return carries, else its import day in Beijing time); a back-fill (``import --backfill``) is
+  ``backfill`` (补录): neither on time nor late, and not counted in the on-time rate. Returns
+  received for periods the calendar does not ask are listed as ``unscheduled``. As on the
+  dashboard, returns for periods ending after ``as_of`` are left out (a receipt is judged by its
+  own day, even one after a back-dated ``as_of``). A missing return that a later return of the
+  same year made moot (``covered_by``) is no longer chased but still counts as missed. The
+  **next due** return is the first calendar period not yet received whose return is not yet missing.
+- **League**: the three rates are on-time returns ÷ returns due (back-fills left out), tasks led
+  that are 已完成 or 推进中 ÷ tasks led, indicators owned that are 已达成 or 正常 ÷ indicators owned
+  (without those that have no baseline to judge against). Tasks and indicators of a plan that has
+  ended (its last return past due) leave the task and indicator counts and rates; the report
+  still lists them with their final states. A rate with nothing to count is left out; the score is
   the mean of the rates a unit has, × 100. Units are ranked by score (or by one rate with ``by``);
   equal values share a rank (1, 2, 2, 4); a unit with nothing to rank on is listed unranked.
 """
@@ -37,7 +43,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pingtai.agencies import AgencyIndex
 from pingtai.assess import (
@@ -51,25 +57,29 @@ from pingtai.assess import (
     build_status,
     path_rows,
 )
-from pingtai.catalog import Catalog, Plan, PlanIndicator
+from pingtai.catalog import Agency, Catalog, Plan, PlanIndicator
 from pingtai.errors import UsageError
-from pingtai.periods import Period
+from pingtai.periods import CHINA_TZ, Period, office_day
 from pingtai.progress import Observation, is_yearly_amount
-from pingtai.schedule import OutstandingReturn, PlanSchedule, outstanding_returns, plan_schedule, reporting_points
+from pingtai.schedule import (
+    OutstandingReturn,
+    PlanSchedule,
+    Received,
+    covering_return,
+    outstanding_returns,
+    plan_schedule,
+    receipt_state,
+    received_by,
+    reporting_points,
+)
 from pingtai.views import agency_detail, plans_for
-
-if TYPE_CHECKING:
-    from pingtai.ledger import Ledger
-
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "北京时间")
-"""Receipt dates are the office's calendar days: Beijing time (no daylight saving)."""
 
 Role = Literal["lead", "co"]
 ROLE_LABELS: dict[str, str] = {"lead": "牵头", "co": "配合"}
-ReturnState = Literal["on_time", "late", "missing", "due", "upcoming", "unscheduled"]
+ReturnState = Literal["on_time", "late", "missing", "due", "upcoming", "unscheduled", "backfill"]
 RETURN_LABELS: dict[str, str] = {
     "on_time": "按时", "late": "逾期报送", "missing": "未报", "due": "待报（未到期）", "upcoming": "下一期",
-    "unscheduled": "非应报期",
+    "unscheduled": "非应报期", "backfill": "补录",
 }
 GROUP_ROLES: dict[str, str] = {"leader": "组长", "deputy": "副组长", "member": "成员", "director": "办公室主任"}
 TASK_ON_TRACK = ("done", "in_progress")
@@ -89,20 +99,8 @@ LEAGUE_RULE = (
 # --- what the ledger hands over --------------------------------------------------------------
 
 
-class ReceivedLike(Protocol):
-    """A received return (``ledger.ReceivedReturn`` fits): who, which period, when, which batch."""
-
-    @property
-    def agency(self) -> str: ...
-
-    @property
-    def period(self) -> Period: ...
-
-    @property
-    def received_at(self) -> dt.datetime: ...
-
-    @property
-    def batch(self) -> int: ...
+ReceivedLike = Received
+"""A received return (``ledger.ReceivedReturn`` fits): see :class:`pingtai.schedule.Received`."""
 
 
 class BatchLike(Protocol):
@@ -126,11 +124,6 @@ class LedgerSnapshot:
     tasks: Sequence[StoredTaskLike] = ()
     received: Sequence[ReceivedLike] = ()
     batches: Sequence[BatchLike] = ()
-
-    @classmethod
-    def read(cls, ledger: Ledger) -> LedgerSnapshot:
-        """Current values, current task lines, received returns and batches of ``ledger``."""
-        return cls(ledger.current_values(), ledger.current_tasks(), ledger.received_returns(), ledger.batches())
 
 
 # --- the report objects ----------------------------------------------------------------------
@@ -186,7 +179,13 @@ class ReportIndicator(IndicatorStatus):
 
 @dataclass(frozen=True)
 class ReturnEntry:
-    """One period of the agency's returns: when due, whether and when received, how it stands."""
+    """One period of the agency's returns: when due, whether and when received, how it stands.
+
+    ``received`` is the day the return counts as received, ``received_source`` where that day
+    comes from (``option``, ``return``, ``import``), ``imported`` the day it was imported (Beijing
+    time); ``backfill`` marks a back-fill; ``covered_by`` the later return that made a missing one
+    moot (no longer chased, still missed).
+    """
 
     period: Period
     due: dt.date | None
@@ -198,17 +197,25 @@ class ReturnEntry:
     filled_on: dt.date | None
     batch: int | None
     plans: list[str]
+    received_source: str | None = None
+    imported: dt.date | None = None
+    backfill: bool = False
+    covered_by: Period | None = None
 
 
 @dataclass(frozen=True)
 class ReturnCounts:
-    """Returns due on ``as_of`` (by the calendar) and how they came in; ``rate`` = on time ÷ due."""
+    """Returns due on ``as_of`` (by the calendar) and how they came in; ``rate`` = on time ÷ due.
+
+    ``due`` counts on time + late + missing; back-fills (``backfill``) are counted apart.
+    """
 
     due: int
     on_time: int
     late: int
     missing: int
     rate: float | None
+    backfill: int = 0
 
 
 @dataclass(frozen=True)
@@ -286,33 +293,49 @@ def build_agency_report(catalog: Catalog, data: LedgerSnapshot, agency: str, as_
     :class:`~pingtai.errors.UsageError` for a group name (a report goes to one unit).
     """
     index = AgencyIndex(catalog.agencies)
-    found = index.resolve(agency)
-    if found.agency is None:
-        members = "、".join(found.group.members) if found.group else ""
-        raise UsageError(f"'{found.name}' 是单位组，不是单个单位：报告按单位生成",
-                         hint=f"请指定其成员单位之一：{members}")
-    unit = found.agency
+    unit = report_unit(catalog, agency)
     plans = plans_for(catalog, plan)
     status = build_status(catalog, data.values, data.tasks, data.received, as_of, plan=plan, agency=unit.name)
     roles = _roles(catalog, unit.name)
     tasks = [_report_task(catalog, status, t, roles) for t in status.tasks]
     rows = [_report_indicator(catalog, row, roles, unit.name) for row in status.indicators]
     schedules = [plan_schedule(catalog, p) for p in plans]
-    received = _received_by(data, as_of)
+    received = _received_in(data, as_of)
     entries, next_due = _returns(unit.name, schedules, received, data.batches, as_of)
     outstanding = [r for r in outstanding_returns(catalog, received, as_of, schedules) if r.agency == unit.name]
     owed = [e.state for e in entries if e.state in ("on_time", "late", "missing")]
     on_time = owed.count("on_time")
-    counts = ReturnCounts(len(owed), on_time, owed.count("late"), owed.count("missing"), _rate(on_time, len(owed)))
+    counts = ReturnCounts(len(owed), on_time, owed.count("late"), owed.count("missing"), _rate(on_time, len(owed)),
+                          sum(1 for e in entries if e.state == "backfill"))
     lead = [t for t in tasks if t.role == "lead"]
+    live = {p.plan for p in status.plans if not p.ended}  # an ended plan's tasks and indicators leave the counts
     return AgencyReport(
         agency=unit.name, full_name=unit.full_name, kind=unit.kind, groups=index.groups_of(unit.name), as_of=as_of,
         plan=status.plan, plans=status.plans, lead=lead, co=[t for t in tasks if t.role == "co"],
         indicators=rows, returns=entries, outstanding=outstanding,
         next_due=next_due, return_counts=counts, owes_returns=any(unit.name in s.agencies for s in schedules),
         contacts=_contacts(plans, unit.name), measures=_measures(plans, index, unit.name),
-        task_counts=_count(t.status for t in lead), indicator_counts=_count(r.status for r in rows),
+        task_counts=_count(t.status for t in lead if t.plan in live),
+        indicator_counts=_count(r.status for r in rows if r.plan in live),
     )
+
+
+def report_unit(catalog: Catalog, agency: str) -> Agency:
+    """The unit a report is for, from any spelling; raises :class:`~pingtai.errors.UnknownNameError`
+    for an unknown name and :class:`~pingtai.errors.UsageError` for a group (a report goes to one unit)."""
+    found = AgencyIndex(catalog.agencies).resolve(agency)
+    if found.agency is None:
+        members = "、".join(found.group.members) if found.group else ""
+        raise UsageError(f"'{found.name}' 是单位组，不是单个单位：报告按单位生成",
+                         hint=f"请指定其成员单位之一：{members}")
+    return found.agency
+
+
+def league_by(by: str) -> str:
+    """``by`` when it is a ranking the league knows; else :class:`~pingtai.errors.UsageError`."""
+    if by not in LEAGUE_BY:
+        raise UsageError(f"未知的排名依据 '{by}'", hint=f"可用：{'、'.join(LEAGUE_BY)}")
+    return by
 
 
 def report_agencies(catalog: Catalog, plan: str | None = None) -> list[str]:
@@ -391,7 +414,7 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _received_by(data: LedgerSnapshot, as_of: dt.date) -> list[ReceivedLike]:
+def _received_in(data: LedgerSnapshot, as_of: dt.date) -> list[ReceivedLike]:
     """Receipts for periods ended by ``as_of`` — the dashboard's rule for values, so both agree."""
     return [r for r in data.received if r.period.end <= as_of]
 
@@ -408,6 +431,8 @@ def _returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[
              batch_list: Sequence[BatchLike], as_of: dt.date) -> tuple[list[ReturnEntry], ReturnEntry | None]:
     """The agency's return periods: owed so far, the next one, and any received outside the calendar."""
     received = {r.period.as_point(): r for r in receipts if r.agency == agency}
+    # what a later return made moot: only a receipt by as_of ends a chase (a back-fill whatever its day)
+    got = received_by([r for r in receipts if r.agency == agency], as_of).get(agency, set())
     batches = {b.id: b for b in batch_list}
     slots: dict[Period, _Slot] = {}
     for schedule in schedules:
@@ -422,23 +447,28 @@ def _returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[
     entries: list[ReturnEntry] = []
     next_due: ReturnEntry | None = None
     for period in sorted(set(slots) | set(received)):
-        slot, got = slots.get(period), received.get(period)
-        batch = batches.get(got.batch) if got else None
-        day = got.received_at.astimezone(CHINA_TZ).date() if got else None
+        slot = slots.get(period)
+        receipt = received.get(period)
+        batch = batches.get(receipt.batch) if receipt else None
+        day = receipt.received if receipt else None
+        covered = None
         state: ReturnState
         if slot is None:
             state, late = "unscheduled", None
-        elif day is not None:
-            state = "on_time" if day <= slot.last_day else "late"
-            late = max(0, (day - slot.due).days) if state == "late" else 0
+        elif receipt is not None:
+            state = receipt_state(receipt, slot.last_day)
+            late = None if state == "backfill" else max(0, (receipt.received - slot.due).days) if state == "late" else 0
         elif as_of > slot.last_day:
             state, late = "missing", (as_of - slot.due).days
+            covered = covering_return(period, got)
         else:
             state, late = ("due" if period.end <= as_of else "upcoming"), None
         entry = ReturnEntry(period=period, due=slot.due if slot else None, state=state, label=RETURN_LABELS[state],
                             received=day, days_late=late, file=batch.file if batch else "",
-                            filled_on=batch.filled_on if batch else None, batch=got.batch if got else None,
-                            plans=list(slot.plans) if slot else [])
+                            filled_on=batch.filled_on if batch else None, batch=receipt.batch if receipt else None,
+                            plans=list(slot.plans) if slot else [], received_source=receipt.source if receipt else None,
+                            imported=office_day(receipt.received_at) if receipt else None,
+                            backfill=bool(receipt and receipt.backfill), covered_by=covered)
         if state in ("due", "upcoming") and next_due is None:
             next_due = entry
         entries.append(entry)
@@ -546,14 +576,16 @@ class League:
 
 
 def league_row(report: AgencyReport) -> LeagueRow:
-    """The counts of one agency report (unranked)."""
+    """The counts of one agency report (unranked); an ended plan's tasks and indicators are left out."""
+    live = {p.plan for p in report.plans if not p.ended}
     lead = report.task_counts
+    led = sum(1 for t in report.lead if t.plan in live)
     on_track = sum(lead.get(s, 0) for s in TASK_ON_TRACK)
-    tasks = TaskCounts(led=len(report.lead), co=len(report.co), on_track=on_track, done=lead.get("done", 0),
-                       in_progress=lead.get("in_progress", 0), late=lead.get("late", 0),
+    tasks = TaskCounts(led=led, co=sum(1 for t in report.co if t.plan in live), on_track=on_track,
+                       done=lead.get("done", 0), in_progress=lead.get("in_progress", 0), late=lead.get("late", 0),
                        not_started=lead.get("not_started", 0), unreported=lead.get("unreported", 0),
-                       unmarked=lead.get("unmarked", 0), rate=_rate(on_track, len(report.lead)))
-    owned = [r.status for r in report.indicators if r.owner == report.agency]
+                       unmarked=lead.get("unmarked", 0), rate=_rate(on_track, led))
+    owned = [r.status for r in report.indicators if r.owner == report.agency and r.plan in live]
     n = _count(owned)
     good = sum(n.get(s, 0) for s in INDICATOR_ON_TRACK)
     indicators = IndicatorCounts(owned=len(owned), on_track=n.get("on_track", 0), achieved=n.get("achieved", 0),
@@ -573,8 +605,7 @@ def build_league(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, plan: s
     ``by`` is ``score`` (default), ``returns``, ``tasks`` or ``indicators``; ``plan`` narrows to
     one plan. Raises :class:`~pingtai.errors.UsageError` for another ``by``.
     """
-    if by not in LEAGUE_BY:
-        raise UsageError(f"未知的排名依据 '{by}'", hint=f"可用：{'、'.join(LEAGUE_BY)}")
+    league_by(by)
     plan_id = plans_for(catalog, plan)[0].id if plan else None
     rows = [league_row(build_agency_report(catalog, data, name, as_of, plan))
             for name in report_agencies(catalog, plan)]
@@ -609,5 +640,6 @@ __all__ = [
     "CHINA_TZ", "GROUP_ROLES", "LEAGUE_BY", "LEAGUE_BY_LABELS", "LEAGUE_RULE", "RETURN_LABELS", "ROLE_LABELS",
     "AgencyReport", "BatchLike", "Contact", "IndicatorCounts", "League", "LeagueRow", "LedgerSnapshot",
     "ReceivedLike", "ReportIndicator", "ReportMeasure", "ReportTask", "ReturnCounts", "ReturnEntry", "TaskCounts",
-    "TaskTarget", "build_agency_report", "build_league", "chart_rows", "league_row", "report_agencies",
+    "TaskTarget", "build_agency_report", "build_league", "chart_rows", "league_by", "league_row", "report_agencies",
+    "report_unit",
 ]

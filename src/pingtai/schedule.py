@@ -23,6 +23,14 @@ functions, ``as_of`` always an argument:
   applies to them; the engine judges an indicator with its own, returns are owed by each agency's.
 - Reminders (:func:`upcoming_returns`): returns not yet missing whose due date falls within a
   number of days, and not received.
+- A return counts as received on its receipt day (``import --received``, else the date the
+  return carries, else the import day): on an ``as_of`` before that day it was still outstanding.
+  A back-fill (``import --backfill``) counts as received whatever its day: it records history.
+- A later return of the same agency in the same year ends the chase for its earlier missing
+  returns (:func:`covering_return`: the 2024 year-end return carries everything 2024H1 and 2024Q3
+  would have): they are no longer outstanding, though still missed in the rates.
+- A plan has **ended** (:meth:`PlanSchedule.ended`) once its horizon is over and its last return
+  is missing by the calendar: nothing is owed or chased under it any more.
 
 Everything that judges dates goes through :class:`PlanSchedule`, so the overrides have one place
 to land.
@@ -33,14 +41,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Protocol
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pingtai.catalog import Frequency, Schedule
 from pingtai.periods import Kind, Period, cached_attribute, period_for_date
 
 if TYPE_CHECKING:
-    from pingtai.catalog import Catalog, Plan
+    from pingtai.catalog import Catalog, Indicator, Plan, Task
 
 FREQUENCY_KINDS: dict[str, Kind] = {"monthly": "M", "quarterly": "Q", "half_yearly": "H", "annual": "Y"}
 _COARSENESS = {"M": 0, "Q": 1, "H": 2, "Y": 3}
@@ -106,6 +114,16 @@ class PlanSchedule:
         """Whether, on ``as_of``, the return for ``period`` should have arrived."""
         return as_of > period.end + self._due + self._grace
 
+    def ended(self, as_of: date) -> bool:
+        """Whether, on ``as_of``, the plan is over: its horizon has ended and its last return is past
+        due (plus grace). ``False`` for an open-ended calendar."""
+        return self.last is not None and self.is_owed(self.last.as_point(), as_of)
+
+    def covers(self, period: Period) -> bool:
+        """Whether ``period`` lies within the calendar (from ``first`` to ``last``, by their ends)."""
+        end = period.end
+        return self.first.end <= end and (self.last is None or end <= self.last.end)
+
     # The day counts as timedeltas, made once per calendar: the dashboard asks for due dates of every
     # milestone of every indicator.
     @cached_attribute
@@ -156,13 +174,41 @@ class UpcomingReturn:
 
 
 class Received(Protocol):
-    """What :func:`outstanding_returns` needs of a received return (``ledger.ReceivedReturn`` fits)."""
+    """A received return (``ledger.ReceivedReturn`` fits): who, for which period, the day it counts
+    as received and where that day comes from (``source``), whether it is a back-fill, when it was
+    imported and by which batch."""
 
     @property
     def agency(self) -> str: ...
 
     @property
     def period(self) -> Period: ...
+
+    @property
+    def received(self) -> date: ...
+
+    @property
+    def backfill(self) -> bool: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def received_at(self) -> datetime: ...
+
+    @property
+    def batch(self) -> int: ...
+
+
+ReceiptState = Literal["on_time", "late", "backfill"]
+
+
+def receipt_state(receipt: Received, last_day: date) -> ReceiptState:
+    """How a received return stands against the last day it was not yet missing (due + grace): a
+    back-fill is neither on time nor late."""
+    if receipt.backfill:
+        return "backfill"
+    return "on_time" if receipt.received <= last_day else "late"
 
 
 def reporting_kind(*frequencies: str) -> Kind:
@@ -258,19 +304,43 @@ def _latest_due_point(schedule: PlanSchedule, as_of: date, frequency: str | None
     return owed[-1].period if owed else None
 
 
+def received_by(received: Iterable[Received], as_of: date) -> dict[str, set[Period]]:
+    """The points each agency's returns had been received for on ``as_of`` (receipt day not after it;
+    a back-fill whatever its day: it records history, not a return that arrived)."""
+    got: dict[str, set[Period]] = {}
+    for r in received:
+        if r.backfill or r.received <= as_of:
+            got.setdefault(r.agency, set()).add(r.period.as_point())
+    return got
+
+
+def covering_return(period: Period, points: Iterable[Period]) -> Period | None:
+    """The latest of ``points`` (an agency's returns received) in ``period``'s year after it, if any:
+    the return that makes a missing return for ``period`` moot (its year-to-date figures and its
+    stocks carry the later state)."""
+    later = [p for p in points if p.year == period.year and p.months > period.months]
+    return max(later, key=lambda p: p.months) if later else None
+
+
 def outstanding_returns(catalog: Catalog, received: Iterable[Received], as_of: date,
                         schedules: Sequence[PlanSchedule] | None = None) -> list[OutstandingReturn]:
     """Returns owed on ``as_of`` and not received, one per agency and period, oldest first.
 
     One workbook from an agency for a period serves every plan, so the plans owing the same
     (agency, period) are merged; the earliest due date counts. A received return matches by the
-    point of its period (a second-quarter return and a half-year return are the same point).
+    point of its period (a second-quarter return and a half-year return are the same point) and
+    counts from its receipt day. Not listed: returns made moot by a later return of the same
+    agency in the same year (:func:`covering_return`), and anything owed only under a plan that
+    has ended (:meth:`PlanSchedule.ended`).
     """
-    got = {(r.agency, r.period.as_point()) for r in received}
+    by_agency = received_by(received, as_of)
+    got = {(agency, point) for agency, points in by_agency.items() for point in points}
     owed: dict[tuple[str, Period], tuple[date, date, list[str]]] = {}
     # most agencies share their plan's calendar: walk each distinct calendar once, not once per agency
     calendars: dict[PlanSchedule, list[tuple[Period, date, date]]] = {}
     for schedule in schedules if schedules is not None else [plan_schedule(catalog, p) for p in catalog.plans]:
+        if schedule.ended(as_of):
+            continue
         for agency in schedule.agencies:
             own = schedule.for_agency(agency)
             dues = calendars.get(own)
@@ -283,7 +353,8 @@ def outstanding_returns(catalog: Catalog, received: Iterable[Received], as_of: d
                 owed[key] = (min(earliest, due_on), min(first_missing, since), [*plans, schedule.plan])
     missing = [
         OutstandingReturn(agency, period, due, (as_of - due).days, tuple(plans), since)
-        for (agency, period), (due, since, plans) in owed.items() if (agency, period) not in got
+        for (agency, period), (due, since, plans) in owed.items()
+        if (agency, period) not in got and covering_return(period, by_agency.get(agency, ())) is None
     ]
     return sorted(missing, key=lambda r: (r.period.sort_key(), r.agency))
 
@@ -295,10 +366,12 @@ def upcoming_returns(catalog: Catalog, received: Iterable[Received], as_of: date
     One per agency and period, oldest first; plans owing the same return are merged (the earliest
     due date counts). A return already missing on ``as_of`` is :func:`outstanding_returns`' business.
     """
-    got = {(r.agency, r.period.as_point()) for r in received}
+    got = {(agency, point) for agency, points in received_by(received, as_of).items() for point in points}
     horizon = as_of + timedelta(days=days)
     near: dict[tuple[str, Period], tuple[date, date, list[str]]] = {}
     for schedule in schedules if schedules is not None else [plan_schedule(catalog, p) for p in catalog.plans]:
+        if schedule.ended(as_of):
+            continue
         for agency in schedule.agencies:
             own = schedule.for_agency(agency)
             for owed in reporting_points(own):
@@ -313,6 +386,77 @@ def upcoming_returns(catalog: Catalog, received: Iterable[Received], as_of: date
     upcoming = [UpcomingReturn(agency, period, due, (due - as_of).days, last_day, tuple(plans))
                 for (agency, period), (due, last_day, plans) in near.items()]
     return sorted(upcoming, key=lambda r: (r.due, r.agency))
+
+
+@dataclass(frozen=True)
+class ReturnContents:
+    """What ``agency``'s return for ``period`` lists: the plans whose calendar covers the period, the
+    indicators it owns or that are linked to a task it leads in them (plan order), which of those are
+    owed at this period (``owed``: by their reporting frequency — an annual figure only at year end),
+    and the tasks it leads in them."""
+
+    agency: str
+    period: Period
+    plans: tuple[Plan, ...]
+    indicators: tuple[Indicator, ...]
+    owed: frozenset[str]
+    tasks: tuple[tuple[Plan, Task], ...]
+
+
+def return_contents(catalog: Catalog, agency: str, period: Period) -> ReturnContents:
+    """What ``agency`` (canonical name) reports for ``period`` (see :class:`ReturnContents`).
+
+    A plan covers a period from its first period owed to its horizon end: after a plan has ended,
+    its tasks and indicators are no longer in any return (5号's end in 2024 takes its tasks out of
+    2025 templates). For many returns of one catalog, :class:`Obligations` works each agency's
+    part out once.
+    """
+    return Obligations(catalog).contents(agency, period)
+
+
+class Obligations:
+    """What each agency's returns list under a catalog: for each plan, the tasks the agency leads
+    (directly or through a group) and the indicators it owns or that are linked to them, each with
+    the period kind it is reported at — worked out once per agency, then narrowed per period."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        from pingtai.agencies import AgencyIndex
+
+        self._index = AgencyIndex(catalog.agencies)
+        self._plans = [(plan, plan_schedule(catalog, plan)) for plan in catalog.plans]
+        self._agencies: dict[str, list[tuple[Plan, PlanSchedule, list[Task], list[tuple[Indicator, Kind]]]]] = {}
+
+    def _part(self, agency: str) -> list[tuple[Plan, PlanSchedule, list[Task], list[tuple[Indicator, Kind]]]]:
+        part = self._agencies.get(agency)
+        if part is None:
+            part = []
+            for plan, schedule in self._plans:
+                led = [t for t in plan.tasks if self._index.covers(t.lead, agency)]
+                numbers = {t.number for t in led}
+                items = [(item.indicator, reporting_kind(schedule.for_indicator(item.id).frequency,
+                                                         item.indicator.frequency))
+                         for item in plan.indicators if item.indicator.owner == agency or item.task in numbers]
+                part.append((plan, schedule, led, items))
+            self._agencies[agency] = part
+        return part
+
+    def contents(self, agency: str, period: Period) -> ReturnContents:
+        """What ``agency``'s return for ``period`` lists (see :class:`ReturnContents`)."""
+        point = period.as_point()
+        plans: list[Plan] = []
+        indicators: dict[str, Indicator] = {}
+        owed: set[str] = set()
+        tasks: list[tuple[Plan, Task]] = []
+        for plan, schedule, led, items in self._part(agency):
+            if not schedule.covers(point):
+                continue
+            plans.append(plan)
+            tasks += [(plan, t) for t in led]
+            for indicator, kind in items:
+                indicators.setdefault(indicator.id, indicator)
+                if period_for_date(point.end, kind).end == point.end:  # reported at this point
+                    owed.add(indicator.id)
+        return ReturnContents(agency, period, tuple(plans), tuple(indicators.values()), frozenset(owed), tuple(tasks))
 
 
 def _next(period: Period) -> Period:

@@ -36,7 +36,7 @@ from pingtai.catalog import Catalog, Indicator, Task
 from pingtai.errors import UsageError
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import inside, text_cells_only, write_atomically
-from pingtai.schedule import plan_schedule
+from pingtai.schedule import plan_schedule, return_contents
 
 _COLUMN_WIDTHS = {"value": (30, 26, 10, 16, 16, 34), "task": (10, 9, 30, 12, 40, 30, 30)}
 _TITLE = "绍兴市平台经济政策落实情况填报表"
@@ -74,12 +74,15 @@ class TemplateResult:
 
 
 def due_date(catalog: Catalog, agency: str, period: Period) -> dt.date:
-    """The day ``agency``'s return for ``period`` is due: the earliest date any plan's calendar sets.
+    """The day ``agency``'s return for ``period`` is due: the earliest date any plan covering it sets.
 
     The calendar (``schedule:`` in each plan file, with its per-agency rules) is the one the
     dashboard and ``pingtai check`` judge by, so the deadline printed on the form is the same.
     """
-    return min(plan_schedule(catalog, plan).for_agency(agency).due_date(period.as_point()) for plan in catalog.plans)
+    point = period.as_point()
+    schedules = [plan_schedule(catalog, plan) for plan in catalog.plans]
+    covering = [s for s in schedules if s.covers(point)] or schedules
+    return min(s.for_agency(agency).due_date(point) for s in covering)
 
 
 def plan_version(catalog: Catalog) -> str:
@@ -96,9 +99,11 @@ def template_content(catalog: Catalog, agency: str, period: str | Period) -> Tem
     """Resolve ``agency`` (any spelling) and ``period`` and collect what its template lists.
 
     Indicators: those the agency owns, and those linked to a task it leads (directly or through a
-    group), each once, in plan order. Tasks: those it leads in each plan. Raises
+    group), each once, in plan order. Tasks: those it leads in each plan. Only the plans whose
+    calendar covers the period count (:func:`pingtai.schedule.return_contents`): a plan that has
+    ended leaves the templates of later periods. Raises
     :class:`~pingtai.errors.UnknownNameError` for an unknown agency and :class:`UsageError` for a
-    group name or an unreadable period.
+    group name, an unreadable period or a period no plan in force covers.
     """
     index = AgencyIndex(catalog.agencies)
     found = index.resolve(agency)
@@ -110,22 +115,15 @@ def template_content(catalog: Catalog, agency: str, period: str | Period) -> Tem
     except PeriodError as exc:
         raise UsageError(f"--period：{exc}") from None
     name = found.agency.name
-    indicators: dict[str, Indicator] = {ind.id: ind for ind in catalog.indicators.values() if ind.owner == name}
-    tasks: list[TemplateTask] = []
-    for plan in catalog.plans:
-        led = [t for t in plan.tasks if index.covers(t.lead, name)]
-        tasks += [TemplateTask(plan.id, plan.spec.short_name, t) for t in led]
-        numbers = {t.number for t in led}
-        for item in plan.indicators:
-            if item.task in numbers:
-                indicators.setdefault(item.id, item.indicator)
-    order: dict[str, int] = {}
-    for item in catalog.plan_indicators():
-        order.setdefault(item.id, len(order))
-    ordered = tuple(sorted(indicators.values(), key=lambda ind: order.get(ind.id, len(order))))
+    contents = return_contents(catalog, name, wanted)
+    if not contents.plans:
+        spans = "、".join(f"{p.spec.short_name} {s.first.label()}—{s.last.label() if s.last else '—'}"
+                         for p in catalog.plans for s in [plan_schedule(catalog, p)])
+        raise UsageError(f"报告期 {wanted.label()} 不在任何计划的执行期内，不生成填报表", hint=f"各计划的报送期：{spans}。")
+    tasks = tuple(TemplateTask(plan.id, plan.spec.short_name, task) for plan, task in contents.tasks)
     offices = tuple(a.name for a in catalog.agencies.agencies if a.kind == "office")
-    return TemplateContent(agency=name, full_name=found.agency.full_name, period=wanted, indicators=ordered,
-                           tasks=tuple(tasks), plan_version=plan_version(catalog), due=due_date(catalog, name, wanted),
+    return TemplateContent(agency=name, full_name=found.agency.full_name, period=wanted, indicators=contents.indicators,
+                           tasks=tasks, plan_version=plan_version(catalog), due=due_date(catalog, name, wanted),
                            offices=offices)
 
 

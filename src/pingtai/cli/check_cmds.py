@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -17,11 +18,11 @@ import typer
 from pingtai.cli import app
 from pingtai.cli._common import State, echo_json, err_line, output, report_error, state
 from pingtai.cli.status_cmds import AsOfOpt, JsonOpt, PlanOpt, _day
-from pingtai.errors import CatalogError, LedgerError
+from pingtai.errors import CatalogError, PingtaiError
 
 if TYPE_CHECKING:
     from pingtai.catalog import Catalog
-    from pingtai.checks import CheckReport, FailOn
+    from pingtai.checks import CheckReport
 
 
 @app.command()
@@ -54,12 +55,25 @@ def check(
 
     示例：pingtai check ｜ pingtai check --new-only --quiet --remind-days 7 ｜ pingtai check --json --fail-on at_risk
     """
+    from pingtai import service
     from pingtai.notify import check_url
 
     if webhook:
         check_url(webhook)  # a bad URL is a usage error before any work
     st = state(ctx)
-    result = _run(st, _catalog(st), _day(as_of), plan, fail_on, remind_days, new_only)
+    catalog = _catalog(st)
+    day = _day(as_of)
+    try:
+        result = service.check(catalog, service.Store.at(st.db), day, now=dt.datetime.now(dt.UTC), plan=plan,
+                               fail_on=fail_on, remind_days=remind_days, new_only=new_only)
+    except PingtaiError:
+        raise  # translated once, in PingtaiGroup (exit 2 for a ledger or name the check cannot use)
+    except Exception as exc:
+        # A bug, but cron must not read it as "findings" (exit 1): the check could not run.
+        err_line(f"错误：检查无法运行（内部错误 {type(exc).__name__}：{exc}）；请将以下信息报告给维护人员。")
+        for line in traceback.format_exc().splitlines():
+            err_line(line)
+        raise typer.Exit(2) from None
     speak = not quiet or result.failed
     if speak:
         _print(result, as_json)
@@ -76,28 +90,6 @@ def _catalog(st: State) -> Catalog:
         report_error(exc)
         err_line("检查无法运行：计划数据有误（用 pingtai validate 查看并修正）。")
         raise typer.Exit(2) from None
-
-
-def _run(st: State, catalog: Catalog, as_of: dt.date, plan: str | None, fail_on: FailOn, remind_days: int | None,
-         new_only: bool) -> CheckReport:
-    """Read the ledger, build the check and, with ``new_only``, record the run and keep what is new."""
-    from pingtai.checks import build_check, count_new, only_new
-    from pingtai.ledger import Ledger, SeenFinding, resolve_db_path
-
-    path = resolve_db_path(st.db)
-    if not path.is_file():
-        raise LedgerError(f"台账不存在：{path}",
-                          hint="请检查 PINGTAI_DB 或 --db 是否指向台账文件（cron 中请写完整路径）；尚未导入报表时先运行 pingtai import。")
-    with Ledger.open(path, create=False, readonly=not new_only) as ledger:
-        full = build_check(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
-                           as_of, plan=plan, remind_days=remind_days, fail_on=fail_on)
-        if not new_only:
-            return full
-        seen = [SeenFinding(f.key, f.fingerprint, f.kind, f.severity) for f in full.findings]
-        run, previous = ledger.record_check_run(scope=full.plan or "*", as_of=as_of,
-                                                started_at=dt.datetime.now(dt.UTC), findings=seen,
-                                                reported=count_new(full.findings))
-    return only_new(full, previous, run.id)
 
 
 def _print(result: CheckReport, as_json: bool) -> None:

@@ -49,11 +49,10 @@ def verify(
 
     示例：pingtai ledger verify ｜ pingtai ledger verify --expect 3f2a9c0d81b4 ｜ pingtai ledger verify --deep --json
     """
-    from pingtai.ledger import resolve_db_path
-    from pingtai.maintenance import verify_ledger
+    from pingtai import service
 
     st = state(ctx)
-    result = verify_ledger(resolve_db_path(st.db), expect=expect, deep=st.catalog() if deep else None)
+    result = service.verify(service.Store.at(st.db), expect=expect, deep=st.catalog() if deep else None)
     if as_json:
         echo_json(result)
     else:
@@ -80,11 +79,10 @@ def rebuild(
 
     示例：pingtai ledger rebuild ｜ pingtai --db /srv/pingtai/restored.sqlite3 ledger rebuild --archive /srv/pingtai/archive
     """
-    from pingtai.ledger import resolve_db_path
-    from pingtai.maintenance import rebuild_ledger
+    from pingtai import service
 
     st = state(ctx)
-    result = rebuild_ledger(st.catalog(), resolve_db_path(st.db), source=archive)
+    result = service.rebuild(st.catalog(), service.Store.at(st.db), archive=archive)
     if as_json:
         echo_json(result)
     else:
@@ -108,10 +106,9 @@ def backup(
 
     示例：pingtai ledger backup /backup/ledger-2025-01-20.sqlite3
     """
-    from pingtai.ledger import resolve_db_path
-    from pingtai.maintenance import backup_ledger
+    from pingtai import service
 
-    result = backup_ledger(resolve_db_path(state(ctx).db), file)
+    result = service.backup(service.Store.at(state(ctx).db), file)
     if as_json:
         echo_json(result)
     else:

@@ -10,7 +10,7 @@ import typer
 
 from pingtai.cli import app
 from pingtai.cli._common import output, state
-from pingtai.cli.status_cmds import AsOfOpt, PlanOpt, _day, _ledger
+from pingtai.cli.status_cmds import AsOfOpt, PlanOpt, _day
 from pingtai.errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,9 +44,9 @@ def report(
 
     示例：pingtai report --agency 市场监管局 ｜ pingtai report -a 市市场监管局 -o 市场监管局.xlsx ｜ pingtai report --all -o 报告/ --as-of 2025-07-25
     """
+    from pingtai import service
     from pingtai.render.documents import choose_format, write_reports
     from pingtai.render.format import terminal
-    from pingtai.reports import LedgerSnapshot, build_agency_report
 
     if all_agencies == (agency is not None):
         raise UsageError("请给出 --agency 单位，或用 --all 为全部单位生成报告（二者选一）")
@@ -54,18 +54,19 @@ def report(
         raise UsageError("--all 需要 -o 目录", hint="例如：pingtai report --all -o 报告/")
     st = state(ctx)
     catalog = st.catalog()
-    with _ledger(st.db) as ledger:
-        data = LedgerSnapshot.read(ledger)
+    store = service.Store.at(st.db)
+    day = _day(as_of)
     fmt = "json" if as_json else fmt
     if all_agencies and target is not None:
-        for item in write_reports(catalog, data, _day(as_of), target, fmt or "html", plan):
+        for item in write_reports(catalog, service.snapshot(store), day, target, fmt or "html", plan):
             fields = [str(item.path), item.agency,
                       f"牵头 {item.lead}，配合 {item.co}，指标 {item.indicators}，未报报表 {item.missing_returns}"]
             typer.echo("\t".join(map(terminal, fields)))
         return
     assert agency is not None
-    result = build_agency_report(catalog, data, agency, _day(as_of), plan)
-    _emit(result, choose_format(fmt, target), target)
+    chosen = choose_format(fmt, target)  # a bad --format or -o is a usage error before anything is read
+    result = service.report(catalog, store, agency, day, plan=plan)
+    _emit(result, chosen, target)
 
 
 @app.command()
@@ -87,15 +88,14 @@ def league(
 
     示例：pingtai league ｜ pingtai league --plan 38号 --as-of 2025-07-25 --by returns ｜ pingtai league -o 排名.xlsx
     """
+    from pingtai import service
     from pingtai.render.documents import choose_format
-    from pingtai.reports import LedgerSnapshot, build_league
 
     st = state(ctx)
-    catalog = st.catalog()
-    with _ledger(st.db) as ledger:
-        data = LedgerSnapshot.read(ledger)
-    table = build_league(catalog, data, _day(as_of), plan, by)
-    _emit(table, choose_format("json" if as_json else fmt, target), target)
+    chosen = choose_format("json" if as_json else fmt, target)  # a usage error before anything is read
+    day = _day(as_of)
+    table = service.league(st.catalog(), service.Store.at(st.db), day, plan=plan, by=by)
+    _emit(table, chosen, target)
 
 
 def _emit(obj: AgencyReport | League, fmt: str, target: Path | None) -> None:

@@ -13,12 +13,12 @@ import typer
 
 from pingtai.cli import app
 from pingtai.cli._common import echo_json, err_line, output, state
+from pingtai.errors import UsageError
 from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
     from pingtai.history import IndicatorHistory
-    from pingtai.importer import FileResult, ImportResult, ProgressCallback
-    from pingtai.ledger import Ledger
+    from pingtai.importer import FileResult, ImportResult, ProgressCallback, Receipt
     from pingtai.render.console import Output
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（结构见 docs/contracts.md）。")]
@@ -30,27 +30,41 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="报表文件：.xlsx .xlsm .xls .ods .csv，可多个。", show_default=False)],
     agency: Annotated[str | None, typer.Option("--agency", "-a", help="填报单位（文件中已写明时可省略；与文件矛盾则报错）。")] = None,
     period: Annotated[str | None, typer.Option("--period", "-p", help="报告期，如 2024Q4、2024年1-12月（同上）。")] = None,
+    received: Annotated[str | None, typer.Option(
+        "--received", help="收到报表的日期 YYYY-MM-DD（默认：报表所填的填报日期，否则导入当天）。", show_default=False)] = None,
+    backfill: Annotated[bool, typer.Option(
+        "--backfill", help="补录历史数据（统计导出、补报）：数值计入，不计是否按时（显示为“补录”）。")] = False,
+    accept: Annotated[list[str] | None, typer.Option(
+        "--accept", help="放行被拦下的疑似单位错误或异常跳变的单元格（如 指标!E5；可多次给出或用逗号分隔），须同时给 --reason。",
+        show_default=False)] = None,
+    accept_all: Annotated[bool, typer.Option("--accept-all", help="放行本次所有被拦下的跳变（须同时给 --reason）。")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="放行的理由，记入批次。", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将会导入的内容，不写入台账。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """导入单位报表：逐个文件校验，全部通过才写入（每个文件一个批次），有错则该文件一条不写。
 
-    汇总每个文件的新增、更新（旧值 → 新值）、未变、预警与错误；错误位置写作 文件!工作表!单元格。
+    汇总每个文件的新增、更新（旧值 → 新值）、未变、预警、未填与错误；错误位置写作 文件!工作表!单元格。
+    每个数值与本单位上期（流量指标为上年同期）、基期或目标比较：疑似单位填错（如以万元填入亿元栏）、
+    相差 20 倍以上或超出取值范围的，整个文件被拒绝；确属实际的跳变用 --accept 单元格 --reason 理由 放行。
+    收到日期：--received，否则报表所填的填报日期（不晚于今天、不早于报告期末），否则导入当天；按时率据此计算。
     同一文件重复导入视为未变；任一文件被拒绝时退出码为 1。
 
-    示例：pingtai import 填报表_市商务局_2024Q4.xlsx ｜ pingtai import *.xls --dry-run --json
+    示例：pingtai import 填报表_市商务局_2024Q4.xlsx ｜ pingtai import 历史数据.xlsx --backfill ｜
+    pingtai import 商务局_2025Q1.xlsx --received 2025-04-15 ｜ pingtai import 商务局.xlsx --accept 指标!E5 --reason 新统计口径
     """
     from pingtai.returns.opening import FilesAhead
 
     ahead = FilesAhead(files)  # parsing the first file (no GIL) overlaps importing and loading the catalog
     ahead.wait_measured()
-    from pingtai.importer import import_files
-    from pingtai.ledger import resolve_db_path
+    from pingtai import service
 
     st = state(ctx)
+    receipt = _receipt(received, backfill, accept or [], accept_all, reason)
     with gc_paused(), _progress_bar(enabled=not as_json) as progress:  # 100 000s of acyclic rows and values
-        result = import_files(files, st.catalog(), resolve_db_path(st.db), agency=agency, period=period,
-                              dry_run=dry_run, now=dt.datetime.now(dt.UTC), on_progress=progress, ahead=ahead)
+        result = service.import_returns(st.catalog(), service.Store.at(st.db), files, agency=agency, period=period,
+                                        receipt=receipt, dry_run=dry_run, now=dt.datetime.now(dt.UTC),
+                                        on_progress=progress, ahead=ahead)
     if as_json:
         echo_json(result)
     else:
@@ -90,11 +104,10 @@ def history(
 
     示例：pingtai history 网络零售额 ｜ pingtai history online_retail_sales --plan 5号 --json
     """
-    from pingtai.history import indicator_history
+    from pingtai import service
 
     st = state(ctx)
-    with _read_ledger(st.db) as ledger:
-        found = indicator_history(st.catalog(), ledger, indicator, plan)
+    found = service.history(st.catalog(), service.Store.at(st.db), indicator, plan=plan)
     if as_json:
         echo_json(found.values)
         return
@@ -107,30 +120,45 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     示例：pingtai batches ｜ pingtai batches --json
     """
+    from pingtai import service
+    from pingtai.ledger import RECEIVED_SOURCE_LABELS
     from pingtai.render.console import TableData
 
-    with _read_ledger(state(ctx).db) as ledger:
-        rows = ledger.batches()
+    rows = service.batches(service.Store.at(state(ctx).db))
     if as_json:
         echo_json(rows)
         return
     output().table(TableData(f"导入批次（{len(rows)}）", [
-        "批次", "文件", "sha256", "单位", "报告期", "导入时间", "新增", "更新", "未变", "任务", "预警"], [
+        "批次", "文件", "sha256", "单位", "报告期", "收到日期", "收到日期来源", "导入时间", "新增", "更新", "未变", "任务",
+        "预警", "放行"], [
         [str(b.id), b.file, b.sha256[:12], b.agency or "（多个）", b.period.label() if b.period else "（多个）",
-         _local(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings)]
+         b.received.isoformat() + ("（补录）" if b.backfill else ""), RECEIVED_SOURCE_LABELS[b.received_source],
+         _local(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings),
+         f"{len(b.accepted)}（{b.accept_reason}）" if b.accepted else "0"]
         for b in rows]))
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _read_ledger(db: Path | None) -> Iterator[Ledger]:
-    """The ledger for a reading command: a missing file reads as empty and is not created."""
-    from pingtai.ledger import Ledger, resolve_db_path
+def _receipt(received: str | None, backfill: bool, accept: list[str], accept_all: bool, reason: str | None) -> Receipt:
+    """``--received``, ``--backfill``, ``--accept`` / ``--accept-all`` / ``--reason`` as the importer takes them."""
+    from pingtai.importer import Receipt
+    from pingtai.series import Acceptance
 
-    with Ledger.open(resolve_db_path(db), create=False) as ledger:
-        yield ledger
+    day = None
+    if received is not None:
+        try:
+            day = dt.date.fromisoformat(received.strip())
+        except ValueError:
+            raise UsageError(f"无法识别的日期 '{received}'", hint="--received 请写作 YYYY-MM-DD，例如 2025-04-15。") from None
+    cells = tuple(dict.fromkeys(c.strip() for spec in accept for c in spec.split(",") if c.strip()))
+    text = (reason or "").strip()
+    if (cells or accept_all) and not text:
+        raise UsageError("放行（--accept / --accept-all）须说明理由", hint="例如：--accept 指标!E5 --reason 统计口径调整，数值经核实无误")
+    if text and not (cells or accept_all):
+        raise UsageError("--reason 只与 --accept 或 --accept-all 一起使用")
+    return Receipt(received=day, backfill=backfill, acceptance=Acceptance(cells, accept_all, text))
 
 
 @contextlib.contextmanager
@@ -168,6 +196,8 @@ _STATUS = {"accepted": "已导入", "duplicate": "未变（同一文件已导入
 
 
 def _render_import(result: ImportResult, out: Output) -> None:
+    from pingtai.render.console import styled
+
     for item in result.files:
         _render_file(item, out, result.dry_run)
     accepted = sum(1 for f in result.files if f.status == "accepted")
@@ -175,6 +205,8 @@ def _render_import(result: ImportResult, out: Output) -> None:
     tail = "（试运行：未写入台账）" if result.dry_run else ""
     out.line(f"共 {len(result.files)} 个文件：{'可导入' if result.dry_run else '导入'} {accepted}，"
              f"同一文件 {duplicates}，拒绝 {len(result.rejected)}。{tail}")
+    if result.unused_accepts:
+        out.line(styled(f"注意：--accept {'、'.join(result.unused_accepts)} 没有对应被拦下的数值，未起作用。", "yellow"))
     if result.rejected:
         err_line(f"错误：{len(result.rejected)} 个文件未通过校验，未写入；请按上列位置修改后重新导入。")
 
@@ -197,6 +229,15 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
         return
     out.line(f"  新增 {item.imported}，更新 {item.updated}，未变 {item.unchanged}，任务进展 {item.tasks}，"
              f"预警 {len(item.warnings)}")
+    if item.received is not None and item.received_source is not None:
+        from pingtai.ledger import RECEIVED_SOURCE_LABELS
+
+        kind = "补录（不计是否按时）" if item.backfill else "收到日期"
+        out.line(f"  {kind} {item.received.isoformat()}（{RECEIVED_SOURCE_LABELS[item.received_source]}）")
+    if item.blank:
+        out.line(styled(f"  未填：{'、'.join(item.blank)}（仍按未报计，请补报）", "yellow"))
+    if item.blank_tasks:
+        out.line(styled(f"  未填任务进展：{'、'.join(item.blank_tasks)}", "yellow"))
     for change in item.changes:
         out.line(f"  更新 {change.name} {change.period.label()} {change.agency}：{recorded(change.old)} → "
                  f"{recorded(change.new)} {change.unit}（{change.where}）")

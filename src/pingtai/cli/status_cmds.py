@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,7 +15,6 @@ from pingtai.gcutil import gc_paused, leave_to_exit
 
 if TYPE_CHECKING:
     from pingtai.catalog import Catalog
-    from pingtai.ledger import Ledger
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", "-p", help="计划：plan_2023_38 / 38号 / zone_2023_5 / 5号。")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="研判日期 YYYY-MM-DD（默认：今天）。", show_default=False)]
@@ -49,19 +46,15 @@ def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None,
             as_json: bool) -> None:
     # its own frame: the rows and the report are gone (freed by reference counting, or left to the
     # process's end) before the GC resumes
-    from pingtai.assess import build_status, city_inputs
+    from pingtai import service
     from pingtai.render.status import render_status
 
-    with _ledger(db) as ledger:
-        # only the values that can count for the city: the same dashboard from a fraction of a large ledger
-        values = ledger.city_values(city_inputs(catalog))
-        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
-                              plan=plan, agency=agency)
+    report = service.status(catalog, service.Store.at(db), as_of, plan=plan, agency=agency)
     if as_json:
         echo_json(report)
     else:
         render_status(report, output())
-    leave_to_exit(report, values)  # the process ends with the command: not freed object by object
+    leave_to_exit(report)  # the process ends with the command: not freed object by object
 
 
 @app.command()
@@ -76,16 +69,11 @@ def show(
 
     示例：pingtai show 网络零售额 ｜ pingtai show online_retail_sales --plan 38号 --as-of 2025-07-25 --json
     """
-    from pingtai.assess import build_detail
-    from pingtai.history import resolve_indicator
+    from pingtai import service
     from pingtai.render.status import render_detail
 
     st = state(ctx)
-    catalog = st.catalog()
-    with _ledger(st.db) as ledger:
-        # only this indicator's values: the filter goes into the query (a large ledger: seconds → ms)
-        wanted = resolve_indicator(catalog, indicator).id
-        detail = build_detail(catalog, ledger.current_values([wanted]), indicator, _day(as_of), plan=plan)
+    detail = service.show(st.catalog(), service.Store.at(st.db), indicator, _day(as_of), plan=plan)
     if as_json:
         echo_json(detail)
         return
@@ -101,11 +89,3 @@ def _day(text: str | None) -> dt.date:
     except ValueError:
         raise UsageError(f"无法识别的日期 '{text}'", hint="--as-of 请写作 YYYY-MM-DD，例如 2025-07-25。") from None
 
-
-@contextmanager
-def _ledger(db: Path | None) -> Iterator[Ledger]:
-    """The ledger, read-only; a ledger that does not exist yet reads as empty (nothing is created)."""
-    from pingtai.ledger import Ledger, resolve_db_path
-
-    with Ledger.open(resolve_db_path(db), create=False, readonly=True) as ledger:
-        yield ledger

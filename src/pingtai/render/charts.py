@@ -24,9 +24,13 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     if high <= low:
         high = low + 1
     raw = (high - low) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
+    if not math.isfinite(raw):  # figures at both ends of the float range
+        raw = high / count - low / count
+    magnitude = 10.0 ** math.floor(math.log10(raw))  # a float: an int power of ten can outgrow float formatting
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude)
     start = math.floor(low / step + 1e-9) * step
+    if not (math.isfinite(step) and math.isfinite(start) and math.isfinite(high + step)):
+        return [low, high]  # no round ticks this close to the largest float: the ends will do
     ticks = [round(start, 10)]
     while ticks[-1] < high - step * 1e-9 or len(ticks) < 2:  # the last tick is at or above ``high``
         ticks.append(round(ticks[-1] + step, 10))

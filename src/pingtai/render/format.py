@@ -218,17 +218,32 @@ def expected_text(expected: float | None, method: str | None) -> str:
     return f"{num(expected)}（{how}）" if how else num(expected)
 
 
-def projection_text(projection: Projection | None) -> str:
+SHORT_PROJECTIONS = {"linear": "线性", "linear_bounded": "线性", "cagr": "复合增长"}
+
+
+def projection_text(projection: Projection | None, reason: str = "") -> str:
+    """``1606.65 可达（线性，3点）``; without a verdict (one that would contradict the status), the
+    value and method only; ``数据不足`` where ``reason`` says there were too few observations; ``—``
+    otherwise."""
     if projection is None:
+        return "数据不足" if reason.startswith("数据不足") else DASH
+    verdict = f" {projection.verdict_label}" if projection.verdict else ""
+    return f"{num(projection.value)}{verdict}（{SHORT_PROJECTIONS[projection.method]}，{projection.points}点）"
+
+
+def completion_text(completion: float | None, target: object = None) -> str:
+    """``95.9%（2025）``: a completion with the period of the target it is judged against; ``—`` for none."""
+    if completion is None:
         return DASH
-    verdict = "可达" if projection.meets_target else "难达"
-    return f"{num(projection.value)} {verdict}（{projection.points}点）"
+    return f"{pct(completion)}（{target}）" if target is not None else pct(completion)
 
 
 def ratio_text(ratio: ProgressRatio) -> str:
+    """The progress ratio with its category — or, where the category would contradict the status,
+    the reason it is withheld — and the growth rates it compares."""
     if ratio.value is None:
         return f"不可用：{ratio.reason}"
-    return (f"{fixed(ratio.value, 2)}（{ratio.label}；实际年均 {pct(ratio.actual_cagr)}，"
+    return (f"{fixed(ratio.value, 2)}（{ratio.label if ratio.category else ratio.reason}；实际年均 {pct(ratio.actual_cagr)}，"
             f"所需年均 {pct(ratio.required_cagr)}，截至 {ratio.latest}）")
 
 
@@ -356,7 +371,8 @@ def xlsx(text: str) -> str:
 
 
 __all__ = [
-    "DASH", "PCT_PLACES", "PLACES", "SHORT_METHODS", "XLSX_MAX", "counts_text", "day", "expected_text", "fixed", "html",
+    "DASH", "PCT_PLACES", "PLACES", "SHORT_METHODS", "SHORT_PROJECTIONS", "XLSX_MAX", "completion_text", "counts_text",
+    "day", "expected_text", "fixed", "html",
     "html_block", "latest_text", "lines", "markdown", "markdown_cell", "num", "pct", "pct_figure", "projection_text",
     "rate_text", "ratio_text", "recorded", "rounded", "score_figure", "score_text", "shown", "signed_pct",
     "status_counts_text", "status_word", "target_text", "task_counts_text", "terminal", "terminal_block",

@@ -140,7 +140,7 @@ def report_html(report: AgencyReport) -> str:
     parts.append(_returns(report))
     parts.append('<footer>由 pingtai 生成。指标状态：已达成 / 正常（不低于当前应达）/ 预警（低于应达但在容差内）/ 滞后 / 无数据（应报未报）'
                  " / 无基线 / 未达成；年内累计指标按全年目标 × 时间进度（或上年同期占比）研判。"
-                 "报表按时 = 在应报日期（含宽限期）之前导入台账。</footer>")
+                 "报表按时 = 收到日期（导入时指定、报表所填日期或导入日）不晚于应报日期（含宽限期）；补录的历史数据不计按时与否。</footer>")
     return _document(f"{report.agency} {REPORT_TITLE} {report.as_of.isoformat()}", "\n".join(parts))
 
 
@@ -217,13 +217,13 @@ def _returns(report: AgencyReport) -> str:
     if not report.owes_returns and not report.returns:
         return '<p class="muted">本单位不在报送名单中（报送日历见计划文件 schedule），无应报报表。</p>'
     short = {p.plan: p.short_name for p in report.plans}
-    return _table(["期别", "应报日期", "收到日期", "状态", "逾期天数", "文件", "填报日期", "计划"],
-                  [_return_row(e, short) for e in report.returns], (4,))
+    return _table(["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "填报日期", "计划"],
+                  [_return_row(e, short) for e in report.returns], (5,))
 
 
 def _return_row(e: ReturnEntry, short: dict[str, str]) -> list[str]:
     return [_e(e.period), _e(e.due.isoformat() if e.due else "—"), _e(e.received.isoformat() if e.received else "—"),
-            badge("return", e.state, e.label), _e(e.days_late if e.days_late else "—"), _e(e.file or "—"),
+            _e(e.imported.isoformat() if e.imported else "—"), badge("return", e.state, e.label), _e(e.days_late if e.days_late else "—"), _e(e.file or "—"),
             _e(e.filled_on.isoformat() if e.filled_on else "—"), _e("、".join(short.get(p, p) for p in e.plans) or "—")]
 
 

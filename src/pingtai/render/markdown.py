@@ -95,8 +95,8 @@ def report_markdown(report: AgencyReport) -> str:
                     "```text", *(str(line) for line in lines), "```", ""]
     out += ["## 报表报送", ""]
     if report.owes_returns or report.returns:
-        out.append(table(["期别", "应报日期", "收到日期", "状态", "逾期天数", "文件", "计划"],
-                         [[e.period, e.due or "", e.received or "", e.label, e.days_late or "", e.file,
+        out.append(table(["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"],
+                         [[e.period, e.due or "", e.received or "", e.imported or "", e.label, e.days_late or "", e.file,
                            "、".join(short.get(p, p) for p in e.plans)] for e in report.returns]))
     else:
         out += ["本单位不在报送名单中，无应报报表。", ""]

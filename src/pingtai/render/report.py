@@ -52,7 +52,8 @@ def render_report(report: AgencyReport, out: Output) -> None:
     if report.owes_returns:
         next_due = report.next_due
         upcoming = f"；下一期 {next_due.period}（{next_due.due} 前）" if next_due and next_due.due else ""
-        out.line(f"报表：应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}，"
+        backfill = f"，补录 {counts.backfill}（不计按时率）" if counts.backfill else ""
+        out.line(f"报表：应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}{backfill}，"
                  f"按时率 {rate_text(counts.rate)}{upcoming}")
     else:
         out.line("报表：本单位不在报送名单中")
@@ -92,10 +93,11 @@ def render_report(report: AgencyReport, out: Output) -> None:
     else:
         out.line("相关指标：无")
     if report.returns:
-        returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "状态", "逾期天数", "文件", "计划"])
+        returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"])
         for e in report.returns:
             returns.rows.append([str(e.period), e.due.isoformat() if e.due else "—",
                                  e.received.isoformat() if e.received else "—",
+                                 e.imported.isoformat() if e.imported else "—",
                                  styled(e.label, RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
                                  text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—"])
         out.table(returns)

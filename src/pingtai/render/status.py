@@ -8,6 +8,7 @@ Colour never carries meaning alone: every status is also a word.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Sequence
 
@@ -21,9 +22,10 @@ from pingtai.assess import (
     StatusReport,
 )
 from pingtai.catalog import DIRECTION_LABELS, KIND_LABELS
-from pingtai.progress import JUDGEMENT_LABELS, METHOD_LABELS, STATUS_LABELS
+from pingtai.progress import JUDGEMENT_LABELS, METHOD_LABELS, PROJECTION_METHOD_LABELS, STATUS_LABELS
 from pingtai.render.console import Cell, Line, Output, TableData
 from pingtai.render.format import (
+    completion_text,
     expected_text,
     latest_text,
     num,
@@ -57,6 +59,8 @@ def sparkline(values: Sequence[float]) -> str:
     if high == low:
         return SPARKS[3] * len(values)
     span, steps = high - low, len(SPARKS) - 1
+    if not math.isfinite(span):  # figures at both ends of the float range: scale them down first
+        values, low, span = [v / 2 for v in values], low / 2, high / 2 - low / 2
     return "".join([SPARKS[round((v - low) / span * steps)] for v in values])
 
 
@@ -85,8 +89,8 @@ def indicator_table(title: str, rows: Sequence[IndicatorStatus]) -> TableData:
             f"{row.baseline.period}: {num(row.baseline.value)}" if row.baseline else "—",
             latest_text(row.period, row.actual), expected_text(row.expected, row.method),
             target_text(row.next_milestone) if row.next_milestone else "—",
-            target_text(row.final_target), pct(row.completion), status_cell(row.status, row.final),
-            projection_text(row.projection), sparkline(trend_values(row)),
+            target_text(row.final_target), completion_text(row.completion, row.completion_target), status_cell(row.status, row.final),
+            projection_text(row.projection, row.projection_reason), sparkline(trend_values(row)),
         ])
     return table
 
@@ -109,7 +113,7 @@ def render_status(report: StatusReport, out: Output) -> None:
     for plan in report.plans:
         rows = [r for r in report.indicators if r.plan == plan.plan]
         due = f"应报至 {plan.latest_due}" if plan.latest_due else "尚无应报期"
-        ended = "；计划期已截止" if plan.ended else ""
+        ended = "；已结束（计划期满、末期报表已过期限，结论为最终结论）" if plan.ended else ""
         out.line(Line(f"{plan.short_name} {plan.number}《{plan.title}》", "bold"))
         summary = Line(f"{due}{ended}；指标 {len(rows)} 项：")
         summary.append_text(counts_line(plan.counts) if rows else Line("无"))
@@ -147,10 +151,22 @@ def _count(count: int, state: str) -> Cell:
     return Line(str(count), TASK_STYLES.get(state, "")) if count else "0"
 
 
+RECEIPT_STYLES = {"on_time": "green", "late": "yellow", "backfill": "", "unscheduled": ""}
+
+
 def render_returns(report: StatusReport, out: Output) -> None:
     if report.returns_period is None:
         out.line("尚无应报的报表。")
         return
+    if report.received:
+        from pingtai.ledger import RECEIVED_SOURCE_LABELS
+
+        got = TableData(f"已收报表（{report.returns_period}）", ["单位", "收到日期", "日期来源", "导入日期", "应报日期", "状态"])
+        for r in report.received:
+            got.rows.append([r.agency, r.received.isoformat(), RECEIVED_SOURCE_LABELS.get(r.received_source, "—"),
+                             r.imported.isoformat(), r.due.isoformat() if r.due else "—",
+                             Line(r.label, RECEIPT_STYLES.get(r.state, ""))])
+        out.table(got)
     backlog = f"；更早各期另有 {report.returns_backlog} 份未报" if report.returns_backlog else ""
     if not report.returns:
         out.line(f"{report.returns_period} 的报表已全部收到{backlog}。")
@@ -188,7 +204,7 @@ def render_plan_detail(plan: PlanDetail, out: Output) -> None:
     head = Line(f"{plan.short_name}（{plan.plan}）：")
     head.append_text(status_cell(row.status, row.final))
     head.append(f"  最新 {latest_text(row.period, row.actual)}，应达 {expected_text(row.expected, row.method)}，"
-                f"最终目标 {target_text(row.final_target)}，完成率 {pct(row.completion)}")
+                f"最终目标 {target_text(row.final_target)}，完成率 {completion_text(row.completion, row.completion_target)}")
     out.line(head)
     path = TableData(f"{plan.short_name} 目标路径与实际", ["期别", "应达", "计算方法", "实际", "报送单位", "偏差", "判断"])
     for item in plan.rows:
@@ -204,13 +220,17 @@ def render_plan_detail(plan: PlanDetail, out: Output) -> None:
     out.table(marks)
     projection = row.projection
     if projection is None:
-        out.line("预测：不可用（可比数据点少于 2 个）")
+        out.line(f"预测：不预测（{row.projection_reason or '无'}）")
     else:
-        how = (f"年均增长 {pct(projection.rate)}" if projection.method == "cagr"
-               else f"线性趋势每年 {num(projection.slope)}")
-        out.line(f"预测：{projection.period} 约 {num(projection.value)}，"
-                 f"{'可达到' if projection.meets_target else '达不到'}最终目标"
-                 f"（{how}，依据 {projection.first}—{projection.last} 共 {projection.points} 个点）")
+        how = (f"复合增长，年均 {pct(projection.rate)}" if projection.method == "cagr"
+               else f"{PROJECTION_METHOD_LABELS[projection.method]}，每年 {num(projection.slope)}")
+        if projection.verdict is not None:
+            verdict = "可达到最终目标" if projection.verdict == "reachable" else "达不到最终目标"
+        else:
+            verdict = f"按趋势{'可' if projection.meets_target else '不'}达最终目标，但与当前状态不一致，以状态为准"
+        used = "、".join(f"{p.period}: {num(p.value)}" for p in projection.used)
+        out.line(f"预测：{projection.period} 约 {num(projection.value)}，{verdict}"
+                 f"（{how}；依据 {projection.points} 个点：{used}）")
     out.line(f"进展比率：{ratio_text(row.progress_ratio)}")
     for note in row.notes:
         out.line(f"说明：{note}")

@@ -320,8 +320,8 @@ def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> i
     return max(last, top + CHART_ROWS)
 
 
-_RETURN_COLUMNS = [("期别", 10), ("应报日期", 12), ("收到日期", 12), ("状态", 14), ("逾期天数", 10), ("文件", 32),
-                   ("填报日期", 12), ("计划", 12)]
+_RETURN_COLUMNS = [("期别", 10), ("应报日期", 12), ("收到日期", 12), ("导入日期", 12), ("状态", 14), ("逾期天数", 10),
+                   ("文件", 32), ("填报日期", 12), ("计划", 12)]
 
 
 def _returns(sheet: Worksheet, report: AgencyReport) -> None:
@@ -332,11 +332,11 @@ def _returns(sheet: Worksheet, report: AgencyReport) -> None:
         put(sheet, 4, 1, "本单位不在报送名单中，无应报报表。" if not report.owes_returns else "无。", border=False,
             wrap=False)
     for row, e in enumerate(report.returns, start=4):
-        values: list[Value] = [str(e.period), e.due, e.received, e.label, e.days_late, e.file, e.filled_on,
+        values: list[Value] = [str(e.period), e.due, e.received, e.imported, e.label, e.days_late, e.file, e.filled_on,
                                "、".join(short.get(p, p) for p in e.plans)]
         for column, value in enumerate(values, start=1):
             put(sheet, row, column, value)
-        paint(sheet.cell(row=row, column=4), "return", e.state)
+        paint(sheet.cell(row=row, column=5), "return", e.state)
     print_setup(sheet)
 
 

@@ -421,6 +421,7 @@ class Reader:
                 return "no-indicator"
         if strict:
             agency, period = strict_agency, strict_period
+            self._visible_matches_template(info, agency, period)
         else:
             agency, period = self._sheet_agency(info), self._sheet_period(info)
             if agency is None and not stated[0]:
@@ -439,6 +440,26 @@ class Reader:
             reader.read_rows(rows)
         self._apply_contacts(info)
         return "read"
+
+    def _visible_matches_template(self, info: SheetInfo, agency: str | None, period: Period | None) -> None:
+        """A template's visible 填报单位 / 报告期 must say what its hidden metadata says: a return copied
+        from another unit's template (and the line above the table retyped) claims to be someone else."""
+        if agency is not None and "agency" in info.found:
+            text, where = info.found["agency"]
+            found = self.agencies.find(text)
+            shown = found.name if found is not None else text
+            if shown != agency:
+                self.problem(where, f"表上的填报单位为“{text}”，与模板记录的单位 {agency} 不一致：请使用发给本单位的模板"
+                                    "（pingtai template 重新生成），不要改用其他单位的模板", "agency-mismatch")
+        if period is not None and "period" in info.found:
+            text, where = info.found["period"]
+            try:
+                shown_period = Period.parse(text).as_point()
+            except PeriodError:
+                shown_period = None
+            if shown_period != period:
+                self.problem(where, f"表上的报告期为“{text}”，与模板记录的报告期 {period.label()} 不一致：请使用该报告期的模板",
+                             "period-mismatch")
 
     # --- the template ---------------------------------------------------------------------------
     def _read_template(self, meta_name: str) -> bool:

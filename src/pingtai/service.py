@@ -1,0 +1,232 @@
+"""What each command does with the ledger: which ledger, opened how, and which reads feed which builder.
+
+The commands in :mod:`pingtai.cli` parse their options, call one function here and render what
+it returns; the builders (:mod:`pingtai.assess`, :mod:`pingtai.reports`, :mod:`pingtai.checks`,
+:mod:`pingtai.importer`, :mod:`pingtai.history`) never open a ledger themselves. A
+:class:`Store` says where the ledger is and how each kind of command opens it — so this module
+is where "which ledger" is decided, and nothing else constructs a :class:`~pingtai.ledger.Ledger`
+for a command (``maintenance`` works on the SQLite files themselves: backups, rebuilds).
+
+Opening rules:
+
+- A reading command (``status``, ``show``, ``report``, ``league``, ``check``, ``history``,
+  ``batches``) on a ledger that does not exist stops with exit 2, "台账不存在：…（先用 pingtai import
+  建立，或检查 --db / PINGTAI_DB）", and creates nothing — a mistyped ``--db`` must not read as an
+  office where every return is missing. A missing ledger whose archive records batches is refused
+  as lost (``ledger rebuild``).
+- ``import --dry-run`` reads a missing ledger as empty; ``import`` creates it with the first file
+  it takes; ``check --new-only`` writes its run into an existing ledger only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pingtai.errors import LedgerError
+from pingtai.gcutil import leave_to_exit
+from pingtai.ledger import Batch, Ledger, resolve_db_path
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pingtai.assess import IndicatorDetail, StatusReport
+    from pingtai.catalog import Catalog
+    from pingtai.checks import CheckReport, FailOn
+    from pingtai.history import IndicatorHistory
+    from pingtai.importer import ImportResult, ProgressCallback, Receipt
+    from pingtai.maintenance import Backup, Rebuild, Verification
+    from pingtai.reports import AgencyReport, League, LedgerSnapshot
+    from pingtai.returns.opening import FilesAhead
+
+
+@dataclass(frozen=True)
+class Store:
+    """Where the ledger is, and how commands open it (see the module docstring)."""
+
+    path: Path
+
+    @classmethod
+    def at(cls, db: Path | None) -> Store:
+        """``--db``, else ``PINGTAI_DB``, else the user's data directory."""
+        return cls(resolve_db_path(db))
+
+    def describe(self) -> str:
+        """The ledger as the user named it (results and messages show it)."""
+        return str(self.path)
+
+    def exists(self) -> bool:
+        """Whether a ledger is there (an empty file is none: SQLite writes nothing until it must)."""
+        try:
+            return self.path.is_file() and self.path.stat().st_size > 0
+        except OSError:
+            return False
+
+    def require(self) -> None:
+        """Raise :class:`LedgerError` (exit 2) unless the ledger exists; a lost one is named as such."""
+        if self.exists():
+            return
+        Ledger.open(self.path, readonly=True).close()  # a lost ledger (its archive records batches): that error
+        raise LedgerError(f"台账不存在：{self.path}（先用 pingtai import 建立，或检查 --db / PINGTAI_DB）")
+
+    def read(self, *, missing_ok: bool = False) -> Ledger:
+        """The ledger opened read-only; a missing one is refused (:meth:`require`), or with
+        ``missing_ok`` read as empty (nothing is created either way)."""
+        if not missing_ok:
+            self.require()
+        return Ledger.open(self.path, create=False, readonly=True)
+
+    def write(self, *, create: bool = True) -> Ledger:
+        """The ledger opened for writing (migrated to the current schema); created when missing, or
+        without ``create`` read as empty until a write asks for it to be created."""
+        return Ledger.open(self.path, create=create)
+
+
+# --- the reads each command's builder needs ------------------------------------------------------
+# Names in the options are resolved before the ledger is opened: an unknown name is the more
+# useful error, whatever the ledger.
+
+
+def _names(catalog: Catalog, *, plan: str | None = None, agency: str | None = None) -> None:
+    """Raise for an unknown plan or agency (:class:`~pingtai.errors.UnknownNameError`)."""
+    from pingtai.agencies import AgencyIndex
+    from pingtai.views import plans_for
+
+    plans_for(catalog, plan)
+    if agency is not None:
+        AgencyIndex(catalog.agencies).resolve(agency)
+
+
+def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None = None,
+           agency: str | None = None) -> StatusReport:
+    """The dashboard (``pingtai status``)."""
+    from pingtai.assess import build_status, city_inputs
+
+    _names(catalog, plan=plan, agency=agency)
+    with store.read() as ledger:
+        # only the values that can count for the city: the same dashboard from a fraction of a large ledger
+        values = ledger.city_values(city_inputs(catalog))
+        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
+                              plan=plan, agency=agency)
+    leave_to_exit(values)  # the process ends with the command: not freed object by object
+    return report
+
+
+def show(catalog: Catalog, store: Store, name: str, as_of: dt.date, *, plan: str | None = None) -> IndicatorDetail:
+    """One indicator in depth (``pingtai show``); raises for an unknown name before reading values."""
+    from pingtai.assess import build_detail, plans_with
+    from pingtai.history import resolve_indicator
+
+    wanted = resolve_indicator(catalog, name).id
+    plans_with(catalog, wanted, plan)
+    with store.read() as ledger:
+        # only this indicator's values: the filter goes into the query (a large ledger: seconds → ms)
+        return build_detail(catalog, ledger.current_values([wanted]), name, as_of, plan=plan)
+
+
+def snapshot(store: Store) -> LedgerSnapshot:
+    """What agency reports and the league read, read once (``report --all`` builds many from it)."""
+    from pingtai.reports import LedgerSnapshot
+
+    with store.read() as ledger:
+        return LedgerSnapshot(ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
+                              ledger.batches())
+
+
+def report(catalog: Catalog, store: Store, agency: str, as_of: dt.date, *, plan: str | None = None) -> AgencyReport:
+    """One agency's report (``pingtai report --agency``)."""
+    from pingtai.reports import build_agency_report, report_unit
+
+    report_unit(catalog, agency)
+    _names(catalog, plan=plan)
+    return build_agency_report(catalog, snapshot(store), agency, as_of, plan)
+
+
+def league(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None = None, by: str = "score") -> League:
+    """The league table (``pingtai league``)."""
+    from pingtai.reports import build_league, league_by
+
+    league_by(by)
+    _names(catalog, plan=plan)
+    return build_league(catalog, snapshot(store), as_of, plan, by)
+
+
+def check(catalog: Catalog, store: Store, as_of: dt.date, *, now: dt.datetime, plan: str | None = None,
+          fail_on: FailOn = "off_track", remind_days: int | None = None, new_only: bool = False) -> CheckReport:
+    """The scheduled check (``pingtai check``); with ``new_only`` the run is recorded (at ``now``) and
+    only what is new or changed since the previous run of the same plan selection is kept.
+
+    A plain check opens the ledger read-only and writes nothing; ``new_only`` reads the previous run
+    and records this one in one transaction (see :meth:`~pingtai.ledger.Ledger.record_check_run`).
+    """
+    from pingtai.checks import build_check, count_new, only_new
+    from pingtai.ledger import SeenFinding
+
+    _names(catalog, plan=plan)
+    store.require()
+    with store.write(create=False) if new_only else store.read() as ledger:
+        accepted = {(b.id, cell.where) for b in ledger.batches() for cell in b.accepted}
+        full = build_check(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
+                           as_of, plan=plan, remind_days=remind_days, fail_on=fail_on, accepted=accepted)
+        if not new_only:
+            return full
+        seen = [SeenFinding(f.key, f.fingerprint, f.kind, f.severity) for f in full.findings]
+        run, previous = ledger.record_check_run(scope=full.plan or "*", as_of=as_of, started_at=now, findings=seen,
+                                                reported=count_new(full.findings))
+    return only_new(full, previous, run.id)
+
+
+def history(catalog: Catalog, store: Store, name: str, *, plan: str | None = None) -> IndicatorHistory:
+    """Every value ever recorded for an indicator (``pingtai history``)."""
+    from pingtai.history import indicator_history, resolve_indicator
+
+    resolve_indicator(catalog, name, plan)
+    with store.read() as ledger:
+        return indicator_history(catalog, ledger, name, plan)
+
+
+def batches(store: Store) -> list[Batch]:
+    """Every import, oldest first (``pingtai batches``)."""
+    with store.read() as ledger:
+        return ledger.batches()
+
+
+def import_returns(catalog: Catalog, store: Store, files: Sequence[Path], *, now: dt.datetime,
+                   agency: str | None = None, period: str | None = None, receipt: Receipt | None = None,
+                   dry_run: bool = False, on_progress: ProgressCallback | None = None,
+                   ahead: FilesAhead | None = None) -> ImportResult:
+    """Read and record returns (``pingtai import``): see :func:`pingtai.importer.import_files`."""
+    from pingtai.importer import import_files
+
+    return import_files(files, catalog, store, now=now, agency=agency, period=period, receipt=receipt,
+                        dry_run=dry_run, on_progress=on_progress, ahead=ahead)
+
+
+def verify(store: Store, *, expect: str | None = None, deep: Catalog | None = None) -> Verification:
+    """``pingtai ledger verify``: the ledger checked against its archive; ``expect`` a chain head kept
+    from an earlier run, ``deep`` the catalog to re-read every archived file with (``--deep``)."""
+    from pingtai.maintenance import verify_ledger
+
+    store.require()
+    return verify_ledger(store.path, expect=expect, deep=deep)
+
+
+def rebuild(catalog: Catalog, store: Store, *, archive: Path | None = None) -> Rebuild:
+    """``pingtai ledger rebuild``: the ledger recreated from its archive."""
+    from pingtai.maintenance import rebuild_ledger
+
+    return rebuild_ledger(catalog, store.path, source=archive)
+
+
+def backup(store: Store, target: Path) -> Backup:
+    """``pingtai ledger backup``: an online copy of the ledger."""
+    from pingtai.maintenance import backup_ledger
+
+    store.require()
+    return backup_ledger(store.path, target)
+
+
+__all__ = ["Store", "backup", "batches", "check", "history", "import_returns", "league", "rebuild", "report", "show",
+           "snapshot", "status", "verify"]
