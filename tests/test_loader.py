@@ -259,3 +259,25 @@ def test_area_names_are_no_paths_and_hold_no_control_characters(data_copy: Path,
     assert (problem.where, problem.code) == (f"{areas}:{_line_of(areas, 'aliases: [柯桥,')}", "invalid-value")
     assert "不能含路径分隔符（/ \\）或控制字符，也不能只是点" in problem.message
     assert "\x1b" not in problem.message and "\u202e" not in problem.message  # shown escaped, never raw
+
+
+def test_bulletin_phrasing_is_checked(data_copy: Path) -> None:
+    """A plan's own bulletin wording: only the three placeholders, {数值} once, indicators of the plan, each once."""
+    plan = data_copy / "plan_2023_38.yaml"
+    line = _line_of(plan, "indicator: platforms, lead:")
+    _replace(plan, '"{时期}，全市互联网平台达{数值}"', '"{时期}，全市互联网平台达{数字}"')
+    problems = check_paths([plan])
+    assert [p.where for p in problems] == [f"{plan}:{line}"]
+    assert "未知的占位符 {数字}" in problems[0].message and "{数值}" in problems[0].message
+    _replace(plan, '"{时期}，全市互联网平台达{数字}"', '"{时期}，全市互联网平台达"')
+    assert "须含且只含一个 {数值}" in check_paths([plan])[0].message
+    _replace(plan, '"{时期}，全市互联网平台达"', '"{时期}，全市互联网平台达{数值:.1f}"')
+    assert "不能带格式" in check_paths([plan])[0].message
+    _replace(plan, '"{时期}，全市互联网平台达{数值:.1f}"', '"{时期}，全市互联网平台达{数值}"')
+    _replace(plan, "- {indicator: shuangjian_shuangling_projects,", "- {indicator: platforms,")
+    problems = check_paths([plan])
+    assert [(p.code, "重复" in p.message) for p in problems] == [("duplicate-id", True)]
+    _replace(plan, "- {indicator: platforms, lead: \"{时期}，全市参与实施", "- {indicator: cross_border_ecommerce_trade, lead: \"{时期}，全市参与实施")
+    problems = check_paths([plan])
+    assert [p.code for p in problems] == ["unknown-indicator"]
+    assert "本计划未列出的指标 'cross_border_ecommerce_trade'" in problems[0].message

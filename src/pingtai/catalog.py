@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -460,6 +461,55 @@ class Schedule(Model):
     note: str = ""
 
 
+PHRASING_SLOTS = ("时期", "指标", "数值")
+"""The placeholders a plan's own phrasing of a bulletin sentence may use; ``{数值}`` is required once."""
+
+
+def _phrasing_template(text: str) -> str:
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                  if name is not None]
+    except ValueError:
+        raise ValueError(f"措辞模板 {text!r} 的花括号不成对（字面花括号请写成 {{{{ 或 }}}}）") from None
+    slots = "、".join("{" + slot + "}" for slot in PHRASING_SLOTS)
+    for name, spec, conversion in fields:
+        if name not in PHRASING_SLOTS:
+            raise ValueError(f"措辞模板中有未知的占位符 {{{name}}}（可用：{slots}）")
+        if spec or conversion:
+            raise ValueError(f"占位符 {{{name}}} 后不能带格式（: 或 ! 之后的部分）：数值按报表原样显示")
+    if [name for name, _, _ in fields].count("数值") != 1:
+        raise ValueError("措辞模板须含且只含一个 {数值}（本期数值及单位填在此处）")
+    return text
+
+
+PhrasingTemplate = Annotated[Text, AfterValidator(_phrasing_template)]
+
+
+class IndicatorPhrasing(Model):
+    """A plan's own wording of the opening clause of one indicator's sentence in the bulletin.
+
+    ``lead`` is a template such as ``{时期}，全市实现{指标}{数值}``: ``{时期}`` becomes the span
+    (``1—9月``, ``截至9月末``), ``{指标}`` the indicator's name, ``{数值}`` the figure with its unit.
+    The clauses that follow (同比, 完成, 时序进度) keep the bulletin's own wording.
+    """
+
+    indicator: Ident
+    lead: PhrasingTemplate
+    note: str = ""
+
+
+class BulletinStyle(Model):
+    """How the quarterly bulletin (``pingtai bulletin``) speaks of this plan; every key optional.
+
+    ``topic`` names the work in the title (关于2024年第三季度全市{topic}工作推进情况的通报);
+    ``phrasing`` gives indicators their own opening clause (see :class:`IndicatorPhrasing`).
+    """
+
+    topic: Text | None = None
+    phrasing: list[IndicatorPhrasing] = []
+    note: str = ""
+
+
 class PlanFile(Model):
     """One plan YAML file (``data/plan_2023_38.yaml``, ``data/zone_2023_5.yaml``)."""
 
@@ -478,6 +528,7 @@ class PlanFile(Model):
     measures: list[Deliverable] = []
     leading_group: LeadingGroup | None = None
     schedule: Schedule = Field(default_factory=Schedule)  # an instance here would build validators at import
+    bulletin: BulletinStyle | None = None
 
 
 # --- the assembled catalog -------------------------------------------------------------------
@@ -741,6 +792,8 @@ def _check_plan(spec: PlanFile, index: AgencyIndex, definitions: dict[str, Indic
     for i, name in enumerate(spec.schedule.agencies):
         unit(name, ("schedule", "agencies", i))
     problems += _check_schedule(spec, seen, unit)
+    if spec.bulletin is not None:
+        problems += _check_bulletin(spec, spec.bulletin, seen)
     if spec.schedule.first is not None and spec.schedule.first > spec.horizon.end:
         add(("schedule", "first"), f"首个报送期 {spec.schedule.first} 晚于计划期末 {spec.horizon.end}", "bad-order")
     group = spec.leading_group
@@ -879,4 +932,19 @@ def _check_schedule(spec: PlanFile, indicators: set[str], unit: Callable[[str, L
         names.add(agency_rule.agency)
     if schedule.office is not None:
         unit(schedule.office, ("schedule", "office"))
+    return problems
+
+
+def _check_bulletin(spec: PlanFile, style: BulletinStyle, indicators: set[str]) -> list[CrossProblem]:
+    """A bulletin phrasing names an indicator of this plan, each at most once."""
+    problems: list[CrossProblem] = []
+    seen: set[str] = set()
+    for i, phrasing in enumerate(style.phrasing):
+        loc: Loc = ("bulletin", "phrasing", i, "indicator")
+        if phrasing.indicator not in indicators:
+            problems.append(CrossProblem(spec.id, loc, f"通报措辞引用了本计划未列出的指标 '{phrasing.indicator}'",
+                                         "unknown-indicator"))
+        elif phrasing.indicator in seen:
+            problems.append(CrossProblem(spec.id, loc, f"指标 '{phrasing.indicator}' 的通报措辞重复", "duplicate-id"))
+        seen.add(phrasing.indicator)
     return problems
