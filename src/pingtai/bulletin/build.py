@@ -606,7 +606,7 @@ def _tasks(ctx: _Context) -> list[Block]:
             ref = Ref("status", ("actions", {"plan": plan.id, "action": action.action}))
             states = [(TASK_LABELS[s], _count(action.counts[s], "项", Ref(ref.doc, (*ref.path, "counts", s))))
                       for s in TASK_ORDER if action.counts.get(s)]
-            parts: list[Part] = [Words(f"{i}."), _quote(action.title, Ref(ref.doc, (*ref.path, "title"))), Words("。"),
+            parts: list[Part] = [_quote(action.title, Ref(ref.doc, (*ref.path, "title"))), Words("。"),
                                  _count(action.tasks, "项", Ref(ref.doc, (*ref.path, "tasks"))), Words("任务中，"),
                                  *wording.counts(states), Words("。")]
             late = [t for t in ctx.status.tasks if t.plan == plan.id and t.action == action.action and t.status == "late"]
@@ -615,7 +615,7 @@ def _tasks(ctx: _Context) -> list[Block]:
                 for j, task in enumerate(late):
                     parts += [Words("；" if j else ""), *_late_task(task)]
                 parts.append(Words("。"))
-            blocks.append(Paragraph(tuple(parts)))
+            blocks.append(Paragraph(tuple(parts), number=wording.item_number(i)))
     return blocks
 
 
@@ -697,8 +697,8 @@ def _next_steps(ctx: _Context, findings: Sequence[Finding]) -> list[Block]:
     for n, finding in enumerate(findings, start=1):
         kind, subject = _point_subject(ctx, finding)
         agency: Part = _quote(finding.agency) if finding.agency else Words("相关责任单位")
-        parts = wording.point(n, kind, agency, subject, finding.by)
-        blocks.append(Paragraph(tuple(parts), role="point", finding=finding.key))
+        parts = wording.point(kind, agency, subject, finding.by)
+        blocks.append(Paragraph(tuple(parts), role="point", finding=finding.key, number=wording.item_number(n)))
     if not blocks:
         blocks.append(Paragraph((Words("本期没有滞后的指标和任务。"),)))
     blocks.append(Paragraph((Words(wording.PLACEHOLDER),), role="placeholder"))

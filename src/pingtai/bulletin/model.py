@@ -33,7 +33,8 @@ RULES: dict[str, str] = {
     "gap": "round(refs[0] ÷ refs[2] × 100, 1) − round(refs[1] ÷ refs[2] × 100, 1)",
     "gap_inverse": "round(refs[2] ÷ refs[0] × 100, 1) − round(refs[2] ÷ refs[1] × 100, 1)",
 }
-"""How each rule makes a figure's value from its refs (``gap``: 完成率 − 时序进度, both as shown)."""
+"""How each rule makes a figure's value from its refs (``gap``: 完成率 − 时序进度, both as shown;
+``round`` is half up, 四舍五入, on the number as written)."""
 
 
 @dataclass(frozen=True)
@@ -105,13 +106,21 @@ def plain(parts: tuple[Part, ...]) -> str:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of running text. ``role``: ``text``, ``point`` (an item of 下步工作, ``finding``
-    naming the ``check --json`` finding it answers) or ``placeholder`` (where the author writes)."""
+    """A paragraph of running text, after its item ``number`` (``1.``; empty for plain text).
+
+    ``role``: ``text``, ``point`` (an item of 下步工作, ``finding`` naming the ``check --json`` finding
+    it answers) or ``placeholder`` (where the author writes).
+    """
 
     parts: tuple[Part, ...]
     role: Literal["text", "point", "placeholder"] = "text"
     finding: str | None = None
+    number: str = ""
     kind: Literal["paragraph"] = "paragraph"
+
+    @property
+    def text(self) -> str:
+        return self.number + plain(self.parts)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ check objects; this module decides *how*. Rules (``docs/bulletin.md`` states the
   return carried (``812.30`` stays ``812.30``, ``118`` stays ``118``); a figure converted from
   another unit (10,123,400 万元 → 1012.34 亿元) keeps the precision the return had, without
   trailing zeros. Without the return's text: at most two decimals. Percentages (完成率, 时序进度,
-  a computed 同比) and 百分点 have one decimal; a reported 同比 is written as reported.
+  a computed 同比) and 百分点 have one decimal; a reported 同比 is written as reported. Rounding is
+  half up (四舍五入), on the number as written.
 - **Signs in words.** 同比增长 / 同比下降 / 与上年同期持平; 快于 / 慢于 / 与时序进度持平 — the number
   after the word is a magnitude. A difference of two percentages is in 百分点.
 - **Nothing unknown is said.** A clause whose number is unknown is left out, never written with
@@ -26,7 +27,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from pingtai.bulletin.model import Figure, Part, Quote, Words
 from pingtai.periods import Period
@@ -60,6 +61,8 @@ LINE_BREAK = "\n"
 # --- numbers -----------------------------------------------------------------------------------
 
 
+_WIDE = Context(prec=400)
+"""Enough digits for any finite float with its decimals (the default 28 would refuse 1e30)."""
 _WRITTEN = re.compile(r"\d[\d,]*(?:\.(\d+))?")
 
 
@@ -76,14 +79,20 @@ def number_text(value: float, raw: str | None = None) -> str:
         number = float(written.group(0).replace(",", ""))
         if number == 0 or value == 0:
             if number == abs(value):
-                return _trim(f"{value:.{decimals}f}", trailing=False)
+                return _trim(fixed(value, decimals), trailing=False)
         else:
             power = math.log10(abs(value) / number)
             shift = round(power)
             if abs(power - shift) < 1e-9:
-                text = f"{value:.{max(0, decimals - shift)}f}"
+                text = fixed(value, max(0, decimals - shift))
                 return _trim(text, trailing=shift != 0)
-    return _trim(f"{value:.2f}", trailing=True)
+    return _trim(fixed(value, 2), trailing=True)
+
+
+def fixed(value: float, decimals: int) -> str:
+    """``value`` rounded half up (四舍五入) to ``decimals``, as a reader or a spreadsheet rounds the
+    number as written (81.25 → 81.3; Python's own formatting rounds that half to even)."""
+    return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE))
 
 
 def _trim(text: str, *, trailing: bool) -> str:
@@ -96,7 +105,7 @@ def _trim(text: str, *, trailing: bool) -> str:
 
 def percent_text(percent: float) -> str:
     """A percentage (already × 100) with one decimal: ``67.7``."""
-    return _trim(f"{percent:.1f}", trailing=False)
+    return _trim(fixed(percent, 1), trailing=False)
 
 
 def reported_percent_text(percent: float) -> str:
@@ -120,6 +129,11 @@ def cn_number(n: int) -> str:
     if tens == 0:
         return CN_DIGITS[ones]
     return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def item_number(n: int) -> str:
+    """1. — the number of an item under a heading (an action group, a point of 下步工作)."""
+    return f"{n}."
 
 
 def section_number(n: int) -> str:
@@ -281,13 +295,13 @@ def by_words(by: dt.date | None, what: str) -> str:
     return f"于{date_text(by)}前{what}" if by else "尽快书面报告"
 
 
-def point(number: int, kind: str, agency: Part, subject: list[Part], by: dt.date | None) -> list[Part]:
+def point(kind: str, agency: Part, subject: list[Part], by: dt.date | None) -> list[Part]:
     """One item of 下步工作 for a ``check`` finding of ``kind``, addressed to ``agency``.
 
     ``kind`` is ``off_track``, ``at_risk``, ``missed`` (a milestone), ``late_task`` or
     ``deliverable``; ``subject`` names what it is about (an indicator, a milestone, a task).
     """
-    head: list[Part] = [Words(f"{number}.请"), agency]
+    head: list[Part] = [Words("请"), agency]
     if kind == "off_track":
         return [*head, Words("针对"), *subject, Words("进度滞后的情况，分析原因、提出赶超措施，"),
                 Words(by_words(by, "随下期报表报送") + "。")]
@@ -305,7 +319,7 @@ def point(number: int, kind: str, agency: Part, subject: list[Part], by: dt.date
 __all__ = [
     "AREA_HEADER", "CN_DIGITS", "DEFAULT_LEADS", "INDICATOR_HEADER", "NOT_KNOWN", "PERCENT_NOTE", "PLACEHOLDER",
     "SECTION_TITLES", "TITLE_TEMPLATE", "by_words", "caption", "cn_number", "completion_clause", "counts", "date_text",
-    "fallback_topic", "fill", "gap_points", "lead_template", "names", "no_data_sentence", "number_text", "pace_clause",
-    "percent_text", "period_title", "point", "reported_percent_text", "section_number", "span", "subsection_number",
-    "title", "verdict_clause", "year_target", "yoy_clause"
+    "fallback_topic", "fill", "fixed", "gap_points", "item_number", "lead_template", "names", "no_data_sentence", "number_text",
+    "pace_clause", "percent_text", "period_title", "point", "reported_percent_text", "section_number", "span",
+    "subsection_number", "title", "verdict_clause", "year_target", "yoy_clause"
 ]

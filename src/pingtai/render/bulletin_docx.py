@@ -101,7 +101,8 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
             if isinstance(block, Subheading):
                 _runs(doc.add_paragraph(style=STYLE_NAMES["h2"]), (Words(block.number), *block.parts))
             elif isinstance(block, Paragraph):
-                paragraph = _runs(doc.add_paragraph(), block.parts)
+                paragraph = _runs(doc.add_paragraph(), (Words(block.number), *block.parts) if block.number
+                                  else block.parts)
                 if block.role == "placeholder":
                     for run in paragraph.runs:
                         run.font.highlight_color = WD_COLOR_INDEX.YELLOW

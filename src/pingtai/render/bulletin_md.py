@@ -61,7 +61,7 @@ def bulletin_markdown(bulletin: Bulletin) -> str:
             if isinstance(block, Subheading):
                 out += [f"### {block.number}{_inline(block.parts)}", ""]
             elif isinstance(block, Paragraph):
-                text = _inline(block.parts)
+                text = block.number + _inline(block.parts)
                 out += [f"> {text}" if block.role == "placeholder" else text, ""]
             else:
                 out += _table(block)
