@@ -4,6 +4,7 @@ page numbers) and printed by LibreOffice to PDF, whose text pdftotext extracts: 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
 import re
 import zipfile
@@ -26,7 +27,7 @@ from pingtai.ledger import Ledger
 from pingtai.periods import Period
 from pingtai.render import bulletin_docx as layout
 from pingtai.render.bulletin_docx import bulletin_docx
-from programs import pdftotext, soffice_convert
+from programs import external, pdftotext, soffice_convert
 from report_helpers import MARKUP_TEXT
 
 DOC_NUMBER = "绍平台办〔2025〕1号"
@@ -271,3 +272,33 @@ def test_a_full_page_holds_22_lines_of_28_characters_and_numbers_sit_outside(tmp
     mm = 25.4 / 72
     assert float(x1) * mm > 210 / 2 > float(x2) * mm  # odd page right, even page left
     assert 5 < float(y1) * mm - (297 - 35) < 10  # about 7 mm under the text area
+
+
+# --- the picture README shows ----------------------------------------------------------------
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_readme_shows_page_one_of_the_example_bulletin() -> None:
+    root = Path(__file__).resolve().parents[1]
+    assert "](docs/images/bulletin.png)" in (root / "README.md").read_text(encoding="utf-8")
+    width, height = _png_size((root / "docs" / "images" / "bulletin.png").read_bytes())
+    assert abs(height / width - 297 / 210) < 0.01  # an A4 page
+
+
+@pytest.mark.external
+@pytest.mark.slow
+def test_the_script_redraws_the_picture(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parents[1] / "examples" / "make_bulletin_png.py"
+    spec = importlib.util.spec_from_file_location("make_bulletin_png", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    external("soffice", "libreoffice-writer")
+    external("pdftoppm", "poppler-utils")
+    out = module.main(tmp_path / "page.png")
+    width, height = _png_size(out.read_bytes())
+    assert (width, height) == (794, 1123)  # A4 at 96 dpi
