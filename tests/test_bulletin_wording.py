@@ -160,3 +160,53 @@ def test_item_numbers() -> None:
 
 def test_captions_state_the_percent_columns_once() -> None:
     assert wording.caption(1, "38号指标完成情况", ["完成率", "同比"]) == "表1　38号指标完成情况（完成率、同比：%）"
+
+
+def test_the_section_sentences() -> None:
+    p2024 = Period(2024)
+    assert plain(tuple(wording.overview(dt.date(2025, 1, 21), [[Words("甲")], [Words("乙")]], [Words("丙。")]))) == \
+        "截至2025年1月21日，甲；乙。丙。"
+    name = wording.plan_name(Quote("某方案"), Quote("某发〔2023〕1号"))
+    assert plain(tuple(wording.plan_overview(name, fig(2, "2", "项"), [("正常", fig(2, "2", "项"))], None, []))) == \
+        "《某方案》（某发〔2023〕1号）2项指标中，正常2项"
+    assert plain(tuple(wording.plan_overview(name, None, [], fig(3, "3", "项"), [("推进中", fig(3, "3", "项"))]))) == \
+        "《某方案》（某发〔2023〕1号）3项重点任务中，推进中3项"
+    assert plain(tuple(wording.returns_overview(p2024, fig(4, "4", "家"), fig(3, "3", "家"), None))) == \
+        "2024年报表应报送4家单位，按时报送3家。"
+    groups = [("on_time", fig(1, "1", "家"), [Quote("甲")]), ("late", fig(1, "1", "家"), [Quote("乙")]),
+              ("missing", fig(0, "0", "家"), []), ("due", fig(2, "2", "家"), [Quote("丙"), Quote("丁")])]
+    assert plain(tuple(wording.returns_sentence(p2024, fig(4, "4", "家"), groups))) == \
+        "2024年报表应报送4家单位，按时报送1家，逾期报送1家（乙），未报送0家，尚未到报送期限2家（丙、丁）。"
+    assert plain(tuple(wording.no_returns(p2024))) == "2024年无应报送报表的单位。"
+    late = wording.late_task(wording.task_name(Quote("7"), Quote("甲")), Quote("市商务局"), None)
+    assert plain(tuple(late)) == "任务7“甲”（牵头单位：市商务局）进度滞后"
+    group = wording.task_group(Quote("行动"), fig(3, "3", "项"), [("滞后", fig(2, "2", "项"))], [late, late])
+    assert plain(tuple(group)) == ("行动。3项任务中，滞后2项。其中，任务7“甲”（牵头单位：市商务局）进度滞后；"
+                                   "任务7“甲”（牵头单位：市商务局）进度滞后。")
+    assert plain(tuple(wording.milestone(Quote("甲"), p2024))) == "甲2024年目标"
+    assert plain(tuple(wording.deliverable([Words("任务3")], Quote("乙")))) == "任务3中的“乙”"
+    assert wording.status_label("已达成", True) == "已达成（终）" and wording.status_label("正常", False) == "正常"
+    assert wording.in_cell("2025年").text == "\n2025年"
+
+
+def test_the_area_sentence_and_a_growth_that_shows_as_zero() -> None:
+    first = wording.area_figure(Quote("甲区"), fig(3, "3", "亿元"))
+    last = wording.area_figure(Quote("乙区"), fig(1, "1", "亿元"))
+    assert plain(tuple(wording.area_sentence("1—9月", Quote("网络零售额"), first, None, None, None))) == \
+        "1—9月，网络零售额仅有甲区（3亿元）的分地区数据。"
+    fastest, slowest = (Quote("甲区"), fig(5, "5.0", "%", signed=True)), (Quote("乙区"), fig(0.01, "0.0", "%", signed=True))
+    said = wording.area_sentence("1—9月", Quote("网络零售额"), first, last, fastest, slowest)
+    assert plain(tuple(said)) == ("1—9月，网络零售额居前的是甲区（3亿元），居后的是乙区（1亿元）；同比增速最高的是甲区"
+                                  "（增长5.0%），最低的是乙区（持平）。")
+    # a growth that rounds to zero is 持平, never 增长0.0%
+    assert plain(tuple(wording.yoy_clause(fig(0.04, "0.0", "%", signed=True)))) == "，与上年同期持平"
+
+
+def test_the_indicator_sentence_leaves_out_what_is_unknown_and_100_percent_pace() -> None:
+    opening: list[Part] = [Words("2024年，全市实现"), Quote("甲"), fig(1150.6, "1150.6", "亿元")]
+    completion = fig(104.6, "104.6", "%")
+    gap, pace = fig(4.6, "4.6", "个百分点", signed=True), fig(100, "100.0", "%")
+    said = wording.indicator_sentence(opening, None, completion, "年度目标", gap, pace, [])
+    assert plain(tuple(said)) == "2024年，全市实现甲1150.6亿元，完成年度目标的104.6%。"
+    said = wording.indicator_sentence(opening, None, None, None, None, None, [])
+    assert plain(tuple(said)) == "2024年，全市实现甲1150.6亿元。"

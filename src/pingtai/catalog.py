@@ -912,17 +912,9 @@ def _check_plan_areas(spec: PlanFile, areas: AreaIndex, definitions: dict[str, I
 
 def _check_schedule(spec: PlanFile, indicators: set[str], unit: Callable[[str, Loc], None]) -> list[CrossProblem]:
     """Overrides name indicators of this plan and registered agencies, each at most once."""
-    problems: list[CrossProblem] = []
     schedule = spec.schedule
-    seen: set[str] = set()
-    for i, rule in enumerate(schedule.by_indicator):
-        loc: Loc = ("schedule", "by_indicator", i, "indicator")
-        if rule.indicator not in indicators:
-            problems.append(CrossProblem(spec.id, loc, f"报送安排引用了本计划未列出的指标 '{rule.indicator}'",
-                                         "unknown-indicator"))
-        elif rule.indicator in seen:
-            problems.append(CrossProblem(spec.id, loc, f"指标 '{rule.indicator}' 的报送安排重复", "duplicate-id"))
-        seen.add(rule.indicator)
+    problems = _indicators_once(spec, [r.indicator for r in schedule.by_indicator], ("schedule", "by_indicator"),
+                                "报送安排", indicators)
     names: set[str] = set()
     for i, agency_rule in enumerate(schedule.by_agency):
         loc = ("schedule", "by_agency", i, "agency")
@@ -937,14 +929,20 @@ def _check_schedule(spec: PlanFile, indicators: set[str], unit: Callable[[str, L
 
 def _check_bulletin(spec: PlanFile, style: BulletinStyle, indicators: set[str]) -> list[CrossProblem]:
     """A bulletin phrasing names an indicator of this plan, each at most once."""
+    return _indicators_once(spec, [p.indicator for p in style.phrasing], ("bulletin", "phrasing"), "通报措辞",
+                            indicators)
+
+
+def _indicators_once(spec: PlanFile, idents: Sequence[str], where: Loc, what: str,
+                     indicators: set[str]) -> list[CrossProblem]:
+    """Entries at ``where`` (``what`` in the message) name indicators this plan lists, each at most once."""
     problems: list[CrossProblem] = []
     seen: set[str] = set()
-    for i, phrasing in enumerate(style.phrasing):
-        loc: Loc = ("bulletin", "phrasing", i, "indicator")
-        if phrasing.indicator not in indicators:
-            problems.append(CrossProblem(spec.id, loc, f"通报措辞引用了本计划未列出的指标 '{phrasing.indicator}'",
-                                         "unknown-indicator"))
-        elif phrasing.indicator in seen:
-            problems.append(CrossProblem(spec.id, loc, f"指标 '{phrasing.indicator}' 的通报措辞重复", "duplicate-id"))
-        seen.add(phrasing.indicator)
+    for i, ident in enumerate(idents):
+        loc: Loc = (*where, i, "indicator")
+        if ident not in indicators:
+            problems.append(CrossProblem(spec.id, loc, f"{what}引用了本计划未列出的指标 '{ident}'", "unknown-indicator"))
+        elif ident in seen:
+            problems.append(CrossProblem(spec.id, loc, f"指标 '{ident}' 的{what}重复", "duplicate-id"))
+        seen.add(ident)
     return problems

@@ -63,10 +63,6 @@ from pingtai.views import plans_for
 if TYPE_CHECKING:
     from pingtai.ledger import Ledger
 
-TASK_ORDER = ("done", "in_progress", "late", "not_started", "unreported", "unmarked")
-"""Task states in the order a sentence counts them."""
-TASK_LABELS = {"done": "已完成", "in_progress": "推进中", "late": "滞后", "not_started": "未启动", "unreported": "未报",
-               "unmarked": "未标注"}
 POINT_KINDS = ("off_track", "at_risk", "overdue_task")
 """The ``check`` findings that become items of 下步工作: indicators behind, missed milestones, late tasks."""
 JUDGED = ("on_track", "at_risk", "off_track", "achieved", "missed")
@@ -396,41 +392,33 @@ def _yoy(row: IndicatorStatus) -> tuple[float, str] | None:
 
 def _plan_name(plan: Plan) -> list[Part]:
     document = plan.spec.document
-    return [Words("《"), _quote(document.title), Words("》（"), _quote(document.number), Words("）")]
+    return wording.plan_name(_quote(document.title), _quote(document.number))
 
 
 def _overview(ctx: _Context, returns: list[ReturnLine]) -> list[Block]:
-    parts: list[Part] = [Words(f"截至{wording.date_text(ctx.status.as_of)}，")]
-    for i, plan in enumerate(ctx.plans):
+    plans = []
+    for plan in ctx.plans:
         summary = next(s for s in ctx.status.plans if s.plan == plan.id)
         rows = [r for r in ctx.status.indicators if r.plan == plan.id]
         tasks = [t for t in ctx.status.tasks if t.plan == plan.id]
-        if i:
-            parts.append(Words("；"))
-        parts += _plan_name(plan)
-        if rows:
-            counted = [(label, _count(summary.counts[key], "项", Ref("status", ("plans", {"plan": plan.id}, "counts", key))))
-                       for key, label in STATUS_LABELS.items() if summary.counts.get(key)]
-            parts += [_count(len(rows), "项", Ref("status", ("indicators", {"plan": plan.id}))), Words("指标中，"),
-                      *wording.counts(counted)]
-        if tasks:
-            states = [(TASK_LABELS[s], _count(n, "项", Ref("status", ("tasks", {"plan": plan.id, "status": s}))))
-                      for s in TASK_ORDER if (n := sum(1 for t in tasks if t.status == s))]
-            parts += [Words("，" if rows else ""), _count(len(tasks), "项", Ref("status", ("tasks", {"plan": plan.id}))),
-                      Words("重点任务中，"), *wording.counts(states)]
-    parts.append(Words("。"))
+        statuses = [(label, _count(summary.counts[key], "项", Ref("status", ("plans", {"plan": plan.id}, "counts", key))))
+                    for key, label in STATUS_LABELS.items() if summary.counts.get(key)]
+        states = [(label, _count(n, "项", Ref("status", ("tasks", {"plan": plan.id, "status": s}))))
+                  for s, label in wording.TASK_WORDS.items() if (n := sum(1 for t in tasks if t.status == s))]
+        plans.append(wording.plan_overview(
+            _plan_name(plan), _count(len(rows), "项", Ref("status", ("indicators", {"plan": plan.id}))) if rows else None,
+            statuses, _count(len(tasks), "项", Ref("status", ("tasks", {"plan": plan.id}))) if tasks else None, states))
+    said: list[Part] = []
     if returns:
-        on_time = sum(1 for r in returns if r.state == "on_time")
-        parts += [Words(f"{wording.period_title(ctx.period)}报表应报送"),
-                  _count(len(returns), "家", Ref("bulletin", ("returns",))), Words("单位，按时报送"),
-                  _count(on_time, "家", Ref("bulletin", ("returns", {"state": "on_time"})))]
-        if all(r.state in ("on_time", "late", "missing") for r in returns):
-            rate = on_time / len(returns) * 100
-            parts += [Words("，按时报送率"),
-                      Figure(rate, wording.percent_text(rate), "%", "ratio",
-                             (Ref("bulletin", ("returns", {"state": "on_time"})), Ref("bulletin", ("returns",))))]
-        parts.append(Words("。"))
-    return [Paragraph(tuple(parts))]
+        owed, on_time = Ref("bulletin", ("returns",)), Ref("bulletin", ("returns", {"state": "on_time"}))
+        punctual = sum(1 for r in returns if r.state == "on_time")
+        rate = None
+        if all(r.state in ("on_time", "late", "missing") for r in returns):  # every one of them is due
+            share = punctual / len(returns) * 100
+            rate = Figure(share, wording.percent_text(share), "%", "ratio", (on_time, owed))
+        said = wording.returns_overview(ctx.period, _count(len(returns), "家", owed), _count(punctual, "家", on_time),
+                                        rate)
+    return [Paragraph(tuple(wording.overview(ctx.status.as_of, plans, said)))]
 
 
 # --- 二、主要指标完成情况 ----------------------------------------------------------------------
@@ -442,8 +430,8 @@ def _indicators(ctx: _Context) -> list[Block]:
     for n, plan in enumerate(ctx.plans, start=1):
         rows = [r for r in ctx.status.indicators if r.plan == plan.id]
         if several:
-            blocks.append(Subheading(wording.subsection_number(n), (Words("《"), _quote(plan.spec.document.title),
-                                                                       Words("》"))))
+            blocks.append(Subheading(wording.subsection_number(n),
+                                     tuple(wording.plan_title(_quote(plan.spec.document.title)))))
         own = {p.indicator: p.lead for p in (plan.spec.bulletin.phrasing if plan.spec.bulletin else [])}
         silent = [r for r in rows if r.status == "no_data"]
         for row in rows:
@@ -455,7 +443,7 @@ def _indicators(ctx: _Context) -> list[Block]:
             count = _count(len(silent), "项", Ref("status", ("plans", {"plan": plan.id}, "counts", "no_data")))
             blocks.append(Paragraph(tuple(wording.no_data_sentence(count, names))))
         if rows:
-            blocks.append(Table(wording.caption(ctx.table_number(), f"{plan.spec.short_name}指标完成情况",
+            blocks.append(Table(wording.caption(ctx.table_number(), wording.plan_subject(plan.spec.short_name),
                                                 wording.INDICATOR_HEADER[4:7]), wording.INDICATOR_HEADER,
                                 tuple(_indicator_row(ctx, r, plan) for r in rows)))
     return blocks
@@ -469,35 +457,28 @@ def _sentence(ctx: _Context, row: IndicatorStatus, own: str | None) -> list[Part
     amount = is_yearly_amount(item, row.period.year)
     figure = Figure(m.actual.value, m.actual.text, row.unit, m.actual.rule, m.actual.refs)
     template = wording.lead_template(row.kind, row.unit, amount, own)
-    parts = wording.fill(template, wording.span(row.period, amount=amount, year=ctx.period.year),
-                         _quote(row.name, _row_ref(row, "name")), figure)
-    if m.yoy is not None:
-        parts += wording.yoy_clause(m.yoy)
-    if m.completion is not None and m.target is not None:
-        parts += wording.completion_clause(m.completion, m.target.words)
-    if m.gap is not None and m.pace is not None and m.pace.text != "100.0":
-        parts += wording.pace_clause(m.gap)
+    opening = wording.fill(template, wording.span(row.period, amount=amount, year=ctx.period.year),
+                           _quote(row.name, _row_ref(row, "name")), figure)
     final = row.final_target
-    parts += wording.verdict_clause(row.status, row.final, final.period.year,
-                                    _quote(final.text, _row_ref(row, "final_target", "text")))
-    parts.append(Words("。"))
-    return parts
+    verdict = wording.verdict_clause(row.status, row.final, final.period.year,
+                                     _quote(final.text, _row_ref(row, "final_target", "text")))
+    return wording.indicator_sentence(opening, m.yoy, m.completion, m.target.words if m.target else None, m.gap,
+                                      m.pace, verdict)
 
 
 def _indicator_row(ctx: _Context, row: IndicatorStatus, plan: Plan) -> tuple[Cell, ...]:
     m = _measures(ctx, row, own=row.status != "no_data")
     dash: Cell = (Words(wording.NOT_KNOWN),)
-    br = wording.LINE_BREAK
     final = row.final_target
     if m.target is not None:
         target: Cell = (Figure(m.target.value, wording.number_text(m.target.value), "", "value", (m.target.ref,)),
-                        Words(f"{br}{m.target.year}年"))
+                        wording.in_cell(f"{m.target.year}年"))
     else:
-        target = (_quote(final.text, _row_ref(row, "final_target", "text")), Words(f"{br}{final.period.year}年"))
+        target = (_quote(final.text, _row_ref(row, "final_target", "text")), wording.in_cell(f"{final.period.year}年"))
     actual: Cell = dash
     if m.actual is not None and row.period is not None:
-        actual = (m.actual,) if row.period == ctx.period else (m.actual, Words(br + row.period.label()))
-    label = row.label + ("（终）" if row.final and row.status in ("achieved", "missed") else "")
+        actual = (m.actual,) if row.period == ctx.period else (m.actual, wording.in_cell(row.period.label()))
+    label = wording.status_label(row.label, row.final and row.status in ("achieved", "missed"))
     owner = row.owner or _lead(plan, row.task)
     return (
         (_quote(row.name, _row_ref(row, "name")),), (_quote(row.unit, _row_ref(row, "unit")),), target, actual,
@@ -535,7 +516,7 @@ def _areas(ctx: _Context, figures: Mapping[str, Sequence[AreaFigure]]) -> list[B
         item = ctx.item(row)
         amount = is_yearly_amount(item, ctx.period.year)
         blocks.append(Paragraph(tuple(_area_sentence(ctx, row, ranked, amount))))
-        blocks.append(Table(wording.caption(ctx.table_number(), f"{clean(row.name)}分地区情况（{clean(row.unit)}）",
+        blocks.append(Table(wording.caption(ctx.table_number(), wording.area_subject(clean(row.name), clean(row.unit)),
                                             wording.AREA_HEADER[3:]), wording.AREA_HEADER,
                             tuple(_area_row(row.id, f) for f in ranked)))
     return blocks
@@ -560,27 +541,20 @@ def _area_growth(indicator: str, f: AreaFigure, *, signed: bool) -> Figure | Non
 
 
 def _area_sentence(ctx: _Context, row: IndicatorStatus, ranked: list[AreaFigure], amount: bool) -> list[Part]:
-    def named(f: AreaFigure, figure: Figure) -> list[Part]:
-        return [_quote(f.area, _area_ref(row.id, f.area, "area")), Words("（"), figure, Words("）")]
+    def area(f: AreaFigure) -> Quote:
+        return _quote(f.area, _area_ref(row.id, f.area, "area"))
 
-    parts: list[Part] = [Words(wording.span(ctx.period, amount=amount, year=ctx.period.year) + "，"),
-                         _quote(row.name, _row_ref(row, "name"))]
-    first, last = ranked[0], ranked[-1]
-    if len(ranked) == 1:
-        parts += [Words("仅有"), *named(first, _area_value(row.id, first, row.unit)), Words("的分地区数据")]
-    else:
-        parts += [Words("居前的是"), *named(first, _area_value(row.id, first, row.unit)), Words("，居后的是"),
-                  *named(last, _area_value(row.id, last, row.unit))]
-        grown = [(f, g) for f in ranked if (g := _area_growth(row.id, f, signed=True)) is not None]
-        if len(grown) > 1:
-            grown.sort(key=lambda fg: -fg[1].value)
-            (top, high), (bottom, low) = grown[0], grown[-1]
-            parts += [Words("；同比增速最高的是"), _quote(top.area, _area_ref(row.id, top.area, "area")),
-                      Words("（" + ("增长" if high.value >= 0 else "下降")), high, Words("），最低的是"),
-                      _quote(bottom.area, _area_ref(row.id, bottom.area, "area")),
-                      Words("（" + ("增长" if low.value >= 0 else "下降")), low, Words("）")]
-    parts.append(Words("。"))
-    return parts
+    def named(f: AreaFigure) -> list[Part]:
+        return wording.area_figure(area(f), _area_value(row.id, f, row.unit))
+
+    grown = sorted(((f, g) for f in ranked if (g := _area_growth(row.id, f, signed=True)) is not None),
+                   key=lambda fg: -fg[1].value)
+    fastest = slowest = None
+    if len(ranked) > 1 and len(grown) > 1:
+        fastest, slowest = (area(grown[0][0]), grown[0][1]), (area(grown[-1][0]), grown[-1][1])
+    return wording.area_sentence(wording.span(ctx.period, amount=amount, year=ctx.period.year),
+                                 _quote(row.name, _row_ref(row, "name")), named(ranked[0]),
+                                 named(ranked[-1]) if len(ranked) > 1 else None, fastest, slowest)
 
 
 def _area_row(indicator: str, f: AreaFigure) -> tuple[Cell, ...]:
@@ -599,22 +573,17 @@ def _tasks(ctx: _Context) -> list[Block]:
     several = len(ctx.plans) > 1
     for n, plan in enumerate(ctx.plans, start=1):
         if several:
-            blocks.append(Subheading(wording.subsection_number(n), (Words("《"), _quote(plan.spec.document.title),
-                                                                       Words("》"))))
+            blocks.append(Subheading(wording.subsection_number(n),
+                                     tuple(wording.plan_title(_quote(plan.spec.document.title)))))
         actions = [a for a in ctx.status.actions if a.plan == plan.id]
         for i, action in enumerate(actions, start=1):
             ref = Ref("status", ("actions", {"plan": plan.id, "action": action.action}))
-            states = [(TASK_LABELS[s], _count(action.counts[s], "项", Ref(ref.doc, (*ref.path, "counts", s))))
-                      for s in TASK_ORDER if action.counts.get(s)]
-            parts: list[Part] = [_quote(action.title, Ref(ref.doc, (*ref.path, "title"))), Words("。"),
-                                 _count(action.tasks, "项", Ref(ref.doc, (*ref.path, "tasks"))), Words("任务中，"),
-                                 *wording.counts(states), Words("。")]
-            late = [t for t in ctx.status.tasks if t.plan == plan.id and t.action == action.action and t.status == "late"]
-            if late:
-                parts.append(Words("其中，"))
-                for j, task in enumerate(late):
-                    parts += [Words("；" if j else ""), *_late_task(task)]
-                parts.append(Words("。"))
+            states = [(label, _count(action.counts[s], "项", Ref(ref.doc, (*ref.path, "counts", s))))
+                      for s, label in wording.TASK_WORDS.items() if action.counts.get(s)]
+            late = [_late_task(t) for t in ctx.status.tasks
+                    if t.plan == plan.id and t.action == action.action and t.status == "late"]
+            parts = wording.task_group(_quote(action.title, Ref(ref.doc, (*ref.path, "title"))),
+                                       _count(action.tasks, "项", Ref(ref.doc, (*ref.path, "tasks"))), states, late)
             blocks.append(Paragraph(tuple(parts), number=wording.item_number(i)))
     return blocks
 
@@ -624,16 +593,14 @@ def _task_ref(task: TaskStatus, field: str) -> Ref:
 
 
 def _task_name(task: TaskStatus) -> list[Part]:
-    return [Words("任务"), _quote(str(task.number), _task_ref(task, "number")), Words("“"),
-            _quote(task.title, _task_ref(task, "title")), Words("”")]
+    return wording.task_name(_quote(str(task.number), _task_ref(task, "number")),
+                             _quote(task.title, _task_ref(task, "title")))
 
 
 def _late_task(task: TaskStatus) -> list[Part]:
-    parts = [*_task_name(task), Words("（牵头单位："), _quote(task.lead, _task_ref(task, "lead")), Words("）进度滞后")]
     issues = clean(task.issues)
-    if issues:
-        parts += [Words("，存在问题："), Quote(issues, _task_ref(task, "issues"))]
-    return parts
+    return wording.late_task(_task_name(task), _quote(task.lead, _task_ref(task, "lead")),
+                             Quote(issues, _task_ref(task, "issues")) if issues else None)
 
 
 # --- 五、报表报送情况 --------------------------------------------------------------------------
@@ -656,23 +623,15 @@ def _return_lines(catalog: Catalog, data: LedgerSnapshot, plans: Sequence[Plan],
 
 def _returns_section(ctx: _Context, returns: list[ReturnLine]) -> list[Block]:
     if not returns:
-        return [Paragraph((Words(f"{wording.period_title(ctx.period)}无应报送报表的单位。"),))]
-
-    def group(state: str, label: str, listed: bool) -> list[Part]:
+        return [Paragraph(tuple(wording.no_returns(ctx.period)))]
+    groups = []
+    for state in wording.RETURN_WORDS:
         chosen = [r for r in returns if r.state == state]
-        parts: list[Part] = [Words(label), _count(len(chosen), "家", Ref("bulletin", ("returns", {"state": state})))]
-        if listed and chosen:
-            parts += [Words("（"), *wording.names([_quote(r.agency) for r in chosen]), Words("）")]
-        return parts
-
-    parts: list[Part] = [Words(f"{wording.period_title(ctx.period)}报表应报送"),
-                         _count(len(returns), "家", Ref("bulletin", ("returns",))), Words("单位，"),
-                         *group("on_time", "按时报送", False), Words("，"), *group("late", "逾期报送", True),
-                         Words("，"), *group("missing", "未报送", True)]
-    if any(r.state == "due" for r in returns):
-        parts += [Words("，"), *group("due", "尚未到报送期限", True)]
-    parts.append(Words("。"))
-    return [Paragraph(tuple(parts))]
+        if chosen or state != "due":  # 尚未到报送期限 only with an as_of before the due date
+            groups.append((state, _count(len(chosen), "家", Ref("bulletin", ("returns", {"state": state}))),
+                           [_quote(r.agency) for r in chosen]))
+    owed = _count(len(returns), "家", Ref("bulletin", ("returns",)))
+    return [Paragraph(tuple(wording.returns_sentence(ctx.period, owed, groups)))]
 
 
 # --- 六、下步工作 ------------------------------------------------------------------------------
@@ -696,11 +655,11 @@ def _next_steps(ctx: _Context, findings: Sequence[Finding]) -> list[Block]:
     blocks: list[Block] = []
     for n, finding in enumerate(findings, start=1):
         kind, subject = _point_subject(ctx, finding)
-        agency: Part = _quote(finding.agency) if finding.agency else Words("相关责任单位")
+        agency: Part = _quote(finding.agency) if finding.agency else Words(wording.NO_AGENCY)
         parts = wording.point(kind, agency, subject, finding.by)
         blocks.append(Paragraph(tuple(parts), role="point", finding=finding.key, number=wording.item_number(n)))
     if not blocks:
-        blocks.append(Paragraph((Words("本期没有滞后的指标和任务。"),)))
+        blocks.append(Paragraph((Words(wording.NOTHING_BEHIND),)))
     blocks.append(Paragraph((Words(wording.PLACEHOLDER),), role="placeholder"))
     return blocks
 
@@ -716,16 +675,16 @@ def _point_subject(ctx: _Context, finding: Finding) -> tuple[str, list[Part]]:
         plan = ctx.catalog.plan(finding.plan)
         spec = plan.task(task.number) if plan else None
         title = next((d.title for d in spec.deliverables if d.id == deliverable), deliverable) if spec else deliverable
-        return "deliverable", [*_task_name(task), Words("中的“"), _quote(title), Words("”")]
+        return "deliverable", wording.deliverable(_task_name(task), _quote(title))
     ident, _, period = subject.partition("@")
     row = next(r for r in ctx.status.indicators if r.plan == finding.plan and r.id == ident)
     name = _quote(row.name, _row_ref(row, "name"))
     if period:
-        return "missed", [name, Words(f"{Period.parse(period).label()}目标")]
+        return "missed", wording.milestone(name, Period.parse(period))
     return finding.kind, [name]
 
 
 __all__ = [
-    "JUDGED", "POINT_KINDS", "TASK_LABELS", "TASK_ORDER", "Sources", "build_bulletin", "bulletin_plans", "check_as_of",
+    "JUDGED", "POINT_KINDS", "Sources", "build_bulletin", "bulletin_plans", "check_as_of",
     "clean", "compose", "default_as_of", "gather", "owes", "read_inputs",
 ]

@@ -214,13 +214,16 @@ def fill(template: str, when: str, name: Quote, figure: Figure) -> list[Part]:
     return parts
 
 
+def by_sign(figure: Figure, above: str, below: str, level: str) -> list[Part]:
+    """``above`` or ``below`` and the magnitude, by the figure's sign; ``level`` alone when it shows as zero."""
+    if Decimal(figure.text) == 0:
+        return [Words(level)]
+    return [Words(above if figure.value > 0 else below), figure]
+
+
 def yoy_clause(growth: Figure) -> list[Part]:
     """，同比增长9.8% / ，同比下降2.1% / ，与上年同期持平."""
-    if growth.value > 0:
-        return [Words("，同比增长"), growth]
-    if growth.value < 0:
-        return [Words("，同比下降"), growth]
-    return [Words("，与上年同期持平")]
+    return by_sign(growth, "，同比增长", "，同比下降", "，与上年同期持平")
 
 
 def completion_clause(completion: Figure, target: str) -> list[Part]:
@@ -230,11 +233,21 @@ def completion_clause(completion: Figure, target: str) -> list[Part]:
 
 def pace_clause(gap: Figure) -> list[Part]:
     """，快于时序进度2.3个百分点 / ，慢于时序进度7.3个百分点 / ，与时序进度持平."""
-    if gap.value > 0:
-        return [Words("，快于时序进度"), gap]
-    if gap.value < 0:
-        return [Words("，慢于时序进度"), gap]
-    return [Words("，与时序进度持平")]
+    return by_sign(gap, "，快于时序进度", "，慢于时序进度", "，与时序进度持平")
+
+
+def indicator_sentence(opening: Sequence[Part], growth: Figure | None, completion: Figure | None, target: str | None,
+                       gap: Figure | None, pace: Figure | None, verdict: Sequence[Part]) -> list[Part]:
+    """An indicator's sentence: the opening clause, then 同比, 完成, 时序进度 and the verdict, each only when
+    known; 时序进度 also not at 100 % (the target's own date, where the completion says it all)."""
+    parts = list(opening)
+    if growth is not None:
+        parts += yoy_clause(growth)
+    if completion is not None and target is not None:
+        parts += completion_clause(completion, target)
+    if gap is not None and pace is not None and Decimal(pace.text) != 100:
+        parts += pace_clause(gap)
+    return [*parts, *verdict, Words("。")]
 
 
 def verdict_clause(status: str, final: bool, year: int, target: Quote) -> list[Part]:
@@ -253,38 +266,176 @@ def year_target(year: int, annual: bool) -> str:
 
 def no_data_sentence(count: Figure, names: Sequence[tuple[Quote, Quote | None]]) -> list[Part]:
     """另有14项指标未报送应报数据：A（市商务局）、B……。"""
-    parts: list[Part] = [Words("另有"), count, Words("指标未报送应报数据：")]
-    for i, (name, owner) in enumerate(names):
-        if i:
-            parts.append(Words("、"))
-        parts.append(name)
-        if owner is not None:
-            parts += [Words("（"), owner, Words("）")]
-    parts.append(Words("。"))
-    return parts
+    listed = joined([[name, Words("（"), owner, Words("）")] if owner is not None else [name] for name, owner in names])
+    return [Words("另有"), count, Words("指标未报送应报数据："), *listed, Words("。")]
 
 
 # --- counts ------------------------------------------------------------------------------------
 
 
-def counts(items: Sequence[tuple[str, Figure]]) -> list[Part]:
-    """正常4项、滞后3项 — the items given (zero counts are left out by the caller)."""
+def joined(groups: Sequence[Sequence[Part]]) -> list[Part]:
+    """The groups one after another, separated by 、."""
     parts: list[Part] = []
-    for i, (label, figure) in enumerate(items):
+    for i, group in enumerate(groups):
         if i:
             parts.append(Words("、"))
-        parts += [Words(label), figure]
+        parts += group
     return parts
+
+
+def counts(items: Sequence[tuple[str, Figure]]) -> list[Part]:
+    """正常4项、滞后3项 — the items given (zero counts are left out by the caller)."""
+    return joined([[Words(label), figure] for label, figure in items])
 
 
 def names(items: Sequence[Quote]) -> list[Part]:
     """A、B、C."""
-    parts: list[Part] = []
-    for i, item in enumerate(items):
-        if i:
-            parts.append(Words("、"))
-        parts.append(item)
+    return joined([[item] for item in items])
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+TASK_WORDS: dict[str, str] = {"done": "已完成", "in_progress": "推进中", "late": "滞后", "not_started": "未启动",
+                              "unreported": "未报", "unmarked": "未标注"}
+"""Task states in the order a sentence counts them."""
+RETURN_WORDS: dict[str, tuple[str, bool]] = {"on_time": ("按时报送", False), "late": ("逾期报送", True),
+                                             "missing": ("未报送", True), "due": ("尚未到报送期限", True)}
+"""How the returns sentence counts each state, and whether it names the units."""
+NOTHING_BEHIND = "本期没有滞后的指标和任务。"
+NO_AGENCY = "相关责任单位"
+
+
+def plan_title(title: Quote) -> list[Part]:
+    """《绍兴市促进平台经济高质量发展行动方案》."""
+    return [Words("《"), title, Words("》")]
+
+
+def plan_name(title: Quote, number: Quote) -> list[Part]:
+    """《…行动方案》（绍政办发〔2023〕38号）."""
+    return [*plan_title(title), Words("（"), number, Words("）")]
+
+
+def overview(as_of: dt.date, plans: Sequence[Sequence[Part]], returns: Sequence[Part]) -> list[Part]:
+    """截至2025年1月21日，<plan>；<plan>。<returns>."""
+    parts: list[Part] = [Words(f"截至{date_text(as_of)}，")]
+    for i, plan in enumerate(plans):
+        parts += [*([Words("；")] if i else []), *plan]
+    return [*parts, Words("。"), *returns]
+
+
+def plan_overview(name: Sequence[Part], indicators: Figure | None, statuses: Sequence[tuple[str, Figure]],
+                  tasks: Figure | None, states: Sequence[tuple[str, Figure]]) -> list[Part]:
+    """<name>26项指标中，正常4项、…，20项重点任务中，推进中5项、…（either half left out when the plan has none)."""
+    halves: list[list[Part]] = []
+    if indicators is not None:
+        halves.append([indicators, Words("指标中，"), *counts(statuses)])
+    if tasks is not None:
+        halves.append([tasks, Words("重点任务中，"), *counts(states)])
+    return [*name, *(halves[0] if halves else []), *([Words("，"), *halves[1]] if len(halves) > 1 else [])]
+
+
+def returns_overview(period: Period, owed: Figure, on_time: Figure, rate: Figure | None) -> list[Part]:
+    """2024年报表应报送12家单位，按时报送3家，按时报送率25.0%。(the rate once every return is due)."""
+    parts: list[Part] = [Words(f"{period_title(period)}报表应报送"), owed, Words("单位，按时报送"), on_time]
+    if rate is not None:
+        parts += [Words("，按时报送率"), rate]
+    return [*parts, Words("。")]
+
+
+def returns_sentence(period: Period, owed: Figure, groups: Sequence[tuple[str, Figure, Sequence[Quote]]]) -> list[Part]:
+    """2024年报表应报送12家单位，按时报送3家，逾期报送1家（A），未报送8家（B、C…）。
+
+    ``groups`` are (state, count, units) in :data:`RETURN_WORDS`' order; a state's units are named
+    when the sentence names them and there are any.
+    """
+    parts: list[Part] = [Words(f"{period_title(period)}报表应报送"), owed, Words("单位，")]
+    for i, (state, count, units) in enumerate(groups):
+        label, named = RETURN_WORDS[state]
+        parts += [*([Words("，")] if i else []), Words(label), count]
+        if named and units:
+            parts += [Words("（"), *names(units), Words("）")]
+    return [*parts, Words("。")]
+
+
+def no_returns(period: Period) -> list[Part]:
+    return [Words(f"{period_title(period)}无应报送报表的单位。")]
+
+
+def task_name(number: Quote, title: Quote) -> list[Part]:
+    """任务7“培育发展跨境电商”."""
+    return [Words("任务"), number, Words("“"), title, Words("”")]
+
+
+def late_task(name: Sequence[Part], lead: Quote, issues: Quote | None) -> list[Part]:
+    """任务7“…”（牵头单位：市商务局）进度滞后，存在问题：<the unit's own words>."""
+    parts: list[Part] = [*name, Words("（牵头单位："), lead, Words("）进度滞后")]
+    return [*parts, Words("，存在问题："), issues] if issues is not None else parts
+
+
+def task_group(title: Quote, tasks: Figure, states: Sequence[tuple[str, Figure]],
+               late: Sequence[Sequence[Part]]) -> list[Part]:
+    """实施平台经济创新赋能行动。4项任务中，推进中2项、未报2项。其中，<late task>；<late task>。"""
+    parts: list[Part] = [title, Words("。"), tasks, Words("任务中，"), *counts(states), Words("。")]
+    if late:
+        parts.append(Words("其中，"))
+        for i, task in enumerate(late):
+            parts += [*([Words("；")] if i else []), *task]
+        parts.append(Words("。"))
     return parts
+
+
+def area_sentence(when: str, name: Quote, first: Sequence[Part], last: Sequence[Part] | None,
+                  fastest: tuple[Quote, Figure] | None, slowest: tuple[Quote, Figure] | None) -> list[Part]:
+    """2024年，网络零售额居前的是柯桥区（300.5亿元），居后的是新昌县（60亿元）；同比增速最高的是柯桥区（增长12.5%），
+    最低的是越城区（下降1.2%）。 — ``first`` / ``last`` are an area and its figure (:func:`area_figure`);
+    with one area only: …仅有柯桥区（300.5亿元）的分地区数据。"""
+    parts: list[Part] = [Words(when + "，"), name]
+    if last is None:
+        return [*parts, Words("仅有"), *first, Words("的分地区数据。")]
+    parts += [Words("居前的是"), *first, Words("，居后的是"), *last]
+    if fastest is not None and slowest is not None:
+        parts += [Words("；同比增速最高的是"), fastest[0], *_growth_in_brackets(fastest[1]), Words("，最低的是"),
+                  slowest[0], *_growth_in_brackets(slowest[1])]
+    return [*parts, Words("。")]
+
+
+def area_figure(area: Quote, figure: Figure) -> list[Part]:
+    """柯桥区（300.5亿元）."""
+    return [area, Words("（"), figure, Words("）")]
+
+
+def _growth_in_brackets(growth: Figure) -> list[Part]:
+    return [Words("（"), *by_sign(growth, "增长", "下降", "持平")[:2], Words("）")]
+
+
+def milestone(name: Quote, period: Period) -> list[Part]:
+    """跨境电商进出口总额2024年目标."""
+    return [name, Words(f"{period.label()}目标")]
+
+
+def deliverable(task: Sequence[Part], title: Quote) -> list[Part]:
+    """任务3“…”中的“…”."""
+    return [*task, Words("中的“"), title, Words("”")]
+
+
+def plan_subject(short_name: str) -> str:
+    """The subject of a plan's indicator table caption: 38号指标完成情况."""
+    return f"{short_name}指标完成情况"
+
+
+def area_subject(name: str, unit: str) -> str:
+    """The subject of an area table caption: 网络零售额分地区情况（亿元）."""
+    return f"{name}分地区情况（{unit}）"
+
+
+def in_cell(text: str) -> Words:
+    """A note on a second line of a table cell (the year a target or a figure belongs to)."""
+    return Words(LINE_BREAK + text)
+
+
+def status_label(label: str, final: bool) -> str:
+    """正常, or 已达成（终） / 未达成（终） for a final verdict."""
+    return label + ("（终）" if final else "")
 
 
 # --- 下步工作 ------------------------------------------------------------------------------------
@@ -317,9 +468,13 @@ def point(kind: str, agency: Part, subject: list[Part], by: dt.date | None) -> l
 
 
 __all__ = [
-    "AREA_HEADER", "CN_DIGITS", "DEFAULT_LEADS", "INDICATOR_HEADER", "NOT_KNOWN", "PERCENT_NOTE", "PLACEHOLDER",
-    "SECTION_TITLES", "TITLE_TEMPLATE", "by_words", "caption", "cn_number", "completion_clause", "counts", "date_text",
-    "fallback_topic", "fill", "fixed", "gap_points", "item_number", "lead_template", "names", "no_data_sentence", "number_text",
-    "pace_clause", "percent_text", "period_title", "point", "reported_percent_text", "section_number", "span",
-    "subsection_number", "title", "verdict_clause", "year_target", "yoy_clause"
+    "AREA_HEADER", "CN_DIGITS", "DEFAULT_LEADS", "INDICATOR_HEADER", "LINE_BREAK", "NOTHING_BEHIND", "NOT_KNOWN",
+    "NO_AGENCY", "PERCENT_NOTE", "PLACEHOLDER", "RETURN_WORDS", "SECTION_TITLES", "TASK_WORDS", "TITLE_TEMPLATE",
+    "area_figure", "area_sentence", "area_subject", "by_sign", "by_words", "caption", "cn_number", "completion_clause",
+    "counts", "date_text", "deliverable", "fallback_topic", "fill", "fixed", "gap_points", "in_cell",
+    "indicator_sentence", "item_number", "joined", "late_task", "lead_template", "milestone", "names",
+    "no_data_sentence", "no_returns", "number_text", "overview", "pace_clause", "percent_text", "period_title",
+    "plan_name", "plan_overview", "plan_subject", "plan_title", "point", "reported_percent_text", "returns_overview",
+    "returns_sentence", "section_number", "span", "status_label", "subsection_number", "task_group", "task_name",
+    "title", "verdict_clause", "year_target", "yoy_clause"
 ]
