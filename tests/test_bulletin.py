@@ -322,3 +322,17 @@ def test_one_area_alone_and_area_figures_as_objects(examples: LedgerSnapshot) ->
     only = AreaFigure.of(AREAS[0])
     bulletin = build_bulletin(catalog(), examples, Period(2024), areas={"online_retail_sales": [only]})
     assert sentences(bulletin, "areas") == ["2024年，网络零售额仅有柯桥区（300.5亿元）的分地区数据。"]
+
+
+def test_a_decreasing_indicator_is_measured_the_other_way_round(examples: LedgerSnapshot) -> None:
+    """Smaller is better: completion is target ÷ actual, 时序进度 target ÷ expected (no bundled indicator decreases)."""
+    sources = gather(catalog(), examples, Period(2024), plan="38号")
+    rows = [dataclasses.replace(r, direction="decrease", actual=15.0, expected=14.0) if r.id == "online_business_entities"
+            else r for r in sources.status.indicators]
+    bulletin = compose(catalog(), dataclasses.replace(sources, status=dataclasses.replace(sources.status, indicators=rows)))
+    said = next(s for s in sentences(bulletin, "indicators") if "网络经营主体" in s)
+    # 16 ÷ 15 = 106.7 %, 16 ÷ 14 = 114.3 %: 7.6 百分点 behind
+    assert said == "截至2024年末，全市网络经营主体达15万家，完成2025年目标的106.7%，慢于时序进度7.6个百分点。"
+    figures = [p for b in bulletin.sections[1].blocks if isinstance(b, Paragraph) for p in b.parts
+               if isinstance(p, Figure) and p.unit == "个百分点"]
+    assert figures[0].rule == "gap_inverse"

@@ -243,7 +243,7 @@ def compose(catalog: Catalog, sources: Sources, *, doc_number: str = "", issuer:
     topics = [p.spec.bulletin.topic if p.spec.bulletin and p.spec.bulletin.topic
               else wording.fallback_topic(p.spec.document.title) for p in plans]
     return Bulletin(period=sources.period, as_of=sources.as_of, plans=[p.id for p in plans],
-                    title=wording.title(sources.period, topics), doc_number=clean(doc_number),
+                    title=clean(wording.title(sources.period, topics)), doc_number=clean(doc_number),
                     issuer=clean(issuer) if issuer else _issuer(catalog, plans[0]), date=wording.date_text(sources.as_of),
                     sections=sections, returns=sources.returns, findings=[f.key for f in sources.findings])
 
@@ -346,7 +346,8 @@ def _measures(ctx: _Context, row: IndicatorStatus, own: bool) -> _Measures:
     """``own``: the figures of the bulletin's own sentence (the row is judged, not 无数据)."""
     actual = None
     if row.actual is not None and row.period is not None:
-        agency = row.history[-1].agency if row.history and row.history[-1].period == row.period else ""
+        # the figure judged is a point of the city series; its agency tells whose return's text to read
+        agency = next((p.agency for p in reversed(row.history) if p.period == row.period), "")
         raw = ctx.raws.get((row.id, row.period, agency))
         actual = Figure(row.actual, wording.number_text(row.actual, raw), "", "value", (_row_ref(row, "actual"),))
     target = _target(row) if own else None

@@ -2,11 +2,12 @@
 
 Built entirely in code on python-docx's blank document — no template file: A4 with margins of
 37 mm (top), 35 mm (bottom), 28 mm (left) and 26 mm (right), so the text area is 156 × 225 mm;
-body in 3号 (16 pt) 仿宋_GB2312 on a grid of 22 lines of 28 characters (lines exactly 28.95 pt
-apart, a character pitch of 156 mm ÷ 28); the title in 2号 (22 pt) 方正小标宋简体, centred; 一、
-headings in 黑体 and （一） headings in 楷体_GB2312; tables in 4号 (14 pt) 仿宋_GB2312 with a bold
-header row repeated on every page; page numbers "— 1 —" in 4号 宋体 at the outer bottom corner
-(odd pages right, even pages left, one character in from the edge).
+body in 3号 (16 pt) 仿宋_GB2312, 22 lines of 28 characters to the page (lines exactly 28.95 pt
+apart on a line grid, characters condensed by 0.25 pt so that 28 fill 156 mm); the title in 2号
+(22 pt) 方正小标宋简体, centred; 一、 headings in 黑体 and （一） headings in 楷体_GB2312; tables in
+4号 (14 pt) 仿宋_GB2312 with a bold header row repeated on every page; page numbers "— 1 —" in
+4号 宋体 at the outer bottom corner (odd pages right, even pages left, one character in from the
+edge).
 
 Fonts are named in the document — ``w:eastAsia`` for Chinese, Times New Roman for Latin letters and
 digits in running text — and listed in its font table with the name Windows uses for the same face
@@ -72,13 +73,6 @@ STYLE_NAMES = {"title": "公文标题", "h1": "一级标题", "h2": "二级标�
                "page": "页码", "masthead": "发文机关标志"}
 INDICATOR_COLUMNS_MM = (25, 12, 19, 19, 15, 13, 15, 16, 22)
 """Widths of the 指标 table's columns (指标 … 牵头单位), 156 mm together."""
-
-
-def char_space() -> int:
-    """``w:charSpace`` of the grid: the pitch of 28 characters across the text area, as the
-    difference from the 16 pt body size in 1/4096 pt (rounded so that 28 surely fit)."""
-    width_pt = TEXT_WIDTH_MM / 25.4 * 72
-    return int((width_pt / CHARS_PER_LINE - BODY_PT) * 4096) - 1
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -455,5 +449,5 @@ def _properties(doc: DocumentObject, bulletin: Bulletin) -> None:
 
 __all__ = [
     "BODY_FONT", "CHARS_PER_LINE", "FONT_TABLE", "HEADING_FONTS", "LATIN_FONT", "LINES_PER_PAGE", "LINE_TWIPS",
-    "MARGINS_MM", "PAGE_MM", "PAGE_NUMBER_FONT", "STYLE_NAMES", "TITLE_FONT", "bulletin_docx", "char_space",
+    "MARGINS_MM", "PAGE_MM", "PAGE_NUMBER_FONT", "STYLE_NAMES", "TITLE_FONT", "bulletin_docx",
 ]
