@@ -1,4 +1,4 @@
-"""Real applications the tests drive: LibreOffice and Chromium.
+"""Real applications the tests drive: LibreOffice, Chromium and poppler (pdftotext, pdftoppm).
 
 In CI (``CI`` set, as ``.ci/run`` runs) a missing program FAILS the test — the issues require the real
 applications there, and ``.ci/run`` installs them; on a developer's machine without them the test skips.
@@ -24,10 +24,13 @@ def external(binary: str, package: str) -> str:
     return found
 
 
-def soffice_convert(source: Path, fmt: str, out: Path, profile: Path) -> Path:
-    """LibreOffice headless: convert ``source`` to ``fmt`` in ``out``; fail with its output if it cannot."""
+def soffice_convert(source: Path, fmt: str, out: Path, profile: Path, package: str = "libreoffice-calc") -> Path:
+    """LibreOffice headless: convert ``source`` to ``fmt`` in ``out``; fail with its output if it cannot.
+
+    ``package`` names what provides the converter (Writer for a Word document, Calc for a workbook).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run([external("soffice", "libreoffice-calc"), f"-env:UserInstallation={profile.as_uri()}",
+    result = subprocess.run([external("soffice", package), f"-env:UserInstallation={profile.as_uri()}",
                              "--headless", "--convert-to", fmt, "--outdir", str(out), str(source)],
                             capture_output=True, text=True, timeout=240)
     converted = out / f"{source.stem}.{fmt.split(':')[0]}"
@@ -42,3 +45,11 @@ def chromium(url: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str
                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
                            f"--user-data-dir={tmp / 'chromium-profile'}", *args, url],
                           capture_output=True, text=True, timeout=240)
+
+
+def pdftotext(pdf: Path, *args: str) -> str:
+    """The text of ``pdf`` as poppler's pdftotext extracts it (``args``: ``-layout``, ``-f 2`` …)."""
+    result = subprocess.run([external("pdftotext", "poppler-utils"), *args, str(pdf), "-"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

@@ -307,3 +307,25 @@ def test_validate_exits_1_and_check_exits_2_on_hostile_yaml(data_copy: Path, tex
     checked = runner.invoke(app, ["--data", str(data_copy), "check", "--as-of", "2025-03-01"])
     assert checked.exit_code == 2 and "extra.yaml:" in checked.stderr and "检查无法运行" in checked.stderr
     assert "Traceback" not in checked.output
+
+
+def test_bulletin_phrasing_is_checked(data_copy: Path) -> None:
+    """A plan's own bulletin wording: only the three placeholders, {数值} once, indicators of the plan, each once."""
+    plan = data_copy / "plan_2023_38.yaml"
+    line = _line_of(plan, "indicator: platforms, lead:")
+    _replace(plan, '"{时期}，全市互联网平台达{数值}"', '"{时期}，全市互联网平台达{数字}"')
+    problems = check_paths([plan])
+    assert [p.where for p in problems] == [f"{plan}:{line}"]
+    assert "未知的占位符 {数字}" in problems[0].message and "{数值}" in problems[0].message
+    _replace(plan, '"{时期}，全市互联网平台达{数字}"', '"{时期}，全市互联网平台达"')
+    assert "须含且只含一个 {数值}" in check_paths([plan])[0].message
+    _replace(plan, '"{时期}，全市互联网平台达"', '"{时期}，全市互联网平台达{数值:.1f}"')
+    assert "不能带格式" in check_paths([plan])[0].message
+    _replace(plan, '"{时期}，全市互联网平台达{数值:.1f}"', '"{时期}，全市互联网平台达{数值}"')
+    _replace(plan, "- {indicator: shuangjian_shuangling_projects,", "- {indicator: platforms,")
+    problems = check_paths([plan])
+    assert [(p.code, "重复" in p.message) for p in problems] == [("duplicate-id", True)]
+    _replace(plan, "- {indicator: platforms, lead: \"{时期}，全市参与实施", "- {indicator: cross_border_ecommerce_trade, lead: \"{时期}，全市参与实施")
+    problems = check_paths([plan])
+    assert [p.code for p in problems] == ["unknown-indicator"]
+    assert "本计划未列出的指标 'cross_border_ecommerce_trade'" in problems[0].message

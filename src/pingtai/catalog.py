@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -477,6 +478,55 @@ class Schedule(Model):
     note: Note = ""
 
 
+PHRASING_SLOTS = ("时期", "指标", "数值")
+"""The placeholders a plan's own phrasing of a bulletin sentence may use; ``{数值}`` is required once."""
+
+
+def _phrasing_template(text: str) -> str:
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                  if name is not None]
+    except ValueError:
+        raise ValueError(f"措辞模板 {text!r} 的花括号不成对（字面花括号请写成 {{{{ 或 }}}}）") from None
+    slots = "、".join("{" + slot + "}" for slot in PHRASING_SLOTS)
+    for name, spec, conversion in fields:
+        if name not in PHRASING_SLOTS:
+            raise ValueError(f"措辞模板中有未知的占位符 {{{name}}}（可用：{slots}）")
+        if spec or conversion:
+            raise ValueError(f"占位符 {{{name}}} 后不能带格式（: 或 ! 之后的部分）：数值按报表原样显示")
+    if [name for name, _, _ in fields].count("数值") != 1:
+        raise ValueError("措辞模板须含且只含一个 {数值}（本期数值及单位填在此处）")
+    return text
+
+
+PhrasingTemplate = Annotated[Text, AfterValidator(_phrasing_template)]
+
+
+class IndicatorPhrasing(Model):
+    """A plan's own wording of the opening clause of one indicator's sentence in the bulletin.
+
+    ``lead`` is a template such as ``{时期}，全市实现{指标}{数值}``: ``{时期}`` becomes the span
+    (``1—9月``, ``截至9月末``), ``{指标}`` the indicator's name, ``{数值}`` the figure with its unit.
+    The clauses that follow (同比, 完成, 时序进度) keep the bulletin's own wording.
+    """
+
+    indicator: Ident
+    lead: PhrasingTemplate
+    note: str = ""
+
+
+class BulletinStyle(Model):
+    """How the quarterly bulletin (``pingtai bulletin``) speaks of this plan; every key optional.
+
+    ``topic`` names the work in the title (关于2024年第三季度全市{topic}工作推进情况的通报);
+    ``phrasing`` gives indicators their own opening clause (see :class:`IndicatorPhrasing`).
+    """
+
+    topic: Text | None = None
+    phrasing: list[IndicatorPhrasing] = []
+    note: str = ""
+
+
 class PlanFile(Model):
     """One plan YAML file (``data/plan_2023_38.yaml``, ``data/zone_2023_5.yaml``)."""
 
@@ -495,6 +545,7 @@ class PlanFile(Model):
     measures: list[Deliverable] = []
     leading_group: LeadingGroup | None = None
     schedule: Schedule = Field(default_factory=Schedule)  # an instance here would build validators at import
+    bulletin: BulletinStyle | None = None
 
 
 # --- the assembled catalog -------------------------------------------------------------------
@@ -758,6 +809,8 @@ def _check_plan(spec: PlanFile, index: AgencyIndex, definitions: dict[str, Indic
     for i, name in enumerate(spec.schedule.agencies):
         unit(name, ("schedule", "agencies", i))
     problems += _check_schedule(spec, seen, unit)
+    if spec.bulletin is not None:
+        problems += _check_bulletin(spec, spec.bulletin, seen)
     if spec.schedule.first is not None and spec.schedule.first > spec.horizon.end:
         add(("schedule", "first"), f"首个报送期 {spec.schedule.first} 晚于计划期末 {spec.horizon.end}", "bad-order")
     group = spec.leading_group
@@ -876,17 +929,9 @@ def _check_plan_areas(spec: PlanFile, areas: AreaIndex, definitions: dict[str, I
 
 def _check_schedule(spec: PlanFile, indicators: set[str], unit: Callable[[str, Loc], None]) -> list[CrossProblem]:
     """Overrides name indicators of this plan and registered agencies, each at most once."""
-    problems: list[CrossProblem] = []
     schedule = spec.schedule
-    seen: set[str] = set()
-    for i, rule in enumerate(schedule.by_indicator):
-        loc: Loc = ("schedule", "by_indicator", i, "indicator")
-        if rule.indicator not in indicators:
-            problems.append(CrossProblem(spec.id, loc, f"报送安排引用了本计划未列出的指标 '{rule.indicator}'",
-                                         "unknown-indicator"))
-        elif rule.indicator in seen:
-            problems.append(CrossProblem(spec.id, loc, f"指标 '{rule.indicator}' 的报送安排重复", "duplicate-id"))
-        seen.add(rule.indicator)
+    problems = _indicators_once(spec, [r.indicator for r in schedule.by_indicator], ("schedule", "by_indicator"),
+                                "报送安排", indicators)
     names: set[str] = set()
     for i, agency_rule in enumerate(schedule.by_agency):
         loc = ("schedule", "by_agency", i, "agency")
@@ -896,4 +941,25 @@ def _check_schedule(spec: PlanFile, indicators: set[str], unit: Callable[[str, L
         names.add(agency_rule.agency)
     if schedule.office is not None:
         unit(schedule.office, ("schedule", "office"))
+    return problems
+
+
+def _check_bulletin(spec: PlanFile, style: BulletinStyle, indicators: set[str]) -> list[CrossProblem]:
+    """A bulletin phrasing names an indicator of this plan, each at most once."""
+    return _indicators_once(spec, [p.indicator for p in style.phrasing], ("bulletin", "phrasing"), "通报措辞",
+                            indicators)
+
+
+def _indicators_once(spec: PlanFile, idents: Sequence[str], where: Loc, what: str,
+                     indicators: set[str]) -> list[CrossProblem]:
+    """Entries at ``where`` (``what`` in the message) name indicators this plan lists, each at most once."""
+    problems: list[CrossProblem] = []
+    seen: set[str] = set()
+    for i, ident in enumerate(idents):
+        loc: Loc = (*where, i, "indicator")
+        if ident not in indicators:
+            problems.append(CrossProblem(spec.id, loc, f"{what}引用了本计划未列出的指标 '{ident}'", "unknown-indicator"))
+        elif ident in seen:
+            problems.append(CrossProblem(spec.id, loc, f"指标 '{ident}' 的{what}重复", "duplicate-id"))
+        seen.add(ident)
     return problems

@@ -129,7 +129,15 @@ def utf8_streams() -> None:
 
 
 # Command modules register themselves on ``app``; imported last so that ``app`` exists.
-from pingtai.cli import catalog_cmds, check_cmds, ledger_cmds, report_cmds, returns_cmds, status_cmds  # noqa: E402
+from pingtai.cli import (  # noqa: E402
+    bulletin_cmds,
+    catalog_cmds,
+    check_cmds,
+    ledger_cmds,
+    report_cmds,
+    returns_cmds,
+    status_cmds,
+)
 
-__all__ = ["app", "catalog_cmds", "check_cmds", "ledger_cmds", "main", "report_cmds", "returns_cmds", "status_cmds",
-           "utf8_streams"]
+__all__ = ["app", "bulletin_cmds", "catalog_cmds", "check_cmds", "ledger_cmds", "main", "report_cmds", "returns_cmds",
+           "status_cmds", "utf8_streams"]

@@ -60,7 +60,8 @@ _PREFIXED = re.compile(rb":c[\s/>]")
 """A prefixed cell element (``<x:c``, ``<中:c``): calamine counts it by its local name."""
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(' + _ATTRS + rb")(/?)>")
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\st="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
-_UNCACHED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>)?</c>')
+# a formula with no cached value: no <v>, an empty <v/>, or <v></v> (openpyxl writes that when lxml is installed)
+_UNCACHED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
 _SAMPLE = 8192
 _CRUDE_ROWS, _CRUDE_COLS = 99_999, 16
 _CRUDE = re.compile(rb'<c(?! r="[A-P][0-9]{1,5}"' + _ATTRS + rb"/?>|[A-Za-z])")

@@ -1,0 +1,32 @@
+"""The quarterly 通报 (``pingtai bulletin``): the bulletin as data, built from the dashboard's objects.
+
+- :mod:`pingtai.bulletin.model` — the data: sections of headings, sentences and tables; every
+  figure with the rule and the fields it comes from.
+- :mod:`pingtai.bulletin.wording` — every phrase and number format, in one place.
+- :mod:`pingtai.bulletin.build` — what is said, from ``build_status``, the agency reports and the
+  check, on one ``as_of``; and the one function that reads the ledger for it.
+
+Renderers: :mod:`pingtai.render.bulletin_docx` (GB/T 9704 Word document) and
+:mod:`pingtai.render.bulletin_md` (Markdown). Rules for readers: ``docs/bulletin.md``.
+"""
+
+from __future__ import annotations
+
+from pingtai.bulletin.build import Sources, build_bulletin, bulletin_plans, compose, default_as_of, gather, read_inputs
+from pingtai.bulletin.model import (
+    AreaFigure,
+    Bulletin,
+    Figure,
+    Paragraph,
+    Quote,
+    Ref,
+    Section,
+    Subheading,
+    Table,
+    Words,
+)
+
+__all__ = [
+    "AreaFigure", "Bulletin", "Figure", "Paragraph", "Quote", "Ref", "Section", "Sources", "Subheading", "Table",
+    "Words", "build_bulletin", "bulletin_plans", "compose", "default_as_of", "gather", "read_inputs",
+]

@@ -1,0 +1,233 @@
+"""The bulletin as data: sections of headings, sentences and tables, every figure with its source.
+
+A sentence is a tuple of parts: :class:`Words` (the bulletin's own wording, from
+:mod:`pingtai.bulletin.wording`), :class:`Figure` (a number, with the rule and the fields of the
+objects it was taken from) and :class:`Quote` (text from the catalog or a return: names, titles,
+problems — data, which a renderer writes as plain text, never as markup). Renderers only lay
+the parts out; ``bulletin --json`` is this tree serialised.
+
+Where a figure comes from is a :class:`Ref`: the document (``status`` — what ``status --json``
+prints for the same date —, ``bulletin`` — this object's own ``returns`` lines — or ``areas`` — the
+area figures given) and a path into it. A path step is a key, or a selection ``{key: value, …}``
+of the list items whose fields match; a path ending in a selection stands for how many items it
+selects. :data:`RULES` say how a figure's refs make its value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pingtai.periods import Period
+
+Doc = Literal["status", "bulletin", "areas"]
+Step = str | dict[str, str]
+Rule = Literal["value", "percent", "ratio", "ratio_inverse", "gap", "gap_inverse"]
+RULES: dict[str, str] = {
+    "value": "refs[0]",
+    "percent": "refs[0] × 100",
+    "ratio": "refs[0] ÷ refs[1] × 100",
+    "ratio_inverse": "refs[1] ÷ refs[0] × 100",
+    "gap": "round(refs[0] ÷ refs[2] × 100, 1) − round(refs[1] ÷ refs[2] × 100, 1)",
+    "gap_inverse": "round(refs[2] ÷ refs[0] × 100, 1) − round(refs[2] ÷ refs[1] × 100, 1)",
+}
+"""How each rule makes a figure's value from its refs (``gap``: 完成率 − 时序进度, both as shown;
+``round`` is half up, 四舍五入, on the number as written)."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A path into one of the documents the bulletin was built from (module docstring)."""
+
+    doc: Doc
+    path: tuple[Step, ...]
+
+    def __str__(self) -> str:
+        steps = []
+        for step in self.path:
+            if isinstance(step, dict):
+                steps.append("[" + ",".join(f"{k}={v}" for k, v in step.items()) + "]")
+            else:
+                steps.append(("." if steps else "") + step)
+        return f"{self.doc}.{''.join(steps)}"
+
+
+@dataclass(frozen=True)
+class Words:
+    """The bulletin's own wording."""
+
+    text: str
+    kind: Literal["words"] = "words"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Text from the catalog or from a return (a name, a title, a unit's 存在问题): data, never markup.
+
+    ``ref`` says where it comes from, when it is a field of a source document.
+    """
+
+    text: str
+    ref: Ref | None = None
+    kind: Literal["quote"] = "quote"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number in the text: as shown (``text`` then ``unit``), its value, and where it comes from.
+
+    ``value`` is what ``rule`` makes of ``refs`` (:data:`RULES`). ``signed``: the sentence says the
+    sign in words (增长/下降, 快于/慢于), so ``text`` shows the magnitude.
+    """
+
+    value: float
+    text: str
+    unit: str
+    rule: Rule
+    refs: tuple[Ref, ...]
+    signed: bool = False
+    kind: Literal["figure"] = "figure"
+
+    @property
+    def shown(self) -> str:
+        return self.text + self.unit
+
+
+Part = Words | Quote | Figure
+Cell = tuple[Part, ...]
+
+
+def plain(parts: tuple[Part, ...]) -> str:
+    """The text of ``parts`` as a reader sees it."""
+    return "".join(p.shown if isinstance(p, Figure) else p.text for p in parts)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of running text, after its item ``number`` (``1.``; empty for plain text).
+
+    ``role``: ``text``, ``point`` (an item of 下步工作, ``finding`` naming the ``check --json`` finding
+    it answers) or ``placeholder`` (where the author writes).
+    """
+
+    parts: tuple[Part, ...]
+    role: Literal["text", "point", "placeholder"] = "text"
+    finding: str | None = None
+    number: str = ""
+    kind: Literal["paragraph"] = "paragraph"
+
+    @property
+    def text(self) -> str:
+        return self.number + plain(self.parts)
+
+
+@dataclass(frozen=True)
+class Subheading:
+    """A second-level heading: ``number`` (（一）) and its text."""
+
+    number: str
+    parts: tuple[Part, ...]
+    kind: Literal["subheading"] = "subheading"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: a caption line above it, a header row, and rows of cells (each a tuple of parts)."""
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    kind: Literal["table"] = "table"
+
+
+Block = Paragraph | Subheading | Table
+
+
+@dataclass(frozen=True)
+class Section:
+    """A first-level section: ``key`` (``overview``, ``indicators``, ``areas``, ``tasks``, ``returns``,
+    ``next_steps``), its heading (``number`` 一、 and ``title``) and its blocks."""
+
+    key: str
+    number: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """One unit's return for the bulletin's period, as its agency report states it (``report --json``)."""
+
+    agency: str
+    period: Period
+    due: dt.date | None
+    state: str
+    label: str
+    received: dt.date | None
+    days_late: int | None
+    plans: list[str]
+
+
+@dataclass(frozen=True)
+class AreaFigure:
+    """An area's figure for an indicator, in the shape of ``show --by-area --json``'s ``areas`` rows.
+
+    ``yoy_reported`` / ``yoy_computed`` (同比) and ``share`` (占全市比重) are in percent (9.8 is
+    9.8 %), as returns state them; ``rank`` 1 is the largest value.
+    """
+
+    area: str
+    code: str | None
+    period: Period
+    value: float | None
+    yoy_reported: float | None = None
+    yoy_computed: float | None = None
+    share: float | None = None
+    rank: int | None = None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> AreaFigure:
+        """An area figure from a ``show --by-area --json`` row (or any mapping with those keys)."""
+
+        def number(key: str) -> float | None:
+            value = row.get(key)
+            return None if value is None else float(value)
+
+        rank = row.get("rank")
+        return cls(area=str(row["area"]), code=None if row.get("code") is None else str(row["code"]),
+                   period=Period.parse(row["period"]), value=number("value"), yoy_reported=number("yoy_reported"),
+                   yoy_computed=number("yoy_computed"), share=number("share"),
+                   rank=None if rank is None else int(rank))
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """What ``pingtai bulletin`` writes; ``bulletin --json`` is this object serialised.
+
+    ``period`` is the period reported on (as a point: Q4 is the year), ``plans`` the ids of the
+    plans that owe returns for it, ``as_of`` the date everything was judged on. ``doc_number``
+    (发文字号, may be empty), ``issuer`` (署名) and ``date`` (成文日期, as written) frame the text;
+    ``returns`` are the lines the 报表报送情况 counts; ``findings`` the ``check`` keys 下步工作 answers.
+    """
+
+    period: Period
+    as_of: dt.date
+    plans: list[str]
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+    sections: list[Section]
+    returns: list[ReturnLine] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+__all__ = [
+    "RULES", "AreaFigure", "Block", "Bulletin", "Cell", "Doc", "Figure", "Paragraph", "Part", "Quote", "Ref",
+    "ReturnLine", "Rule", "Section", "Step", "Subheading", "Table", "Words", "plain",
+]

@@ -1,0 +1,78 @@
+"""The bulletin as Markdown: the Word document's text and tables, and data text that stays text when a
+CommonMark renderer (markdown-it, with GFM tables and strikethrough) reads it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from markdown_it import MarkdownIt
+
+from bulletin_helpers import example_ledger
+from ledger_helpers import catalog
+from pingtai.bulletin import Bulletin, Paragraph, Subheading, Table, build_bulletin
+from pingtai.bulletin.build import read_inputs
+from pingtai.bulletin.model import Quote, Section, Words, plain
+from pingtai.ledger import Ledger
+from pingtai.periods import Period
+from pingtai.render.bulletin_md import bulletin_markdown, escape
+
+
+@pytest.fixture(scope="module")
+def bulletin(tmp_path_factory: pytest.TempPathFactory) -> Bulletin:
+    db = example_ledger(tmp_path_factory.mktemp("examples") / "ledger.sqlite3")
+    with Ledger.open(db, readonly=True) as ledger:
+        data = read_inputs(ledger)
+    return build_bulletin(catalog(), data, Period(2024))
+
+
+def html(markdown: str) -> str:
+    return str(MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown))
+
+
+def test_headings_paragraphs_tables_and_the_authors_place(bulletin: Bulletin) -> None:
+    text = bulletin_markdown(bulletin)
+    lines = text.splitlines()
+    assert lines[0] == f"# {bulletin.title}"
+    assert [line for line in lines if line.startswith("## ")] == [f"## {s.number}{s.title}" for s in bulletin.sections]
+    assert [line.removeprefix("### ") for line in lines if line.startswith("### ")] == [
+        b.number + plain(b.parts) for s in bulletin.sections for b in s.blocks if isinstance(b, Subheading)]
+    for block in (b for s in bulletin.sections for b in s.blocks if isinstance(b, Paragraph)):
+        said = block.text
+        assert (f"> {said}" if block.role == "placeholder" else said) in lines
+    tables = [b for s in bulletin.sections for b in s.blocks if isinstance(b, Table)]
+    assert text.count("|---|---|---|---|---|---|---|---|---|\n") == len(tables) == 2
+    assert "| 网络零售额 | 亿元 | 1100<br>2024年 | 1150.6 | 104.6 | — | 100.0 | 正常 | 市商务局 |" in lines
+    assert lines[-3:] == [bulletin.issuer, "", bulletin.date]
+
+
+def test_a_commonmark_reader_sees_the_tables_and_the_quote(bulletin: Bulletin) -> None:
+    rendered = html(bulletin_markdown(bulletin))
+    assert rendered.count("<table>") == 2 and rendered.count("<h2>") == len(bulletin.sections)
+    assert "<blockquote>" in rendered and "起草人补充" in rendered
+
+
+HOSTILE = ("**粗体** _斜体_ `代码` [链接](http://evil.example) ![图](x.png) <script>alert(1)</script> &amp; "
+           "~~删除~~ | 第二栏 \\ <b>b</b> www.evil.example 联系 a@b.example # 标题")
+
+
+def test_data_text_never_becomes_markup() -> None:
+    made = Bulletin(period=Period(2024), as_of=dt.date(2025, 1, 21), plans=["plan_2023_38"], title="关于测试的通报",
+                    doc_number="", issuer="测试办公室", date="2025年1月21日",
+                    sections=[Section("tasks", "一、", "重点任务推进情况", (
+                        Paragraph((Words("存在问题："), Quote(HOSTILE))),
+                        Table("表1　测试", ("指标", "说明"), (((Quote("甲|乙"),), (Quote(HOSTILE),)),)),
+                    ))])
+    markdown = bulletin_markdown(made)
+    rendered = html(markdown)
+    for tag in ("<strong>", "<em>", "<code>", "<a ", "<img", "<script", "<del>", "<b>", "<h1>标题"):
+        assert tag not in rendered, tag
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered and "&amp;amp;" in rendered
+    assert rendered.count("<td>") == 2  # the pipes inside the data split no cell
+    assert "甲|乙" in rendered
+
+
+def test_escape_folds_lines_and_keeps_chinese_and_numbers_as_they_are() -> None:
+    assert escape("第一行\n# 第二行") == "第一行 \\# 第二行"
+    assert escape("网络零售额1150.6亿元（同比+9.8%）") == "网络零售额1150.6亿元（同比+9.8%）"
+    assert escape("访问www.x.cn") == "访问www\\.x.cn"
