@@ -13,6 +13,8 @@ compare medians measured in the same run:
   parse of the same file and an openpyxl read-only parse, each in a fresh process;
 * status — ``pingtai status`` on ledgers of growing size against ``pingtai --version``: the values
   grow at a fixed number of indicators, then the indicators grow at a fixed number of values;
+* every unit's returns — ``pingtai league`` and ``pingtai bulletin`` (101 units owe returns)
+  against ``status`` on the same ledger, taking turns;
 * the catalog load (YAML → models) of the bundled plans, in-process, median of many.
 
 Workbooks and catalogs come from ``benchmarks/generate.py``. The ledgers of up to 100 000 values
@@ -47,6 +49,8 @@ PINGTAI = [PYTHON, "-m", "pingtai"]
 CACHE = "PINGTAI_CACHE_DIR"
 AS_OF = "2025-01-25"
 """The status date: just after the synthetic values' last month (2024-12) is due."""
+BULLETIN_PERIOD = "2024-12"
+"""The bulletin's period: the synthetic values' last month (its own default date, 2025-01-21)."""
 CALAMINE = ("import sys\nfrom python_calamine import CalamineWorkbook\n"
             "CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()")
 OPENPYXL = ("import sys\nimport openpyxl\nbook = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
@@ -323,6 +327,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             (low, t_low), (high, t_high) = by_values[0], by_values[-1]
             table.rows.append([f"status: {size(low)} → {size(high)} values ({indicators:,} indicators)",
                                f"× {t_high / t_low:.2f}", "", "", f"values × {high / low:g}", ""])
+
+        # league and bulletin read every unit's returns: once, not through a report (a dashboard) per unit
+        data: list[str | Path] = ["--data", root / "data", "--db", ledger]
+        units = interleaved({
+            "status": [*PINGTAI, *data, "status", "--as-of", AS_OF],
+            "league": [*PINGTAI, *data, "league", "--as-of", AS_OF],
+            "bulletin": [*PINGTAI, *data, "bulletin", "--period", BULLETIN_PERIOD, "--format", "md"],
+        }, runs)
+        for name, what in (("league", "`pingtai league`"), ("bulletin", "`pingtai bulletin --format md`")):
+            table.add(f"{what}, {indicators:,} indicators × {size(values)} values, 101 units", units[name],
+                      f"{units[name].wall / units['status'].wall:.2f} × status ({ms(units['status'].wall)} alongside)")
 
         for cached in (False, True):
             how = "from the cache" if cached else "YAML → models, no cache"

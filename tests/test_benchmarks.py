@@ -81,7 +81,8 @@ def test_runner_quick_mode_prints_the_table(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert out.startswith("Machine: ")
     for scenario in ("`pingtai --version`", "bare python-calamine parse", "openpyxl read-only parse",
-                     "`pingtai import`", "`pingtai status`", "catalog load, bundled plans"):
+                     "`pingtai import`", "`pingtai status`", "`pingtai league`", "`pingtai bulletin --format md`",
+                     "catalog load, bundled plans"):
         assert scenario in out, scenario
     table = [line for line in out.splitlines() if line.startswith("|")]
     assert len({line.count("|") for line in table}) == 1  # every row has every column

@@ -6,6 +6,7 @@ The lead/co sets below are written from the documents' 责任单位 lines (../sh
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -21,8 +22,10 @@ from pingtai.reports import (
     AgencyReport,
     LedgerSnapshot,
     _ranks,
+    agency_returns,
     build_agency_report,
     build_league,
+    league_row,
     report_agencies,
 )
 from report_helpers import AS_OF, FORMULA_TEXTS, seed
@@ -289,6 +292,25 @@ def test_league_counts_behind_each_rank(data: LedgerSnapshot) -> None:
     assert sorted(rows) == sorted(report_agencies(catalog()))
     zero = [r for r in league.rows if r.score == 0]
     assert len({r.rank for r in zero}) == 1  # equal scores share a rank
+
+
+@pytest.mark.parametrize(("as_of", "plan"), [(AS_OF, None), (AS_OF, "5号"), (dt.date(2025, 1, 20), None),
+                                              (dt.date(2025, 1, 21), "38号"), (dt.date(2024, 7, 1), None)])
+def test_league_and_returns_are_what_each_units_report_says(data: LedgerSnapshot, as_of: dt.date,
+                                                            plan: str | None) -> None:
+    """The league and ``agency_returns`` skip building a report per unit; they must say what the reports say
+    (before, on and after 5号's end; with one plan; every unit, with and without returns)."""
+    league = build_league(catalog(), data, as_of, plan)
+    reports = {name: build_agency_report(catalog(), data, name, as_of, plan) for name in report_agencies(catalog(), plan)}
+    assert {r.agency: dataclasses.replace(r, rank=None, ranks={}) for r in league.rows} == {
+        name: league_row(report) for name, report in reports.items()}
+    returns = agency_returns(catalog(), data, as_of, plan)
+    assert list(returns) == list(reports)
+    for name, report in reports.items():
+        got = returns[name]
+        assert (got.agency, got.entries, got.next_due, got.counts, got.owes) == (
+            report.agency, report.returns, report.next_due, report.return_counts, report.owes_returns)
+    assert agency_returns(catalog(), data, as_of, plan, ["市商务局"]).keys() == {"市商务局"}
 
 
 def test_league_by_one_rate(data: LedgerSnapshot) -> None:

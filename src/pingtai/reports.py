@@ -219,6 +219,22 @@ class ReturnCounts:
 
 
 @dataclass(frozen=True)
+class AgencyReturns:
+    """One unit's returns on ``as_of``, as its agency report lists them (see :func:`agency_returns`).
+
+    ``entries``: the calendar periods owed so far, the next one, and returns received outside the
+    calendar, oldest first; ``next_due`` the next one due; ``counts`` how those due came in;
+    ``owes`` whether any of the plans' calendars asks the unit for returns at all.
+    """
+
+    agency: str
+    entries: list[ReturnEntry]
+    next_due: ReturnEntry | None
+    counts: ReturnCounts
+    owes: bool
+
+
+@dataclass(frozen=True)
 class Contact:
     """A person of the agency in a plan's leading group, as the document names them.
 
@@ -301,23 +317,39 @@ def build_agency_report(catalog: Catalog, data: LedgerSnapshot, agency: str, as_
     rows = [_report_indicator(catalog, row, roles, unit.name) for row in status.indicators]
     schedules = [plan_schedule(catalog, p) for p in plans]
     received = _received_in(data, as_of)
-    entries, next_due = _returns(unit.name, schedules, received, data.batches, as_of)
+    returns = _agency_returns(unit.name, schedules, [r for r in received if r.agency == unit.name],
+                              {b.id: b for b in data.batches}, as_of)
     outstanding = [r for r in outstanding_returns(catalog, received, as_of, schedules) if r.agency == unit.name]
-    owed = [e.state for e in entries if e.state in ("on_time", "late", "missing")]
-    on_time = owed.count("on_time")
-    counts = ReturnCounts(len(owed), on_time, owed.count("late"), owed.count("missing"), _rate(on_time, len(owed)),
-                          sum(1 for e in entries if e.state == "backfill"))
     lead = [t for t in tasks if t.role == "lead"]
     live = {p.plan for p in status.plans if not p.ended}  # an ended plan's tasks and indicators leave the counts
     return AgencyReport(
         agency=unit.name, full_name=unit.full_name, kind=unit.kind, groups=index.groups_of(unit.name), as_of=as_of,
         plan=status.plan, plans=status.plans, lead=lead, co=[t for t in tasks if t.role == "co"],
-        indicators=rows, returns=entries, outstanding=outstanding,
-        next_due=next_due, return_counts=counts, owes_returns=any(unit.name in s.agencies for s in schedules),
+        indicators=rows, returns=returns.entries, outstanding=outstanding,
+        next_due=returns.next_due, return_counts=returns.counts, owes_returns=returns.owes,
         contacts=_contacts(plans, unit.name), measures=_measures(plans, index, unit.name),
         task_counts=_count(t.status for t in lead if t.plan in live),
         indicator_counts=_count(r.status for r in rows if r.plan in live),
     )
+
+
+def agency_returns(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, plan: str | None = None,
+                   agencies: Sequence[str] | None = None) -> dict[str, AgencyReturns]:
+    """Each unit's returns on ``as_of`` — what :func:`build_agency_report` gives as ``returns``,
+    ``next_due``, ``return_counts`` and ``owes_returns`` — without building the reports.
+
+    ``agencies`` are canonical unit names (default: :func:`report_agencies`), ``plan`` narrows the
+    calendars to one plan. A report also judges every indicator and task of the unit, which is
+    what the league and the bulletin's 报表报送情况 must not pay for once per unit: this reads the
+    receipts once and walks each unit's calendar only.
+    """
+    schedules = [plan_schedule(catalog, p) for p in plans_for(catalog, plan)]
+    receipts: dict[str, list[ReceivedLike]] = {}
+    for receipt in _received_in(data, as_of):
+        receipts.setdefault(receipt.agency, []).append(receipt)
+    batches = {b.id: b for b in data.batches}
+    names = report_agencies(catalog, plan) if agencies is None else agencies
+    return {name: _agency_returns(name, schedules, receipts.get(name, []), batches, as_of) for name in names}
 
 
 def report_unit(catalog: Catalog, agency: str) -> Agency:
@@ -427,13 +459,25 @@ class _Slot:
     plans: list[str] = field(default_factory=list)
 
 
+def _agency_returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[ReceivedLike],
+                    batches: dict[int, BatchLike], as_of: dt.date) -> AgencyReturns:
+    """``agency``'s returns from its own ``receipts`` (periods ended by ``as_of``) and ``batches`` by id."""
+    entries, next_due = _returns(agency, schedules, receipts, batches, as_of)
+    owed = [e.state for e in entries if e.state in ("on_time", "late", "missing")]
+    on_time = owed.count("on_time")
+    counts = ReturnCounts(len(owed), on_time, owed.count("late"), owed.count("missing"), _rate(on_time, len(owed)),
+                          sum(1 for e in entries if e.state == "backfill"))
+    return AgencyReturns(agency, entries, next_due, counts, any(agency in s.agencies for s in schedules))
+
+
 def _returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[ReceivedLike],
-             batch_list: Sequence[BatchLike], as_of: dt.date) -> tuple[list[ReturnEntry], ReturnEntry | None]:
-    """The agency's return periods: owed so far, the next one, and any received outside the calendar."""
-    received = {r.period.as_point(): r for r in receipts if r.agency == agency}
+             batches: dict[int, BatchLike], as_of: dt.date) -> tuple[list[ReturnEntry], ReturnEntry | None]:
+    """The agency's return periods: owed so far, the next one, and any received outside the calendar.
+
+    ``receipts`` are the agency's own."""
+    received = {r.period.as_point(): r for r in receipts}
     # what a later return made moot: only a receipt by as_of ends a chase (a back-fill whatever its day)
-    got = received_by([r for r in receipts if r.agency == agency], as_of).get(agency, set())
-    batches = {b.id: b for b in batch_list}
+    got = received_by(receipts, as_of).get(agency, set())
     slots: dict[Period, _Slot] = {}
     for schedule in schedules:
         if agency not in schedule.agencies:
@@ -578,14 +622,22 @@ class League:
 def league_row(report: AgencyReport) -> LeagueRow:
     """The counts of one agency report (unranked); an ended plan's tasks and indicators are left out."""
     live = {p.plan for p in report.plans if not p.ended}
-    lead = report.task_counts
-    led = sum(1 for t in report.lead if t.plan in live)
-    on_track = sum(lead.get(s, 0) for s in TASK_ON_TRACK)
-    tasks = TaskCounts(led=led, co=sum(1 for t in report.co if t.plan in live), on_track=on_track,
-                       done=lead.get("done", 0), in_progress=lead.get("in_progress", 0), late=lead.get("late", 0),
-                       not_started=lead.get("not_started", 0), unreported=lead.get("unreported", 0),
-                       unmarked=lead.get("unmarked", 0), rate=_rate(on_track, led))
-    owned = [r.status for r in report.indicators if r.owner == report.agency and r.plan in live]
+    return _league_row(report.agency, report.kind, [t for t in report.lead if t.plan in live],
+                       sum(1 for t in report.co if t.plan in live),
+                       [r.status for r in report.indicators if r.owner == report.agency and r.plan in live],
+                       report.return_counts)
+
+
+def _league_row(agency: str, kind: str, lead: Sequence[TaskStatus], co: int, owned: Sequence[str],
+                returns: ReturnCounts) -> LeagueRow:
+    """A unit's league counts (unranked) from the tasks it leads, how many it co-operates on and the
+    statuses of the indicators it owns — all in plans that have not ended."""
+    led = _count(t.status for t in lead)
+    on_track = sum(led.get(s, 0) for s in TASK_ON_TRACK)
+    tasks = TaskCounts(led=len(lead), co=co, on_track=on_track, done=led.get("done", 0),
+                       in_progress=led.get("in_progress", 0), late=led.get("late", 0),
+                       not_started=led.get("not_started", 0), unreported=led.get("unreported", 0),
+                       unmarked=led.get("unmarked", 0), rate=_rate(on_track, len(lead)))
     n = _count(owned)
     good = sum(n.get(s, 0) for s in INDICATOR_ON_TRACK)
     indicators = IndicatorCounts(owned=len(owned), on_track=n.get("on_track", 0), achieved=n.get("achieved", 0),
@@ -593,9 +645,9 @@ def league_row(report: AgencyReport) -> LeagueRow:
                                  missed=n.get("missed", 0), no_data=n.get("no_data", 0),
                                  no_baseline=n.get("no_baseline", 0),
                                  rate=_rate(good, len(owned) - n.get("no_baseline", 0)))
-    rates = [r for r in (report.return_counts.rate, tasks.rate, indicators.rate) if r is not None]
+    rates = [r for r in (returns.rate, tasks.rate, indicators.rate) if r is not None]
     score = 100 * sum(rates) / len(rates) if rates else None
-    return LeagueRow(None, report.agency, report.kind, score, report.return_counts, tasks, indicators, {})
+    return LeagueRow(None, agency, kind, score, returns, tasks, indicators, {})
 
 
 def build_league(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, plan: str | None = None,
@@ -604,11 +656,26 @@ def build_league(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, plan: s
 
     ``by`` is ``score`` (default), ``returns``, ``tasks`` or ``indicators``; ``plan`` narrows to
     one plan. Raises :class:`~pingtai.errors.UsageError` for another ``by``.
+
+    The counts are those of each unit's agency report (:func:`league_row`), taken from one
+    dashboard of every unit and :func:`agency_returns` rather than a report per unit: the state of
+    a task or an indicator does not depend on whose report shows it, and judging every indicator
+    once per unit made the league cost as many dashboards as there are units.
     """
     league_by(by)
     plan_id = plans_for(catalog, plan)[0].id if plan else None
-    rows = [league_row(build_agency_report(catalog, data, name, as_of, plan))
-            for name in report_agencies(catalog, plan)]
+    status = build_status(catalog, data.values, data.tasks, data.received, as_of, plan=plan)
+    live = {p.plan for p in status.plans if not p.ended}
+    tasks = [t for t in status.tasks if t.plan in live]
+    names = report_agencies(catalog, plan)
+    returns = agency_returns(catalog, data, as_of, plan, names)
+    rows = []
+    for name in names:
+        roles = _roles(catalog, name)
+        lead = [t for t in tasks if roles.get((t.plan, t.number), ("", None))[0] == "lead"]
+        co = sum(1 for t in tasks if roles.get((t.plan, t.number), ("", None))[0] == "co")
+        owned = [r.status for r in status.indicators if r.owner == name and r.plan in live]
+        rows.append(_league_row(name, report_unit(catalog, name).kind, lead, co, owned, returns[name].counts))
     ranks = {key: _ranks([_measure(r, key) for r in rows]) for key in LEAGUE_BY}
     ranked = [LeagueRow(ranks[by][i], r.agency, r.kind, r.score, r.returns, r.tasks, r.indicators,
                         {key: ranks[key][i] for key in LEAGUE_BY if key != "score"})
@@ -638,8 +705,8 @@ def _ranks(values: Sequence[float | None]) -> list[int | None]:
 
 __all__ = [
     "CHINA_TZ", "GROUP_ROLES", "LEAGUE_BY", "LEAGUE_BY_LABELS", "LEAGUE_RULE", "RETURN_LABELS", "ROLE_LABELS",
-    "AgencyReport", "BatchLike", "Contact", "IndicatorCounts", "League", "LeagueRow", "LedgerSnapshot",
+    "AgencyReport", "AgencyReturns", "BatchLike", "Contact", "IndicatorCounts", "League", "LeagueRow", "LedgerSnapshot",
     "ReceivedLike", "ReportIndicator", "ReportMeasure", "ReportTask", "ReturnCounts", "ReturnEntry", "TaskCounts",
-    "TaskTarget", "build_agency_report", "build_league", "chart_rows", "league_by", "league_row", "report_agencies",
+    "TaskTarget", "agency_returns", "build_agency_report", "build_league", "chart_rows", "league_by", "league_row", "report_agencies",
     "report_unit",
 ]
