@@ -32,6 +32,7 @@ from pingtai.render.format import (
     pct,
     pct_figure,
     projection_text,
+    prose,
     ratio_text,
     recorded,
     rounded,
@@ -143,6 +144,25 @@ def test_markdown_from_data_has_no_structure() -> None:
 def test_every_kind_of_line_break_is_one_table_cell(breaks: str) -> None:
     assert markdown_cell(breaks + "|c") == "a<br>b\\|c"
     assert markdown(breaks) == "a b"
+
+
+def test_prose_is_one_plain_line_with_controls_shown() -> None:
+    """Running text in a printed document (the bulletin's Word file): one line, no run of spaces, escapes
+    written out as on a terminal, every character XML can hold and nothing else; Chinese as written."""
+    assert prose("外需\n偏弱\r\n  距目标\t\t仍有差距 ") == "外需 偏弱 距目标 仍有差距"
+    assert prose("a\u2028b\x85c\x0bd\x0ce") == "a b c d e"
+    assert prose("\x1b[2J清屏\u202eexe\x07\ufffe\udcff") == "\\x1b[2J清屏\\u202eexe\\x07\\ufffe\\xff"
+    assert prose("填报人：李明　　电话") == "填报人：李明　　电话" and prose(None) == "" and prose("  ") == ""
+    assert prose("<script>&amp;**粗** {PAGE}") == "<script>&amp;**粗** {PAGE}"  # a Word run is no markup
+
+
+@given(st.text())
+def test_prose_can_always_be_written_to_xml(text: str) -> None:
+    from docx import Document
+
+    line = prose(text)
+    assert "\n" not in line and "  " not in line
+    Document().add_paragraph(line)  # lxml refuses any character XML 1.0 cannot hold
 
 
 def test_html_is_escaped_with_controls_shown() -> None:

@@ -23,6 +23,8 @@ Text from outside, made safe for its destination
     * :func:`markdown` / :func:`markdown_cell` — Markdown syntax escaped, no link, image or
       autolink can form from data, one line per field (a table cell keeps its lines as ``<br>``).
     * :func:`html` / :func:`html_block` — escaped, with control characters shown as above.
+    * :func:`prose` — one line of running text in a printed document (the bulletin's Word file):
+      line breaks, tabs and runs of spaces become one space, control characters shown as above.
     * :func:`xlsx` — characters a workbook cannot hold are shown as above, Excel's own
       ``_xHHHH_`` escapes are kept literal, and an over-long text is cut visibly;
       :func:`pingtai.safe_write.set_text` applies it to every text cell and keeps formula
@@ -345,6 +347,22 @@ def html_block(text: str) -> str:
     return "<br>".join(html(line) for line in lines(text))
 
 
+_PROSE_UNSAFE = re.compile(f"[{_UNSAFE_CLASS}\ufffe\uffff]")
+"""What :func:`prose` shows escaped: as :data:`_UNSAFE`, and the two non-characters XML cannot hold."""
+_SPACES = re.compile(r"[ \t]+")
+
+
+def prose(text: object) -> str:
+    """One line of running text in a printed document (a sentence of the bulletin, a table cell,
+    its title): every kind of line break, tab and run of spaces is one space, so a unit's own
+    words cannot start a paragraph, break a table row or hide in white space; controls and bidi
+    overrides are shown escaped (``\\x1b``), as everywhere else, so the drafter sees them and
+    the file stays valid XML. Other characters (an ideographic space 　 too) stay as written."""
+    value = "" if text is None else str(text)
+    line = _SPACES.sub(" ", " ".join(lines(value))).strip()
+    return line if line.isprintable() else _PROSE_UNSAFE.sub(_escape, line)
+
+
 XLSX_MAX = 32_767
 """Most characters Excel holds in a cell."""
 _XLSX_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_SEPARATORS}{_SURROGATES}\ufffe\uffff]")
@@ -373,7 +391,7 @@ def xlsx(text: str) -> str:
 __all__ = [
     "DASH", "PCT_PLACES", "PLACES", "SHORT_METHODS", "SHORT_PROJECTIONS", "XLSX_MAX", "completion_text", "counts_text",
     "day", "expected_text", "fixed", "html",
-    "html_block", "latest_text", "lines", "markdown", "markdown_cell", "num", "pct", "pct_figure", "projection_text",
+    "html_block", "latest_text", "lines", "markdown", "markdown_cell", "num", "pct", "pct_figure", "projection_text", "prose",
     "rate_text", "ratio_text", "recorded", "rounded", "score_figure", "score_text", "shown", "signed_pct",
     "status_counts_text", "status_word", "target_text", "task_counts_text", "terminal", "terminal_block",
     "xlsx",
