@@ -1,8 +1,9 @@
 """Draw the first page of the example bulletin as README shows it: ``docs/images/bulletin.png``.
 
 Run from the repository root: ``python examples/make_bulletin_png.py [OUT.png]``. It imports the
-example returns (示例数据，非官方统计) into a throwaway ledger as the office would have on 15 January
-2025, writes the 2024 bulletin as a Word document, has LibreOffice (headless) print it to PDF and
+example returns (示例数据，非官方统计) into a throwaway ledger as the README's quick start does (the 2023
+history file as a back-fill, every other return received on the date written on it), writes the
+2024 bulletin as a Word document (``pingtai bulletin --period 2024``), has LibreOffice (headless) print it to PDF and
 poppler's ``pdftoppm`` draw page 1 at 96 dpi. Needs ``soffice`` (libreoffice-writer) and
 ``pdftoppm`` (poppler-utils), as the tests do.
 
@@ -21,16 +22,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pingtai.bulletin import build_bulletin, read_inputs
-from pingtai.importer import import_files
-from pingtai.ledger import Ledger
+from pingtai import service
+from pingtai.importer import Receipt, import_files
 from pingtai.loader import load_catalog
 from pingtai.periods import Period
-from pingtai.render.bulletin_docx import bulletin_docx
+from pingtai.render import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "images" / "bulletin.png"
-IMPORTED = dt.datetime(2025, 1, 15, 1, 0, tzinfo=dt.UTC)
+RETURNS = ROOT / "examples" / "returns"
+HISTORY = RETURNS / "示例_历史数据补录_2023.xlsx"
+IMPORTED = dt.datetime(2025, 2, 1, 1, 0, tzinfo=dt.UTC)
 SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN")
 SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
 ALIASES = {"仿宋_GB2312": SERIF, "仿宋": SERIF, "楷体_GB2312": ("AR PL UKai CN", *SERIF), "楷体": ("AR PL UKai CN", *SERIF),
@@ -55,13 +57,12 @@ def main(out: Path = OUT) -> Path:
         raise SystemExit("需要 soffice（libreoffice-writer）和 pdftoppm（poppler-utils）")
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
-        db = work / "ledger.sqlite3"
+        store = service.Store(work / "ledger.sqlite3")
         catalog = load_catalog()
-        import_files(sorted((ROOT / "examples" / "returns").glob("示例_*")), catalog, db, now=IMPORTED)
-        with Ledger.open(db, readonly=True) as ledger:
-            bulletin = build_bulletin(catalog, read_inputs(ledger), Period(2024))
+        import_files([HISTORY], catalog, store, now=IMPORTED, receipt=Receipt(backfill=True))
+        import_files(sorted(set(RETURNS.glob("示例_*")) - {HISTORY}), catalog, store, now=IMPORTED)
         source = work / "bulletin.docx"
-        source.write_bytes(bulletin_docx(bulletin))
+        source.write_bytes(registry.render(service.bulletin(catalog, store, Period(2024)), "docx"))
         env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig(work))}
         subprocess.run([soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
                         "--convert-to", "pdf", "--outdir", str(work), str(source)],

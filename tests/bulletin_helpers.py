@@ -1,9 +1,10 @@
 """The bulletin tests' ground: the example returns imported into a real ledger, and an independent
 reading of a figure's refs against the JSON that ``status --json`` (and the bulletin) print.
 
-The example returns are imported as the office would have on 15 January 2025 (09:00 Beijing
-time), so their 2024 year-end returns are on time (due 2025-01-20) and the bulletin's on-time counts
-are those of a real quarter, not of the day the tests run.
+The example returns are imported as the README's quick start does — the 2023 history file as a
+back-fill (``--backfill``), every other return received on the date written on it (填报时间) — on
+1 February 2025, so the receipt days are those the office would defend: two 2024 year-end returns
+on time (due 2025-01-20), 市经信局's four days late.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from pingtai.importer import import_files
+from pingtai.importer import Receipt, import_files
 from pingtai.loader import load_catalog
 from pingtai.service import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "returns"
-IMPORTED = dt.datetime(2025, 1, 15, 1, 0, tzinfo=dt.UTC)
+HISTORY = EXAMPLES / "示例_历史数据补录_2023.xlsx"
+IMPORTED = dt.datetime(2025, 2, 1, 1, 0, tzinfo=dt.UTC)
 DATES = re.compile(r"\d{4}年(?:\d{1,2}—)?(?:\d{1,2}月(?:\d{1,2}日|末)?)?|\d{1,2}—\d{1,2}月|\d{1,2}月末|\d{1,2}月|"
                    r"\d{4}-\d{2}-\d{2}")
 """Dates and periods in running text (2024年, 2025年4月20日, 1—9月, 截至9月末): not figures."""
@@ -27,10 +29,13 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def example_ledger(db: Path) -> Path:
-    """Import every example return into a new ledger at ``db``, as on 15 January 2025."""
+    """Import every example return into a new ledger at ``db`` as the quick start does (module docstring)."""
     db.parent.mkdir(parents=True, exist_ok=True)
-    result = import_files(sorted(EXAMPLES.glob("示例_*")), load_catalog(), Store(db), now=IMPORTED)
-    assert all(f.status == "accepted" for f in result.files), [f.errors for f in result.files]
+    catalog, store = load_catalog(), Store(db)
+    history = import_files([HISTORY], catalog, store, now=IMPORTED, receipt=Receipt(backfill=True))
+    returns = import_files(sorted(set(EXAMPLES.glob("示例_*")) - {HISTORY}), catalog, store, now=IMPORTED)
+    files = [*history.files, *returns.files]
+    assert len(files) == 6 and all(f.status == "accepted" for f in files), [f.errors for f in files]
     return db
 
 
@@ -60,6 +65,8 @@ def evaluate(figure: dict[str, Any], docs: dict[str, Any]) -> float:
         return values[0] * 100
     if rule == "ratio":
         return values[0] / values[1] * 100
+    if rule == "ratio_rest":
+        return values[0] / (values[1] - values[2]) * 100
     if rule == "ratio_inverse":
         return values[1] / values[0] * 100
     if rule == "gap":

@@ -129,6 +129,17 @@ def test_what_cannot_be_drafted_exits_2_saying_what_to_do(db: Path, args: list[s
     assert result.stdout == ""
 
 
+def test_options_are_judged_before_the_ledger_is_read(tmp_path: Path) -> None:
+    """An unknown plan, a period nobody owes or an impossible date is the more useful error, whatever the ledger."""
+    missing = tmp_path / "无此台账" / "ledger.sqlite3"
+    for args, words in ((["--plan", "99号"], "未知计划 '99号'"), (["--as-of", "2024-12-31"], "2024-12-31 才结束")):
+        result = run(missing, "bulletin", "--period", "2024", *args)
+        assert result.exit_code == 2 and words in result.stderr and "台账不存在" not in result.stderr
+    result = run(missing, "bulletin", "--period", "2024", "--format", "md")
+    assert result.exit_code == 2 and "台账不存在" in result.stderr
+    assert not missing.parent.exists()
+
+
 def test_help_has_an_example() -> None:
     result = CliRunner().invoke(app, ["bulletin", "--help"])
     assert result.exit_code == 0 and "示例：pingtai bulletin --period 2024Q3" in result.stdout

@@ -9,6 +9,7 @@ import pytest
 from pingtai.bulletin import wording
 from pingtai.bulletin.model import Figure, Part, Quote, Ref, Words, plain
 from pingtai.periods import Period
+from pingtai.render import format
 
 REF = Ref("status", ("indicators", {"plan": "p", "id": "i"}, "actual"))
 
@@ -39,11 +40,16 @@ def test_numbers_keep_the_returns_decimals(value: float, raw: str | None, shown:
     assert wording.number_text(value, raw) == shown
 
 
-def test_rounding_is_half_up_on_the_number_as_written() -> None:
-    assert wording.fixed(81.25, 1) == "81.3"  # f"{81.25:.1f}" would give 81.2
-    assert wording.fixed(0.675, 2) == "0.68"  # the float is a hair below; the number as written is not
-    assert wording.fixed(2.5, 0) == "3" and wording.fixed(-2.5, 0) == "-3"
-    assert wording.fixed(1e300, 1).endswith(".0") and wording.number_text(1.5e250) == "15" + "0" * 249
+def test_rounding_is_the_projects_one_rule() -> None:
+    """Half away from zero on the number as written — render/format's rule, not a second one."""
+    assert wording.percent_text(81.25) == "81.3"  # f"{81.25:.1f}" would give 81.2
+    assert wording.number_text(0.675) == "0.68"  # the float is a hair below; the number as written is not
+    assert wording.percent_text(-2.25) == "-2.3" and wording.percent_text(2.25) == "2.3"
+    assert wording.percent_text(1e300).endswith(".0") and wording.number_text(1.5e250) == "15" + "0" * 249
+    for value in (0.005, 0.015, 1.005, 2.675, 125.625, -125.625, 1e-7, 123456789.125, 99.95, -0.05):
+        assert wording.number_text(value) == format.num(value), value
+        assert wording.percent_text(value) == format.fixed(value, 1), value
+        assert wording.reported_percent_text(value) == format.num(value), value
 
 
 def test_percentages_and_points() -> None:
@@ -171,12 +177,21 @@ def test_the_section_sentences() -> None:
         "《某方案》（某发〔2023〕1号）2项指标中，正常2项"
     assert plain(tuple(wording.plan_overview(name, None, [], fig(3, "3", "项"), [("推进中", fig(3, "3", "项"))]))) == \
         "《某方案》（某发〔2023〕1号）3项重点任务中，推进中3项"
-    assert plain(tuple(wording.returns_overview(p2024, fig(4, "4", "家"), fig(3, "3", "家"), None))) == \
+    assert plain(tuple(wording.returns_overview(p2024, fig(4, "4", "家"), fig(3, "3", "家"), None, None))) == \
         "2024年报表应报送4家单位，按时报送3家。"
+    assert plain(tuple(wording.returns_overview(p2024, fig(4, "4", "家"), fig(2, "2", "家"), fig(1, "1", "家"),
+                                                fig(66.7, "66.7", "%")))) == \
+        "2024年报表应报送4家单位，按时报送2家，补录1家不计是否按时，按时报送率66.7%。"
     groups = [("on_time", fig(1, "1", "家"), [Quote("甲")]), ("late", fig(1, "1", "家"), [Quote("乙")]),
               ("missing", fig(0, "0", "家"), []), ("due", fig(2, "2", "家"), [Quote("丙"), Quote("丁")])]
     assert plain(tuple(wording.returns_sentence(p2024, fig(4, "4", "家"), groups))) == \
         "2024年报表应报送4家单位，按时报送1家，逾期报送1家（乙），未报送0家，尚未到报送期限2家（丙、丁）。"
+    groups = [("on_time", fig(0, "0", "家"), []), ("late", fig(0, "0", "家"), []),
+              ("backfill", fig(1, "1", "家"), [Quote("甲")]), ("missing", fig(3, "3", "家"), [Quote(n) for n in "乙丙丁"])]
+    moot = [(Quote("乙"), Period(2024)), (Quote("丙"), Period(2024)), (Quote("丁"), Period.parse("2024H1"))]
+    assert plain(tuple(wording.returns_sentence(Period.parse("2024Q1"), fig(4, "4", "家"), groups, moot))) == (
+        "2024年第一季度报表应报送4家单位，按时报送0家，逾期报送0家，补录1家（甲，不计是否按时），未报送3家（乙、丙、丁），"
+        "其中乙、丙已报送其后的2024年报表，丁已报送其后的2024年上半年报表，不再催报。")
     assert plain(tuple(wording.no_returns(p2024))) == "2024年无应报送报表的单位。"
     late = wording.late_task(wording.task_name(Quote("7"), Quote("甲")), Quote("市商务局"), None)
     assert plain(tuple(late)) == "任务7“甲”（牵头单位：市商务局）进度滞后"

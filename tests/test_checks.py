@@ -203,6 +203,17 @@ def test_a_plan_that_has_ended_raises_nothing_more(db: Path, catalog: Catalog) -
     assert status.plans[0].ended and {(t.number, t.status) for t in status.tasks} >= {(2, "late")}
 
 
+def test_a_dashboard_built_already_gives_the_same_check(db: Path, catalog: Catalog) -> None:
+    """The bulletin hands the check the dashboard it built (``status=``) rather than have it judged twice."""
+    all_well(db, catalog, skip=[(MARKET, "2025Q1")])
+    send(db, catalog, MARKET, "2026", {}, [(2, "late", "")])
+    for day in ("2025-05-01", "2027-01-25"):
+        with Ledger.open(db, readonly=True) as ledger:
+            inputs = (ledger.current_values(), ledger.current_tasks(), ledger.received_returns())
+        status = build_status(catalog, *inputs, date.fromisoformat(day))
+        assert build_check(catalog, *inputs, date.fromisoformat(day), status=status) == check(db, catalog, day)
+
+
 def test_data_quality_uses_the_importers_own_warnings(db: Path, catalog: Catalog) -> None:
     """网店 2025Q1 below 2024: a stock falling. The finding says what the importer said on import."""
     all_well(db, catalog, skip=[(MARKET, "2025Q1")])

@@ -4,7 +4,8 @@ never a control sequence, never a crash, never a path.
 * A property test puts arbitrary Unicode — controls, escape sequences, bidi overrides, Markdown and
   HTML syntax, formula prefixes, line breaks of every kind — into every text field a return
   carries (progress, issues, next steps, the file name) and renders every output: the dashboard,
-  the report and the league in every format, the check's digest, the batches. Markdown tables
+  the report and the league in every format, the check's digest, the batches, the bulletin (Word,
+  Markdown, JSON). Markdown tables
   keep their column count, the digest has only pingtai's headings, HTML parses with the payload
   as text, xlsx opens, JSON round-trips, and no output carries a raw ESC.
 * Then each item's reproduction, through the command line.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from docx import Document
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -33,10 +35,11 @@ from pingtai.checks import build_check
 from pingtai.cli import app
 from pingtai.errors import UsageError
 from pingtai.ledger import Ledger
+from pingtai.periods import Period
 from pingtai.render import registry
 from pingtai.render.console import Output
 from pingtai.render.digest import NO_AGENCY
-from pingtai.render.format import shown
+from pingtai.render.format import prose, shown
 from pingtai.reports import build_agency_report, build_league
 from pingtai.safe_write import inside
 from report_helpers import add, line
@@ -137,7 +140,7 @@ def test_arbitrary_text_in_a_return_keeps_every_output_well_formed(tmp_path_fact
                                                                    progress: str, issues: str, next_steps: str,
                                                                    file: str) -> None:
     progress, issues, next_steps = (text.strip() or "x" for text in (progress, issues, next_steps))
-    file = file.replace("/", "").replace("\x00", "") or "f"
+    file = file.replace("/", "").replace("\x00", "").strip(".") or "f"  # ".." would name the folder above
     db = tmp_path_factory.mktemp("hostile") / "ledger.sqlite3"
     _seed(db, progress, issues, next_steps, file)
     cat = catalog()
@@ -147,6 +150,7 @@ def test_arbitrary_text_in_a_return_keeps_every_output_well_formed(tmp_path_fact
         batches = ledger.batches()
     report = build_agency_report(cat, data, AGENCY, AS_OF)
     league = build_league(cat, data, AS_OF)
+    bulletin = service.bulletin(cat, service.Store(db), Period.parse("2025H1"))
     outputs: dict[str, str | bytes] = {}
     for name, obj in (("report", report), ("league", league), ("digest", check)):
         show = registry.entry(name, "table").function()
@@ -154,8 +158,10 @@ def test_arbitrary_text_in_a_return_keeps_every_output_well_formed(tmp_path_fact
         outputs[f"{name} plain"] = _plain(show, obj)
         for fmt in registry.file_formats(name):
             outputs[f"{name} {fmt}"] = registry.render(obj, fmt)
+    for fmt in registry.file_formats("bulletin"):
+        outputs[f"bulletin {fmt}"] = registry.render(bulletin, fmt)
     for key, value in outputs.items():
-        if key.endswith("xlsx"):
+        if key.endswith(("xlsx", "docx")):
             continue  # compressed: its XML is checked below
         raw = value if isinstance(value, bytes) else value.encode("utf-8")  # encodable: no lone surrogate
         assert b"\x1b" not in raw and b"\x07" not in raw, key
@@ -169,7 +175,7 @@ def test_arbitrary_text_in_a_return_keeps_every_output_well_formed(tmp_path_fact
             rows = [row for row in block if not row.startswith("#") and "\t" in row]
             assert len({row.count("\t") for row in rows}) <= 1, (key, rows)
     # Markdown: tables keep their columns; nothing from data links, embeds or marks up
-    for key in ("report md", "league md", "digest md"):
+    for key in ("report md", "league md", "digest md", "bulletin md"):
         text = _decoded(outputs[key])
         _check_markdown_tables(text)
         _check_markdown_inert(text)
@@ -197,6 +203,17 @@ def test_arbitrary_text_in_a_return_keeps_every_output_well_formed(tmp_path_fact
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             for member in archive.namelist():
                 assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", archive.read(member)), (key, member)
+    # Word: the document opens, its XML holds no control character, the unit's own words are one plain line
+    blob = outputs["bulletin docx"]
+    assert isinstance(blob, bytes)
+    said = "\n".join(p.text for p in Document(io.BytesIO(blob)).paragraphs)
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        for member in (m for m in archive.namelist() if m.endswith((".xml", ".rels"))):
+            assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", archive.read(member)), member
+    assert "存在问题：" + prose(issues) in said if issues.strip() else True
+    bulletin_json = json.loads(outputs["bulletin json"])
+    assert issues in [p.get("text") for s in bulletin_json["sections"] for b in s["blocks"] for p in b.get("parts", ())] \
+        if issues.strip() else True
     # JSON round-trips: the texts come back exactly
     as_json = json.loads(outputs["report json"])
     lead = {t["number"]: t for t in as_json["lead"] if t["plan"] == "plan_2023_38"}

@@ -20,10 +20,9 @@ from docx.styles.style import ParagraphStyle
 
 from bulletin_helpers import example_ledger
 from ledger_helpers import catalog
-from pingtai.bulletin import Bulletin, Paragraph, Subheading, Table, build_bulletin
-from pingtai.bulletin.build import read_inputs
+from pingtai import service
+from pingtai.bulletin import Bulletin, Paragraph, Subheading, Table
 from pingtai.bulletin.model import Quote, Section, Words, plain
-from pingtai.ledger import Ledger
 from pingtai.periods import Period
 from pingtai.render import bulletin_docx as layout
 from pingtai.render.bulletin_docx import bulletin_docx
@@ -36,9 +35,7 @@ DOC_NUMBER = "绍平台办〔2025〕1号"
 @pytest.fixture(scope="module")
 def bulletin(tmp_path_factory: pytest.TempPathFactory) -> Bulletin:
     db = example_ledger(tmp_path_factory.mktemp("examples") / "ledger.sqlite3")
-    with Ledger.open(db, readonly=True) as ledger:
-        data = read_inputs(ledger)
-    return build_bulletin(catalog(), data, Period(2024), doc_number=DOC_NUMBER)
+    return service.bulletin(catalog(), service.Store(db), Period(2024), doc_number=DOC_NUMBER)
 
 
 @pytest.fixture(scope="module")

@@ -10,20 +10,18 @@ from markdown_it import MarkdownIt
 
 from bulletin_helpers import example_ledger
 from ledger_helpers import catalog
-from pingtai.bulletin import Bulletin, Paragraph, Subheading, Table, build_bulletin
-from pingtai.bulletin.build import read_inputs
+from pingtai import service
+from pingtai.bulletin import Bulletin, Paragraph, Subheading, Table
 from pingtai.bulletin.model import Quote, Section, Words, plain
-from pingtai.ledger import Ledger
 from pingtai.periods import Period
-from pingtai.render.bulletin_md import bulletin_markdown, escape
+from pingtai.render.bulletin_md import bulletin_markdown
+from pingtai.render.format import markdown
 
 
 @pytest.fixture(scope="module")
 def bulletin(tmp_path_factory: pytest.TempPathFactory) -> Bulletin:
     db = example_ledger(tmp_path_factory.mktemp("examples") / "ledger.sqlite3")
-    with Ledger.open(db, readonly=True) as ledger:
-        data = read_inputs(ledger)
-    return build_bulletin(catalog(), data, Period(2024))
+    return service.bulletin(catalog(), service.Store(db), Period(2024))
 
 
 def html(markdown: str) -> str:
@@ -72,7 +70,16 @@ def test_data_text_never_becomes_markup() -> None:
     assert "甲|乙" in rendered
 
 
-def test_escape_folds_lines_and_keeps_chinese_and_numbers_as_they_are() -> None:
-    assert escape("第一行\n# 第二行") == "第一行 \\# 第二行"
-    assert escape("网络零售额1150.6亿元（同比+9.8%）") == "网络零售额1150.6亿元（同比+9.8%）"
-    assert escape("访问www.x.cn") == "访问www\\.x.cn"
+def test_quoted_text_is_written_as_every_markdown_of_pingtai_writes_it() -> None:
+    """render/format.markdown, not a bulletin's own escaping: one line, syntax escaped, no autolink;
+    Chinese and numbers as they are."""
+    texts = ["第一行\n# 第二行", "网络零售额1150.6亿元（同比+9.8%）", "访问www.x.cn", "1. 不是列表", "\x1b[2J清屏"]
+    made = Bulletin(period=Period(2024), as_of=dt.date(2025, 1, 21), plans=["plan_2023_38"], title="关于测试的通报",
+                    doc_number="", issuer="测试办公室", date="2025年1月21日",
+                    sections=[Section("tasks", "一、", "重点任务推进情况",
+                                      tuple(Paragraph((Words("问题："), Quote(t))) for t in texts))])
+    lines = bulletin_markdown(made).splitlines()
+    for text in texts:
+        assert "问题：" + markdown(text) in lines, text
+    assert markdown(texts[0]) == "第一行 \\# 第二行" and markdown(texts[1]) == texts[1]
+    assert "\x1b" not in "".join(lines)

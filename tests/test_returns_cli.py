@@ -125,7 +125,8 @@ def test_history_accepts_ids_names_and_aliases_spelled_loosely(runner: CliRunner
 @pytest.mark.parametrize("args", [
     ["status"], ["status", "--json"], ["show", "平台"], ["report", "-a", "市商务局"], ["report", "--all", "-o", "{tmp}/out"],
     ["league"], ["check"], ["check", "--new-only"], ["history", "平台"], ["batches", "--json"], ["ledger", "verify"],
-    ["ledger", "backup", "{tmp}/b.sqlite3"]])
+    ["ledger", "backup", "{tmp}/b.sqlite3"], ["bulletin", "--period", "2024", "-o", "{tmp}/通报.docx"],
+    ["bulletin", "--period", "2024Q3", "--format", "md"]])
 def test_every_reading_command_refuses_a_missing_ledger_and_creates_nothing(runner: CliRunner, db: Path,
                                                                             tmp_path: Path, args: list[str]) -> None:
     """A mistyped --db / PINGTAI_DB must not read as an office where every return is missing."""
@@ -134,6 +135,7 @@ def test_every_reading_command_refuses_a_missing_ledger_and_creates_nothing(runn
     assert result.stderr.startswith(f"错误：台账不存在：{db}（先用 pingtai import 建立，或检查 --db / PINGTAI_DB）")
     assert result.stdout == "" and "Traceback" not in result.output
     assert not db.parent.exists() and not (tmp_path / "out").exists() and not (tmp_path / "b.sqlite3").exists()
+    assert not (tmp_path / "通报.docx").exists()
 
 
 def test_an_existing_empty_ledger_reads_as_empty(runner: CliRunner, db: Path) -> None:

@@ -48,7 +48,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from pingtai.assess import IndicatorStatus, StoredTaskLike, StoredValueLike, TaskStatus, build_status
+from pingtai.assess import IndicatorStatus, StatusReport, StoredTaskLike, StoredValueLike, TaskStatus, build_status
 from pingtai.catalog import Catalog, Deliverable, Plan, Task
 from pingtai.periods import Period
 from pingtai.records import ValueRecord
@@ -148,18 +148,21 @@ class CheckReport:
 def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iterable[StoredTaskLike],
                 received: Iterable[Received], as_of: date, *, plan: str | None = None,
                 remind_days: int | None = None, fail_on: FailOn = "off_track",
-                accepted: Collection[tuple[int, str]] = ()) -> CheckReport:
+                accepted: Collection[tuple[int, str]] = (), status: StatusReport | None = None) -> CheckReport:
     """Every finding on ``as_of`` for every plan (or ``plan``: id, short name or document number).
 
     ``values``/``tasks``/``received`` are the ledger's current values, current task lines and
     received returns (``Ledger.current_values()`` …); ``accepted`` the ``(batch, cell)`` of the
-    figures ``import --accept`` let through. ``remind_days`` adds ``return_due`` reminders. Raises
+    figures ``import --accept`` let through. ``remind_days`` adds ``return_due`` reminders.
+    ``status`` is the dashboard of the same inputs, date and ``plan`` when the caller has built it
+    already (the bulletin), so it is not judged twice. Raises
     :class:`~pingtai.errors.UnknownNameError` for an unknown plan.
     """
     values, tasks, received = list(values), list(tasks), list(received)
     plans = plans_for(catalog, plan)
     every = {p.id: plan_schedule(catalog, p) for p in plans}
-    status = build_status(catalog, values, tasks, received, as_of, plan=plan)
+    if status is None:
+        status = build_status(catalog, values, tasks, received, as_of, plan=plan)
     # a plan that has ended (its last return past due) raises nothing more: status keeps its verdicts
     live = [p for p in plans if not every[p.id].ended(as_of)]
     schedules = {p.id: every[p.id] for p in live}

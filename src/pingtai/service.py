@@ -9,8 +9,8 @@ for a command (``maintenance`` works on the SQLite files themselves: backups, re
 
 Opening rules:
 
-- A reading command (``status``, ``show``, ``report``, ``league``, ``check``, ``history``,
-  ``batches``) on a ledger that does not exist stops with exit 2, "台账不存在：…（先用 pingtai import
+- A reading command (``status``, ``show``, ``report``, ``league``, ``bulletin``, ``check``,
+  ``history``, ``batches``) on a ledger that does not exist stops with exit 2, "台账不存在：…（先用 pingtai import
   建立，或检查 --db / PINGTAI_DB）", and creates nothing — a mistyped ``--db`` must not read as an
   office where every return is missing. A missing ledger whose archive records batches is refused
   as lost (``ledger rebuild``).
@@ -33,11 +33,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from pingtai.assess import IndicatorDetail, StatusReport
+    from pingtai.bulletin.model import Bulletin
     from pingtai.catalog import Catalog
     from pingtai.checks import CheckReport, FailOn
     from pingtai.history import IndicatorHistory
     from pingtai.importer import ImportResult, ProgressCallback, Receipt
     from pingtai.maintenance import Backup, Rebuild, Verification
+    from pingtai.periods import Period
     from pingtai.reports import AgencyReport, League, LedgerSnapshot
     from pingtai.returns.opening import FilesAhead
 
@@ -153,6 +155,20 @@ def league(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None =
     return build_league(catalog, snapshot(store), as_of, plan, by)
 
 
+def bulletin(catalog: Catalog, store: Store, period: Period, *, as_of: dt.date | None = None, plan: str | None = None,
+             doc_number: str = "", issuer: str | None = None) -> Bulletin:
+    """The quarterly 通报 (``pingtai bulletin``) for ``period`` on ``as_of`` (default: the first day
+    its returns count as missing): :func:`pingtai.bulletin.build_bulletin` on what reports read.
+
+    The plan, the period and the date are checked against the catalog before the ledger is read.
+    """
+    from pingtai.bulletin import build_bulletin, bulletin_scope
+
+    bulletin_scope(catalog, period, as_of=as_of, plan=plan)
+    return build_bulletin(catalog, snapshot(store), period, as_of=as_of, plan=plan, doc_number=doc_number,
+                          issuer=issuer)
+
+
 def check(catalog: Catalog, store: Store, as_of: dt.date, *, now: dt.datetime, plan: str | None = None,
           fail_on: FailOn = "off_track", remind_days: int | None = None, new_only: bool = False) -> CheckReport:
     """The scheduled check (``pingtai check``); with ``new_only`` the run is recorded (at ``now``) and
@@ -228,5 +244,5 @@ def backup(store: Store, target: Path) -> Backup:
     return backup_ledger(store.path, target)
 
 
-__all__ = ["Store", "backup", "batches", "check", "history", "import_returns", "league", "rebuild", "report", "show",
+__all__ = ["Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "league", "rebuild", "report", "show",
            "snapshot", "status", "verify"]

@@ -3,16 +3,26 @@
 - :mod:`pingtai.bulletin.model` — the data: sections of headings, sentences and tables; every
   figure with the rule and the fields it comes from.
 - :mod:`pingtai.bulletin.wording` — every phrase and number format, in one place.
-- :mod:`pingtai.bulletin.build` — what is said, from ``build_status``, the agency reports and the
-  check, on one ``as_of``; and the one function that reads the ledger for it.
+- :mod:`pingtai.bulletin.build` — what is said, from ``build_status``, each unit's returns (as its
+  agency report has them) and the check, on one ``as_of``.
 
-Renderers: :mod:`pingtai.render.bulletin_docx` (GB/T 9704 Word document) and
-:mod:`pingtai.render.bulletin_md` (Markdown). Rules for readers: ``docs/bulletin.md``.
+The ledger is read by :func:`pingtai.service.bulletin`. Renderers, chosen through
+:mod:`pingtai.render.registry`: :mod:`pingtai.render.bulletin_docx` (GB/T 9704 Word document),
+:mod:`pingtai.render.bulletin_md` (Markdown), JSON. Rules for readers: ``docs/bulletin.md``.
 """
 
 from __future__ import annotations
 
-from pingtai.bulletin.build import Sources, build_bulletin, bulletin_plans, compose, default_as_of, gather, read_inputs
+from pingtai.bulletin.build import (
+    Scope,
+    Sources,
+    build_bulletin,
+    bulletin_plans,
+    bulletin_scope,
+    compose,
+    default_as_of,
+    gather,
+)
 from pingtai.bulletin.model import (
     AreaFigure,
     Bulletin,
@@ -27,6 +37,6 @@ from pingtai.bulletin.model import (
 )
 
 __all__ = [
-    "AreaFigure", "Bulletin", "Figure", "Paragraph", "Quote", "Ref", "Section", "Sources", "Subheading", "Table",
-    "Words", "build_bulletin", "bulletin_plans", "compose", "default_as_of", "gather", "read_inputs",
+    "AreaFigure", "Bulletin", "Figure", "Paragraph", "Quote", "Ref", "Scope", "Section", "Sources", "Subheading",
+    "Table", "Words", "build_bulletin", "bulletin_plans", "bulletin_scope", "compose", "default_as_of", "gather",
 ]

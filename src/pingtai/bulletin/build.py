@@ -1,8 +1,9 @@
 """Building the bulletin from the objects ``status``, ``report`` and ``check`` are built from.
 
 Nothing is judged here: indicator and task states come from :func:`pingtai.assess.build_status`,
-each unit's return for the period from :func:`pingtai.reports.build_agency_report`, the points of
-下步工作 from :func:`pingtai.checks.build_check`, all on the same ``as_of``. This module chooses
+each unit's return for the period from :func:`pingtai.reports.agency_returns` (the ``returns`` of
+its agency report), the points of 下步工作 from :func:`pingtai.checks.build_check`, all on the same
+``as_of``. The ledger is read by :func:`pingtai.service.bulletin`, never here. This module chooses
 what to say and takes every number from those objects (the few derived ones — 完成率 against the
 year's target, 时序进度, their gap — by the rules in :data:`pingtai.bulletin.model.RULES`, from
 fields of the same status row); :mod:`pingtai.bulletin.wording` says it.
@@ -26,10 +27,10 @@ Rules of the bulletin (``docs/bulletin.md`` has them with examples):
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import Any
 
 from pingtai.agencies import AgencyIndex
 from pingtai.assess import IndicatorStatus, StatusReport, TaskStatus, build_status
@@ -56,26 +57,16 @@ from pingtai.checks import Finding, build_check
 from pingtai.errors import UsageError
 from pingtai.periods import Period
 from pingtai.progress import STATUS_LABELS, is_yearly_amount
-from pingtai.reports import LedgerSnapshot, build_agency_report
+from pingtai.reports import LedgerSnapshot, agency_returns
 from pingtai.schedule import DuePeriod, PlanSchedule, latest_due_point, plan_schedule, reporting_points
 from pingtai.views import plans_for
-
-if TYPE_CHECKING:
-    from pingtai.ledger import Ledger
 
 POINT_KINDS = ("off_track", "at_risk", "overdue_task")
 """The ``check`` findings that become items of 下步工作: indicators behind, missed milestones, late tasks."""
 JUDGED = ("on_track", "at_risk", "off_track", "achieved", "missed")
 """Statuses judged against the trajectory (where 时序进度 means something)."""
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def read_inputs(ledger: Ledger) -> LedgerSnapshot:
-    """Everything the bulletin reads from the ledger — current values (with the text each return
-    carried), task lines, receipts, batches — read once, here and nowhere else."""
-    return LedgerSnapshot(ledger.current_values(), ledger.current_tasks(), ledger.received_returns(), ledger.batches())
+COUNTED = ("on_time", "late", "missing")
+"""Return states the on-time rate counts (as ``ReturnCounts``: a back-fill is neither on time nor late)."""
 
 
 # --- the period, the plans, the date ---------------------------------------------------------
@@ -167,21 +158,46 @@ class Sources:
     areas: dict[str, list[AreaFigure]]
 
 
-def gather(catalog: Catalog, data: LedgerSnapshot, period: Period, *, as_of: dt.date | None = None,
-           plan: str | None = None, areas: Mapping[str, Sequence[AreaFigure | Mapping[str, Any]]] | None = None
-           ) -> Sources:
-    """The status, agency reports and check on ``as_of`` (default: :func:`default_as_of`) for ``period``.
+@dataclass(frozen=True)
+class Scope:
+    """What one bulletin speaks of: ``period`` (a point), the ``plans`` owing a return for it, and
+    the day everything is judged on (``as_of``)."""
+
+    period: Period
+    plans: list[Plan]
+    as_of: dt.date
+
+
+def bulletin_scope(catalog: Catalog, period: Period, *, as_of: dt.date | None = None,
+                   plan: str | None = None) -> Scope:
+    """``period`` as a point, the plans owing a return for it (all, or ``plan``) and the day
+    (``as_of``, default :func:`default_as_of`), checked — from the catalog alone, so a command can
+    refuse bad options before it reads the ledger.
 
     Raises :class:`~pingtai.errors.UsageError` (exit 2) for a period no plan asks a return for or an
     ``as_of`` that cannot speak of it, :class:`~pingtai.errors.UnknownNameError` for an unknown plan.
     """
-    period = period.as_point()
-    plans = bulletin_plans(catalog, period, plan)
-    day = as_of or default_as_of(catalog, plans, period)
-    check_as_of(catalog, plans, period, day)
+    point = period.as_point()
+    plans = bulletin_plans(catalog, point, plan)
+    day = as_of or default_as_of(catalog, plans, point)
+    check_as_of(catalog, plans, point, day)
+    return Scope(point, plans, day)
+
+
+def gather(catalog: Catalog, data: LedgerSnapshot, period: Period, *, as_of: dt.date | None = None,
+           plan: str | None = None, areas: Mapping[str, Sequence[AreaFigure | Mapping[str, Any]]] | None = None
+           ) -> Sources:
+    """The status, each unit's returns and the check on ``as_of`` (default: :func:`default_as_of`)
+    for ``period``, from what the ledger holds (``data``, read by :func:`pingtai.service.bulletin`).
+
+    Raises as :func:`bulletin_scope`.
+    """
+    scope = bulletin_scope(catalog, period, as_of=as_of, plan=plan)
+    period, plans, day = scope.period, scope.plans, scope.as_of
     ids = {p.id for p in plans}
-    status = _only(build_status(catalog, data.values, data.tasks, data.received, day, plan=plan), ids)
-    check = build_check(catalog, data.values, data.tasks, data.received, day, plan=plan)
+    dashboard = build_status(catalog, data.values, data.tasks, data.received, day, plan=plan)
+    status = _only(dashboard, ids)
+    check = build_check(catalog, data.values, data.tasks, data.received, day, plan=plan, status=dashboard)
     raws = {(v.indicator, v.period.as_point(), v.agency): raw for v in data.values
             if isinstance(raw := getattr(v, "raw", None), str)}
     figures = {ident: [AreaFigure.of(r) if isinstance(r, Mapping) else r for r in rows]
@@ -219,10 +235,18 @@ class _Context:
         self.tables += 1
         return self.tables
 
+    @cached_property
+    def _items(self) -> dict[tuple[str, str], PlanIndicator]:
+        # every row asks for its plan indicator: searching the plan each time was quadratic
+        return {(p.id, i.id): i for p in self.plans for i in p.indicators}
+
     def item(self, row: IndicatorStatus) -> PlanIndicator:
-        plan = self.catalog.plan(row.plan)
-        assert plan is not None
-        return next(i for i in plan.indicators if i.id == row.id)
+        return self._items[(row.plan, row.id)]
+
+    @cached_property
+    def rows(self) -> dict[tuple[str, str], IndicatorStatus]:
+        """The dashboard's rows by (plan, indicator id): each point of 下步工作 looks its row up."""
+        return {(r.plan, r.id): r for r in self.status.indicators}
 
 
 def compose(catalog: Catalog, sources: Sources, *, doc_number: str = "", issuer: str | None = None) -> Bulletin:
@@ -243,17 +267,9 @@ def compose(catalog: Catalog, sources: Sources, *, doc_number: str = "", issuer:
     topics = [p.spec.bulletin.topic if p.spec.bulletin and p.spec.bulletin.topic
               else wording.fallback_topic(p.spec.document.title) for p in plans]
     return Bulletin(period=sources.period, as_of=sources.as_of, plans=[p.id for p in plans],
-                    title=clean(wording.title(sources.period, topics)), doc_number=clean(doc_number),
-                    issuer=clean(issuer) if issuer else _issuer(catalog, plans[0]), date=wording.date_text(sources.as_of),
+                    title=wording.title(sources.period, topics), doc_number=doc_number,
+                    issuer=issuer or _issuer(catalog, plans[0]), date=wording.date_text(sources.as_of),
                     sections=sections, returns=sources.returns, findings=[f.key for f in sources.findings])
-
-
-def clean(text: str) -> str:
-    """Text from a return or the command line as one plain line: line breaks and runs of white
-    space become one space; control and format characters (bidi overrides, zero-width marks) go."""
-    kept = "".join(" " if ch.isspace() else ch for ch in text
-                   if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
-    return " ".join(kept.split())
 
 
 def _only(status: StatusReport, plans: set[str]) -> StatusReport:
@@ -285,10 +301,6 @@ def _row_ref(row: IndicatorStatus, *path: str | dict[str, str]) -> Ref:
 
 def _count(value: int, unit: str, ref: Ref) -> Figure:
     return Figure(float(value), str(value), unit, "value", (ref,))
-
-
-def _quote(text: str, ref: Ref | None = None) -> Quote:
-    return Quote(clean(text), ref)
 
 
 @dataclass(frozen=True)
@@ -393,7 +405,7 @@ def _yoy(row: IndicatorStatus) -> tuple[float, str] | None:
 
 def _plan_name(plan: Plan) -> list[Part]:
     document = plan.spec.document
-    return wording.plan_name(_quote(document.title), _quote(document.number))
+    return wording.plan_name(Quote(document.title), Quote(document.number))
 
 
 def _overview(ctx: _Context, returns: list[ReturnLine]) -> list[Block]:
@@ -408,18 +420,29 @@ def _overview(ctx: _Context, returns: list[ReturnLine]) -> list[Block]:
                   for s, label in wording.TASK_WORDS.items() if (n := sum(1 for t in tasks if t.status == s))]
         plans.append(wording.plan_overview(
             _plan_name(plan), _count(len(rows), "项", Ref("status", ("indicators", {"plan": plan.id}))) if rows else None,
-            statuses, _count(len(tasks), "项", Ref("status", ("tasks", {"plan": plan.id}))) if tasks else None, states))
-    said: list[Part] = []
-    if returns:
-        owed, on_time = Ref("bulletin", ("returns",)), Ref("bulletin", ("returns", {"state": "on_time"}))
-        punctual = sum(1 for r in returns if r.state == "on_time")
-        rate = None
-        if all(r.state in ("on_time", "late", "missing") for r in returns):  # every one of them is due
-            share = punctual / len(returns) * 100
-            rate = Figure(share, wording.percent_text(share), "%", "ratio", (on_time, owed))
-        said = wording.returns_overview(ctx.period, _count(len(returns), "家", owed), _count(punctual, "家", on_time),
-                                        rate)
-    return [Paragraph(tuple(wording.overview(ctx.status.as_of, plans, said)))]
+            statuses, _count(len(tasks), "项", Ref("status", ("tasks", {"plan": plan.id}))) if tasks else None, states,
+            ended=summary.ended))
+    return [Paragraph(tuple(wording.overview(ctx.status.as_of, plans, _returns_overview(ctx, returns))))]
+
+
+def _returns_overview(ctx: _Context, returns: list[ReturnLine]) -> list[Part]:
+    """How many units owe a return, how many came on time, and — once every one is due — the on-time
+    rate, as reports and the league count it: a back-fill (补录) is neither on time nor late and
+    leaves the rate's denominator."""
+    if not returns:
+        return []
+    owed, on_time = Ref("bulletin", ("returns",)), Ref("bulletin", ("returns", {"state": "on_time"}))
+    backfill = Ref("bulletin", ("returns", {"state": "backfill"}))
+    punctual = sum(1 for r in returns if r.state == "on_time")
+    filled = sum(1 for r in returns if r.state == "backfill")
+    counted = len(returns) - filled
+    rate = None
+    if counted and all(r.state in COUNTED or r.state == "backfill" for r in returns):  # every one of them is due
+        share = punctual / counted * 100
+        rate = (Figure(share, wording.percent_text(share), "%", "ratio_rest", (on_time, owed, backfill)) if filled
+                else Figure(share, wording.percent_text(share), "%", "ratio", (on_time, owed)))
+    return wording.returns_overview(ctx.period, _count(len(returns), "家", owed), _count(punctual, "家", on_time),
+                                    _count(filled, "家", backfill) if filled else None, rate)
 
 
 # --- 二、主要指标完成情况 ----------------------------------------------------------------------
@@ -432,14 +455,14 @@ def _indicators(ctx: _Context) -> list[Block]:
         rows = [r for r in ctx.status.indicators if r.plan == plan.id]
         if several:
             blocks.append(Subheading(wording.subsection_number(n),
-                                     tuple(wording.plan_title(_quote(plan.spec.document.title)))))
+                                     tuple(wording.plan_title(Quote(plan.spec.document.title)))))
         own = {p.indicator: p.lead for p in (plan.spec.bulletin.phrasing if plan.spec.bulletin else [])}
         silent = [r for r in rows if r.status == "no_data"]
         for row in rows:
             if row.status != "no_data" and row.actual is not None and row.period is not None:
                 blocks.append(Paragraph(tuple(_sentence(ctx, row, own.get(row.id)))))
         if silent:
-            names = [(_quote(r.name, _row_ref(r, "name")), _quote(o, _row_ref(r, "owner")) if (o := r.owner) else None)
+            names = [(Quote(r.name, _row_ref(r, "name")), Quote(o, _row_ref(r, "owner")) if (o := r.owner) else None)
                      for r in silent]
             count = _count(len(silent), "项", Ref("status", ("plans", {"plan": plan.id}, "counts", "no_data")))
             blocks.append(Paragraph(tuple(wording.no_data_sentence(count, names))))
@@ -459,10 +482,10 @@ def _sentence(ctx: _Context, row: IndicatorStatus, own: str | None) -> list[Part
     figure = Figure(m.actual.value, m.actual.text, row.unit, m.actual.rule, m.actual.refs)
     template = wording.lead_template(row.kind, row.unit, amount, own)
     opening = wording.fill(template, wording.span(row.period, amount=amount, year=ctx.period.year),
-                           _quote(row.name, _row_ref(row, "name")), figure)
+                           Quote(row.name, _row_ref(row, "name")), figure)
     final = row.final_target
     verdict = wording.verdict_clause(row.status, row.final, final.period.year,
-                                     _quote(final.text, _row_ref(row, "final_target", "text")))
+                                     Quote(final.text, _row_ref(row, "final_target", "text")))
     return wording.indicator_sentence(opening, m.yoy, m.completion, m.target.words if m.target else None, m.gap,
                                       m.pace, verdict)
 
@@ -475,16 +498,16 @@ def _indicator_row(ctx: _Context, row: IndicatorStatus, plan: Plan) -> tuple[Cel
         target: Cell = (Figure(m.target.value, wording.number_text(m.target.value), "", "value", (m.target.ref,)),
                         wording.in_cell(f"{m.target.year}年"))
     else:
-        target = (_quote(final.text, _row_ref(row, "final_target", "text")), wording.in_cell(f"{final.period.year}年"))
+        target = (Quote(final.text, _row_ref(row, "final_target", "text")), wording.in_cell(f"{final.period.year}年"))
     actual: Cell = dash
     if m.actual is not None and row.period is not None:
         actual = (m.actual,) if row.period == ctx.period else (m.actual, wording.in_cell(row.period.label()))
     label = wording.status_label(row.label, row.final and row.status in ("achieved", "missed"))
     owner = row.owner or _lead(plan, row.task)
     return (
-        (_quote(row.name, _row_ref(row, "name")),), (_quote(row.unit, _row_ref(row, "unit")),), target, actual,
+        (Quote(row.name, _row_ref(row, "name")),), (Quote(row.unit, _row_ref(row, "unit")),), target, actual,
         _bare(m.completion), _bare(m.yoy_signed), _bare(m.pace), (Words(label),),
-        (_quote(owner),) if owner else dash,
+        (Quote(owner),) if owner else dash,
     )
 
 
@@ -517,7 +540,7 @@ def _areas(ctx: _Context, figures: Mapping[str, Sequence[AreaFigure]]) -> list[B
         item = ctx.item(row)
         amount = is_yearly_amount(item, ctx.period.year)
         blocks.append(Paragraph(tuple(_area_sentence(ctx, row, ranked, amount))))
-        blocks.append(Table(wording.caption(ctx.table_number(), wording.area_subject(clean(row.name), clean(row.unit)),
+        blocks.append(Table(wording.caption(ctx.table_number(), wording.area_subject(row.name, row.unit),
                                             wording.AREA_HEADER[3:]), wording.AREA_HEADER,
                             tuple(_area_row(row.id, f) for f in ranked)))
     return blocks
@@ -543,7 +566,7 @@ def _area_growth(indicator: str, f: AreaFigure, *, signed: bool) -> Figure | Non
 
 def _area_sentence(ctx: _Context, row: IndicatorStatus, ranked: list[AreaFigure], amount: bool) -> list[Part]:
     def area(f: AreaFigure) -> Quote:
-        return _quote(f.area, _area_ref(row.id, f.area, "area"))
+        return Quote(f.area, _area_ref(row.id, f.area, "area"))
 
     def named(f: AreaFigure) -> list[Part]:
         return wording.area_figure(area(f), _area_value(row.id, f, row.unit))
@@ -554,7 +577,7 @@ def _area_sentence(ctx: _Context, row: IndicatorStatus, ranked: list[AreaFigure]
     if len(ranked) > 1 and len(grown) > 1:
         fastest, slowest = (area(grown[0][0]), grown[0][1]), (area(grown[-1][0]), grown[-1][1])
     return wording.area_sentence(wording.span(ctx.period, amount=amount, year=ctx.period.year),
-                                 _quote(row.name, _row_ref(row, "name")), named(ranked[0]),
+                                 Quote(row.name, _row_ref(row, "name")), named(ranked[0]),
                                  named(ranked[-1]) if len(ranked) > 1 else None, fastest, slowest)
 
 
@@ -562,7 +585,7 @@ def _area_row(indicator: str, f: AreaFigure) -> tuple[Cell, ...]:
     share = (Figure(f.share, wording.number_text(f.share), "", "value", (_area_ref(indicator, f.area, "share"),))
              if f.share is not None else None)
     return ((_count(f.rank or 0, "", _area_ref(indicator, f.area, "rank")),),
-            (_quote(f.area, _area_ref(indicator, f.area, "area")),),
+            (Quote(f.area, _area_ref(indicator, f.area, "area")),),
             (_area_value(indicator, f, ""),), _bare(_area_growth(indicator, f, signed=False)), _bare(share))
 
 
@@ -575,7 +598,7 @@ def _tasks(ctx: _Context) -> list[Block]:
     for n, plan in enumerate(ctx.plans, start=1):
         if several:
             blocks.append(Subheading(wording.subsection_number(n),
-                                     tuple(wording.plan_title(_quote(plan.spec.document.title)))))
+                                     tuple(wording.plan_title(Quote(plan.spec.document.title)))))
         actions = [a for a in ctx.status.actions if a.plan == plan.id]
         for i, action in enumerate(actions, start=1):
             ref = Ref("status", ("actions", {"plan": plan.id, "action": action.action}))
@@ -583,7 +606,7 @@ def _tasks(ctx: _Context) -> list[Block]:
                       for s, label in wording.TASK_WORDS.items() if action.counts.get(s)]
             late = [_late_task(t) for t in ctx.status.tasks
                     if t.plan == plan.id and t.action == action.action and t.status == "late"]
-            parts = wording.task_group(_quote(action.title, Ref(ref.doc, (*ref.path, "title"))),
+            parts = wording.task_group(Quote(action.title, Ref(ref.doc, (*ref.path, "title"))),
                                        _count(action.tasks, "项", Ref(ref.doc, (*ref.path, "tasks"))), states, late)
             blocks.append(Paragraph(tuple(parts), number=wording.item_number(i)))
     return blocks
@@ -594,14 +617,13 @@ def _task_ref(task: TaskStatus, field: str) -> Ref:
 
 
 def _task_name(task: TaskStatus) -> list[Part]:
-    return wording.task_name(_quote(str(task.number), _task_ref(task, "number")),
-                             _quote(task.title, _task_ref(task, "title")))
+    return wording.task_name(Quote(str(task.number), _task_ref(task, "number")),
+                             Quote(task.title, _task_ref(task, "title")))
 
 
 def _late_task(task: TaskStatus) -> list[Part]:
-    issues = clean(task.issues)
-    return wording.late_task(_task_name(task), _quote(task.lead, _task_ref(task, "lead")),
-                             Quote(issues, _task_ref(task, "issues")) if issues else None)
+    return wording.late_task(_task_name(task), Quote(task.lead, _task_ref(task, "lead")),
+                             Quote(task.issues, _task_ref(task, "issues")) if task.issues.strip() else None)
 
 
 # --- 五、报表报送情况 --------------------------------------------------------------------------
@@ -611,14 +633,14 @@ def _return_lines(catalog: Catalog, data: LedgerSnapshot, plans: Sequence[Plan],
                   plan: str | None) -> list[ReturnLine]:
     """Each unit owing a return for ``period`` under ``plans``, as its agency report has it."""
     agencies = list(dict.fromkeys(a for p in plans for a in plan_schedule(catalog, p).agencies))
+    ids = {p.id for p in plans}
     lines = []
-    for agency in agencies:
-        report = build_agency_report(catalog, data, agency, as_of, plan)
-        entry = next((e for e in report.returns if e.period == period and e.state != "unscheduled"), None)
-        if entry is not None and any(p in entry.plans for p in (q.id for q in plans)):
-            lines.append(ReturnLine(agency=report.agency, period=entry.period, due=entry.due, state=entry.state,
+    for agency, returns in agency_returns(catalog, data, as_of, plan, agencies).items():
+        entry = next((e for e in returns.entries if e.period == period and e.state != "unscheduled"), None)
+        if entry is not None and ids.intersection(entry.plans):
+            lines.append(ReturnLine(agency=agency, period=entry.period, due=entry.due, state=entry.state,
                                     label=entry.label, received=entry.received, days_late=entry.days_late,
-                                    plans=list(entry.plans)))
+                                    plans=list(entry.plans), covered_by=entry.covered_by))
     return lines
 
 
@@ -628,11 +650,14 @@ def _returns_section(ctx: _Context, returns: list[ReturnLine]) -> list[Block]:
     groups = []
     for state in wording.RETURN_WORDS:
         chosen = [r for r in returns if r.state == state]
-        if chosen or state != "due":  # 尚未到报送期限 only with an as_of before the due date
+        # 补录 only when there is one; 尚未到报送期限 only with an as_of before the due date
+        if chosen or state in COUNTED:
             groups.append((state, _count(len(chosen), "家", Ref("bulletin", ("returns", {"state": state}))),
-                           [_quote(r.agency) for r in chosen]))
+                           [Quote(r.agency) for r in chosen]))
     owed = _count(len(returns), "家", Ref("bulletin", ("returns",)))
-    return [Paragraph(tuple(wording.returns_sentence(ctx.period, owed, groups)))]
+    # a missing return a later one of the same year made moot: still missed, no longer chased
+    moot = [(Quote(r.agency), r.covered_by) for r in returns if r.state == "missing" and r.covered_by is not None]
+    return [Paragraph(tuple(wording.returns_sentence(ctx.period, owed, groups, moot)))]
 
 
 # --- 六、下步工作 ------------------------------------------------------------------------------
@@ -656,7 +681,7 @@ def _next_steps(ctx: _Context, findings: Sequence[Finding]) -> list[Block]:
     blocks: list[Block] = []
     for n, finding in enumerate(findings, start=1):
         kind, subject = _point_subject(ctx, finding)
-        agency: Part = _quote(finding.agency) if finding.agency else Words(wording.NO_AGENCY)
+        agency: Part = Quote(finding.agency) if finding.agency else Words(wording.NO_AGENCY)
         parts = wording.point(kind, agency, subject, finding.by)
         blocks.append(Paragraph(tuple(parts), role="point", finding=finding.key, number=wording.item_number(n)))
     if not blocks:
@@ -676,16 +701,16 @@ def _point_subject(ctx: _Context, finding: Finding) -> tuple[str, list[Part]]:
         plan = ctx.catalog.plan(finding.plan)
         spec = plan.task(task.number) if plan else None
         title = next((d.title for d in spec.deliverables if d.id == deliverable), deliverable) if spec else deliverable
-        return "deliverable", wording.deliverable(_task_name(task), _quote(title))
+        return "deliverable", wording.deliverable(_task_name(task), Quote(title))
     ident, _, period = subject.partition("@")
-    row = next(r for r in ctx.status.indicators if r.plan == finding.plan and r.id == ident)
-    name = _quote(row.name, _row_ref(row, "name"))
+    row = ctx.rows[(finding.plan, ident)]
+    name = Quote(row.name, _row_ref(row, "name"))
     if period:
         return "missed", wording.milestone(name, Period.parse(period))
     return finding.kind, [name]
 
 
 __all__ = [
-    "JUDGED", "POINT_KINDS", "Sources", "build_bulletin", "bulletin_plans", "check_as_of",
-    "clean", "compose", "default_as_of", "gather", "owes", "read_inputs",
+    "COUNTED", "JUDGED", "POINT_KINDS", "Scope", "Sources", "build_bulletin", "bulletin_plans", "bulletin_scope", "check_as_of",
+    "compose", "default_as_of", "gather", "owes",
 ]

@@ -2,9 +2,11 @@
 
 A sentence is a tuple of parts: :class:`Words` (the bulletin's own wording, from
 :mod:`pingtai.bulletin.wording`), :class:`Figure` (a number, with the rule and the fields of the
-objects it was taken from) and :class:`Quote` (text from the catalog or a return: names, titles,
-problems — data, which a renderer writes as plain text, never as markup). Renderers only lay
-the parts out; ``bulletin --json`` is this tree serialised.
+objects it was taken from) and :class:`Quote` (text from the catalog, a return or the command
+line: names, titles, problems — data, kept exactly as its source holds it). Renderers lay the
+parts out and make each quote safe for their destination through :mod:`pingtai.render.format`
+(one plain line in Word, escaped Markdown), never markup; ``bulletin --json`` is this tree
+serialised, its texts as they were.
 
 Where a figure comes from is a :class:`Ref`: the document (``status`` — what ``status --json``
 prints for the same date —, ``bulletin`` — this object's own ``returns`` lines — or ``areas`` — the
@@ -24,17 +26,19 @@ from pingtai.periods import Period
 
 Doc = Literal["status", "bulletin", "areas"]
 Step = str | dict[str, str]
-Rule = Literal["value", "percent", "ratio", "ratio_inverse", "gap", "gap_inverse"]
+Rule = Literal["value", "percent", "ratio", "ratio_rest", "ratio_inverse", "gap", "gap_inverse"]
 RULES: dict[str, str] = {
     "value": "refs[0]",
     "percent": "refs[0] × 100",
     "ratio": "refs[0] ÷ refs[1] × 100",
+    "ratio_rest": "refs[0] ÷ (refs[1] − refs[2]) × 100",
     "ratio_inverse": "refs[1] ÷ refs[0] × 100",
     "gap": "round(refs[0] ÷ refs[2] × 100, 1) − round(refs[1] ÷ refs[2] × 100, 1)",
     "gap_inverse": "round(refs[2] ÷ refs[0] × 100, 1) − round(refs[2] ÷ refs[1] × 100, 1)",
 }
 """How each rule makes a figure's value from its refs (``gap``: 完成率 − 时序进度, both as shown;
-``round`` is half up, 四舍五入, on the number as written)."""
+``round`` is half up, 四舍五入, on the number as written; ``ratio_rest``: a rate over what is left
+of a whole, such as returns on time over the returns owed less the back-fills)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ class Words:
 
 @dataclass(frozen=True)
 class Quote:
-    """Text from the catalog or from a return (a name, a title, a unit's 存在问题): data, never markup.
+    """Text from the catalog or from a return (a name, a title, a unit's 存在问题): data, never markup,
+    held as the source has it (renderers neutralise it for where it goes).
 
     ``ref`` says where it comes from, when it is a field of a source document.
     """
@@ -158,7 +163,10 @@ class Section:
 
 @dataclass(frozen=True)
 class ReturnLine:
-    """One unit's return for the bulletin's period, as its agency report states it (``report --json``)."""
+    """One unit's return for the bulletin's period, as its agency report states it (``report --json``
+    ``returns``): ``state`` ``on_time``, ``late``, ``backfill`` (补录: neither), ``missing`` or ``due``;
+    ``received`` the day it counts as received; ``covered_by`` the later return of the same year
+    that made a missing one moot (no longer chased, still missed)."""
 
     agency: str
     period: Period
@@ -168,6 +176,7 @@ class ReturnLine:
     received: dt.date | None
     days_late: int | None
     plans: list[str]
+    covered_by: Period | None = None
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ check objects; this module decides *how*. Rules (``docs/bulletin.md`` states the
 - **Numbers as the return gave them.** An actual is written with the decimals of the text the
   return carried (``812.30`` stays ``812.30``, ``118`` stays ``118``); a figure converted from
   another unit (10,123,400 万元 → 1012.34 亿元) keeps the precision the return had, without
-  trailing zeros. Without the return's text: at most two decimals. Percentages (完成率, 时序进度,
-  a computed 同比) and 百分点 have one decimal; a reported 同比 is written as reported. Rounding is
-  half up (四舍五入), on the number as written.
+  trailing zeros. Without the return's text: as every output writes a figure
+  (:func:`pingtai.render.format.num`, at most two decimals). Percentages (完成率, 时序进度, a
+  computed 同比) and 百分点 have one decimal; a reported 同比 is written as reported. Rounding is the
+  project's one rule (:mod:`pingtai.render.format`: half away from zero, 四舍五入, on the number
+  as written); this module only chooses how many decimals.
 - **Signs in words.** 同比增长 / 同比下降 / 与上年同期持平; 快于 / 慢于 / 与时序进度持平 — the number
   after the word is a magnitude. A difference of two percentages is in 百分点.
 - **Nothing unknown is said.** A clause whose number is unknown is left out, never written with
@@ -27,10 +29,11 @@ import re
 import string
 import unicodedata
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 
 from pingtai.bulletin.model import Figure, Part, Quote, Words
 from pingtai.periods import Period
+from pingtai.render.format import PCT_PLACES, fixed, num
 
 CN_DIGITS = "〇一二三四五六七八九"
 SECTION_TITLES: dict[str, str] = {
@@ -61,8 +64,6 @@ LINE_BREAK = "\n"
 # --- numbers -----------------------------------------------------------------------------------
 
 
-_WIDE = Context(prec=400)
-"""Enough digits for any finite float with its decimals (the default 28 would refuse 1e30)."""
 _WRITTEN = re.compile(r"\d[\d,]*(?:\.(\d+))?")
 
 
@@ -71,7 +72,8 @@ def number_text(value: float, raw: str | None = None) -> str:
 
     ``raw`` may be in another unit or carry 万/亿 (``10,123,400`` for 1012.34 亿元, ``1.2万`` for
     12000): the precision moves with the power of ten between them, trailing zeros dropped. Without
-    ``raw`` — or when ``raw`` does not write ``value`` up to a power of ten — at most two decimals.
+    ``raw`` — or when ``raw`` does not write ``value`` up to a power of ten — as
+    :func:`pingtai.render.format.num` writes every figure (at most two decimals).
     """
     written = _WRITTEN.search(unicodedata.normalize("NFKC", raw)) if raw else None
     if written is not None:
@@ -86,31 +88,23 @@ def number_text(value: float, raw: str | None = None) -> str:
             if abs(power - shift) < 1e-9:
                 text = fixed(value, max(0, decimals - shift))
                 return _trim(text, trailing=shift != 0)
-    return _trim(fixed(value, 2), trailing=True)
-
-
-def fixed(value: float, decimals: int) -> str:
-    """``value`` rounded half up (四舍五入) to ``decimals``, as a reader or a spreadsheet rounds the
-    number as written (81.25 → 81.3; Python's own formatting rounds that half to even)."""
-    return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE))
+    return num(value)
 
 
 def _trim(text: str, *, trailing: bool) -> str:
     if trailing and "." in text:
         text = text.rstrip("0").rstrip(".")
-    if text.startswith("-") and not text.strip("-0."):
-        text = text[1:]  # -0, -0.0: rounding left no sign to show
     return text
 
 
 def percent_text(percent: float) -> str:
-    """A percentage (already × 100) with one decimal: ``67.7``."""
-    return _trim(fixed(percent, 1), trailing=False)
+    """A percentage (already × 100) with one decimal, as every output writes one: ``67.7``."""
+    return fixed(percent, PCT_PLACES)
 
 
 def reported_percent_text(percent: float) -> str:
     """A percentage a return reported (同比): as written, at most two decimals."""
-    return number_text(percent)
+    return num(percent)
 
 
 def gap_points(completion: str, pace: str) -> Decimal:
@@ -298,9 +292,11 @@ def names(items: Sequence[Quote]) -> list[Part]:
 TASK_WORDS: dict[str, str] = {"done": "已完成", "in_progress": "推进中", "late": "滞后", "not_started": "未启动",
                               "unreported": "未报", "unmarked": "未标注"}
 """Task states in the order a sentence counts them."""
-RETURN_WORDS: dict[str, tuple[str, bool]] = {"on_time": ("按时报送", False), "late": ("逾期报送", True),
-                                             "missing": ("未报送", True), "due": ("尚未到报送期限", True)}
-"""How the returns sentence counts each state, and whether it names the units."""
+RETURN_WORDS: dict[str, tuple[str, bool, str]] = {
+    "on_time": ("按时报送", False, ""), "late": ("逾期报送", True, ""),
+    "backfill": ("补录", True, "，不计是否按时"), "missing": ("未报送", True, ""), "due": ("尚未到报送期限", True, "")}
+"""How the returns sentence counts each state, whether it names the units, and what it adds after
+their names (a back-fill is neither on time nor late)."""
 NOTHING_BEHIND = "本期没有滞后的指标和任务。"
 NO_AGENCY = "相关责任单位"
 
@@ -323,37 +319,59 @@ def overview(as_of: dt.date, plans: Sequence[Sequence[Part]], returns: Sequence[
     return [*parts, Words("。"), *returns]
 
 
+PLAN_ENDED = "计划期已满，"
+"""Said after an ended plan's name (its horizon is over and its last return past due): its verdicts
+are final and the check raises nothing more for it, so 下步工作 has no point for it."""
+
+
 def plan_overview(name: Sequence[Part], indicators: Figure | None, statuses: Sequence[tuple[str, Figure]],
-                  tasks: Figure | None, states: Sequence[tuple[str, Figure]]) -> list[Part]:
-    """<name>26项指标中，正常4项、…，20项重点任务中，推进中5项、…（either half left out when the plan has none)."""
+                  tasks: Figure | None, states: Sequence[tuple[str, Figure]], ended: bool = False) -> list[Part]:
+    """<name>26项指标中，正常4项、…，20项重点任务中，推进中5项、…（either half left out when the plan has none);
+    an ended plan: <name>计划期已满，2项指标中，…"""
     halves: list[list[Part]] = []
     if indicators is not None:
         halves.append([indicators, Words("指标中，"), *counts(statuses)])
     if tasks is not None:
         halves.append([tasks, Words("重点任务中，"), *counts(states)])
-    return [*name, *(halves[0] if halves else []), *([Words("，"), *halves[1]] if len(halves) > 1 else [])]
+    return [*name, *([Words(PLAN_ENDED)] if ended else []), *(halves[0] if halves else []),
+            *([Words("，"), *halves[1]] if len(halves) > 1 else [])]
 
 
-def returns_overview(period: Period, owed: Figure, on_time: Figure, rate: Figure | None) -> list[Part]:
-    """2024年报表应报送12家单位，按时报送3家，按时报送率25.0%。(the rate once every return is due)."""
+def returns_overview(period: Period, owed: Figure, on_time: Figure, backfill: Figure | None,
+                     rate: Figure | None) -> list[Part]:
+    """2024年报表应报送12家单位，按时报送3家，按时报送率25.0%。(the rate once every return is due);
+    with back-fills: …按时报送3家，补录1家不计是否按时，按时报送率27.3%。"""
     parts: list[Part] = [Words(f"{period_title(period)}报表应报送"), owed, Words("单位，按时报送"), on_time]
+    if backfill is not None:
+        parts += [Words("，补录"), backfill, Words("不计是否按时")]
     if rate is not None:
         parts += [Words("，按时报送率"), rate]
     return [*parts, Words("。")]
 
 
-def returns_sentence(period: Period, owed: Figure, groups: Sequence[tuple[str, Figure, Sequence[Quote]]]) -> list[Part]:
-    """2024年报表应报送12家单位，按时报送3家，逾期报送1家（A），未报送8家（B、C…）。
+def returns_sentence(period: Period, owed: Figure, groups: Sequence[tuple[str, Figure, Sequence[Quote]]],
+                     moot: Sequence[tuple[Quote, Period]] = ()) -> list[Part]:
+    """2024年报表应报送12家单位，按时报送3家，逾期报送1家（A），补录1家（B，不计是否按时），未报送7家（C、D…），
+    其中D已报送其后的2024年报表，不再催报。
 
     ``groups`` are (state, count, units) in :data:`RETURN_WORDS`' order; a state's units are named
-    when the sentence names them and there are any.
+    when the sentence names them and there are any. ``moot``: units whose missing return a later
+    return of the same year made moot, with that later period.
     """
     parts: list[Part] = [Words(f"{period_title(period)}报表应报送"), owed, Words("单位，")]
     for i, (state, count, units) in enumerate(groups):
-        label, named = RETURN_WORDS[state]
+        label, named, note = RETURN_WORDS[state]
         parts += [*([Words("，")] if i else []), Words(label), count]
         if named and units:
-            parts += [Words("（"), *names(units), Words("）")]
+            parts += [Words("（"), *names(units), Words(note + "）")]
+    if moot:
+        later: dict[Period, list[Quote]] = {}
+        for unit, period_after in moot:
+            later.setdefault(period_after, []).append(unit)
+        parts.append(Words("，其中"))
+        for i, (period_after, units) in enumerate(later.items()):
+            parts += [*([Words("，")] if i else []), *names(units), Words(f"已报送其后的{period_title(period_after)}报表")]
+        parts.append(Words("，不再催报"))
     return [*parts, Words("。")]
 
 
@@ -469,9 +487,9 @@ def point(kind: str, agency: Part, subject: list[Part], by: dt.date | None) -> l
 
 __all__ = [
     "AREA_HEADER", "CN_DIGITS", "DEFAULT_LEADS", "INDICATOR_HEADER", "LINE_BREAK", "NOTHING_BEHIND", "NOT_KNOWN",
-    "NO_AGENCY", "PERCENT_NOTE", "PLACEHOLDER", "RETURN_WORDS", "SECTION_TITLES", "TASK_WORDS", "TITLE_TEMPLATE",
+    "NO_AGENCY", "PERCENT_NOTE", "PLACEHOLDER", "PLAN_ENDED", "RETURN_WORDS", "SECTION_TITLES", "TASK_WORDS", "TITLE_TEMPLATE",
     "area_figure", "area_sentence", "area_subject", "by_sign", "by_words", "caption", "cn_number", "completion_clause",
-    "counts", "date_text", "deliverable", "fallback_topic", "fill", "fixed", "gap_points", "in_cell",
+    "counts", "date_text", "deliverable", "fallback_topic", "fill", "gap_points", "in_cell",
     "indicator_sentence", "item_number", "joined", "late_task", "lead_template", "milestone", "names",
     "no_data_sentence", "no_returns", "number_text", "overview", "pace_clause", "percent_text", "period_title",
     "plan_name", "plan_overview", "plan_subject", "plan_title", "point", "reported_percent_text", "returns_overview",

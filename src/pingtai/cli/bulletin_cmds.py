@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import state
+from pingtai.cli._common import output, state
 from pingtai.cli.status_cmds import PlanOpt, _day
 from pingtai.errors import UsageError
 from pingtai.periods import Period, PeriodError
@@ -42,21 +42,19 @@ def bulletin(
     示例：pingtai bulletin --period 2024Q3 ｜ pingtai bulletin --period 2024Q4 --plan 38号 -o 通报.docx --doc-number "绍平台办〔2025〕1号" ｜ pingtai bulletin --period 2024Q3 --format md
     """
     from pingtai import service
-    from pingtai.bulletin import build_bulletin
-    from pingtai.render.bulletin_out import choose_format, deliver
+    from pingtai.render.documents import choose_format, deliver
 
     try:
         point = Period.parse(period)
     except PeriodError as exc:
         raise UsageError(str(exc), hint="--period 例如 2024Q3、2024年三季度、2024H1、2024。") from None
-    chosen = choose_format("json" if as_json else fmt, target)
+    chosen = choose_format("json" if as_json else fmt, target, "bulletin")  # a usage error before anything is read
+    day = _day(as_of) if as_of is not None else None
     st = state(ctx)
-    catalog = st.catalog()
-    data = service.snapshot(service.Store.at(st.db))
-    result = build_bulletin(catalog, data, point, as_of=_day(as_of) if as_of is not None else None, plan=plan,
-                            doc_number=doc_number, issuer=issuer)
-    path, output = deliver(result, chosen, target)
+    result = service.bulletin(st.catalog(), service.Store.at(st.db), point, as_of=day, plan=plan,
+                              doc_number=doc_number, issuer=issuer)
+    path, data = deliver(result, chosen, target)
     if path is None:
-        sys.stdout.write(output.decode())
+        sys.stdout.write(data.decode())
     else:
-        typer.echo(f"已写入 {path}（{result.title}，研判日期 {result.as_of}）")
+        output().line(f"已写入 {path}（{result.title}，研判日期 {result.as_of}）")

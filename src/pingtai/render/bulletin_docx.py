@@ -13,7 +13,9 @@ Fonts are named in the document — ``w:eastAsia`` for Chinese, Times New Roman 
 digits in running text — and listed in its font table with the name Windows uses for the same face
 (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 宋体) and the GB2312 character set, so
 Word, WPS or LibreOffice on a machine without them substitutes a similar face. Every piece of text
-is a plain run: text from returns never becomes a field, a hyperlink or formatting.
+is a plain run: text from returns never becomes a field, a hyperlink or formatting, and goes
+through :func:`pingtai.render.format.prose` — one line, controls shown escaped — as does every text
+from the catalog or the command line (title, 署名, 发文字号, captions).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 
-from pingtai.bulletin.model import Bulletin, Figure, Paragraph, Part, Subheading, Table, Words
+from pingtai.bulletin.model import Bulletin, Figure, Paragraph, Part, Quote, Subheading, Table, Words
+from pingtai.render.format import prose
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
@@ -86,8 +89,8 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
     _font_table(doc)
     _footers(doc)
     if bulletin.doc_number:
-        _masthead(doc, bulletin.issuer, bulletin.doc_number)
-    doc.add_paragraph(bulletin.title, style=STYLE_NAMES["title"])
+        _masthead(doc, prose(bulletin.issuer), prose(bulletin.doc_number))
+    doc.add_paragraph(prose(bulletin.title), style=STYLE_NAMES["title"])
     doc.add_paragraph()  # one empty line under the title
     for section in bulletin.sections:
         doc.add_paragraph(section.number + section.title, style=STYLE_NAMES["h1"])
@@ -105,7 +108,7 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
                 _table(doc, block, INDICATOR_COLUMNS_MM if len(block.header) == len(INDICATOR_COLUMNS_MM) else None)
     doc.add_paragraph()
     doc.add_paragraph()
-    signed = doc.add_paragraph(bulletin.issuer)
+    signed = doc.add_paragraph(prose(bulletin.issuer))
     signed.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _indent_chars(signed, first=0, right=200)
     dated = doc.add_paragraph(bulletin.date)
@@ -118,9 +121,13 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
 
 
 def _runs(paragraph: DocxParagraph, parts: Sequence[Part]) -> DocxParagraph:
-    """One plain run per part: words, figures and quoted text alike (never a field or markup)."""
+    """One plain run per part: words, figures and quoted text alike (never a field or markup); quoted
+    text as one line (a line break in the bulletin's own words — a table cell's second line — stays)."""
     for part in parts:
-        paragraph.add_run(part.shown if isinstance(part, Figure) else part.text)
+        if isinstance(part, Quote):
+            paragraph.add_run(prose(part.text))
+        else:
+            paragraph.add_run(part.shown if isinstance(part, Figure) else part.text)
     return paragraph
 
 
@@ -374,7 +381,7 @@ def _masthead(doc: DocumentObject, issuer: str, number: str) -> None:
 
 
 def _table(doc: DocumentObject, block: Table, widths_mm: Sequence[float] | None) -> None:
-    doc.add_paragraph(block.caption, style=STYLE_NAMES["caption"])
+    doc.add_paragraph(prose(block.caption), style=STYLE_NAMES["caption"])
     table = doc.add_table(rows=1 + len(block.rows), cols=len(block.header))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -436,9 +443,8 @@ def _cell_margins(table: DocxTable) -> None:
 
 def _properties(doc: DocumentObject, bulletin: Bulletin) -> None:
     props = doc.core_properties
-    props.title = bulletin.title
-    props.author = bulletin.issuer
-    props.last_modified_by = bulletin.issuer
+    props.title = prose(bulletin.title)
+    props.author = props.last_modified_by = prose(bulletin.issuer)
     props.comments = ""
     props.keywords = ""
     props.subject = ""

@@ -2,35 +2,25 @@
 
 Headings: ``#`` the title, ``##`` 一、…, ``###`` （一）…; tables are GitHub-flavoured with the
 caption above them; the author's placeholder is a block quote; 署名 and 成文日期 close it.
-Text from the catalog and from returns (:class:`~pingtai.bulletin.model.Quote`) has the characters
-of Markdown syntax backslash-escaped and line breaks folded (:func:`escape`), so it can never become
-emphasis, a link, an image, an autolink, a table cell boundary or HTML; the bulletin's own words
-and numbers are written as they are.
+Text from the catalog, from returns (:class:`~pingtai.bulletin.model.Quote`) and from the command
+line goes through :func:`pingtai.render.format.markdown` (``markdown_cell`` in a table), as in
+every Markdown pingtai writes: it can never become emphasis, a link, an image, an autolink, a
+table cell boundary, a heading or HTML. The bulletin's own words and numbers are written as they are.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from pingtai.bulletin.model import Bulletin, Cell, Figure, Paragraph, Part, Quote, Subheading, Table
-
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|~&:@])")
-"""Characters that start Markdown or GFM syntax inside a line: emphasis, code, links and images,
-HTML and entities, table cells, strikethrough, autolinks (``http:``, ``a@b``); escaped, each means itself."""
-_WWW = re.compile(r"(?i)(www)\.")
-
-
-def escape(text: str) -> str:
-    """Data text as literal Markdown: syntax characters escaped, ``www.`` broken, line breaks as spaces."""
-    return " ".join(_WWW.sub(r"\1\\.", _SPECIAL.sub(r"\\\1", text)).split())
+from pingtai.render.format import DASH, markdown
 
 
 def _inline(parts: Sequence[Part]) -> str:
     out = []
     for part in parts:
         if isinstance(part, Quote):
-            out.append(escape(part.text))
+            out.append(markdown(part.text))
         elif isinstance(part, Figure):
             out.append(part.shown)
         else:
@@ -40,11 +30,11 @@ def _inline(parts: Sequence[Part]) -> str:
 
 def _cell(parts: Cell) -> str:
     # a line break inside a cell (a number, then its year) is <br>, the one break a GFM cell can hold
-    return "<br>".join(_inline(parts).split("\n")) or "—"
+    return "<br>".join(_inline(parts).split("\n")) or DASH
 
 
 def _table(block: Table) -> list[str]:
-    lines = [escape(block.caption), "", "| " + " | ".join(block.header) + " |", "|" + "---|" * len(block.header)]
+    lines = [markdown(block.caption), "", "| " + " | ".join(block.header) + " |", "|" + "---|" * len(block.header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
     return [*lines, ""]
 
@@ -53,8 +43,8 @@ def bulletin_markdown(bulletin: Bulletin) -> str:
     """The whole bulletin as Markdown text."""
     out: list[str] = []
     if bulletin.doc_number:
-        out += [escape(bulletin.issuer), "", escape(bulletin.doc_number), "", "---", ""]
-    out += [f"# {escape(bulletin.title)}", ""]
+        out += [markdown(bulletin.issuer), "", markdown(bulletin.doc_number), "", "---", ""]
+    out += [f"# {markdown(bulletin.title)}", ""]
     for section in bulletin.sections:
         out += [f"## {section.number}{section.title}", ""]
         for block in section.blocks:
@@ -65,8 +55,8 @@ def bulletin_markdown(bulletin: Bulletin) -> str:
                 out += [f"> {text}" if block.role == "placeholder" else text, ""]
             else:
                 out += _table(block)
-    out += [escape(bulletin.issuer), "", bulletin.date, ""]
+    out += [markdown(bulletin.issuer), "", bulletin.date, ""]
     return "\n".join(out)
 
 
-__all__ = ["bulletin_markdown", "escape"]
+__all__ = ["bulletin_markdown"]

@@ -1,4 +1,5 @@
-"""Reports and the league as documents: pick the format, render through the registry, write atomically.
+"""Reports, the league and the bulletin as documents: pick the format, render through the registry,
+write atomically.
 
 The commands call :func:`deliver` for one document and :func:`write_reports` for ``report --all``;
 both write through :func:`pingtai.safe_write.write_bytes_atomically`, so a reader never sees half
@@ -9,8 +10,10 @@ table; nothing here branches on a format.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pingtai.catalog import Catalog
 from pingtai.errors import UsageError
@@ -18,13 +21,25 @@ from pingtai.render import registry
 from pingtai.reports import AgencyReport, League, LedgerSnapshot, build_agency_report, report_agencies
 from pingtai.safe_write import inside, write_bytes_atomically
 
+if TYPE_CHECKING:
+    from pingtai.bulletin.model import Bulletin
+
 FORMATS = registry.formats("report")
 FILE_FORMATS = registry.file_formats("report")
 EXTENSIONS = {fmt: registry.entry("report", fmt).extension for fmt in FILE_FORMATS}
 
 
+STEMS: dict[str, Callable[[Any], str]] = {
+    "report": lambda r: f"报告_{r.agency}_{r.as_of.isoformat()}",
+    "league": lambda t: f"单位排名_{t.as_of.isoformat()}",
+    "bulletin": lambda b: f"通报_{b.period}_{b.as_of.isoformat()}",
+}
+"""The name of a document's file when the command is given none (the extension is the format's)."""
+
+
 def choose_format(fmt: str | None, target: Path | None, document: str = "report") -> str:
-    """``--format`` if given, else the one ``-o``'s suffix names, else ``table``.
+    """``--format`` if given, else the one ``-o``'s suffix names, else the document's default
+    (:func:`pingtai.render.registry.default_format`: ``table``, the bulletin's ``docx``).
 
     Raises :class:`~pingtai.errors.UsageError` for an unknown format, an ``-o`` whose suffix names
     none, and ``table`` with ``-o`` (a table is for the screen).
@@ -39,28 +54,29 @@ def choose_format(fmt: str | None, target: Path | None, document: str = "report"
             endings = "/".join(registry.entry(document, f).extension for f in files)
             raise UsageError(f"无法从文件名 {target.name} 判断格式",
                              hint=f"请用 --format 指定 {'、'.join(files)}，或用 {endings} 作扩展名。")
-    fmt = fmt or "table"
+    fmt = fmt or registry.default_format(document)
     if registry.entry(document, fmt).screen and target is not None:
         raise UsageError("表格格式只输出到屏幕，不能写入文件", hint=f"写文件请用 --format {'、'.join(files)}。")
     return fmt
 
 
-def document(obj: AgencyReport | League, fmt: str) -> bytes:
-    """``obj`` rendered as ``fmt`` (``md``, ``xlsx``, ``html`` or ``json``), as bytes (text in UTF-8)."""
+def document(obj: AgencyReport | League | Bulletin, fmt: str) -> bytes:
+    """``obj`` rendered as ``fmt`` (``md``, ``xlsx``, ``html``, ``docx`` or ``json``), as bytes (text in UTF-8)."""
     return registry.render(obj, fmt)
 
 
-def default_name(obj: AgencyReport | League, fmt: str) -> str:
-    """``报告_<agency>_<as_of>.<ext>`` or ``单位排名_<as_of>.<ext>``."""
-    stem = f"报告_{obj.agency}" if isinstance(obj, AgencyReport) else "单位排名"
-    return f"{stem}_{obj.as_of.isoformat()}{registry.entry(registry.document_of(obj), fmt).extension}"
+def default_name(obj: AgencyReport | League | Bulletin, fmt: str) -> str:
+    """``报告_<agency>_<as_of>.<ext>``, ``单位排名_<as_of>.<ext>`` or ``通报_<period>_<as_of>.<ext>``."""
+    kind = registry.document_of(obj)
+    return STEMS[kind](obj) + registry.entry(kind, fmt).extension
 
 
-def deliver(obj: AgencyReport | League, fmt: str, target: Path | None) -> tuple[Path | None, bytes]:
+def deliver(obj: AgencyReport | League | Bulletin, fmt: str, target: Path | None) -> tuple[Path | None, bytes]:
     """Write ``obj`` as ``fmt`` to ``target``; or hand back the bytes for stdout.
 
-    A workbook is never sent to stdout: without ``target`` it goes to :func:`default_name` in the
-    working directory (proven to stay there). Returns ``(path written, b"")`` or ``(None, bytes to print)``.
+    A workbook or a Word document is never sent to stdout: without ``target`` it goes to
+    :func:`default_name` in the working directory (proven to stay there). Returns
+    ``(path written, b"")`` or ``(None, bytes to print)``.
     """
     data = document(obj, fmt)
     if target is None and not registry.entry(registry.document_of(obj), fmt).binary:
@@ -105,5 +121,5 @@ def write_reports(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, direct
     return written
 
 
-__all__ = ["EXTENSIONS", "FILE_FORMATS", "FORMATS", "WrittenReport", "choose_format", "default_name", "deliver",
-           "document", "write_reports"]
+__all__ = ["EXTENSIONS", "FILE_FORMATS", "FORMATS", "STEMS", "WrittenReport", "choose_format", "default_name",
+           "deliver", "document", "write_reports"]

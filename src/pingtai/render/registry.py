@@ -1,12 +1,14 @@
 """Which function renders which document in which format: one table keyed by (document, format).
 
 A document is a result object the library builds — ``report`` (:class:`~pingtai.reports.AgencyReport`),
-``league`` (:class:`~pingtai.reports.League`), ``digest`` (:class:`~pingtai.checks.CheckReport`).
+``league`` (:class:`~pingtai.reports.League`), ``digest`` (:class:`~pingtai.checks.CheckReport`),
+``bulletin`` (:class:`~pingtai.bulletin.model.Bulletin`, the quarterly 通报).
 A format is ``table`` (the terminal: rich tables, or plain tab-separated text when piped) or a
-file format (``md``, ``html``, ``xlsx``, ``json``). Each entry names its renderer as
-``"module:function"``, imported on first use, so that ``pingtai --help`` never imports openpyxl and
-a new document (a quarterly bulletin in docx and md, say) is added by :func:`register` calls —
-a class in :data:`DOCUMENTS` and one entry per format — not by new branches in the commands.
+file format (``md``, ``html``, ``xlsx``, ``docx``, ``json``). Each entry names its renderer as
+``"module:function"``, imported on first use, so that ``pingtai --help`` never imports openpyxl or
+python-docx, and a new document is added by :func:`register` calls — a class in :data:`DOCUMENTS`
+and one entry per format — not by new branches in the commands. A document's default format is
+the first of :func:`formats` (the terminal's where it has one; the bulletin's is ``docx``).
 
 Renderers of files take the object and return ``str`` (UTF-8 text) or ``bytes``; renderers of
 the terminal take the object and an :class:`~pingtai.render.console.Output`.
@@ -87,6 +89,11 @@ def formats(document: str) -> tuple[str, ...]:
     return tuple(e.format for e in sorted(found, key=lambda e: not e.screen))
 
 
+def default_format(document: str) -> str:
+    """What ``document`` is rendered as when no format is asked for: its first format."""
+    return formats(document)[0]
+
+
 def file_formats(document: str) -> tuple[str, ...]:
     """The formats of ``document`` that make a file."""
     return tuple(f for f in formats(document) if not ENTRIES[(document, f)].screen)
@@ -126,6 +133,7 @@ def show(obj: object, out: Output) -> None:
 register_document("pingtai.reports.AgencyReport", "report", "单位报告")
 register_document("pingtai.reports.League", "league", "单位排名")
 register_document("pingtai.checks.CheckReport", "digest", "检查摘要")
+register_document("pingtai.bulletin.model.Bulletin", "bulletin", "季度通报")
 
 register("report", "table", "pingtai.render.report:render_report", screen=True)
 register("report", "md", "pingtai.render.markdown:report_markdown", (".md", ".markdown"))
@@ -143,6 +151,11 @@ register("digest", "table", "pingtai.render.digest:render_text", screen=True)
 register("digest", "md", "pingtai.render.digest:markdown", (".md", ".markdown"))
 register("digest", "json", "pingtai.render.jsonout:document", (".json",))
 
+# the 通报 has no terminal form: a Word document by default, Markdown for a chat or a mail
+register("bulletin", "docx", "pingtai.render.bulletin_docx:bulletin_docx", (".docx",), binary=True)
+register("bulletin", "md", "pingtai.render.bulletin_md:bulletin_markdown", (".md", ".markdown"))
+register("bulletin", "json", "pingtai.render.jsonout:document", (".json",))
 
-__all__ = ["DOCUMENTS", "ENTRIES", "Entry", "document_of", "entry", "file_formats", "format_for_suffix", "formats",
-           "register", "register_document", "render", "show"]
+
+__all__ = ["DOCUMENTS", "ENTRIES", "Entry", "default_format", "document_of", "entry", "file_formats",
+           "format_for_suffix", "formats", "register", "register_document", "render", "show"]
