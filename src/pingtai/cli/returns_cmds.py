@@ -118,7 +118,7 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         "批次", "文件", "sha256", "单位", "报告期", "导入时间", "新增", "更新", "未变", "任务", "预警"], [
         [str(b.id), b.file, b.sha256[:12], b.agency or "（多个）", b.period.label() if b.period else "（多个）",
          _local(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings)]
-        for b in rows]))
+        for b in rows], optional=("sha256", "导入时间")))
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -220,4 +220,4 @@ def _render_history(found: IndicatorHistory, out: Output) -> None:
             for v in found.values]
     out.table(TableData(f"历次数值（{len(rows)}）", ["报告期", "数值", "单位", "单位名称", "批次", "文件", "导入时间",
                                                 "状态", "位置"], rows,
-                        caption="" if rows else "台账中尚无该指标的数值。"))
+                        caption="" if rows else "台账中尚无该指标的数值。", optional=("位置", "导入时间", "文件")))

@@ -59,14 +59,15 @@ def render_report(report: AgencyReport, out: Output) -> None:
     for c in report.contacts:
         out.line(text(f"领导小组（{short.get(c.plan, c.plan)}）：{c.name}，{c.label}"))
     out.line()
+    # The task's targets are also rows of the indicator table below: on a narrow terminal they go first.
     lead = TableData(f"牵头任务（{len(report.lead)}）", ["计划", "编号", "任务", "状态", "期别", "进展情况", "存在问题",
-                                                     "下步打算", "量化目标"])
+                                                     "下步打算", "量化目标"], optional=("量化目标", "下步打算"))
     for t in report.lead:
         title = t.title + (f"（经由 {t.via}）" if t.via else "")
         lead.rows.append([t.short_name, str(t.number), text(title), _task_state(t), str(t.period or "—"),
                           text(t.progress), text(t.issues), text(t.next_steps), _targets(t)])
     co = TableData(f"配合任务（{len(report.co)}）", ["计划", "编号", "任务", "牵头单位", "经由", "任务状态", "期别",
-                                                   "进展情况", "量化目标"])
+                                                   "进展情况", "量化目标"], optional=("量化目标", "经由"))
     for t in report.co:
         co.rows.append([t.short_name, str(t.number), text(t.title), t.lead, t.via or "—", _task_state(t),
                         str(t.period or "—"), text(t.progress), _targets(t)])
@@ -106,7 +107,9 @@ def render_league(league: League, out: Output) -> None:
     scope = f"（{league.plan}）" if league.plan else ""
     table = TableData(f"单位排名{scope} {league.as_of.isoformat()}（依据：{LEAGUE_BY_LABELS[league.by]}）",
                       ["名次", "单位", "综合得分", "报表 应报/按时/逾期/未报", "按时率", "牵头任务 数/正常/滞后/未启动/未报",
-                       "任务正常率", "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], caption=league.rule)
+                       "任务正常率", "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], caption=league.rule,
+                      optional=("归口指标 数/正常/预警/滞后/无数据", "牵头任务 数/正常/滞后/未启动/未报",
+                                "报表 应报/按时/逾期/未报"))
     for r in league.rows:
         i = r.indicators
         table.rows.append([
