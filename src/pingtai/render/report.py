@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from pingtai.assess import TASK_STATE_LABELS
+from pingtai.render.common import idle_note, league_sections
 from pingtai.render.console import Output, TableData, styled
 from pingtai.render.format import (
     latest_text,
@@ -103,14 +104,16 @@ def render_report(report: AgencyReport, out: Output) -> None:
 
 
 def render_league(league: League, out: Output) -> None:
-    """Print the league table and the rule behind it."""
+    """Print the league table and the rule behind it; units with nothing to count in a note."""
     scope = f"（{league.plan}）" if league.plan else ""
+    shown, idle = league_sections(league)
+    caption = "\n".join([league.rule, *([idle_note(idle)] if idle else [])])
     table = TableData(f"单位排名{scope} {league.as_of.isoformat()}（依据：{LEAGUE_BY_LABELS[league.by]}）",
                       ["名次", "单位", "综合得分", "报表 应报/按时/逾期/未报", "按时率", "牵头任务 数/正常/滞后/未启动/未报",
-                       "任务正常率", "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], caption=league.rule,
+                       "任务正常率", "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], caption=caption,
                       optional=("归口指标 数/正常/预警/滞后/无数据", "牵头任务 数/正常/滞后/未启动/未报",
                                 "报表 应报/按时/逾期/未报"))
-    for r in league.rows:
+    for r in shown:
         i = r.indicators
         table.rows.append([
             str(r.rank) if r.rank is not None else "—", r.agency, score_text(r.score),
