@@ -42,6 +42,11 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
+def plan_names(catalog: Catalog) -> dict[str, str]:
+    """Plan id → the short name tables show (``plan_2023_38`` → ``38号``); JSON keeps the id."""
+    return {plan.id: plan.spec.short_name for plan in catalog.plans}
+
+
 def output() -> Output:
     from pingtai.render.console import Output
 

@@ -76,7 +76,8 @@ def league(
     by: Annotated[str, typer.Option("--by", help="排名依据：score 综合得分 / returns 按时报送率 / tasks 任务正常率 / "
                                                  "indicators 指标正常率。")] = "score",
     fmt: FormatOpt = None,
-    target: OutOpt = None,
+    target: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（.md / .xlsx / .html / .json，格式按扩展名）。",
+                                                show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """单位排名：按报表按时率、牵头任务正常率、归口指标正常率排名，并列出每项背后的数目。

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, err_line, output, state
+from pingtai.cli._common import echo_json, err_line, output, plan_names, state
 from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def history(
     if as_json:
         echo_json(found.values)
         return
-    _render_history(found, output())
+    _render_history(found, output(), plan_names(st.catalog()))
 
 
 @app.command()
@@ -206,7 +206,7 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
         out.line(styled(f"  预警 {warning}", "yellow"))
 
 
-def _render_history(found: IndicatorHistory, out: Output) -> None:
+def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str]) -> None:
     from pingtai.render.console import Cell, TableData, styled
     from pingtai.render.format import recorded
     from pingtai.views import target_text
@@ -214,7 +214,7 @@ def _render_history(found: IndicatorHistory, out: Output) -> None:
     ind = found.indicator
     out.line(f"{ind.name}（{ind.id}，{ind.unit}）")
     for item in found.plans:
-        out.line(f"  {item.plan} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
+        out.line(f"  {short.get(item.plan, item.plan)} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
     rows: list[list[Cell]] = [[v.period.label(), recorded(v.value) + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
              v.file, _local(v.imported_at), styled("已更正", "dim") if v.superseded else "当前", v.where]
             for v in found.values]
