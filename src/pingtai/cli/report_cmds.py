@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import output, state
+from pingtai.cli._common import output, progress_bar, state
 from pingtai.cli.status_cmds import AsOfOpt, PlanOpt, _day, _ledger
 from pingtai.errors import UsageError
 
@@ -58,7 +58,10 @@ def report(
         data = LedgerSnapshot.read(ledger)
     fmt = "json" if as_json else fmt
     if all_agencies and target is not None:
-        for item in write_reports(catalog, data, _day(as_of), target, fmt or "html", plan):
+        with progress_bar() as bar:
+            items = write_reports(catalog, data, _day(as_of), target, fmt or "html", plan,
+                                  on_progress=lambda done, total, unit: bar.update("all", f"写报告 {unit}", done, total))
+        for item in items:
             fields = [str(item.path), item.agency,
                       f"牵头 {item.lead}，配合 {item.co}，指标 {item.indicators}，未报报表 {item.missing_returns}"]
             typer.echo("\t".join(map(terminal, fields)))

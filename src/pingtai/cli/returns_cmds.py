@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, err_line, output, plan_names, state
+from pingtai.cli._common import echo_json, err_line, output, plan_names, progress_bar, state
 from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
@@ -135,29 +135,13 @@ def _read_ledger(db: Path | None) -> Iterator[Ledger]:
 
 @contextlib.contextmanager
 def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A progress bar on stderr when it is a terminal (large files take a while); else no callback."""
-    from pingtai.render.console import is_terminal
-
-    if not enabled or not is_terminal(sys.stderr):
-        yield None
-        return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
-    from pingtai.render.format import terminal
-
-    bars: dict[str, TaskID] = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(file=sys.stderr), transient=True) as progress:
+    """A bar per file on stderr when it is a terminal and reading takes over a second; else no callback."""
+    with progress_bar(enabled) as bar:
 
         def update(file: str, done: int, total: int) -> None:
-            if file not in bars:
-                # a task description is rich markup: the name is escaped for rich and for the terminal
-                bars[file] = progress.add_task(f"读取 {escape(terminal(Path(file).name))}", total=total or None)
-            progress.update(bars[file], completed=done, total=total or None)
+            bar.update(file, f"读取 {Path(file).name}", done, total)
 
-        yield update
+        yield update if bar.active else None
 
 
 def _local(moment: dt.datetime) -> str:
