@@ -313,7 +313,7 @@ def _units(line: str) -> list[tuple[int, int]]:
 
 
 def _narrow_word(char: str) -> bool:
-    return not char.isspace() and char_width(char) < 2 and char not in _CLOSING
+    return not char.isspace() and char_width(char) < 2
 
 
 def wrap_spans(text: str, width: int) -> list[tuple[int, int]]:
