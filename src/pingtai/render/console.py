@@ -121,8 +121,9 @@ def layout(headers: Sequence[str], cells: Sequence[Sequence[str]], width: int, o
     Every column is at least as wide as its widest figure (so no figure is cut) and its header's
     first two characters. When the columns do not fit at :data:`COMFORT` columns each (or their
     minimum, if wider), those named in ``optional`` are left out in that order until they do; if
-    even the minimums do not fit, the table runs over and the terminal wraps it. Room left is handed out: first up to :data:`COMFORT` columns each, then whole
-    contents to the columns that need least for it, then in proportion to what each still lacks.
+    even the minimums do not fit, the table runs over and the terminal wraps it. Room left is
+    handed out: first up to :data:`COMFORT` columns each, then whole contents to the columns that
+    need least for it, then in proportion to what each still lacks.
     """
     natural = [display_width(h) for h in headers]
     minimum = [min(n, HEADER_MIN) for n in natural]
