@@ -67,6 +67,19 @@ def test_quick_start_main_job_runs(tmp_path: Path) -> None:
     assert re.search(r"农村快递“共富驿站”\t[^\n]*\t数据不足\t", out)
 
 
+def test_the_readme_says_once_how_to_call_pingtai_by_name() -> None:
+    assert README.count("source .venv/bin/activate") == 1
+    assert re.search(r"takes about [\d to]+ minutes on two cores", README)
+
+
+def test_the_readme_shows_a_printed_page_of_the_report() -> None:
+    image = ROOT / "docs" / "images" / "report_page.png"
+    assert "](docs/images/report_page.png)" in README and "docs/images/make_report_png.py" in README
+    data = image.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) <= 150_000
+    assert (ROOT / "docs" / "images" / "make_report_png.py").is_file()
+
+
 def _commands(typer_app: typer.Typer = app, prefix: str = "") -> list[str]:
     """Every command, sub-app commands as ``ledger verify``."""
     names = []

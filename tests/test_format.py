@@ -23,11 +23,13 @@ from pingtai import service
 from pingtai.render.format import (
     XLSX_MAX,
     completion_text,
+    display_width,
     fixed,
     html,
     html_block,
     markdown,
     markdown_cell,
+    min_width,
     num,
     pct,
     pct_figure,
@@ -40,6 +42,8 @@ from pingtai.render.format import (
     signed_pct,
     terminal,
     terminal_block,
+    wrap,
+    wrap_spans,
     xlsx,
 )
 from pingtai.reports import build_agency_report
@@ -106,6 +110,65 @@ def test_projections_completions_and_ratios_use_the_same_rule() -> None:
     assert ratio_text(ratio) == "0.96（显著进展；实际年均 6.3%，所需年均 6.5%，截至 2024）"
     contradicting = dataclasses.replace(ratio, category=None, reason="与当前状态不一致")
     assert ratio_text(contradicting).startswith("0.96（与当前状态不一致；")
+
+
+# --- widths and wrapping ----------------------------------------------------------------------------
+
+
+def test_cjk_counts_double_combining_marks_not_at_all() -> None:
+    assert display_width("网络零售额") == 10 and display_width("1150.6（2024）") == 14
+    assert display_width("abc") == 3 and display_width("é") == 1 and display_width("e\u0301") == 1
+    assert display_width("ｘ全角") == 6 and display_width("—·“”") == 4  # ambiguous widths are narrow, as rich counts them
+    assert display_width("短\n最长的一行") == 10 and display_width("") == 0
+
+
+def test_the_width_is_the_terminals() -> None:
+    from rich.cells import cell_len
+
+    sample = "网络零售额（亿元）1150.6 — · “共富驿站” ▁▂▃█ ┃ ｘ ０ é abc …%"
+    assert display_width(sample) == cell_len(sample)
+
+
+@pytest.mark.parametrize(("text", "width", "lines"), [
+    ("1150.6（2024）", 8, ["1150.6", "（2024）"]),
+    ("2027: 1400（超过）", 10, ["2027: 1400", "（超过）"]),
+    ("2027: 1400（超过）", 8, ["2027:", "1400", "（超过）"]),
+    ("无基期值、尚无可比的目标路径，按完成率显示", 10, ["无基期值、", "尚无可比的", "目标路径，", "按完成率显", "示"]),
+    ("外需偏弱，距150亿元目标", 10, ["外需偏弱，", "距150亿元", "目标"]),
+    ("外需偏弱，距150亿元目标", 9, ["外需偏", "弱，距150", "亿元目标"]),
+    ("  新增 0，更新 0", 10, ["  新增 0，", "更新 0"]),
+    ("示例_市商务局_2024Q4.xlsx", 14, ["示例_市商务局", "_2024Q4.xlsx"]),
+    ("a\nbb ccc", 2, ["a", "bb", "cc", "c"]),
+    ("/srv/returns/2024-12-31.xlsx", 12, ["/srv/returns", "/2024-12-31.", "xlsx"]),
+    ("  ", 1, [""]),  # an indentation wider than the line is dropped, not a line of its own
+    ("   a", 2, ["a"]),
+])
+def test_text_wraps_between_characters_and_at_spaces_never_inside_a_figure(text: str, width: int,
+                                                                          lines: list[str]) -> None:
+    assert wrap(text, width) == lines
+
+
+def test_a_figure_wider_than_the_line_runs_over_whole() -> None:
+    assert wrap("合计 1234567.89 亿元", 6) == ["合计", "1234567.89", "亿元"]
+    assert min_width("合计 1234567.89 亿元") == 10 and min_width("2027: 1400（超过）") == 5
+    assert min_width("39c5957d85e4") == 12 and min_width("/very/long/path/file.xlsx") == 1
+
+
+FIGURES = re.compile(r"[-+]?\d+(?:[.,:/\-]\d+)*%?")
+
+
+@given(st.lists(st.one_of(st.sampled_from(["网络", "零售额", "（超过）", "，", "。", " ", "、", "“共富”", "xlsx", "—"]),
+                          st.floats(-1e7, 1e7, allow_nan=False).map(num),
+                          st.floats(0, 2, allow_nan=False).map(pct)), max_size=12),
+       st.integers(1, 30))
+def test_wrapping_keeps_every_character_and_every_figure(parts: list[str], width: int) -> None:
+    text = "".join(parts)
+    width = max(width, min_width(text))
+    lines = wrap(text, width)
+    assert all(display_width(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert [m.group() for line in lines for m in FIGURES.finditer(line)] == FIGURES.findall(text)
+    assert [text[a:b] for a, b in wrap_spans(text, width)] == lines
 
 
 # --- text from outside -------------------------------------------------------------------------------

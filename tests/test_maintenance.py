@@ -298,9 +298,19 @@ def test_backup_is_a_complete_copy(db: Path, tmp_path: Path) -> None:
 def test_backup_refuses_the_ledger_itself_a_folder_and_a_missing_ledger(db: Path, tmp_path: Path) -> None:
     assert invoke("--db", str(db), "ledger", "backup", str(db))[2].startswith("错误：备份目标就是台账本身")
     assert invoke("--db", str(db), "ledger", "backup", str(tmp_path))[2].startswith("错误：备份目标是目录")
-    assert invoke("--db", str(db), "ledger", "backup", str(tmp_path / "no" / "x.db"))[2].startswith("错误：备份目录不存在")
-    code, _, err = invoke("--db", str(tmp_path / "none.sqlite3"), "ledger", "backup", str(tmp_path / "b.db"))
+    code, _, err = invoke("--db", str(tmp_path / "none.sqlite3"), "ledger", "backup", str(tmp_path / "new" / "b.db"))
     assert code == 2 and err.startswith("错误：台账不存在")
+    assert not (tmp_path / "new").exists()  # no folder made for a backup that cannot be taken
+    (tmp_path / "file").write_text("")
+    code, _, err = invoke("--db", str(db), "ledger", "backup", str(tmp_path / "file" / "b.db"))
+    assert code == 2 and err.startswith(f"错误：无法创建备份目录 {tmp_path / 'file'}")
+
+
+def test_backup_into_a_folder_that_does_not_exist_creates_it(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "backups" / "2025" / "ledger.sqlite3"
+    code, out, err = invoke("--db", str(db), "ledger", "backup", str(target))
+    assert (code, err) == (0, "") and out.startswith(f"已备份台账：{db} → {target}")
+    assert rows(target) == rows(db)
 
 
 def test_backup_while_imports_run_is_a_consistent_snapshot(db: Path, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from ledger_helpers import catalog
 from pingtai import service
+from pingtai.render.common import idle_note, league_sections
 from pingtai.render.format import markdown_cell as cell
 from pingtai.render.markdown import league_markdown, report_markdown, table
 from pingtai.reports import LedgerSnapshot, build_agency_report, build_league
@@ -55,3 +56,6 @@ def test_league(data: LedgerSnapshot) -> None:
     league = build_league(catalog(), data, AS_OF)
     text = league_markdown(league)
     assert "| 1 | 市市场监管局 |" in text and league.rule in text
+    # units with nothing to count are named once, in a note, not given a row of zeros
+    _, idle = league_sections(league)
+    assert idle and idle_note(idle) in text and all(f"| {name} |" not in text for name in idle)

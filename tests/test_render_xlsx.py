@@ -11,13 +11,18 @@ from typing import Any, cast
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart.axis import DateAxis
 from openpyxl.chart.line_chart import LineChart
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger_helpers import catalog
 from pingtai import service
-from pingtai.render.xlsx import league_xlsx, report_xlsx
+from pingtai.render.common import idle_note, league_sections
+from pingtai.render.format import display_width, wrap
+from pingtai.render.sheets import budget, shown
+from pingtai.render.xlsx import CHART_ROWS, league_xlsx, report_xlsx
 from pingtai.reports import AgencyReport, LedgerSnapshot, build_agency_report, build_league
 from pingtai.safe_write import csv_text, looks_like_formula, set_text
 from programs import soffice_convert
@@ -53,7 +58,7 @@ def _range(ref: str) -> tuple[str, str, int, int]:
 
 def test_sheets_and_their_content(workbook_path: Path, report: AgencyReport) -> None:
     book = load_workbook(workbook_path)
-    assert book.sheetnames == ["概况", "任务", "指标", "报表"]
+    assert book.sheetnames == ["概况", "任务", "指标", "走势", "报表"]
     tasks = book["任务"]
     rows = list(tasks.iter_rows(min_row=4, values_only=True))
     assert [(r[0], r[1], r[2]) for r in rows] == [(t.short_name, t.number, "牵头") for t in report.lead] + [
@@ -65,7 +70,7 @@ def test_sheets_and_their_content(workbook_path: Path, report: AgencyReport) -> 
 
 
 def test_a_native_line_chart_per_indicator_over_its_own_block(workbook_path: Path, report: AgencyReport) -> None:
-    sheet = load_workbook(workbook_path)["指标"]
+    sheet = load_workbook(workbook_path)["走势"]
     assert isinstance(sheet, Worksheet)
     charted = [r for r in report.indicators if any(p.expected is not None or p.actual is not None for p in r.chart)]
     charts = cast(Any, sheet)._charts  # the stubs do not declare the chart list
@@ -76,21 +81,22 @@ def test_a_native_line_chart_per_indicator_over_its_own_block(workbook_path: Pat
         _, exp_col, first, last = _range(expected.val.numRef.f)
         _, act_col, first2, last2 = _range(actual.val.numRef.f)
         cat_sheet, cat_col, first3, last3 = _range(expected.cat.numRef.f)
-        assert (cat_sheet, exp_col, act_col, cat_col) == ("指标", "C", "D", "B")
+        assert (cat_sheet, exp_col, act_col, cat_col) == ("走势", "C", "D", "B")
         assert first == first2 == first3 and last == last2 == last3
-        # the series names are the header cells above the data; the data are the report's chart points
-        assert expected.tx.strRef.f.endswith(f"C{first - 1}") and actual.tx.strRef.f.endswith(f"D{first - 1}")
-        assert sheet[f"C{first - 1}"].value == "应达（目标路径）" and sheet[f"D{first - 1}"].value == "实际"
+        # the legend names the expected path in full; the data are the report's chart points
+        assert expected.tx.v == "应达（目标路径）" and actual.tx.strRef.f.endswith(f"D{first - 1}")
+        assert sheet[f"C{first - 1}"].value == "应达" and sheet[f"D{first - 1}"].value == "实际"
         points = [p for p in row.chart if p.expected is not None or p.actual is not None]
         assert [sheet[f"A{i}"].value for i in range(first, last + 1)] == [str(p.period) for p in points]
         assert [sheet[f"C{i}"].value for i in range(first, last + 1)] == [p.expected for p in points]
         assert [sheet[f"D{i}"].value for i in range(first, last + 1)] == [p.actual for p in points]
         assert sheet[f"A{first - 2}"].value.startswith(row.name)
-        # anchored beside its block, so charts never overlap one another
+        # anchored to the cells beside its block, so charts never overlap one another and print with it
         anchor: Any = chart.anchor
-        assert anchor._from.col == 5 and anchor._from.row == first - 3
+        assert (anchor._from.col, anchor.to.col) == (5, 6) and anchor._from.row == first - 3
+        assert anchor.to.row - anchor._from.row == CHART_ROWS
     tops = [cast(Any, c.anchor)._from.row for c in charts]
-    assert all(b - a >= 16 for a, b in itertools.pairwise(tops))
+    assert all(b - a > CHART_ROWS for a, b in itertools.pairwise(tops))
 
 
 def test_print_settings_for_a4(workbook_path: Path) -> None:
@@ -101,10 +107,34 @@ def test_print_settings_for_a4(workbook_path: Path) -> None:
         assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
         setup = sheet.sheet_properties.pageSetUpPr
         assert setup is not None and setup.fitToPage
-        assert sheet.print_title_rows == "$3:$3" and sheet.freeze_panes == "A4"
-        assert sheet.column_dimensions["A"].width > 5
+        assert sheet.print_area and sheet.page_margins.bottom > sheet.page_margins.footer + 0.3  # room for the footer
+        if sheet.title != "走势":
+            assert sheet.print_title_rows == "$3:$3" and sheet.freeze_panes == "A4"
+        widths = [sheet.column_dimensions[get_column_letter(c)].width for c in range(1, sheet.max_column + 1)]
+        orientation = sheet.page_setup.orientation
+        assert orientation in ("portrait", "landscape") and sum(widths) <= budget(orientation), sheet.title
     assert book["概况"].page_setup.orientation == "portrait"
     assert book["任务"].page_setup.orientation == "landscape"
+
+
+def test_columns_fit_what_they_hold(workbook_path: Path) -> None:
+    """A figure or date is never wider than its column; text that is wraps, in a row tall enough."""
+    book = load_workbook(workbook_path)
+    for sheet in book.worksheets:
+        assert isinstance(sheet, Worksheet)
+        merged = {(r.min_row, r.min_col) for r in sheet.merged_cells.ranges}
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                if not isinstance(cell, Cell) or cell.value is None or (cell.row, cell.column) in merged:
+                    continue
+                width = sheet.column_dimensions[get_column_letter(cell.column)].width
+                text = shown(cell)
+                if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                    lines = len(wrap(text, int(width) - 1))
+                    height = sheet.row_dimensions[cell.row].height or 15
+                    assert height >= lines * 15, (sheet.title, cell.coordinate, text)
+                else:
+                    assert display_width(text) < width, (sheet.title, cell.coordinate, text, width)
 
 
 def test_texts_from_returns_stay_text(workbook_path: Path) -> None:
@@ -137,11 +167,18 @@ def test_league_workbook(data: LedgerSnapshot, tmp_path: Path) -> None:
     path = tmp_path / "league.xlsx"
     path.write_bytes(league_xlsx(league))
     sheet = load_workbook(path)["排名"]
-    rows = [r for r in sheet.iter_rows(min_row=4, max_row=3 + len(league.rows), values_only=True)]
-    assert [(r[0], r[1]) for r in rows] == [(r.rank, r.agency) for r in league.rows]
+    shown_rows, idle = league_sections(league)
+    assert idle and len(shown_rows) + len(idle) == len(league.rows)
+    rows = [r for r in sheet.iter_rows(min_row=5, max_row=4 + len(shown_rows), values_only=True)]
+    assert [(r[0], r[1]) for r in rows] == [(r.rank, r.agency) for r in shown_rows]
     assert list(rows[0][3:8]) == [10, 1, 2, 7, pytest.approx(0.1)]
+    notes = [sheet.cell(row=r, column=1).value for r in range(5 + len(shown_rows), sheet.max_row + 1)]
+    assert league.rule in notes and idle_note(idle) in notes
+    assert all(name in idle_note(idle) for name in idle)
+    assert [sheet.cell(row=3, column=c).value for c in (1, 4, 9, 15)] == ["名次", "报表", "牵头任务", "归口指标"]
     assert isinstance(sheet, Worksheet)
-    assert sheet.page_setup.paperSize == 9 and sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.paperSize == 9 and sheet.print_title_rows == "$3:$4"
+    assert sheet.page_setup.orientation == "landscape"
 
 
 @pytest.mark.external
@@ -171,7 +208,8 @@ def test_a_district_workbook_without_indicators_or_returns(tmp_path: Path) -> No
     path = tmp_path / "诸暨市政府.xlsx"
     path.write_bytes(report_xlsx(report))
     book = load_workbook(path)
-    assert [len(cast(Any, sheet)._charts) for sheet in book.worksheets] == [0, 0, 0, 0]
+    assert [len(cast(Any, sheet)._charts) for sheet in book.worksheets] == [0, 0, 0, 0, 0]
+    assert book["走势"]["A3"].value == "本单位相关指标尚无可绘制的数据。"
     assert book["任务"]["C4"].value == "配合" and book["任务"]["D4"].value == "探索直播治理手段"
     assert book["报表"]["A4"].value == "本单位不在报送名单中，无应报报表。"
     assert book["指标"].max_row == 3  # the header only

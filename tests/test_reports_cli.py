@@ -119,7 +119,7 @@ def test_xlsx_without_output_goes_to_a_default_file(runner: CliRunner, db: Path,
     assert result.exit_code == 0, result.output
     path = tmp_path / "报告_市市场监管局_2025-08-01.xlsx"
     assert result.stdout == f"已写入 {path.name}\n"
-    sheet = load_workbook(path)["指标"]
+    sheet = load_workbook(path)["走势"]
     assert isinstance(sheet, Worksheet) and len(cast(Any, sheet)._charts) == 10
 
 
@@ -128,7 +128,7 @@ def test_overwriting_replaces_the_file_whole(runner: CliRunner, db: Path, tmp_pa
     target.write_text("old")
     result = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY, "-o", str(target)])
     assert result.exit_code == 0
-    assert load_workbook(target).sheetnames == ["概况", "任务", "指标", "报表"]
+    assert load_workbook(target).sheetnames == ["概况", "任务", "指标", "走势", "报表"]
     missing = runner.invoke(app, ["report", "-a", "市场监管局", "-o", str(tmp_path / "no" / "r.md")])
     assert missing.exit_code == 2 and "输出目录不存在" in missing.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from ledger_helpers import NOW, catalog
 from pingtai import layout
 from pingtai.errors import UnknownNameError, UsageError
 from pingtai.periods import Period
-from pingtai.template import default_name, due_date, plan_version, template_content, write_template
+from pingtai.template import (
+    build_workbook,
+    default_name,
+    due_date,
+    plan_version,
+    template_content,
+    write_template,
+)
 from programs import soffice_convert
 
 GENERATED = dt.date(2025, 1, 2)
@@ -97,6 +105,39 @@ def test_an_agency_without_indicators_is_told_so(tmp_path: Path) -> None:
     assert "无需填写数值" in str(sheet["A3"].value)
     top = header_row(sheet, layout.VALUE_HEADERS)
     assert sheet.cell(row=top + 1, column=1).value is None
+
+
+def everything_said(path: Path) -> str:
+    book = openpyxl.load_workbook(path)
+    return "\n".join(str(c.value) for name in (layout.INSTRUCTIONS_SHEET, layout.VALUES_SHEET, layout.TASKS_SHEET)
+                     for row in book[name].iter_rows() for c in row if c.value)
+
+
+@pytest.mark.parametrize("agency", ["越城区政府", "市平台经济工作领导小组办公室", "市商务局", "市统计局"])
+def test_the_instructions_ask_only_for_what_the_sheets_hold(agency: str, tmp_path: Path) -> None:
+    """A district government leads nothing and owns no indicator: its template once said "请填写任务表"
+    on one sheet and "本表无需填写" on the other."""
+    content = template_content(catalog(), agency, "2024Q4")
+    text = everything_said(write_template(catalog(), agency, "2024Q4", tmp_path / "t.xlsx", generated=GENERATED).path)
+    asks_tasks = "请填写“任务”表" in text or "下拉选择" in text
+    asks_values = "在“填报值”列填写数字" in text or "请填写“指标”表" in text
+    asks_reporter = "填写填报人" in text
+    assert asks_tasks == bool(content.tasks) and asks_values == bool(content.indicators), text
+    assert asks_reporter == bool(content.tasks or content.indicators)
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    has_reporter_cells = any(c.value == layout.REPORTER_LABEL for c in book[layout.VALUES_SHEET]["A"])
+    assert has_reporter_cells == asks_reporter
+    if not content.tasks and not content.indicators:
+        assert text.count("无需报送本表") >= 3 and "本表无需填写" not in text  # every sheet says the same
+
+
+def test_a_unit_with_indicators_and_no_lead_task_is_asked_for_figures_only(tmp_path: Path) -> None:
+    content = dataclasses.replace(template_content(catalog(), "市商务局", "2024Q4"), tasks=())
+    path = tmp_path / "t.xlsx"
+    build_workbook(content, generated=GENERATED).save(path)
+    text = everything_said(path)
+    assert "请填写“指标”表" in text and "在“填报值”列填写数字" in text and "填写填报人" in text
+    assert "请填写“任务”表" not in text and "下拉选择" not in text
 
 
 def test_the_default_name_is_written_in_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

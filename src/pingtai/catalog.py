@@ -63,6 +63,9 @@ COMPARATOR_LABELS = {">=": "以上", ">": "超过", "~": "左右", "range": "区
 KIND_LABELS = {"stock": "存量", "flow": "流量（年内累计）", "cumulative": "累计"}
 DIRECTION_LABELS = {"increase": "越大越好", "decrease": "越小越好"}
 AREA_KIND_LABELS = {"city": "设区市", "district": "市辖区", "county_city": "县级市", "county": "县", "zone": "功能区"}
+AGENCY_KIND_LABELS = {"government": "市政府", "department": "市级部门", "district": "区、县（市）政府",
+                      "office": "领导小组办公室", "enterprise": "企业", "central": "垂直管理单位", "organization": "群团组织"}
+"""How ``agencies.yaml``'s kinds read to the office (the file's own section headings)."""
 COUNTY_LEVEL = ("district", "county_city", "county")
 """Kinds of area whose figures add up to the city's (a functional zone lies inside them)."""
 

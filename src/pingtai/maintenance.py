@@ -570,21 +570,24 @@ def backup_ledger(db_path: Path, target: Path) -> Backup:
     """Copy the ledger at ``db_path`` to ``target`` with SQLite's online backup, atomically.
 
     Safe while imports run: the copy is one consistent snapshot. It is written under a temporary
-    name beside ``target``, checked (``PRAGMA integrity_check``) and renamed over ``target``.
-    Raises :class:`UsageError` for a target that is the ledger itself, a folder or in a missing
-    folder, :class:`LedgerError` when there is no ledger or the copy cannot be written.
+    name beside ``target``, checked (``PRAGMA integrity_check``) and renamed over ``target``; a
+    folder of ``target`` that does not exist yet is created (once the ledger is known to exist).
+    Raises :class:`UsageError` for a target that is the ledger itself or a folder,
+    :class:`LedgerError` when there is no ledger or the copy (or its folder) cannot be written.
     """
     if target.is_dir():
         raise UsageError(f"备份目标是目录：{target}", hint="请指定备份文件名，例如 /backup/ledger-2025-01-20.sqlite3。")
     directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"备份目录不存在：{directory}")
     if target.exists() and db_path.exists() and os.path.samefile(target, db_path):
         raise UsageError("备份目标就是台账本身", hint="请指定另一个文件。")
     refuse_special(target)
     if not db_path.is_file() or db_path.stat().st_size == 0:
         Ledger.open(db_path, readonly=True).close()  # a lost ledger: the error that says so
         raise LedgerError(f"台账不存在：{db_path}", hint="请用 --db 或 PINGTAI_DB 指向台账文件。")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LedgerError(f"无法创建备份目录 {directory}：{os_reason(exc)}") from None
     try:
         fd, temp_name = tempfile.mkstemp(prefix=".pingtai-backup-", suffix=".sqlite3", dir=directory)
         os.close(fd)

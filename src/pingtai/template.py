@@ -12,7 +12,10 @@ Sheets (names and headers from :mod:`pingtai.layout`, which the reader relies on
 
 Imports openpyxl at module level: the CLI imports this module only inside ``pingtai template``.
 Labels are locked and the sheets protected (no password: it prevents slips, not determined edits);
-input cells are unlocked and validated. The file is written atomically.
+input cells are unlocked and validated. Columns, rows and printing are laid out by
+:mod:`pingtai.render.sheets`, as for every workbook pingtai writes. What the instructions ask for
+is what the sheets hold (:func:`instructions`): a unit with no indicators is not asked for figures,
+one that leads no task is not asked for progress. The file is written atomically.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pingtai import layout
@@ -35,10 +37,12 @@ from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Indicator, Task
 from pingtai.errors import UsageError
 from pingtai.periods import Period, PeriodError
+from pingtai.render.sheets import budget, finish, fit_rows, print_setup
 from pingtai.safe_write import inside, text_cells_only, write_atomically
 from pingtai.schedule import plan_schedule, return_contents
 
-_COLUMN_WIDTHS = {"value": (30, 26, 10, 16, 16, 34), "task": (10, 9, 30, 12, 40, 30, 30)}
+_INPUT_WIDTHS = {"value": {5: 14, 6: 24}, "task": {4: 10, 5: 30, 6: 20, 7: 20}}
+"""Input columns (index → width) stay wide enough to write in, whatever the labels beside them."""
 _TITLE = "绍兴市平台经济政策落实情况填报表"
 
 
@@ -192,30 +196,22 @@ def _title_rows(sheet: Worksheet, title: str, content: TemplateContent, width: i
     sheet["A2"].alignment = style["wrap"]
 
 
-def _header(sheet: Worksheet, row: int, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+def _header(sheet: Worksheet, row: int, headers: tuple[str, ...]) -> None:
     style = _styles()
-    for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+    for column, text in enumerate(headers, start=1):
         cell = sheet.cell(row=row, column=column, value=text)
         cell.font = style["bold"]
         cell.alignment = style["center"]
         cell.border = style["border"]
         cell.fill = style["header_fill"]
-        sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = f"A{row + 1}"
-    sheet.print_title_rows = f"{row}:{row}"
 
 
-def _protect_and_print(sheet: Worksheet) -> None:
+def _protect(sheet: Worksheet) -> None:
     sheet.protection.sheet = True
     # Let people widen columns and rows to read long texts; everything else stays as sent.
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
 
 
 def _hint(indicator: Indicator, period: Period) -> str:
@@ -233,25 +229,47 @@ def _hint(indicator: Indicator, period: Period) -> str:
 
 
 def _sheet_top(sheet: Worksheet, title: str, content: TemplateContent, headers: tuple[str, ...],
-               widths: tuple[int, ...], empty_note: str | None) -> int:
+               empty_note: str | None) -> int:
     """Title rows, an optional note saying the sheet has nothing to fill, the header; returns its row."""
-    _title_rows(sheet, title, content, len(widths))
+    _title_rows(sheet, title, content, len(headers))
     row = 3
     if empty_note is not None:
-        sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(widths))
+        sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(headers))
         sheet["A3"] = empty_note
         sheet["A3"].font = _styles()["note"]
+        sheet["A3"].alignment = _styles()["wrap"]
         row = 4
-    _header(sheet, row, headers, widths)
+    _header(sheet, row, headers)
     return row
+
+
+NOTHING_TO_FILL = "本单位本期既无需填报的指标，也不牵头任务，无需报送本表。"
+"""What every sheet of a template for a unit with nothing to report says (a district government
+is named in the plans only through a group or as a co-operating unit)."""
+CO_UNITS = "配合单位的工作进展由牵头单位汇总填报。"
+
+
+def values_note(content: TemplateContent) -> str | None:
+    """The note over the ``指标`` sheet when it lists no indicator (``None`` when it does)."""
+    if content.indicators:
+        return None
+    if content.tasks:
+        return "本单位没有归口或牵头任务关联的指标，本表无需填写数值；请填写“任务”表，并在本表下方填写填报人信息。"
+    return f"{NOTHING_TO_FILL}{CO_UNITS}"
+
+
+def tasks_note(content: TemplateContent) -> str | None:
+    """The note over the ``任务`` sheet when it lists no task (``None`` when it does)."""
+    if content.tasks:
+        return None
+    if content.indicators:
+        return "本单位在两份方案中均不是牵头单位，本表无需填写；请填写“指标”表。"
+    return f"{NOTHING_TO_FILL}{CO_UNITS}"
 
 
 def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
     style = _styles()
-    widths = _COLUMN_WIDTHS["value"]
-    row = _sheet_top(sheet, f"{_TITLE}（指标）{title_note}", content, layout.VALUE_HEADERS, widths,
-                     None if content.indicators else
-                     "本单位没有归口或牵头任务关联的指标，本表无需填写数值；请填写“任务”表及下方填报人信息。")
+    row = _sheet_top(sheet, f"{_TITLE}（指标）{title_note}", content, layout.VALUE_HEADERS, values_note(content))
     validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                 showErrorMessage=True, errorStyle="warning", errorTitle="请填写数字",
                                 error="填报值应为不小于 0 的数字，单位见“计量单位”列；不报请留空。",
@@ -275,6 +293,10 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
     if content.indicators:
         validation.add(f"E{first}:E{row}")
         sheet.add_data_validation(validation)
+    if not content.indicators and not content.tasks:
+        _protect(sheet)
+        finish(sheet, row, "landscape", floors=_INPUT_WIDTHS["value"])
+        return
     row += 2
     for label in (layout.REPORTER_LABEL, layout.PHONE_LABEL, layout.FILLED_ON_LABEL):
         sheet.cell(row=row, column=1, value=label).font = style["bold"]
@@ -287,15 +309,17 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
         else:
             entry.number_format = "@"  # a phone number stays text, leading zeros and all
         row += 1
-    sheet.cell(row=row + 1, column=1, value="注：流量指标填年内累计数，存量指标填期末数；留空为“未报”，不作 0 处理。")
-    _protect_and_print(sheet)
+    if content.indicators:
+        note = sheet.cell(row=row + 1, column=1, value="注：流量指标填年内累计数，存量指标填期末数；留空为“未报”，不作 0 处理。")
+        sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=len(layout.VALUE_HEADERS))
+        note.alignment = style["wrap"]
+    _protect(sheet)
+    finish(sheet, first - 1, "landscape", floors=_INPUT_WIDTHS["value"])
 
 
 def _tasks_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
     style = _styles()
-    widths = _COLUMN_WIDTHS["task"]
-    row = _sheet_top(sheet, f"{_TITLE}（任务进展）{title_note}", content, layout.TASK_HEADERS, widths,
-                     None if content.tasks else "本单位在两份方案中均不是牵头单位，本表无需填写。")
+    row = _sheet_top(sheet, f"{_TITLE}（任务进展）{title_note}", content, layout.TASK_HEADERS, tasks_note(content))
     statuses = ",".join(layout.TASK_STATUSES)
     validation = DataValidation(type="list", formula1=f'"{statuses}"', allow_blank=True, showErrorMessage=True,
                                 errorTitle="请从列表中选择", error=f"进展状态只能是：{'、'.join(layout.TASK_STATUSES)}。",
@@ -315,11 +339,13 @@ def _tasks_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) ->
     if content.tasks:
         validation.add(f"D{first}:D{row}")
         sheet.add_data_validation(validation)
-    _protect_and_print(sheet)
+    _protect(sheet)
+    finish(sheet, first - 1, "landscape", floors=_INPUT_WIDTHS["task"])
 
 
-def _instructions(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
-    style = _styles()
+def instructions(content: TemplateContent, title_note: str = "") -> list[tuple[str, str]]:
+    """The lines of ``填报说明`` with their style (``title``, ``bold`` or plain): what to fill where,
+    asking only for what the sheets hold."""
     period = content.period
     lines = [
         (f"{_TITLE} — 填报说明{title_note}", "title"),
@@ -327,31 +353,55 @@ def _instructions(sheet: Worksheet, content: TemplateContent, title_note: str) -
         (f"报告期：{period.label()}（截至 {period.end.isoformat()}）", "bold"),
         (f"报送截止：{content.due.year}年{content.due.month}月{content.due.day}日前", "bold"),
         ("", ""),
-        ("一、指标（“指标”表）", "bold"),
-        ("1. 在“填报值”列填写数字，单位以“计量单位”列为准（例如 亿元），不要填写单位或文字；可在“说明”列补充口径、备注。", ""),
-        ("2. 流量指标（如网络零售额）填年内累计数（1月至报告期末）；存量指标填报告期末的数；累计指标填自起始以来的累计总数。", ""),
-        ("3. 留空表示“未报”，不会被当作 0；确实为 0 的请填 0。数值小于最小单位的可填“…”。", ""),
-        ("4. 百分比指标填数字，如 85 表示 85%。", ""),
-        ("5. 请在“指标”表下方填写填报人、联系电话、填报日期。", ""),
-        ("二、任务（“任务”表）", "bold"),
-        ("列出本单位牵头的任务：在“进展状态”下拉选择 未启动 / 推进中 / 已完成 / 滞后，并填写进展情况、存在问题、下步打算。", ""),
-        ("三、注意", "bold"),
-        ("请勿修改表头、增删工作表，或改动隐藏的 _pingtai 工作表：它记录了填报单位、报告期和计划版本，导入时据此识别本表。", ""),
-        ("可用 Excel、WPS 或 LibreOffice 填写后保存（.xlsx 为宜，.xls、.ods 亦可）。", ""),
+    ]
+    if not content.indicators and not content.tasks:
+        lines += [(NOTHING_TO_FILL, "bold"),
+                  (f"本单位在两份方案中没有归口指标，也没有牵头任务（“指标”“任务”两表均为空）。{CO_UNITS}"
+                   "如认为名单有误，请与下方办公室联系。", "")]
+    else:
+        lines.append(("一、指标（“指标”表）", "bold"))
+        if content.indicators:
+            lines += [
+                ("1. 在“填报值”列填写数字，单位以“计量单位”列为准（例如 亿元），不要填写单位或文字；可在“说明”列补充口径、备注。", ""),
+                ("2. 流量指标（如网络零售额）填年内累计数（1月至报告期末）；存量指标填报告期末的数；累计指标填自起始以来的累计总数。", ""),
+                ("3. 留空表示“未报”，不会被当作 0；确实为 0 的请填 0。数值小于最小单位的可填“…”。", ""),
+                ("4. 百分比指标填数字，如 85 表示 85%。", ""),
+                ("5. 请在“指标”表下方填写填报人、联系电话、填报日期。", ""),
+            ]
+        else:
+            lines.append(("本单位没有归口或牵头任务关联的指标，“指标”表无需填写数值；请在“指标”表下方填写填报人、联系电话、填报日期。", ""))
+        lines.append(("二、任务（“任务”表）", "bold"))
+        if content.tasks:
+            lines.append(("列出本单位牵头的任务：在“进展状态”下拉选择 未启动 / 推进中 / 已完成 / 滞后，并填写进展情况、存在问题、下步打算。"
+                          + CO_UNITS, ""))
+        else:
+            lines.append((f"本单位在两份方案中均不是牵头单位，“任务”表无需填写。{CO_UNITS}", ""))
+        lines += [
+            ("三、注意", "bold"),
+            ("请勿修改表头、增删工作表，或改动隐藏的 _pingtai 工作表：它记录了填报单位、报告期和计划版本，导入时据此识别本表。", ""),
+            ("可用 Excel、WPS 或 LibreOffice 填写后保存（.xlsx 为宜，.xls、.ods 亦可）。", ""),
+        ]
+    lines += [
         ("", ""),
         (f"指标 {len(content.indicators)} 项，牵头任务 {len(content.tasks)} 项。", ""),
         (f"计划版本：{content.plan_version}", ""),
     ]
     if content.offices:
         lines.append((f"如有疑问，请联系：{'、'.join(content.offices)}。", ""))
-    sheet.column_dimensions["A"].width = 110
-    for row, (text, kind) in enumerate(lines, start=1):
+    return lines
+
+
+def _instructions(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
+    style = _styles()
+    sheet.column_dimensions["A"].width = budget("portrait")
+    for row, (text, kind) in enumerate(instructions(content, title_note), start=1):
         cell = sheet.cell(row=row, column=1, value=text or None)
         cell.alignment = style["wrap"]
         if kind:
             cell.font = style[kind]
-    _protect_and_print(sheet)
-    sheet.page_setup.orientation = "portrait"
+    _protect(sheet)
+    fit_rows(sheet)
+    print_setup(sheet, "portrait", area=f"A1:A{sheet.max_row}")
 
 
 def _meta_sheet(sheet: Worksheet, content: TemplateContent, generated: dt.date) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from pingtai.agencies import AgencyIndex
 from pingtai.areas import AreaIndex
 from pingtai.catalog import (
+    AGENCY_KIND_LABELS,
     AREA_KIND_LABELS,
     COMPARATOR_LABELS,
     Area,
@@ -146,7 +147,8 @@ def agency_rows(catalog: Catalog) -> list[dict[str, Any]]:
     for agency in catalog.agencies.agencies:
         lead, co = _responsibilities(catalog, index, agency.name)
         rows.append({"name": agency.name, "full_name": agency.full_name, "kind": agency.kind,
-                     "aliases": list(agency.aliases), "groups": index.groups_of(agency.name),
+                     "label": AGENCY_KIND_LABELS[agency.kind], "aliases": list(agency.aliases),
+                     "groups": index.groups_of(agency.name),
                      "lead": len(lead), "co": len(co)})
     return rows
 
@@ -175,7 +177,8 @@ def agency_detail(catalog: Catalog, name: str) -> dict[str, Any]:
     agency = found.agency
     assert agency is not None
     return {"name": agency.name, "query": name, "group": False, "full_name": agency.full_name,
-            "kind": agency.kind, "aliases": list(agency.aliases), "groups": index.groups_of(agency.name),
+            "kind": agency.kind, "label": AGENCY_KIND_LABELS[agency.kind], "aliases": list(agency.aliases),
+            "groups": index.groups_of(agency.name),
             "note": agency.note, "lead": lead, "co": co}
 
 

@@ -2,7 +2,8 @@
 
 Commands are thin: parse options, call one library function, hand its result to a renderer.
 Every :class:`~pingtai.errors.PingtaiError` is caught once, in :class:`PingtaiGroup`, and printed
-as ``where: message`` with its exit code; any other exception is a bug and stays loud.
+as ``where: message`` with its exit code; any other exception is a bug and stays loud. Typer's
+own usage errors and help pages speak Chinese too (:mod:`pingtai.cli._usage`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,30 @@ from typer.core import TyperGroup
 
 from pingtai import __version__
 from pingtai.cli._common import State, report_error
+from pingtai.cli._usage import Context, summary, usage_error
 from pingtai.errors import PingtaiError
 from pingtai.gcutil import process_ends_with_command
 
 
 class PingtaiGroup(TyperGroup):
-    """Translates library errors into a message on stderr and the exit code DESIGN.md fixes."""
+    """Translates library errors into a message on stderr and the exit code DESIGN.md fixes, and
+    has typer's usage errors and help pages written in Chinese."""
+
+    context_class = Context
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            command.context_class = Context  # its help and usage lines in Chinese, too
+        return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands, each with its help's first paragraph whole (not cut at a space)."""
+        rows = [(name, summary(command)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -34,15 +53,15 @@ class PingtaiGroup(TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
-        """Typer's main, with its usage errors shown safely: a message that quotes what was typed
-        (``No such option: …``, ``Invalid value for '--fail-on': …``) shows control characters
-        escaped, as every other message does. Exit codes are typer's."""
+        """Typer's main, with its usage errors in Chinese and shown safely: what was typed
+        (``--all``, a value for ``--fail-on``) is quoted with control characters escaped, as in
+        every other message. Exit codes are typer's (2 for a usage error)."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.Abort:
-            sys.stderr.write("Aborted!\n")
+            sys.stderr.write("已中止。\n")
             sys.exit(1)
         except typer.TyperException as exc:
             _show_usage_error(exc)
@@ -51,12 +70,13 @@ class PingtaiGroup(TyperGroup):
 
 
 def _show_usage_error(exc: Any) -> None:
-    """``exc.show()`` with each line of its message as :func:`pingtai.render.format.terminal` shows it."""
-    from pingtai.render.format import terminal
+    """A usage error on stderr, in Chinese; help asked for by giving no arguments is shown as help."""
+    from typer._click.exceptions import NoArgsIsHelpError
 
-    message = "\n".join(map(terminal, str(exc.format_message()).split("\n")))
-    exc.format_message = lambda: message
-    exc.show()
+    if isinstance(exc, NoArgsIsHelpError):
+        exc.show()
+        return
+    sys.stderr.write("".join(f"{line}\n" for line in usage_error(exc)))
 
 
 app = typer.Typer(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, err_line, output, state
+from pingtai.cli._common import echo_json, err_line, output, plan_names, state
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", "-p", help="计划：plan_2023_38 / 38号 / zone_2023_5 / 5号。")]
 AgencyOpt = Annotated[str | None, typer.Option("--agency", "-a", help="单位：规范名、简称或全称均可。")]
@@ -50,8 +50,8 @@ def plans(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         echo_json(rows)
         return
-    output().table(TableData("计划", ["计划", "文号", "标题", "印发", "计划期", "指标", "任务", "文件"], [
-        [r["id"], r["number"], r["title"], r["issued"], f"{r['horizon']['start']}—{r['horizon']['end']}",
+    output().table(TableData("计划", ["计划", "代码（--plan）", "文号", "标题", "印发", "计划期", "指标", "任务", "文件"], [
+        [r["short_name"], r["id"], r["number"], r["title"], r["issued"], f"{r['horizon']['start']}—{r['horizon']['end']}",
          str(r["indicators"]), str(r["tasks"]), r["path"]] for r in rows]))
 
 
@@ -68,12 +68,14 @@ def indicators(ctx: typer.Context, plan: PlanOpt = None, agency: AgencyOpt = Non
     from pingtai.render.format import num
     from pingtai.views import indicator_rows
 
-    rows = indicator_rows(state(ctx).catalog(), plan, agency)
+    catalog = state(ctx).catalog()
+    rows = indicator_rows(catalog, plan, agency)
     if as_json:
         echo_json(rows)
         return
+    short = plan_names(catalog)
     output().table(TableData("指标", ["计划", "编号", "名称", "单位", "类型", "任务", "基期", "目标"], [
-        [r["plan"], r["id"], r["name"], r["unit"], KIND_LABELS[r["kind"]], str(r["task"] or ""),
+        [short[r["plan"]], r["id"], r["name"], r["unit"], KIND_LABELS[r["kind"]], str(r["task"] or ""),
          f"{r['baseline']['period']}: {num(r['baseline']['value'])}" if r["baseline"] else "—",
          "；".join(f"{t['period']}: {_target(t)}" for t in r["targets"])] for r in rows]))
 
@@ -103,12 +105,14 @@ def tasks(
     from pingtai.render.console import TableData
     from pingtai.views import task_rows
 
-    rows = task_rows(state(ctx).catalog(), plan, agency, lead_only)
+    catalog = state(ctx).catalog()
+    rows = task_rows(catalog, plan, agency, lead_only)
     if as_json:
         echo_json(rows)
         return
+    short = plan_names(catalog)
     output().table(TableData("任务", ["计划", "编号", "行动", "任务", "牵头单位", "配合单位"], [
-        [r["plan"], str(r["number"]), f"（{r['action']}）", r["title"], r["lead"], "、".join(r["co"])] for r in rows]))
+        [short[r["plan"]], str(r["number"]), f"（{r['action']}）", r["title"], r["lead"], "、".join(r["co"])] for r in rows]))
 
 
 @app.command()
@@ -133,7 +137,7 @@ def agencies(
             echo_json(rows)
             return
         output().table(TableData("单位", ["单位", "全称", "类别", "别名", "所属组", "牵头", "配合"], [
-            [r["name"], r["full_name"], r["kind"], "、".join(r["aliases"]), "、".join(r["groups"]),
+            [r["name"], r["full_name"], r["label"], "、".join(r["aliases"]), "、".join(r["groups"]),
              str(r["lead"]), str(r["co"])] for r in rows]))
         return
     detail = agency_detail(catalog, name)
@@ -145,14 +149,14 @@ def agencies(
         out.line(f"单位组：{detail['name']}")
         out.line(f"成员：{'、'.join(detail['members'])}" + ("" if detail["complete"] else "（文件未列明全部成员）"))
     else:
-        out.line(f"单位：{detail['name']}（{detail['full_name']}）")
+        out.line(f"单位：{detail['name']}（{detail['full_name']}，{detail['label']}）")
         if detail["query"] != detail["name"]:
             out.line(f"“{detail['query']}”即 {detail['name']}")
         out.line(f"别名：{'、'.join(detail['aliases']) or '—'}")
         out.line(f"所属单位组：{'、'.join(detail['groups']) or '—'}")
     for key, title in (("lead", "牵头任务"), ("co", "配合任务")):
         out.table(TableData(f"{title}（{len(detail[key])}）", ["计划", "编号", "任务", "经由"], [
-            [t["plan"], str(t["number"]), t["title"], t["via"] or ""] for t in detail[key]]))
+            [plan_names(catalog)[t["plan"]], str(t["number"]), t["title"], t["via"] or ""] for t in detail[key]]))
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import output, state
+from pingtai.cli._common import output, progress_bar, state
 from pingtai.cli.status_cmds import AsOfOpt, PlanOpt, _day
 from pingtai.errors import UsageError
 
@@ -58,7 +58,10 @@ def report(
     day = _day(as_of)
     fmt = "json" if as_json else fmt
     if all_agencies and target is not None:
-        for item in write_reports(catalog, service.snapshot(store), day, target, fmt or "html", plan):
+        with progress_bar() as bar:
+            items = write_reports(catalog, service.snapshot(store), day, target, fmt or "html", plan,
+                                  on_progress=lambda done, total, unit: bar.update("all", f"写报告 {unit}", done, total))
+        for item in items:
             fields = [str(item.path), item.agency,
                       f"牵头 {item.lead}，配合 {item.co}，指标 {item.indicators}，未报报表 {item.missing_returns}"]
             typer.echo("\t".join(map(terminal, fields)))
@@ -77,7 +80,8 @@ def league(
     by: Annotated[str, typer.Option("--by", help="排名依据：score 综合得分 / returns 按时报送率 / tasks 任务正常率 / "
                                                  "indicators 指标正常率。")] = "score",
     fmt: FormatOpt = None,
-    target: OutOpt = None,
+    target: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（.md / .xlsx / .html / .json，格式按扩展名）。",
+                                                show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """单位排名：按报表按时率、牵头任务正常率、归口指标正常率排名，并列出每项背后的数目。

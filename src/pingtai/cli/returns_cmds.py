@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, err_line, output, state
+from pingtai.cli._common import echo_json, err_line, output, plan_names, progress_bar, state
 from pingtai.errors import UsageError
 from pingtai.gcutil import gc_paused
 
@@ -111,7 +111,7 @@ def history(
     if as_json:
         echo_json(found.values)
         return
-    _render_history(found, output())
+    _render_history(found, output(), plan_names(st.catalog()))
 
 
 @app.command()
@@ -135,7 +135,7 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False) -> None:
          b.received.isoformat() + ("（补录）" if b.backfill else ""), RECEIVED_SOURCE_LABELS[b.received_source],
          _local(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings),
          f"{len(b.accepted)}（{b.accept_reason}）" if b.accepted else "0"]
-        for b in rows]))
+        for b in rows], optional=("sha256", "收到日期来源", "导入时间", "放行", "未变", "任务")))
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -163,29 +163,13 @@ def _receipt(received: str | None, backfill: bool, accept: list[str], accept_all
 
 @contextlib.contextmanager
 def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A progress bar on stderr when it is a terminal (large files take a while); else no callback."""
-    from pingtai.render.console import is_terminal
-
-    if not enabled or not is_terminal(sys.stderr):
-        yield None
-        return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
-    from pingtai.render.format import terminal
-
-    bars: dict[str, TaskID] = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(file=sys.stderr), transient=True) as progress:
+    """A bar per file on stderr when it is a terminal and reading takes over a second; else no callback."""
+    with progress_bar(enabled) as bar:
 
         def update(file: str, done: int, total: int) -> None:
-            if file not in bars:
-                # a task description is rich markup: the name is escaped for rich and for the terminal
-                bars[file] = progress.add_task(f"读取 {escape(terminal(Path(file).name))}", total=total or None)
-            progress.update(bars[file], completed=done, total=total or None)
+            bar.update(file, f"读取 {Path(file).name}", done, total)
 
-        yield update
+        yield update if bar.active else None
 
 
 def _local(moment: dt.datetime) -> str:
@@ -247,7 +231,7 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
         out.line(styled(f"  预警 {warning}", "yellow"))
 
 
-def _render_history(found: IndicatorHistory, out: Output) -> None:
+def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str]) -> None:
     from pingtai.render.console import Cell, TableData, styled
     from pingtai.render.format import recorded
     from pingtai.views import target_text
@@ -255,10 +239,10 @@ def _render_history(found: IndicatorHistory, out: Output) -> None:
     ind = found.indicator
     out.line(f"{ind.name}（{ind.id}，{ind.unit}）")
     for item in found.plans:
-        out.line(f"  {item.plan} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
+        out.line(f"  {short.get(item.plan, item.plan)} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
     rows: list[list[Cell]] = [[v.period.label(), recorded(v.value) + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
              v.file, _local(v.imported_at), styled("已更正", "dim") if v.superseded else "当前", v.where]
             for v in found.values]
     out.table(TableData(f"历次数值（{len(rows)}）", ["报告期", "数值", "单位", "单位名称", "批次", "文件", "导入时间",
                                                 "状态", "位置"], rows,
-                        caption="" if rows else "台账中尚无该指标的数值。"))
+                        caption="" if rows else "台账中尚无该指标的数值。", optional=("位置", "导入时间", "文件")))

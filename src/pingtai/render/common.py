@@ -1,4 +1,5 @@
-"""Looks the document renderers share (Markdown, HTML, xlsx): colours, fonts and titles.
+"""Looks the document renderers share (Markdown, HTML, xlsx): colours, fonts, titles, and which
+league rows are worth a line.
 
 Numbers, targets, counts and status words come from :mod:`pingtai.render.format`, so a figure
 reads the same on the terminal, in a report and in a workbook. Colours here are hex for HTML,
@@ -6,6 +7,11 @@ SVG and xlsx fills; every coloured cell also carries its word.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pingtai.reports import League, LeagueRow
 
 # (text colour, light background) per state; text colours are dark enough for white paper
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
@@ -30,6 +36,24 @@ REPORT_TITLE = "平台经济政策落实情况单位报告"
 LEAGUE_TITLE = "平台经济政策落实情况单位排名"
 
 
+def league_sections(league: League) -> tuple[list[LeagueRow], list[str]]:
+    """The league's rows worth a line, and the names of the units with nothing at all to count.
+
+    A unit is left to a note when it is not ranked and every count shown is zero: no return
+    owed, no task led, no indicator owned — a row of zeros says nothing a name would not.
+    """
+    rows, idle = [], []
+    for row in league.rows:
+        empty = row.rank is None and not (row.returns.due or row.tasks.led or row.indicators.owned)
+        (idle.append(row.agency) if empty else rows.append(row))
+    return rows, idle
+
+
+def idle_note(idle: list[str]) -> str:
+    """The note naming the units :func:`league_sections` leaves out of the table."""
+    return f"未列入上表（无应报报表、牵头任务和归口指标）：{'、'.join(idle)}。"
+
+
 def colours(kind: str, key: str) -> tuple[str, str]:
     """(text, background) hex colours of an indicator ``status``, a ``task`` state or a ``return`` state."""
     table = {"status": STATUS_COLOURS, "task": TASK_COLOURS, "return": RETURN_COLOURS}[kind]
@@ -37,4 +61,4 @@ def colours(kind: str, key: str) -> tuple[str, str]:
 
 
 __all__ = ["ACTUAL_COLOUR", "FONT_STACK", "LEAGUE_TITLE", "PATH_COLOUR", "REPORT_TITLE", "RETURN_COLOURS",
-           "STATUS_COLOURS", "TASK_COLOURS", "colours"]
+           "STATUS_COLOURS", "TASK_COLOURS", "colours", "idle_note", "league_sections"]

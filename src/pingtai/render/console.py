@@ -7,6 +7,12 @@ Every text printed here passes :func:`pingtai.render.format.terminal` (a line) o
 :func:`~pingtai.render.format.terminal_block` (a table cell on a terminal): an escape sequence,
 a bidi override or a line break that comes with a cell, a name or a file name is shown escaped
 (``\\x1b``), never sent to the terminal — in rich and plain output alike.
+
+On a terminal a table is laid out for the terminal's width before rich draws it
+(:func:`layout`): a column never gets narrower than its widest figure, text wraps where
+:func:`pingtai.render.format.wrap_spans` says (between CJK characters, at spaces, never inside a
+figure), and where even that does not fit, the table's optional columns are left out — the
+least useful first — with a note saying which. Lines wrap the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO, Union
 
-from pingtai.render.format import lines, terminal, terminal_block
+from pingtai.render.format import display_width, lines, min_width, terminal, terminal_block, wrap_spans
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -79,6 +85,79 @@ class TableData:
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     caption: str = ""
+    optional: tuple[str, ...] = ()
+    """Columns a narrow terminal may leave out, in the order they go (the least useful first);
+    piped output always has every column."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table fits a terminal: the columns kept (indices) and the width of each."""
+
+    kept: tuple[int, ...]
+    widths: tuple[int, ...]
+    dropped: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.widths) + table_overhead(len(self.widths))
+
+
+def table_overhead(columns: int) -> int:
+    """Columns a rich table with edges takes beyond its cells: a rule and two spaces per column, one rule more."""
+    return 3 * columns + 1
+
+
+HEADER_MIN = 4
+"""A header may wrap, but not to fewer than two CJK characters a line."""
+COMFORT = 8
+"""What every column gets, room permitting, before any gets its full width; a table whose columns
+do not fit at this width leaves out its optional columns."""
+
+
+def layout(headers: Sequence[str], cells: Sequence[Sequence[str]], width: int, optional: Sequence[str] = ()) -> Layout:
+    """Fit a table of ``headers`` and rows of plain ``cells`` into ``width`` terminal columns.
+
+    Every column is at least as wide as its widest figure (so no figure is cut) and its header's
+    first two characters. When the columns do not fit at :data:`COMFORT` columns each (or their
+    minimum, if wider), those named in ``optional`` are left out in that order until they do; if
+    even the minimums do not fit, the table runs over and the terminal wraps it. Room left is
+    handed out: first up to :data:`COMFORT` columns each, then whole contents to the columns that
+    need least for it, then in proportion to what each still lacks.
+    """
+    natural = [display_width(h) for h in headers]
+    minimum = [min(n, HEADER_MIN) for n in natural]
+    for row in cells:
+        for i, text in enumerate(row):
+            natural[i] = max(natural[i], display_width(text))
+            minimum[i] = max(minimum[i], min_width(text))
+    kept = list(range(len(headers)))
+    dropped: list[str] = []
+    comfortable = [max(low, min(high, COMFORT)) for low, high in zip(minimum, natural, strict=True)]
+    for name in optional:
+        if sum(comfortable[i] for i in kept) + table_overhead(len(kept)) <= width:
+            break
+        if name in headers and headers.index(name) in kept:
+            kept.remove(headers.index(name))
+            dropped.append(name)
+    widths = {i: minimum[i] for i in kept}
+    room = width - table_overhead(len(kept)) - sum(widths.values())
+    for i in kept:  # a little for every column
+        grant = min(max(min(natural[i], COMFORT) - widths[i], 0), max(room, 0))
+        widths[i] += grant
+        room -= grant
+    for i in sorted(kept, key=lambda i: natural[i] - widths[i]):  # whole contents, the cheapest first
+        need = natural[i] - widths[i]
+        if 0 < need <= room:
+            widths[i] += need
+            room -= need
+    lacking = {i: natural[i] - widths[i] for i in kept if natural[i] > widths[i]}
+    total = sum(lacking.values())
+    for i, need in lacking.items():  # the rest in proportion
+        if room <= 0:
+            break
+        widths[i] += min(need, room * need // total)
+    return Layout(tuple(kept), tuple(widths[i] for i in kept), tuple(dropped))
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -114,7 +193,7 @@ class Output:
 
     def line(self, text: Cell = "") -> None:
         if self.terminal:
-            self.console.print(_verbatim(text, block=False))
+            self.console.print(wrapped(_verbatim(text, block=False), self.console.width))
         else:
             self.stream.write(f"{terminal(_plain(text))}\n")
 
@@ -123,12 +202,21 @@ class Output:
             self._plain_table(data)
             return
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=data.title, caption=data.caption or None, header_style="bold", title_justify="left")
-        for column in data.columns:
-            table.add_column(column, overflow="fold")
-        for row in data.rows:
-            table.add_row(*(_verbatim(cell) for cell in row))
+        rows = [[_verbatim(cell) for cell in row] for row in data.rows]
+        fit = layout(data.columns, [[cell.plain for cell in row] for row in rows], self.console.width, data.optional)
+        caption = terminal(data.caption)
+        if fit.dropped:
+            note = f"终端较窄，未显示：{'、'.join(fit.dropped)}（加宽窗口或用 --json 查看）"
+            caption = "\n".join(filter(None, [caption, terminal(note)]))
+        table = Table(title=wrapped(Text(terminal(data.title)), fit.total) if data.title else None,
+                      caption=wrapped(Text(caption), fit.total) if caption else None,
+                      header_style="bold", title_justify="left", caption_justify="left")
+        for i, width in zip(fit.kept, fit.widths, strict=True):
+            table.add_column(wrapped(Text(terminal(data.columns[i])), width), width=width, overflow="fold")
+        for row in rows:
+            table.add_row(*(wrapped(row[i], width) for i, width in zip(fit.kept, fit.widths, strict=True)))
         self.console.print(table)
 
     def _plain_table(self, data: TableData) -> None:
@@ -165,6 +253,17 @@ def _verbatim(cell: Cell, block: bool = True) -> Text:
         text = cell.plain
         return cell if text.isprintable() or safe(text) == text else Text(safe(text), style=cell.style)
     return Text(safe(str(cell)))
+
+
+def wrapped(text: Text, width: int) -> Text:
+    """``text`` (styles kept) broken into lines of at most ``width`` columns by
+    :func:`pingtai.render.format.wrap_spans`: figures whole, CJK text between characters."""
+    plain = text.plain
+    if display_width(plain) <= width:
+        return text
+    from rich.text import Text
+
+    return Text("\n").join(text[start:end] for start, end in wrap_spans(plain, width))
 
 
 def _plain_cell(text: str) -> str:

@@ -24,6 +24,8 @@ from pingtai.render.format import terminal
 NO_AGENCY = "（未明确责任单位）"
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "bright_black"}
 CHANGE_LABELS = {"new": "新", "changed": "有变化"}
+FAIL_ON_LABELS = {"overdue": "报表或任务逾期", "off_track": "进度滞后或逾期", "at_risk": "预警及以上"}
+"""What each ``--fail-on`` level fails on, as the option's help says it."""
 
 
 def group_by_agency(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -71,7 +73,8 @@ def render_text(report: CheckReport, out: Output) -> None:
     """The digest as lines: a title, then each agency with what it must do and by when."""
     out.line(styled(title(report), "bold"))
     plan = f"计划：{report.plan}；" if report.plan else ""
-    out.line(f"{plan}失败级别 --fail-on {report.fail_on}：{'达到，退出码 1' if report.failed else '未达到'}")
+    level = f"--fail-on {report.fail_on}（{FAIL_ON_LABELS.get(report.fail_on, report.fail_on)}）"
+    out.line(f"{plan}失败级别 {level}：{'达到，退出码 1' if report.failed else '未达到'}")
     extra = _unrepeated(report)
     if extra:
         out.line(extra)

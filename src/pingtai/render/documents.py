@@ -97,11 +97,16 @@ class WrittenReport:
     missing_returns: int
 
 
+ReportsProgress = Callable[[int, int, str], None]
+"""``(reports written, reports to write, the unit being written)``: called before each report and once at the end."""
+
+
 def write_reports(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, directory: Path, fmt: str,
-                  plan: str | None = None) -> list[WrittenReport]:
+                  plan: str | None = None, on_progress: ReportsProgress | None = None) -> list[WrittenReport]:
     """One report per unit with anything assigned, as ``<directory>/<agency>.<ext>`` (directory created).
 
-    Every file is proven to lie in ``directory`` (:func:`pingtai.safe_write.inside`) before it is written.
+    Every file is proven to lie in ``directory`` (:func:`pingtai.safe_write.inside`) before it is
+    written. ``on_progress`` hears of each report as it starts and of the end (a progress bar).
     """
     if fmt not in FILE_FORMATS:
         raise UsageError(f"--all 需要文件格式，'{fmt}' 不行", hint=f"可用：{'、'.join(FILE_FORMATS)}（默认 html）")
@@ -112,14 +117,19 @@ def write_reports(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, direct
     except OSError as exc:
         raise UsageError(f"无法创建目录 {directory}：{exc.strerror or exc}") from None
     written = []
-    for agency in report_agencies(catalog, plan):
+    agencies = report_agencies(catalog, plan)
+    for done, agency in enumerate(agencies):
+        if on_progress is not None:
+            on_progress(done, len(agencies), agency)
         report = build_agency_report(catalog, data, agency, as_of, plan)
         target = inside(directory, f"{report.agency}{EXTENSIONS[fmt]}")
         path = write_bytes_atomically(target, document(report, fmt))
         written.append(WrittenReport(report.agency, path, len(report.lead), len(report.co), len(report.indicators),
                                      report.return_counts.missing))
+    if on_progress is not None:
+        on_progress(len(agencies), len(agencies), "")
     return written
 
 
-__all__ = ["EXTENSIONS", "FILE_FORMATS", "FORMATS", "STEMS", "WrittenReport", "choose_format", "default_name",
-           "deliver", "document", "write_reports"]
+__all__ = ["EXTENSIONS", "FILE_FORMATS", "FORMATS", "STEMS", "ReportsProgress", "WrittenReport", "choose_format",
+           "default_name", "deliver", "document", "write_reports"]

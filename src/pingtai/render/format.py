@@ -14,6 +14,13 @@ Words
     Counts, rates, targets, projections and status words shared by the dashboard, reports, the
     league and the digest.
 
+Widths and wrapping
+    :func:`display_width` is the one measure of how wide text is (CJK counts double), for
+    terminal tables and workbook columns alike; :func:`wrap_spans` / :func:`wrap` break text into
+    lines of a width without ever cutting a figure (CJK text breaks between characters, other
+    text at spaces, punctuation stays on the right side of a break), and :func:`min_width` says
+    how narrow a column holding a text may be.
+
 Text from outside, made safe for its destination
     Everything that comes from a return or a YAML file is data, never markup or control:
 
@@ -37,6 +44,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -249,6 +257,150 @@ def ratio_text(ratio: ProgressRatio) -> str:
             f"所需年均 {pct(ratio.required_cagr)}，截至 {ratio.latest}）")
 
 
+# --- widths and wrapping --------------------------------------------------------------------------
+
+
+def char_width(char: str) -> int:
+    """Columns one character takes on a terminal or in a spreadsheet column: 2 for CJK and other
+    wide or full-width characters, 0 for combining marks and zero-width characters, else 1."""
+    if char < "\u0300":  # Latin-1 and ASCII (controls are shown escaped before they are measured)
+        return 1
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Me", "Cf") or char == "\u200b":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """The width of ``text``'s widest line in columns, CJK counting double (``网络零售额`` is 10).
+
+    The one measure of width for every output: terminal tables (which columns fit, where text
+    wraps) and workbook columns (how wide, how many lines a cell needs) both use it.
+    """
+    if "\n" in text:
+        return max(map(display_width, text.split("\n")))
+    if text.isascii():
+        return len(text)
+    return sum(map(char_width, text))
+
+
+_FIGURE = re.compile(r"[-+]?\d+(?:[.,:/\-]\d+)*%?")
+"""A figure, date, period or count group that a line never breaks inside: ``-1,150.6``, ``95.9%``,
+``2025-02-01``, ``8/0/2/6``."""
+_CLOSING = set("，。、；：？！）》」』】〕〉”’,.;:!?)]}%…·")
+"""Punctuation that never starts a line (避头): it stays with what comes before it."""
+_OPENING = set("（《「『【〔〈“‘([{")
+"""Punctuation that never ends a line (避尾): it stays with what follows it."""
+_TOKEN = re.compile(r"\s+|[^\s]")
+_SHORT_BRACKET = re.compile(r"[（(《「“][^\s（）()《》「」“”]{1,4}[）)》」”]")
+"""A short aside kept on one line when it can: ``（超过）``, ``（2024）``, ``（3点）``."""
+
+
+def _atoms(line: str) -> list[tuple[int, int]]:
+    """``line`` cut into the pieces a break may fall between: each figure whole, each space run,
+    every other character alone; (start, end) offsets."""
+    atoms: list[tuple[int, int]] = []
+    position = 0
+    for match in _FIGURE.finditer(line):
+        atoms += [m.span() for m in _TOKEN.finditer(line, position, match.start())]
+        atoms.append(match.span())
+        position = match.end()
+    atoms += [m.span() for m in _TOKEN.finditer(line, position)]
+    return atoms
+
+
+def _units(line: str) -> list[tuple[int, int]]:
+    """Atoms joined into what a line keeps together when it can: a run of narrow characters (a
+    word, a file name), a short aside in brackets, or a wide character; closing punctuation kept
+    with what precedes it and opening punctuation with what follows."""
+    units: list[tuple[int, int]] = []
+    glue = False  # the previous atom was opening punctuation
+    held = {i for m in _SHORT_BRACKET.finditer(line) if display_width(m.group()) <= 8 for i in range(*m.span())}
+    for start, end in _atoms(line):
+        text = line[start:end]
+        space = text.isspace()
+        previous = line[units[-1][1] - 1] if units else " "
+        joins = glue or text in _CLOSING or (char_width(text[0]) < 2 and _narrow_word(previous)) or (
+            start in held and start - 1 in held)
+        if not space and not previous.isspace() and joins:
+            units[-1] = (units[-1][0], end)
+        else:
+            units.append((start, end))
+        glue = not space and text in _OPENING
+    return units
+
+
+def _narrow_word(char: str) -> bool:
+    return not char.isspace() and char_width(char) < 2
+
+
+def wrap_spans(text: str, width: int) -> list[tuple[int, int]]:
+    """Where ``text`` is cut into lines of at most ``width`` columns: (start, end) offsets of each line.
+
+    Line breaks in ``text`` are kept; CJK text breaks between characters, other text at spaces;
+    closing punctuation never starts a line, opening punctuation never ends one; a figure
+    (``1150.6``, ``95.9%``, ``2025-02-01``) is never cut — only where a figure alone is wider than
+    ``width`` does its line run over. Spaces at a break are dropped; a line's indentation is kept.
+    """
+    width = max(width, 1)
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        spans += [(offset + start, offset + end) for start, end in _wrap_line(line, width)]
+        offset += len(line) + 1
+    return spans
+
+
+def _wrap_line(line: str, width: int) -> list[tuple[int, int]]:
+    if display_width(line) <= width:
+        return [(0, len(line))]
+    lines: list[tuple[int, int]] = []
+    indent = min(len(line) - len(line.lstrip()), width - 1)  # an indentation as wide as the line is no indentation
+    start, end, used = 0, indent, display_width(line[:indent])  # the current line is line[start:end]
+    for unit_start, unit_end in _units(line):
+        piece = line[unit_start:unit_end]
+        if piece.isspace():
+            continue
+        size = display_width(piece)
+        gap = display_width(line[end:unit_start]) if end > start else 0
+        if end > start and used + gap + size <= width:
+            end, used = unit_end, used + gap + size
+            continue
+        if line[start:end].strip():  # an indentation the first word does not fit beside is left out
+            lines.append((start, end))
+        start, end, used = unit_start, unit_start, 0
+        if size <= width:
+            end, used = unit_end, size
+            continue
+        for atom_start, atom_end in _atoms(piece):  # wider than a line by itself: cut, figures whole
+            atom = display_width(piece[atom_start:atom_end])
+            if used and used + atom > width:
+                lines.append((start, end))
+                start, used = unit_start + atom_start, 0
+            end, used = unit_start + atom_end, used + atom
+    if end > start or not lines:
+        lines.append((start, end))
+    return lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` columns, as :func:`wrap_spans` cuts it."""
+    return [text[start:end] for start, end in wrap_spans(text, width)]
+
+
+WORD_MAX = 12
+"""A word of narrow characters up to this long (an id, a short hash) is not cut to fit a column;
+a longer one (a path) may be."""
+_WORD = re.compile(rf"(?<![!-~])[!-~]{{2,{WORD_MAX}}}(?![!-~])")
+
+
+def min_width(text: str) -> int:
+    """The narrowest column ``text`` can wrap into without cutting a figure or a short word: its
+    widest figure or word of up to :data:`WORD_MAX` characters (else 2 for a wide character, 1)."""
+    widest = max((display_width(m.group()) for m in _FIGURE.finditer(text)), default=0)
+    widest = max(widest, max((len(m.group()) for m in _WORD.finditer(text)), default=0))
+    return max(widest, 2 if display_width(text) > len(text) else min(len(text), 1))
+
+
 # --- text from outside ----------------------------------------------------------------------------
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
@@ -389,10 +541,10 @@ def xlsx(text: str) -> str:
 
 
 __all__ = [
-    "DASH", "PCT_PLACES", "PLACES", "SHORT_METHODS", "SHORT_PROJECTIONS", "XLSX_MAX", "completion_text", "counts_text",
-    "day", "expected_text", "fixed", "html",
-    "html_block", "latest_text", "lines", "markdown", "markdown_cell", "num", "pct", "pct_figure", "projection_text", "prose",
-    "rate_text", "ratio_text", "recorded", "rounded", "score_figure", "score_text", "shown", "signed_pct",
-    "status_counts_text", "status_word", "target_text", "task_counts_text", "terminal", "terminal_block",
-    "xlsx",
+    "DASH", "PCT_PLACES", "PLACES", "SHORT_METHODS", "SHORT_PROJECTIONS", "WORD_MAX", "XLSX_MAX", "char_width",
+    "completion_text", "counts_text", "day", "display_width", "expected_text", "fixed", "html", "html_block",
+    "latest_text", "lines", "markdown", "markdown_cell", "min_width", "num", "pct", "pct_figure", "projection_text",
+    "prose", "rate_text", "ratio_text", "recorded", "rounded", "score_figure", "score_text", "shown", "signed_pct",
+    "status_counts_text", "status_word", "target_text", "task_counts_text", "terminal", "terminal_block", "wrap",
+    "wrap_spans", "xlsx",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from pingtai.assess import TASK_STATE_LABELS
 from pingtai.render.charts import trajectory_svg
-from pingtai.render.common import FONT_STACK, LEAGUE_TITLE, REPORT_TITLE, colours
+from pingtai.render.common import FONT_STACK, LEAGUE_TITLE, REPORT_TITLE, colours, idle_note, league_sections
 from pingtai.render.format import (
     expected_text,
     html,
@@ -234,7 +234,8 @@ def league_html(league: League) -> str:
     """The league table as one HTML document."""
     scope = f"（{league.plan}）" if league.plan else ""
     rows = []
-    for r in league.rows:
+    shown, idle = league_sections(league)
+    for r in shown:
         rows.append([
             _e(r.rank if r.rank is not None else "—"), _e(r.agency), _e(score_text(r.score)),
             _e(f"{r.returns.due} / {r.returns.on_time} / {r.returns.late} / {r.returns.missing}"),
@@ -247,10 +248,11 @@ def league_html(league: League) -> str:
         ])
     headers = ["名次", "单位", "综合得分", "报表 应报/按时/逾期/未报", "按时率", "牵头任务 数/正常/滞后/未启动/未报", "任务正常率",
                "归口指标 数/正常/预警/滞后/无数据", "指标正常率"]
+    note = f"<br>{_e(idle_note(idle))}" if idle else ""
     body = (f"<h1>{_e(LEAGUE_TITLE)}{_e(scope)}</h1>"
             f'<p class="meta">研判日期 {league.as_of.isoformat()}　排名依据：{_e(LEAGUE_BY_LABELS[league.by])}</p>'
             + _table(headers, rows, (0, 2, 4, 6, 8))
-            + f"<footer>{_e(league.rule)}</footer>")
+            + f"<footer>{_e(league.rule)}{note}</footer>")
     return _document(f"{LEAGUE_TITLE} {league.as_of.isoformat()}", body)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.common import LEAGUE_TITLE, REPORT_TITLE
+from pingtai.render.common import LEAGUE_TITLE, REPORT_TITLE, idle_note, league_sections
 from pingtai.render.format import (
     expected_text,
     latest_text,
@@ -106,18 +106,19 @@ def report_markdown(report: AgencyReport) -> str:
 def league_markdown(league: League) -> str:
     """The league table as Markdown text."""
     scope = f"（{league.plan}）" if league.plan else ""
+    shown, idle = league_sections(league)
     rows = [[r.rank or "", r.agency, score_text(r.score),
              f"{r.returns.due}/{r.returns.on_time}/{r.returns.late}/{r.returns.missing}", rate_text(r.returns.rate),
              f"{r.tasks.led}/{r.tasks.on_track}/{r.tasks.late}/{r.tasks.not_started}/{r.tasks.unreported}",
              rate_text(r.tasks.rate),
              f"{r.indicators.owned}/{r.indicators.on_track + r.indicators.achieved}/{r.indicators.at_risk}/"
              f"{r.indicators.off_track + r.indicators.missed}/{r.indicators.no_data}", rate_text(r.indicators.rate)]
-            for r in league.rows]
+            for r in shown]
     return "\n".join([
         f"# {LEAGUE_TITLE}{markdown(scope)}", "", f"研判日期 {league.as_of.isoformat()}；排名依据：{LEAGUE_BY_LABELS[league.by]}", "",
         table(["名次", "单位", "综合得分", "报表 应报/按时/逾期/未报", "按时率", "牵头任务 数/正常/滞后/未启动/未报", "任务正常率",
                "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], rows),
-        markdown(league.rule), ""])
+        markdown(league.rule), *(["", markdown(idle_note(idle))] if idle else []), ""])
 
 
 __all__ = ["league_markdown", "report_markdown", "table"]

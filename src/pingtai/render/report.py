@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from pingtai.assess import TASK_STATE_LABELS
+from pingtai.render.common import idle_note, league_sections
 from pingtai.render.console import Output, TableData, styled
 from pingtai.render.format import (
     latest_text,
@@ -60,14 +61,15 @@ def render_report(report: AgencyReport, out: Output) -> None:
     for c in report.contacts:
         out.line(text(f"领导小组（{short.get(c.plan, c.plan)}）：{c.name}，{c.label}"))
     out.line()
+    # The task's targets are also rows of the indicator table below: on a narrow terminal they go first.
     lead = TableData(f"牵头任务（{len(report.lead)}）", ["计划", "编号", "任务", "状态", "期别", "进展情况", "存在问题",
-                                                     "下步打算", "量化目标"])
+                                                     "下步打算", "量化目标"], optional=("量化目标", "下步打算"))
     for t in report.lead:
         title = t.title + (f"（经由 {t.via}）" if t.via else "")
         lead.rows.append([t.short_name, str(t.number), text(title), _task_state(t), str(t.period or "—"),
                           text(t.progress), text(t.issues), text(t.next_steps), _targets(t)])
     co = TableData(f"配合任务（{len(report.co)}）", ["计划", "编号", "任务", "牵头单位", "经由", "任务状态", "期别",
-                                                   "进展情况", "量化目标"])
+                                                   "进展情况", "量化目标"], optional=("量化目标", "经由"))
     for t in report.co:
         co.rows.append([t.short_name, str(t.number), text(t.title), t.lead, t.via or "—", _task_state(t),
                         str(t.period or "—"), text(t.progress), _targets(t)])
@@ -93,7 +95,9 @@ def render_report(report: AgencyReport, out: Output) -> None:
     else:
         out.line("相关指标：无")
     if report.returns:
-        returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"])
+        # timeliness counts from the receipt day; the import day is the ledger's record, the first to go
+        returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"],
+                            optional=("导入日期",))
         for e in report.returns:
             returns.rows.append([str(e.period), e.due.isoformat() if e.due else "—",
                                  e.received.isoformat() if e.received else "—",
@@ -104,12 +108,16 @@ def render_report(report: AgencyReport, out: Output) -> None:
 
 
 def render_league(league: League, out: Output) -> None:
-    """Print the league table and the rule behind it."""
+    """Print the league table and the rule behind it; units with nothing to count in a note."""
     scope = f"（{league.plan}）" if league.plan else ""
+    shown, idle = league_sections(league)
+    caption = "\n".join([league.rule, *([idle_note(idle)] if idle else [])])
     table = TableData(f"单位排名{scope} {league.as_of.isoformat()}（依据：{LEAGUE_BY_LABELS[league.by]}）",
                       ["名次", "单位", "综合得分", "报表 应报/按时/逾期/未报", "按时率", "牵头任务 数/正常/滞后/未启动/未报",
-                       "任务正常率", "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], caption=league.rule)
-    for r in league.rows:
+                       "任务正常率", "归口指标 数/正常/预警/滞后/无数据", "指标正常率"], caption=caption,
+                      optional=("归口指标 数/正常/预警/滞后/无数据", "牵头任务 数/正常/滞后/未启动/未报",
+                                "报表 应报/按时/逾期/未报"))
+    for r in shown:
         i = r.indicators
         table.rows.append([
             str(r.rank) if r.rank is not None else "—", r.agency, score_text(r.score),

@@ -82,7 +82,7 @@ def status_cell(status: str, final: bool = False) -> Line:
 
 def indicator_table(title: str, rows: Sequence[IndicatorStatus]) -> TableData:
     columns = ["指标", "单位", "基期", "最新值（期别）", "当前应达", "下一节点", "最终目标", "完成率", "状态", "预测", "走势"]
-    table = TableData(title, columns)
+    table = TableData(title, columns, optional=("走势", "预测", "基期", "下一节点"))
     for row in rows:
         table.rows.append([
             row.name, row.unit,

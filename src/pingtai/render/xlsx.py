@@ -6,8 +6,10 @@ per indicator — period, period end, expected, actual — with a native Excel l
 against the trajectory beside it, on a date axis so that time is to scale) and ``报表`` (returns
 by period). The league is one sheet ``排名``.
 
-Every sheet: frozen header, column widths, A4 with fit-to-width, header rows repeated on each
-printed page, page numbers in the footer. Numbers are numbers, statuses are words on a coloured
+Every sheet is laid out by :mod:`pingtai.render.sheets`: columns sized to their content (CJK
+counts double; figures always fit, long text wraps in rows tall enough for it), frozen header,
+A4 fitted to one page wide at a readable size, header rows repeated on each printed page, a print
+area and page numbers in the footer. Numbers are numbers, statuses are words on a coloured
 fill, and every text goes through :func:`pingtai.safe_write.set_text` so that progress texts from
 returns starting with ``=``, ``+``, ``-`` or ``@`` stay text and characters a cell cannot hold are
 shown, not fatal. A figure cell holds the figure the text formats show (:func:`~pingtai.render.format.rounded`,
@@ -27,14 +29,26 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.axis import DateAxis
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pingtai.assess import TASK_STATE_LABELS
 from pingtai.render.charts import value_ticks
-from pingtai.render.common import ACTUAL_COLOUR, LEAGUE_TITLE, PATH_COLOUR, REPORT_TITLE, colours
+from pingtai.render.common import (
+    ACTUAL_COLOUR,
+    LEAGUE_TITLE,
+    PATH_COLOUR,
+    REPORT_TITLE,
+    colours,
+    idle_note,
+    league_sections,
+)
 from pingtai.render.format import (
     latest_text,
     pct_figure,
@@ -44,6 +58,16 @@ from pingtai.render.format import (
     status_counts_text,
     target_text,
     task_counts_text,
+)
+from pingtai.render.sheets import (
+    budget,
+    finish,
+    fit_columns,
+    fit_rows,
+    keep_together,
+    print_setup,
+    total_width,
+    used_area,
 )
 from pingtai.reports import (
     LEAGUE_BY_LABELS,
@@ -62,12 +86,31 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-CHART_ROWS = 16
-"""Rows an indicator block takes at least: room for its chart (7.5 cm high)."""
+CHART_ROWS = 14
+"""Rows an indicator block takes at least: room for its chart (7.4 cm high at Excel's 15 pt rows);
+two blocks and the gap between them fit on a landscape page."""
 FIGURE = "General"
 """A figure cell's format: the cell holds the rounded figure, General shows it as the text does
 (``#,##0.##`` would add separators and show 125 as ``125.``)."""
 PERCENT = "0.0%"
+
+
+CHART_PT = 11
+"""Labels, axis titles and legend of a chart: as large as the body text, so they print at 10 pt or
+more once the sheet is fitted to the page (an application's default, 10 pt, would print smaller)."""
+
+
+def chart_text(size: float) -> RichText:
+    """Text properties of a chart element (axis labels, a legend) at ``size`` points."""
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=round(size * 100))),
+                                 endParaRPr=CharacterProperties(sz=round(size * 100)))])
+
+
+def chart_title(text: str, size: float, bold: bool = False) -> Title:
+    """A chart or axis title at ``size`` points."""
+    font = CharacterProperties(sz=round(size * 100), b=bold)
+    paragraph = Paragraph(pPr=ParagraphProperties(defRPr=font), r=[RegularTextRun(rPr=font, t=text)])
+    return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
 
 
 def figure(value: float | None) -> float | None:
@@ -113,35 +156,23 @@ def title(sheet: Worksheet, text: str, subtitle: str, width: int) -> None:
     cell = put(sheet, 1, 1, text, border=False)
     cell.font = Font(bold=True, size=14)
     cell.alignment = _CENTER
-    sheet.row_dimensions[1].height = 26
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     put(sheet, 2, 1, subtitle, border=False)
 
 
-def header(sheet: Worksheet, row: int, columns: Sequence[tuple[str, float]]) -> None:
-    """A header row with column widths; frozen below it and repeated on every printed page."""
-    for column, (text, width) in enumerate(columns, start=1):
+def heading(sheet: Worksheet, row: int, text: str, width: int) -> None:
+    """A bold heading over a section, merged across ``width`` columns (it sizes no column)."""
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    put(sheet, row, 1, text, bold=True, border=False)
+
+
+def header(sheet: Worksheet, row: int, columns: Sequence[str]) -> None:
+    """A header row, frozen below it (its widths come from the content, :func:`pingtai.render.sheets.finish`)."""
+    for column, text in enumerate(columns, start=1):
         cell = put(sheet, row, column, text, bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = _CENTER
-        sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = f"A{row + 1}"
-    sheet.print_title_rows = f"{row}:{row}"
-
-
-def print_setup(sheet: Worksheet, landscape: bool = True) -> None:
-    """A4, fit to one page wide, page numbers in the footer."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    footer = sheet.oddFooter
-    if footer is not None and footer.center is not None:
-        footer.center.text = "第 &P 页，共 &N 页"
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -162,6 +193,7 @@ def report_workbook(report: AgencyReport) -> Workbook:
     _summary(summary, report)
     _tasks(workbook.create_sheet("任务"), report)
     _indicators(workbook.create_sheet("指标"), report)
+    _trends(workbook.create_sheet("走势"), report)
     _returns(workbook.create_sheet("报表"), report)
     workbook.properties.creator = "pingtai"
     workbook.properties.title = f"{report.agency} {REPORT_TITLE} {report.as_of.isoformat()}"
@@ -179,7 +211,7 @@ def _subtitle(report: AgencyReport) -> str:
 
 def _summary(sheet: Worksheet, report: AgencyReport) -> None:
     title(sheet, f"{report.agency} · {REPORT_TITLE}", _subtitle(report), 4)
-    header(sheet, 3, [("项目", 18), ("内容", 60), ("", 14), ("", 14)])
+    header(sheet, 3, ["项目", "内容", "", ""])
     counts = report.return_counts
     next_due = report.next_due
     rows: list[tuple[str, str]] = [
@@ -202,7 +234,7 @@ def _summary(sheet: Worksheet, report: AgencyReport) -> None:
     short = {p.plan: p.short_name for p in report.plans}
     if report.contacts:
         row += 2
-        put(sheet, row, 1, "领导小组联系人", bold=True, border=False)
+        heading(sheet, row, "领导小组联系人", 4)
         for c in report.contacts:
             row += 1
             put(sheet, row, 1, short.get(c.plan, c.plan))
@@ -211,18 +243,18 @@ def _summary(sheet: Worksheet, report: AgencyReport) -> None:
             put(sheet, row, 4, c.name)
     if report.measures:
         row += 2
-        put(sheet, row, 1, "组织实施事项", bold=True, border=False)
+        heading(sheet, row, "组织实施事项", 4)
         for m in report.measures:
             row += 1
             put(sheet, row, 1, short.get(m.plan, m.plan))
             put(sheet, row, 2, m.title)
             put(sheet, row, 3, str(m.due) if m.due else "—")
             put(sheet, row, 4, m.source)
-    print_setup(sheet, landscape=False)
+    finish(sheet, 3, "portrait")
 
 
-_TASK_COLUMNS = [("计划", 7), ("编号", 6), ("角色", 7), ("任务", 24), ("牵头单位", 14), ("经由", 14), ("状态", 9),
-                 ("期别", 9), ("进展情况", 36), ("存在问题", 26), ("下步打算", 26), ("量化目标", 40)]
+_TASK_COLUMNS = ["计划", "编号", "角色", "任务", "牵头单位", "经由", "状态", "期别", "进展情况", "存在问题", "下步打算",
+                 "量化目标"]
 
 
 def _tasks(sheet: Worksheet, report: AgencyReport) -> None:
@@ -230,7 +262,7 @@ def _tasks(sheet: Worksheet, report: AgencyReport) -> None:
     header(sheet, 3, _TASK_COLUMNS)
     for row, task in enumerate([*report.lead, *report.co], start=4):
         _task_row(sheet, row, task)
-    print_setup(sheet)
+    finish(sheet, 3, "landscape")
 
 
 def _task_row(sheet: Worksheet, row: int, task: ReportTask) -> None:
@@ -246,8 +278,9 @@ def _task_row(sheet: Worksheet, row: int, task: ReportTask) -> None:
     paint(sheet.cell(row=row, column=7), "task", task.status)
 
 
-_INDICATOR_COLUMNS = [("计划", 7), ("指标", 22), ("单位", 7), ("角色", 7), ("最新期别", 10), ("最新值", 12),
-                      ("当前应达", 12), ("最终目标", 20), ("完成率", 9), ("状态", 10), ("说明", 44)]
+_INDICATOR_COLUMNS = ["计划", "指标", "单位", "角色", "最新期别", "最新值", "当前应达", "最终目标", "完成率", "状态", "说明"]
+CHART_COLUMN = 6
+"""On ``走势``, each chart fills column F beside its block of data (A–D)."""
 
 
 def _indicators(sheet: Worksheet, report: AgencyReport) -> None:
@@ -264,19 +297,41 @@ def _indicators(sheet: Worksheet, report: AgencyReport) -> None:
             put(sheet, row, column, value, number_format=FIGURE if column in (6, 7) else
                 PERCENT if column == 9 else None)
         paint(sheet.cell(row=row, column=10), "status", r.status)
+    finish(sheet, 3, "landscape", columns=len(_INDICATOR_COLUMNS))
+
+
+def _trends(sheet: Worksheet, report: AgencyReport) -> None:
+    """One block per indicator with chart points: its data (period, period end, expected, actual)
+    and a line chart beside it; two blocks to a landscape page, never one split across two."""
+    title(sheet, f"{report.agency} · 指标走势：实际与目标路径（应达）", _subtitle(report), CHART_COLUMN)
+    short = {p.plan: p.short_name for p in report.plans}
     charted = [r for r in report.indicators if any(p.expected is not None or p.actual is not None for p in r.chart)]
-    if charted:
-        row += 2
-        put(sheet, row, 1, "指标走势：实际与目标路径（应达）", bold=True, border=False, wrap=False)
+    if not charted:
+        heading(sheet, 3, "本单位相关指标尚无可绘制的数据。", CHART_COLUMN)
+    row, blocks = 2, []
     for r in charted:
-        row = _chart_block(sheet, row + 2, r, short.get(r.plan, r.plan))
-    print_setup(sheet)
+        top = row + 2
+        row = _chart_block(sheet, top, r, short.get(r.plan, r.plan))
+        blocks.append((top, row))
+    fit_columns(sheet, 3, "landscape")
+    # the chart takes what the page has left beside the data, one blank column apart
+    sheet.column_dimensions[get_column_letter(CHART_COLUMN - 1)].width = 2
+    beside = budget("landscape") - total_width(sheet, range(1, CHART_COLUMN))
+    sheet.column_dimensions[get_column_letter(CHART_COLUMN)].width = max(beside, 50)
+    fit_rows(sheet)
+    print_setup(sheet, "landscape", area=used_area(sheet, CHART_COLUMN))
+    keep_together(sheet, blocks, "landscape", None)
+    # Anchored to cells once the columns are sized: each chart fills its column beside its block.
+    for (top, _), chart in zip(blocks, sheet._charts, strict=True):  # type: ignore[attr-defined]
+        chart.anchor = TwoCellAnchor(_from=AnchorMarker(col=CHART_COLUMN - 1, row=top - 1),
+                                     to=AnchorMarker(col=CHART_COLUMN, row=top - 1 + CHART_ROWS))
 
 
 def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> int:
     """The data of one indicator's chart at ``top`` and a line chart beside it; returns the block's last row."""
     put(sheet, top, 1, f"{r.name}（{plan}，{r.unit}）", bold=True, border=False, wrap=False)
-    for column, text in enumerate(("期别", "期末", "应达（目标路径）", "实际"), start=1):
+    sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=4)
+    for column, text in enumerate(("期别", "期末", "应达", "实际"), start=1):
         put(sheet, top + 1, column, text, bold=True).fill = _HEADER_FILL
     points = [p for p in r.chart if p.expected is not None or p.actual is not None]
     for i, point in enumerate(points, start=top + 2):
@@ -286,9 +341,8 @@ def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> i
         put(sheet, i, 4, figure(point.actual), number_format=FIGURE)
     last = top + 1 + len(points)
     chart = LineChart()
-    chart.title = f"{r.name}（{r.unit}）"
+    chart.title = chart_title(f"{r.name}（{r.unit}）", 13, bold=True)
     chart.style = 2
-    chart.height, chart.width = 7.5, 16
     chart.display_blanks = "span"  # a missing quarter does not break the actual line
     chart.add_data(Reference(sheet, min_col=3, max_col=4, min_row=top + 1, max_row=last), titles_from_data=True)
     # A date axis places each period at its end date: a quarter is a quarter, a year a year.
@@ -297,15 +351,19 @@ def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> i
     chart.x_axis.baseTimeUnit = "months"
     chart.x_axis.majorUnit = 1
     chart.x_axis.majorTimeUnit = "years"
-    chart.x_axis.title = "期末"
+    chart.x_axis.title = chart_title("期末", CHART_PT)
     chart.set_categories(Reference(sheet, min_col=2, min_row=top + 2, max_row=last))
-    chart.y_axis.title = r.unit
+    chart.y_axis.title = chart_title(r.unit, CHART_PT)
+    chart.x_axis.txPr = chart.y_axis.txPr = chart_text(CHART_PT)
+    if chart.legend is not None:
+        chart.legend.txPr = chart_text(CHART_PT)
     chart.y_axis.crossAx = 500
     ticks = value_ticks(points)  # the same value axis as the HTML chart
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = ticks[0], ticks[-1]
     chart.x_axis.delete = False  # openpyxl 3.1 leaves axes hidden in Excel unless told
     chart.y_axis.delete = False
     expected, actual = chart.series
+    expected.tx = SeriesLabel(v="应达（目标路径）")  # the legend says what the column header shortens
     expected.graphicalProperties.line.solidFill = PATH_COLOUR
     expected.graphicalProperties.line.dashStyle = "dash"
     expected.graphicalProperties.line.width = 22000
@@ -316,12 +374,11 @@ def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> i
     actual.marker.size = 6
     actual.marker.graphicalProperties.solidFill = ACTUAL_COLOUR
     actual.smooth = False
-    sheet.add_chart(chart, f"F{top}")
-    return max(last, top + CHART_ROWS)
+    sheet.add_chart(chart, f"{get_column_letter(CHART_COLUMN)}{top}")
+    return max(last, top + CHART_ROWS - 1)
 
 
-_RETURN_COLUMNS = [("期别", 10), ("应报日期", 12), ("收到日期", 12), ("导入日期", 12), ("状态", 14), ("逾期天数", 10),
-                   ("文件", 32), ("填报日期", 12), ("计划", 12)]
+_RETURN_COLUMNS = ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "填报日期", "计划"]
 
 
 def _returns(sheet: Worksheet, report: AgencyReport) -> None:
@@ -337,18 +394,26 @@ def _returns(sheet: Worksheet, report: AgencyReport) -> None:
         for column, value in enumerate(values, start=1):
             put(sheet, row, column, value)
         paint(sheet.cell(row=row, column=5), "return", e.state)
-    print_setup(sheet)
+    finish(sheet, 3, columns=len(_RETURN_COLUMNS))
 
 
 # --- league ----------------------------------------------------------------------------------
 
-_LEAGUE_COLUMNS = [("名次", 6), ("单位", 22), ("综合得分", 9), ("报表应报", 8), ("按时", 7), ("逾期", 7), ("未报", 7),
-                   ("按时率", 9), ("牵头任务", 8), ("正常", 7), ("滞后", 7), ("未启动", 7), ("未报", 7), ("任务正常率", 10),
-                   ("归口指标", 8), ("正常/达成", 9), ("预警", 7), ("滞后/未达成", 10), ("无数据", 7), ("指标正常率", 10)]
+_LEAGUE_GROUPS = [("名次", 1), ("单位", 1), ("综合得分", 1), ("报表", 5), ("牵头任务", 6), ("归口指标", 6)]
+"""The league's upper header row: each heading over how many columns."""
+_LEAGUE_COLUMNS = ["名次", "单位", "综合得分", "应报", "按时", "逾期", "未报", "按时率", "项数", "正常", "滞后", "未启动", "未报",
+                   "正常率", "项数", "正常", "预警", "滞后", "无数据", "正常率"]
+"""Sub-headings as the terminal and Markdown league name them: an indicator 正常 includes 已达成, 滞后 includes 未达成."""
+_LEAGUE_RATES = (8, 14, 20)
 
 
 def league_workbook(league: League) -> Workbook:
-    """The league table as an openpyxl workbook (not saved)."""
+    """The league table as an openpyxl workbook (not saved).
+
+    Two header rows (报表 / 牵头任务 / 归口指标 over their counts) keep the sheet narrow enough
+    to print at a readable size; units with nothing at all to count are named in a note below
+    the table rather than given a row of zeros.
+    """
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -356,9 +421,23 @@ def league_workbook(league: League) -> Workbook:
     scope = f"（{league.plan}）" if league.plan else ""
     title(sheet, f"{LEAGUE_TITLE}{scope}",
           f"研判日期：{league.as_of.isoformat()}　排名依据：{LEAGUE_BY_LABELS[league.by]}", len(_LEAGUE_COLUMNS))
-    header(sheet, 3, _LEAGUE_COLUMNS)
-    row = 3
-    for r in league.rows:
+    column = 1
+    for text, span in _LEAGUE_GROUPS:
+        cell = put(sheet, 3, column, text, bold=True)
+        cell.fill, cell.alignment = _HEADER_FILL, _CENTER
+        if span > 1:
+            sheet.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + span - 1)
+        else:
+            sheet.merge_cells(start_row=3, start_column=column, end_row=4, end_column=column)
+        column += span
+    for column, text in enumerate(_LEAGUE_COLUMNS, start=1):
+        if column > 3:
+            cell = put(sheet, 4, column, text, bold=True)
+            cell.fill, cell.alignment = _HEADER_FILL, _CENTER
+    sheet.freeze_panes = "A5"
+    shown_rows, idle = league_sections(league)
+    row = 4
+    for r in shown_rows:
         row += 1
         i = r.indicators
         values: list[Value] = [r.rank, r.agency, score_figure(r.score), r.returns.due,
@@ -367,12 +446,14 @@ def league_workbook(league: League) -> Workbook:
                                pct_figure(r.tasks.rate), i.owned, i.on_track + i.achieved, i.at_risk,
                                i.off_track + i.missed, i.no_data, pct_figure(i.rate)]
         for column, value in enumerate(values, start=1):
-            put(sheet, row, column, value, number_format=PERCENT if column in (8, 14, 20) else "0.0" if column == 3
+            put(sheet, row, column, value, number_format=PERCENT if column in _LEAGUE_RATES else "0.0" if column == 3
                 else None)
-    sheet.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(_LEAGUE_COLUMNS))
-    put(sheet, row + 2, 1, league.rule, border=False)
-    sheet.row_dimensions[row + 2].height = 48
-    print_setup(sheet)
+    notes = [league.rule, *([idle_note(idle)] if idle else [])]
+    for note in notes:
+        row += 2 if note is notes[0] else 1
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(_LEAGUE_COLUMNS))
+        put(sheet, row, 1, note, border=False)
+    finish(sheet, 3, "landscape", header_rows=2, columns=len(_LEAGUE_COLUMNS))
     workbook.properties.creator = "pingtai"
     return workbook
 
@@ -382,5 +463,5 @@ def league_xlsx(league: League) -> bytes:
     return _save(league_workbook(league))
 
 
-__all__ = ["CHART_ROWS", "league_workbook", "league_xlsx", "paint", "print_setup", "put", "report_workbook",
+__all__ = ["CHART_ROWS", "league_workbook", "league_xlsx", "paint", "put", "report_workbook",
            "report_xlsx"]
