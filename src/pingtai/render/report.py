@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.console import Output, TableData, styled
+from pingtai.render.console import Line, Output, TableData, styled
 from pingtai.render.format import (
     latest_text,
     num,
@@ -30,7 +30,7 @@ def text(value: object) -> Text:
     return Text(terminal_block(str(value)) if value not in (None, "") else "—")
 
 
-def _task_state(task: ReportTask) -> Text:
+def _task_state(task: ReportTask) -> Line:
     text = styled(task.label, TASK_STYLES.get(task.status, ""))
     if task.last_status:
         text.append(f"（上次：{TASK_STATE_LABELS.get(task.last_status, task.last_status)}）")
