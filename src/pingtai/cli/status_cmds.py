@@ -11,7 +11,7 @@ import typer
 from pingtai.cli import app
 from pingtai.cli._common import IndentOpt, echo_json, json_indent, output, state
 from pingtai.errors import UsageError
-from pingtai.gcutil import gc_paused, leave_to_exit
+from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
     from pingtai.catalog import Catalog
@@ -63,8 +63,7 @@ def _series() -> LeaveOut:
 
 def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None, agency: str | None,
             as_json: bool, indent: int | None, history: bool) -> None:
-    # its own frame: the rows and the report are gone (freed by reference counting, or left to the
-    # process's end) before the GC resumes
+    # its own frame: the rows and the report are freed (by reference counting) before the GC resumes
     from pingtai import service
     from pingtai.render.status import render_status
 
@@ -73,7 +72,6 @@ def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None,
         echo_json(report, indent, leave_out=None if history else _series())
     else:
         render_status(report, output())
-    leave_to_exit(report)  # the process ends with the command: not freed object by object
 
 
 @app.command()
