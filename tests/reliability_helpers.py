@@ -96,11 +96,11 @@ def cli(*args: str) -> Any:
 
 
 def snapshot(db: Path) -> dict[str, Any]:
-    """Everything a user sees of a ledger: ``status --json``, every indicator's history and the
-    batches — equal snapshots mean equal ledgers as far as any command can tell."""
+    """Everything a user sees of a ledger: ``status --json --history``, every indicator's history and
+    the batches — equal snapshots mean equal ledgers as far as any command can tell."""
     base = ["--db", str(db)]
     return {
-        "status": cli(*base, "status", "--as-of", AS_OF),
+        "status": cli(*base, "status", "--as-of", AS_OF, "--history"),
         "history": {ident: cli(*base, "history", ident) for ident, _, _ in INDICATORS},
         "batches": cli(*base, "batches"),
     }

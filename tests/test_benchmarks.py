@@ -80,9 +80,12 @@ def test_runner_quick_mode_prints_the_table(capsys: pytest.CaptureFixture[str]) 
     assert run.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Machine: ")
-    for scenario in ("`pingtai --version`", "bare python-calamine parse", "openpyxl read-only parse",
-                     "`pingtai import`", "`pingtai status`", "`pingtai league`", "`pingtai bulletin --format md`",
+    for scenario in ("`pingtai --version`", "one agency's return", "bare python-calamine parse",
+                     "openpyxl read-only parse", "`pingtai import`", "rows → empty ledger, one run", "`pingtai status`",
+                     "`pingtai status --json`", "`pingtai report --json`", "`pingtai check --json`",
+                     "`pingtai league`", "`pingtai bulletin --format md`",
                      "catalog load, bundled plans"):
         assert scenario in out, scenario
+    assert "× --version (" in out and "× plain check (" in out and "MiB ✓" in out
     table = [line for line in out.splitlines() if line.startswith("|")]
     assert len({line.count("|") for line in table}) == 1  # every row has every column

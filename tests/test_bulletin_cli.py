@@ -16,7 +16,11 @@ from docx import Document
 from typer.testing import CliRunner
 
 from bulletin_helpers import evaluate, example_ledger, figures_of, numbers_in, part_text, shown
+from pingtai import service
 from pingtai.cli import app
+from pingtai.loader import load_catalog
+from pingtai.periods import Period
+from pingtai.render.jsonout import document
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +79,27 @@ def test_every_number_in_the_document_is_the_value_its_source_names(db: Path, tm
                     assert ("-" + number in cell.text) == (value < 0 and float(number) != 0), cell.text
                     checked += 1
     assert checked > 120, checked
+
+
+def test_json_compact_or_indented_keeps_every_figure_with_its_sources(db: Path, tmp_path: Path) -> None:
+    compact = run(db, "bulletin", "--period", "2024Q4", "--json")
+    indented = run(db, "bulletin", "--period", "2024Q4", "--format", "json", "--indent", "2")
+    assert compact.exit_code == indented.exit_code == 0, compact.output + indented.output
+    assert compact.stdout.count("\n") == 1 and indented.stdout.startswith('{\n  "period": "2024",\n  "as_of": ')
+    bulletin = json.loads(indented.stdout)
+    assert bulletin == json.loads(compact.stdout)
+    expected = document(service.bulletin(load_catalog(), service.Store(db), Period.parse("2024Q4")), indent=1)
+    target = tmp_path / "通报.json"
+    written = run(db, "bulletin", "--period", "2024Q4", "-o", str(target), "--indent", "1")
+    assert written.exit_code == 0, written.output
+    assert target.read_text(encoding="utf-8") == expected
+    parts = [p for b in blocks_of(bulletin, "paragraph") for p in b["parts"]]
+    parts += [p for b in blocks_of(bulletin, "table") for row in b["rows"] for cell in row for p in cell]
+    figures = figures_of(parts)
+    assert len(figures) > 120 and all(f["refs"] and all(r["doc"] and r["path"] for r in f["refs"]) for f in figures)
+    # every source is in what `status --json` prints by default: none in the series --history adds
+    steps = [step for f in figures for r in f["refs"] if r["doc"] == "status" for step in r["path"]]
+    assert steps and not {"history", "used"} & {s for s in steps if isinstance(s, str)}
 
 
 def test_returns_and_next_steps_are_the_reports_and_the_checks(db: Path) -> None:

@@ -72,6 +72,34 @@ def test_json_equals_library_objects(runner: CliRunner) -> None:
         assert json.loads(result.stdout) == json.loads(json.dumps(expected, ensure_ascii=False)), args
 
 
+JSON_COMMANDS = [["plans"], ["indicators"], ["tasks"], ["agencies"], ["agencies", "市商务局"], ["areas"], ["status"],
+                 ["show", "网络零售额"], ["check"], ["history", "网络零售额"], ["batches"], ["import", "x.xlsx"],
+                 ["report", "-a", "市商务局"], ["report", "-a", "市商务局", "--format", "md"], ["league"],
+                 ["ledger", "verify"], ["ledger", "rebuild"], ["ledger", "backup", "x.sqlite3"],
+                 ["bulletin", "--period", "2024Q4"], ["bulletin", "--period", "2024Q4", "--format", "md"],
+                 ["bulletin", "--period", "2024Q4", "-o", "通报.docx"]]
+"""Every command with ``--json`` (``report``, ``league`` and ``bulletin`` also through ``--format``)."""
+
+
+@pytest.mark.parametrize("command", JSON_COMMANDS, ids=" ".join)
+def test_indent_without_json_is_a_usage_error(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--indent", "2"])
+    assert result.exit_code == 2, result.output
+    assert "--indent 只用于 JSON 输出" in result.stderr and "--json --indent 2" in result.stderr
+    assert result.stdout == ""
+
+
+def test_json_is_compact_unless_indented(runner: CliRunner) -> None:
+    compact = runner.invoke(app, ["plans", "--json"])
+    indented = runner.invoke(app, ["plans", "--json", "--indent", "4"])
+    assert compact.exit_code == indented.exit_code == 0
+    assert compact.stdout.count("\n") == 1 and '":' in compact.stdout and ", " not in compact.stdout.split('"id"')[0]
+    assert indented.stdout.startswith('[\n    {\n        "id": ')
+    assert json.loads(compact.stdout) == json.loads(indented.stdout)
+    out_of_range = runner.invoke(app, ["plans", "--json", "--indent", "-1"])
+    assert out_of_range.exit_code == 2
+
+
 def test_indicators_json_contract(runner: CliRunner) -> None:
     rows = json.loads(runner.invoke(app, ["indicators", "--json"]).stdout)
     keys = {"plan", "id", "name", "unit", "kind", "direction", "task", "baseline", "targets"}

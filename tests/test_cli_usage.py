@@ -45,6 +45,13 @@ def run(*args: str) -> tuple[int, str, str]:
     (["status", "extra", "more"], "错误：多余的参数：extra more（本命令不接受这些参数）"),
     (["status", "--plan"], "错误：选项 --plan 需要一个值"),
     (["status", "--json=1"], "错误：选项 --json 不带值"),
+    (["status", "--json", "--indent", "-1"], "错误：--indent 的值无效：应不小于 0"),
+    (["plans", "--json", "--indent", "17"], "错误：--indent 的值无效：应不大于 16"),
+    (["bulletin", "--period", "2024Q4", "--json", "--indent", "两"], "错误：--indent 的值无效：应为整数"),
+    (["status", "--json", "--indent"], "错误：选项 --indent 需要一个值"),
+    (["status", "--json", "--inden", "2"], "错误：没有选项 --inden；是否想用：--indent？"),
+    (["status", "--json", "--history=1"], "错误：选项 --history 不带值"),
+    (["show", "网络零售额", "--json", "--history"], "错误：没有选项 --history"),
 ])
 def test_usage_errors_are_in_chinese_and_exit_2(args: list[str], expected: str) -> None:
     code, out, err = run(*args)
@@ -149,6 +156,18 @@ def test_the_drift_check_would_catch_league_mentioning_all() -> None:
     assert list(mentions("写入文件（--all 时为目录）。", ("league",))) == [(("league",), "--all")]
     assert "--all" not in real_options(("league",))
     assert list(mentions("示例：pingtai report --all -o 报告/", ("league",))) == [(("report",), "--all")]
+
+
+def test_the_drift_check_knows_indent_and_history() -> None:
+    """``--indent`` is on every command with JSON output, ``--history`` on ``status`` alone."""
+    with_json = [path for path in ALL if "--json" in real_options(path)]
+    assert ("bulletin",) in with_json and ("status",) in with_json
+    assert [path for path in with_json if "--indent" not in real_options(path)] == []
+    assert [path for path in ALL if "--history" in real_options(path)] == [("status",)]
+    assert list(mentions("示例：pingtai status --json --history --indent 2", ("show",))) == [
+        (("status",), "--json"), (("status",), "--history"), (("status",), "--indent")]
+    assert list(mentions("需要时加 --history。", ("show",))) == [(("show",), "--history")]
+    assert "--history" not in real_options(("show",))
 
 
 # --- enumerated values in Chinese -------------------------------------------------------------------------

@@ -1,40 +1,32 @@
-"""gcutil: a command's last result is left to the process's end only when the process ends with it."""
+"""gcutil: the cyclic GC is paused inside the block only, and its state before is restored."""
 
 from __future__ import annotations
 
 import gc
-import weakref
 
 import pytest
 
-from pingtai import gcutil
+from pingtai.gcutil import gc_paused
 
 
-class Result:
-    """A stand-in for a large result (weak-referenceable)."""
+def test_paused_inside_and_restored_after() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves the outer one's pause alone
+    assert gc.isenabled()
 
 
-def test_freed_as_usual_unless_the_process_ends_with_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gcutil, "_process_ends_with_command", False)
-    result = Result()
-    alive = weakref.ref(result)
-    gcutil.leave_to_exit(result)
-    del result
-    assert alive() is None
-
-
-def test_left_to_the_exit_when_the_process_ends_with_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gcutil, "_process_ends_with_command", False)
-    gcutil.process_ends_with_command()
-    assert gcutil._process_ends_with_command
-    result = Result()
-    alive = weakref.ref(result)
+def test_restored_after_an_error_and_left_off_when_it_was_off() -> None:
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
     try:
-        gcutil.leave_to_exit(result)
-        del result
-        gc.collect()  # frozen out of the collector: not even a full collection frees it
-        assert alive() is not None
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
     finally:
-        gc.unfreeze()  # this test process goes on: let the collector have everything back
-        gc.collect()
-    assert alive() is None
+        gc.enable()

@@ -20,7 +20,7 @@ from ledger_helpers import catalog
 from pingtai import service
 from pingtai.cli import app
 from pingtai.ledger import Ledger
-from pingtai.render.jsonout import jsonable
+from pingtai.render.jsonout import document, jsonable
 from pingtai.reports import LedgerSnapshot, build_agency_report, build_league, report_agencies
 from report_helpers import AS_OF, seed
 
@@ -49,6 +49,27 @@ def test_report_json_equals_the_library_object(runner: CliRunner, db: Path) -> N
     assert {"plan", "number", "title"} <= set(data["lead"][0]) and data["co"][0]["title"] == "打造具有辨识度的电商平台"
     same = runner.invoke(app, ["report", "-a", "绍兴市市场监督管理局", "--as-of", DAY, "--format", "json"])
     assert json.loads(same.stdout) == data
+    assert result.stdout.count("\n") == 1  # compact
+
+
+def test_report_and_league_json_indented_on_screen_and_in_files(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    report = build_agency_report(catalog(), snapshot(db), "市市场监管局", AS_OF)
+    shown = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY, "--json", "--indent", "2"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout == document(report, indent=2)
+    written = runner.invoke(app, ["report", "-a", "市场监管局", "--as-of", DAY, "-o", str(tmp_path / "r.json"),
+                                  "--indent", "1"])
+    assert written.exit_code == 0, written.output
+    assert (tmp_path / "r.json").read_text(encoding="utf-8") == document(report, indent=1)
+    every = runner.invoke(app, ["report", "--all", "--format", "json", "-o", str(tmp_path / "all"), "--as-of", DAY,
+                                "--indent", "3"])
+    assert every.exit_code == 0, every.output
+    assert (tmp_path / "all" / "市市场监管局.json").read_text(encoding="utf-8") == document(report, indent=3)
+    html = runner.invoke(app, ["report", "--all", "-o", str(tmp_path / "html"), "--as-of", DAY, "--indent", "3"])
+    assert html.exit_code == 2 and "--indent 只用于 JSON 输出" in html.stderr
+    assert not (tmp_path / "html").exists()
+    league = runner.invoke(app, ["league", "--as-of", DAY, "--json", "--indent", "2"])
+    assert league.exit_code == 0 and league.stdout == document(build_league(catalog(), snapshot(db), AS_OF), indent=2)
 
 
 def test_report_table_when_piped_is_plain(runner: CliRunner, db: Path) -> None:

@@ -13,11 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger_helpers import task, value, write_file
-from pingtai.assess import build_detail, build_status
+from pingtai.assess import IndicatorStatus, build_detail, build_status
 from pingtai.cli import app
 from pingtai.ledger import Ledger, NewBatch, sha256_of
 from pingtai.loader import load_catalog
 from pingtai.periods import Period
+from pingtai.progress import Projection
 from pingtai.records import TaskRecord, ValueRecord
 from pingtai.render.jsonout import jsonable
 
@@ -52,7 +53,15 @@ def test_status_json_equals_the_library_object(runner: CliRunner, db: Path) -> N
         expected = build_status(load_catalog(), ledger.current_values(), ledger.current_tasks(),
                                 ledger.received_returns(), dt.date(2025, 7, 25))
     data = json.loads(result.stdout)
-    assert data == jsonable(expected)
+    # the reported series (history, and the projection's used points) only with --history
+    assert data == jsonable(expected, {IndicatorStatus: {"history"}, Projection: {"used"}})
+    assert all("history" not in row for row in data["indicators"])
+    assert [row["projection"] for row in data["indicators"] if row["projection"] and "used" in row["projection"]] == []
+    with_history = runner.invoke(app, ["status", "--as-of", "2025-07-25", "--json", "--history", "--indent", "2"])
+    assert with_history.exit_code == 0, with_history.output
+    assert json.loads(with_history.stdout) == jsonable(expected)
+    assert with_history.stdout.startswith('{\n  "as_of": "2025-07-25",\n')
+    assert "\n" not in result.stdout.rstrip("\n")  # compact: one line
     retail = {(r["plan"], r["id"]): r for r in data["indicators"]}
     plan38 = retail[("plan_2023_38", "online_retail_sales")]
     assert (plan38["status"], plan38["period"], plan38["actual"], plan38["expected"], plan38["method"]) == (
@@ -103,6 +112,12 @@ def test_status_agency_filter_and_unknown_names(runner: CliRunner, db: Path) -> 
     day = runner.invoke(app, ["status", "--as-of", "2025/07/25"])
     assert day.exit_code == 2 and "YYYY-MM-DD" in day.stderr
     assert "Traceback" not in unknown.output + plan.output + day.output
+
+
+def test_history_only_shapes_json(runner: CliRunner, db: Path) -> None:
+    result = runner.invoke(app, ["status", "--history"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--history 只用于 JSON 输出" in result.stderr and "--json --history" in result.stderr
 
 
 def test_show_json_equals_the_library_object(runner: CliRunner, db: Path) -> None:

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pingtai.errors import LedgerError
-from pingtai.gcutil import leave_to_exit
 from pingtai.ledger import Batch, Ledger, resolve_db_path
 
 if TYPE_CHECKING:
@@ -110,10 +109,8 @@ def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None =
     with store.read() as ledger:
         # only the values that can count for the city: the same dashboard from a fraction of a large ledger
         values = ledger.city_values(city_inputs(catalog))
-        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
-                              plan=plan, agency=agency)
-    leave_to_exit(values)  # the process ends with the command: not freed object by object
-    return report
+        return build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
+                            plan=plan, agency=agency)
 
 
 def show(catalog: Catalog, store: Store, name: str, as_of: dt.date, *, plan: str | None = None) -> IndicatorDetail:

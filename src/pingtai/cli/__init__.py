@@ -21,7 +21,6 @@ from pingtai import __version__
 from pingtai.cli._common import State, report_error
 from pingtai.cli._usage import Context, summary, usage_error
 from pingtai.errors import PingtaiError
-from pingtai.gcutil import process_ends_with_command
 
 
 class PingtaiGroup(TyperGroup):
@@ -115,19 +114,19 @@ def _global(
 def main() -> None:
     """Console-script entry point."""
     # Imports and ledger reads build hundreds of thousands of small objects that never form cycles;
-    # at the default thresholds (700, 10, 10) the cyclic GC rescans them again and again, a third of
-    # the time of `status` on a large ledger. Collect young objects far less often (cycles are
-    # still collected; a command is a short-lived process).
+    # at the default thresholds (700, 10, 10) the cyclic GC rescans them again and again: on 2,000
+    # indicators × 100k values, `check` takes 1.3 s more CPU and `report` 0.4 s more. Collect young
+    # objects far less often (cycles are still collected; a command is a short-lived process).
     gc.set_threshold(100_000, 50, 100)
-    process_ends_with_command()  # a command's last large result may be left to the exit (gcutil.leave_to_exit)
     utf8_streams()
     try:
         app()
     finally:
         # The process is about to end. Shutdown runs one last full collection over everything still
-        # tracked (a large catalog: ~100k objects, tens of milliseconds on every command) only to free
-        # memory the OS takes back anyway; frozen objects are skipped. Nothing is lost: files and the
-        # ledger are closed by the commands themselves, and stdout/stderr are flushed at exit as usual.
+        # tracked (a large catalog: ~100k objects) only to free memory the OS takes back anyway; frozen
+        # objects are skipped: 0.05 s of `status` and 0.3 s of `check` on 2,000 indicators × 100k
+        # values. Nothing is lost: files and the ledger are closed by the commands themselves, and
+        # stdout/stderr are flushed at exit as usual.
         gc.freeze()
 
 

@@ -12,17 +12,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pingtai.errors import PingtaiError, ProblemsError
+from pingtai.errors import PingtaiError, ProblemsError, UsageError
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from pingtai.catalog import Catalog
     from pingtai.render.console import Output
+    from pingtai.render.jsonout import LeaveOut
+
+IndentOpt = Annotated[int | None, typer.Option(
+    "--indent", min=0, max=16, help="JSON 每层缩进 N 个空格，便于阅读（默认：紧凑的一行）。", show_default=False)]
 
 
 @dataclass
@@ -58,10 +62,18 @@ def output() -> Output:
     return Output(sys.stdout)
 
 
-def echo_json(value: Any) -> None:
-    from pingtai.render.jsonout import dumps
+def echo_json(value: Any, indent: int | None = None, leave_out: LeaveOut | None = None) -> None:
+    """``value`` as JSON on stdout: compact, or ``indent`` spaces per level (``--indent``)."""
+    from pingtai.render.jsonout import document
 
-    sys.stdout.write(dumps(value) + "\n")
+    sys.stdout.write(document(value, indent=indent, leave_out=leave_out))
+
+
+def json_indent(indent: int | None, as_json: bool) -> int | None:
+    """``--indent``, which only shapes JSON: a usage error without ``--json``."""
+    if indent is not None and not as_json:
+        raise UsageError("--indent 只用于 JSON 输出", hint="请同时给出 --json，例如 --json --indent 2。")
+    return indent
 
 
 def err_line(text: object) -> None:

@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import output, state
+from pingtai.cli._common import IndentOpt, json_indent, output, state
 from pingtai.cli.status_cmds import PlanOpt, _day
 from pingtai.errors import UsageError
-from pingtai.periods import Period, PeriodError
 
 
 @app.command()
@@ -32,6 +31,7 @@ def bulletin(
     issuer: Annotated[str | None, typer.Option("--issuer", help="署名（默认：计划领导小组办公室的全称）。",
                                                show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="等同 --format json：通报的数据（结构见 docs/contracts.md）。")] = False,
+    indent: IndentOpt = None,
 ) -> None:
     """季度通报初稿：按公文格式（GB/T 9704）写出总体情况、主要指标完成情况、重点任务推进情况、报表报送情况和下步工作。
 
@@ -39,9 +39,10 @@ def bulletin(
     docx 不输出到屏幕：未给 -o 时写入当前目录的 通报_<期别>_<日期>.docx；md、json 输出到屏幕或 -o 文件。
     “下步工作”末尾留有起草人补充的位置。
 
-    示例：pingtai bulletin --period 2024Q3 ｜ pingtai bulletin --period 2024Q4 --plan 38号 -o 通报.docx --doc-number "绍平台办〔2025〕1号" ｜ pingtai bulletin --period 2024Q3 --format md
+    示例：pingtai bulletin --period 2024Q3 ｜ pingtai bulletin --period 2024Q4 --plan 38号 -o 通报.docx --doc-number "绍平台办〔2025〕1号" ｜ pingtai bulletin --period 2024Q3 --format md ｜ pingtai bulletin --period 2024Q3 --json --indent 2
     """
     from pingtai import service
+    from pingtai.periods import Period, PeriodError  # pydantic with it: not for `pingtai --version`
     from pingtai.render.documents import choose_format, deliver
 
     try:
@@ -49,11 +50,12 @@ def bulletin(
     except PeriodError as exc:
         raise UsageError(str(exc), hint="--period 例如 2024Q3、2024年三季度、2024H1、2024。") from None
     chosen = choose_format("json" if as_json else fmt, target, "bulletin")  # a usage error before anything is read
+    json_indent(indent, chosen == "json")
     day = _day(as_of) if as_of is not None else None
     st = state(ctx)
     result = service.bulletin(st.catalog(), service.Store.at(st.db), point, as_of=day, plan=plan,
                               doc_number=doc_number, issuer=issuer)
-    path, data = deliver(result, chosen, target)
+    path, data = deliver(result, chosen, target, indent=indent)
     if path is None:
         sys.stdout.write(data.decode())
     else:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, err_line, output, plan_names, state
+from pingtai.cli._common import IndentOpt, echo_json, err_line, json_indent, output, plan_names, state
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", "-p", help="计划：plan_2023_38 / 38号 / zone_2023_5 / 5号。")]
 AgencyOpt = Annotated[str | None, typer.Option("--agency", "-a", help="单位：规范名、简称或全称均可。")]
@@ -38,7 +38,7 @@ def validate(
 
 
 @app.command()
-def plans(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def plans(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = None) -> None:
     """列出计划：文号、标题、发文日期、计划期、指标与任务数量、来源文件。
 
     示例：pingtai plans ｜ pingtai plans --json
@@ -46,9 +46,10 @@ def plans(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from pingtai.render.console import TableData
     from pingtai.views import plan_rows
 
+    json_indent(indent, as_json)
     rows = plan_rows(state(ctx).catalog())
     if as_json:
-        echo_json(rows)
+        echo_json(rows, indent)
         return
     output().table(TableData("计划", ["计划", "代码（--plan）", "文号", "标题", "印发", "计划期", "指标", "任务", "文件"], [
         [r["short_name"], r["id"], r["number"], r["title"], r["issued"], f"{r['horizon']['start']}—{r['horizon']['end']}",
@@ -56,7 +57,8 @@ def plans(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 
 @app.command()
-def indicators(ctx: typer.Context, plan: PlanOpt = None, agency: AgencyOpt = None, as_json: JsonOpt = False) -> None:
+def indicators(ctx: typer.Context, plan: PlanOpt = None, agency: AgencyOpt = None, as_json: JsonOpt = False,
+               indent: IndentOpt = None) -> None:
     """列出指标：单位、类型、基期值、各年度目标及比较方式；同一指标在两个计划中各列一行。
 
     --agency 只列该单位（含其所在单位组）承担任务所关联的指标。
@@ -68,10 +70,11 @@ def indicators(ctx: typer.Context, plan: PlanOpt = None, agency: AgencyOpt = Non
     from pingtai.render.format import num
     from pingtai.views import indicator_rows
 
+    json_indent(indent, as_json)
     catalog = state(ctx).catalog()
     rows = indicator_rows(catalog, plan, agency)
     if as_json:
-        echo_json(rows)
+        echo_json(rows, indent)
         return
     short = plan_names(catalog)
     output().table(TableData("指标", ["计划", "编号", "名称", "单位", "类型", "任务", "基期", "目标"], [
@@ -97,6 +100,7 @@ def tasks(
     agency: AgencyOpt = None,
     lead_only: Annotated[bool, typer.Option("--lead-only", help="只列该单位牵头的任务。")] = False,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """列出任务：编号、所属行动、标题、责任单位（第一位为牵头单位）。
 
@@ -105,10 +109,11 @@ def tasks(
     from pingtai.render.console import TableData
     from pingtai.views import task_rows
 
+    json_indent(indent, as_json)
     catalog = state(ctx).catalog()
     rows = task_rows(catalog, plan, agency, lead_only)
     if as_json:
-        echo_json(rows)
+        echo_json(rows, indent)
         return
     short = plan_names(catalog)
     output().table(TableData("任务", ["计划", "编号", "行动", "任务", "牵头单位", "配合单位"], [
@@ -120,6 +125,7 @@ def agencies(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="单位名称（规范名、简称、全称或别名）；省略则列出全部单位。")] = None,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """列出单位，或解析一个单位名称：规范名、全称、别名、所属单位组、牵头与配合的任务。
 
@@ -130,11 +136,12 @@ def agencies(
     from pingtai.render.console import TableData
     from pingtai.views import agency_detail, agency_rows
 
+    json_indent(indent, as_json)
     catalog = state(ctx).catalog()
     if name is None:
         rows = agency_rows(catalog)
         if as_json:
-            echo_json(rows)
+            echo_json(rows, indent)
             return
         output().table(TableData("单位", ["单位", "全称", "类别", "别名", "所属组", "牵头", "配合"], [
             [r["name"], r["full_name"], r["label"], "、".join(r["aliases"]), "、".join(r["groups"]),
@@ -142,7 +149,7 @@ def agencies(
         return
     detail = agency_detail(catalog, name)
     if as_json:
-        echo_json(detail)
+        echo_json(detail, indent)
         return
     out = output()
     if detail["group"]:
@@ -164,6 +171,7 @@ def areas(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="地区名称、别名或 6 位区划代码；省略则列出全部地区。")] = None,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """列出地区：绍兴市及各区、县（市）（GB/T 2260 区划代码）、功能区，及其别名、政府单位和按地区填报的指标。
 
@@ -175,11 +183,12 @@ def areas(
     from pingtai.render.console import TableData
     from pingtai.views import area_detail, area_rows
 
+    json_indent(indent, as_json)
     catalog = state(ctx).catalog()
     if name is not None:
         detail = area_detail(catalog, name)
         if as_json:
-            echo_json(detail)
+            echo_json(detail, indent)
             return
         out = output()
         out.line(f"地区：{detail['name']}（{detail['label']}，区划代码 {detail['code'] or '—'}）")
@@ -192,7 +201,7 @@ def areas(
         return
     rows = area_rows(catalog)
     if as_json:
-        echo_json(rows)
+        echo_json(rows, indent)
         return
     if not rows:
         out = output()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import State, echo_json, err_line, output, report_error, state
+from pingtai.cli._common import IndentOpt, State, echo_json, err_line, json_indent, output, report_error, state
 from pingtai.cli.status_cmds import AsOfOpt, JsonOpt, PlanOpt, _day
 from pingtai.errors import CatalogError, PingtaiError
 
@@ -31,6 +31,7 @@ def check(
     as_of: AsOfOpt = None,
     plan: PlanOpt = None,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
     fail_on: Annotated[Literal["at_risk", "off_track", "overdue"], typer.Option(
         "--fail-on", help="达到该级别时退出码为 1：overdue＝报表或任务逾期；off_track＝另加进度滞后；"
                           "at_risk＝另加预警、无数据、数据过期、数据存疑。")] = "off_track",
@@ -58,6 +59,7 @@ def check(
     from pingtai import service
     from pingtai.notify import check_url
 
+    json_indent(indent, as_json)
     if webhook:
         check_url(webhook)  # a bad URL is a usage error before any work
     st = state(ctx)
@@ -76,7 +78,7 @@ def check(
         raise typer.Exit(2) from None
     speak = not quiet or result.failed
     if speak:
-        _print(result, as_json)
+        _print(result, as_json, indent)
     delivered = _deliver(result, output_file, webhook if speak and result.findings else None, webhook_kind,
                          webhook_secret)
     raise typer.Exit(2 if not delivered else 1 if result.failed else 0)
@@ -92,11 +94,11 @@ def _catalog(st: State) -> Catalog:
         raise typer.Exit(2) from None
 
 
-def _print(result: CheckReport, as_json: bool) -> None:
+def _print(result: CheckReport, as_json: bool, indent: int | None) -> None:
     from pingtai.render import registry
 
     if as_json:
-        echo_json(result)
+        echo_json(result, indent)
     else:
         registry.show(result, output())
 

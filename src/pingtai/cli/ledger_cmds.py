@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import PingtaiGroup, app
-from pingtai.cli._common import echo_json, err_line, output, state
+from pingtai.cli._common import IndentOpt, echo_json, err_line, json_indent, output, state
 
 if TYPE_CHECKING:
     from pingtai.errors import Problem
@@ -39,6 +39,7 @@ def verify(
                                                show_default=False)] = None,
     deep: Annotated[bool, typer.Option("--deep", help="重新读取每个归档文件，与台账中该批次的数据逐条比对（较慢）。")] = False,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """校验台账：SQLite 完整性、悬空记录、每个批次的归档文件是否存在且 sha256 相符、归档清单是否与台账一致并首尾相连。
 
@@ -51,10 +52,11 @@ def verify(
     """
     from pingtai import service
 
+    json_indent(indent, as_json)
     st = state(ctx)
     result = service.verify(service.Store.at(st.db), expect=expect, deep=st.catalog() if deep else None)
     if as_json:
-        echo_json(result)
+        echo_json(result, indent)
     else:
         out = output()
         _problems(out, result.problems, result.notes)
@@ -72,6 +74,7 @@ def rebuild(
     ctx: typer.Context,
     archive: Annotated[Path | None, typer.Option("--archive", help="归档目录（默认：台账旁的 archive）。", show_default=False)] = None,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """从归档重建台账：按原顺序重放每个已归档的导入（原批次号、原文件名、原导入时间），写到 --db / PINGTAI_DB。
 
@@ -81,10 +84,11 @@ def rebuild(
     """
     from pingtai import service
 
+    json_indent(indent, as_json)
     st = state(ctx)
     result = service.rebuild(st.catalog(), service.Store.at(st.db), archive=archive)
     if as_json:
-        echo_json(result)
+        echo_json(result, indent)
     else:
         out = output()
         _problems(out, result.problems, result.notes)
@@ -99,6 +103,7 @@ def backup(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="备份文件（已存在则替换）。", show_default=False)],
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """在线备份台账（SQLite 备份接口）：导入进行中也可运行，备份是某一时刻的完整副本，写完并校验后才替换目标文件。
 
@@ -108,9 +113,10 @@ def backup(
     """
     from pingtai import service
 
+    json_indent(indent, as_json)
     result = service.backup(service.Store.at(state(ctx).db), file)
     if as_json:
-        echo_json(result)
+        echo_json(result, indent)
     else:
         output().line(f"已备份台账：{result.ledger} → {result.file}（批次 {result.batches}，{result.size:,} 字节）")
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import output, progress_bar, state
+from pingtai.cli._common import IndentOpt, json_indent, output, progress_bar, state
 from pingtai.cli.status_cmds import AsOfOpt, PlanOpt, _day
 from pingtai.errors import UsageError
 
@@ -33,6 +33,7 @@ def report(
     fmt: FormatOpt = None,
     target: OutOpt = None,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """单位报告：牵头与配合的任务及最新进展、相关指标与走势图、报表报送情况、领导小组联系人。
 
@@ -58,8 +59,9 @@ def report(
     day = _day(as_of)
     fmt = "json" if as_json else fmt
     if all_agencies and target is not None:
+        json_indent(indent, fmt == "json")
         with progress_bar() as bar:
-            items = write_reports(catalog, service.snapshot(store), day, target, fmt or "html", plan,
+            items = write_reports(catalog, service.snapshot(store), day, target, fmt or "html", plan, indent=indent,
                                   on_progress=lambda done, total, unit: bar.update("all", f"写报告 {unit}", done, total))
         for item in items:
             fields = [str(item.path), item.agency,
@@ -68,8 +70,9 @@ def report(
         return
     assert agency is not None
     chosen = choose_format(fmt, target)  # a bad --format or -o is a usage error before anything is read
+    json_indent(indent, chosen == "json")
     result = service.report(catalog, store, agency, day, plan=plan)
-    _emit(result, chosen, target)
+    _emit(result, chosen, target, indent)
 
 
 @app.command()
@@ -83,6 +86,7 @@ def league(
     target: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（.md / .xlsx / .html / .json，格式按扩展名）。",
                                                 show_default=False)] = None,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """单位排名：按报表按时率、牵头任务正常率、归口指标正常率排名，并列出每项背后的数目。
 
@@ -97,20 +101,22 @@ def league(
 
     st = state(ctx)
     chosen = choose_format("json" if as_json else fmt, target)  # a usage error before anything is read
+    json_indent(indent, chosen == "json")
     day = _day(as_of)
     table = service.league(st.catalog(), service.Store.at(st.db), day, plan=plan, by=by)
-    _emit(table, chosen, target)
+    _emit(table, chosen, target, indent)
 
 
-def _emit(obj: AgencyReport | League, fmt: str, target: Path | None) -> None:
-    """Draw ``obj`` on the terminal, or deliver it as a document (stdout, or a file written atomically)."""
+def _emit(obj: AgencyReport | League, fmt: str, target: Path | None, indent: int | None) -> None:
+    """Draw ``obj`` on the terminal, or deliver it as a document (stdout, or a file written atomically);
+    ``indent`` shapes JSON (``--indent``)."""
     from pingtai.render import registry
     from pingtai.render.documents import deliver
 
     if registry.entry(registry.document_of(obj), fmt).screen:
         registry.show(obj, output())
         return
-    path, data = deliver(obj, fmt, target)
+    path, data = deliver(obj, fmt, target, indent=indent)
     if path is None:
         sys.stdout.write(data.decode())
     else:

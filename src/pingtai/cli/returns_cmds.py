@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pingtai.cli import app
-from pingtai.cli._common import echo_json, err_line, output, plan_names, progress_bar, state
+from pingtai.cli._common import IndentOpt, echo_json, err_line, json_indent, output, plan_names, progress_bar, state
 from pingtai.errors import UsageError
 from pingtai.gcutil import gc_paused
 
@@ -41,6 +41,7 @@ def import_(
     reason: Annotated[str | None, typer.Option("--reason", help="放行的理由，记入批次。", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将会导入的内容，不写入台账。")] = False,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """导入单位报表：逐个文件校验，全部通过才写入（每个文件一个批次），有错则该文件一条不写。
 
@@ -55,6 +56,7 @@ def import_(
     """
     from pingtai.returns.opening import FilesAhead
 
+    json_indent(indent, as_json)
     ahead = FilesAhead(files)  # parsing the first file (no GIL) overlaps importing and loading the catalog
     ahead.wait_measured()
     from pingtai import service
@@ -66,7 +68,7 @@ def import_(
                                         receipt=receipt, dry_run=dry_run, now=dt.datetime.now(dt.UTC),
                                         on_progress=progress, ahead=ahead)
     if as_json:
-        echo_json(result)
+        echo_json(result, indent)
     else:
         _render_import(result, output())
     raise typer.Exit(result.exit_code)
@@ -99,6 +101,7 @@ def history(
     indicator: Annotated[str, typer.Argument(help="指标编号、名称或别名。", show_default=False)],
     plan: Annotated[str | None, typer.Option("--plan", help="只在该计划的指标中查找，并显示该计划的目标。")] = None,
     as_json: JsonOpt = False,
+    indent: IndentOpt = None,
 ) -> None:
     """某指标历次收到的全部数值：报告期、数值、单位、填报单位、批次、来源文件、导入时间、是否已被更正。
 
@@ -106,16 +109,17 @@ def history(
     """
     from pingtai import service
 
+    json_indent(indent, as_json)
     st = state(ctx)
     found = service.history(st.catalog(), service.Store.at(st.db), indicator, plan=plan)
     if as_json:
-        echo_json(found.values)
+        echo_json(found.values, indent)
         return
     _render_history(found, output(), plan_names(st.catalog()))
 
 
 @app.command()
-def batches(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def batches(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = None) -> None:
     """列出历次导入（批次）：文件、sha256、单位、报告期、导入时间、新增/更新/未变/任务/预警数。
 
     示例：pingtai batches ｜ pingtai batches --json
@@ -124,9 +128,10 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from pingtai.ledger import RECEIVED_SOURCE_LABELS
     from pingtai.render.console import TableData
 
+    json_indent(indent, as_json)
     rows = service.batches(service.Store.at(state(ctx).db))
     if as_json:
-        echo_json(rows)
+        echo_json(rows, indent)
         return
     output().table(TableData(f"导入批次（{len(rows)}）", [
         "批次", "文件", "sha256", "单位", "报告期", "收到日期", "收到日期来源", "导入时间", "新增", "更新", "未变", "任务",

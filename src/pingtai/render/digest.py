@@ -14,12 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
-
 from pingtai.checks import SEVERITIES, SEVERITY_LABELS, CheckReport, Finding, sort_key
-from pingtai.render.console import Output, styled
+from pingtai.render.console import Line, Output, styled
 from pingtai.render.format import markdown as md
-from pingtai.render.format import terminal
 
 NO_AGENCY = "（未明确责任单位）"
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "bright_black"}
@@ -83,10 +80,7 @@ def render_text(report: CheckReport, out: Output) -> None:
         out.line(styled(f"【{agency}】{len(items)} 项", "bold"))
         for f in items:
             label = styled(f"[{SEVERITY_LABELS[f.severity]}]", SEVERITY_STYLES[f.severity])
-            line = Text("  ")
-            line.append_text(label)
-            line.append(terminal(f" {f.label}{_tag(f)}：{f.message}"))
-            out.line(line)
+            out.line(Line("  ").append_text(label).append(f" {f.label}{_tag(f)}：{f.message}"))
 
 
 def markdown(report: CheckReport) -> str:

@@ -60,9 +60,10 @@ def choose_format(fmt: str | None, target: Path | None, document: str = "report"
     return fmt
 
 
-def document(obj: AgencyReport | League | Bulletin, fmt: str) -> bytes:
-    """``obj`` rendered as ``fmt`` (``md``, ``xlsx``, ``html``, ``docx`` or ``json``), as bytes (text in UTF-8)."""
-    return registry.render(obj, fmt)
+def document(obj: AgencyReport | League | Bulletin, fmt: str, *, indent: int | None = None) -> bytes:
+    """``obj`` rendered as ``fmt`` (``md``, ``xlsx``, ``html``, ``docx`` or ``json``), as bytes (text in UTF-8);
+    ``indent`` spaces per level for JSON (default: compact)."""
+    return registry.render(obj, fmt, **({} if indent is None else {"indent": indent}))
 
 
 def default_name(obj: AgencyReport | League | Bulletin, fmt: str) -> str:
@@ -71,14 +72,15 @@ def default_name(obj: AgencyReport | League | Bulletin, fmt: str) -> str:
     return STEMS[kind](obj) + registry.entry(kind, fmt).extension
 
 
-def deliver(obj: AgencyReport | League | Bulletin, fmt: str, target: Path | None) -> tuple[Path | None, bytes]:
+def deliver(obj: AgencyReport | League | Bulletin, fmt: str, target: Path | None, *,
+            indent: int | None = None) -> tuple[Path | None, bytes]:
     """Write ``obj`` as ``fmt`` to ``target``; or hand back the bytes for stdout.
 
     A workbook or a Word document is never sent to stdout: without ``target`` it goes to
-    :func:`default_name` in the working directory (proven to stay there). Returns
-    ``(path written, b"")`` or ``(None, bytes to print)``.
+    :func:`default_name` in the working directory (proven to stay there). ``indent``: as
+    :func:`document`. Returns ``(path written, b"")`` or ``(None, bytes to print)``.
     """
-    data = document(obj, fmt)
+    data = document(obj, fmt, indent=indent)
     if target is None and not registry.entry(registry.document_of(obj), fmt).binary:
         return None, data
     path = target if target is not None else inside(Path("."), default_name(obj, fmt))
@@ -102,8 +104,10 @@ ReportsProgress = Callable[[int, int, str], None]
 
 
 def write_reports(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, directory: Path, fmt: str,
-                  plan: str | None = None, on_progress: ReportsProgress | None = None) -> list[WrittenReport]:
-    """One report per unit with anything assigned, as ``<directory>/<agency>.<ext>`` (directory created).
+                  plan: str | None = None, on_progress: ReportsProgress | None = None, *,
+                  indent: int | None = None) -> list[WrittenReport]:
+    """One report per unit with anything assigned, as ``<directory>/<agency>.<ext>`` (directory created);
+    ``indent``: as :func:`document`.
 
     Every file is proven to lie in ``directory`` (:func:`pingtai.safe_write.inside`) before it is
     written. ``on_progress`` hears of each report as it starts and of the end (a progress bar).
@@ -123,7 +127,7 @@ def write_reports(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, direct
             on_progress(done, len(agencies), agency)
         report = build_agency_report(catalog, data, agency, as_of, plan)
         target = inside(directory, f"{report.agency}{EXTENSIONS[fmt]}")
-        path = write_bytes_atomically(target, document(report, fmt))
+        path = write_bytes_atomically(target, document(report, fmt, indent=indent))
         written.append(WrittenReport(report.agency, path, len(report.lead), len(report.co), len(report.indicators),
                                      report.return_counts.missing))
     if on_progress is not None:

@@ -115,13 +115,13 @@ def format_for_suffix(document: str, suffix: str) -> str | None:
                 None)
 
 
-def render(obj: object, fmt: str) -> bytes:
-    """``obj`` as a file in ``fmt`` (text as UTF-8)."""
+def render(obj: object, fmt: str, **options: Any) -> bytes:
+    """``obj`` as a file in ``fmt`` (text as UTF-8); ``options`` go to the renderer (``indent`` for JSON)."""
     found = entry(document_of(obj), fmt)
     if found.screen:
         raise UsageError(f"格式 {fmt} 只输出到屏幕，不能生成文件",
                          hint=f"可用：{'、'.join(file_formats(found.document))}")
-    data = found.function()(obj)
+    data = found.function()(obj, **options)
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from pingtai.assess import TASK_STATE_LABELS
 from pingtai.render.common import idle_note, league_sections
-from pingtai.render.console import Output, TableData, styled
+from pingtai.render.console import Line, Output, TableData, styled
 from pingtai.render.format import (
     latest_text,
     num,
@@ -31,7 +31,7 @@ def text(value: object) -> Text:
     return Text(terminal_block(str(value)) if value not in (None, "") else "—")
 
 
-def _task_state(task: ReportTask) -> Text:
+def _task_state(task: ReportTask) -> Line:
     text = styled(task.label, TASK_STYLES.get(task.status, ""))
     if task.last_status:
         text.append(f"（上次：{TASK_STATE_LABELS.get(task.last_status, task.last_status)}）")

@@ -23,8 +23,6 @@ from typing import Any
 
 from pingtai.errors import text_name
 from pingtai.returns import scan
-from pingtai.returns.scan_ods import scan_ods
-from pingtai.returns.scan_xls import scan_xls
 from pingtai.returns.scan_xlsx import scan_xlsx, xlsx_marks
 from pingtai.returns.sniff import MAX_FILE_BYTES, Refused, refuse, sniff_bytes
 from pingtai.safe_write import NOT_REGULAR, NotRegularFileError, open_regular
@@ -96,9 +94,14 @@ def open_bytes(data: bytes, sha256: str, path: Path) -> Book:
         return CsvBook(data, sha256, text_name(path.stem) or "csv")
     if kind in ("xlsx", "xlsm"):
         return CalamineBook(data, sha256, kind, scan_xlsx(data))
+    # the scanners of the other formats are imported only for such a file: most returns are .xlsx
     if kind == "ods":
+        from pingtai.returns.scan_ods import scan_ods
+
         return CalamineBook(data, sha256, kind, scan_ods(data))
     if kind == "xls":
+        from pingtai.returns.scan_xls import scan_xls
+
         return CalamineBook(data, sha256, kind, scan_xls(data))
     if kind == "empty":
         raise refuse("empty-file")
