@@ -46,16 +46,26 @@ def task(plan: str, number: int, period: str = "2024Q4", *, agency: str = "å¸‚å•
 
 V4_COLUMNS = ("received", "received_source", "backfill", "accepted", "accept_reason")
 """The batch columns schema version 4 added."""
+V5_COLUMNS = ("area", "growth", "last_year", "note")
+"""The value columns schema version 5 added."""
 
 
 def downgrade(path: Path, version: int) -> None:
-    """Take the ledger at ``path`` back to schema ``version`` (2 or 3), as a pingtai of that version left it.
+    """Take the ledger at ``path`` back to schema ``version`` (2, 3 or 4), as a pingtai of that version left it.
 
     For the migration tests: what the later migrations added is dropped (a back-fill of history the
-    older pingtai never knew is lost with the columns, as it would never have been recorded).
+    older pingtai never knew is lost with the columns, as it would never have been recorded; so are
+    areas, growth and notes). Only for a ledger whose values are all the city's.
     """
     raw = sqlite3.connect(path, isolation_level=None)
     try:
+        raw.execute("DROP INDEX value_key")
+        for column in V5_COLUMNS:
+            raw.execute(f"ALTER TABLE value DROP COLUMN {column}")
+        raw.execute("CREATE UNIQUE INDEX value_key ON value (indicator, period, agency, batch_id)")
+        if version == 4:
+            raw.execute("PRAGMA user_version = 4")
+            return
         for column in V4_COLUMNS:
             raw.execute(f"ALTER TABLE batch DROP COLUMN {column}")
         if version < 3:

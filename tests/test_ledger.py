@@ -69,7 +69,10 @@ def test_a_batch_records_values_tasks_and_the_archived_file(db: Path, tmp_path: 
         [stored] = ledger.current_values()
         assert (stored.indicator, stored.period, stored.agency, stored.value, stored.unit) == (
             "online_retail_sales", Period(2024), "市商务局", 1150.5, "亿元")
-        assert (stored.batch, stored.file, stored.raw, stored.superseded) == (batch_id, "商务局.xlsx", "1,150.5", False)
+        assert (stored.batch, stored.imported_at, stored.raw, stored.area) == (batch_id, NOW, "1,150.5", "")
+        [recorded] = ledger.history("online_retail_sales")
+        assert (recorded.batch, recorded.file, recorded.raw, recorded.superseded) == (
+            batch_id, "商务局.xlsx", "1,150.5", False)
         [line] = ledger.current_tasks()
         assert (line.plan, line.task, line.status, line.progress, line.batch) == (
             "plan_2023_38", 1, "in_progress", "有序推进", batch_id)
@@ -96,8 +99,9 @@ def test_current_values_can_be_narrowed_by_agency_and_period(db: Path, tmp_path:
         add(ledger, write_file(tmp_path / "a", "a"), [
             value("online_retail_sales", "2024", 1150), value("online_retail_sales", "2024H1", 530),
             value("online_retail_sales", "2024", 300, agency="柯桥区政府"), value("platforms", "2024", 120)])
+        # in the order of the key, periods as spelled
         assert [(v.indicator, str(v.period)) for v in ledger.current_values(agencies=["市商务局"])] == [
-            ("online_retail_sales", "2024H1"), ("online_retail_sales", "2024"), ("platforms", "2024")]
+            ("online_retail_sales", "2024"), ("online_retail_sales", "2024H1"), ("platforms", "2024")]
         # Periods are compared as points: the fourth quarter is the year.
         narrowed = ledger.current_values(["online_retail_sales"], periods=[Period(2024, "Q", 4)])
         assert sorted((v.agency, v.value) for v in narrowed) == [("市商务局", 1150), ("柯桥区政府", 300)]
@@ -372,7 +376,7 @@ def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db
     sqlite3.connect(db).backup(raw)
     raw.close()
     downgrade(old, 2)
-    assert len(module.MIGRATIONS) == 4
+    assert len(module.MIGRATIONS) == 5
     with Ledger.open(old) as ledger:
         assert ledger.schema_version == SCHEMA_VERSION
         assert sorted(received(ledger)) == expected
@@ -402,7 +406,7 @@ def test_a_version_3_ledger_keeps_its_meaning(db: Path, tmp_path: Path) -> None:
     downgrade(db, 3)
     assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 3
     with Ledger.open(db) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 4
+        assert ledger.schema_version == SCHEMA_VERSION == 5
         [batch] = ledger.batches()
         assert (batch.received, batch.received_source, batch.backfill, batch.accepted, batch.accept_reason) == (
             dt.date(2025, 1, 21), "import", False, (), "")

@@ -124,7 +124,7 @@ def test_rows_changed_behind_pingtais_back_are_caught(db: Path) -> None:
 
 def test_dangling_rows_and_a_broken_index_are_caught(db: Path) -> None:
     raw = sqlite3.connect(db)
-    raw.execute("INSERT INTO value VALUES (99, 'platforms', '2024', '2024-12-31', '市商务局', 1, '个', 0, 'x', '1')")
+    raw.execute("INSERT INTO value VALUES (99, 'platforms', '2024', '2024-12-31', '市商务局', 1, '个', 0, 'x', '1', '', NULL, NULL, '')")
     # Point the index's definition at another column: its entries no longer match the rows.
     raw.execute("PRAGMA writable_schema = ON")
     raw.execute("UPDATE sqlite_master SET sql = replace(sql, 'ON value (batch_id)', 'ON value (unit)') "

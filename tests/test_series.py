@@ -11,11 +11,11 @@ from pingtai.errors import Problem
 from pingtai.records import ValueRecord
 from pingtai.series import (
     Acceptance,
+    AreaRule,
     PlanFigures,
     SeriesIndex,
     ValueKey,
     judge,
-    key_of,
     keys_of,
     matches,
     out_of_range,
@@ -27,13 +27,17 @@ from pingtai.series import (
 OWNER = "市商务局"  # owns 网络零售额 (亿元, flow, baseline 2022 = 921) and 网络经营主体 (万家, stock, 2022 = 6.7)
 
 
-def state_of(*values: ValueRecord) -> dict[ValueKey, tuple[float, int | None]]:
-    return {key: (v.value, None) for v, key in zip(values, keys_of(list(values)), strict=True)}
+def keyed(*values: ValueRecord) -> list[ValueKey]:
+    return keys_of(list(values), AreaRule(catalog()))
+
+
+def state_of(*values: ValueRecord) -> dict[ValueKey, ValueRecord]:
+    return dict(zip(keyed(*values), values, strict=True))
 
 
 def judged(new: ValueRecord, *before: ValueRecord) -> list[Problem]:
     """``new`` judged with ``before`` in the ledger (the importer's view: the file overlaid on it)."""
-    return judge([new], state_of(*before, new), catalog())
+    return judge([new], state_of(*before, new), catalog(), keys=keyed(new))
 
 
 def codes(problems: list[Problem]) -> list[str]:
@@ -45,9 +49,10 @@ def codes(problems: list[Problem]) -> list[str]:
 
 def ref_of(new: ValueRecord, *before: ValueRecord) -> tuple[str, float, str] | None:
     state = state_of(*before, new)
-    key = key_of(new.indicator, new.period, new.agency)
-    found = reference(catalog().indicators[new.indicator].kind, key, SeriesIndex(state, {(new.indicator, new.agency)}),
-                      PlanFigures.of(catalog(), new.indicator))
+    [key] = keyed(new)
+    found = reference(catalog().indicators[new.indicator].kind, key,
+                      SeriesIndex(state, {(new.indicator, key.area, new.agency)}), PlanFigures.of(catalog(), new.indicator),
+                      new.last_year)
     return None if found is None else (found.kind, found.value, str(found.period))
 
 
@@ -177,7 +182,8 @@ def test_the_judgement_does_not_depend_on_the_order_of_the_values(numbers: list[
     state = state_of(*values)
     shuffled = list(values)
     order.shuffle(shuffled)  # type: ignore[attr-defined]
-    assert sorted(map(str, judge(values, state, catalog()))) == sorted(map(str, judge(shuffled, state, catalog())))
+    assert sorted(map(str, judge(values, state, catalog(), keys=keyed(*values)))) == sorted(
+        map(str, judge(shuffled, state, catalog(), keys=keyed(*shuffled))))
 
 
 # --- how ratios are said, and which cells --accept names ----------------------------------------------

@@ -25,12 +25,19 @@ GREEN = {"achieved", "on_track"}
 
 @dataclass(frozen=True)
 class Value:
+    """A current value as the ledger hands it over (``ledger.CurrentValue``'s fields the rules read)."""
+
     indicator: str
     period: Period
     agency: str
     value: float
     unit: str = "亿元"
     imported_at: datetime = datetime(2025, 1, 10)
+    area: str = ""
+    growth: float | None = None
+    last_year: float | None = None
+    raw: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -89,41 +89,65 @@ class Store:
 # useful error, whatever the ledger.
 
 
-def _names(catalog: Catalog, *, plan: str | None = None, agency: str | None = None) -> None:
-    """Raise for an unknown plan or agency (:class:`~pingtai.errors.UnknownNameError`)."""
+def _names(catalog: Catalog, *, plan: str | None = None, agency: str | None = None, area: str | None = None) -> None:
+    """Raise for an unknown plan, agency or area (:class:`~pingtai.errors.UnknownNameError`) or an area that
+    cannot have a view of its own (:class:`~pingtai.errors.UsageError`)."""
     from pingtai.agencies import AgencyIndex
     from pingtai.views import plans_for
 
     plans_for(catalog, plan)
+    if area is not None:
+        from pingtai.by_area import area_named
+
+        area_named(catalog, area, agency)
     if agency is not None:
         AgencyIndex(catalog.agencies).resolve(agency)
 
 
 def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None = None,
-           agency: str | None = None) -> StatusReport:
-    """The dashboard (``pingtai status``)."""
-    from pingtai.assess import build_status, city_inputs
+           agency: str | None = None, area: str | None = None) -> StatusReport:
+    """The dashboard (``pingtai status``); with ``area``, that area's (``status --area``)."""
+    from pingtai.assess import build_status
+    from pingtai.series import CITY, AreaRule
 
-    _names(catalog, plan=plan, agency=agency)
+    _names(catalog, plan=plan, agency=agency, area=area)
     with store.read() as ledger:
-        # only the values that can count for the city: the same dashboard from a fraction of a large ledger
-        values = ledger.city_values(city_inputs(catalog))
+        if area is None:
+            # what the city's figures are made of: its own, and the county-level areas' (their sum may be it)
+            values = ledger.current_values(areas=[CITY, *AreaRule(catalog).county], detail=False)
+        else:
+            values = ledger.current_values()  # an area ranked among all, with its notes
         report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
-                              plan=plan, agency=agency)
+                              plan=plan, agency=agency, area=area)
     leave_to_exit(values)  # the process ends with the command: not freed object by object
     return report
 
 
-def show(catalog: Catalog, store: Store, name: str, as_of: dt.date, *, plan: str | None = None) -> IndicatorDetail:
-    """One indicator in depth (``pingtai show``); raises for an unknown name before reading values."""
+def show(catalog: Catalog, store: Store, name: str, as_of: dt.date, *, plan: str | None = None, by_area: bool = False,
+         period: str | None = None) -> IndicatorDetail:
+    """One indicator in depth (``pingtai show``), with ``by_area`` its figures across its areas at ``period``
+    (any spelling; default the latest an area reported); raises for an unknown name, an indicator not
+    reported by area, an unreadable period or ``period`` without ``by_area`` before reading values."""
     from pingtai.assess import build_detail, plans_with
+    from pingtai.errors import UsageError
     from pingtai.history import resolve_indicator
+    from pingtai.periods import Period, PeriodError
 
-    wanted = resolve_indicator(catalog, name).id
-    plans_with(catalog, wanted, plan)
+    indicator = resolve_indicator(catalog, name)
+    plans_with(catalog, indicator.id, plan)
+    if period is not None and not by_area:
+        raise UsageError("--period 只与 --by-area 一起使用", hint="例如：pingtai show 网络零售额 --by-area --period 2024Q3")
+    if by_area and not indicator.areas:
+        raise UsageError(f"{indicator.name} 不按地区填报，没有分地区数值",
+                         hint="按地区填报的指标见 pingtai areas（或计划 YAML 中的 by_area）。")
+    try:
+        point = Period.parse(period).as_point() if period is not None else None
+    except PeriodError as exc:
+        raise UsageError(f"--period：{exc}", hint="例如 2024Q3、2024年1-9月、2024。") from None
     with store.read() as ledger:
         # only this indicator's values: the filter goes into the query (a large ledger: seconds → ms)
-        return build_detail(catalog, ledger.current_values([wanted]), name, as_of, plan=plan)
+        return build_detail(catalog, ledger.current_values([indicator.id]), name, as_of, plan=plan, by_area=by_area,
+                            period=point)
 
 
 def snapshot(store: Store) -> LedgerSnapshot:

@@ -3,8 +3,10 @@
 Report sheets: ``概况`` (summary, leading-group contacts, measures), ``任务`` (lead and co-operating
 tasks with their latest progress texts and targets), ``指标`` (the indicator table, then one block
 per indicator — period, period end, expected, actual — with a native Excel line chart of actual
-against the trajectory beside it, on a date axis so that time is to scale) and ``报表`` (returns
-by period). The league is one sheet ``排名``.
+against the trajectory beside it, on a date axis so that time is to scale), for an area's
+government ``分地区`` (its area's figures, then one block per indicator — every area's figure, 同比,
+share, rank — with a native bar chart beside it) and ``报表`` (returns by period). The league is one
+sheet ``排名``.
 
 Every sheet: frozen header, column widths, A4 with fit-to-width, header rows repeated on each
 printed page, page numbers in the footer. Numbers are numbers, statuses are words on a coloured
@@ -25,7 +27,7 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.chart import LineChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.axis import DateAxis
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -33,9 +35,11 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pingtai.assess import TASK_STATE_LABELS
+from pingtai.by_area import AreaTable
 from pingtai.render.charts import value_ticks
 from pingtai.render.common import ACTUAL_COLOUR, LEAGUE_TITLE, PATH_COLOUR, REPORT_TITLE, colours
 from pingtai.render.format import (
+    growth_text,
     latest_text,
     pct_figure,
     rate_text,
@@ -162,6 +166,8 @@ def report_workbook(report: AgencyReport) -> Workbook:
     _summary(summary, report)
     _tasks(workbook.create_sheet("任务"), report)
     _indicators(workbook.create_sheet("指标"), report)
+    if report.area is not None:
+        _areas(workbook.create_sheet("分地区"), report)
     _returns(workbook.create_sheet("报表"), report)
     workbook.properties.creator = "pingtai"
     workbook.properties.title = f"{report.agency} {REPORT_TITLE} {report.as_of.isoformat()}"
@@ -317,6 +323,70 @@ def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> i
     actual.marker.graphicalProperties.solidFill = ACTUAL_COLOUR
     actual.smooth = False
     sheet.add_chart(chart, f"F{top}")
+    return max(last, top + CHART_ROWS)
+
+
+_AREA_COLUMNS = [("计划", 7), ("指标", 22), ("单位", 7), ("最新期别", 10), ("最新值", 12), ("同比（报表/计算）", 16),
+                 ("占全市比重", 10), ("位次", 8), ("地区目标", 20), ("状态", 16)]
+
+
+def _areas(sheet: Worksheet, report: AgencyReport) -> None:
+    """The area's figures, then each indicator across the areas with a bar chart of their figures."""
+    area = report.area or ""
+    title(sheet, f"{report.agency} · {area}分地区指标", _subtitle(report), len(_AREA_COLUMNS))
+    header(sheet, 3, _AREA_COLUMNS)
+    short = {p.plan: p.short_name for p in report.plans}
+    row = 3
+    for f in report.area_figures:
+        row += 1
+        values: list[Value] = [short.get(f.plan, f.plan), f.name, f.unit, str(f.period) if f.period else "—",
+                               figure(f.actual), growth_text(f.yoy.reported, f.yoy.computed) if f.yoy else "—",
+                               pct_figure(f.share), f"{f.rank}/{f.ranked}" if f.rank is not None else "—",
+                               target_text(f.target) if f.target else "—", f.label]
+        for column, value in enumerate(values, start=1):
+            put(sheet, row, column, value, number_format=FIGURE if column == 5 else PERCENT if column == 7 else None)
+        if f.status is not None:
+            paint(sheet.cell(row=row, column=10), "status", f.status)
+    if any(not f.judged for f in report.area_figures):
+        row += 1
+        put(sheet, row, 1, "未设地区目标的指标只列数值、同比与位次，不作研判：全市目标不适用于单个地区。", border=False, wrap=False)
+    for table in report.area_tables:
+        row = _area_block(sheet, row + 2, table, area)
+    print_setup(sheet)
+
+
+def _area_block(sheet: Worksheet, top: int, table: AreaTable, area: str) -> int:
+    """One indicator's figures across the areas at ``top`` and a bar chart of them beside it; returns the last row."""
+    when = table.period.label() if table.period is not None else "—"
+    put(sheet, top, 1, f"{table.name}（{table.unit}）各地区，{when}", bold=True, border=False, wrap=False)
+    for column, text in enumerate(("地区", "数值", "同比（报表/计算）", "占全市比重", "位次"), start=1):
+        put(sheet, top + 1, column, text, bold=True).fill = _HEADER_FILL
+    rows = [r for r in table.rows if r.value is not None] + [r for r in table.rows if r.value is None]
+    for i, r in enumerate(rows, start=top + 2):
+        put(sheet, i, 1, r.area, bold=r.area == area)
+        put(sheet, i, 2, figure(r.value), number_format=FIGURE)
+        put(sheet, i, 3, growth_text(r.yoy_reported, r.yoy_computed))
+        put(sheet, i, 4, pct_figure(r.share), number_format=PERCENT)
+        put(sheet, i, 5, r.rank)
+    last = top + 1 + len(rows)
+    shown = sum(1 for r in rows if r.value is not None)
+    if shown:
+        chart = BarChart()
+        chart.type = "bar"  # horizontal: area names read along the axis
+        chart.title = f"{table.name}（{table.unit}）"
+        chart.style = 2
+        chart.height, chart.width = 7.5, 14
+        chart.legend = None
+        chart.add_data(Reference(sheet, min_col=2, min_row=top + 1, max_row=top + 1 + shown), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=top + 2, max_row=top + 1 + shown))
+        chart.x_axis.delete = False  # openpyxl 3.1 leaves axes hidden in Excel unless told
+        chart.y_axis.delete = False
+        chart.y_axis.title = table.unit
+        chart.series[0].graphicalProperties.solidFill = ACTUAL_COLOUR
+        sheet.add_chart(chart, f"G{top}")
+    for note in table.notes:
+        last += 1
+        put(sheet, last, 1, note, border=False, wrap=False)
     return max(last, top + CHART_ROWS)
 
 
