@@ -416,3 +416,40 @@ def test_a_version_3_ledger_keeps_its_meaning(db: Path, tmp_path: Path) -> None:
     report = build_agency_report(catalog(), service.snapshot(service.Store(db)), "市商务局", dt.date(2025, 3, 1))
     entry = next(e for e in report.returns if str(e.period) == "2024")
     assert (entry.state, entry.days_late, entry.received_source) == ("late", 1, "import")
+
+
+def test_a_version_4_ledger_is_migrated_and_every_value_it_holds_is_the_citys(db: Path, tmp_path: Path) -> None:
+    """A ledger file as pingtai 4 wrote it — its schema made by the four migrations shipped then, a batch
+    and its nine-column value rows — opened by this pingtai: migration 5 gives every value the city's
+    area, no growth, last year's figure or note; the key then tells an area's figure from the city's."""
+    from pingtai import service
+    from pingtai.ledger import MIGRATIONS
+    from pingtai.series import CITY
+
+    db.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db, isolation_level=None)
+    for statement in (s for migration in MIGRATIONS[:4] for s in migration):
+        raw.execute(statement)
+    raw.execute("PRAGMA user_version = 4")
+    raw.execute("""INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, archive, received,
+                       received_source) VALUES (1, 'a.xlsx', ?, '市商务局', '2024', 'table', '2025-01-20T09:30:00Z',
+                       'archive/ab/a.xlsx', '2025-01-10', 'return')""", ("ab" * 32,))
+    for agency, number, cell in (("市商务局", 1150, "E4"), ("柯桥区政府", 300, "E5")):
+        raw.execute("INSERT INTO value VALUES (1, 'online_retail_sales', '2024', '2024-12-31', ?, ?, '亿元', 0, ?, ?)",
+                    (agency, number, f"a.xlsx!指标!{cell}", str(number)))
+        raw.execute("INSERT INTO received VALUES (?, '2024', 1)", (agency,))
+    raw.close()
+    with Ledger.open(db) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION == 5
+        assert [(v.agency, v.area, v.value, v.growth, v.last_year, v.note) for v in ledger.current_values()] == [
+            ("市商务局", CITY, 1150, None, None, ""), ("柯桥区政府", CITY, 300, None, None, "")]
+        assert ledger.integrity_problems() == []
+        # 柯桥区's own figure for the same period and unit is a key of its own, not a correction of the old row
+        add(ledger, write_file(tmp_path / "b", "b"), [value("online_retail_sales", "2024", 310, agency="柯桥区政府")
+                                                      ._replace(area="柯桥区")], agency="柯桥区政府")
+        assert sorted((v.agency, v.area, v.value) for v in ledger.current_values()) == [
+            ("市商务局", CITY, 1150), ("柯桥区政府", CITY, 300), ("柯桥区政府", "柯桥区", 310)]
+    # the dashboard reads the migrated values as the city's: the owner's 1150 counts
+    report = service.status(catalog(), service.Store(db), dt.date(2025, 2, 1))
+    row = next(r for r in report.indicators if r.id == "online_retail_sales")
+    assert (row.actual, row.area) == (1150, None)

@@ -280,8 +280,8 @@ def area_figures(catalog: Catalog, plans: Sequence[Plan], values: Iterable[Store
 
 def area_tables_of(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike], area: str,
                    as_of: date) -> list[AreaTable]:
-    """The tables (:func:`area_table`) of every indicator of ``plans`` reported in ``area``, each at ``area``'s
-    latest point (once per indicator, in plan order)."""
+    """The tables (:func:`area_table`) of every indicator of ``plans`` that ``area`` has a figure of, each at
+    ``area``'s latest point (once per indicator, in plan order)."""
     rule = AreaRule(catalog)
     ended = last_ended_month(as_of)
     grouped = by_indicator(values)
@@ -294,7 +294,8 @@ def area_tables_of(catalog: Catalog, plans: Sequence[Plan], values: Iterable[Sto
             seen.add(item.id)
             figures = Figures(item.indicator, grouped.get(item.id, []), rule, ended)
             latest = next(reversed(figures.picked(area).values()), None)
-            tables.append(_table(figures, rule, latest.period if latest is not None else None))
+            if latest is not None:  # nothing to rank the area by until it has a figure
+                tables.append(_table(figures, rule, latest.period))
     return tables
 
 

@@ -617,7 +617,7 @@ def sum_check(city: Current, parts: Sequence[Current]) -> SumCheck:
 def sum_message(name: str, unit: str, check: SumCheck) -> str:
     """Both numbers and what to do."""
     return (f"{name}（{check.period.label()}）：全市数 {num(check.city)} {unit}（{check.agency}）与各区、县（市）合计 "
-            f"{num(check.total)} {unit} 相差 {num(abs(check.city - check.total))} {unit}，超出表列数字的舍入误差"
+            f"{num(check.total)} {unit}相差 {num(abs(check.city - check.total))} {unit}，超出表列数字的舍入误差"
             f"（±{num(check.tolerance)}）：请核实全市数或各地区数")
 
 

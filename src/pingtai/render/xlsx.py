@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.axis import DateAxis
+from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -326,8 +328,9 @@ def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> i
     return max(last, top + CHART_ROWS)
 
 
-_AREA_COLUMNS = [("计划", 7), ("指标", 22), ("单位", 7), ("最新期别", 10), ("最新值", 12), ("同比（报表/计算）", 16),
-                 ("占全市比重", 10), ("位次", 8), ("地区目标", 20), ("状态", 16)]
+_AREA_COLUMNS = [("计划", 12), ("指标", 22), ("单位", 16), ("最新期别", 11), ("最新值", 12), ("同比（报表/计算）", 16),
+                 ("占全市比重", 10), ("位次", 8), ("地区目标", 20), ("状态", 18)]
+"""Also the columns of the blocks below (地区, 数值, 同比, 占全市比重, 位次): wide enough for both."""
 
 
 def _areas(sheet: Worksheet, report: AgencyReport) -> None:
@@ -361,7 +364,9 @@ def _area_block(sheet: Worksheet, top: int, table: AreaTable, area: str) -> int:
     put(sheet, top, 1, f"{table.name}（{table.unit}）各地区，{when}", bold=True, border=False, wrap=False)
     for column, text in enumerate(("地区", "数值", "同比（报表/计算）", "占全市比重", "位次"), start=1):
         put(sheet, top + 1, column, text, bold=True).fill = _HEADER_FILL
-    rows = [r for r in table.rows if r.value is not None] + [r for r in table.rows if r.value is None]
+    # largest first, as ranked (zones after the county-level areas), then the areas without a figure
+    rows = sorted((r for r in table.rows if r.value is not None), key=lambda r: (not r.summed, -(r.value or 0.0)))
+    rows += [r for r in table.rows if r.value is None]
     for i, r in enumerate(rows, start=top + 2):
         put(sheet, i, 1, r.area, bold=r.area == area)
         put(sheet, i, 2, figure(r.value), number_format=FIGURE)
@@ -370,24 +375,34 @@ def _area_block(sheet: Worksheet, top: int, table: AreaTable, area: str) -> int:
         put(sheet, i, 5, r.rank)
     last = top + 1 + len(rows)
     shown = sum(1 for r in rows if r.value is not None)
+    height = max(7.5, 2.5 + 0.9 * shown)  # cm: room to name every area
     if shown:
         chart = BarChart()
         chart.type = "bar"  # horizontal: area names read along the axis
         chart.title = f"{table.name}（{table.unit}）"
         chart.style = 2
-        chart.height, chart.width = 7.5, 14
+        chart.height, chart.width = height, 14
         chart.legend = None
         chart.add_data(Reference(sheet, min_col=2, min_row=top + 1, max_row=top + 1 + shown), titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=top + 2, max_row=top + 1 + shown))
         chart.x_axis.delete = False  # openpyxl 3.1 leaves axes hidden in Excel unless told
         chart.y_axis.delete = False
         chart.y_axis.title = table.unit
-        chart.series[0].graphicalProperties.solidFill = ACTUAL_COLOUR
+        chart.x_axis.scaling.orientation = "maxMin"  # the first row (the largest) at the top …
+        chart.y_axis.crosses = "max"  # … and the value axis still at the bottom
+        chart.x_axis.tickLblSkip = 1  # every area named, however small the chart is drawn
+        bars = chart.series[0]
+        bars.graphicalProperties.solidFill = PATH_COLOUR
+        for index, r in enumerate(rows[:shown]):
+            if r.area == area:  # the report's own area stands out, as in the HTML chart
+                point = DataPoint(idx=index)
+                point.graphicalProperties.solidFill = ACTUAL_COLOUR
+                bars.dPt.append(point)
         sheet.add_chart(chart, f"G{top}")
     for note in table.notes:
         last += 1
         put(sheet, last, 1, note, border=False, wrap=False)
-    return max(last, top + CHART_ROWS)
+    return max(last, top + math.ceil(height / 0.5))  # rows are about 0.5 cm high
 
 
 _RETURN_COLUMNS = [("期别", 10), ("应报日期", 12), ("收到日期", 12), ("导入日期", 12), ("状态", 14), ("逾期天数", 10),
