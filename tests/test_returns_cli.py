@@ -341,17 +341,22 @@ def test_import_into_a_newer_or_foreign_ledger_exits_2_untouched(runner: CliRunn
 
 def test_the_examples_import_into_a_throwaway_ledger(runner: CliRunner, db: Path) -> None:
     files = sorted(EXAMPLES.glob("示例_*"))
-    assert len(files) == 6
+    assert len(files) == 7
     result = runner.invoke(app, ["import", *map(str, files), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert [f["status"] for f in data["files"]] == ["accepted"] * 6, [f["errors"] for f in data["files"]]
+    assert [f["status"] for f in data["files"]] == ["accepted"] * 7, [f["errors"] for f in data["files"]]
     with Ledger.open(db) as ledger:
-        retail = {str(v.period): v.value for v in ledger.history("online_retail_sales")}
+        retail = {str(v.period): v.value for v in ledger.history("online_retail_sales") if v.area == ""}
         # 10,123,400 万元 in the free-form table and 5,350,000 万元 in the .xls, in 亿元
         assert retail == pytest.approx({"2023": 1012.34, "2024H1": 535, "2024": 1150.6})
+        areas = {(v.area, str(v.period)) for v in ledger.current_values(["online_retail_sales"]) if v.area}
+        assert len(areas) == 14  # six areas and the zone, for 2023 and for 2024
+    # the district table's 嵊州市 reports its growth on a new 口径: 4.6 points from what last year gives
+    [district] = [f for f in data["files"] if f["file"].endswith("_分地区.xlsx")]
+    assert [w["code"] for w in district["warnings"]] == ["growth-gap"]
     again = runner.invoke(app, ["import", *map(str, files)])
-    assert again.exit_code == 0 and again.stdout.count("未变（同一文件已导入）") == 6
+    assert again.exit_code == 0 and again.stdout.count("未变（同一文件已导入）") == 7
 
 
 def test_examples_are_what_the_script_writes(tmp_path: Path) -> None:
