@@ -11,7 +11,7 @@ from typing import Any
 
 from pingtai.catalog import Catalog
 from pingtai.errors import Problem
-from pingtai.ledger import sha256_of
+from pingtai.ledger import CurrentValue, sha256_of
 from pingtai.loader import load_catalog
 from pingtai.periods import Period
 from pingtai.records import Conversion, ParsedReturn, TaskRecord, ValueRecord
@@ -36,6 +36,14 @@ def value(indicator: str, period: str, number: float, *, agency: str = "市商�
     return ValueRecord(indicator=indicator, period=Period.parse(period), agency=agency, value=number,
                        unit=unit or catalog().indicators[indicator].unit, where=where or f"f.xlsx!指标!{indicator}@{period}",
                        raw=raw if raw is not None else f"{number:g}", below_unit=below_unit)
+
+
+def current(area: str, period: str, number: float, indicator: str = "online_retail_sales", *, agency: str = "市商务局",
+            unit: str = "亿元", imported_at: dt.datetime | None = NOW, growth: float | None = None,
+            last_year: float | None = None, note: str = "", raw: str | None = None) -> CurrentValue:
+    """A current value as the ledger hands it over (``area`` ``''``: the city), for the rules and views."""
+    return CurrentValue(indicator, area, Period.parse(period).as_point(), agency, number, unit, 1, imported_at, growth,
+                        last_year, note, f"f.xlsx!S!{area}@{period}", raw if raw is not None else f"{number:g}", False)
 
 
 def task(plan: str, number: int, period: str = "2024Q4", *, agency: str = "市商务局", status: Any = "in_progress",

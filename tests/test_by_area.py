@@ -7,13 +7,15 @@ areas (绍兴市; 越城区, 柯桥区, 诸暨市; the zone 滨海新区).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from datetime import date
+from typing import Any
 
 import pytest
 
+from ledger_helpers import current
 from pingtai.by_area import NO_TARGET_NOTE, NOT_JUDGED, area_figures, area_named, area_table, competition_ranks
 from pingtai.errors import UnknownNameError, UsageError
+from pingtai.ledger import CurrentValue
 from pingtai.periods import Period
 from pingtai.series import CITY
 from workbooks import AREA_CATALOG, make_catalog
@@ -22,23 +24,8 @@ AS_OF = date(2025, 2, 1)
 RETAIL = AREA_CATALOG.indicators["online_retail_sales"]
 
 
-class Value(NamedTuple):
-    indicator: str
-    area: str
-    period: Period
-    agency: str
-    value: float
-    unit: str = "亿元"
-    imported_at: datetime | None = datetime(2025, 1, 10, tzinfo=UTC)
-    growth: float | None = None
-    last_year: float | None = None
-    raw: str = ""
-    note: str = ""
-
-
-def v(area: str, period: str, number: float, ident: str = "online_retail_sales", **more: Any) -> Value:
-    return Value(ident, area, Period.parse(period).as_point(), more.pop("agency", "市商务局"), number,
-                 raw=more.pop("raw", f"{number:g}"), **more)
+def v(area: str, period: str, number: float, ident: str = "online_retail_sales", **more: Any) -> CurrentValue:
+    return current(area, period, number, ident, **more)
 
 
 LAST_YEAR = [v(CITY, "2023", 700.0), v("越城区", "2023", 150.0), v("柯桥区", "2023", 270.0), v("诸暨市", "2023", 280.0),

@@ -4,15 +4,16 @@ figure and growth, the city against its areas, references, unit slips, scale, ra
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger_helpers import catalog, value
+from ledger_helpers import catalog, current, value
 from pingtai.catalog import Catalog
 from pingtai.errors import Problem
+from pingtai.ledger import CurrentValue
 from pingtai.periods import Period
 from pingtai.records import ValueRecord
 from pingtai.series import (
@@ -263,28 +264,11 @@ def test_keys_keep_areas_apart_and_a_city_row_meets_an_unstated_figure() -> None
 # --- which figure counts ----------------------------------------------------------------------------------
 
 
-class Fig(NamedTuple):
-    """A current figure as the ledger hands it over (the fields the rules read)."""
-
-    indicator: str
-    area: str
-    period: Period
-    agency: str
-    value: float
-    unit: str = "亿元"
-    imported_at: datetime | None = datetime(2025, 1, 10, tzinfo=UTC)
-    growth: float | None = None
-    last_year: float | None = None
-    raw: str = ""
-    note: str = ""
+def fig(area: str, period: str, number: float, agency: str = "市商务局", **more: Any) -> CurrentValue:
+    return current(area, period, number, agency=agency, **more)
 
 
-def fig(area: str, period: str, number: float, agency: str = "市商务局", **more: Any) -> Fig:
-    return Fig("online_retail_sales", area, Period.parse(period).as_point(), agency, number,
-               raw=more.pop("raw", f"{number:g}"), **more)
-
-
-def figures(*values: Fig, ident: str = "online_retail_sales") -> Figures:
+def figures(*values: CurrentValue, ident: str = "online_retail_sales") -> Figures:
     return Figures(AREA_CATALOG.indicators[ident], [v._replace(indicator=ident) for v in values], AreaRule(AREA_CATALOG))
 
 
@@ -447,11 +431,11 @@ FIGURE = st.tuples(st.sampled_from(AREAS), st.sampled_from(["2023", "2024H1", "2
                    st.sampled_from(AGENCIES), st.sampled_from(MOMENTS), st.integers(1, 500))
 
 
-def _plain_city(values: list[Fig]) -> dict[int, tuple[float, str]]:
+def _plain_city(values: list[CurrentValue]) -> dict[int, tuple[float, str]]:
     """The city rule as written in docs/progress.md, figure by figure."""
     owner = AREA_CATALOG.indicators["online_retail_sales"].owner
 
-    def best(candidates: list[Fig]) -> Fig:
+    def best(candidates: list[CurrentValue]) -> CurrentValue:
         return sorted(candidates, key=lambda v: (v.agency != owner, -(v.imported_at or MOMENTS[0]).timestamp(),
                                                   v.agency, v.period.sort_key()))[0]
 

@@ -189,7 +189,7 @@ def test_show_by_area_ranks_the_areas(runner: CliRunner, areas_db: Path) -> None
     assert lines[1] == "# 网络零售额（亿元）分地区，2024年"
     assert lines[2].split("\t") == ["地区", "代码", "数值", "同比（报表/计算）", "占全市比重", "位次", "拉动（百分点）", "报送单位",
                                     "备注"]
-    assert lines[3].split("\t")[:6] == ["全市", "", "1150", "13.9% / 13.9%", "100.0%", "—"]
+    assert lines[3].split("\t")[:6] == ["全市", "330600", "1150", "13.9% / 13.9%", "100.0%", "—"]
     assert lines[5].split("\t") == ["柯桥区", "330603", "350", "12.0% / 16.7%", "30.4%", "1", "+5.0", "市商务局", "含个体网店"]
     assert "滨海新区（功能区，不计入合计）\t—\t52.6" in result.stdout
     assert "柯桥区\u3000 ######################################## 350" in result.stdout  # the bars, largest first

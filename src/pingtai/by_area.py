@@ -63,10 +63,13 @@ class AreaRow:
 @dataclass(frozen=True)
 class CityFigure:
     """The city's figure at the table's point: ``source`` ``reported`` (a 全市 row) or ``sum`` (of the
-    county-level areas), with its growth; ``total`` the sum of the county-level figures when every one is
-    there, ``mismatch`` whether a reported city figure differs from it by more than their rounding
-    (``tolerance``); ``missing`` the county-level areas without a figure."""
+    county-level areas), with its growth and note; ``total`` the sum of the county-level figures when
+    every one is there, ``mismatch`` whether a reported city figure differs from it by more than their
+    rounding (``tolerance``); ``missing`` the county-level areas without a figure. ``area`` and ``code``
+    name the city (``None`` without ``areas.yaml``)."""
 
+    area: str | None
+    code: str | None
     value: float | None
     agency: str | None
     source: CitySource | None
@@ -75,6 +78,7 @@ class CityFigure:
     mismatch: bool
     tolerance: float | None
     missing: list[str]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,10 +179,12 @@ def _table(figures: Figures, rule: AreaRule, period: Period | None) -> AreaTable
     missing = [area for area in rule.county if area in indicator.areas and picks.get(area) is None]
     check = figures.sum_check(period) if period is not None else None
     city = CityFigure(
+        area=rule.city, code=rule.codes.get(rule.city or ""),
         value=city_pick.value if city_pick is not None else None, agency=city_pick.agency if city_pick else None,
         source=None if city_pick is None else "sum" if isinstance(city_pick, Summed) else "reported", yoy=city_yoy,
         total=check.total if check else (city_pick.value if isinstance(city_pick, Summed) else None),
-        mismatch=bool(check and check.mismatch), tolerance=check.tolerance if check else None, missing=missing)
+        mismatch=bool(check and check.mismatch), tolerance=check.tolerance if check else None, missing=missing,
+        note=city_pick.note if city_pick is not None else "")
     rows = _rows(figures, rule, period, picks, city_pick.value if city_pick is not None and additive else None,
                  city_yoy.last_year if city_yoy is not None and additive else None)
     if period is None:

@@ -3,8 +3,8 @@
 Pure functions. The catalog, the ledger's current values, task lines and received returns and
 ``as_of`` go in; a :class:`CheckReport` comes out. Status and dates are not judged here a second
 time: indicators and tasks come from :func:`pingtai.assess.build_status`, returns from
-:mod:`pingtai.schedule`, data-quality warnings from the importer's own
-:func:`pingtai.importer.plausibility_warnings`. ``docs/checks.md`` states the same rules.
+:mod:`pingtai.schedule`, data-quality warnings from the importer's own rules in
+:mod:`pingtai.series`. ``docs/checks.md`` states the same rules.
 
 Kinds (severity; the ``--fail-on`` levels that fail on it)
 
@@ -23,9 +23,11 @@ Kinds (severity; the ``--fail-on`` levels that fail on it)
   asks for at that period, or lines of tasks its agency leads (until they come); the indicators it
   names raise no ``no_data``/``stale`` of their own.
 - ``data_quality`` (error for a figure the import gate refuses — a likely unit slip, out of scale or
-  range —, else warning; at_risk): the latest value of an agency's series judged by the rules of
-  :mod:`pingtai.series` (a jump of 3× or a fall of half against its previous figure, a stock below
-  its previous period); not the figures ``import --accept`` let through.
+  range —, else warning; at_risk): the latest value of an agency's series for an area (the city's or
+  an area's) judged by the rules of :mod:`pingtai.series` (a jump of 3× or a fall of half against its
+  previous figure, a stock below its previous period, a reported growth more than a point from the
+  computed one); not the figures ``import --accept`` let through. Also, for an additive indicator,
+  a city figure that disagrees with the sum of its county-level areas beyond their rounding.
 - Nothing is raised for a plan that has ended (:meth:`pingtai.schedule.PlanSchedule.ended`):
   ``pingtai status`` keeps its final verdicts.
 - ``return_due`` (info; never fails): with ``remind_days``, a return due within that many days

@@ -292,9 +292,9 @@ def area_table(table: AreaTable) -> TableData:
                      ["地区", "代码", "数值", "同比（报表/计算）", "占全市比重", "位次", "拉动（百分点）", "报送单位", "备注"])
     city = table.city
     source = {"sum": "各区、县（市）合计", "reported": city.agency or "—"}.get(city.source or "", "—")
-    data.rows.append(["全市", "", num(city.value),
+    data.rows.append(["全市", city.code or "—", num(city.value),
                       growth_text(city.yoy.reported, city.yoy.computed) if city.yoy else "—",
-                      "100.0%" if city.value is not None and table.additive else "—", "—", "—", source, ""])
+                      "100.0%" if city.value is not None and table.additive else "—", "—", "—", source, city.note])
     for row in table.rows:
         place = row.area if row.summed else f"{row.area}（功能区，不计入合计）" if row.kind == "zone" else row.area
         data.rows.append([place, row.code or "—", num(row.value), growth_text(row.yoy_reported, row.yoy_computed),
