@@ -292,7 +292,6 @@ def indicator_status(item: PlanIndicator, figures: Figures | None, as_of: date, 
 
 def _unsummed_note(figures: Figures, period: Period | None) -> str | None:
     """Why there is no city figure after ``period`` although areas reported (the latest such point)."""
-    figures.picked(CITY)
     later = [(p, missing) for p, missing in figures.unsummed if period is None or p.months > period.months]
     if not later:
         return None

@@ -467,8 +467,10 @@ def _current(ledger: Ledger, keys: list[ValueKey], session: _Session | None) -> 
 
 
 def _as_current(value: ValueRecord, key: ValueKey, now: dt.datetime | None) -> CurrentValue:
-    """A value of the file being imported as a current value (not yet in any batch: the newest import)."""
-    return CurrentValue(value.indicator, key.area, value.period, value.agency, value.value, value.unit, None, now,
+    """A value of the file being imported as a current value: not yet in any batch, and the newest import
+    (``now``; without it, later than any)."""
+    at = now if now is not None else dt.datetime.max.replace(tzinfo=dt.UTC)
+    return CurrentValue(value.indicator, key.area, value.period, value.agency, value.value, value.unit, None, at,
                         value.growth, value.last_year, value.note, value.where, value.raw, value.below_unit)
 
 
@@ -518,10 +520,14 @@ def _sum_mismatches(values: list[ValueRecord], keys: list[ValueKey], after: dict
     for value, key in zip(values, keys, strict=True):
         if key.indicator in additive:
             cells.setdefault((key.indicator, key.period), value.where)  # the first cell of the point in the file
+    points: dict[tuple[str, str], list[CurrentValue]] = {point: [] for point in cells}
+    for key, item in after.items():
+        found = points.get((key.indicator, key.period))
+        if found is not None:
+            found.append(item if isinstance(item, CurrentValue) else _as_current(item, key, now))
     problems = []
     for (ident, period), where in cells.items():
-        figures = [item if isinstance(item, CurrentValue) else _as_current(item, key, now)
-                   for key, item in after.items() if key.indicator == ident and key.period == period]
+        figures = points[(ident, period)]
         indicator = catalog.indicators[ident]
         check = Figures(indicator, figures, rule).sum_check(figures[0].period)
         if check is not None and check.mismatch:

@@ -369,9 +369,14 @@ class Figures:
                 by_area.setdefault(v.area, []).append(v)
         self._by_area = by_area
         self._picked: dict[str, dict[int, Picked]] = {}
-        self.unsummed: list[tuple[Period, tuple[str, ...]]] = []
-        """Points where some county-level areas have figures, others not, and the city none: (period,
-        the areas missing), oldest first — no city figure is summed there."""
+        self._unsummed: list[tuple[Period, tuple[str, ...]]] = []
+
+    @property
+    def unsummed(self) -> list[tuple[Period, tuple[str, ...]]]:
+        """Points where some county-level areas have figures, others not, and the city none: (period, the
+        areas missing), oldest first — no city figure is summed there."""
+        self.picked(CITY)
+        return self._unsummed
 
     @property
     def areas(self) -> list[str]:
@@ -401,7 +406,7 @@ class Figures:
             parts = [areas[area].get(month) for area in county]
             missing = tuple(area for area, part in zip(county, parts, strict=True) if part is None)
             if missing:
-                self.unsummed.append((_period_at(month), missing))
+                self._unsummed.append((_period_at(month), missing))
                 continue
             present = [p for p in parts if p is not None and not isinstance(p, Summed)]  # areas are never sums
             found[month] = Summed(_period_at(month), math.fsum(p.value for p in present), tuple(present))
