@@ -202,13 +202,14 @@ _SCHEMA_V5: tuple[str, ...] = (
     # Every value gets its dimensions: the area it is for ('' = the city: every value recorded before
     # is the city's, as no area could be stored), the growth the return reported beside it (同比, in
     # percent), last year's figure it reported (上年同期, in the indicator's unit) and its note. The key
-    # index gains the area, so an area's figure and the city's are two keys.
+    # index gains the area, so an area's figure and the city's are two keys; one unit's figures of an
+    # indicator for an area lie together in it (its series: what the dashboard reads of an owner).
     "ALTER TABLE value ADD COLUMN area TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE value ADD COLUMN growth REAL",
     "ALTER TABLE value ADD COLUMN last_year REAL",
     "ALTER TABLE value ADD COLUMN note TEXT NOT NULL DEFAULT ''",
     "DROP INDEX value_key",
-    "CREATE UNIQUE INDEX value_key ON value (indicator, area, period, agency, batch_id)",
+    "CREATE UNIQUE INDEX value_key ON value (indicator, area, agency, period, batch_id)",
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5)
@@ -762,29 +763,43 @@ class Ledger:
 
     def current_values(self, indicators: Collection[str] | None = None, *, areas: Collection[str] | None = None,
                        agencies: Collection[str] | None = None, periods: Collection[Period] | None = None,
+                       series: Collection[tuple[str, str, str]] | None = None,
                        detail: bool = True) -> list[CurrentValue]:
-        """The newest value of each key ``(indicator, area, period, agency)``, in the order of the key
-        (periods as spelled: ``2024`` before ``2024H1``).
+        """The newest value of each key ``(indicator, area, period, agency)``, ordered by indicator, area,
+        agency, then period as spelled (``2024`` before ``2024H1``): the order of ``value_key``.
 
         ``indicators``, ``areas`` (``''``: the city), ``agencies`` and ``periods`` (points, see
-        :meth:`Period.as_point`) restrict the result; each filter is pushed into the query, which
-        matters on large ledgers. Without ``detail`` the texts a value carries — its note, cell and
-        the figure as written — are left empty (``below_unit`` false): the dashboard judges figures
-        and reads none of them. One indexed query: for each key the correlated ``MAX(batch_id)``
-        ``NOT EXISTS`` a newer row of the key is one seek past the row in ``value_key`` (none for a row
-        of the newest batch: no batch is newer); import times come from one read of the (much smaller)
-        batch table instead of a join per row. Which of these values counts is not decided here: that
-        is the rule of :mod:`pingtai.series`.
+        :meth:`Period.as_point`) restrict the result, and so does ``series`` — ``(indicator, area,
+        agency)``: one unit's figures of an indicator for an area, each a range of ``value_key``;
+        every filter is pushed into the query, which matters on large ledgers. Without ``detail`` the
+        texts a value carries — its note, cell and the figure as written — are left empty
+        (``below_unit`` false): the dashboard judges figures and reads none of them.
+
+        A row is current when no row of its key comes from a newer batch: ``NOT EXISTS`` is one seek
+        past it in ``value_key`` (none for a row of the newest batch, which no batch is newer than);
+        import times come from one read of the (much smaller) batch table instead of a join per row.
+        Which of these values counts is not decided here: that is the rule of :mod:`pingtai.series`.
         """
         texts = "v.note, v.cell, v.raw, v.below_unit" if detail else "'', '', '', 0"
+        keys = sorted(set(series)) if series is not None else []
+        if series is not None and not keys:
+            return []
+        # With ``series`` the wanted keys drive the query (a seek each) and a row names its series by number:
+        # the series' own strings are then shared by its rows, not decoded again for each.
+        named, joined = "v.indicator, v.area, v.agency", ""
+        if keys:
+            named = "s.n"
+            joined = """JOIN (SELECT CAST(key AS INTEGER) AS n, json_extract(value, '$[0]') AS indicator,
+                                     json_extract(value, '$[1]') AS area, json_extract(value, '$[2]') AS agency
+                              FROM json_each(?)) s
+                        ON v.indicator = s.indicator AND v.area = s.area AND v.agency = s.agency"""
         sql = f"""
-            SELECT v.indicator, v.area, v.period, v.agency, v.value, v.unit, v.batch_id, v.growth, v.last_year,
-                   {texts}
-            FROM value v
+            SELECT {named}, v.period, v.value, v.unit, v.batch_id, v.growth, v.last_year, {texts}
+            FROM value v {joined}
             WHERE (v.batch_id = (SELECT MAX(batch_id) FROM value)
                    OR NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.area = v.area
-                                  AND x.period = v.period AND x.agency = v.agency AND x.batch_id > v.batch_id))"""
-        params: list[str] = []
+                                  AND x.agency = v.agency AND x.period = v.period AND x.batch_id > v.batch_id))"""
+        params = [json.dumps(keys, ensure_ascii=False)] if keys else []
         for column, wanted in (("indicator", indicators), ("area", areas), ("agency", agencies),
                                ("period", None if periods is None else [str(p.as_point()) for p in periods])):
             if wanted is None:
@@ -794,15 +809,30 @@ class Ledger:
                 return []
             sql += f" AND v.{column} IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(chosen, ensure_ascii=False))
-        # the order of value_key: the rows come off the index as they are found, nothing to sort
-        rows = self._query(sql + " ORDER BY v.indicator, v.area, v.period, v.agency", params)
+        rows = self._query(sql + (" ORDER BY s.n, v.period" if keys else " ORDER BY v.indicator, v.area, v.agency, v.period"),
+                           params)
         if not rows:
             return []
         stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
         with gc_paused():  # a hundred thousand acyclic tuples: see pingtai.gcutil
-            return [CurrentValue(row[0], row[1], _period(row[2]), row[3], float(row[4]), row[5], row[6],
+            if keys:
+                return [CurrentValue(keys[row[0]][0], keys[row[0]][1], _period(row[1]), keys[row[0]][2], float(row[2]),
+                                     row[3], row[4], stamps[row[4]], row[5], row[6], row[7], row[8], row[9],
+                                     bool(row[10])) for row in rows]
+            return [CurrentValue(row[0], row[1], _period(row[3]), row[2], float(row[4]), row[5], row[6],
                                  stamps[row[6]], row[7], row[8], row[9], row[10], row[11], bool(row[12]))
                     for row in rows]
+
+    def period_counts(self, areas: Collection[str] | None = None) -> dict[str, int]:
+        """How many periods (as spelled) the ledger holds values for, per indicator (of ``areas`` only, when
+        given), whoever reported them: one pass over ``value_key``, no value read."""
+        sql, params = "SELECT indicator, COUNT(DISTINCT period) FROM value", []
+        if areas is not None:
+            if not areas:
+                return {}
+            sql += " WHERE area IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(set(areas)), ensure_ascii=False))
+        return dict(self._query(sql + " GROUP BY indicator", params))
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""
@@ -860,7 +890,7 @@ class Ledger:
         sql = f"""
             SELECT {self._VALUE_ROW},
                    EXISTS (SELECT 1 FROM value w WHERE w.indicator = v.indicator AND w.area = v.area
-                           AND w.period = v.period AND w.agency = v.agency AND w.batch_id > v.batch_id)
+                           AND w.agency = v.agency AND w.period = v.period AND w.batch_id > v.batch_id)
             FROM value v WHERE v.batch_id = ? ORDER BY v.rowid"""
         return self._values(sql, [batch_id])
 

@@ -79,6 +79,7 @@ latest figure of their series)
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
 import itertools
 import math
@@ -322,6 +323,16 @@ def choose(values: Iterable[C], owner: str | None) -> list[C]:
     return [chosen[at] for at in sorted(chosen)]
 
 
+def uncovered(catalog: Catalog, own: Iterable[Current], counts: Mapping[str, int]) -> set[str]:
+    """The indicators whose city figure may, by :func:`choose`, be another unit's than the owner's: those whose
+    owner's figures ``own`` (in the indicator's unit) do not stand at every period the city has figures for
+    (``counts``: indicator → how many periods, as spelled). Elsewhere the owner's figures are all that can
+    count, so reading them alone gives the dashboard what every current figure gives."""
+    indicators = catalog.indicators
+    held = collections.Counter(v.indicator for v in own if v.unit == indicators[v.indicator].unit)
+    return {ident for ident, count in counts.items() if held[ident] != count}
+
+
 def _preferred(new: Current, held: Current, owner: str | None) -> bool:
     if (new.agency == owner) != (held.agency == owner):
         return new.agency == owner
@@ -390,7 +401,7 @@ class Figures:
         if found is None:
             owner = self.indicator.owner
             found = {v.period.months: v for v in choose(self._by_area.get(area, ()), owner)}
-            if area == CITY and self.rule.additive(self.indicator) and len(self._by_area) > 1:
+            if area == CITY and self.rule.additive(self.indicator) and self._by_area.keys() - {CITY}:
                 found = self._with_sums(found)
             self._picked[area] = found
         return found
@@ -967,5 +978,5 @@ __all__ = [
     "Current", "Figures", "Picked", "PlanFigures", "Point", "Reference", "SeriesIndex", "State", "SumCheck", "Summed",
     "ValueKey", "Valued", "YearOnYear", "by_indicator", "choose", "figures_of", "growth", "growth_gaps", "growth_message",
     "judge", "key_of", "keys_of", "last_year", "matches", "out_of_range", "reference", "rounding", "slips",
-    "sum_check", "sum_message", "times", "year_on_year",
+    "sum_check", "sum_message", "times", "uncovered", "year_on_year",
 ]

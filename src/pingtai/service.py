@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from pingtai.errors import LedgerError
 from pingtai.gcutil import leave_to_exit
-from pingtai.ledger import Batch, Ledger, resolve_db_path
+from pingtai.ledger import Batch, CurrentValue, Ledger, resolve_db_path
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -108,19 +108,33 @@ def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None =
            agency: str | None = None, area: str | None = None) -> StatusReport:
     """The dashboard (``pingtai status``); with ``area``, that area's (``status --area``)."""
     from pingtai.assess import build_status
-    from pingtai.series import CITY, AreaRule
 
     _names(catalog, plan=plan, agency=agency, area=area)
     with store.read() as ledger:
-        if area is None:
-            # what the city's figures are made of: its own, and the county-level areas' (their sum may be it)
-            values = ledger.current_values(areas=[CITY, *AreaRule(catalog).county], detail=False)
-        else:
-            values = ledger.current_values()  # an area ranked among all, with its notes
+        # the city's figures and what they are made of; an area's view ranks it among all, with its notes
+        values = _city_values(catalog, ledger) if area is None else ledger.current_values()
         report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
                               plan=plan, agency=agency, area=area)
     leave_to_exit(values)  # the process ends with the command: not freed object by object
     return report
+
+
+def _city_values(catalog: Catalog, ledger: Ledger) -> list[CurrentValue]:
+    """The current values the city's figures are chosen from (:mod:`pingtai.series`), in filtered reads rather
+    than all: the owners' city figures; every unit's city figures of the indicators whose owner's figures
+    leave a period open (:func:`~pingtai.series.uncovered`); the county-level areas' figures of the
+    indicators whose city figure may be their sum. The dashboard made of them is the one every current
+    value makes (a property test says so); where many units report the same figures it is a fraction."""
+    from pingtai.series import CITY, AreaRule, uncovered
+
+    rule = AreaRule(catalog)
+    owned = [(ident, CITY, indicator.owner) for ident, indicator in catalog.indicators.items() if indicator.owner]
+    own = ledger.current_values(series=owned, detail=False)
+    open_ = uncovered(catalog, own, ledger.period_counts(areas=[CITY]))
+    others = ledger.current_values(open_, areas=[CITY], detail=False) if open_ else []
+    additive = [ident for ident, indicator in catalog.indicators.items() if rule.additive(indicator)]
+    parts = ledger.current_values(additive, areas=rule.county, detail=False) if additive else []
+    return [*(v for v in own if v.indicator not in open_), *others, *parts]
 
 
 def show(catalog: Catalog, store: Store, name: str, as_of: dt.date, *, plan: str | None = None, by_area: bool = False,
