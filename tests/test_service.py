@@ -32,8 +32,11 @@ ROW = st.tuples(st.sampled_from(sorted(INDICATORS)), st.sampled_from(AREAS), st.
 BATCH = st.tuples(st.sampled_from(MOMENTS), st.lists(ROW, min_size=1, max_size=14))
 
 
-def _ledger(root: Path, batches: list[tuple[dt.datetime, list[tuple[str, str, str, str, int, int, float | None]]]]
-            ) -> Path:
+Row = tuple[str, str, str, str, int, int, float | None]
+"""indicator, area, period, agency, unit (its index), value, growth."""
+
+
+def _ledger(root: Path, batches: list[tuple[dt.datetime, list[Row]]]) -> Path:
     db = root / "ledger.sqlite3"
     with Ledger.open(db) as ledger:
         for number, (moment, rows) in enumerate(batches):
@@ -57,7 +60,7 @@ def _ledger(root: Path, batches: list[tuple[dt.datetime, list[tuple[str, str, st
 @settings(max_examples=80, deadline=None)
 @given(batches=st.lists(BATCH, min_size=1, max_size=4))
 def test_the_dashboard_from_what_the_city_is_made_of_is_the_dashboard_from_everything(
-        batches: list[tuple[dt.datetime, list[tuple[str, str, str, str, int, int, float | None]]]]) -> None:
+        batches: list[tuple[dt.datetime, list[Row]]]) -> None:
     with tempfile.TemporaryDirectory() as folder:  # a fresh ledger per example
         db = _ledger(Path(folder), batches)
         read = service.status(catalog(), service.Store(db), AS_OF)
@@ -69,7 +72,7 @@ def test_the_dashboard_from_what_the_city_is_made_of_is_the_dashboard_from_every
 
 
 def test_an_owner_covering_every_point_is_all_that_is_read_of_the_city(tmp_path: Path) -> None:
-    rows = [("online_retail_sales", "", period, agency, 0, 100 + i, None)
+    rows: list[Row] = [("online_retail_sales", "", period, agency, 0, 100 + i, None)
             for i, (period, agency) in enumerate((p, a) for p in ("2024Q1", "2024H1", "2024") for a in AGENCIES)]
     rows += [("online_retail_sales", "越城区", "2024", "市商务局", 0, 30, None)]
     db = _ledger(tmp_path, [(MOMENTS[0], rows)])
