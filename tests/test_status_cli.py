@@ -257,3 +257,12 @@ def test_status_area_refuses_what_is_no_area_of_its_own(runner: CliRunner, areas
                           (["--area", "柯桥区", "--agency", "市商务局"], "错误：--area 与 --agency 不能同时使用")]:
         result = runner.invoke(app, ["status", *args])
         assert result.exit_code == 2 and result.stderr.startswith(message), (args, result.stderr)
+
+
+def test_show_keeps_p_for_the_plan(runner: CliRunner, areas_db: Path) -> None:
+    """``-p`` is --plan, as on every command; --period has no short form here."""
+    result = runner.invoke(app, ["show", "网络零售额", "-p", "5号", "--by-area", "--period", "2024", "--as-of",
+                                 "2025-02-01", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [p["plan"] for p in data["plans"]] == ["zone_2023_5"] and data["by_area"]["period"] == "2024"

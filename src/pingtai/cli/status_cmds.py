@@ -70,14 +70,15 @@ def show(
     by_area: Annotated[bool, typer.Option(
         "--by-area", help="分地区：各区、县（市）的数值、同比（报表所报/台账计算）、占全市比重、位次、对全市增长的拉动。")] = False,
     period: Annotated[str | None, typer.Option(
-        "--period", "-p", help="与 --by-area 同用：报告期，如 2024Q3、2024年1-9月（默认：有地区数值的最近一期）。",
+        "--period", help="与 --by-area 同用：报告期，如 2024Q3、2024年1-9月（默认：有地区数值的最近一期）。",
         show_default=False)] = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """一项指标的详情：各计划的目标路径与实际（逐期）、节点研判、预测、进展比率、计算说明和图示。
 
-    --by-area 另列各地区的数值与排名（只用于按地区填报的指标）。
+    --by-area 改为列出各地区的数值、同比（报表所报/按台账计算）、占全市比重、位次和对全市增长的拉动（只用于按地区填报的指标；
+    --json 仍含全部详情，另加 areas）。
 
     示例：pingtai show 网络零售额 ｜ pingtai show online_retail_sales --plan 38号 --as-of 2025-07-25 --json ｜
     pingtai show 网络零售额 --by-area --period 2024
