@@ -12,6 +12,12 @@ Each return carries the date it was filled in (填报时间 / 填报日期), whi
 it was received: all came in on time except 市经信局's year-end return, four days late. The 2023
 history file is a statistics export, to be imported with ``--backfill`` (its values count, its
 timeliness does not).
+
+网络零售额 is also given by area: the 2023 year-end table carries a second sheet of the six
+county-level areas (they add up to the city's figure) and 滨海新区; the 2024 district table
+(``示例_市商务局_2024Q4_分地区.xlsx``) has the 全市 row, every area with its 同比 and a 备注 column — and
+嵊州市's reported 同比 is on a new 口径, so its import warns that it is 4.6 points from the growth
+last year's figure gives.
 """
 
 from __future__ import annotations
@@ -140,7 +146,8 @@ def free_form_rows(period_text: str, rows: Sequence[tuple[str, ...]], filled: st
     ]
 
 
-def free_form_xlsx(path: Path, cells: list[list[str]]) -> Path:
+def free_form_xlsx(path: Path, cells: list[list[str]], areas: list[list[str | float]] | None = None) -> Path:
+    """A government-style table; with ``areas``, a second sheet of 网络零售额 by area (:func:`area_sheet`)."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)
@@ -159,6 +166,63 @@ def free_form_xlsx(path: Path, cells: list[list[str]]) -> Path:
     sheet.merge_cells("D2:F2")
     for column, width in zip("ABCDEF", (6, 26, 10, 14, 14, 16), strict=True):
         sheet.column_dimensions[column].width = width
+    if areas is not None:
+        area_sheet(book.create_sheet("分地区"), areas)
+    book.properties.created = FIXED
+    book.properties.creator = "示例"
+    book.save(path)
+    normalise(path)
+    return path
+
+
+# --- tables by area: 网络零售额 for each 区、县（市） -------------------------------------------------------
+
+AREA_HEADER: list[str | float] = ["地区", "1-12月累计（亿元）", "同比增长（%）", "占全市比重（%）", "备注"]
+AREAS_2023: list[list[str | float]] = [  # the six add up to the city's 1012.34 亿元; the zone lies inside them
+    [f"2023年1-12月各区、县（市）网络零售额{LABEL}"], ["填报单位（盖章）：绍兴市商务局", "", "", "报告期：2023年1-12月"],
+    AREA_HEADER,
+    ["越城区", 160.52, 9.1, 15.9, ""], ["柯桥区", 305.18, 10.4, 30.1, ""], ["上虞区", 150.26, 8.8, 14.8, ""],
+    ["新昌县", 60.35, 7.9, 6.0, ""], ["诸暨市", 230.41, 11.2, 22.8, ""], ["嵊州市", 105.62, 9.5, 10.4, ""],
+    ["滨海新区", 45.30, 12.6, 4.5, "功能区，已含在所在区数中"],
+]
+AREAS_2024: list[list[str | float]] = [
+    [f"2024年1-12月各区、县（市）网络零售额情况{LABEL}"],
+    ["填报单位（盖章）：绍兴市商务局", "", "", "报告期：2024年1-12月"],
+    AREA_HEADER,
+    ["全市", 1150.6, 13.7, 100.0, "快报"],
+    ["越城区", 182.3, 13.6, 15.8, ""], ["柯桥区", 352.1, 15.4, 30.6, "含个体网店"], ["上虞区", 168.9, 12.4, 14.7, ""],
+    ["新昌县", 66.2, 9.7, 5.8, ""], ["诸暨市", 262.0, 13.7, 22.8, ""],
+    ["嵊州市", 119.1, 8.2, 10.4, "自2024年起含跨境电商零售出口，同比按可比口径计算"],
+    ["滨海新区", 52.6, 16.1, 4.6, "功能区，已含在所在区数中"],
+    [],
+    ["填报人：李明　　联系电话：0575-85123456　　填报时间：2025年1月10日"],
+]
+
+
+def area_sheet(sheet: Worksheet, rows: list[list[str | float]]) -> None:
+    """A table of areas as statistics offices send it: merged title, unit and period line, one row per area."""
+    thin = Side(style="thin")
+    header = rows.index(AREA_HEADER) + 1
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value != "":
+                cell = sheet.cell(row=r, column=c, value=value)
+                if r >= header and len(row) == len(AREA_HEADER):
+                    cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(AREA_HEADER))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    for column, width in zip("ABCDE", (12, 18, 14, 14, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
+def district_table(path: Path, rows: list[list[str | float]]) -> Path:
+    """A return that is only a table of areas (with its 全市 row)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet.title = "分地区"
+    area_sheet(sheet, rows)
     book.properties.created = FIXED
     book.properties.creator = "示例"
     book.save(path)
@@ -218,9 +282,11 @@ def main(out: Path = OUT) -> list[Path]:
         old.unlink()
     return [
         long_table(out / "示例_历史数据补录_2023.xlsx"),
-        free_form_xlsx(out / "示例_市商务局_2023Q4.xlsx", free_form_rows("2023年1-12月", COMMERCE_2023, "2024年1月12日")),
+        free_form_xlsx(out / "示例_市商务局_2023Q4.xlsx", free_form_rows("2023年1-12月", COMMERCE_2023, "2024年1月12日"),
+                       AREAS_2023),
         free_form_xls(out / "示例_市商务局_2024Q2.xls", free_form_rows("2024年1-6月", COMMERCE_2024H1, "2024年7月10日")),
         *(template_return(out, *spec) for spec in TEMPLATE_RETURNS),
+        district_table(out / "示例_市商务局_2024Q4_分地区.xlsx", AREAS_2024),
     ]
 
 

@@ -35,7 +35,7 @@ def example_ledger(db: Path) -> Path:
     history = import_files([HISTORY], catalog, store, now=IMPORTED, receipt=Receipt(backfill=True))
     returns = import_files(sorted(set(EXAMPLES.glob("示例_*")) - {HISTORY}), catalog, store, now=IMPORTED)
     files = [*history.files, *returns.files]
-    assert len(files) == 6 and all(f.status == "accepted" for f in files), [f.errors for f in files]
+    assert len(files) == 7 and all(f.status == "accepted" for f in files), [f.errors for f in files]
     return db
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pingtai.catalog import Catalog
 from pingtai.errors import Problem
-from pingtai.ledger import sha256_of
+from pingtai.ledger import CurrentValue, sha256_of
 from pingtai.loader import load_catalog
 from pingtai.periods import Period
 from pingtai.records import Conversion, ParsedReturn, TaskRecord, ValueRecord
@@ -38,6 +38,14 @@ def value(indicator: str, period: str, number: float, *, agency: str = "市商�
                        raw=raw if raw is not None else f"{number:g}", below_unit=below_unit)
 
 
+def current(area: str, period: str, number: float, indicator: str = "online_retail_sales", *, agency: str = "市商务局",
+            unit: str = "亿元", imported_at: dt.datetime | None = NOW, growth: float | None = None,
+            last_year: float | None = None, note: str = "", raw: str | None = None) -> CurrentValue:
+    """A current value as the ledger hands it over (``area`` ``''``: the city), for the rules and views."""
+    return CurrentValue(indicator, area, Period.parse(period).as_point(), agency, number, unit, 1, imported_at, growth,
+                        last_year, note, f"f.xlsx!S!{area}@{period}", raw if raw is not None else f"{number:g}", False)
+
+
 def task(plan: str, number: int, period: str = "2024Q4", *, agency: str = "市商务局", status: Any = "in_progress",
          progress: str = "有序推进") -> TaskRecord:
     return TaskRecord(plan=plan, task=number, agency=agency, period=Period.parse(period), status=status,
@@ -46,16 +54,26 @@ def task(plan: str, number: int, period: str = "2024Q4", *, agency: str = "市�
 
 V4_COLUMNS = ("received", "received_source", "backfill", "accepted", "accept_reason")
 """The batch columns schema version 4 added."""
+V5_COLUMNS = ("area", "growth", "last_year", "note")
+"""The value columns schema version 5 added."""
 
 
 def downgrade(path: Path, version: int) -> None:
-    """Take the ledger at ``path`` back to schema ``version`` (2 or 3), as a pingtai of that version left it.
+    """Take the ledger at ``path`` back to schema ``version`` (2, 3 or 4), as a pingtai of that version left it.
 
     For the migration tests: what the later migrations added is dropped (a back-fill of history the
-    older pingtai never knew is lost with the columns, as it would never have been recorded).
+    older pingtai never knew is lost with the columns, as it would never have been recorded; so are
+    areas, growth and notes). Only for a ledger whose values are all the city's.
     """
     raw = sqlite3.connect(path, isolation_level=None)
     try:
+        raw.execute("DROP INDEX value_key")
+        for column in V5_COLUMNS:
+            raw.execute(f"ALTER TABLE value DROP COLUMN {column}")
+        raw.execute("CREATE UNIQUE INDEX value_key ON value (indicator, period, agency, batch_id)")
+        if version == 4:
+            raw.execute("PRAGMA user_version = 4")
+            return
         for column in V4_COLUMNS:
             raw.execute(f"ALTER TABLE batch DROP COLUMN {column}")
         if version < 3:

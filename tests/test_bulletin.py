@@ -21,7 +21,6 @@ from docx import Document
 from bulletin_helpers import example_ledger
 from ledger_helpers import catalog, value
 from pingtai import service
-from pingtai.assess import IndicatorStatus
 from pingtai.bulletin import AreaFigure, Bulletin, Paragraph, Subheading, Table, build_bulletin, compose, gather
 from pingtai.bulletin.build import POINT_KINDS, default_as_of
 from pingtai.bulletin.model import Figure, Quote, plain
@@ -33,6 +32,7 @@ from pingtai.periods import Period
 from pingtai.records import TaskRecord
 from pingtai.render import format, registry
 from pingtai.reports import LedgerSnapshot, build_agency_report
+from pingtai.series import YearOnYear
 from report_helpers import MARKUP_TEXT, add
 
 AS_OF = dt.date(2025, 1, 21)
@@ -136,16 +136,20 @@ def test_as_of_must_speak_of_the_period(examples: LedgerSnapshot) -> None:
 def test_the_indicator_sentences_of_the_examples(year_2024: Bulletin) -> None:
     said = sentences(year_2024, "indicators")
     assert said[:3] == [
-        "2024年，全市实现网络零售额1150.6亿元，完成年度目标的104.6%。",
-        "截至2024年末，全市网络经营主体达13.1万家，完成2025年目标的81.9%，慢于时序进度5.6个百分点。",
+        # 同比 as the district table's 全市 row reported it
+        "2024年，全市实现网络零售额1150.6亿元，同比增长13.7%，完成年度目标的104.6%。",
+        # 同比 computed from 2023's 12.4万家 in the ledger
+        "截至2024年末，全市网络经营主体达13.1万家，同比增长5.6%，完成2025年目标的81.9%，慢于时序进度5.6个百分点。",
         # the plan's own opening clause (bulletin.phrasing in plan_2023_38.yaml)
-        "截至2024年末，全市互联网平台达118个，完成2025年目标的78.7%，快于时序进度0.4个百分点。",
+        "截至2024年末，全市互联网平台达118个，同比增长34.1%，完成2025年目标的78.7%，快于时序进度0.4个百分点。",
     ]
-    assert "截至2024年末，全市省级工业互联网平台达57个，完成2025年目标的91.9%，与时序进度持平。" in said
-    assert "截至2024年末，全市标准研究成果比率为45%，完成2027年目标的75.0%。" in said  # 无基线: no 时序进度
+    assert "截至2024年末，全市省级工业互联网平台达57个，同比增长9.6%，完成2025年目标的91.9%，与时序进度持平。" in said
+    assert "截至2024年末，全市省级数字工厂达3家，与上年同期持平，完成2025年目标的60.0%，慢于时序进度20.0个百分点。" in said
+    # 无基线: no 时序进度; no 2023 figure: no 同比
+    assert "截至2024年末，全市标准研究成果比率为45%，完成2027年目标的75.0%。" in said
     assert said[-2:] == [
-        "2024年，全市实现网络零售额1150.6亿元，完成年度目标的115.1%，已完成2024年目标（超1000亿元）。",
-        "2024年，全市实现跨境电商进出口总额138.2亿元，完成年度目标的92.1%，未完成2024年目标（达150亿元）。",
+        "2024年，全市实现网络零售额1150.6亿元，同比增长13.7%，完成年度目标的115.1%，已完成2024年目标（超1000亿元）。",
+        "2024年，全市实现跨境电商进出口总额138.2亿元，同比增长7.5%，完成年度目标的92.1%，未完成2024年目标（达150亿元）。",
     ]
     no_data = next(s for s in said if s.startswith("另有"))
     assert no_data.startswith("另有14项指标未报送应报数据：农村快递“共富驿站”（市邮政管理局）、重点产业集群、")
@@ -248,7 +252,7 @@ def test_a_figure_converted_from_wan_yuan_keeps_the_returns_precision(examples: 
     bulletin = build_bulletin(catalog(), examples, Period(2023), plan="38号")
     said = sentences(bulletin, "indicators")
     # 10,123,400 万元 in the return is 1012.34 亿元
-    assert said[0].startswith("2023年，全市实现网络零售额1012.34亿元，完成年度目标的101.2%")
+    assert said[0].startswith("2023年，全市实现网络零售额1012.34亿元，同比增长9.9%，完成年度目标的101.2%")
 
 
 # --- a third quarter, a return's decimals ----------------------------------------------------
@@ -300,29 +304,28 @@ def test_texts_from_returns_are_kept_as_data_and_rendered_as_one_plain_line(thir
     assert "存在问题：" + format.markdown(raw) in markdown and "<script>" not in markdown
 
 
-# --- 同比 and areas, as issue 14 will hand them over --------------------------------------------
+# --- 同比 and areas ------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class RowWithGrowth(IndicatorStatus):
-    """A dashboard row as issue 14 makes it: with ``yoy``."""
+def growth_of(period: str, reported: float | None, computed: float | None) -> YearOnYear:
+    """A row's 同比 as :mod:`pingtai.series` makes it (only what the bulletin reads matters here)."""
+    point = Period.parse(period)
+    return YearOnYear(point, reported, computed, None, Period(point.year - 1), None, None, False)
 
-    yoy: dict[str, Any] | None = None
 
-
-def with_growth(bulletin_sources: Any, growth: dict[str, dict[str, Any]]) -> Any:
+def with_growth(bulletin_sources: Any, growth: dict[str, YearOnYear]) -> Any:
+    """The sources with each dashboard row's ``yoy`` replaced by ``growth``'s (none where it has none)."""
     status = bulletin_sources.status
-    rows = [RowWithGrowth(**{f.name: getattr(r, f.name) for f in dataclasses.fields(r)}, yoy=growth.get(r.id))
-            for r in status.indicators]
+    rows = [dataclasses.replace(r, yoy=growth.get(r.id)) for r in status.indicators]
     return dataclasses.replace(bulletin_sources, status=dataclasses.replace(status, indicators=rows))
 
 
 def test_a_growth_clause_where_a_row_carries_yoy(examples: LedgerSnapshot) -> None:
     sources = gather(catalog(), examples, Period(2024), plan="38号")
-    growth: dict[str, dict[str, Any]] = {"online_retail_sales": {"period": "2023", "reported": 9.8, "computed": 13.66},
-              "online_business_entities": {"period": "2023", "reported": None, "computed": -2.143},
-              "platforms": {"period": "2023", "reported": 0, "computed": None},
-              "local_standards": {"period": "2023", "reported": None, "computed": None}}
+    growth = {"online_retail_sales": growth_of("2024", 9.8, 13.66),
+              "online_business_entities": growth_of("2024", None, -2.143),
+              "platforms": growth_of("2024", 0, None),
+              "local_standards": growth_of("2024", None, None)}
     bulletin = compose(catalog(), with_growth(sources, growth))
     said = sentences(bulletin, "indicators")
     assert said[0] == "2024年，全市实现网络零售额1150.6亿元，同比增长9.8%，完成年度目标的104.6%。"  # reported first
@@ -337,8 +340,11 @@ def test_a_growth_clause_where_a_row_carries_yoy(examples: LedgerSnapshot) -> No
     assert str(figure.refs[0]) == "status.indicators[plan=plan_2023_38,id=online_retail_sales].yoy.reported"
 
 
-def test_no_growth_clause_without_yoy(year_2024: Bulletin) -> None:
-    assert not any("同比" in s for s in sentences(year_2024, "indicators"))
+def test_no_growth_clause_without_yoy(examples: LedgerSnapshot) -> None:
+    sources = gather(catalog(), examples, Period(2024))
+    assert any(r.yoy is not None for r in sources.status.indicators)  # the examples have 同比 …
+    bulletin = compose(catalog(), with_growth(sources, {}))  # … a ledger without a year before has none
+    assert not any("同比" in s for s in sentences(bulletin, "indicators"))
 
 
 AREAS = [
@@ -383,8 +389,8 @@ def test_one_area_alone_and_area_figures_as_objects(examples: LedgerSnapshot) ->
 def test_a_decreasing_indicator_is_measured_the_other_way_round(examples: LedgerSnapshot) -> None:
     """Smaller is better: completion is target ÷ actual, 时序进度 target ÷ expected (no bundled indicator decreases)."""
     sources = gather(catalog(), examples, Period(2024), plan="38号")
-    rows = [dataclasses.replace(r, direction="decrease", actual=15.0, expected=14.0) if r.id == "online_business_entities"
-            else r for r in sources.status.indicators]
+    rows = [dataclasses.replace(r, direction="decrease", actual=15.0, expected=14.0, yoy=None)
+            if r.id == "online_business_entities" else r for r in sources.status.indicators]
     bulletin = compose(catalog(), dataclasses.replace(sources, status=dataclasses.replace(sources.status, indicators=rows)))
     said = next(s for s in sentences(bulletin, "indicators") if "网络经营主体" in s)
     # 16 ÷ 15 = 106.7 %, 16 ÷ 14 = 114.3 %: 7.6 百分点 behind

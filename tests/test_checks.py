@@ -6,6 +6,7 @@ to 04-25 (5 days' grace), missing from 04-26, an error from 05-10 (14 days later
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -306,3 +307,43 @@ def test_a_figure_missing_for_two_plans_is_one_finding(db: Path) -> None:
     later = check(db2, bundled, "2024-07-21")
     [waiting] = [f for f in later.findings if f.key == "overdue_return:市商务局:2024H1"]
     assert "网络零售额" in waiting.message
+
+
+# --- figures by area: the city against its areas, reported growth against computed --------------------------
+
+
+def _by_area(db: Path, city: float, areas: Mapping[str, tuple[float, float | None]], year: str) -> None:
+    """A 市商务局 return of 网络零售额 by area for ``year``, through the importer (bundled catalog)."""
+    from ledger_helpers import NOW, fake_reader, parsed, value, write_file
+    from pingtai.importer import import_files
+    from pingtai.service import Store
+
+    source = write_file(db.parent.parent / "in" / f"分地区_{year}.xlsx", f"areas {year} {city}")
+    records = [value("online_retail_sales", year, city, raw=f"{city:g}")._replace(area="绍兴市")]
+    records += [value("online_retail_sales", year, number, where=f"f!S!B{i}", raw=f"{number:g}")._replace(
+        area=area, growth=growth) for i, (area, (number, growth)) in enumerate(areas.items())]
+    ret = parsed(source, records, period=year)
+    result = import_files([source], load_catalog(), Store(db), now=NOW, reader=fake_reader({source: ret}))
+    assert result.exit_code == 0, result.files[0].errors
+
+
+def test_a_city_figure_and_a_growth_the_areas_contradict_are_data_quality_findings(db: Path) -> None:
+    areas_2023 = {"越城区": (150.0, None), "柯桥区": (300.0, None), "上虞区": (140.0, None), "新昌县": (60.0, None),
+                  "诸暨市": (230.0, None), "嵊州市": (130.0, None)}
+    _by_area(db, 1010.0, areas_2023, "2023")
+    areas_2024 = {"越城区": (170.0, 13.3), "柯桥区": (350.0, 9.0), "上虞区": (160.0, 14.3), "新昌县": (66.0, 10.0),
+                  "诸暨市": (262.0, 13.9), "嵊州市": (142.0, 9.2)}  # they add up to 1150
+    _by_area(db, 1160.0, areas_2024, "2024")
+    found = keyed(check(db, load_catalog(), "2025-02-01"))
+    mismatch = found["data_quality:sum-mismatch:online_retail_sales:2024"]
+    assert (mismatch.severity, mismatch.agency, mismatch.plan, mismatch.subject) == (
+        "warning", "市商务局", "plan_2023_38", "online_retail_sales@2024")
+    assert mismatch.message.startswith("网络零售额（2024年）：全市数 1160 亿元（市商务局）与各区、县（市）合计 1150 亿元相差 10 亿元，"
+                                       "超出表列数字的舍入误差（±3.5）：请核实全市数或各地区数；如有误，请市商务局")
+    gap = found["data_quality:growth-gap:online_retail_sales@柯桥区:市商务局:2024"]
+    assert gap.severity == "warning" and gap.title == "网络零售额（柯桥区，2024年）"
+    assert "报同比 9.0%，按台账中上年同期（2023年：300 亿元）计算为 16.7%，相差 7.7 个百分点" in gap.message
+    # the others reported the growth their last year's figures give: nothing to say about them
+    assert [k for k in found if k.startswith("data_quality:growth-gap")] == [
+        "data_quality:growth-gap:online_retail_sales@柯桥区:市商务局:2024"]
+    assert found["data_quality:growth-gap:online_retail_sales@柯桥区:市商务局:2024"].fingerprint == "warning|350"

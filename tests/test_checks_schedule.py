@@ -46,6 +46,11 @@ class Value:
     agency: str
     unit: str
     imported_at: None = None
+    area: str = ""
+    growth: float | None = None
+    last_year: float | None = None
+    raw: str = ""
+    note: str = ""
 
 
 def test_an_indicator_rule_moves_its_due_date_only() -> None:

@@ -115,3 +115,20 @@ def test_every_catalog_field_is_documented() -> None:
               if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == catalog.__name__]
     missing = sorted(f"{m.__name__}.{f}" for m in models for f in _fields(m) if f not in documented)
     assert not missing, f"document these fields in docs/catalog.md: {missing}"
+
+
+def test_the_readmes_area_table_is_what_show_prints(tmp_path: Path) -> None:
+    """README's ``show 网络零售额 --by-area`` is the real output after the quick start's imports."""
+    from typer.testing import CliRunner
+
+    block = re.search(r"```\n\$ (pingtai show 网络零售额 --by-area [^\n]+)\n(.+?)\n```", README, flags=re.S)
+    assert block is not None, "README shows pingtai show 网络零售额 --by-area with its output"
+    runner = CliRunner()
+    db = ["--db", str(tmp_path / "ledger.sqlite3")]
+    examples = ROOT / "examples" / "returns"
+    history = examples / "示例_历史数据补录_2023.xlsx"
+    assert runner.invoke(app, [*db, "import", "--backfill", str(history)]).exit_code == 0
+    returns = sorted(str(p) for p in examples.glob("示例_市*"))
+    assert runner.invoke(app, [*db, "import", *returns]).exit_code == 0
+    shown = runner.invoke(app, [*db, *shlex.split(block.group(1))[1:]])
+    assert shown.exit_code == 0 and shown.stdout.rstrip("\n") == block.group(2)

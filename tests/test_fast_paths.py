@@ -28,7 +28,7 @@ from pingtai.records import ParsedReturn, ValueRecord
 from pingtai.returns import rows as rows_module
 from pingtai.returns.opening import FilesAhead, Opening
 from pingtai.returns.reader import read_return
-from pingtai.series import PlanFigures, SeriesIndex, ValueKey, keys_of, reference
+from pingtai.series import AreaRule, PlanFigures, SeriesIndex, ValueKey, keys_of, reference
 from workbooks import AREA_CATALOG, CATALOG, write_csv, write_xlsx
 
 HEADER = ["报告期", "填报单位", "指标名称", "计量单位", "数值", "备注"]
@@ -179,12 +179,12 @@ def test_a_csv_long_table_reads_the_same_either_way(tmp_path: Path) -> None:
 # --- the series' previous figures ------------------------------------------------------------------
 
 
-def _brute_reference(value: ValueRecord, state: dict[ValueKey, tuple[float, int | None]]) -> tuple[str, float] | None:
-    """The agency's own reference as first written: every figure of the state looked at."""
+def _brute_reference(value: ValueRecord, state: dict[ValueKey, ValueRecord]) -> tuple[str, float] | None:
+    """The agency's own reference for the same area as first written: every figure of the state looked at."""
     kind = CATALOG.indicators[value.indicator].kind
     at = value.period.as_point()
-    own = [(Period.parse(k.period), v) for k, (v, _) in state.items()
-           if (k.indicator, k.agency) == (value.indicator, value.agency)]
+    own = [(Period.parse(k.period), v.value) for k, v in state.items()
+           if (k.indicator, k.area, k.agency) == (value.indicator, value.area, value.agency)]
     if kind == "flow":
         found = [v for p, v in own if p == at.same_point_last_year()]
         return ("last_year", found[0]) if found and found[0] > 0 else None
@@ -198,24 +198,27 @@ def _brute_reference(value: ValueRecord, state: dict[ValueKey, tuple[float, int 
 MONTHS = st.integers(min_value=12 * 2021 + 1, max_value=12 * 2025 + 12)
 ENTRIES = st.dictionaries(
     st.tuples(st.sampled_from(["online_retail_sales", "platforms", "data_ip_registrations", "online_business_entities"]),
-              MONTHS, st.sampled_from(["市商务局", "市经信局"])),
+              st.sampled_from(["", "柯桥区"]), MONTHS, st.sampled_from(["市商务局", "市经信局"])),
     st.sampled_from([0.0, 1.0, 40.0, 99.5, 99.99999999, 100.0, 150.0, 250.0]), min_size=1, max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
 @given(entries=ENTRIES, judged=st.data())
-def test_the_previous_figure_is_found_as_a_plain_search_finds_it(entries: dict[tuple[str, int, str], float],
+def test_the_previous_figure_is_found_as_a_plain_search_finds_it(entries: dict[tuple[str, str, int, str], float],
                                                                 judged: st.DataObject) -> None:
     def point(month: int) -> Period:
         return Period.ending_in_month((month - 1) // 12, (month - 1) % 12 + 1)
 
-    state: dict[ValueKey, tuple[float, int | None]] = {
-        ValueKey(ident, str(point(month)), agency): (number, None) for (ident, month, agency), number in entries.items()}
+    def record(ident: str, area: str, month: int, agency: str, where: str = "") -> ValueRecord:
+        return ValueRecord(ident, point(month), agency, entries[(ident, area, month, agency)],
+                           CATALOG.indicators[ident].unit, where, "x", area=area)
+
+    state = {ValueKey(ident, area, str(point(month)), agency): record(ident, area, month, agency)
+             for ident, area, month, agency in entries}
     chosen = judged.draw(st.lists(st.sampled_from(sorted(entries)), unique=True, min_size=1))
-    values = [ValueRecord(ident, point(month), agency, entries[(ident, month, agency)],
-                          CATALOG.indicators[ident].unit, f"A{i}", "x") for i, (ident, month, agency) in enumerate(chosen)]
-    index = SeriesIndex(state, {(v.indicator, v.agency) for v in values})
-    for value, key in zip(values, keys_of(values), strict=True):
+    values = [record(*entry, where=f"A{i}") for i, entry in enumerate(chosen)]
+    index = SeriesIndex(state, {(v.indicator, v.area or "", v.agency) for v in values})
+    for value, key in zip(values, keys_of(values, AreaRule(CATALOG)), strict=True):
         found = reference(CATALOG.indicators[value.indicator].kind, key, index, PlanFigures(None, ()))
         expected = _brute_reference(value, state)
         assert (None if found is None else (found.kind, found.value)) == expected

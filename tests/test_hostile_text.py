@@ -30,6 +30,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from ledger_helpers import catalog
+from ledger_helpers import value as record
 from pingtai import service
 from pingtai.checks import build_check
 from pingtai.cli import app
@@ -40,6 +41,7 @@ from pingtai.render import registry
 from pingtai.render.console import Output
 from pingtai.render.digest import NO_AGENCY
 from pingtai.render.format import prose, shown
+from pingtai.render.status import render_detail, render_status
 from pingtai.reports import build_agency_report, build_league
 from pingtai.safe_write import inside
 from report_helpers import add, line
@@ -407,3 +409,30 @@ def test_paths_in_the_environment_that_are_not_utf8(tmp_path: Path, runner: CliR
     assert runner.invoke(app, ["ledger", "rebuild"]).exit_code == 0
     verified = runner.invoke(app, ["ledger", "verify"])
     assert verified.exit_code == 0 and "\\xff" in verified.stdout
+
+
+@pytest.mark.parametrize("note", NASTY)
+def test_a_note_beside_an_areas_figure_is_text_in_every_output(tmp_path: Path, note: str) -> None:
+    """备注 of a table by area reaches show --by-area, status --area and an area government's report."""
+    db = tmp_path / "ledger.sqlite3"
+    figures = [record("online_retail_sales", "2024", number, where=f"t!S!B{i}")._replace(area=area, note=note)
+               for i, (area, number) in enumerate((("", 1150.0), ("柯桥区", 350.0), ("越城区", 170.0)))]  # '': the city
+    add(db, "分地区.xlsx", "市商务局", "2024", dt.datetime(2025, 1, 15, tzinfo=dt.UTC), figures)
+    detail = service.show(catalog(), service.Store(db), "网络零售额", AS_OF, by_area=True)
+    for text in (_terminal(render_detail, detail), _plain(render_detail, detail)):
+        assert "\x1b" not in text.replace("\x1b[0m", "").replace("\x1b[1m", "")
+    plain = _plain(render_detail, detail)
+    rows = [r for r in plain.splitlines() if r.startswith(("全市\t", "柯桥区\t", "越城区\t"))]
+    assert len(rows) == 3 and all(r.count("\t") == 8 for r in rows)  # one line, nine cells each
+    area = service.status(catalog(), service.Store(db), AS_OF, area="柯桥区")
+    assert "\x1b" not in _plain(render_status, area)
+    report = build_agency_report(catalog(), service.snapshot(service.Store(db)), "柯桥区政府", AS_OF)
+    markdown = _decoded(registry.render(report, "md"))
+    _check_markdown_tables(markdown)
+    _check_markdown_inert(markdown)
+    page = _Tags()
+    page.feed(_decoded(registry.render(report, "html")))
+    assert page.tags <= PINGTAI_TAGS
+    book = openpyxl.load_workbook(io.BytesIO(registry.render(report, "xlsx")))
+    assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    assert json.loads(registry.render(report, "json"))["area_tables"][0]["rows"][0]["note"] == note

@@ -311,23 +311,23 @@ def test_hostile_files_are_refused_with_the_ledger_byte_for_byte_unchanged(db: P
     assert fingerprint(db) == before
 
 
-# --- figures by area: refused until the ledger keys values by area (issue #14) ---------------------------
+# --- figures by area -------------------------------------------------------------------------------------
 
 
-def test_an_areas_figure_is_refused_and_nothing_is_written(db: Path, tmp_path: Path) -> None:
+def test_an_areas_figure_is_recorded_under_its_area_with_its_measures(db: Path, tmp_path: Path) -> None:
     city = value("online_retail_sales", "2024", 1150, where="a.xlsx!S!B4")._replace(area="绍兴市", growth=9.8)
-    district = value("online_retail_sales", "2024", 300, where="a.xlsx!S!B5")._replace(area="柯桥区")
+    district = value("online_retail_sales", "2024", 300, where="a.xlsx!S!B5")._replace(
+        area="柯桥区", growth=-3.2, last_year=310.0, note="含个体网店")
     zone = value("online_retail_sales", "2024", 50, where="a.xlsx!S!B6")._replace(area="滨海新区")
     ret = parsed(write_file(tmp_path / "a.xlsx", "a"), [city, district, zone])
-    for dry_run in (True, False):
-        result = run(db, ret, dry_run=dry_run)
-        assert result.exit_code == 1
-        [item] = result.files
-        assert [(p.where, p.code) for p in item.errors] == [("a.xlsx!S!B5", "area-not-stored"),
-                                                           ("a.xlsx!S!B6", "area-not-stored")]
-        assert item.errors[0].message == ("网络零售额（柯桥区）：台账暂不能按地区记录数值，地区数值不能导入；"
-                                          "请只报送全市数（全市/合计行），或删去各地区的行后再导入")
-        assert not db.parent.exists()
+    dry = run(db, ret, dry_run=True)
+    assert dry.exit_code == 0 and dry.files[0].imported == 3 and not db.parent.exists()
+    result = run(db, ret)
+    assert result.exit_code == 0 and result.files[0].imported == 3
+    with Ledger.open(db) as ledger:
+        stored = {(v.area, v.value, v.growth, v.last_year, v.note) for v in ledger.current_values()}
+    # the city's row is the city's key (''), not a second spelling of it
+    assert stored == {("", 1150, 9.8, None, ""), ("柯桥区", 300, -3.2, 310.0, "含个体网店"), ("滨海新区", 50, None, None, "")}
 
 
 def test_the_citys_row_of_a_table_by_area_imports_as_before(db: Path, tmp_path: Path) -> None:

@@ -69,7 +69,10 @@ def test_a_batch_records_values_tasks_and_the_archived_file(db: Path, tmp_path: 
         [stored] = ledger.current_values()
         assert (stored.indicator, stored.period, stored.agency, stored.value, stored.unit) == (
             "online_retail_sales", Period(2024), "市商务局", 1150.5, "亿元")
-        assert (stored.batch, stored.file, stored.raw, stored.superseded) == (batch_id, "商务局.xlsx", "1,150.5", False)
+        assert (stored.batch, stored.imported_at, stored.raw, stored.area) == (batch_id, NOW, "1,150.5", "")
+        [recorded] = ledger.history("online_retail_sales")
+        assert (recorded.batch, recorded.file, recorded.raw, recorded.superseded) == (
+            batch_id, "商务局.xlsx", "1,150.5", False)
         [line] = ledger.current_tasks()
         assert (line.plan, line.task, line.status, line.progress, line.batch) == (
             "plan_2023_38", 1, "in_progress", "有序推进", batch_id)
@@ -96,8 +99,9 @@ def test_current_values_can_be_narrowed_by_agency_and_period(db: Path, tmp_path:
         add(ledger, write_file(tmp_path / "a", "a"), [
             value("online_retail_sales", "2024", 1150), value("online_retail_sales", "2024H1", 530),
             value("online_retail_sales", "2024", 300, agency="柯桥区政府"), value("platforms", "2024", 120)])
+        # in the order of the key, periods as spelled
         assert [(v.indicator, str(v.period)) for v in ledger.current_values(agencies=["市商务局"])] == [
-            ("online_retail_sales", "2024H1"), ("online_retail_sales", "2024"), ("platforms", "2024")]
+            ("online_retail_sales", "2024"), ("online_retail_sales", "2024H1"), ("platforms", "2024")]
         # Periods are compared as points: the fourth quarter is the year.
         narrowed = ledger.current_values(["online_retail_sales"], periods=[Period(2024, "Q", 4)])
         assert sorted((v.agency, v.value) for v in narrowed) == [("市商务局", 1150), ("柯桥区政府", 300)]
@@ -372,7 +376,7 @@ def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db
     sqlite3.connect(db).backup(raw)
     raw.close()
     downgrade(old, 2)
-    assert len(module.MIGRATIONS) == 4
+    assert len(module.MIGRATIONS) == 5
     with Ledger.open(old) as ledger:
         assert ledger.schema_version == SCHEMA_VERSION
         assert sorted(received(ledger)) == expected
@@ -402,7 +406,7 @@ def test_a_version_3_ledger_keeps_its_meaning(db: Path, tmp_path: Path) -> None:
     downgrade(db, 3)
     assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 3
     with Ledger.open(db) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 4
+        assert ledger.schema_version == SCHEMA_VERSION == 5
         [batch] = ledger.batches()
         assert (batch.received, batch.received_source, batch.backfill, batch.accepted, batch.accept_reason) == (
             dt.date(2025, 1, 21), "import", False, (), "")
@@ -412,3 +416,40 @@ def test_a_version_3_ledger_keeps_its_meaning(db: Path, tmp_path: Path) -> None:
     report = build_agency_report(catalog(), service.snapshot(service.Store(db)), "市商务局", dt.date(2025, 3, 1))
     entry = next(e for e in report.returns if str(e.period) == "2024")
     assert (entry.state, entry.days_late, entry.received_source) == ("late", 1, "import")
+
+
+def test_a_version_4_ledger_is_migrated_and_every_value_it_holds_is_the_citys(db: Path, tmp_path: Path) -> None:
+    """A ledger file as pingtai 4 wrote it — its schema made by the four migrations shipped then, a batch
+    and its nine-column value rows — opened by this pingtai: migration 5 gives every value the city's
+    area, no growth, last year's figure or note; the key then tells an area's figure from the city's."""
+    from pingtai import service
+    from pingtai.ledger import MIGRATIONS
+    from pingtai.series import CITY
+
+    db.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db, isolation_level=None)
+    for statement in (s for migration in MIGRATIONS[:4] for s in migration):
+        raw.execute(statement)
+    raw.execute("PRAGMA user_version = 4")
+    raw.execute("""INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, archive, received,
+                       received_source) VALUES (1, 'a.xlsx', ?, '市商务局', '2024', 'table', '2025-01-20T09:30:00Z',
+                       'archive/ab/a.xlsx', '2025-01-10', 'return')""", ("ab" * 32,))
+    for agency, number, cell in (("市商务局", 1150, "E4"), ("柯桥区政府", 300, "E5")):
+        raw.execute("INSERT INTO value VALUES (1, 'online_retail_sales', '2024', '2024-12-31', ?, ?, '亿元', 0, ?, ?)",
+                    (agency, number, f"a.xlsx!指标!{cell}", str(number)))
+        raw.execute("INSERT INTO received VALUES (?, '2024', 1)", (agency,))
+    raw.close()
+    with Ledger.open(db) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION == 5
+        assert [(v.agency, v.area, v.value, v.growth, v.last_year, v.note) for v in ledger.current_values()] == [
+            ("市商务局", CITY, 1150, None, None, ""), ("柯桥区政府", CITY, 300, None, None, "")]
+        assert ledger.integrity_problems() == []
+        # 柯桥区's own figure for the same period and unit is a key of its own, not a correction of the old row
+        add(ledger, write_file(tmp_path / "b", "b"), [value("online_retail_sales", "2024", 310, agency="柯桥区政府")
+                                                      ._replace(area="柯桥区")], agency="柯桥区政府")
+        assert sorted((v.agency, v.area, v.value) for v in ledger.current_values()) == [
+            ("市商务局", CITY, 1150), ("柯桥区政府", CITY, 300), ("柯桥区政府", "柯桥区", 310)]
+    # the dashboard reads the migrated values as the city's: the owner's 1150 counts
+    report = service.status(catalog(), service.Store(db), dt.date(2025, 2, 1))
+    row = next(r for r in report.indicators if r.id == "online_retail_sales")
+    assert (row.actual, row.area) == (1150, None)

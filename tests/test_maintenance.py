@@ -124,7 +124,7 @@ def test_rows_changed_behind_pingtais_back_are_caught(db: Path) -> None:
 
 def test_dangling_rows_and_a_broken_index_are_caught(db: Path) -> None:
     raw = sqlite3.connect(db)
-    raw.execute("INSERT INTO value VALUES (99, 'platforms', '2024', '2024-12-31', '市商务局', 1, '个', 0, 'x', '1')")
+    raw.execute("INSERT INTO value VALUES (99, 'platforms', '2024', '2024-12-31', '市商务局', 1, '个', 0, 'x', '1', '', NULL, NULL, '')")
     # Point the index's definition at another column: its entries no longer match the rows.
     raw.execute("PRAGMA writable_schema = ON")
     raw.execute("UPDATE sqlite_master SET sql = replace(sql, 'ON value (batch_id)', 'ON value (unit)') "
@@ -587,3 +587,69 @@ def test_an_entry_whose_import_options_disagree_with_its_batch_is_caught(db: Pat
     result = verify_ledger(db)
     assert codes(result.problems) == ["manifest-mismatch", *(["chain-broken"] if batch_id < 25 else [])]
     assert result.problems[0].message == f"批次 {batch_id}（{_file(db, batch_id)}）的归档清单与台账不符：{said}"
+
+
+# --- figures by area, and batches from before ledger schema 5 ------------------------------------------
+
+
+def test_a_ledger_of_figures_by_area_rebuilds_to_the_very_same_rows(tmp_path: Path) -> None:
+    """Areas, growth, last year's figures and notes come back exactly, and so do the views made of them."""
+    from workbooks import write_xlsx
+
+    header = ["地区", "1-12月累计（亿元）", "同比增长（%）", "上年同期", "备注"]
+    years = {
+        2023: [["越城区", 150.0, 9.1, None, None], ["柯桥区", 300.0, 10.4, None, None], ["上虞区", 140.0, 8.8, None, None],
+               ["新昌县", 60.0, 7.9, None, None], ["诸暨市", 230.0, 11.2, None, None], ["嵊州市", 100.0, 9.5, None, None]],
+        2024: [["全市", 1150.0, 13.7, 980.0, "快报"], ["越城区", 170.0, 13.3, None, None],
+               ["柯桥区", 350.0, 12.0, None, "含个体网店"], ["上虞区", 160.0, 14.3, None, None], ["新昌县", 66.0, 10.0, None, None],
+               ["诸暨市", 262.0, 13.9, None, None], ["嵊州市", 142.0, 42.0, None, "口径调整"], ["滨海新区", 52.6, 16.1, None, None]],
+    }
+    db = tmp_path / "srv" / "ledger.sqlite3"
+    (tmp_path / "in").mkdir()
+    for year, rows_of_year in years.items():
+        grid = [[f"{year}年1-12月各区、县（市）网络零售额"], ["填报单位：市商务局"], header, *rows_of_year]
+        import_all(db, [[str(write_xlsx(tmp_path / "in" / f"分地区_{year}.xlsx", {"Sheet1": grid}))]])
+    before, before_rows = snapshot(db), rows(db)
+    by_area = CliRunner().invoke(app, ["--db", str(db), "show", "网络零售额", "--by-area", "--json"]).stdout
+    assert [r[10:] for r in before_rows["value"] if r[2] == "2024"][:2] == [("", 13.7, 980.0, "快报"), ("越城区", 13.3, None, "")]
+    db.unlink()
+    code, _, err = invoke("--db", str(db), "ledger", "rebuild")
+    assert (code, err) == (0, "")
+    assert rows(db) == before_rows and snapshot(db) == before
+    assert CliRunner().invoke(app, ["--db", str(db), "show", "网络零售额", "--by-area", "--json"]).stdout == by_area
+    assert verify_ledger(db, deep=_catalog()).exit_code == 0
+
+
+def _as_pingtai_4_left_it(db: Path) -> None:
+    """The ledger as pingtai 4 wrote it: value rows without area, growth, last year and note, and manifest
+    entries whose row digests cover the nine columns then kept (the chain relinked over them)."""
+    from ledger_helpers import downgrade
+    from pingtai.ledger import rows_digest
+
+    with Ledger.open(db, readonly=True) as ledger:
+        batches = ledger.batches()
+        digests = {b.id: rows_digest(*ledger.batch_rows(b.id), version=1) for b in batches}
+    downgrade(db, 4)
+    previous = None
+    for batch in batches:
+        path = entry_path(db.parent, batch.sha256)
+        entry = json.loads(path.read_bytes())
+        entry["rows_sha256"], entry["previous"] = digests[batch.id], previous
+        data = (json.dumps(entry, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        path.write_bytes(data)
+        previous = hashlib.sha256(data).hexdigest()
+
+
+def test_batches_recorded_before_schema_5_still_verify_deep_and_rebuild(db: Path) -> None:
+    _as_pingtai_4_left_it(db)
+    head = verify_ledger(db)  # opening it migrates the ledger to schema 5
+    assert (head.exit_code, head.problems) == (0, [])
+    with Ledger.open(db, readonly=True) as ledger:
+        assert ledger.schema_version == 5
+        assert {v.area for v in ledger.current_values()} == {""}  # every figure recorded before is the city's
+    deep = verify_ledger(db, deep=_catalog())
+    assert (deep.problems, deep.reread) == ([], 25)
+    db.unlink()
+    code, out, err = invoke("--db", str(db), "ledger", "rebuild")
+    assert (code, err) == (0, "") and "问题 0" in out  # each batch replays to the rows its digest covers
+    assert verify_ledger(db).head == head.head  # every entry kept byte for byte: the chain's head too

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,7 +17,6 @@ from pingtai.progress import (
     Observation,
     annual_points,
     assess,
-    city_series,
     completion,
     expected_value,
     meets,
@@ -463,24 +462,6 @@ def test_progress_ratio_and_categories() -> None:
         "substantial", "moderate", "moderate", "limited", "limited", "deterioration"]
     worse = progress_ratio(RETAIL, obs((Y(2023), 950), (Y(2024), 900)))
     assert worse.category == "deterioration"
-
-
-# --- which value counts ----------------------------------------------------------------------
-
-
-def test_city_series_prefers_the_owner_then_the_newest() -> None:
-    early, late = datetime(2025, 1, 5), datetime(2025, 2, 5)
-    values = [
-        Observation(Y(2024), 1150, "市商务局", early), Observation(Y(2024), 1200, "柯桥区政府", late),
-        Observation(H1(2025), 500, "柯桥区政府", early), Observation(Period(2025, "Q", 2), 520, "越城区政府", late),
-        Observation(Q3(2025), 700, "b", late), Observation(Q3(2025), 710, "a", late),
-    ]
-    chosen = city_series(values, "市商务局")
-    assert [(str(o.period.as_point()), o.value) for o in chosen] == [("2024", 1150), ("2025H1", 520), ("2025Q3", 710)]
-    assert city_series(values, None)[0].value == 1200
-    aware = Observation(Y(2023), 1, "a", datetime(2025, 1, 1, tzinfo=UTC))
-    unknown = Observation(Y(2023), 2, "b", None)
-    assert [o.value for o in city_series([unknown, aware], None)] == [1]
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_headings_paragraphs_tables_and_the_authors_place(bulletin: Bulletin) ->
         assert (f"> {said}" if block.role == "placeholder" else said) in lines
     tables = [b for s in bulletin.sections for b in s.blocks if isinstance(b, Table)]
     assert text.count("|---|---|---|---|---|---|---|---|---|\n") == len(tables) == 2
-    assert "| 网络零售额 | 亿元 | 1100<br>2024年 | 1150.6 | 104.6 | — | 100.0 | 正常 | 市商务局 |" in lines
+    assert "| 网络零售额 | 亿元 | 1100<br>2024年 | 1150.6 | 104.6 | 13.7 | 100.0 | 正常 | 市商务局 |" in lines
     assert lines[-3:] == [bulletin.issuer, "", bulletin.date]
 
 

@@ -12,12 +12,16 @@ import pytest
 from ledger_helpers import catalog
 from pingtai import service
 from pingtai.assess import PathRow
+from pingtai.by_area import area_table
 from pingtai.periods import Period
-from pingtai.render.charts import nice_ticks, trajectory_svg, value_ticks
+from pingtai.render.charts import area_bars_svg, nice_ticks, trajectory_svg, value_ticks
+from pingtai.render.common import ACTUAL_COLOUR, PATH_COLOUR
 from pingtai.render.html import league_html, report_html
 from pingtai.reports import AgencyReport, LedgerSnapshot, build_agency_report, build_league
 from programs import chromium
 from report_helpers import AS_OF, FORMULA_TEXTS, MARKUP_TEXT, decode_png, seed
+from test_by_area import LAST_YEAR, RETAIL, THIS_YEAR
+from workbooks import AREA_CATALOG
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +154,14 @@ def test_chromium_renders_the_report(page: str, report: AgencyReport, tmp_path: 
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "市市场监管局" in dom.stdout and report.lead[0].title in dom.stdout and "滞后" in dom.stdout
     assert "<svg" in dom.stdout
+
+
+def test_area_bars() -> None:
+    table = area_table(AREA_CATALOG, RETAIL, LAST_YEAR + THIS_YEAR, AS_OF)
+    svg = area_bars_svg(table, highlight="柯桥区")
+    bars = re.findall(r'<rect x="118" y="[\d.]+" width="([\d.]+)" height="15" fill="#([0-9A-F]{6})">', svg)
+    assert [colour for _, colour in bars] == [PATH_COLOUR, ACTUAL_COLOUR, PATH_COLOUR, PATH_COLOUR]  # 诸暨市 first
+    widths = [float(width) for width, _ in bars]
+    assert widths == sorted(widths[:3], reverse=True) + widths[3:]  # largest first; the zone after the ranked
+    assert "滨海新区（功能区）" in svg and "50（不排名）" in svg and "300（第 2 位）" in svg
+    assert area_bars_svg(area_table(AREA_CATALOG, RETAIL, [], AS_OF)) == ""

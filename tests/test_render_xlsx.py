@@ -208,8 +208,12 @@ def test_a_district_workbook_without_indicators_or_returns(tmp_path: Path) -> No
     path = tmp_path / "诸暨市政府.xlsx"
     path.write_bytes(report_xlsx(report))
     book = load_workbook(path)
-    assert [len(cast(Any, sheet)._charts) for sheet in book.worksheets] == [0, 0, 0, 0, 0]
+    assert [len(cast(Any, sheet)._charts) for sheet in book.worksheets] == [0, 0, 0, 0, 0, 0, 0]  # nothing to chart
     assert book["走势"]["A3"].value == "本单位相关指标尚无可绘制的数据。"
+    # its area's figures, none reported yet: listed without a value, and without a verdict
+    areas = book["分地区"]
+    assert (areas["B4"].value, areas["E4"].value, areas["J4"].value) == ("网络零售额", None, "未研判（无地区目标）")
+    assert book["地区对比"]["A3"].value == "各地区尚无可对比的数值。"
     assert book["任务"]["C4"].value == "配合" and book["任务"]["D4"].value == "探索直播治理手段"
     assert book["报表"]["A4"].value == "本单位不在报送名单中，无应报报表。"
     assert book["指标"].max_row == 3  # the header only

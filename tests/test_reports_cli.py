@@ -209,3 +209,47 @@ def test_subprocess_pipe_is_plain(db: Path) -> None:
 def test_as_of_defaults_to_today(runner: CliRunner, db: Path) -> None:
     result = runner.invoke(app, ["report", "-a", "市商务局", "--json"])
     assert json.loads(result.stdout)["as_of"] == dt.date.today().isoformat()
+
+
+def test_an_area_governments_report_has_its_areas_figures_and_ranks(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    from ledger_helpers import value
+    from report_helpers import add
+
+    areas = {"越城区": (150, 170), "柯桥区": (300, 350), "上虞区": (140, 160), "新昌县": (60, 66), "诸暨市": (230, 262),
+             "嵊州市": (130, 142), "滨海新区": (45, 52.6)}
+    for year, at in ((0, dt.datetime(2024, 1, 15, tzinfo=dt.UTC)), (1, dt.datetime(2025, 1, 15, tzinfo=dt.UTC))):
+        period = str(2023 + year)
+        add(db, f"分地区_{period}.xlsx", "市商务局", period, at, [
+            value("online_retail_sales", period, numbers[year], where=f"t!S!B{i}")._replace(
+                area=area, growth=12.0 if year and area == "柯桥区" else None)
+            for i, (area, numbers) in enumerate(areas.items())])
+    data = json.loads(runner.invoke(app, ["report", "--agency", "柯桥区政府", "--as-of", DAY, "--json"]).stdout)
+    assert data == jsonable(build_agency_report(catalog(), snapshot(db), "柯桥区政府", AS_OF))
+    assert data["area"] == "柯桥区"
+    retail = next(f for f in data["area_figures"] if f["id"] == "online_retail_sales")
+    assert (retail["actual"], retail["rank"], retail["ranked"], retail["judged"], retail["label"]) == (
+        350, 1, 6, False, "未研判（无地区目标）")
+    assert retail["city"] == 1150  # 市商务局's own city figure, which its six areas add up to
+    [table] = data["area_tables"]  # only the indicators the area has a figure of
+    assert (table["id"], table["period"], table["city"]["source"]) == ("online_retail_sales", "2024", "reported")
+    assert (table["city"]["total"], table["city"]["mismatch"]) == (1150, False)
+    # the same in every format, with a bar chart in HTML and xlsx
+    page = runner.invoke(app, ["report", "--agency", "柯桥区政府", "--as-of", DAY, "--format", "html"]).stdout
+    assert "<h2>本地区指标（柯桥区，8）</h2>" in page and "<b>柯桥区</b>" in page
+    assert page.count('aria-label="网络零售额分地区（2024年，亿元）"') == 1 and "350（第 1 位）" in page
+    markdown = runner.invoke(app, ["report", "--agency", "柯桥区政府", "--as-of", DAY, "--format", "md"]).stdout
+    assert "## 本地区指标（柯桥区，8）" in markdown and "| 柯桥区 | 350 | 12.0% / 16.7% | 30.4% | 1 | +5.0 | — |" in markdown
+    target = tmp_path / "柯桥区政府.xlsx"
+    assert runner.invoke(app, ["report", "--agency", "柯桥区政府", "--as-of", DAY, "-o", str(target)]).exit_code == 0
+    book = load_workbook(target)
+    own = [[c.value for c in row] for row in cast(Worksheet, book["分地区"]).iter_rows()]
+    assert ["38号", "网络零售额", "亿元", "2024", 350, "12.0% / 16.7%", 0.304, "1/6"] in [row[:8] for row in own]
+    sheet = cast(Worksheet, book["地区对比"])
+    assert len(cast(Any, sheet)._charts) == 1
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert ["柯桥区", 350, "12.0% / 16.7%", 0.304, 1] in [row[:5] for row in cells]
+    terminal = runner.invoke(app, ["report", "--agency", "柯桥区政府", "--as-of", DAY]).stdout
+    assert "# 本地区指标（柯桥区，8）" in terminal and "# 网络零售额（亿元）分地区，2024年" in terminal
+    # a unit that governs no area has none of it
+    other = json.loads(runner.invoke(app, ["report", "--agency", "市商务局", "--as-of", DAY, "--json"]).stdout)
+    assert (other["area"], other["area_figures"], other["area_tables"]) == (None, [], [])

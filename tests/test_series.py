@@ -1,39 +1,63 @@
-"""The rules of a unit's series (pingtai.series): references, unit slips, scale, range, jumps, acceptance."""
+"""The rules of figures (pingtai.series): the key and its area, which figure counts for the city, last year's
+figure and growth, the city against its areas, references, unit slips, scale, range, jumps, acceptance."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger_helpers import catalog, value
+from ledger_helpers import catalog, current, value
+from pingtai.catalog import Catalog
 from pingtai.errors import Problem
+from pingtai.ledger import CurrentValue
+from pingtai.periods import Period
 from pingtai.records import ValueRecord
 from pingtai.series import (
+    CITY,
+    SUM_AGENCY,
     Acceptance,
+    AreaRule,
+    Figures,
     PlanFigures,
+    Point,
     SeriesIndex,
+    Summed,
     ValueKey,
+    choose,
+    growth,
+    growth_gaps,
     judge,
     key_of,
     keys_of,
     matches,
     out_of_range,
     reference,
+    rounding,
     slips,
+    sum_message,
     times,
+    year_on_year,
 )
+from workbooks import AREA_CATALOG
 
 OWNER = "市商务局"  # owns 网络零售额 (亿元, flow, baseline 2022 = 921) and 网络经营主体 (万家, stock, 2022 = 6.7)
 
 
-def state_of(*values: ValueRecord) -> dict[ValueKey, tuple[float, int | None]]:
-    return {key: (v.value, None) for v, key in zip(values, keys_of(list(values)), strict=True)}
+def keyed(*values: ValueRecord) -> list[ValueKey]:
+    return keys_of(list(values), AreaRule(catalog()))
+
+
+def state_of(*values: ValueRecord) -> dict[ValueKey, ValueRecord]:
+    return dict(zip(keyed(*values), values, strict=True))
 
 
 def judged(new: ValueRecord, *before: ValueRecord) -> list[Problem]:
     """``new`` judged with ``before`` in the ledger (the importer's view: the file overlaid on it)."""
-    return judge([new], state_of(*before, new), catalog())
+    return judge([new], state_of(*before, new), catalog(), keys=keyed(new))
 
 
 def codes(problems: list[Problem]) -> list[str]:
@@ -45,9 +69,10 @@ def codes(problems: list[Problem]) -> list[str]:
 
 def ref_of(new: ValueRecord, *before: ValueRecord) -> tuple[str, float, str] | None:
     state = state_of(*before, new)
-    key = key_of(new.indicator, new.period, new.agency)
-    found = reference(catalog().indicators[new.indicator].kind, key, SeriesIndex(state, {(new.indicator, new.agency)}),
-                      PlanFigures.of(catalog(), new.indicator))
+    [key] = keyed(new)
+    found = reference(catalog().indicators[new.indicator].kind, key,
+                      SeriesIndex(state, {(new.indicator, key.area, new.agency)}), PlanFigures.of(catalog(), new.indicator),
+                      new.last_year)
     return None if found is None else (found.kind, found.value, str(found.period))
 
 
@@ -177,7 +202,8 @@ def test_the_judgement_does_not_depend_on_the_order_of_the_values(numbers: list[
     state = state_of(*values)
     shuffled = list(values)
     order.shuffle(shuffled)  # type: ignore[attr-defined]
-    assert sorted(map(str, judge(values, state, catalog()))) == sorted(map(str, judge(shuffled, state, catalog())))
+    assert sorted(map(str, judge(values, state, catalog(), keys=keyed(*values)))) == sorted(
+        map(str, judge(shuffled, state, catalog(), keys=keyed(*shuffled))))
 
 
 # --- how ratios are said, and which cells --accept names ----------------------------------------------
@@ -198,3 +224,244 @@ def test_accept_names_cells_by_their_end() -> None:
     assert not Acceptance(every=True).covers(Problem(refused.where, "…", "out-of-range"))  # never let through
     assert Acceptance(("E5", "E9"), reason="x").used([refused]) == {"E5"}
     assert not Acceptance()
+
+
+# --- the key's area ------------------------------------------------------------------------------------
+
+
+def test_the_area_of_a_figure() -> None:
+    rule = AreaRule(AREA_CATALOG)
+    assert rule.city == "绍兴市" and rule.county == ("越城区", "柯桥区", "诸暨市")
+    assert rule.area("online_retail_sales", "市商务局", "绍兴市") == CITY  # a 全市 row is the city's key
+    assert rule.area("online_retail_sales", "市商务局", "柯桥区") == "柯桥区"
+    assert rule.area("online_retail_sales", "市商务局", None) == CITY  # a department's figure: the city's
+    # an area's government reports its own territory, where the indicator is reported by area there …
+    assert rule.area("online_retail_sales", "柯桥区政府", None) == "柯桥区"
+    assert rule.area("online_business_entities", "诸暨市政府", None) == CITY  # … not reported for 诸暨市
+    assert rule.area("platforms", "柯桥区政府", None) == CITY  # … a city-only indicator
+    assert rule.area("online_retail_sales", "滨海新区管委会", None) == "滨海新区"  # a zone's 管委会 alike
+    assert rule.name(CITY) == "绍兴市" and rule.name("柯桥区") == "柯桥区"
+    assert AreaRule(catalog_without_areas()).area("online_retail_sales", "柯桥区政府", None) == CITY
+
+
+def catalog_without_areas() -> Catalog:
+    from workbooks import CATALOG
+
+    return CATALOG
+
+
+def test_keys_keep_areas_apart_and_a_city_row_meets_an_unstated_figure() -> None:
+    records = [value("online_retail_sales", "2024", 1150)._replace(area="绍兴市"),
+               value("online_retail_sales", "2024Q4", 300, agency="柯桥区政府"),
+               value("online_retail_sales", "2024", 300)._replace(area="柯桥区")]
+    keys = keys_of(records, AreaRule(AREA_CATALOG))
+    assert keys == [ValueKey("online_retail_sales", CITY, "2024", "市商务局"),
+                    ValueKey("online_retail_sales", "柯桥区", "2024", "柯桥区政府"),
+                    ValueKey("online_retail_sales", "柯桥区", "2024", "市商务局")]
+    assert key_of("online_retail_sales", Period(2024, "Q", 4), "市商务局") == keys[0]
+
+
+# --- which figure counts ----------------------------------------------------------------------------------
+
+
+def fig(area: str, period: str, number: float, agency: str = "市商务局", **more: Any) -> CurrentValue:
+    return current(area, period, number, agency=agency, **more)
+
+
+def figures(*values: CurrentValue, ident: str = "online_retail_sales") -> Figures:
+    return Figures(AREA_CATALOG.indicators[ident], [v._replace(indicator=ident) for v in values], AreaRule(AREA_CATALOG))
+
+
+def test_the_owner_then_the_newest_import_counts() -> None:
+    early, late = datetime(2025, 1, 5), datetime(2025, 2, 5)
+    values = [
+        fig(CITY, "2024", 1150, imported_at=early), fig(CITY, "2024", 1200, "柯桥区政府", imported_at=late),
+        fig(CITY, "2025H1", 500, "柯桥区政府", imported_at=early), fig(CITY, "2025Q2", 520, "越城区政府", imported_at=late),
+        fig(CITY, "2025Q3", 700, "b", imported_at=late), fig(CITY, "2025Q3", 710, "a", imported_at=late),
+    ]
+    chosen = choose(values, "市商务局")
+    assert [(str(o.period), o.value) for o in chosen] == [("2024", 1150), ("2025H1", 520), ("2025Q3", 710)]
+    assert choose(values, None)[0].value == 1200
+    aware = fig(CITY, "2023", 1, "a", imported_at=datetime(2025, 1, 1, tzinfo=UTC))
+    unknown = fig(CITY, "2023", 2, "b", imported_at=None)
+    assert [o.value for o in choose([unknown, aware], None)] == [1]
+
+
+def test_the_citys_own_figure_counts_before_any_sum() -> None:
+    found = figures(fig(CITY, "2024", 812.3), fig("越城区", "2024", 160), fig("柯桥区", "2024", 300),
+                    fig("诸暨市", "2024", 350))
+    assert [(str(p.period), p.value, p.agency) for p in found.series()] == [("2024", 812.3, "市商务局")]
+
+
+def test_without_a_city_figure_the_county_level_areas_add_up_zones_left_out() -> None:
+    found = figures(fig("越城区", "2024", 160.2), fig("柯桥区", "2024", 300.5), fig("诸暨市", "2024", 351.6),
+                    fig("滨海新区", "2024", 50))
+    assert [(str(p.period), p.value, p.agency) for p in found.series()] == [("2024", 812.3, SUM_AGENCY)]
+    summed = found.at(CITY, Period(2024))
+    assert isinstance(summed, Summed) and [p.area for p in summed.parts] == ["越城区", "柯桥区", "诸暨市"]
+    assert found.unsummed == []
+    assert found.sum_check(Period(2024)) is None  # a sum is not checked against itself
+
+
+def test_no_sum_unless_every_county_level_area_reported_and_it_says_which_are_missing() -> None:
+    found = figures(fig("越城区", "2024", 160.2), fig("柯桥区", "2024", 300.5), fig("滨海新区", "2024", 50),
+                    fig("越城区", "2023", 150), fig("柯桥区", "2023", 280), fig("诸暨市", "2023", 330))
+    assert [(str(p.period), p.value) for p in found.series()] == [("2023", 760.0)]
+    assert [(str(p), missing) for p, missing in found.unsummed] == [("2024", ("诸暨市",))]
+
+
+def test_a_ratio_is_never_summed() -> None:
+    ratios = [fig(area, "2024", 80, unit="%") for area in ("越城区", "柯桥区", "诸暨市")]
+    found = figures(*ratios, ident="occupational_injury_coverage")
+    assert found.series() == [] and found.unsummed == []
+    assert found.series("柯桥区") == [Point(Period(2024), 80, "市商务局")]
+
+
+def test_an_indicator_reported_in_some_areas_only_is_never_summed() -> None:
+    found = figures(fig("越城区", "2024", 2), fig("柯桥区", "2024", 3), ident="online_business_entities")
+    assert found.series() == []
+
+
+def test_figures_in_another_unit_are_converted_and_foreign_ones_left_out() -> None:
+    found = figures(fig(CITY, "2024", 11_500_000, unit="万元", last_year=10_000_000), fig(CITY, "2023", 5, unit="个"))
+    [point] = found.series()
+    assert (str(point.period), point.value) == ("2024", 1150)
+    yoy = found.year_on_year(CITY, Period(2024))
+    assert yoy is not None and yoy.last_year == 1000 and yoy.basis == "reported"
+
+
+# --- last year and growth ----------------------------------------------------------------------------------
+
+
+def test_growth_reported_and_computed_from_the_same_area_and_unit_last_year() -> None:
+    found = figures(fig("柯桥区", "2024", 345, growth=15.0), fig("柯桥区", "2023", 300),
+                    fig("柯桥区", "2023", 200, "柯桥区政府"), fig(CITY, "2023", 1000))
+    yoy = found.year_on_year("柯桥区", Period(2024))
+    assert yoy is not None
+    assert (yoy.reported, yoy.last_year, str(yoy.last_year_period), yoy.basis) == (15.0, 300, "2023", "ledger")
+    assert yoy.computed == pytest.approx(15.0)
+    assert yoy.gap == pytest.approx(0) and not yoy.flagged
+
+
+def test_a_reported_last_year_fills_a_missing_one_but_never_replaces_a_stored_one() -> None:
+    filled = figures(fig("柯桥区", "2024", 345, growth=15.0, last_year=310.0))
+    yoy = filled.year_on_year("柯桥区", Period(2024))
+    assert yoy is not None and (yoy.last_year, yoy.basis) == (310.0, "reported")
+    assert yoy.computed == pytest.approx(345 / 310 * 100 - 100)
+    stored = figures(fig("柯桥区", "2024", 345, growth=15.0, last_year=310.0), fig("柯桥区", "2023", 300))
+    yoy = stored.year_on_year("柯桥区", Period(2024))
+    assert yoy is not None and (yoy.last_year, yoy.basis) == (300, "ledger")
+
+
+@pytest.mark.parametrize(("reported", "flagged"), [(11.0, False), (9.0, False), (11.01, True), (8.99, True)])
+def test_a_gap_of_more_than_one_point_is_flagged(reported: float, flagged: bool) -> None:
+    yoy = year_on_year(Period(2024), 110.0, reported, 100.0, None)
+    assert yoy is not None and yoy.computed == pytest.approx(10.0) and yoy.flagged is flagged
+
+
+def test_growth_needs_a_positive_last_year() -> None:
+    assert growth(5, 0) is None and growth(5, None) is None and growth(5, -1) is None
+    assert year_on_year(Period(2024), 5, None, 0, None) is None  # neither growth known
+    only = year_on_year(Period(2024), 5, 2.5, None, None)
+    assert only is not None and (only.reported, only.computed, only.gap, only.flagged) == (2.5, None, None, False)
+
+
+def test_growth_gaps_at_import_name_both_growths() -> None:
+    new = value("online_retail_sales", "2024", 345, agency="市商务局", where="f!S!B5")._replace(area="柯桥区", growth=8.0)
+    before = value("online_retail_sales", "2023", 300)._replace(area="柯桥区")
+    keys = keys_of([new, before], AreaRule(AREA_CATALOG))
+    [problem] = growth_gaps([new], keys[:1], dict(zip(keys, [new, before], strict=True)), AREA_CATALOG)
+    assert (problem.where, problem.code, problem.severity) == ("f!S!B5", "growth-gap", "warning")
+    assert problem.message == ("网络零售额（2024年，市商务局，柯桥区）报同比 8.0%，按台账中上年同期（2023年：300 亿元）计算为 "
+                               "15.0%，相差 7.0 个百分点：统计口径可能有变化，请核实")
+
+
+# --- the city against its areas ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("number", "raw", "half"), [
+    (812.3, "812.3", 0.05), (812.0, "812", 0.5), (160.2, "1,602,000", 0.00005), (12000, "1.2万", 500),
+    (0.0, "…", 0.0), (3.0, "3.000", 0.0005)])
+def test_rounding_is_half_a_unit_in_the_last_place_written(number: float, raw: str, half: float) -> None:
+    assert rounding(number, raw) == pytest.approx(half)
+
+
+def test_a_city_figure_and_its_areas_must_agree_within_their_rounding() -> None:
+    areas = [fig("越城区", "2024", 160.2), fig("柯桥区", "2024", 300.5), fig("诸暨市", "2024", 351.6)]  # 812.3
+    # one decimal each: they can differ by four half-tenths
+    edge = figures(fig(CITY, "2024", 812.5), *areas).sum_check(Period(2024))
+    assert edge is not None and not edge.mismatch and edge.tolerance == pytest.approx(0.2)
+    far = figures(fig(CITY, "2024", 812.6), *areas).sum_check(Period(2024))
+    assert far is not None and far.mismatch and far.total == pytest.approx(812.3)
+    assert sum_message("网络零售额", "亿元", far) == (
+        "网络零售额（2024年）：全市数 812.6 亿元（市商务局）与各区、县（市）合计 812.3 亿元相差 0.3 亿元，"
+        "超出表列数字的舍入误差（±0.2）：请核实全市数或各地区数")
+    # a city figure written with more decimals is held to them
+    finer = figures(fig(CITY, "2024", 812.45, raw="812.45"), *areas).sum_check(Period(2024))
+    assert finer is not None and finer.tolerance == pytest.approx(0.155) and not finer.mismatch
+    assert figures(fig(CITY, "2024", 900), *areas[:2]).sum_check(Period(2024)) is None  # an area missing
+
+
+# --- the gate on an area's figures --------------------------------------------------------------------------
+
+
+def test_an_areas_figure_is_judged_against_the_same_areas_previous_figure_only() -> None:
+    def judged_area(new: ValueRecord, *before: ValueRecord) -> list[Problem]:
+        rule = AreaRule(AREA_CATALOG)
+        state = dict(zip(keys_of([*before, new], rule), [*before, new], strict=True))
+        return judge([new], state, AREA_CATALOG, keys=keys_of([new], rule))
+
+    last_year = value("online_retail_sales", "2023", 300)._replace(area="柯桥区")
+    city = value("online_retail_sales", "2023", 1000)._replace(area="绍兴市")
+    [slip] = judged_area(value("online_retail_sales", "2024", 3_100_000)._replace(area="柯桥区"), last_year, city)
+    assert slip.code == "unit-slip" and "网络零售额（2024年，市商务局，柯桥区）" in slip.message
+    assert "上年同期（2023年：300 亿元）的 1 万倍" in slip.message
+    # no earlier figure of its own: not the city's, not the plan's baseline — only what the return says
+    assert judged_area(value("online_retail_sales", "2024", 3_100_000)._replace(area="越城区"), city) == []
+    [filled] = judged_area(value("online_retail_sales", "2024", 3_100_000)._replace(area="越城区", last_year=290.0))
+    assert filled.code == "unit-slip" and "报表所填上年同期（2023年：290 亿元）" in filled.message
+
+
+# --- the city rule against a plain statement of it ----------------------------------------------------------
+
+AREAS = [CITY, "越城区", "柯桥区", "诸暨市", "滨海新区"]
+AGENCIES = ["市商务局", "市经信局", "越城区政府"]
+MOMENTS = [datetime(2025, 1, day, tzinfo=UTC) for day in (5, 5, 9)]  # a tie on purpose
+FIGURE = st.tuples(st.sampled_from(AREAS), st.sampled_from(["2023", "2024H1", "2024Q2", "2024"]),
+                   st.sampled_from(AGENCIES), st.sampled_from(MOMENTS), st.integers(1, 500))
+
+
+def _plain_city(values: list[CurrentValue]) -> dict[int, tuple[float, str]]:
+    """The city rule as written in docs/progress.md, figure by figure."""
+    owner = AREA_CATALOG.indicators["online_retail_sales"].owner
+
+    def best(candidates: list[CurrentValue]) -> CurrentValue:
+        return sorted(candidates, key=lambda v: (v.agency != owner, -(v.imported_at or MOMENTS[0]).timestamp(),
+                                                  v.agency, v.period.sort_key()))[0]
+
+    found: dict[int, tuple[float, str]] = {}
+    for month in sorted({v.period.months for v in values}):
+        at = [v for v in values if v.period.months == month]
+        own = [v for v in at if v.area == CITY]
+        if own:
+            chosen = best(own)
+            found[month] = (chosen.value, chosen.agency)
+            continue
+        parts = [[v for v in at if v.area == area] for area in ("越城区", "柯桥区", "诸暨市")]
+        if all(parts):
+            found[month] = (sum(best(p).value for p in parts), SUM_AGENCY)
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(FIGURE, max_size=25), order=st.randoms(use_true_random=False))
+def test_the_city_series_is_the_rule_as_written(rows: list[tuple[str, str, str, datetime, int]], order: Any) -> None:
+    unique = {(area, Period.parse(period).as_point(), agency): (moment, number)
+              for area, period, agency, moment, number in rows}  # one current figure per key
+    values = [fig(area, str(period), float(number), agency, imported_at=moment)
+              for (area, period, agency), (moment, number) in unique.items()]
+    order.shuffle(values)
+    got = {p.period.months: (p.value, p.agency) for p in figures(*values).series()}
+    expected = _plain_city(values)
+    assert got.keys() == expected.keys()
+    assert all(got[m][1] == expected[m][1] and got[m][0] == pytest.approx(expected[m][0]) for m in got)

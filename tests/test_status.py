@@ -25,12 +25,19 @@ GREEN = {"achieved", "on_track"}
 
 @dataclass(frozen=True)
 class Value:
+    """A current value as the ledger hands it over (``ledger.CurrentValue``'s fields the rules read)."""
+
     indicator: str
     period: Period
     agency: str
     value: float
     unit: str = "亿元"
     imported_at: datetime = datetime(2025, 1, 10)
+    area: str = ""
+    growth: float | None = None
+    last_year: float | None = None
+    raw: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -250,3 +257,20 @@ def test_received_returns_of_the_current_period_show_both_days(catalog: Catalog)
     render_status(report, Output(out))
     assert "# 已收报表（2025H1）\n单位\t收到日期\t日期来源\t导入日期\t应报日期\t状态\n市商务局\t2025-07-18\t报表所填日期\t2025-08-02" \
         in out.getvalue()
+
+
+def test_the_dashboard_says_why_the_areas_make_no_city_figure(catalog: Catalog) -> None:
+    values = [Value("online_retail_sales", Period(2023), "市商务局", 1010),
+              Value("online_retail_sales", Period(2024), "市商务局", 350, area="柯桥区"),
+              Value("online_retail_sales", Period(2024), "市商务局", 170, area="越城区")]
+    report = build_status(catalog, values, [], [], date(2025, 2, 1), plan="38号")
+    row = next(r for r in report.indicators if r.id == "online_retail_sales")
+    assert (row.period, row.actual) == (Period(2023), 1010)  # the areas' 2024 figures are no city figure
+    assert "2024年只有部分区、县（市）的数值（上虞区、新昌县、诸暨市、嵊州市未报），且无全市数：各地区数值不加总为全市数" in row.notes
+    # all six in: their sum is the city's 2024 figure, reported by 各区、县（市）合计
+    more = [Value("online_retail_sales", Period(2024), "市商务局", n, area=a)
+            for a, n in (("上虞区", 160), ("新昌县", 66), ("诸暨市", 262), ("嵊州市", 142))]
+    summed = build_status(catalog, values + more, [], [], date(2025, 2, 1), plan="38号")
+    row = next(r for r in summed.indicators if r.id == "online_retail_sales")
+    assert (row.period, row.actual, row.history[-1].agency) == (Period(2024), 1150, "各区、县（市）合计")
+    assert row.yoy is not None and row.yoy.computed == pytest.approx(1150 / 1010 * 100 - 100)

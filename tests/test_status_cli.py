@@ -171,3 +171,113 @@ def test_a_huge_figure_in_the_ledger_breaks_no_command(runner: CliRunner, tmp_pa
     check = runner.invoke(app, ["check", "--as-of", "2025-02-01", "--fail-on", "at_risk"])
     assert check.exit_code == 1, check.output
     assert "数据存疑" in check.stdout and "Traceback" not in check.output
+
+
+# --- figures by area: show --by-area, status --area, yoy -------------------------------------------------
+
+
+def by_area(value_of: ValueRecord, area: str, growth: float | None = None, note: str = "") -> ValueRecord:
+    return value_of._replace(area=area, growth=growth, note=note)
+
+
+@pytest.fixture
+def areas_db(tmp_path: Path) -> Path:
+    """网络零售额 for 2023 and 2024: the city's figure with its growth, and every county-level area's and the zone's."""
+    path = Path(os.environ["PINGTAI_DB"])
+    areas = {"越城区": (150, 170), "柯桥区": (300, 350), "上虞区": (140, 160), "新昌县": (60, 66), "诸暨市": (230, 262),
+             "嵊州市": (130, 142), "滨海新区": (45, 52.6)}
+    for year in (0, 1):
+        period = str(2023 + year)
+        city = value("online_retail_sales", period, [1010, 1150][year])._replace(growth=[None, 13.9][year])
+        rows = [by_area(value("online_retail_sales", period, numbers[year], where=f"t!S!B{i}"), area,
+                        growth=[None, 12.0 if area == "柯桥区" else None][year], note="含个体网店" if area == "柯桥区" else "")
+                for i, (area, numbers) in enumerate(areas.items())]
+        add(path, f"分地区_{period}.xlsx", "市商务局", period, [city, *rows])
+    return path
+
+
+def test_show_by_area_ranks_the_areas(runner: CliRunner, areas_db: Path) -> None:
+    result = runner.invoke(app, ["show", "网络零售额", "--by-area", "--as-of", "2025-02-01"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "网络零售额（online_retail_sales）"
+    assert lines[1] == "# 网络零售额（亿元）分地区，2024年"
+    assert lines[2].split("\t") == ["地区", "代码", "数值", "同比（报表/计算）", "占全市比重", "位次", "拉动（百分点）", "报送单位",
+                                    "备注"]
+    assert lines[3].split("\t")[:6] == ["全市", "330600", "1150", "13.9% / 13.9%", "100.0%", "—"]
+    assert lines[5].split("\t") == ["柯桥区", "330603", "350", "12.0% / 16.7%", "30.4%", "1", "+5.0", "市商务局", "含个体网店"]
+    assert "滨海新区（功能区，不计入合计）\t—\t52.6" in result.stdout
+    assert "柯桥区\u3000 ######################################## 350" in result.stdout  # the bars, largest first
+
+
+def test_show_by_area_json_has_the_areas_of_the_contract(runner: CliRunner, areas_db: Path) -> None:
+    result = runner.invoke(app, ["show", "网络零售额", "--by-area", "--period", "2023年", "--as-of", "2025-02-01",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    with Ledger.open(areas_db, readonly=True) as ledger:
+        expected = build_detail(load_catalog(), ledger.current_values(), "网络零售额", dt.date(2025, 2, 1), by_area=True,
+                                period=Period(2023))
+    assert data == jsonable(expected)
+    first = data["areas"][0]
+    assert {"area", "code", "period", "value", "yoy_reported", "yoy_computed", "share", "rank"} <= set(first)
+    assert (first["area"], first["code"], first["period"], first["value"], first["rank"]) == ("越城区", "330602", "2023",
+                                                                                              150, 3)
+    assert data["by_area"]["city"]["value"] == 1010 and data["by_area"]["period"] == "2023"
+    # the city's rows, judged on their latest figure, carry its growth too
+    [plan38] = [p for p in data["plans"] if p["plan"] == "plan_2023_38"]
+    assert (plan38["status"]["period"], plan38["status"]["yoy"]["reported"]) == ("2024", 13.9)
+    assert data["by_area"]["city"]["yoy"] is None  # 2023's figure: no 2022 to compare with, no growth reported
+
+
+def test_show_by_area_refuses_what_it_cannot_show(runner: CliRunner, areas_db: Path) -> None:
+    cases = [(["show", "数据知识产权登记", "--by-area"], "错误：数据知识产权登记 不按地区填报，没有分地区数值"),
+             (["show", "网络零售额", "--period", "2024"], "错误：--period 只与 --by-area 一起使用"),
+             (["show", "网络零售额", "--by-area", "--period", "2024年第5季度"], "错误：--period："),
+             (["show", "网络零售", "--by-area"], "错误：未知指标")]
+    for args, message in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith(message), (args, result.stderr)
+
+
+def test_status_rows_carry_their_growth(runner: CliRunner, areas_db: Path) -> None:
+    data = json.loads(runner.invoke(app, ["status", "--as-of", "2025-02-01", "--json"]).stdout)
+    retail = next(r for r in data["indicators"] if r["id"] == "online_retail_sales")
+    assert {k: retail["yoy"][k] for k in ("period", "reported", "last_year", "basis", "flagged")} == {
+        "period": "2024", "reported": 13.9, "last_year": 1010, "basis": "ledger", "flagged": False}
+    assert retail["yoy"]["computed"] == pytest.approx(1150 / 1010 * 100 - 100)
+    assert retail["area"] is None
+    platforms = next(r for r in data["indicators"] if r["id"] == "platforms")
+    assert platforms["actual"] is None and platforms["yoy"] is None
+    shown = runner.invoke(app, ["show", "网络零售额", "--as-of", "2025-02-01"])
+    assert "同比（报表/计算）13.9% / 13.9%" in shown.stdout
+
+
+def test_status_area_shows_that_areas_figures_without_a_verdict(runner: CliRunner, areas_db: Path) -> None:
+    result = runner.invoke(app, ["status", "--area", "柯桥", "--as-of", "2025-02-01"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("进度看板 2025-02-01（地区：柯桥区，柯桥区政府）\n")
+    assert "网络零售额\t亿元\t350（2024）\t12.0% / 16.7%\t30.4%\t1/6\t—\t未研判（无地区目标）" in out
+    assert "说明：未设地区目标的指标只列数值、同比与位次，不作研判——全市目标不适用于单个地区。" in out
+    data = json.loads(runner.invoke(app, ["status", "--area", "330603", "--as-of", "2025-02-01", "--json"]).stdout)
+    assert (data["area"], data["agency"], data["indicators"]) == ("柯桥区", "柯桥区政府", [])
+    retail = next(f for f in data["area_figures"] if f["id"] == "online_retail_sales")
+    assert (retail["actual"], retail["rank"], retail["judged"], retail["status"]) == (350, 1, False, None)
+
+
+def test_status_area_refuses_what_is_no_area_of_its_own(runner: CliRunner, areas_db: Path) -> None:
+    for args, message in [(["--area", "火星区"], "错误：未知地区 '火星区'"), (["--area", "全市"], "错误：绍兴市 是全市"),
+                          (["--area", "柯桥区", "--agency", "市商务局"], "错误：--area 与 --agency 不能同时使用")]:
+        result = runner.invoke(app, ["status", *args])
+        assert result.exit_code == 2 and result.stderr.startswith(message), (args, result.stderr)
+
+
+def test_show_keeps_p_for_the_plan(runner: CliRunner, areas_db: Path) -> None:
+    """``-p`` is --plan, as on every command; --period has no short form here."""
+    result = runner.invoke(app, ["show", "网络零售额", "-p", "5号", "--by-area", "--period", "2024", "--as-of",
+                                 "2025-02-01", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [p["plan"] for p in data["plans"]] == ["zone_2023_5"] and data["by_area"]["period"] == "2024"

@@ -58,7 +58,8 @@ def test_the_workbook_layout(tmp_path: Path) -> None:
     assert result.path == target
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]  # no temporary file left behind
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == [layout.INSTRUCTIONS_SHEET, layout.VALUES_SHEET, layout.TASKS_SHEET, layout.META_SHEET]
+    assert book.sheetnames == [layout.INSTRUCTIONS_SHEET, layout.VALUES_SHEET, layout.AREAS_SHEET, layout.TASKS_SHEET,
+                               layout.META_SHEET]
 
     meta = book[layout.META_SHEET]
     assert meta.sheet_state == "hidden"
@@ -164,6 +165,43 @@ def test_bad_requests_are_usage_errors(tmp_path: Path) -> None:
 
 FILLED = {"online_retail_sales": 1150.6, "online_business_entities": 13.8, "platforms": 128,
           "billion_yuan_platforms": 6, "cross_border_ecommerce_trade": 151.2}
+BY_AREA = {"越城区": (182.3, 13.6, ""), "柯桥区": (352.1, 15.4, "含个体网店"), "上虞区": (168.9, 12.4, ""),
+           "新昌县": (66.2, 9.7, ""), "诸暨市": (262.0, 13.7, ""), "嵊州市": (119.1, 12.8, ""), "滨海新区": (52.6, 16.1, "功能区")}
+"""网络零售额 by area (the six add up to the city's 1150.6), with 同比 and notes."""
+
+
+def test_a_unit_reporting_by_area_gets_an_area_sheet(tmp_path: Path) -> None:
+    content = template_content(catalog(), "市商务局", "2024Q4")
+    assert [i.id for i in content.by_area] == ["online_retail_sales", "online_business_entities", "platforms",
+                                               "cross_border_ecommerce_trade"]
+    assert content.areas == ("越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市", "滨海新区")
+    target = write_template(catalog(), "市商务局", "2024Q4", tmp_path / "t.xlsx", generated=GENERATED).path
+    sheet = openpyxl.load_workbook(target)[layout.AREAS_SHEET]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=5)]
+    assert rows[0][:4] == [layout.AREA_COLUMN, "网络零售额（亿元）", None, "网络经营主体（万家）"]
+    assert rows[0][-1] == layout.AREA_NOTE
+    assert rows[1][:3] == [None, layout.AREA_VALUE, layout.AREA_GROWTH]
+    assert rows[2][0] == "越城区"
+    assert sheet["B5"].protection.locked is False and sheet.protection.sheet
+    # 跨境电商 is reported for every area; a city-only indicator is not on the sheet at all
+    assert "亿元级平台" not in str(rows[0])
+    # an area's own government reports its area's figures on 指标: no area sheet
+    district = template_content(catalog(), "柯桥区政府", "2024Q4")
+    assert district.by_area == () and district.areas == ()
+
+
+def test_cells_of_an_area_an_indicator_is_not_reported_for_are_locked(tmp_path: Path) -> None:
+    from workbooks import make_catalog
+
+    areas = make_catalog(by_area=True)
+    target = write_template(areas, "市商务局", "2024Q4", tmp_path / "t.xlsx", generated=GENERATED).path
+    sheet = openpyxl.load_workbook(target)[layout.AREAS_SHEET]
+    head = [c.value for c in sheet[3]]
+    column = head.index("网络经营主体（万家）") + 1  # reported in 越城区 and 柯桥区 only
+    places = {sheet.cell(row=r, column=1).value: r for r in range(5, 9)}
+    assert sheet.cell(row=places["越城区"], column=column).protection.locked is False
+    assert sheet.cell(row=places["诸暨市"], column=column).protection.locked is True
+    assert sheet.cell(row=places["诸暨市"], column=column).value is None  # empty: nothing there is read
 
 
 def fill(path: Path) -> None:
@@ -184,6 +222,12 @@ def fill(path: Path) -> None:
     for row in tasks.iter_rows(min_row=top + 1):
         if row[1].value is not None:
             row[3].value, row[4].value = "推进中", f"任务{row[1].value}按计划推进"
+    areas = book[layout.AREAS_SHEET]
+    note = [c.value for c in areas[3]].index(layout.AREA_NOTE)
+    for row in areas.iter_rows(min_row=5):
+        if row[0].value in BY_AREA:
+            number, growth, text = BY_AREA[str(row[0].value)]
+            row[1].value, row[2].value, row[note].value = number, growth, text or None
     book.save(path)
 
 
@@ -202,10 +246,13 @@ def test_a_template_resaved_by_libreoffice_still_imports(tmp_path: Path, fmt: st
     result = import_files([resaved], catalog(), Store(db), now=NOW)
     [item] = result.files
     assert item.errors == [] and item.status == "accepted", [str(p) for p in item.errors]
-    assert (item.agency, str(item.period), item.imported, item.tasks) == ("市商务局", "2024", 5, 4)
+    assert (item.agency, str(item.period), item.imported, item.tasks) == ("市商务局", "2024", 5 + 7, 4)
+    assert item.warnings == []  # the areas add up to the city's figure
     with Ledger.open(db) as ledger:
-        stored = {v.indicator: v.value for v in ledger.current_values()}
+        stored = {v.indicator: v.value for v in ledger.current_values() if not v.area}
         assert stored == pytest.approx(FILLED)
+        areas = {v.area: (v.value, v.growth, v.note) for v in ledger.current_values() if v.area}
+        assert areas == BY_AREA
         assert {str(v.period) for v in ledger.current_values()} == {"2024"}
         [batch] = ledger.batches()
         assert (batch.reporter, batch.phone, batch.filled_on) == ("王小明", "0575-85201234", dt.date(2025, 1, 10))

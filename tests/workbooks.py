@@ -50,11 +50,12 @@ BY_AREA: dict[str, dict[str, Any]] = {
 ratio); 平台, 共富驿站 and 数据知识产权登记 stay the city's only."""
 
 
-def make_catalog(*, by_area: bool = False) -> Catalog:
+def make_catalog(*, by_area: bool = False, area_targets: dict[str, list[dict[str, Any]]] | None = None) -> Catalog:
     """Three agencies and a district, one group, one plan with six indicators of every kind and unit family.
 
     ``by_area``: also an area registry (the city, three county-level areas, a zone) with their
-    governments, and the indicators of :data:`BY_AREA` reported by area.
+    governments, and the indicators of :data:`BY_AREA` reported by area; ``area_targets``: the plan's
+    ``area_targets`` of some of those indicators (id → entries).
     """
     agencies = [
         _agency("市商务局", "绍兴市商务局", ["商务局"]),
@@ -84,7 +85,8 @@ def make_catalog(*, by_area: bool = False) -> Catalog:
         "horizon": {"start": 2023, "end": 2027},
         "responsibility": {"rule": "first_listed", "text": "列第一位的为牵头单位", "source": "测试"},
         "actions": [{"key": "一", "title": "行动一", "source": "测试"}],
-        "indicators": [{**entry, "by_area": BY_AREA[entry["id"]]} if by_area and entry["id"] in BY_AREA else entry for entry in [
+        "indicators": [{**entry, "by_area": BY_AREA[entry["id"]], "area_targets": (area_targets or {}).get(entry["id"], [])}
+                       if by_area and entry["id"] in BY_AREA else entry for entry in [
             _indicator("online_retail_sales", "网络零售额", "亿元", "flow", ["网上零售额", "全市网络零售额"]),
             _indicator("cross_border_ecommerce_trade", "跨境电商进出口总额", "亿元", "flow", ["跨境电商进出口额"]),
             _indicator("online_business_entities", "网络经营主体", "万家", "stock", ["网络经营主体数量"]),

@@ -9,8 +9,10 @@ and returns are anything shaped like ``ledger.StoredValue``, ``StoredTask`` and
 
 Rules beyond :mod:`pingtai.progress`:
 
-- The city value of an indicator at a period is the owner's, else the newest import
-  (:func:`pingtai.progress.city_series`); values in another unit of the same family are converted.
+- The city value of an indicator at a period is the city's own figure — the owner's, else the newest
+  import —, else the sum of the county-level areas' figures for an additive indicator: the rules of
+  :mod:`pingtai.series` (:class:`~pingtai.series.Figures`), which also give each actual its growth
+  (``yoy``: reported and computed). Values in another unit of the same family are converted.
   Values and task lines for periods ending after ``as_of`` are left out (a back-dated view).
 - A task's state comes from its lead's progress lines (members' lines where the lead is a
   group; anyone's where the lead sent none), for the latest period reported. Several lines for
@@ -25,13 +27,10 @@ Rules beyond :mod:`pingtai.progress`:
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol
 
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Plan, PlanIndicator, Target, Task
@@ -46,10 +45,8 @@ from pingtai.progress import (
     PathPoint,
     ProgressRatio,
     Projection,
-    Recorded,
     Status,
     assess,
-    city_series,
     compare,
     expected_value,
     months,
@@ -65,8 +62,11 @@ from pingtai.schedule import (
     plan_schedule,
     receipt_state,
 )
-from pingtai.units import conversion_factor
+from pingtai.series import CITY, Current, Figures, Point, YearOnYear, figures_of
 from pingtai.views import plans_for, task_units
+
+if TYPE_CHECKING:  # the area views build on this module
+    from pingtai.by_area import AreaFigure, AreaRow, AreaTable
 
 TASK_STATES = ("not_started", "in_progress", "done", "late", "unreported", "unmarked")
 TASK_STATE_LABELS: dict[str, str] = {
@@ -79,30 +79,8 @@ _SEVERITY = {"late": 3, "not_started": 2, "in_progress": 1, "done": 0}
 # --- what the ledger hands over --------------------------------------------------------------
 
 
-class StoredValueLike(Recorded, Protocol):
-    """A current value of an indicator from one agency (``ledger.StoredValue`` fits)."""
-
-    @property
-    def indicator(self) -> str: ...
-
-    @property
-    def unit(self) -> str: ...
-
-
-@runtime_checkable
-class CityValuesLike(Protocol):
-    """``ledger.CityValues``: indicators whose owner's values in the unit are all that can count, apart.
-
-    ``owned`` maps such an indicator to the owner's current values as two columns ``(periods, values)``
-    — periods as points, values in the indicator's unit, one per point —; ``others`` are the candidate values of every other
-    indicator (see ``Ledger.city_values``).
-    """
-
-    @property
-    def owned(self) -> Mapping[str, tuple[Sequence[Period], Sequence[float]]]: ...
-
-    @property
-    def others(self) -> Sequence[StoredValueLike]: ...
+StoredValueLike = Current
+"""A current value of an indicator (``ledger.CurrentValue`` fits): see :class:`pingtai.series.Current`."""
 
 
 class StoredTaskLike(Protocol):
@@ -155,16 +133,6 @@ class TargetInfo:
 
 @fast_init
 @dataclass(frozen=True)
-class Point:
-    """A reported value in the city series: period, value, and the agency whose figure counts."""
-
-    period: Period
-    value: float
-    agency: str
-
-
-@fast_init
-@dataclass(frozen=True)
 class IndicatorStatus:
     """One indicator in one plan on ``as_of`` — a row of the dashboard and of ``status --json``.
 
@@ -172,7 +140,9 @@ class IndicatorStatus:
     with ``method``, and for flows ``annual`` (the year's full value) and ``share``; ``target``:
     the final target's reference value (``final_target`` has the whole target). ``completion`` is
     the actual ÷ ``completion_value``, the target of period ``completion_target``;
-    ``projection_reason`` says why there is no projection.
+    ``projection_reason`` says why there is no projection. ``yoy`` is the actual's growth over the same
+    point last year (reported by the return and computed; ``None`` when neither is known); ``area``
+    the area the row is about (``None``: the city).
     """
 
     plan: str
@@ -208,6 +178,8 @@ class IndicatorStatus:
     notes: list[str]
     projection_reason: str
     completion_value: float | None
+    yoy: YearOnYear | None
+    area: str | None
 
 
 @dataclass(frozen=True)
@@ -291,6 +263,10 @@ class StatusReport:
     returns: list[OutstandingReturn]
     returns_backlog: int
     received: list[ReceiptRow] = field(default_factory=list)
+    area: str | None = None
+    """``status --area``: the area (its government is ``agency``); ``indicators`` are then the area's
+    figures judged against the plans' targets for the area, ``area_figures`` all its figures."""
+    area_figures: list[AreaFigure] = field(default_factory=list)
 
     @property
     def late_tasks(self) -> list[TaskStatus]:
@@ -300,91 +276,32 @@ class StatusReport:
 # --- building --------------------------------------------------------------------------------
 
 
-_indicator_of = operator.attrgetter("indicator")
-_unit_of = operator.attrgetter("unit")
-_month_of = operator.attrgetter("period.months")
+def indicator_status(item: PlanIndicator, figures: Figures | None, as_of: date, schedule: PlanSchedule,
+                     area: str = CITY) -> IndicatorStatus:
+    """Assess one plan indicator on its city series (or ``area``'s) from ``figures`` (``None``: nothing
+    reported) and flatten the result into a dashboard row, with the actual's growth."""
+    series = figures.series(area) if figures is not None else []
+    a = assess(item, series, as_of, schedule)
+    yoy = figures.year_on_year(area, a.period) if figures is not None and a.period is not None else None
+    row = status_row(item, series, a, yoy, area or None)
+    note = _unsummed_note(figures, a.period) if figures is not None and area == CITY else None
+    if note:
+        row.notes.append(note)
+    return row
 
 
-def series_by_indicator(catalog: Catalog, values: Iterable[StoredValueLike] | CityValuesLike,
-                        as_of: date | None = None) -> dict[str, list[Point]]:
-    """The city series of every indicator (owner first, else newest import), in its own unit.
-
-    Each value is a :class:`Point` at its period's point (:meth:`Period.as_point`) with the agency
-    whose figure counts. With ``as_of``, values for periods ending after it are left out.
-    ``values`` are current values, or what ``Ledger.city_values`` hands over.
-    """
-    if isinstance(values, CityValuesLike):
-        return _series_of_city_values(catalog, values, as_of)
-    grouped: dict[str, list[StoredValueLike]] = {}
-    # any order will do; the ledger hands values over indicator by indicator, and such runs are
-    # gathered in C rather than value by value
-    for ident, run in itertools.groupby(values, key=_indicator_of):
-        group = grouped.get(ident)
-        if group is None:
-            grouped[ident] = list(run)
-        else:
-            group.extend(run)
-    ended = None if as_of is None else last_ended_month(as_of)
-    series: dict[str, list[Point]] = {}
-    for ident, group in grouped.items():
-        indicator = catalog.indicators.get(ident)
-        if indicator is None:
-            continue
-        if ended is not None and max(map(_month_of, group)) > ended:
-            group = [v for v in group if v.period.months <= ended]
-            if not group:
-                continue
-        units = set(map(_unit_of, group))
-        factors: dict[str, float] = {}
-        for unit in units:
-            factor = 1.0 if unit == indicator.unit else conversion_factor(unit, indicator.unit)
-            if factor is not None:  # another family: the importer rejects these, a hand-made ledger could not
-                factors[unit] = factor
-        if len(factors) < len(units):
-            group = [v for v in group if v.unit in factors]
-            if not group:
-                continue
-        # The choice reads only periods, agencies and import times, so it is made before converting:
-        # only the chosen values become points.
-        series[ident] = [Point(v.period.as_point(), v.value * factors[v.unit], v.agency)
-                         for v in city_series(group, indicator.owner)]
-    return series
+def _unsummed_note(figures: Figures, period: Period | None) -> str | None:
+    """Why there is no city figure after ``period`` although areas reported (the latest such point)."""
+    later = [(p, missing) for p, missing in figures.unsummed if period is None or p.months > period.months]
+    if not later:
+        return None
+    point, missing = later[-1]
+    return (f"{point.label()}只有部分区、县（市）的数值（{'、'.join(missing)}未报），且无全市数：各地区数值不加总为全市数")
 
 
-def _series_of_city_values(catalog: Catalog, values: CityValuesLike, as_of: date | None) -> dict[str, list[Point]]:
-    series = series_by_indicator(catalog, values.others, as_of)
-    ended = None if as_of is None else last_ended_month(as_of)
-    for ident, (periods, numbers) in values.owned.items():
-        indicator = catalog.indicators.get(ident)
-        owner = None if indicator is None else indicator.owner
-        if owner is None:
-            continue  # the ledger hands over owned values only for the catalog's indicators with an owner
-        # What series_by_indicator would make of these rows: the owner's, in the unit (factor 1), one
-        # per point (nothing to choose), periods already points — so straight into points, in time
-        # order, up to as_of. Mapped in C: one Python call per point (Point's __init__), none for the loop.
-        points = list(map(Point, periods, numbers, itertools.repeat(owner)))
-        points.sort(key=_month_of)
-        if ended is not None and points and points[-1].period.months > ended:
-            points = points[:bisect.bisect_right(points, ended, key=_month_of)]
-        if points:
-            series[ident] = points
-    return series
-
-
-def city_inputs(catalog: Catalog) -> dict[str, tuple[str | None, str]]:
-    """Every indicator's owner and unit: what :meth:`pingtai.ledger.Ledger.city_candidates` needs to
-    hand over only the values :func:`series_by_indicator` can choose from (``status`` on a large ledger)."""
-    return {ident: (indicator.owner, indicator.unit) for ident, indicator in catalog.indicators.items()}
-
-
-def indicator_status(item: PlanIndicator, series: Sequence[ObservationLike], as_of: date,
-                     schedule: PlanSchedule) -> IndicatorStatus:
-    """Assess one plan indicator and flatten the result into a dashboard row."""
-    return status_row(item, series, assess(item, series, as_of, schedule))
-
-
-def status_row(item: PlanIndicator, series: Sequence[ObservationLike], a: Assessment) -> IndicatorStatus:
-    """The dashboard row of an :class:`~pingtai.progress.Assessment`."""
+def status_row(item: PlanIndicator, series: Sequence[ObservationLike], a: Assessment, yoy: YearOnYear | None = None,
+               area: str | None = None) -> IndicatorStatus:
+    """The dashboard row of an :class:`~pingtai.progress.Assessment` (with the actual's growth ``yoy``)."""
     ind = item.indicator
     final = item.final_target
     exp = a.expected
@@ -399,7 +316,7 @@ def status_row(item: PlanIndicator, series: Sequence[ObservationLike], a: Assess
         latest_due=a.latest_due, final=a.final, next_milestone=a.next_milestone,
         final_target=TargetInfo.of(final), milestones=list(a.milestones), projection=a.projection,
         progress_ratio=a.progress_ratio, history=_points(series), notes=list(a.notes),
-        projection_reason=a.projection_reason, completion_value=a.completion_value,
+        projection_reason=a.projection_reason, completion_value=a.completion_value, yoy=yoy, area=area,
     )
 
 
@@ -444,19 +361,27 @@ def _agency_indicators(catalog: Catalog, plan: Plan, index: AgencyIndex, agency:
     return [i for i in plan.indicators if i.task in numbers or i.indicator.owner == agency]
 
 
-def build_status(catalog: Catalog, values: Iterable[StoredValueLike] | CityValuesLike, tasks: Iterable[StoredTaskLike],
+def build_status(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iterable[StoredTaskLike],
                  received: Iterable[Received], as_of: date, plan: str | None = None,
-                 agency: str | None = None) -> StatusReport:
+                 agency: str | None = None, area: str | None = None) -> StatusReport:
     """The dashboard on ``as_of``: indicators per plan, task states, returns outstanding.
 
-    ``values`` are current values, or what ``Ledger.city_values`` hands over (the same dashboard
-    from far fewer objects). ``plan`` (id, short name or document number) and ``agency`` (any spelling) narrow it;
-    unknown names raise :class:`~pingtai.errors.UnknownNameError`.
+    ``values`` are current values (the city's, and the county-level areas' where a city figure may be
+    their sum, are all it reads). ``plan`` (id, short name or document number) and ``agency`` (any
+    spelling) narrow it; unknown names raise :class:`~pingtai.errors.UnknownNameError`. ``area`` (a
+    county-level area or zone, any spelling; :func:`pingtai.by_area.area_named`) shows that area's
+    figures instead of the city's — judged only against the plans' targets for the area — with the
+    tasks and returns of its government.
     """
+    from pingtai.by_area import area_figures, area_named
+
     index = AgencyIndex(catalog.agencies)
-    canonical = index.resolve(agency).name if agency else None
+    values = list(values)
+    place = area_named(catalog, area, agency) if area is not None else None
+    canonical = place.agency if place is not None else index.resolve(agency).name if agency else None
     plans = plans_for(catalog, plan)
-    series = series_by_indicator(catalog, values, as_of)
+    figures = figures_of(catalog, values, last_ended_month(as_of)) if place is None else {}
+    figures_by_area: list[AreaFigure] = []
     records: dict[tuple[str, int], list[StoredTaskLike]] = {}
     for record in tasks:
         if record.period.end > as_of:
@@ -467,8 +392,12 @@ def build_status(catalog: Catalog, values: Iterable[StoredValueLike] | CityValue
     summaries, rows, task_rows, actions = [], [], [], []
     for p in plans:
         schedule = schedules[p.id]
-        items = list(p.indicators) if canonical is None else _agency_indicators(catalog, p, index, canonical)
-        plan_rows = [indicator_status(i, series.get(i.id, []), as_of, schedule) for i in items]
+        if place is not None:
+            found, plan_rows = area_figures(catalog, [p], values, place.name, as_of)
+            figures_by_area += found
+        else:
+            items = list(p.indicators) if canonical is None else _agency_indicators(catalog, p, index, canonical)
+            plan_rows = [indicator_status(i, figures.get(i.id), as_of, schedule) for i in items]
         rows += plan_rows
         due = latest_due_point(schedule, as_of)
         counts = {s: sum(1 for r in plan_rows if r.status == s) for s in STATUS_LABELS}
@@ -491,7 +420,8 @@ def build_status(catalog: Catalog, values: Iterable[StoredValueLike] | CityValue
     receipts = _receipts(received, current, as_of, list(schedules.values()), canonical) if current else []
     return StatusReport(as_of=as_of, plan=plans[0].id if plan else None, agency=canonical, plans=summaries,
                         indicators=rows, tasks=task_rows, actions=actions, returns_period=current, returns=now,
-                        returns_backlog=len(outstanding) - len(now), received=receipts)
+                        returns_backlog=len(outstanding) - len(now), received=receipts,
+                        area=place.name if place is not None else None, area_figures=figures_by_area)
 
 
 def _receipts(received: Iterable[Received], period: Period, as_of: date, schedules: Sequence[PlanSchedule],
@@ -557,6 +487,9 @@ class IndicatorDetail:
     aliases: list[str]
     note: str
     plans: list[PlanDetail] = field(default_factory=list)
+    by_area: AreaTable | None = None
+    """``show --by-area``: the indicator's figures across its areas at one point (``areas`` its rows)."""
+    areas: list[AreaRow] | None = None
 
 
 def path_rows(item: PlanIndicator, series: Sequence[ObservationLike]) -> list[PathRow]:
@@ -595,29 +528,35 @@ def plans_with(catalog: Catalog, indicator: str, plan: str | None = None) -> lis
 
 
 def build_detail(catalog: Catalog, values: Iterable[StoredValueLike], name: str, as_of: date,
-                 plan: str | None = None) -> IndicatorDetail:
-    """One indicator in depth on ``as_of``, in every plan that sets targets for it (or ``plan``)."""
+                 plan: str | None = None, *, by_area: bool = False, period: Period | None = None) -> IndicatorDetail:
+    """One indicator in depth on ``as_of``, in every plan that sets targets for it (or ``plan``); with
+    ``by_area`` also its figures across its areas at ``period`` (default: the latest point an area
+    reported; :func:`pingtai.by_area.area_table`, which raises :class:`UsageError` for an indicator not
+    reported by area)."""
+    from pingtai.by_area import area_table
     from pingtai.history import resolve_indicator  # shared with `pingtai history`
 
     indicator = resolve_indicator(catalog, name)
     plans = plans_with(catalog, indicator.id, plan)
-    series = series_by_indicator(catalog, (v for v in values if v.indicator == indicator.id), as_of).get(
-        indicator.id, [])
+    values = [v for v in values if v.indicator == indicator.id]
+    table = area_table(catalog, indicator, values, as_of, period) if by_area else None
+    figures = figures_of(catalog, values, last_ended_month(as_of)).get(indicator.id)
+    series = figures.series() if figures is not None else []
     details = []
     for p in plans:
         item = next(i for i in p.indicators if i.id == indicator.id)
-        row = indicator_status(item, series, as_of, plan_schedule(catalog, p))
+        row = indicator_status(item, figures, as_of, plan_schedule(catalog, p))
         path = trajectory(item)
         details.append(PlanDetail(p.id, p.spec.short_name, row, path.interpolation, list(path.points),
                                   path_rows(item, series)))
     return IndicatorDetail(as_of, indicator.id, indicator.name, indicator.unit, indicator.kind, indicator.direction,
                            indicator.frequency, indicator.interpolation, indicator.owner, list(indicator.aliases),
-                           indicator.note, details)
+                           indicator.note, details, table, table.rows if table is not None else None)
 
 
 __all__ = [
     "RECEIPT_LABELS", "TASK_STATES", "TASK_STATE_LABELS", "ActionSummary", "IndicatorDetail", "IndicatorStatus",
     "PathRow", "PlanDetail", "PlanSummary", "Point", "ReceiptRow", "StatusReport", "StoredTaskLike", "StoredValueLike", "TargetInfo",
-    "TaskStatus", "build_detail", "build_status", "city_inputs", "indicator_status", "path_rows", "plans_with",
-    "series_by_indicator", "status_row", "task_status",
+    "TaskStatus", "build_detail", "build_status", "indicator_status", "path_rows", "plans_with",
+    "status_row", "task_status",
 ]

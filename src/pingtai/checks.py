@@ -3,8 +3,8 @@
 Pure functions. The catalog, the ledger's current values, task lines and received returns and
 ``as_of`` go in; a :class:`CheckReport` comes out. Status and dates are not judged here a second
 time: indicators and tasks come from :func:`pingtai.assess.build_status`, returns from
-:mod:`pingtai.schedule`, data-quality warnings from the importer's own
-:func:`pingtai.importer.plausibility_warnings`. ``docs/checks.md`` states the same rules.
+:mod:`pingtai.schedule`, data-quality warnings from the importer's own rules in
+:mod:`pingtai.series`. ``docs/checks.md`` states the same rules.
 
 Kinds (severity; the ``--fail-on`` levels that fail on it)
 
@@ -23,9 +23,11 @@ Kinds (severity; the ``--fail-on`` levels that fail on it)
   asks for at that period, or lines of tasks its agency leads (until they come); the indicators it
   names raise no ``no_data``/``stale`` of their own.
 - ``data_quality`` (error for a figure the import gate refuses — a likely unit slip, out of scale or
-  range —, else warning; at_risk): the latest value of an agency's series judged by the rules of
-  :mod:`pingtai.series` (a jump of 3× or a fall of half against its previous figure, a stock below
-  its previous period); not the figures ``import --accept`` let through.
+  range —, else warning; at_risk): the latest value of an agency's series for an area (the city's or
+  an area's) judged by the rules of :mod:`pingtai.series` (a jump of 3× or a fall of half against its
+  previous figure, a stock below its previous period, a reported growth more than a point from the
+  computed one); not the figures ``import --accept`` let through. Also, for an additive indicator,
+  a city figure that disagrees with the sum of its county-level areas beyond their rounding.
 - Nothing is raised for a plan that has ended (:meth:`pingtai.schedule.PlanSchedule.ended`):
   ``pingtai status`` keeps its final verdicts.
 - ``return_due`` (info; never fails): with ``remind_days``, a return due within that many days
@@ -63,7 +65,7 @@ from pingtai.schedule import (
     plan_schedule,
     upcoming_returns,
 )
-from pingtai.series import judge, key_of
+from pingtai.series import CITY, AreaRule, Figures, by_indicator, growth_gaps, judge, key_of, sum_message
 from pingtai.views import plans_for
 
 Kind = Literal["off_track", "at_risk", "no_data", "stale", "overdue_return", "incomplete_return", "overdue_task",
@@ -537,13 +539,16 @@ def _late(plan: Plan, task: Task, state: TaskStatus, reported: date | None, by: 
 def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike],
                      schedules: Mapping[str, PlanSchedule], as_of: date,
                      accepted: Collection[tuple[int, str]] = ()) -> list[Finding]:
-    """``data_quality`` for the latest value of each (indicator, agency) series, judged by the rules of
-    :func:`pingtai.series.judge` (the importer's) against the ledger's current values.
+    """``data_quality`` for the latest value of each (indicator, area, agency) series, judged by the rules
+    of :mod:`pingtai.series` (the importer's) against the ledger's current values.
 
     A refusal (a likely unit slip, out of scale or range: in the ledger from before the gate, or a
-    hand-made one) is an error, a jump or a fall a warning. Only indicators of ``plans``, values for
-    periods ended by ``as_of`` and within :data:`LOOKBACK_DAYS` of it, in the indicator's own
-    unit; not the figures ``import --accept`` let through (``accepted``: ``(batch, cell)``).
+    hand-made one) is an error; a jump or a fall, a reported growth more than
+    :data:`~pingtai.series.GROWTH_GAP` points from the one last year's figure gives (``growth-gap``)
+    and, for an additive indicator, a city figure that disagrees with the sum of its county-level
+    areas at the latest point where both exist (``sum-mismatch``) are warnings. Only indicators of
+    ``plans``, values for periods ended by ``as_of`` and within :data:`LOOKBACK_DAYS` of it, in the
+    indicator's own unit; not the figures ``import --accept`` let through (``accepted``: ``(batch, cell)``).
     """
     in_plans: dict[str, list[str]] = {}
     for plan in plans:
@@ -555,40 +560,76 @@ def quality_findings(catalog: Catalog, plans: Sequence[Plan], values: Iterable[S
     ends = {period: period.end for period in points}
     order = {period: point.sort_key() for period, point in points.items()}
     current = [v for v in values if ends[v.period] <= as_of]
-    latest: dict[tuple[str, str], StoredValueLike] = {}
+    latest: dict[tuple[str, str, str], StoredValueLike] = {}
     for v in current:
-        held = latest.get((v.indicator, v.agency))
+        held = latest.get((v.indicator, v.area, v.agency))
         if held is None or order[v.period] > order[held.period]:
-            latest[(v.indicator, v.agency)] = v
+            latest[(v.indicator, v.area, v.agency)] = v
     cutoff = as_of - timedelta(days=LOOKBACK_DAYS)
     let_through = set(accepted)
     judged = [v for v in latest.values() if ends[v.period] >= cutoff
               and (getattr(v, "batch", None), getattr(v, "where", None)) not in let_through]
     # ``where`` carries the index, so each problem finds its value whatever cells the files used
     records = [ValueRecord(indicator=v.indicator, period=points[v.period], agency=v.agency, value=v.value,
-                           unit=v.unit, where=str(i), raw=f"{v.value:g}", below_unit=getattr(v, "below_unit", False))
+                           unit=v.unit, where=str(i), raw=f"{v.value:g}", below_unit=getattr(v, "below_unit", False),
+                           area=v.area, growth=v.growth, last_year=v.last_year)
                for i, v in enumerate(judged)]
+    keys = [key_of(v.indicator, points[v.period], v.agency, v.area) for v in judged]
     # the importer's state: the current values of the series judged
-    pairs = {(v.indicator, v.agency) for v in judged}
-    state = {key_of(v.indicator, points[v.period], v.agency): (v.value, None)
-             for v in current if (v.indicator, v.agency) in pairs}
+    series = {(v.indicator, v.area, v.agency) for v in judged}
+    state = {key_of(v.indicator, points[v.period], v.agency, v.area): v
+             for v in current if (v.indicator, v.area, v.agency) in series}
     findings = []
-    for problem in judge(records, state, catalog):
+    for problem in [*judge(records, state, catalog, keys=keys), *growth_gaps(records, keys, state, catalog)]:
         v = judged[int(problem.where)]
         plan_ids = tuple(in_plans[v.indicator])
-        schedule = schedules[plan_ids[0]]
-        by = _next_return(schedule, v.agency, as_of)
         point = points[v.period]
         name = catalog.indicators[v.indicator].name
-        severity: Severity = "error" if problem.severity == "error" else "warning"
-        message = (f"{problem.message}；如有误，请{v.agency}{'于 ' if by else ''}"
-                   f"{_by(by, '报送更正后的报表', '尽快报送更正后的报表')}。")
-        findings.append(Finding(
-            kind="data_quality", severity=severity, plan=plan_ids[0], subject=f"{v.indicator}@{point}",
-            agency=v.agency, message=message, key=f"data_quality:{problem.code}:{v.indicator}:{v.agency}:{point}",
-            fingerprint=f"{severity}|{_num(v.value)}", title=f"{name}（{point.label()}）",
-            label=KIND_LABELS["data_quality"], plans=plan_ids, period=point, due=None, by=by))
+        where = f"@{v.area}" if v.area != CITY else ""
+        findings.append(_quality(problem.code, "error" if problem.severity == "error" else "warning",
+                                 problem.message, f"{v.indicator}{where}:{v.agency}:{point}", v.indicator, point, v.agency,
+                                 f"{name}（{v.area + '，' if v.area != CITY else ''}{point.label()}）", v.value, plan_ids,
+                                 schedules, as_of))
+    findings += _sum_findings(catalog, in_plans, current, schedules, as_of, cutoff)
     return findings
+
+
+def _sum_findings(catalog: Catalog, in_plans: Mapping[str, list[str]], current: Sequence[StoredValueLike],
+                  schedules: Mapping[str, PlanSchedule], as_of: date, cutoff: date) -> list[Finding]:
+    """``sum-mismatch``: an additive indicator's city figure against the sum of its county-level areas, at
+    the latest point (within the look-back) where both exist."""
+    rule = AreaRule(catalog)
+    findings = []
+    for ident, group in by_indicator(v for v in current if v.indicator in in_plans).items():
+        indicator = catalog.indicators[ident]
+        if not rule.additive(indicator):
+            continue
+        figures = Figures(indicator, group, rule)
+        checks = [found for month in sorted(figures.picked(CITY), reverse=True)
+                  if (found := figures.sum_check(_point_at(month))) is not None]
+        check = checks[0] if checks else None
+        if check is None or not check.mismatch or check.period.end < cutoff:
+            continue
+        findings.append(_quality("sum-mismatch", "warning", sum_message(indicator.name, indicator.unit, check),
+                                 f"{ident}:{check.period}", ident, check.period, check.agency,
+                                 f"{indicator.name}（{check.period.label()}，全市与各区、县（市）合计）", check.city,
+                                 tuple(in_plans[ident]), schedules, as_of))
+    return findings
+
+
+def _quality(code: str, severity: Severity, problem: str, key: str, indicator: str, point: Period, agency: str,
+             title: str, value: float, plan_ids: tuple[str, ...], schedules: Mapping[str, PlanSchedule],
+             as_of: date) -> Finding:
+    by = _next_return(schedules[plan_ids[0]], agency, as_of)
+    message = f"{problem}；如有误，请{agency}{'于 ' if by else ''}{_by(by, '报送更正后的报表', '尽快报送更正后的报表')}。"
+    return Finding(
+        kind="data_quality", severity=severity, plan=plan_ids[0], subject=f"{indicator}@{point}", agency=agency,
+        message=message, key=f"data_quality:{code}:{key}", fingerprint=f"{severity}|{_num(value)}", title=title,
+        label=KIND_LABELS["data_quality"], plans=plan_ids, period=point, due=None, by=by)
+
+
+def _point_at(month: int) -> Period:
+    return Period.ending_in_month((month - 1) // 12, (month - 1) % 12 + 1)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pingtai.catalog import Catalog, Indicator, PlanIndicator
 from pingtai.errors import UnknownNameError
 from pingtai.ledger import Ledger, StoredValue
+from pingtai.series import AreaRule
 from pingtai.views import resolve_plan
 
 
@@ -30,7 +31,10 @@ def resolve_indicator(catalog: Catalog, name: str, plan: str | None = None) -> I
 
 @dataclass(frozen=True)
 class IndicatorHistory:
-    """Every value ever recorded for one indicator, and the plans' view of it (for display)."""
+    """Every value ever recorded for one indicator, and the plans' view of it (for display).
+
+    Each value's ``area`` is the area it is for by name — the city's name for a city-wide figure
+    (``None`` without ``areas.yaml``)."""
 
     indicator: Indicator
     plans: tuple[PlanIndicator, ...]
@@ -42,4 +46,6 @@ def indicator_history(catalog: Catalog, ledger: Ledger, name: str, plan: str | N
     indicator = resolve_indicator(catalog, name, plan)
     wanted = {resolve_plan(catalog, plan).id} if plan else {p.id for p in catalog.plans}
     plans = tuple(item for item in catalog.plan_indicators() if item.id == indicator.id and item.plan in wanted)
-    return IndicatorHistory(indicator, plans, ledger.history(indicator.id))
+    city = AreaRule(catalog).city
+    values = [v if v.area else replace(v, area=city) for v in ledger.history(indicator.id)]
+    return IndicatorHistory(indicator, plans, values)

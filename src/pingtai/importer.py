@@ -3,8 +3,10 @@
 For every file: read it (:func:`pingtai.returns.read_return`); if it has errors, nothing from it is
 written. Otherwise, inside one ledger transaction, judge every figure against its series
 (:mod:`pingtai.series`: a figure that looks like a unit slip, is out of scale or out of range
-refuses the file unless ``--accept`` lets it through; jumps are warnings), compare each value with
-the current one for its key — new key → *imported*, different value → *updated* (old → new
+refuses the file unless ``--accept`` lets it through; jumps, a reported growth far from the one
+last year's figure gives, and a city figure that disagrees with the sum of its areas are
+warnings), compare each value with the current one for its key (indicator, area, period, unit:
+:class:`~pingtai.series.ValueKey`) — new key → *imported*, different value → *updated* (old → new
 shown), same value → *unchanged* —, archive the file and record it as one batch with the day the
 return counts as received (:func:`receipt_day`). A file whose bytes are already a batch is *unchanged*
 and adds nothing. ``dry_run`` runs exactly the same judgement against the ledger as it is (and the
@@ -16,7 +18,6 @@ The result objects here are what ``pingtai import`` renders as text or ``--json`
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -27,13 +28,23 @@ from typing import TYPE_CHECKING, Literal
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog
 from pingtai.errors import Problem, UsageError, text_name
-from pingtai.ledger import AcceptedCell, Ledger, NewBatch, ReceivedSource, sha256_of
+from pingtai.ledger import AcceptedCell, CurrentValue, Ledger, NewBatch, ReceivedSource, sha256_of
 from pingtai.periods import Period, PeriodError, office_day
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
 from pingtai.returns.opening import FilesAhead
 from pingtai.safe_write import os_reason
 from pingtai.schedule import return_contents
-from pingtai.series import ACCEPTABLE, Acceptance, Figure, ValueKey, judge, keys_of
+from pingtai.series import (
+    ACCEPTABLE,
+    Acceptance,
+    AreaRule,
+    Figures,
+    ValueKey,
+    growth_gaps,
+    judge,
+    keys_of,
+    sum_message,
+)
 
 if TYPE_CHECKING:
     from pingtai.service import Store
@@ -54,7 +65,8 @@ Reader = Callable[..., ParsedReturn]
 
 @dataclass(frozen=True)
 class Change:
-    """A value that a newer return changes: ``old`` (from batch ``old_batch``) → ``new``."""
+    """A value that a newer return changes: ``old`` (from batch ``old_batch``) → ``new``; ``area`` the
+    area it is for (``None``: the city)."""
 
     indicator: str
     name: str
@@ -65,6 +77,7 @@ class Change:
     unit: str
     where: str
     old_batch: int | None
+    area: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +173,7 @@ class Receipt:
 class _Session:
     """What a dry run has "written" so far, so later files compare against earlier ones."""
 
-    values: dict[ValueKey, Figure] = field(default_factory=dict)
+    values: dict[ValueKey, CurrentValue] = field(default_factory=dict)
     shas: dict[str, FileResult] = field(default_factory=dict)
 
 
@@ -304,13 +317,12 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
         result = _screen(parsed, catalog, file, checked, receipt, now)
         if result.status != "accepted":
             return result
-        values = _as_points(parsed.values)
-        keys = keys_of(values)
+        values, keys = _keyed(parsed.values, catalog)
         current = _current(ledger, keys, None)
         if judged is not None and not current and not ledger.batches():
             # nothing recorded meanwhile: judged against exactly this (empty) state already
             result.warnings, result.accepted = list(judged.warnings), list(judged.accepted)
-        elif not _gate(result, values, keys, current, catalog, receipt.acceptance):
+        elif not _gate(result, values, keys, current, catalog, receipt.acceptance, now):
             return result
         # from here the ledger copies the rows into place in the background while they are counted
         staged = ledger.stage(values, [_task_as_point(t) for t in parsed.tasks], batch_id=batch_id)
@@ -348,18 +360,17 @@ def assess(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, session: _
     receipt = receipt or Receipt()
     result = _screen(parsed, catalog, file, checked, receipt, now)
     if result.status == "accepted":
-        values = _as_points(parsed.values)
-        keys = keys_of(values)
+        values, keys = _keyed(parsed.values, catalog)
         current = _current(ledger, keys, session)
-        if _gate(result, values, keys, current, catalog, receipt.acceptance):
-            _count(result, values, keys, current, catalog, session)
+        if _gate(result, values, keys, current, catalog, receipt.acceptance, now):
+            _count(result, values, keys, current, catalog, session, now)
     return result
 
 
 _ACCEPT_HINT = "请核对单位后改正；确属实际数值的，用 --accept 该单元格 --reason 理由 放行"
 
-Current = dict[ValueKey, Figure]
-"""The figures a file is judged against: the current value (and its batch) of each key."""
+Current = dict[ValueKey, CurrentValue]
+"""The figures a file is judged against: the current value of each key (a dry run's earlier files on top)."""
 
 
 def receipt_day(parsed: ParsedReturn, option: dt.date | None, now: dt.datetime) -> tuple[dt.date, ReceivedSource]:
@@ -434,25 +445,46 @@ def _omissions(result: FileResult, parsed: ParsedReturn, catalog: Catalog, agenc
                                                     f"但全市数以 {owner} 报送的为准", "not-owner", "warning"))
 
 
+def _keyed(values: list[ValueRecord], catalog: Catalog) -> tuple[list[ValueRecord], list[ValueKey]]:
+    """``values`` with their periods as points and their areas as keyed (:class:`~pingtai.series.AreaRule`:
+    the city's ``''``, a district government's own figure its district), and their keys."""
+    values = _as_points(values)
+    keys = keys_of(values, AreaRule(catalog))
+    if any((v.area or "") != k.area for v, k in zip(values, keys, strict=True)):
+        values = [v if (v.area or "") == k.area else v._replace(area=k.area) for v, k in zip(values, keys, strict=True)]
+    return values, keys
+
+
 def _current(ledger: Ledger, keys: list[ValueKey], session: _Session | None) -> Current:
     """The ledger's current figures for the indicators of ``keys`` (and a dry run's, on top)."""
     indicators = {key.indicator for key in keys}
-    current: Current = {
-        ValueKey(s.indicator, str(s.period), s.agency): (s.value, s.batch) for s in ledger.current_values(indicators)}
+    stored = ledger.current_values(indicators)
+    spelled = {id(p): str(p) for p in {s.period for s in stored}}
+    current: Current = {ValueKey(s.indicator, s.area, spelled[id(s.period)], s.agency): s for s in stored}
     if session is not None:
         current.update({k: v for k, v in session.values.items() if k.indicator in indicators})
     return current
 
 
+def _as_current(value: ValueRecord, key: ValueKey, now: dt.datetime | None) -> CurrentValue:
+    """A value of the file being imported as a current value: not yet in any batch, and the newest import
+    (``now``; without it, later than any)."""
+    at = now if now is not None else dt.datetime.max.replace(tzinfo=dt.UTC)
+    return CurrentValue(value.indicator, key.area, value.period, value.agency, value.value, value.unit, None, at,
+                        value.growth, value.last_year, value.note, value.where, value.raw, value.below_unit)
+
+
 def _gate(result: FileResult, values: list[ValueRecord], keys: list[ValueKey], current: Current, catalog: Catalog,
-          acceptance: Acceptance) -> bool:
+          acceptance: Acceptance, now: dt.datetime | None) -> bool:
     """Judge every figure against its series (:func:`pingtai.series.judge`) with the file in place.
 
     Refusals that ``acceptance`` covers become :attr:`FileResult.accepted` (and warnings); any
-    other refusal rejects the file (``False``). Warnings are added to the result.
+    other refusal rejects the file (``False``). Warnings — jumps, a growth far from the one last
+    year's figure gives, a city figure that disagrees with the sum of its areas — are added to
+    the result.
     """
-    after = dict(current)
-    after.update(zip(keys, zip(map(_VALUE, values), itertools.repeat(None)), strict=True))
+    after: dict[ValueKey, CurrentValue | ValueRecord] = dict(current)
+    after.update(zip(keys, values, strict=True))
     refused: list[Problem] = []
     for problem in judge(values, after, catalog, keys=keys):
         if problem.severity != "error":
@@ -471,11 +503,40 @@ def _gate(result: FileResult, values: list[ValueRecord], keys: list[ValueKey], c
         result.tasks = 0
         result.received = result.received_source = None
         return False
+    result.warnings += growth_gaps(values, keys, after, catalog)
+    result.warnings += _sum_mismatches(values, keys, after, catalog, now)
     return True
 
 
+def _sum_mismatches(values: list[ValueRecord], keys: list[ValueKey], after: dict[ValueKey, CurrentValue | ValueRecord],
+                    catalog: Catalog, now: dt.datetime | None) -> list[Problem]:
+    """A ``sum-mismatch`` warning for each point of an additive indicator the file reports at where the city's
+    figure and the sum of the county-level figures both exist, with the file in place, and disagree."""
+    rule = AreaRule(catalog)
+    additive = {ident for ident in {k.indicator for k in keys} if rule.additive(catalog.indicators[ident])}
+    if not additive:
+        return []
+    cells: dict[tuple[str, str], str] = {}
+    for value, key in zip(values, keys, strict=True):
+        if key.indicator in additive:
+            cells.setdefault((key.indicator, key.period), value.where)  # the first cell of the point in the file
+    points: dict[tuple[str, str], list[CurrentValue]] = {point: [] for point in cells}
+    for key, item in after.items():
+        found = points.get((key.indicator, key.period))
+        if found is not None:
+            found.append(item if isinstance(item, CurrentValue) else _as_current(item, key, now))
+    problems = []
+    for (ident, period), where in cells.items():
+        figures = points[(ident, period)]
+        indicator = catalog.indicators[ident]
+        check = Figures(indicator, figures, rule).sum_check(figures[0].period)
+        if check is not None and check.mismatch:
+            problems.append(Problem(where, sum_message(indicator.name, indicator.unit, check), "sum-mismatch", "warning"))
+    return problems
+
+
 def _count(result: FileResult, values: list[ValueRecord], keys: list[ValueKey], current: Current,
-           catalog: Catalog, session: _Session | None) -> None:
+           catalog: Catalog, session: _Session | None, now: dt.datetime | None = None) -> None:
     """Count imported / updated / unchanged into ``result`` and list the changes.
 
     Works on whole columns (``zip``, ``map``) rather than value by value where it can: a
@@ -487,29 +548,31 @@ def _count(result: FileResult, values: list[ValueRecord], keys: list[ValueKey], 
         for value, before in zip(values, map(current.get, keys), strict=True):
             if before is None:
                 result.imported += 1
-            elif math.isclose(before[0], value.value, rel_tol=_REL_TOL, abs_tol=1e-12):
+            elif math.isclose(before.value, value.value, rel_tol=_REL_TOL, abs_tol=1e-12):
                 result.unchanged += 1
             else:
                 result.updated += 1
                 result.changes.append(Change(indicator=value.indicator, name=catalog.indicators[value.indicator].name,
-                                             period=value.period, agency=value.agency, old=before[0], new=value.value,
-                                             unit=value.unit, where=value.where, old_batch=before[1]))
+                                             period=value.period, agency=value.agency, old=before.value, new=value.value,
+                                             unit=value.unit, where=value.where, old_batch=before.batch,
+                                             area=value.area or None))
     if session is not None:
-        session.values.update(zip(keys, zip(map(_VALUE, values), itertools.repeat(None)), strict=True))
+        session.values.update((key, _as_current(value, key, now)) for value, key in zip(values, keys, strict=True))
 
 
 _INDICATOR, _PERIOD, _AGENCY, _VALUE, _UNIT = (operator.itemgetter(i) for i in range(5))
-_AREA = operator.attrgetter("area")
 """Fields of a :class:`~pingtai.records.ValueRecord` (a named tuple), for ``map`` over many."""
 
 
 def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Problem]:
     """Checks the ledger relies on, whatever reader produced ``parsed``: known ids, the indicator's
-    own unit, one value per key and one line per task in a file; and, for now, no area's figure."""
-    values, problems = _area_figures_refused(parsed.values, catalog)
-    if not problems and _values_consistent(values, catalog) and not parsed.tasks:
+    own unit, one value per key and one line per task in a file."""
+    values = parsed.values
+    if _values_consistent(values, catalog) and not parsed.tasks:
         return []
-    seen: dict[tuple[str, str, str], str] = {}
+    problems: list[Problem] = []
+    rule = AreaRule(catalog)
+    seen: dict[tuple[str, str, str, str], str] = {}
     for value in values:
         definition = catalog.indicators.get(value.indicator)
         if definition is None:
@@ -520,10 +583,12 @@ def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Proble
                                     "unit-mismatch"))
         if not math.isfinite(value.value):
             problems.append(Problem(value.where, f"不是有效数字（{value.raw}）", "not-a-number"))
-        key = (value.indicator, str(value.period.as_point()), value.agency)
+        area = rule.area(value.indicator, value.agency, value.area)
+        key = (value.indicator, area, str(value.period.as_point()), value.agency)
         if key in seen:
+            whose = f"{value.agency}，{area}" if area else value.agency
             problems.append(Problem(value.where, (
-                f"{definition.name}（{value.period.as_point().label()}，{value.agency}）在本文件中重复填报，"
+                f"{definition.name}（{value.period.as_point().label()}，{whose}）在本文件中重复填报，"
                 f"另见 {seen[key]}（{value.raw}）"), "duplicate-value"))
         else:
             seen[key] = value.where
@@ -542,27 +607,6 @@ def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Proble
     return problems
 
 
-def _area_figures_refused(values: list[ValueRecord], catalog: Catalog) -> tuple[list[ValueRecord], list[Problem]]:
-    """A guard until the ledger keys values by area (issue #14, part 2 — remove it then): the ledger
-    cannot yet tell an area's figure from the city's, so a value whose stated area is not the city
-    is refused (``area-not-stored``), never stored as the city's. Returns the other values and the
-    refusals; the city's rows (全市 / 合计) pass as before."""
-    city = catalog.areas.city.name if catalog.areas is not None and catalog.areas.city is not None else None
-    if set(map(_AREA, values)) <= {None, city}:
-        return values, []
-    kept: list[ValueRecord] = []
-    refused: list[Problem] = []
-    for value in values:
-        if value.area is None or value.area == city:
-            kept.append(value)
-            continue
-        name = catalog.indicators[value.indicator].name if value.indicator in catalog.indicators else value.indicator
-        refused.append(Problem(value.where, (
-            f"{name}（{value.area}）：台账暂不能按地区记录数值，地区数值不能导入；请只报送全市数（全市/合计行），"
-            f"或删去各地区的行后再导入"), "area-not-stored"))
-    return kept, refused
-
-
 def _values_consistent(values: list[ValueRecord], catalog: Catalog) -> bool:
     """Whether :func:`_consistency_problems` would find nothing wrong with ``values`` — asked of
     the whole column at once; only a file with something wrong is looked at value by value."""
@@ -573,7 +617,7 @@ def _values_consistent(values: list[ValueRecord], catalog: Catalog) -> bool:
             return False
     if not all(map(math.isfinite, map(_VALUE, values))):
         return False
-    return len(set(keys_of(values))) == len(values)
+    return len(set(keys_of(values, AreaRule(catalog)))) == len(values)
 
 
 def _duplicate(file: str, sha: str, batch: int | None, agency: str | None, period: Period | None, layout: str | None,
@@ -596,10 +640,10 @@ def _conversion_notes(parsed: ParsedReturn) -> list[ConversionNote]:
     return notes
 
 
-def rows_as_stored(parsed: ParsedReturn) -> tuple[list[ValueRecord], list[TaskRecord]]:
-    """``parsed``'s values and task lines with their periods as the points the ledger stores them
-    for (what ``ledger verify --deep`` compares with a batch's rows)."""
-    return _as_points(parsed.values), [_task_as_point(t) for t in parsed.tasks]
+def rows_as_stored(parsed: ParsedReturn, catalog: Catalog) -> tuple[list[ValueRecord], list[TaskRecord]]:
+    """``parsed``'s values and task lines with their periods as the points and their areas as the keys the
+    ledger stores them by (what ``ledger verify --deep`` compares with a batch's rows)."""
+    return _keyed(parsed.values, catalog)[0], [_task_as_point(t) for t in parsed.tasks]
 
 
 def _as_points(values: list[ValueRecord]) -> list[ValueRecord]:

@@ -3,8 +3,9 @@
 Each accepted file is a *batch* (file name, sha256, agency, period, time, counts); every value and
 task-progress line it carried points to its batch. Nothing is ever updated or deleted (triggers
 refuse it): a corrected return is a newer batch, and the *current* value of a key
-``(indicator, period, agency)`` is the row of the newest batch that reported it. Superseded rows
-stay, so ``history`` can show every figure ever received.
+``(indicator, area, period, agency)`` (:class:`pingtai.series.ValueKey`: ``agency`` is who reported,
+``area`` whose territory — ``''`` for the city) is the row of the newest batch that reported it.
+Superseded rows stay, so ``history`` can show every figure ever received.
 
 Every accepted file is also copied, content-addressed, into ``archive/`` beside the database
 (``archive/ab/abcdef….xlsx`` by sha256) with a manifest entry (batch id, original name, time,
@@ -24,7 +25,6 @@ a PostgreSQL backend later without touching the importer or the commands.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as dt
 import functools
@@ -36,7 +36,7 @@ import shutil
 import sqlite3
 import threading
 import urllib.parse
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
@@ -198,7 +198,21 @@ _SCHEMA_V4: tuple[str, ...] = (
     "ALTER TABLE batch ADD COLUMN accept_reason TEXT NOT NULL DEFAULT ''",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4)
+_SCHEMA_V5: tuple[str, ...] = (
+    # Every value gets its dimensions: the area it is for ('' = the city: every value recorded before
+    # is the city's, as no area could be stored), the growth the return reported beside it (同比, in
+    # percent), last year's figure it reported (上年同期, in the indicator's unit) and its note. The key
+    # index gains the area, so an area's figure and the city's are two keys; one unit's figures of an
+    # indicator for an area lie together in it (its series: what the dashboard reads of an owner).
+    "ALTER TABLE value ADD COLUMN area TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE value ADD COLUMN growth REAL",
+    "ALTER TABLE value ADD COLUMN last_year REAL",
+    "ALTER TABLE value ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+    "DROP INDEX value_key",
+    "CREATE UNIQUE INDEX value_key ON value (indicator, area, agency, period, batch_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5)
 """Migration ``i`` takes a ledger from ``user_version`` i to i + 1. Append; never edit a shipped one."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -208,7 +222,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 @dataclass(frozen=True)
 class StoredValue:
-    """One value row: which batch (and file) brought it, and whether a newer batch superseded it."""
+    """One value row: which batch (and file) brought it, and whether a newer batch superseded it.
+
+    ``area`` is the area it is for (``''``: the city; ``pingtai history`` names it, ``None`` without
+    ``areas.yaml``), ``growth`` the 同比 the return reported (percent), ``last_year`` the 上年同期 it
+    reported, ``note`` its 备注 / 说明 (``''``: none).
+    """
 
     indicator: str
     period: Period
@@ -222,26 +241,31 @@ class StoredValue:
     where: str
     raw: str
     below_unit: bool
+    area: str | None = ""
+    growth: float | None = None
+    last_year: float | None = None
+    note: str = ""
 
 
 class CurrentValue(NamedTuple):
-    """A current value with only what judging it needs (``assess.StoredValueLike``); see
-    :meth:`Ledger.city_candidates`. A tuple, because large ledgers hand over tens of thousands."""
+    """A current value (:meth:`Ledger.current_values`): the newest row of its key, with the batch that
+    brought it and when (both ``None`` for a value of a file being imported). A tuple, because large
+    ledgers hand over a hundred thousand."""
 
     indicator: str
+    area: str
     period: Period
     agency: str
     value: float
     unit: str
-    imported_at: dt.datetime
-
-
-class CityValues(NamedTuple):
-    """What :meth:`Ledger.city_values` hands over: the owners' values where they are all that can count
-    (``owned``: indicator → ``(periods, values)``), and the candidates of the other indicators."""
-
-    owned: dict[str, tuple[list[Period], list[float]]]
-    others: list[CurrentValue]
+    batch: int | None
+    imported_at: dt.datetime | None
+    growth: float | None
+    last_year: float | None
+    note: str
+    where: str
+    raw: str
+    below_unit: bool
 
 
 @dataclass(frozen=True)
@@ -422,20 +446,33 @@ def sha256_of(path: Path) -> str:
     return archive.file_sha256(path)
 
 
-ValueRow = tuple[str, str, str, str, float, str, int, str, str]
-"""A value row as stored: indicator, period, period_end, agency, value, unit, below_unit, cell, raw."""
+ValueRow = tuple[str, str, str, str, float, str, int, str, str, str, float | None, float | None, str]
+"""A value row as stored: indicator, period, period_end, agency, value, unit, below_unit, cell, raw, area,
+growth, last_year, note (the last four since schema 5)."""
 TaskRow = tuple[str, int, str, str, str, str | None, str, str, str, str]
 """A task row as stored: plan, task, agency, period, period_end, status, progress, issues, next_steps, cell."""
 
 
-def rows_digest(values: Sequence[ValueRow], tasks: Sequence[TaskRow]) -> str:
+ROWS_DIGEST = 2
+"""The version of :func:`rows_digest` new manifest entries record: 2 covers every column of a value row;
+1 (entries written before schema 5) the first nine — still verified as such (:func:`digest_of`)."""
+_V1_COLUMNS = 9
+
+
+def rows_digest(values: Sequence[Sequence[Any]], tasks: Sequence[TaskRow], version: int = ROWS_DIGEST) -> str:
     """sha256 over a batch's rows in the order stored: what a manifest entry records and
     ``ledger verify`` / ``ledger rebuild`` compare. ``-0.0`` counts as ``0.0`` (SQLite may store
-    a whole REAL as an integer, which reads back without its sign)."""
+    a whole REAL as an integer, which reads back without its sign). ``version`` 1 digests the
+    columns a value row had before schema 5 (area, growth, last year and note were not kept)."""
     # column by column (json.dumps writes tuples as arrays, so the text is the same as from lists)
     columns: list[Sequence[Any]] = list(zip(*values, strict=True))
     if columns:
+        if version == 1:
+            columns = columns[:_V1_COLUMNS]
         columns[4] = [float(number) + 0.0 for number in columns[4]]
+        if len(columns) > _V1_COLUMNS:
+            for measure in (10, 11):  # growth and last year: numbers, or nothing reported
+                columns[measure] = [None if number is None else float(number) + 0.0 for number in columns[measure]]
     canonical = list(zip(*columns, strict=True))
     text = json.dumps([canonical, tasks], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -445,7 +482,7 @@ def rows_digest(values: Sequence[ValueRow], tasks: Sequence[TaskRow]) -> str:
 
 
 _STAGED = "pingtai_staged_values"
-_VALUE_COLUMNS = "indicator, period, period_end, agency, value, unit, below_unit, cell, raw"
+_VALUE_COLUMNS = "indicator, period, period_end, agency, value, unit, below_unit, cell, raw, area, growth, last_year, note"
 
 
 class StagedRows:
@@ -708,160 +745,101 @@ class Ledger:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     # --- reading -------------------------------------------------------------------------------
-    _VALUE_ROW = "v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.cell, v.raw, v.below_unit"
+    _VALUE_ROW = ("v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.cell, v.raw, v.below_unit, v.area,"
+                  " v.growth, v.last_year, v.note")
 
-    def _values(self, sql: str, params: Sequence[Any], *, chronological: bool = False) -> list[StoredValue]:
-        """Run a query selecting :attr:`_VALUE_ROW` plus a superseded flag; attach each row's batch.
-
-        ``chronological`` sorts by indicator, period (in time order), agency — on the raw rows,
-        where the period is still a string with a cached hash.
-        """
+    def _values(self, sql: str, params: Sequence[Any]) -> list[StoredValue]:
+        """Run a query selecting :attr:`_VALUE_ROW` plus a superseded flag; attach each row's batch."""
         rows = self._query(sql, params)
         if not rows:
             return []
-        if chronological:
-            keys = {text: _period(text).sort_key() for text in {row[1] for row in rows}}
-            rows.sort(key=lambda row: (row[0], keys[row[1]], row[2]))
         sources = {row[0]: (row[1], _timestamp(row[2])) for row in self._query("SELECT id, file, imported_at FROM batch", [])}
         with gc_paused():  # hundreds of thousands of acyclic objects: see pingtai.gcutil
             return [StoredValue(indicator=row[0], period=_period(row[1]), agency=row[2], value=float(row[3]),
                                 unit=row[4], batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1],
-                                where=row[6], raw=row[7], below_unit=bool(row[8]), superseded=bool(row[9]))
+                                where=row[6], raw=row[7], below_unit=bool(row[8]), area=row[9], growth=row[10],
+                                last_year=row[11], note=row[12], superseded=bool(row[13]))
                     for row in rows]
 
-    def current_values(self, indicators: Collection[str] | None = None, *, agencies: Collection[str] | None = None,
-                       periods: Collection[Period] | None = None) -> list[StoredValue]:
-        """The newest value per ``(indicator, period, agency)``, ordered by indicator, period, agency.
+    def current_values(self, indicators: Collection[str] | None = None, *, areas: Collection[str] | None = None,
+                       agencies: Collection[str] | None = None, periods: Collection[Period] | None = None,
+                       series: Collection[tuple[str, str, str]] | None = None,
+                       detail: bool = True) -> list[CurrentValue]:
+        """The newest value of each key ``(indicator, area, period, agency)``, ordered by indicator, area,
+        agency, then period as spelled (``2024`` before ``2024H1``): the order of ``value_key``.
 
-        ``indicators``, ``agencies`` and ``periods`` (points, see :meth:`Period.as_point`) restrict
-        the result; each filter is pushed into the query, which matters on large ledgers (all
-        current values of a million rows take seconds to turn into objects; one agency's, or the
-        latest periods', milliseconds). One indexed query: for each key the correlated
-        ``MAX(batch_id)`` is a seek to the end of its range in ``value_key``; batch details come
-        from one read of the (much smaller) batch table instead of a join per row.
+        ``indicators``, ``areas`` (``''``: the city), ``agencies`` and ``periods`` (points, see
+        :meth:`Period.as_point`) restrict the result, and so does ``series`` — ``(indicator, area,
+        agency)``: one unit's figures of an indicator for an area, each a range of ``value_key``;
+        every filter is pushed into the query, which matters on large ledgers. Without ``detail`` the
+        texts a value carries — its note, cell and the figure as written — are left empty
+        (``below_unit`` false): the dashboard judges figures and reads none of them.
+
+        A row is current when no row of its key comes from a newer batch: ``NOT EXISTS`` is one seek
+        past it in ``value_key`` (none for a row of the newest batch, which no batch is newer than);
+        import times come from one read of the (much smaller) batch table instead of a join per row.
+        Which of these values counts is not decided here: that is the rule of :mod:`pingtai.series`.
         """
+        texts = "v.note, v.cell, v.raw, v.below_unit" if detail else "'', '', '', 0"
+        keys = sorted(set(series)) if series is not None else []
+        if series is not None and not keys:
+            return []
+        # With ``series`` the wanted keys drive the query (a seek each) and a row names its series by number:
+        # the series' own strings are then shared by its rows, not decoded again for each.
+        named, joined = "v.indicator, v.area, v.agency", ""
+        if keys:
+            named = "s.n"
+            joined = """JOIN (SELECT CAST(key AS INTEGER) AS n, json_extract(value, '$[0]') AS indicator,
+                                     json_extract(value, '$[1]') AS area, json_extract(value, '$[2]') AS agency
+                              FROM json_each(?)) s
+                        ON v.indicator = s.indicator AND v.area = s.area AND v.agency = s.agency"""
         sql = f"""
-            SELECT {self._VALUE_ROW}, 0 FROM value v
-            WHERE v.batch_id = (SELECT MAX(w.batch_id) FROM value w
-                                WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)"""
-        params: list[str] = []
-        for column, wanted in (("indicator", indicators), ("agency", agencies),
+            SELECT {named}, v.period, v.value, v.unit, v.batch_id, v.growth, v.last_year, {texts}
+            FROM value v {joined}
+            WHERE (v.batch_id = (SELECT MAX(batch_id) FROM value)
+                   OR NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.area = v.area
+                                  AND x.agency = v.agency AND x.period = v.period AND x.batch_id > v.batch_id))"""
+        params = [json.dumps(keys, ensure_ascii=False)] if keys else []
+        for column, wanted in (("indicator", indicators), ("area", areas), ("agency", agencies),
                                ("period", None if periods is None else [str(p.as_point()) for p in periods])):
             if wanted is None:
                 continue
             chosen = sorted(set(wanted))
             if not chosen:
                 return []
-            sql += f" AND v.{column} IN ({', '.join('?' * len(chosen))})"
-            params += chosen
-        return self._values(sql, params, chronological=True)
-
-    def city_candidates(self, indicators: Mapping[str, tuple[str | None, str]]) -> list[CurrentValue]:
-        """The current values that can be an indicator's city value — a subset of :meth:`current_values`.
-
-        ``indicators`` maps each indicator id wanted to its owner (or ``None``) and its unit; values of
-        other indicators are left out. For each ``(indicator, period)`` where the owner's current value
-        is in the indicator's unit only that value is returned: :func:`pingtai.progress.city_series`
-        always prefers it, so no other agency's figure can count. For every other ``(indicator,
-        period)`` all current values are returned, so the choice made from them is exactly the choice
-        made from :meth:`current_values`. In no particular order (``city_series`` does not depend on it).
-
-        Where owners report every period (the usual case) this reads the owners' rows and one count
-        of periods per indicator: on a ledger where many agencies report the same indicators only a
-        fraction of the rows become objects. :meth:`city_values` hands over the same values with
-        fewer objects still (and without import times where they cannot matter).
-        """
-        values = self.city_values(indicators)
-        # an owned indicator's candidates are its owner's current values in the unit, every period covered
-        return self._candidates(indicators, list(values.owned), None) + values.others
-
-    def city_values(self, indicators: Mapping[str, tuple[str | None, str]]) -> CityValues:
-        """:meth:`city_candidates`, with the indicators whose owner's values are all that can count apart.
-
-        ``owned`` holds each indicator whose owner's current values in its unit cover every period the
-        ledger holds for it, one value per point (the usual case): those values as two columns,
-        ``(periods, values)`` — each period as its point (:meth:`Period.as_point`) —, with no per-row
-        agency, unit, id or import time: they are the owner's, in the unit, and with one value per
-        point the import time never decides anything.
-        ``others`` holds the candidates of every other indicator, as :meth:`city_candidates` would.
-        """
-        if not indicators:
-            return CityValues({}, [])
-        idents = list(indicators)
-        owners = [owner for owner, _ in indicators.values()]
-        units = [unit for _, unit in indicators.values()]
-        # The owner's current values in the unit, the indicator given as its position in `idents`: the
-        # id, owner and unit are then the caller's strings, not a decoded copy per row. NOT EXISTS is
-        # one seek past the row's batch in value_key (indicator, period, agency, batch_id); a row of
-        # the ledger's newest batch needs none (no batch is newer; the maximum is computed once).
-        # Three columns only: each column of each row is an object to make.
-        owned = self._query("""
-            WITH wanted(n, indicator, owner, unit) AS MATERIALIZED (
-                SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
-                FROM json_each(?))
-            SELECT w.n, v.period, v.value
-            FROM wanted w JOIN value v ON v.indicator = w.indicator AND v.agency = w.owner
-            WHERE v.unit = w.unit
-              AND (v.batch_id = (SELECT MAX(batch_id) FROM value)
-                   OR NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.period = v.period
-                                                        AND x.agency = v.agency AND x.batch_id > v.batch_id))""",
-            [json.dumps([[ident, owners[n], units[n]] for n, ident in enumerate(idents)], ensure_ascii=False)])
-        # Rows to columns in C: tens of thousands of rows, a few hundred distinct periods.
-        ns: Sequence[int] = ()
-        texts: Sequence[str] = ()
-        numbers: Sequence[float] = ()
-        if owned:
-            ns, texts, numbers = zip(*owned, strict=True)
-            if any(map(operator.gt, ns, ns[1:])):  # the join yields each indicator's rows together, else sort
-                ns, texts, numbers = zip(*sorted(owned, key=_first), strict=True)
-        # each distinct period parsed once, as the point it stands for (what the dashboard keys values by)
-        parsed = {text: _period(text).as_point() for text in set(texts)}
-        periods = list(map(parsed.__getitem__, texts))
-        numbers = list(map(float, numbers))
-        counts = collections.Counter(ns)
-        # an indicator with a period the owner's figure in the unit does not cover: every current value there
-        covered = dict(self._query("SELECT indicator, COUNT(DISTINCT period) FROM value GROUP BY indicator", []))
-        alone: dict[str, tuple[list[Period], list[float]]] = {}
-        fallback: list[str] = []
-        done: set[tuple[str, str]] = set()
-        end = 0
-        for n, ident in enumerate(idents):
-            start, end = end, end + counts.get(n, 0)
-            count = end - start
-            if covered.get(ident, 0) == count and len(set(map(_months, periods[start:end]))) == count:
-                if count:
-                    alone[ident] = (periods[start:end], numbers[start:end])
-                continue
-            # uncovered periods, or one owner's figures for two spellings of one point (a hand-made ledger)
-            fallback.append(ident)
-            done.update((ident, text) for text in texts[start:end])
-        others = self._candidates(indicators, fallback, done) if fallback else []
-        return CityValues(alone, others)
-
-    def _candidates(self, indicators: Mapping[str, tuple[str | None, str]], idents: list[str],
-                    done: Collection[tuple[str, str]] | None) -> list[CurrentValue]:
-        """The current values of ``idents`` that can count: the owner's in the unit, and every agency's
-        at the points not in ``done`` (``(indicator, period text)`` where the owner's value in the unit
-        is; ``None``: at every point)."""
-        if not idents:
+            sql += f" AND v.{column} IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(chosen, ensure_ascii=False))
+        rows = self._query(sql + (" ORDER BY s.n, v.period" if keys else " ORDER BY v.indicator, v.area, v.agency, v.period"),
+                           params)
+        if not rows:
             return []
         stamps = {row[0]: _timestamp(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
-        return [
-            CurrentValue(row[0], _period(row[1]), row[2], float(row[3]), row[4], stamps[row[5]])
-            for row in self._query("""
-                SELECT v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id FROM value v
-                WHERE v.indicator IN (SELECT value FROM json_each(?))
-                  AND v.batch_id = (SELECT MAX(w.batch_id) FROM value w
-                                    WHERE w.indicator = v.indicator AND w.period = v.period AND w.agency = v.agency)""",
-                [json.dumps(idents, ensure_ascii=False)])
-            if (row[2], row[4]) == indicators[row[0]] or (done is not None and (row[0], row[1]) not in done)]
+        with gc_paused():  # a hundred thousand acyclic tuples: see pingtai.gcutil
+            if keys:
+                return [CurrentValue(keys[row[0]][0], keys[row[0]][1], _period(row[1]), keys[row[0]][2], float(row[2]),
+                                     row[3], row[4], stamps[row[4]], row[5], row[6], row[7], row[8], row[9],
+                                     bool(row[10])) for row in rows]
+            return [CurrentValue(row[0], row[1], _period(row[3]), row[2], float(row[4]), row[5], row[6],
+                                 stamps[row[6]], row[7], row[8], row[9], row[10], row[11], bool(row[12]))
+                    for row in rows]
+
+    def period_counts(self, areas: Collection[str] | None = None) -> dict[str, int]:
+        """How many periods (as spelled) the ledger holds values for, per indicator (of ``areas`` only, when
+        given), whoever reported them: one pass over ``value_key``, no value read."""
+        sql, params = "SELECT indicator, COUNT(DISTINCT period) FROM value", []
+        if areas is not None:
+            if not areas:
+                return {}
+            sql += " WHERE area IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(set(areas)), ensure_ascii=False))
+        return dict(self._query(sql + " GROUP BY indicator", params))
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""
         sql = f"""
-            SELECT {self._VALUE_ROW}, v.batch_id < MAX(v.batch_id) OVER (PARTITION BY v.period, v.agency)
+            SELECT {self._VALUE_ROW}, v.batch_id < MAX(v.batch_id) OVER (PARTITION BY v.area, v.period, v.agency)
             FROM value v WHERE v.indicator = ?
-            ORDER BY v.period_end, v.period, v.batch_id, v.agency"""
+            ORDER BY v.period_end, v.period, v.batch_id, v.area, v.agency"""
         return self._values(sql, [indicator])
 
     def current_tasks(self) -> list[StoredTask]:
@@ -911,8 +889,8 @@ class Ledger:
         """The values one batch recorded (superseded ones flagged), in the order they were stored."""
         sql = f"""
             SELECT {self._VALUE_ROW},
-                   EXISTS (SELECT 1 FROM value w WHERE w.indicator = v.indicator AND w.period = v.period
-                           AND w.agency = v.agency AND w.batch_id > v.batch_id)
+                   EXISTS (SELECT 1 FROM value w WHERE w.indicator = v.indicator AND w.area = v.area
+                           AND w.agency = v.agency AND w.period = v.period AND w.batch_id > v.batch_id)
             FROM value v WHERE v.batch_id = ? ORDER BY v.rowid"""
         return self._values(sql, [batch_id])
 
@@ -1092,7 +1070,7 @@ class Ledger:
             self._db.execute("PRAGMA defer_foreign_keys = ON")  # ends with the transaction
             self._db.execute(f"DROP TABLE IF EXISTS temp.{_STAGED}")
             self._db.execute(f"CREATE TEMP TABLE {_STAGED} ({_VALUE_COLUMNS})")
-            self._db.executemany(f"INSERT INTO temp.{_STAGED} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", value_rows)
+            self._db.executemany(f"INSERT INTO temp.{_STAGED} VALUES ({', '.join('?' * 13)})", value_rows)
             # the batch id written into the statement (an int): the staged rows need no column for it
             self._db.executemany(
                 f"""INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
@@ -1180,17 +1158,17 @@ class Ledger:
     def batch_rows(self, batch_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """The value and task rows batch ``batch_id`` holds, as stored, in order (:func:`stored_rows`' shape)."""
         values = [tuple(row) for row in self._query(
-            """SELECT indicator, period, period_end, agency, value, unit, below_unit, cell, raw
-               FROM value WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
+            f"SELECT {_VALUE_COLUMNS} FROM value WHERE batch_id = ? ORDER BY rowid", [batch_id])]
         tasks = [tuple(row) for row in self._query(
             """SELECT plan, task, agency, period, period_end, status, progress, issues, next_steps, cell
                FROM task_progress WHERE batch_id = ? ORDER BY rowid""", [batch_id])]
         return values, tasks
 
-    def batch_rows_digest(self, batch_id: int) -> tuple[int, int, str]:
-        """``(values, tasks, digest)`` of the rows batch ``batch_id`` holds (:func:`rows_digest`)."""
+    def batch_rows_digest(self, batch_id: int, recorded: str | None = None) -> tuple[int, int, str]:
+        """``(values, tasks, digest)`` of the rows batch ``batch_id`` holds: :func:`digest_of` in the version
+        of the digest ``recorded`` for it (a manifest entry's), else the current one."""
         values, tasks = self.batch_rows(batch_id)
-        return len(values), len(tasks), rows_digest(values, tasks)
+        return len(values), len(tasks), digest_of(values, tasks, recorded)
 
     def integrity_problems(self) -> list[str]:
         """What SQLite's own checks and the ledger's invariants find wrong; empty when all is well.
@@ -1314,17 +1292,29 @@ def _low_space(path: Path | None) -> bool:
         return False
 
 
+def digest_of(values: Sequence[Sequence[Any]], tasks: Sequence[TaskRow], recorded: str | None = None) -> str:
+    """:func:`rows_digest` of a batch's rows in the version ``recorded`` was made in: the current one, or
+    version 1 for a batch whose manifest entry was written before schema 5 (when ``recorded`` is that)."""
+    digest = rows_digest(values, tasks)
+    if recorded is not None and recorded != digest and values:
+        legacy = rows_digest(values, tasks, version=1)
+        if legacy == recorded:
+            return legacy
+    return digest
+
+
 def _value_rows(values: Sequence[ValueRecord]) -> list[ValueRow]:
     """The rows :meth:`Ledger.add_batch` stores, built column by column (``zip`` over the named
     tuples): few distinct periods, spelled and dated once each (keyed by object id), among up to
-    100 000s of values."""
+    100 000s of values. A value's ``area`` is the area it is keyed by (``None`` or ``''``: the city)."""
     if not values:
         return []
-    indicators, periods, agencies, numbers, units, cells, raws, below, *_ = zip(*values, strict=True)
+    indicators, periods, agencies, numbers, units, cells, raws, below, notes, areas, growths, lasts = zip(
+        *values, strict=True)
     texts = {key: (str(p), p.end.isoformat()) for key, p in dict(zip(map(id, periods), periods, strict=True)).items()}
     spelled = list(map(texts.__getitem__, map(id, periods)))
     return list(zip(indicators, map(_FIRST, spelled), map(_SECOND, spelled), agencies, numbers, units,
-                    map(int, below), cells, raws, strict=True))
+                    map(int, below), cells, raws, [area or "" for area in areas], growths, lasts, notes, strict=True))
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
@@ -1351,8 +1341,6 @@ def _timestamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-_first = operator.itemgetter(0)
-_months = operator.attrgetter("months")
 
 
 @functools.lru_cache(maxsize=4096)

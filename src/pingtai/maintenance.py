@@ -40,7 +40,7 @@ from pingtai.archive import ARCHIVE_DIR, ManifestEntry
 from pingtai.catalog import Catalog
 from pingtai.errors import LedgerError, Problem, UsageError, text_name
 from pingtai.importer import Reader, Receipt, record, rows_as_stored
-from pingtai.ledger import Batch, Ledger, rows_digest, stored_rows
+from pingtai.ledger import ROWS_DIGEST, Batch, Ledger, rows_digest, stored_rows
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import fsync_directory, os_reason, refuse_special
 from pingtai.series import Acceptance, matches
@@ -145,8 +145,14 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
         result.problems += [Problem(str(db_path), text, "sqlite-integrity") for text in ledger.integrity_problems()]
         batches = ledger.batches()
         result.batches = len(batches)
-        digests = {b.id: ledger.batch_rows_digest(b.id) for b in batches}
-        stored = {b.id: ledger.batch_rows(b.id) for b in batches} if deep is not None else {}
+        digests: dict[int, tuple[int, int, str, str]] = {}
+        stored = {}
+        for b in batches:
+            rows = ledger.batch_rows(b.id)
+            # the digest as entries record it now, and as those written before ledger schema 5 did
+            digests[b.id] = (len(rows[0]), len(rows[1]), rows_digest(*rows), rows_digest(*rows, version=1))
+            if deep is not None:
+                stored[b.id] = rows
         found = archive.scan(folder)
         # An entry is there only once its batch is: one the first read missed may be new since.
         later = {sha for sha in (*found.committed, *found.pending) if ledger.batch_by_sha256(sha) is not None}
@@ -182,7 +188,8 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
         result.problems += _entry_mismatches(entry, batch, digests[batch.id], label)
     _check_chain(chain, result)
     if deep is not None:
-        _reread_all(batches, intact, stored, deep, reader, db_path.parent, result)
+        legacy = {b for b, (_, entry) in intact.items() if entry.rows_sha256 == digests[b][3] != digests[b][2]}
+        _reread_all(batches, intact, stored, deep, reader, db_path.parent, result, legacy)
     result.archived = len(found.committed)
     for sha, entry in sorted(found.committed.items(), key=lambda item: item[1].batch):
         if sha not in claimed:
@@ -249,9 +256,10 @@ def _check_chain(chain: list[_Link], result: Verification) -> None:
 
 def _reread_all(batches: list[Batch], intact: dict[int, tuple[Path, ManifestEntry]],
                 stored: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]], catalog: Catalog,
-                reader: Reader | None, root: Path, result: Verification) -> None:
+                reader: Reader | None, root: Path, result: Verification, legacy: set[int]) -> None:
     """``verify --deep``: every intact archived file re-read with its original name and options, its
-    rows compared with the batch's rows in the ledger."""
+    rows compared with the batch's rows in the ledger (``legacy``: batches recorded before ledger
+    schema 5, compared on the columns kept then)."""
     if reader is None:
         from pingtai.returns import read_return
 
@@ -273,8 +281,9 @@ def _reread_all(batches: list[Batch], intact: dict[int, tuple[Path, ManifestEntr
                 result.problems.append(Problem(batch.archive, f"{label}的归档文件重新读取时被拒绝（{parsed.errors[0]}）："
                                                               "计划数据或读取规则可能已改变", "deep-unreadable"))
                 continue
-            values, tasks = stored_rows(*rows_as_stored(parsed))
-            differences = _differences(stored[batch.id], (values, tasks))
+            values, tasks = stored_rows(*rows_as_stored(parsed, catalog))
+            differences = _differences(stored[batch.id], (values, tasks),
+                                       version=1 if batch.id in legacy else ROWS_DIGEST)
             if differences:
                 result.problems.append(Problem(batch.archive, (
                     f"{label}：归档文件重新读取的数据与台账不符（{len(differences)} 处，如 {'；'.join(differences[:3])}）："
@@ -282,13 +291,16 @@ def _reread_all(batches: list[Batch], intact: dict[int, tuple[Path, ManifestEntr
 
 
 def _differences(ledger_rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]],
-                 file_rows: tuple[list[Any], list[Any]]) -> list[str]:
-    """What differs between a batch's rows in the ledger and those its file gives, in words."""
-    if rows_digest(*ledger_rows) == rows_digest(*file_rows):
+                 file_rows: tuple[list[Any], list[Any]], version: int = ROWS_DIGEST) -> list[str]:
+    """What differs between a batch's rows in the ledger and those its file gives, in words; ``version``
+    1 compares only what a batch recorded before ledger schema 5 kept (no area, growth or note)."""
+    if rows_digest(*ledger_rows, version=version) == rows_digest(*file_rows, version=version):
         return []
 
     def values(rows: list[Any]) -> dict[tuple[Any, ...], Any]:
-        return {(r[0], r[1], r[3], r[7]): (float(r[4]) + 0.0, r[5], r[8]) for r in rows}
+        if version == 1:
+            return {(r[0], r[1], r[3], r[7]): (float(r[4]) + 0.0, r[5], r[8]) for r in rows}
+        return {(r[0], r[9], r[1], r[3], r[7]): (float(r[4]) + 0.0, r[5], r[8], r[10], r[11], r[12]) for r in rows}
 
     def tasks(rows: list[Any]) -> dict[tuple[Any, ...], Any]:
         return {(r[0], r[1], r[2], r[3]): tuple(r[5:9]) for r in rows}
@@ -310,9 +322,10 @@ def _brief(row: Any) -> str:
     return f"{first:,.10g}" if isinstance(first, float) else str(first)[:40]
 
 
-def _entry_mismatches(entry: ManifestEntry, batch: Batch, digest: tuple[int, int, str], label: str) -> list[Problem]:
+def _entry_mismatches(entry: ManifestEntry, batch: Batch, digest: tuple[int, int, str, str], label: str) -> list[Problem]:
     """Where ``entry`` and its batch disagree: the batch's identity, the options it was imported with
-    (receipt day, back-fill, the cells let through and why) and the digest of its rows."""
+    (receipt day, back-fill, the cells let through and why) and the digest of its rows (``digest``:
+    counts, then the digest now and as written before ledger schema 5 — an entry of either kind verifies)."""
     where = batch.archive.removesuffix(Path(batch.archive).suffix) + ".json"
     differences = []
     if entry.batch != batch.id:
@@ -327,7 +340,7 @@ def _entry_mismatches(entry: ManifestEntry, batch: Batch, digest: tuple[int, int
     problems = []
     if differences:
         problems.append(Problem(where, f"{label}的归档清单与台账不符：{'、'.join(differences)}", "manifest-mismatch"))
-    if (entry.values, entry.tasks, entry.rows_sha256) != digest:
+    if (entry.values, entry.tasks) != digest[:2] or entry.rows_sha256 not in digest[2:]:
         problems.append(Problem(where, f"{label}在台账中的数据与导入时记录的不一致（清单：{entry.values} 个数值、{entry.tasks} 条任务进展；"
                                        f"台账：{digest[0]} 个、{digest[1]} 条）：台账曾被 pingtai 以外的程序修改", "rows-mismatch"))
     return problems
@@ -502,7 +515,7 @@ def _replay(entry: ManifestEntry, found: archive.ArchiveScan, ledger: Ledger, ca
     if outcome.status != "accepted":
         first = outcome.errors[0] if outcome.errors else None
         return skip("rejected", f"重新读取时被拒绝（{first or '与已有批次重复'}）：计划数据或读取规则可能已改变")
-    values, tasks, digest = ledger.batch_rows_digest(entry.batch)
+    values, tasks, digest = ledger.batch_rows_digest(entry.batch, entry.rows_sha256)
     if (values, tasks, digest) != (entry.values, entry.tasks, entry.rows_sha256):
         result.problems.append(Problem(where, f"{label}重新读取的数据与导入时不同（导入时 {entry.values} 个数值、{entry.tasks} 条任务进展，"
                                               f"现为 {values} 个、{tasks} 条）：计划数据或读取规则已改变，已按现在的读取结果重建",

@@ -7,10 +7,10 @@ and ``agency`` such as ``ledger.StoredValue``) and the plan's reporting calendar
 the clock, the ledger or the terminal. ``docs/progress.md`` states the same rules for readers.
 
 Which value counts
-    Values are stored per agency. The city value at a period is the indicator owner's current
-    value if there is one, else the most recently imported current value from any agency
-    (:func:`city_series`). Values for periods ending after ``as_of`` are ignored, so a back-dated
-    ``--as-of`` does not see the future.
+    The engine judges the series it is given. Which figure is the city's at each period — the
+    owner's, else the newest import, else the sum of the areas — is the rule of
+    :mod:`pingtai.series`, applied before. Values for periods ending after ``as_of`` are ignored, so
+    a back-dated ``--as-of`` does not see the future.
 
 Time axis
     A period stands for its end; positions are counted in months (``year × 12 + last month``),
@@ -110,7 +110,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, Protocol
 
 from pingtai.catalog import PlanIndicator, Target
 from pingtai.frozen import fast_init
@@ -182,46 +182,8 @@ class Observation:
     imported_at: datetime | None = None
 
 
-R = TypeVar("R", bound=Recorded)
 _month_of = operator.attrgetter("period.months")  # key functions that run in C
 _value_of = operator.attrgetter("value")
-
-
-def city_series(values: Iterable[R], owner: str | None) -> list[R]:
-    """One value per period, oldest first: the owner's if present, else the newest import.
-
-    ``values`` are current values of one indicator from any agencies. Ties in import time are
-    broken by agency name, and one agency's figures for two spellings of one point (``2024Q2`` and
-    ``2024H1``, which only a hand-made ledger holds) by the coarser spelling — the one
-    ``Ledger.current_values`` lists first —, so the choice never depends on input order.
-    """
-    values = list(values)
-    if len(set(map(_month_of, values))) == len(values):
-        return sorted(values, key=_month_of)  # one value per point (the usual case): nothing to choose
-    # keyed by the point's month (Period.months): one point per month, and ints hash and sort in C
-    chosen: dict[int, R] = {}
-    for value in values:
-        at = value.period.months
-        held = chosen.get(at)
-        if held is None or _preferred(value, held, owner):
-            chosen[at] = value
-    return [chosen[at] for at in sorted(chosen)]
-
-
-def _preferred(new: Recorded, held: Recorded, owner: str | None) -> bool:
-    if (new.agency == owner) != (held.agency == owner):
-        return new.agency == owner
-    new_at, held_at = _moment(new.imported_at), _moment(held.imported_at)
-    if new_at != held_at:
-        return new_at > held_at
-    if new.agency != held.agency:
-        return new.agency < held.agency
-    return new.period.sort_key() < held.period.sort_key()
-
-
-def _moment(at: datetime | None) -> tuple[bool, float]:
-    # timestamps compare aware and naive times alike; an unknown time counts as oldest
-    return (at is not None, at.timestamp() if at is not None else 0.0)
 
 
 # --- comparisons -----------------------------------------------------------------------------
@@ -885,7 +847,7 @@ __all__ = [
     "CATEGORY_LABELS", "EARLY_TOLERANCE", "JUDGEMENT_LABELS", "METHOD_LABELS", "MIN_TREND_MONTHS", "MIN_TREND_POINTS",
     "PROJECTION_METHOD_LABELS", "STATUS_LABELS", "VERDICT_LABELS", "Assessment", "Expected", "Milestone",
     "Observation", "ObservationLike", "PathPoint", "ProgressRatio", "Projection", "Recorded", "Trajectory",
-    "annual_expected", "annual_points", "assess", "at_least", "city_series", "compare", "completion",
+    "annual_expected", "annual_points", "assess", "at_least", "compare", "completion",
     "completion_target", "expected_value", "meets", "milestones", "months", "path_value", "progress_ratio",
     "project", "projection_of", "ratio_category", "recurring_target", "trajectory",
 ]

@@ -5,7 +5,9 @@ it after each quarter: the tasks it leads and co-operates on in both plans (also
 a district government sees the tasks of ``各区、县（市）政府``), each with its latest reported state
 and its quantitative targets judged; the indicators tied to its tasks with actual, expected,
 status and the points of a chart of actual against the trajectory; its returns — received (on
-time or late), outstanding, next due —; and its people in the 5号 leading group.
+time or late), outstanding, next due —; its people in the 5号 leading group; and, for an area's
+government, its area's figures with their growth, share and rank among the areas
+(:mod:`pingtai.by_area`).
 :func:`build_league` ranks the units by returns on time, tasks on track and indicators on track.
 
 Nothing is judged here that :mod:`pingtai.assess` (indicator and task states, via
@@ -57,6 +59,7 @@ from pingtai.assess import (
     build_status,
     path_rows,
 )
+from pingtai.by_area import AreaFigure, AreaTable, area_figures, area_tables_of
 from pingtai.catalog import Agency, Catalog, Plan, PlanIndicator
 from pingtai.errors import UsageError
 from pingtai.periods import CHINA_TZ, Period, office_day
@@ -72,6 +75,7 @@ from pingtai.schedule import (
     received_by,
     reporting_points,
 )
+from pingtai.series import AreaRule
 from pingtai.views import agency_detail, plans_for
 
 Role = Literal["lead", "co"]
@@ -290,6 +294,12 @@ class AgencyReport:
     measures: list[ReportMeasure]
     task_counts: dict[str, int]
     indicator_counts: dict[str, int]
+    area: str | None = None
+    """The area the unit governs (an area's government in ``areas.yaml``), else ``None``."""
+    area_figures: list[AreaFigure] = field(default_factory=list)
+    """Its area's latest figure of each indicator reported there, per plan, with share and rank."""
+    area_tables: list[AreaTable] = field(default_factory=list)
+    """Each such indicator across every area, at its area's latest point (the ranking behind the rank)."""
 
     @property
     def empty(self) -> bool:
@@ -322,6 +332,9 @@ def build_agency_report(catalog: Catalog, data: LedgerSnapshot, agency: str, as_
     outstanding = [r for r in outstanding_returns(catalog, received, as_of, schedules) if r.agency == unit.name]
     lead = [t for t in tasks if t.role == "lead"]
     live = {p.plan for p in status.plans if not p.ended}  # an ended plan's tasks and indicators leave the counts
+    area = AreaRule(catalog).governed.get(unit.name)
+    figures, _ = area_figures(catalog, plans, data.values, area, as_of) if area is not None else ([], [])
+    tables = area_tables_of(catalog, plans, data.values, area, as_of) if area is not None else []
     return AgencyReport(
         agency=unit.name, full_name=unit.full_name, kind=unit.kind, groups=index.groups_of(unit.name), as_of=as_of,
         plan=status.plan, plans=status.plans, lead=lead, co=[t for t in tasks if t.role == "co"],
@@ -330,6 +343,7 @@ def build_agency_report(catalog: Catalog, data: LedgerSnapshot, agency: str, as_
         contacts=_contacts(plans, unit.name), measures=_measures(plans, index, unit.name),
         task_counts=_count(t.status for t in lead if t.plan in live),
         indicator_counts=_count(r.status for r in rows if r.plan in live),
+        area=area, area_figures=figures, area_tables=tables,
     )
 
 

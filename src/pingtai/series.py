@@ -1,18 +1,57 @@
-"""The rules of a reporting unit's series: what each figure is compared with, and what it may be.
+"""The rules of figures, stated once: their key, which one counts for the city, last year's figure
+and growth, and what a figure may be.
 
-One figure is one value of an indicator for a period from an agency. Before it goes into the
-ledger — and again when ``pingtai check`` looks at what the ledger holds — it is judged against:
+The importer (:mod:`pingtai.importer`), the engine (:mod:`pingtai.assess`, the area views of
+:mod:`pingtai.by_area`) and the check (:mod:`pingtai.checks`) all take these rules from here, so
+they can never disagree about a figure.
 
-Its reference (:func:`reference`), the best figure available to compare it with
-    1. the same agency's previous figure for the indicator: for a flow (reported year-to-date)
+The key (:class:`ValueKey`)
+    A figure is one value of an indicator, for an area, at a period, from a reporting unit:
+    ``(indicator, area, period, agency)``. ``agency`` is always *who reported*; ``area`` always
+    *whose territory* — a canonical area of ``areas.yaml``, or :data:`CITY` (``''``) for a
+    city-wide figure, whatever ``areas.yaml`` calls the city (a ledger from before areas holds
+    only such figures). The period is the stored spelling of its point (:meth:`Period.as_point`).
+    Measures beside the value: the growth the return reported (同比, in percent), last year's
+    figure it reported (上年同期, in the indicator's unit) and its note.
+
+The area of a figure (:class:`AreaRule`)
+    The area the return states for it (a 全市 / 合计 row is the city's); when it states none, the
+    reporter's own territory if the reporter is an area's government (``areas.yaml`` links each
+    area to its agency) and the indicator is reported by area there; otherwise the city.
+
+Which figure counts (:func:`choose`, :class:`Figures`)
+    At each point of an area's series: the indicator owner's figure if the owner reported one,
+    else the most recently imported figure from any unit (equal import times: the unit first in
+    name order; one unit's figures for two spellings of one point, possible only in a hand-made
+    ledger: the coarser spelling). The city's figure is the city's own figure (a 全市 row)
+    chosen so; where there is none, the sum of the county-level areas' figures for an additive
+    indicator — never for a ratio, never with a zone, and only when every county-level area has
+    a figure for that point (otherwise there is no city figure, and :attr:`Figures.unsummed`
+    says which areas are missing).
+
+Last year and growth (:func:`last_year`, :func:`year_on_year`)
+    Last year's figure of a figure is the same area's, same unit's figure at the same point a year
+    before; where the ledger holds none, the 上年同期 the return reported fills it, marked as such
+    (it never replaces a stored figure). Growth computed from it sits beside the growth the return
+    reported; a gap of more than :data:`GROWTH_GAP` percentage points is a warning (a change of
+    口径 is likely).
+
+City and areas (:func:`sum_check`)
+    Where a city figure and a complete set of county-level figures both exist for an additive
+    indicator, they must agree within the rounding the figures were written with (half a unit in
+    the last decimal of each); otherwise a warning names both numbers.
+
+Plausibility: a figure's reference (:func:`reference`), the best figure to compare it with
+    1. the same unit's previous figure for the same area: for a flow (reported year-to-date)
        the same point last year, for a stock or a cumulative count the latest earlier point;
-    2. else, for the indicator's owner — whose figure is the city's, the one the plans' baseline
-       and targets are about — the indicator's baseline (the first plan that states one);
-    3. else, for the owner, the target nearest in time to the figure's period (any plan's).
-    Another agency's figure (a district's share of the city) has only its own earlier figures to
-    go by. A baseline or target is a full year's amount: a part-year flow is compared with its
-    share of the year elapsed (H1 → 50 %). A reference of zero or less cannot be compared with and
-    the next one is tried.
+       where there is none, the 上年同期 the return reported beside it;
+    2. else, for the indicator's owner's city figure — the one the plans' baseline and targets are
+       about — the indicator's baseline (the first plan that states one);
+    3. else, for it, the target nearest in time to the figure's period (any plan's).
+    Another unit's figure, and any area's figure, has only its own earlier figures to go by. A
+    baseline or target is a full year's amount: a part-year flow is compared with its share of
+    the year elapsed (H1 → 50 %). A reference of zero or less cannot be compared with and the
+    next one is tried.
 
 Limits (:data:`MAX_VALUE`), refused whatever the reference
     A figure that is not finite, negative, above 10¹² in the indicator's unit, or — for an
@@ -30,33 +69,36 @@ Scale against the reference, refused unless let through (``import --accept``)
 
 Warnings, accepted and listed (``pingtai check`` keeps them as findings while they are the
 latest figure of their series)
-    * ``jump``: against the agency's own previous figure (1. above), a ratio of at least
+    * ``jump``: against the unit's own previous figure (1. above), a ratio of at least
       :data:`JUMP_RATIO` or at most :data:`FALL_RATIO` (a fall of half or more).
-    * ``decrease``: a stock or cumulative count below the agency's previous period (a count of
+    * ``decrease``: a stock or cumulative count below the unit's previous period (a count of
       platforms or registrations does not usually fall).
-
-Figures are keyed by :class:`ValueKey` — ``(indicator, period, agency)``, the period as the point
-the ledger stores — here and nowhere else, so that a later change of the key (areas) is local.
+    * ``growth-gap`` and ``sum-mismatch`` (above).
 """
 
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
+import itertools
 import math
 import operator
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, TypeVar
 
 from pingtai.errors import Problem
+from pingtai.frozen import fast_init
 from pingtai.periods import Period
 from pingtai.progress import path_value
-from pingtai.render.format import recorded
-from pingtai.units import CURRENCY, PREFIXES, UNITS, lookup
+from pingtai.render.format import num, recorded
+from pingtai.units import CURRENCY, PREFIXES, UNITS, conversion_factor, lookup
 
 if TYPE_CHECKING:
-    from pingtai.catalog import Catalog
+    from pingtai.catalog import Catalog, Indicator
     from pingtai.records import ValueRecord
 
 MAX_VALUE = 1e12
@@ -68,54 +110,548 @@ SLIP_TOLERANCE = 2.0
 REFUSE_RATIO = 20.0
 """A figure this many times its reference (or this many times smaller) is refused."""
 JUMP_RATIO = 3.0
-"""A figure this many times the agency's previous one is accepted with a warning …"""
+"""A figure this many times the unit's previous one is accepted with a warning …"""
 FALL_RATIO = 0.5
 """… and so is one at most half of it."""
+GROWTH_GAP = 1.0
+"""Percentage points between reported and computed growth beyond which the 口径 has likely changed."""
 _REL_TOL = 1e-9
 
 REFUSALS = ("unit-slip", "out-of-scale", "out-of-range")
 """Codes of the problems that refuse a file; the first two can be let through (``--accept``)."""
 ACCEPTABLE = ("unit-slip", "out-of-scale")
-WARNINGS = ("jump", "decrease")
+WARNINGS = ("jump", "decrease", "growth-gap", "sum-mismatch")
+
+CITY = ""
+"""The area of a city-wide figure, as keyed and stored (whatever ``areas.yaml`` calls the city)."""
+SUM_AGENCY = "各区、县（市）合计"
+"""Who a summed city figure is from, where the dashboard names the unit whose figure counts."""
+
+
+# --- the key -------------------------------------------------------------------------------------
 
 
 class ValueKey(NamedTuple):
-    """Which figure a value is: indicator id, the stored spelling of its period point, agency."""
+    """Which figure a value is: indicator id, area (:data:`CITY` for the city), the stored spelling
+    of its period point, and the reporting unit."""
 
     indicator: str
+    area: str
     period: str
     agency: str
 
 
-Figure = tuple[float, int | None]
-"""A figure as the importer and the check hold it: the value and the batch that brought it."""
-State = Mapping[ValueKey, Figure]
-"""Every figure of the series being judged: the ledger's current values with a file's on top."""
+def key_of(indicator: str, period: Period, agency: str, area: str = CITY) -> ValueKey:
+    """The key of one figure (``area`` as keyed: :data:`CITY` for the city)."""
+    return ValueKey(indicator, area, str(period.as_point()), agency)
 
 
-def keys_of(values: Sequence[ValueRecord]) -> list[ValueKey]:
-    """The key of each value (its period as the point it stands for)."""
+class AreaRule:
+    """The area of each figure a return brings (module docstring), from the catalog's areas."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        registry = catalog.areas
+        areas = list(registry.areas) if registry is not None else []
+        city = next((a for a in areas if a.kind == "city"), None)
+        self.city: str | None = city.name if city is not None else None
+        """The city's canonical name (``None`` without ``areas.yaml``)."""
+        self.county: tuple[str, ...] = tuple(a.name for a in areas if a.summed)
+        """The county-level areas, whose figures add up to the city's."""
+        self.codes: dict[str, str | None] = {a.name: a.code for a in areas}
+        self.kinds: dict[str, str] = {a.name: a.kind for a in areas}
+        self.governed: dict[str, str] = {a.agency: a.name for a in areas if a.agency and a is not city}
+        """Each area's government (or a zone's 管委会) → the area."""
+        self._indicators = catalog.indicators
+        self._own: dict[tuple[str, str], str] = {}
+
+    def area(self, indicator: str, agency: str, stated: str | None) -> str:
+        """The key's area of a figure ``agency`` reported for ``indicator``; ``stated``: the area the
+        return names (its canonical name, the city's for a 全市 row), ``None`` when it names none."""
+        if stated is not None:
+            return CITY if stated == self.city else stated
+        found = self._own.get((indicator, agency))
+        if found is None:
+            own = self.governed.get(agency)
+            definition = self._indicators.get(indicator)
+            found = own if own is not None and definition is not None and own in definition.areas else CITY
+            self._own[(indicator, agency)] = found
+        return found
+
+    def name(self, area: str) -> str | None:
+        """An area as shown: its canonical name, the city's for :data:`CITY` (``None`` without areas.yaml)."""
+        return self.city if area == CITY else area
+
+    def additive(self, indicator: Indicator) -> bool:
+        """Whether the county-level figures of ``indicator`` add up to the city's: it says so, and it is
+        reported in every county-level area."""
+        return (indicator.by_area is not None and indicator.by_area.additive and bool(self.county)
+                and all(area in indicator.areas for area in self.county))
+
+
+def keys_of(values: Sequence[ValueRecord], rule: AreaRule) -> list[ValueKey]:
+    """The key of each value: its area by ``rule`` (:class:`AreaRule`), its period as the point it stands for."""
     # few distinct Period objects among many values: spell each once, keyed by id (hashing a
     # Period dataclass costs more than the look-up saves)
     periods = [v.period for v in values]
     spelled = {key: str(p.as_point()) for key, p in dict(zip(map(id, periods), periods, strict=True)).items()}
-    return list(map(ValueKey._make, zip(map(_INDICATOR, values), map(spelled.__getitem__, map(id, periods)),
-                                        map(_AGENCY, values), strict=True)))
+    indicators, agencies = list(map(_INDICATOR, values)), list(map(_AGENCY, values))
+    stated = list(map(_AREA, values))
+    if not rule.governed.keys() & set(agencies) and not any(stated):
+        areas: Iterable[str] = [CITY] * len(values)  # a return without areas from a department: the city's
+    else:
+        areas = map(rule.area, indicators, agencies, stated)
+    return list(map(ValueKey._make, zip(indicators, areas, map(spelled.__getitem__, map(id, periods)), agencies,
+                                        strict=True)))
 
 
-def key_of(indicator: str, period: Period, agency: str) -> ValueKey:
-    """The key of one figure."""
-    return ValueKey(indicator, str(period.as_point()), agency)
+_INDICATOR, _AGENCY, _AREA = operator.attrgetter("indicator"), operator.attrgetter("agency"), operator.attrgetter("area")
 
 
-_INDICATOR, _AGENCY = operator.attrgetter("indicator"), operator.attrgetter("agency")
+# --- which figure counts -----------------------------------------------------------------------------
+
+
+class Current(Protocol):
+    """A current figure as the rules read it (``ledger.CurrentValue`` fits)."""
+
+    @property
+    def indicator(self) -> str: ...
+    @property
+    def area(self) -> str: ...
+    @property
+    def period(self) -> Period: ...
+    @property
+    def agency(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def imported_at(self) -> datetime | None: ...
+    @property
+    def growth(self) -> float | None: ...
+    @property
+    def last_year(self) -> float | None: ...
+    @property
+    def raw(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+
+
+C = TypeVar("C", bound=Current)
+
+
+@fast_init
+@dataclass(frozen=True)
+class Point:
+    """A point of a series: period, value (in the indicator's unit), and the unit whose figure counts."""
+
+    period: Period
+    value: float
+    agency: str
+
+
+class Converted(NamedTuple):
+    """A current figure recorded in another unit of its indicator's family, in the indicator's unit."""
+
+    indicator: str
+    area: str
+    period: Period
+    agency: str
+    value: float
+    unit: str
+    imported_at: datetime | None
+    growth: float | None
+    last_year: float | None
+    raw: str
+    note: str
+    factor: float
+
+
+class Summed(NamedTuple):
+    """A city figure that is the sum of the county-level areas' figures at ``period``."""
+
+    period: Period
+    value: float
+    parts: tuple[Current, ...]
+
+    @property
+    def agency(self) -> str:
+        return SUM_AGENCY
+
+    @property
+    def area(self) -> str:
+        return CITY
+
+    @property
+    def growth(self) -> None:
+        return None
+
+    @property
+    def note(self) -> str:
+        return ""
+
+    @property
+    def last_year(self) -> float | None:
+        """Last year's city figure as the areas' returns reported it, when every one did."""
+        years = [p.last_year for p in self.parts]
+        return math.fsum(y for y in years if y is not None) if all(y is not None for y in years) else None
+
+
+Picked = Current | Summed
+
+
+def choose(values: Iterable[C], owner: str | None) -> list[C]:
+    """One figure per point, oldest first: the owner's if present, else the newest import (module docstring).
+
+    ``values`` are current figures of one indicator for one area, from any units. The choice never
+    depends on their order.
+    """
+    values = list(values)
+    months = set(map(_MONTH, values))
+    if len(months) == len(values):
+        return sorted(values, key=_MONTH)  # one figure per point: nothing to choose
+    own = [v for v in values if v.agency == owner]
+    if len(own) == len(months) and set(map(_MONTH, own)) == months:
+        return sorted(own, key=_MONTH)  # the owner's figure at every point (the usual case): it counts everywhere
+    # keyed by the point's month (Period.months): one point per month, and ints hash and sort in C
+    chosen: dict[int, C] = {}
+    for value in values:
+        at = value.period.months
+        held = chosen.get(at)
+        if held is None or _preferred(value, held, owner):
+            chosen[at] = value
+    return [chosen[at] for at in sorted(chosen)]
+
+
+def uncovered(catalog: Catalog, own: Iterable[Current], counts: Mapping[str, int]) -> set[str]:
+    """The indicators whose city figure may, by :func:`choose`, be another unit's than the owner's: those whose
+    owner's figures ``own`` (in the indicator's unit) do not stand at every period the city has figures for
+    (``counts``: indicator → how many periods, as spelled). Elsewhere the owner's figures are all that can
+    count, so reading them alone gives the dashboard what every current figure gives."""
+    indicators = catalog.indicators
+    held = collections.Counter(v.indicator for v in own if v.unit == indicators[v.indicator].unit)
+    return {ident for ident, count in counts.items() if held[ident] != count}
+
+
+def _preferred(new: Current, held: Current, owner: str | None) -> bool:
+    if (new.agency == owner) != (held.agency == owner):
+        return new.agency == owner
+    new_at, held_at = _moment(new.imported_at), _moment(held.imported_at)
+    if new_at != held_at:
+        return new_at > held_at
+    if new.agency != held.agency:
+        return new.agency < held.agency
+    return new.period.sort_key() < held.period.sort_key()
+
+
+def _moment(at: datetime | None) -> tuple[bool, float]:
+    # timestamps compare aware and naive times alike; an unknown time counts as oldest
+    return (at is not None, at.timestamp() if at is not None else 0.0)
+
+
+_MONTH = operator.attrgetter("period.months")
+_PERIOD, _VALUE, _UNIT = operator.attrgetter("period"), operator.attrgetter("value"), operator.attrgetter("unit")
+
+
+class Figures:
+    """The current figures of one indicator, read by the rules of this module.
+
+    ``values`` are its current figures (any areas, any units), ``rule`` the catalog's areas; with
+    ``ended`` (a month: :meth:`Period.months`), figures for periods ending after it are left out (a
+    back-dated view). Figures in another unit of the indicator's family are converted; figures in
+    an unconvertible unit (only a hand-made ledger holds them) are left out.
+    """
+
+    def __init__(self, indicator: Indicator, values: Iterable[Current], rule: AreaRule,
+                 ended: int | None = None) -> None:
+        self.indicator = indicator
+        self.rule = rule
+        group = list(values)
+        if ended is not None and group and max(map(_MONTH, group)) > ended:
+            group = [v for v in group if v.period.months <= ended]
+        if set(map(_UNIT, group)) - {indicator.unit}:
+            group = _in_unit(group, indicator.unit)
+        self.values: list[Current] = group
+        by_area: dict[str, list[Current]] = {}
+        if set(map(_AREA, group)) <= {CITY}:
+            by_area[CITY] = group
+        else:
+            for v in group:
+                by_area.setdefault(v.area, []).append(v)
+        self._by_area = by_area
+        self._picked: dict[str, dict[int, Picked]] = {}
+        self._unsummed: list[tuple[Period, tuple[str, ...]]] = []
+
+    @property
+    def unsummed(self) -> list[tuple[Period, tuple[str, ...]]]:
+        """Points where some county-level areas have figures, others not, and the city none: (period, the
+        areas missing), oldest first — no city figure is summed there."""
+        self.picked(CITY)
+        return self._unsummed
+
+    @property
+    def areas(self) -> list[str]:
+        """The areas (not the city) this indicator has figures for."""
+        return [area for area in self._by_area if area != CITY]
+
+    def picked(self, area: str = CITY) -> dict[int, Picked]:
+        """The figure that counts at each point (by month, in time order) of ``area``'s series; for the
+        city, a sum of the areas where the city has none and the rule allows."""
+        found = self._picked.get(area)
+        if found is None:
+            owner = self.indicator.owner
+            found = {v.period.months: v for v in choose(self._by_area.get(area, ()), owner)}
+            if area == CITY and self.rule.additive(self.indicator) and self._by_area.keys() - {CITY}:
+                found = self._with_sums(found)
+            self._picked[area] = found
+        return found
+
+    def _with_sums(self, city: dict[int, Picked]) -> dict[int, Picked]:
+        county = self.rule.county
+        areas = {area: self.picked(area) for area in county}
+        months = sorted({m for picks in areas.values() for m in picks} - set(city))
+        if not months:
+            return city
+        found = dict(city)
+        for month in months:
+            parts = [areas[area].get(month) for area in county]
+            missing = tuple(area for area, part in zip(county, parts, strict=True) if part is None)
+            if missing:
+                self._unsummed.append((_period_at(month), missing))
+                continue
+            present = [p for p in parts if p is not None and not isinstance(p, Summed)]  # areas are never sums
+            found[month] = Summed(_period_at(month), math.fsum(p.value for p in present), tuple(present))
+        return dict(sorted(found.items()))
+
+    def series(self, area: str = CITY) -> list[Point]:
+        """``area``'s series (the city's by default) as points in time order, for the engine."""
+        picks = self.picked(area).values()
+        return list(map(Point, map(_PERIOD, picks), map(_VALUE, picks), map(_AGENCY, picks)))
+
+    def at(self, area: str, period: Period) -> Picked | None:
+        """The figure that counts for ``area`` at ``period``'s point."""
+        return self.picked(area).get(period.as_point().months)
+
+    def year_on_year(self, area: str, period: Period) -> YearOnYear | None:
+        """Growth of the figure that counts for ``area`` at ``period`` (:func:`year_on_year`)."""
+        figure = self.at(area, period)
+        if figure is None:
+            return None
+        month = figure.period.months
+        before = self.picked(area).get(month - 12)
+        if isinstance(figure, Summed):
+            return year_on_year(figure.period, figure.value, None,
+                                before.value if before is not None else None, figure.last_year)
+        if before is None or before.agency != figure.agency or isinstance(before, Summed):
+            # the unit's own figure a year before, whether or not it is the one that counted then
+            index = SeriesIndex.of(v for v in self._by_area.get(area, ()) if v.agency == figure.agency)
+            found = index.at(self.indicator.id, area, figure.agency, month - 12)
+        else:
+            found = before.value
+        return year_on_year(figure.period, figure.value, figure.growth, found, figure.last_year)
+
+    def sum_check(self, period: Period) -> SumCheck | None:
+        """The city figure against the sum of the county-level figures at ``period`` (:func:`sum_check`)."""
+        if not self.rule.additive(self.indicator):
+            return None
+        month = period.as_point().months
+        city = self.picked(CITY).get(month)
+        if city is None or isinstance(city, Summed):
+            return None
+        parts = [p for area in self.rule.county if (p := self.picked(area).get(month)) is not None
+                 and not isinstance(p, Summed)]
+        if len(parts) < len(self.rule.county):
+            return None
+        return sum_check(city, parts)
+
+
+def _in_unit(values: list[Current], unit: str) -> list[Current]:
+    """``values`` in ``unit``: others of its family converted, unconvertible ones left out."""
+    factors: dict[str, float | None] = {}
+    kept: list[Current] = []
+    for v in values:
+        if v.unit == unit:
+            kept.append(v)
+            continue
+        if v.unit not in factors:
+            factors[v.unit] = conversion_factor(v.unit, unit)
+        factor = factors[v.unit]
+        if factor is None:  # another family: the importer rejects these, a hand-made ledger could hold them
+            continue
+        kept.append(Converted(v.indicator, v.area, v.period, v.agency, v.value * factor, unit, v.imported_at,
+                              v.growth, None if v.last_year is None else v.last_year * factor, v.raw, v.note, factor))
+    return kept
+
+
+def by_indicator(values: Iterable[C]) -> dict[str, list[C]]:
+    """Current figures grouped by indicator (the ledger hands them over indicator by indicator: such runs
+    are gathered in C rather than figure by figure)."""
+    grouped: dict[str, list[C]] = {}
+    for ident, run in itertools.groupby(values, key=_INDICATOR):
+        group = grouped.get(ident)
+        if group is None:
+            grouped[ident] = list(run)
+        else:
+            group.extend(run)
+    return grouped
+
+
+def figures_of(catalog: Catalog, values: Iterable[Current], ended: int | None = None) -> dict[str, Figures]:
+    """:class:`Figures` of every indicator of ``catalog`` that ``values`` hold figures for."""
+    rule = AreaRule(catalog)
+    indicators = catalog.indicators
+    return {ident: Figures(indicators[ident], group, rule, ended)
+            for ident, group in by_indicator(values).items() if ident in indicators}
+
+
+# --- last year and growth -----------------------------------------------------------------------------
+
+
+LastYearBasis = Literal["ledger", "reported"]
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    """Growth of a figure over the same point last year, in percent.
+
+    ``reported`` is the 同比 the return gave, ``computed`` the growth over ``last_year`` — last
+    year's figure for the same area and unit: from the ledger (``basis`` ``ledger``), else the
+    上年同期 the return reported (``reported``) — at ``last_year_period``. ``gap`` is reported − computed
+    in percentage points; ``flagged`` whether it is more than :data:`GROWTH_GAP`.
+    """
+
+    period: Period
+    reported: float | None
+    computed: float | None
+    last_year: float | None
+    last_year_period: Period
+    basis: LastYearBasis | None
+    gap: float | None
+    flagged: bool
+
+
+def growth(value: float, before: float | None) -> float | None:
+    """Growth of ``value`` over ``before`` in percent; ``None`` when ``before`` is not a positive figure."""
+    if before is None or not before > 0 or not math.isfinite(before):
+        return None
+    rate = (value / before - 1) * 100
+    return rate if math.isfinite(rate) else None
+
+
+def last_year(stored: float | None, reported: float | None) -> tuple[float, LastYearBasis] | None:
+    """Last year's figure: the one stored, else the one the return reported beside the figure (module docstring)."""
+    if stored is not None:
+        return stored, "ledger"
+    if reported is not None:
+        return reported, "reported"
+    return None
+
+
+def year_on_year(period: Period, value: float, reported: float | None, stored: float | None,
+                 reported_last_year: float | None) -> YearOnYear | None:
+    """The growth of ``value`` at ``period``: ``reported`` (the return's 同比), computed from last year's figure
+    (``stored``: the ledger's, else ``reported_last_year``); ``None`` when neither growth is known."""
+    found = last_year(stored, reported_last_year)
+    computed = growth(value, found[0]) if found is not None else None
+    if reported is None and computed is None:
+        return None
+    gap = reported - computed if reported is not None and computed is not None else None
+    return YearOnYear(period, reported, computed, found[0] if found else None, period.same_point_last_year(),
+                      found[1] if found else None, gap, gap is not None and abs(gap) > GROWTH_GAP + _REL_TOL)
+
+
+def growth_gaps(values: Sequence[ValueRecord], keys: Sequence[ValueKey], state: State, catalog: Catalog
+                ) -> list[Problem]:
+    """A ``growth-gap`` warning for each of ``values`` whose reported growth differs from the growth computed
+    from last year's figure (``state``, else its own 上年同期) by more than :data:`GROWTH_GAP` points."""
+    wanted = [(v, k) for v, k in zip(values, keys, strict=True) if v.growth is not None and not v.below_unit]
+    if not wanted:
+        return []
+    index = SeriesIndex(state, {(k.indicator, k.area, k.agency) for _, k in wanted})
+    problems = []
+    for value, key in wanted:
+        month = _month_of(key.period)
+        yoy = year_on_year(value.period, value.value, value.growth,
+                           index.at(key.indicator, key.area, key.agency, month - 12), value.last_year)
+        if yoy is not None and yoy.flagged:
+            indicator = catalog.indicators[key.indicator]
+            problems.append(Problem(value.where, growth_message(indicator.name, key, yoy, indicator.unit), "growth-gap",
+                                    "warning"))
+    return problems
+
+
+def growth_message(name: str, key: ValueKey, yoy: YearOnYear, unit: str) -> str:
+    """``网络零售额（2024年，市商务局，柯桥区）报同比 12.0%，按上年同期 … 计算为 20.2%，相差 8.2 个百分点：…``."""
+    assert yoy.reported is not None and yoy.computed is not None and yoy.gap is not None
+    basis = "台账中上年同期" if yoy.basis == "ledger" else "报表所填上年同期"
+    return (f"{_label(name, key)}报同比 {yoy.reported:.1f}%，按{basis}（{yoy.last_year_period.label()}："
+            f"{recorded(yoy.last_year or 0)} {unit}）计算为 {yoy.computed:.1f}%，相差 {abs(yoy.gap):.1f} 个百分点："
+            "统计口径可能有变化，请核实")
+
+
+# --- the city against its areas --------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.(\d+))?")
+
+
+def rounding(value: float, raw: str) -> float:
+    """Half a unit in the last decimal place ``raw`` (the figure as written) shows, in ``value``'s unit
+    (a figure written in 万元 and recorded in 亿元 rounds in 万元); 0 when ``raw`` shows no number."""
+    found = _NUMBER.search(raw)
+    if found is None:
+        return 0.0
+    written = float(found.group().replace(",", ""))
+    half = 0.5 * 10.0 ** -len(found.group(1) or "")
+    return abs(half * value / written) if written else half
+
+
+@dataclass(frozen=True)
+class SumCheck:
+    """The city's own figure and the sum of its county-level areas' figures at one point.
+
+    ``tolerance`` is the rounding they can differ by (:func:`rounding` of each); ``mismatch``
+    whether they differ by more.
+    """
+
+    period: Period
+    city: float
+    agency: str
+    total: float
+    tolerance: float
+    mismatch: bool
+
+
+def sum_check(city: Current, parts: Sequence[Current]) -> SumCheck:
+    """The city's figure against the sum of ``parts`` (one figure per county-level area)."""
+    total = math.fsum(p.value for p in parts)
+    tolerance = rounding(city.value, city.raw) + math.fsum(rounding(p.value, p.raw) for p in parts)
+    gap = abs(city.value - total)
+    return SumCheck(city.period.as_point(), city.value, city.agency, total, tolerance,
+                    gap > tolerance + _REL_TOL * max(abs(city.value), abs(total), 1.0))
+
+
+def sum_message(name: str, unit: str, check: SumCheck) -> str:
+    """Both numbers and what to do."""
+    return (f"{name}（{check.period.label()}）：全市数 {num(check.city)} {unit}（{check.agency}）与各区、县（市）合计 "
+            f"{num(check.total)} {unit}相差 {num(abs(check.city - check.total))} {unit}，超出表列数字的舍入误差"
+            f"（±{num(check.tolerance)}）：请核实全市数或各地区数")
 
 
 # --- references ----------------------------------------------------------------------------------
 
+class Valued(Protocol):
+    """A figure as the importer and the check hold it (a current value, a value read from a return)."""
 
-ReferenceKind = Literal["last_year", "previous", "baseline", "target"]
-REFERENCE_LABELS: dict[str, str] = {"last_year": "上年同期", "previous": "上期", "baseline": "基期值", "target": "目标值"}
+    @property
+    def value(self) -> float: ...
+
+
+State = Mapping[ValueKey, Valued]
+"""Every figure of the series being judged: the ledger's current values with a file's on top."""
+
+ReferenceKind = Literal["last_year", "previous", "reported_last_year", "baseline", "target"]
+REFERENCE_LABELS: dict[str, str] = {"last_year": "上年同期", "previous": "上期", "reported_last_year": "报表所填上年同期",
+                                    "baseline": "基期值", "target": "目标值"}
 
 
 @dataclass(frozen=True)
@@ -132,8 +668,8 @@ class Reference:
 
     @property
     def own(self) -> bool:
-        """The agency's own earlier figure (not the plan's baseline or target)."""
-        return self.kind in ("last_year", "previous")
+        """The unit's own earlier figure (not the plan's baseline or target)."""
+        return self.kind in ("last_year", "previous", "reported_last_year")
 
     def label(self, unit: str) -> str:
         """``上年同期（2023年：1,012.34 亿元）``, ``目标值（2025年：1,200 亿元）``."""
@@ -150,38 +686,56 @@ def _period_at(month: int) -> Period:
     return Period.ending_in_month((month - 1) // 12, (month - 1) % 12 + 1)
 
 
+Series = tuple[str, str, str]
+"""One series: ``(indicator, area, agency)``."""
+
+
 class SeriesIndex:
-    """The figures of each ``(indicator, agency)`` of ``pairs`` in a :data:`State`, by month (one point
-    per month: :attr:`Period.months`)."""
+    """The figures of each series ``(indicator, area, agency)`` by month (one point per month:
+    :attr:`Period.months`): the previous-period and last-year look-ups."""
 
-    def __init__(self, state: State, pairs: set[tuple[str, str]]) -> None:
-        grouped: dict[tuple[str, str], dict[int, float]] = {}
-        for key, (number, _) in state.items():
-            pair = (key.indicator, key.agency)
-            if pair in pairs:
-                grouped.setdefault(pair, {})[_month_of(key.period)] = number
+    def __init__(self, state: State, series: set[Series]) -> None:
+        """The figures of ``series`` in a :data:`State`."""
+        grouped: dict[Series, dict[int, float]] = {}
+        for key, figure in state.items():
+            triple = (key.indicator, key.area, key.agency)
+            if triple in series:
+                grouped.setdefault(triple, {})[_month_of(key.period)] = figure.value
+        self._set(grouped)
+
+    @classmethod
+    def of(cls, values: Iterable[Current]) -> SeriesIndex:
+        """The series of current figures ``values``."""
+        grouped: dict[Series, dict[int, float]] = {}
+        for v in values:
+            grouped.setdefault((v.indicator, v.area, v.agency), {})[v.period.months] = v.value
+        index = cls.__new__(cls)
+        index._set(grouped)
+        return index
+
+    def _set(self, grouped: dict[Series, dict[int, float]]) -> None:
         self._at = grouped
-        self._months = {pair: sorted(points) for pair, points in grouped.items()}
+        self._months = {triple: sorted(points) for triple, points in grouped.items()}
 
-    def at(self, indicator: str, agency: str, month: int) -> float | None:
-        return self._at.get((indicator, agency), {}).get(month)
+    def at(self, indicator: str, area: str, agency: str, month: int) -> float | None:
+        return self._at.get((indicator, area, agency), {}).get(month)
 
-    def before(self, indicator: str, agency: str, month: int) -> tuple[int, float] | None:
+    def before(self, indicator: str, area: str, agency: str, month: int) -> tuple[int, float] | None:
         """The latest point before ``month`` and its figure."""
-        months = self._months.get((indicator, agency))
+        months = self._months.get((indicator, area, agency))
         if not months:
             return None
         at = bisect.bisect_left(months, month)
         if at == 0:
             return None
         found = months[at - 1]
-        return found, self._at[(indicator, agency)][found]
+        return found, self._at[(indicator, area, agency)][found]
 
 
 @dataclass(frozen=True)
 class PlanFigures:
     """An indicator's baseline (the first plan's that states one), every plan's targets by month, and
-    the owner whose figure they are compared with (``None``: nobody's)."""
+    the owner whose city figure they are compared with (``None``: nobody's)."""
 
     baseline: tuple[Period, float] | None
     targets: tuple[tuple[int, Period, float], ...]
@@ -214,22 +768,28 @@ class PlanFigures:
         return found
 
 
-def reference(kind: str, key: ValueKey, series: SeriesIndex, plan: PlanFigures) -> Reference | None:
+def reference(kind: str, key: ValueKey, series: SeriesIndex, plan: PlanFigures,
+              reported_last_year: float | None = None) -> Reference | None:
     """The reference of the figure at ``key`` (module docstring), or ``None`` when there is none.
 
-    ``kind`` is the indicator's (``flow``, ``stock``, ``cumulative``).
+    ``kind`` is the indicator's (``flow``, ``stock``, ``cumulative``); ``reported_last_year`` the
+    上年同期 the return reported beside the figure, if any.
     """
     month = _month_of(key.period)
     if kind == "flow":
-        before = series.at(key.indicator, key.agency, month - 12)
+        before = series.at(key.indicator, key.area, key.agency, month - 12)
         if before is not None and before > 0:
             return Reference(before, "last_year", _period_at(month - 12))
+        own = before
     else:
-        found = series.before(key.indicator, key.agency, month)
+        found = series.before(key.indicator, key.area, key.agency, month)
         if found is not None and found[1] > 0:
             return Reference(found[1], "previous", _period_at(found[0]))
-    if plan.owner is None or key.agency != plan.owner:
-        return None  # the plans' figures are the city's: another agency's share is not comparable with them
+        own = found[1] if found is not None else None
+    if own is None and reported_last_year is not None and reported_last_year > 0:
+        return Reference(reported_last_year, "reported_last_year", _period_at(month - 12))
+    if plan.owner is None or key.agency != plan.owner or key.area != CITY:
+        return None  # the plans' figures are the city's: an area's, or another unit's share, is not comparable
     period = _period_at(month)
     share = period.year_fraction if kind == "flow" else 1.0  # a part-year flow against a year's amount
     if plan.baseline is not None and plan.baseline[1] > 0:
@@ -308,20 +868,18 @@ def out_of_range(value: float, unit: str) -> str | None:
     return None
 
 
-def judge(values: Sequence[ValueRecord], state: State, catalog: Catalog, *,
-          keys: Sequence[ValueKey] | None = None) -> list[Problem]:
-    """Every refusal and warning for ``values``, judged against ``state``, in the order of ``values``.
+def judge(values: Sequence[ValueRecord], state: State, catalog: Catalog, *, keys: Sequence[ValueKey]) -> list[Problem]:
+    """Every refusal and warning for ``values`` (keyed ``keys``), judged against ``state``, in their order.
 
     ``state`` maps each key to the figure it will have once the values are in (the ledger's current
     values overlaid with the file's); a value's reference never is its own key, so a correction is
     judged like a first report. Refusals are errors (codes :data:`REFUSALS`), warnings have codes
-    :data:`WARNINGS`; each problem is located at the value's ``where``. Values below the smallest
-    unit (``…``) are not judged.
+    ``jump`` and ``decrease``; each problem is located at the value's ``where``. Values below the
+    smallest unit (``…``) are not judged.
     """
-    keys = keys_of(values) if keys is None else keys
     if not values:
         return []
-    series = SeriesIndex(state, {(k.indicator, k.agency) for k in keys})
+    series = SeriesIndex(state, {(k.indicator, k.area, k.agency) for k in keys})
     plans = PlanFigures.of_all(catalog, {k.indicator for k in keys})
     problems: list[Problem] = []
     for value, key in zip(values, keys, strict=True):
@@ -342,34 +900,41 @@ def _judge_one(value: ValueRecord, key: ValueKey, name: str, unit: str, kind: st
     number = value.value
     wrong = out_of_range(number, unit)
     if wrong is not None:
-        return [Problem(value.where, f"{_shown(name, value, unit)}：{wrong}", "out-of-range")]
-    ref = reference(kind, key, series, plan)
+        return [Problem(value.where, f"{_shown(name, key, number, unit)}：{wrong}", "out-of-range")]
+    ref = reference(kind, key, series, plan, value.last_year)
     if ref is None or number == 0:
         return []
     ratio = number / ref.value
     slip = None if 1 / _NO_SLIP_BELOW < ratio < _NO_SLIP_BELOW else _slip(unit, ratio)
     if slip is not None:
-        return [Problem(value.where, f"{_shown(name, value, unit)}，约为{ref.label(unit)}的 {times(slip[0])}："
+        return [Problem(value.where, f"{_shown(name, key, number, unit)}，约为{ref.label(unit)}的 {times(slip[0])}："
                                      f"疑似{slip[1]}", "unit-slip")]
     if ratio >= REFUSE_RATIO or ratio <= 1 / REFUSE_RATIO:
-        return [Problem(value.where, f"{_shown(name, value, unit)}，是{ref.label(unit)}的 {times(ratio)}，超出合理范围",
-                        "out-of-scale")]
+        return [Problem(value.where, f"{_shown(name, key, number, unit)}，是{ref.label(unit)}的 {times(ratio)}，"
+                                     "超出合理范围", "out-of-scale")]
     if ref.own and (ratio >= JUMP_RATIO or ratio <= FALL_RATIO):
-        return [Problem(value.where, f"{_shown(name, value, unit)}，较{ref.label(unit)}变化 {ratio - 1:+.0%}，请核实",
+        return [Problem(value.where, f"{_shown(name, key, number, unit)}，较{ref.label(unit)}变化 {ratio - 1:+.0%}，请核实",
                         "jump", "warning")]
     if kind in ("stock", "cumulative") and ref.kind == "previous" and number < ref.value - abs(ref.value) * _REL_TOL:
         what = "累计数" if kind == "cumulative" else "存量"
-        return [Problem(value.where, f"{_shown(name, value, unit)}，低于{ref.label(unit)}；{what}一般不应下降，请核实",
+        return [Problem(value.where, f"{_shown(name, key, number, unit)}，低于{ref.label(unit)}；{what}一般不应下降，请核实",
                         "decrease", "warning")]
     return []
 
 
-def _shown(name: str, value: ValueRecord, unit: str) -> str:
-    return f"{_label(name, value)}为 {recorded(value.value)} {unit}"
+def _shown(name: str, key: ValueKey, number: float, unit: str) -> str:
+    return f"{_label(name, key)}为 {recorded(number)} {unit}"
 
 
-def _label(name: str, value: ValueRecord) -> str:
-    return f"{name}（{value.period.as_point().label()}，{value.agency}）"
+def _label(name: str, key: ValueKey) -> str:
+    """``网络零售额（2024年第3季度，市商务局）``; an area's figure names the area after the unit."""
+    area = f"，{key.area}" if key.area != CITY else ""
+    return f"{name}（{_period_of(key.period).label()}，{key.agency}{area}）"
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_of(text: str) -> Period:
+    return Period.parse(text)
 
 
 # --- letting a refused figure through ---------------------------------------------------------------
@@ -408,8 +973,10 @@ def matches(spec: str, where: str) -> bool:
 
 
 __all__ = [
-    "ACCEPTABLE", "FALL_RATIO", "JUMP_RATIO", "MAX_VALUE", "REFERENCE_LABELS", "REFUSALS", "REFUSE_RATIO",
-    "SLIP_FACTORS", "SLIP_TOLERANCE", "WARNINGS", "Acceptance", "Figure", "PlanFigures", "Reference", "SeriesIndex",
-    "State", "ValueKey", "judge",
-    "key_of", "keys_of", "matches", "out_of_range", "reference", "slips", "times",
+    "ACCEPTABLE", "CITY", "FALL_RATIO", "GROWTH_GAP", "JUMP_RATIO", "MAX_VALUE", "REFERENCE_LABELS", "REFUSALS",
+    "REFUSE_RATIO", "SLIP_FACTORS", "SLIP_TOLERANCE", "SUM_AGENCY", "WARNINGS", "Acceptance", "AreaRule", "Converted",
+    "Current", "Figures", "Picked", "PlanFigures", "Point", "Reference", "SeriesIndex", "State", "SumCheck", "Summed",
+    "ValueKey", "Valued", "YearOnYear", "by_indicator", "choose", "figures_of", "growth", "growth_gaps", "growth_message",
+    "judge", "key_of", "keys_of", "last_year", "matches", "out_of_range", "reference", "rounding", "slips",
+    "sum_check", "sum_message", "times", "uncovered", "year_on_year",
 ]

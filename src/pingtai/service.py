@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pingtai.errors import LedgerError
-from pingtai.ledger import Batch, Ledger, resolve_db_path
+from pingtai.ledger import Batch, CurrentValue, Ledger, resolve_db_path
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -90,39 +90,77 @@ class Store:
 # useful error, whatever the ledger.
 
 
-def _names(catalog: Catalog, *, plan: str | None = None, agency: str | None = None) -> None:
-    """Raise for an unknown plan or agency (:class:`~pingtai.errors.UnknownNameError`)."""
+def _names(catalog: Catalog, *, plan: str | None = None, agency: str | None = None, area: str | None = None) -> None:
+    """Raise for an unknown plan, agency or area (:class:`~pingtai.errors.UnknownNameError`) or an area that
+    cannot have a view of its own (:class:`~pingtai.errors.UsageError`)."""
     from pingtai.agencies import AgencyIndex
     from pingtai.views import plans_for
 
     plans_for(catalog, plan)
+    if area is not None:
+        from pingtai.by_area import area_named
+
+        area_named(catalog, area, agency)
     if agency is not None:
         AgencyIndex(catalog.agencies).resolve(agency)
 
 
 def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None = None,
-           agency: str | None = None) -> StatusReport:
-    """The dashboard (``pingtai status``)."""
-    from pingtai.assess import build_status, city_inputs
+           agency: str | None = None, area: str | None = None) -> StatusReport:
+    """The dashboard (``pingtai status``); with ``area``, that area's (``status --area``)."""
+    from pingtai.assess import build_status
 
-    _names(catalog, plan=plan, agency=agency)
+    _names(catalog, plan=plan, agency=agency, area=area)
     with store.read() as ledger:
-        # only the values that can count for the city: the same dashboard from a fraction of a large ledger
-        values = ledger.city_values(city_inputs(catalog))
+        # the city's figures and what they are made of; an area's view ranks it among all, with its notes
+        values = _city_values(catalog, ledger) if area is None else ledger.current_values()
         return build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
-                            plan=plan, agency=agency)
+                            plan=plan, agency=agency, area=area)
 
 
-def show(catalog: Catalog, store: Store, name: str, as_of: dt.date, *, plan: str | None = None) -> IndicatorDetail:
-    """One indicator in depth (``pingtai show``); raises for an unknown name before reading values."""
+def _city_values(catalog: Catalog, ledger: Ledger) -> list[CurrentValue]:
+    """The current values the city's figures are chosen from (:mod:`pingtai.series`), in filtered reads rather
+    than all: the owners' city figures; every unit's city figures of the indicators whose owner's figures
+    leave a period open (:func:`~pingtai.series.uncovered`); the county-level areas' figures of the
+    indicators whose city figure may be their sum. The dashboard made of them is the one every current
+    value makes (a property test says so); where many units report the same figures it is a fraction."""
+    from pingtai.series import CITY, AreaRule, uncovered
+
+    rule = AreaRule(catalog)
+    owned = [(ident, CITY, indicator.owner) for ident, indicator in catalog.indicators.items() if indicator.owner]
+    own = ledger.current_values(series=owned, detail=False)
+    open_ = uncovered(catalog, own, ledger.period_counts(areas=[CITY]))
+    others = ledger.current_values(open_, areas=[CITY], detail=False) if open_ else []
+    additive = [ident for ident, indicator in catalog.indicators.items() if rule.additive(indicator)]
+    parts = ledger.current_values(additive, areas=rule.county, detail=False) if additive else []
+    return [*(v for v in own if v.indicator not in open_), *others, *parts]
+
+
+def show(catalog: Catalog, store: Store, name: str, as_of: dt.date, *, plan: str | None = None, by_area: bool = False,
+         period: str | None = None) -> IndicatorDetail:
+    """One indicator in depth (``pingtai show``), with ``by_area`` its figures across its areas at ``period``
+    (any spelling; default the latest an area reported); raises for an unknown name, an indicator not
+    reported by area, an unreadable period or ``period`` without ``by_area`` before reading values."""
     from pingtai.assess import build_detail, plans_with
+    from pingtai.errors import UsageError
     from pingtai.history import resolve_indicator
+    from pingtai.periods import Period, PeriodError
 
-    wanted = resolve_indicator(catalog, name).id
-    plans_with(catalog, wanted, plan)
+    indicator = resolve_indicator(catalog, name)
+    plans_with(catalog, indicator.id, plan)
+    if period is not None and not by_area:
+        raise UsageError("--period 只与 --by-area 一起使用", hint="例如：pingtai show 网络零售额 --by-area --period 2024Q3")
+    if by_area and not indicator.areas:
+        raise UsageError(f"{indicator.name} 不按地区填报，没有分地区数值",
+                         hint="按地区填报的指标见 pingtai areas（或计划 YAML 中的 by_area）。")
+    try:
+        point = Period.parse(period).as_point() if period is not None else None
+    except PeriodError as exc:
+        raise UsageError(f"--period：{exc}", hint="例如 2024Q3、2024年1-9月、2024。") from None
     with store.read() as ledger:
         # only this indicator's values: the filter goes into the query (a large ledger: seconds → ms)
-        return build_detail(catalog, ledger.current_values([wanted]), name, as_of, plan=plan)
+        return build_detail(catalog, ledger.current_values([indicator.id]), name, as_of, plan=plan, by_area=by_area,
+                            period=point)
 
 
 def snapshot(store: Store) -> LedgerSnapshot:

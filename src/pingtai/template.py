@@ -6,6 +6,9 @@ Sheets (names and headers from :mod:`pingtai.layout`, which the reader relies on
 * ``指标`` — a merged title row, a ``填报单位：… 报告期：…`` row, the header row, one row per
   indicator the agency reports (prefilled id, name, unit, period; 填报值 and 说明 to fill), then
   ``填报人`` / ``联系电话`` / ``填报日期`` labels with an input cell to the right of each;
+* ``分地区`` — only for a unit that reports indicators by area (not an area's own government, whose
+  figures on ``指标`` are its area's): a row per area, a 填报值 and 同比增长（%） column per indicator,
+  a 备注 column; cells of an area an indicator is not reported for are locked and grey;
 * ``任务`` — the tasks the agency leads in each plan, with a 未启动/推进中/已完成/滞后 list;
 * ``_pingtai`` — hidden ``key | value`` rows (template version, agency, period, plan version,
   generation date) so that the import needs no flags.
@@ -43,6 +46,8 @@ from pingtai.schedule import plan_schedule, return_contents
 
 _INPUT_WIDTHS = {"value": {5: 14, 6: 24}, "task": {4: 10, 5: 30, 6: 20, 7: 20}}
 """Input columns (index → width) stay wide enough to write in, whatever the labels beside them."""
+_AREA_INPUT_WIDTHS = (10.0, 8.0, 20.0)
+"""On ``分地区``: each indicator's 填报值 and 同比 columns, and the 备注 column."""
 _TITLE = "绍兴市平台经济政策落实情况填报表"
 
 
@@ -67,6 +72,10 @@ class TemplateContent:
     plan_version: str
     due: dt.date
     offices: tuple[str, ...]
+    by_area: tuple[Indicator, ...] = ()
+    """The indicators the agency reports for each area on the ``分地区`` sheet (none: no such sheet)."""
+    areas: tuple[str, ...] = ()
+    """The rows of the ``分地区`` sheet: every area one of ``by_area`` is reported for, in ``areas.yaml`` order."""
 
 
 @dataclass(frozen=True)
@@ -126,9 +135,14 @@ def template_content(catalog: Catalog, agency: str, period: str | Period) -> Tem
         raise UsageError(f"报告期 {wanted.label()} 不在任何计划的执行期内，不生成填报表", hint=f"各计划的报送期：{spans}。")
     tasks = tuple(TemplateTask(plan.id, plan.spec.short_name, task) for plan, task in contents.tasks)
     offices = tuple(a.name for a in catalog.agencies.agencies if a.kind == "office")
+    # an area's government reports its own area's figures on 指标; any other unit reports areas apart
+    governs = any(a.agency == name for a in catalog.areas.areas) if catalog.areas is not None else False
+    by_area = () if governs else tuple(i for i in contents.indicators if i.areas)
+    wanted_areas = {area for i in by_area for area in i.areas}
+    areas = tuple(a.name for a in catalog.areas.areas if a.name in wanted_areas) if catalog.areas is not None else ()
     return TemplateContent(agency=name, full_name=found.agency.full_name, period=wanted, indicators=contents.indicators,
                            tasks=tasks, plan_version=plan_version(catalog), due=due_date(catalog, name, wanted),
-                           offices=offices)
+                           offices=offices, by_area=by_area, areas=areas)
 
 
 def write_template(catalog: Catalog, agency: str, period: str | Period, path: Path | None = None, *,
@@ -157,6 +171,8 @@ def build_workbook(content: TemplateContent, *, generated: dt.date, title_note: 
     instructions.title = layout.INSTRUCTIONS_SHEET
     _instructions(instructions, content, title_note)
     _values_sheet(workbook.create_sheet(layout.VALUES_SHEET), content, title_note)
+    if content.by_area:
+        _areas_sheet(workbook.create_sheet(layout.AREAS_SHEET), content, title_note)
     _tasks_sheet(workbook.create_sheet(layout.TASKS_SHEET), content, title_note)
     _meta_sheet(workbook.create_sheet(layout.META_SHEET), content, generated)
     workbook.active = 1
@@ -317,6 +333,70 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
     finish(sheet, first - 1, "landscape", floors=_INPUT_WIDTHS["value"])
 
 
+def _areas_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
+    """A row per area; per indicator a 填报值 and a 同比 column under its name and unit; one 备注 column."""
+    style = _styles()
+    width = 2 + 2 * len(content.by_area)
+    _title_rows(sheet, f"{_TITLE}（分地区）{title_note}", content, width)
+    top = 3
+    heads = [(1, layout.AREA_COLUMN)]
+    for i, indicator in enumerate(content.by_area):
+        heads += [(2 + 2 * i, f"{indicator.name}（{indicator.unit}）"), (3 + 2 * i, "")]
+    heads.append((width, layout.AREA_NOTE))
+    for column, text in heads:
+        sheet.cell(row=top, column=column, value=text or None)
+    for i in range(len(content.by_area)):
+        sheet.merge_cells(start_row=top, start_column=2 + 2 * i, end_row=top, end_column=3 + 2 * i)
+        sheet.cell(row=top + 1, column=2 + 2 * i, value=layout.AREA_VALUE)
+        sheet.cell(row=top + 1, column=3 + 2 * i, value=layout.AREA_GROWTH)
+    for column in (1, width):
+        sheet.merge_cells(start_row=top, start_column=column, end_row=top + 1, end_column=column)
+    for row in (top, top + 1):
+        for column in range(1, width + 1):
+            head = sheet.cell(row=row, column=column)
+            head.font = style["bold"]
+            head.alignment = style["center"]
+            head.border = style["border"]
+            head.fill = style["header_fill"]
+    values = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            showErrorMessage=True, errorStyle="warning", errorTitle="请填写数字",
+                            error="填报值应为不小于 0 的数字，单位见表头；不报请留空。")
+    growth = DataValidation(type="decimal", operator="between", formula1="-100", formula2="100000", allow_blank=True,
+                            showErrorMessage=True, errorStyle="warning", errorTitle="请填写百分数",
+                            error="同比增长填百分数的数字，如 9.8 表示增长 9.8%，-3.2 表示下降 3.2%。")
+    locked = PatternFill("solid", fgColor="D9D9D9")
+    row = top + 1
+    for area in content.areas:
+        row += 1
+        sheet.cell(row=row, column=1, value=area).border = style["border"]
+        for i, indicator in enumerate(content.by_area):
+            for column, check in ((2 + 2 * i, values), (3 + 2 * i, growth)):
+                cell = sheet.cell(row=row, column=column)
+                cell.border = style["border"]
+                if area in indicator.areas:
+                    cell.protection = style["unlocked"]
+                    cell.fill = style["input_fill"]
+                    check.add(cell.coordinate)
+                else:  # not reported for this area: locked and grey, left empty (text there would be read)
+                    cell.fill = locked
+        note = sheet.cell(row=row, column=width)
+        note.border = style["border"]
+        note.protection = style["unlocked"]
+        note.fill = style["input_fill"]
+        note.alignment = style["wrap"]
+    sheet.add_data_validation(values)
+    sheet.add_data_validation(growth)
+    footnote = sheet.cell(row=row + 2, column=1, value="注：各区、县（市）数值之和应与“指标”表的全市数一致（功能区已含在所在区中，不计入合计）；"
+                                                         "留空为“未报”，不作 0 处理；灰色单元格为该指标不按此地区填报，无需填写。")
+    sheet.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=width)
+    footnote.alignment = style["wrap"]
+    _protect(sheet)
+    floors = {column: (_AREA_INPUT_WIDTHS[0] if column % 2 == 0 else _AREA_INPUT_WIDTHS[1])
+              for column in range(2, width)}
+    finish(sheet, top, "landscape", header_rows=2, floors={**floors, width: _AREA_INPUT_WIDTHS[2]})
+    sheet.freeze_panes = f"B{top + 2}"  # the area names stay in view beside the figures
+
+
 def _tasks_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -> None:
     style = _styles()
     row = _sheet_top(sheet, f"{_TITLE}（任务进展）{title_note}", content, layout.TASK_HEADERS, tasks_note(content))
@@ -367,6 +447,8 @@ def instructions(content: TemplateContent, title_note: str = "") -> list[tuple[s
                 ("3. 留空表示“未报”，不会被当作 0；确实为 0 的请填 0。数值小于最小单位的可填“…”。", ""),
                 ("4. 百分比指标填数字，如 85 表示 85%。", ""),
                 ("5. 请在“指标”表下方填写填报人、联系电话、填报日期。", ""),
+                *([("6. “分地区”表：按地区填写各区、县（市）及功能区的数值（单位见表头）和同比增长（%），可在“备注”列说明口径；"
+                    "全市数填在“指标”表。", "")] if content.by_area else []),
             ]
         else:
             lines.append(("本单位没有归口或牵头任务关联的指标，“指标”表无需填写数值；请在“指标”表下方填写填报人、联系电话、填报日期。", ""))

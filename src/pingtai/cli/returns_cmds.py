@@ -103,7 +103,7 @@ def history(
     as_json: JsonOpt = False,
     indent: IndentOpt = None,
 ) -> None:
-    """某指标历次收到的全部数值：报告期、数值、单位、填报单位、批次、来源文件、导入时间、是否已被更正。
+    """某指标历次收到的全部数值：报告期、数值、单位、填报单位、批次、来源文件、导入时间、是否已被更正，及地区、同比、上年同期、备注。
 
     示例：pingtai history 网络零售额 ｜ pingtai history online_retail_sales --plan 5号 --json
     """
@@ -238,7 +238,7 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
 
 def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str]) -> None:
     from pingtai.render.console import Cell, TableData, styled
-    from pingtai.render.format import recorded
+    from pingtai.render.format import DASH, percent, recorded
     from pingtai.views import target_text
 
     ind = found.indicator
@@ -246,8 +246,10 @@ def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str])
     for item in found.plans:
         out.line(f"  {short.get(item.plan, item.plan)} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
     rows: list[list[Cell]] = [[v.period.label(), recorded(v.value) + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
-             v.file, _local(v.imported_at), styled("已更正", "dim") if v.superseded else "当前", v.where]
+             v.file, _local(v.imported_at), styled("已更正", "dim") if v.superseded else "当前", v.where,
+             v.area or "全市", percent(v.growth), recorded(v.last_year) if v.last_year is not None else DASH, v.note]
             for v in found.values]
     out.table(TableData(f"历次数值（{len(rows)}）", ["报告期", "数值", "单位", "单位名称", "批次", "文件", "导入时间",
-                                                "状态", "位置"], rows,
-                        caption="" if rows else "台账中尚无该指标的数值。", optional=("位置", "导入时间", "文件")))
+                                                "状态", "位置", "地区", "同比", "上年同期", "备注"], rows,
+                        caption="" if rows else "台账中尚无该指标的数值。",
+                        optional=("位置", "上年同期", "导入时间", "文件", "备注")))

@@ -1,22 +1,27 @@
-"""SVG charts of actual against the trajectory, built as strings (no plotting library, no scripts).
+"""SVG charts, built as strings (no plotting library, no scripts).
 
 :func:`trajectory_svg` draws one indicator: the expected path (dashed grey line through the
 expected values) and the reported values (solid blue line, each point a dot coloured by its
 verdict against the path, with a tooltip). Time runs on a true axis — periods are placed at their
-end month — so a quarter is a quarter and a year is a year. Every text is escaped; the SVG is
-self-contained and inlined in the HTML report.
+end month — so a quarter is a quarter and a year is a year. :func:`area_bars_svg` draws an
+indicator's figures across its areas as horizontal bars, largest first, one area highlighted.
+Every text is escaped; the SVG is self-contained and inlined in the HTML report.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pingtai.assess import PathRow
 from pingtai.progress import STATUS_LABELS, months
 from pingtai.render.common import ACTUAL_COLOUR, FONT_STACK, PATH_COLOUR, colours
 from pingtai.render.format import html as escape
-from pingtai.render.format import num
+from pingtai.render.format import num, percent
+
+if TYPE_CHECKING:
+    from pingtai.by_area import AreaTable
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -129,4 +134,46 @@ def trajectory_svg(rows: Sequence[PathRow], *, title: str, unit: str, width: int
     return "\n".join(out)
 
 
-__all__ = ["nice_ticks", "trajectory_svg", "value_ticks"]
+def area_bars_svg(table: AreaTable, *, highlight: str | None = None, width: int = 560) -> str:
+    """An inline ``<svg>`` of ``table``'s area figures as bars, largest first (county-level areas, then zones),
+    ``highlight``'s bar in the actual colour and the others grey; ``""`` when no area has a figure."""
+    shown = sorted((r for r in table.rows if r.value is not None), key=lambda r: (not r.summed, -(r.value or 0.0)))
+    if not shown:
+        return ""
+    row_h, top, left, right = 22, 30, 118, 150
+    height = top + row_h * len(shown) + 24
+    ticks = nice_ticks(0.0, max(max(r.value or 0.0 for r in shown), 0.0) or 1.0)
+    high = ticks[-1] or 1.0
+    plot_w = width - left - right
+    when = table.period.label() if table.period is not None else ""
+    label = f"{table.name}分地区（{when}，{table.unit}）"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family=\'{FONT_STACK}\' font-size="11" aria-label="{escape(label)}">',
+        f"<title>{escape(label)}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="16" fill="#24292f">{escape(label)}</text>',
+    ]
+    for tick in ticks:
+        tx = left + tick / high * plot_w
+        out.append(f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{height - 20}" stroke="#d0d7de" stroke-width="1"/>')
+        out.append(f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="middle" fill="#57606a">{escape(num(tick))}</text>')
+    for i, r in enumerate(shown):
+        y = top + i * row_h
+        bar = max(r.value or 0.0, 0.0) / high * plot_w
+        colour = ACTUAL_COLOUR if r.area == highlight or highlight is None else PATH_COLOUR
+        name = r.area if r.summed else f"{r.area}（功能区）"
+        weight = ' font-weight="bold"' if r.area == highlight else ""
+        growth = f"，同比 {percent(r.yoy_reported if r.yoy_reported is not None else r.yoy_computed)}" if (
+            r.yoy_reported is not None or r.yoy_computed is not None) else ""
+        rank = f"第 {r.rank} 位" if r.rank is not None else "不排名"
+        out.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end" fill="#24292f"{weight}>{escape(name)}</text>')
+        out.append(f'<rect x="{left}" y="{y + 3}" width="{bar:.1f}" height="{row_h - 7}" fill="#{colour}">'
+                   f"<title>{escape(f'{r.area} {num(r.value)} {table.unit}{growth}，{rank}')}</title></rect>")
+        out.append(f'<text x="{left + bar + 4:.1f}" y="{y + 14}" fill="#24292f"{weight}>'
+                   f"{escape(f'{num(r.value)}（{rank}）')}</text>")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+__all__ = ["area_bars_svg", "nice_ticks", "trajectory_svg", "value_ticks"]

@@ -126,6 +126,28 @@ def signed_pct(fraction: float | None) -> str:
     return f"{'-' if number < 0 else '+'}{text}%"
 
 
+def percent(value: float | None) -> str:
+    """A percentage already in percent, as a growth rate is reported (同比 9.8 → ``9.8%``, -3.25 → ``-3.3%``),
+    with one decimal; ``—`` for none."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    return pct(value / 100)
+
+
+def points(value: float | None) -> str:
+    """Percentage points, signed (拉动 ``+1.2``, ``-0.4``), one decimal; ``—`` for none."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    return signed_pct(value / 100).removesuffix("%")
+
+
+def growth_text(reported: float | None, computed: float | None) -> str:
+    """同比 as reported and as computed from last year's figure: ``9.8% / 9.7%``; ``—`` where unknown."""
+    if reported is None and computed is None:
+        return DASH
+    return f"{percent(reported)} / {percent(computed)}"
+
+
 def pct_figure(fraction: float | None) -> float | None:
     """The fraction an xlsx cell formatted ``0.0%`` holds so that it shows exactly :func:`pct`."""
     if fraction is None or not math.isfinite(fraction):
@@ -542,9 +564,9 @@ def xlsx(text: str) -> str:
 
 __all__ = [
     "DASH", "PCT_PLACES", "PLACES", "SHORT_METHODS", "SHORT_PROJECTIONS", "WORD_MAX", "XLSX_MAX", "char_width",
-    "completion_text", "counts_text", "day", "display_width", "expected_text", "fixed", "html", "html_block",
-    "latest_text", "lines", "markdown", "markdown_cell", "min_width", "num", "pct", "pct_figure", "projection_text",
-    "prose", "rate_text", "ratio_text", "recorded", "rounded", "score_figure", "score_text", "shown", "signed_pct",
-    "status_counts_text", "status_word", "target_text", "task_counts_text", "terminal", "terminal_block", "wrap",
-    "wrap_spans", "xlsx",
+    "completion_text", "counts_text", "day", "display_width", "expected_text", "fixed", "growth_text", "html",
+    "html_block", "latest_text", "lines", "markdown", "markdown_cell", "min_width", "num", "pct", "pct_figure",
+    "percent", "points", "projection_text", "prose", "rate_text", "ratio_text", "recorded", "rounded", "score_figure",
+    "score_text", "shown", "signed_pct", "status_counts_text", "status_word", "target_text", "task_counts_text",
+    "terminal", "terminal_block", "wrap", "wrap_spans", "xlsx",
 ]

@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.charts import trajectory_svg
+from pingtai.render.charts import area_bars_svg, trajectory_svg
 from pingtai.render.common import FONT_STACK, LEAGUE_TITLE, REPORT_TITLE, colours, idle_note, league_sections
 from pingtai.render.format import (
     expected_text,
+    growth_text,
     html,
     html_block,
     latest_text,
     num,
     pct,
+    points,
     rate_text,
     score_text,
     status_counts_text,
@@ -136,6 +138,8 @@ def report_html(report: AgencyReport) -> str:
     if any(figures):
         parts.append("<h3>指标走势（实际与目标路径）</h3>")
         parts.append(f'<div class="figures">{"".join(figures)}</div>')
+    if report.area is not None:
+        parts.append(_area_section(report, short))
     parts.append("<h2>报表报送</h2>")
     parts.append(_returns(report))
     parts.append('<footer>由 pingtai 生成。指标状态：已达成 / 正常（不低于当前应达）/ 预警（低于应达但在容差内）/ 滞后 / 无数据（应报未报）'
@@ -211,6 +215,38 @@ def _figure(row: ReportIndicator, short: dict[str, str]) -> str:
     caption = (f"{short.get(row.plan, row.plan)} · {row.name}（{row.unit}）：虚线为目标路径上的应达值，实线为实际值"
                f"（圆点颜色表示该期研判）。{note}")
     return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+def _area_section(report: AgencyReport, short: dict[str, str]) -> str:
+    """The area's figures with their growth, share and rank, then each indicator across the areas with a bar chart."""
+    area = report.area or ""
+    rows = [[_e(short.get(f.plan, f.plan)), _e(f.name), _e(f.unit), _e(latest_text(f.period, f.actual)),
+             _e(growth_text(f.yoy.reported, f.yoy.computed) if f.yoy else "—"), _e(pct(f.share)),
+             _e(f"{f.rank}/{f.ranked}" if f.rank is not None else "—"),
+             _e(target_text(f.target) if f.target else "—"),
+             badge("status", f.status, f.label) if f.status else f'<span class="muted">{_e(f.label)}</span>']
+            for f in report.area_figures]
+    parts = [f"<h2>本地区指标（{_e(area)}，{len(report.area_figures)}）</h2>",
+             _table(["计划", "指标", "单位", "最新值（期别）", "同比（报表/计算）", "占全市比重", "位次", "地区目标", "状态"], rows,
+                    (3, 5, 6))]
+    if any(not f.judged for f in report.area_figures):
+        parts.append('<p class="muted">未设地区目标的指标只列数值、同比与位次，不作研判：全市目标不适用于单个地区。</p>')
+    for table in report.area_tables:
+        when = table.period.label() if table.period is not None else "—"
+        parts.append(f"<h3>{_e(table.name)}（{_e(table.unit)}）各地区，{_e(when)}</h3>")
+        body = [[("<b>" + _e(r.area) + "</b>") if r.area == area else _e(r.area), _e(num(r.value)),
+                 _e(growth_text(r.yoy_reported, r.yoy_computed)), _e(pct(r.share)),
+                 _e(r.rank if r.rank is not None else "—"), _e(points(r.contribution)), _e(r.note or "—")]
+                for r in table.rows]
+        parts.append(_table(["地区", "数值", "同比（报表/计算）", "占全市比重", "位次", "拉动（百分点）", "备注"], body,
+                            (1, 2, 3, 4, 5)))
+        svg = area_bars_svg(table, highlight=area)
+        if svg:
+            parts.append(f"<figure>{svg}<figcaption>{_e(f'{table.name}：各地区数值，{area} 以蓝色标出；功能区不排名。')}"
+                         "</figcaption></figure>")
+        for note in table.notes:
+            parts.append(f'<p class="muted">{_e(note)}</p>')
+    return "\n".join(parts)
 
 
 def _returns(report: AgencyReport) -> str:

@@ -15,18 +15,21 @@ from pingtai.assess import TASK_STATE_LABELS
 from pingtai.render.common import LEAGUE_TITLE, REPORT_TITLE, idle_note, league_sections
 from pingtai.render.format import (
     expected_text,
+    growth_text,
     latest_text,
     markdown,
     num,
     pct,
+    points,
     rate_text,
     score_text,
+    shown,
     status_counts_text,
     target_text,
     task_counts_text,
 )
 from pingtai.render.format import markdown_cell as cell
-from pingtai.render.status import chart
+from pingtai.render.status import area_bars, chart
 from pingtai.reports import LEAGUE_BY_LABELS, ROLE_LABELS, AgencyReport, League, ReportTask
 
 
@@ -93,6 +96,8 @@ def report_markdown(report: AgencyReport) -> str:
         if lines:  # str() of a rich Text is its plain text
             out += [f"### {markdown(r.name)}（{markdown(short.get(r.plan, r.plan))}，{markdown(r.unit)}）", "",
                     "```text", *(str(line) for line in lines), "```", ""]
+    if report.area is not None:
+        out += _area_section(report, short)
     out += ["## 报表报送", ""]
     if report.owes_returns or report.returns:
         out.append(table(["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"],
@@ -101,6 +106,35 @@ def report_markdown(report: AgencyReport) -> str:
     else:
         out += ["本单位不在报送名单中，无应报报表。", ""]
     return "\n".join(out)
+
+
+def _area_section(report: AgencyReport, short: dict[str, str]) -> list[str]:
+    """The area's figures (growth, share, rank), then each indicator across the areas with a plain bar chart."""
+    out = [f"## 本地区指标（{markdown(report.area or '')}，{len(report.area_figures)}）", "", table(
+        ["计划", "指标", "单位", "最新值（期别）", "同比（报表/计算）", "占全市比重", "位次", "地区目标", "状态"],
+        [[short.get(f.plan, f.plan), f.name, f.unit, latest_text(f.period, f.actual),
+          growth_text(f.yoy.reported, f.yoy.computed) if f.yoy else "—", pct(f.share),
+          f"{f.rank}/{f.ranked}" if f.rank is not None else "—", target_text(f.target) if f.target else "—", f.label]
+         for f in report.area_figures])]
+    if any(not f.judged for f in report.area_figures):
+        out += ["未设地区目标的指标只列数值、同比与位次，不作研判：全市目标不适用于单个地区。", ""]
+    for area_table in report.area_tables:
+        when = area_table.period.label() if area_table.period is not None else "—"
+        out += [f"### {markdown(area_table.name)}（{markdown(area_table.unit)}）各地区，{when}", "", table(
+            ["地区", "数值", "同比（报表/计算）", "占全市比重", "位次", "拉动（百分点）", "备注"],
+            [[r.area, num(r.value), growth_text(r.yoy_reported, r.yoy_computed), pct(r.share),
+              r.rank if r.rank is not None else "—", points(r.contribution), r.note] for r in area_table.rows])]
+        bars = area_bars(area_table, terminal=False)
+        if bars:
+            out += ["```text", *(_code_line(str(line)) for line in bars), "```", ""]
+        out += [f"{markdown(note)}" for note in area_table.notes] + ([""] if area_table.notes else [])
+    return out
+
+
+def _code_line(text: str) -> str:
+    """A line inside a fenced code block: nothing is markup there, but backticks could close the fence —
+    they are written full-width (｀) — and control characters are shown escaped."""
+    return shown(text).replace("`", "｀")
 
 
 def league_markdown(league: League) -> str:

@@ -20,7 +20,7 @@ from pingtai.render.format import (
     task_counts_text,
     terminal_block,
 )
-from pingtai.render.status import TASK_STYLES, chart, indicator_table
+from pingtai.render.status import TASK_STYLES, area_figures_table, chart, indicator_table, render_area_table
 from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask
 
 RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "due": "blue"}
@@ -94,6 +94,13 @@ def render_report(report: AgencyReport, out: Output) -> None:
                 out.line()
     else:
         out.line("相关指标：无")
+    if report.area is not None:
+        out.table(area_figures_table(f"本地区指标（{report.area}，{len(report.area_figures)}）", report.area_figures))
+        if any(not f.judged for f in report.area_figures):
+            out.line("说明：未设地区目标的指标只列数值、同比与位次，不作研判——全市目标不适用于单个地区。")
+        for area_table in report.area_tables:
+            render_area_table(area_table, out)
+        out.line()
     if report.returns:
         # timeliness counts from the receipt day; the import day is the ledger's record, the first to go
         returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pingtai.assess import (
     TASK_STATE_LABELS,
@@ -27,15 +28,20 @@ from pingtai.render.console import Cell, Line, Output, TableData
 from pingtai.render.format import (
     completion_text,
     expected_text,
+    growth_text,
     latest_text,
     num,
     pct,
+    points,
     projection_text,
     ratio_text,
     signed_pct,
     status_word,
     target_text,
 )
+
+if TYPE_CHECKING:
+    from pingtai.by_area import AreaFigure, AreaTable
 
 STATUS_STYLES = {
     "achieved": "bold green", "on_track": "green", "at_risk": "bold yellow", "off_track": "bold red",
@@ -106,7 +112,11 @@ def counts_line(counts: dict[str, int]) -> Line:
 
 
 def render_status(report: StatusReport, out: Output) -> None:
-    """Print the dashboard: per plan its indicators, then tasks, late tasks and returns outstanding."""
+    """Print the dashboard: per plan its indicators, then tasks, late tasks and returns outstanding
+    (an area's dashboard: :func:`render_area_status`)."""
+    if report.area is not None:
+        render_area_status(report, out)
+        return
     scope = f"（单位：{report.agency}）" if report.agency else ""
     out.line(Line(f"进度看板 {report.as_of.isoformat()}{scope}", "bold"))
     out.line()
@@ -184,8 +194,12 @@ def render_returns(report: StatusReport, out: Output) -> None:
 
 
 def render_detail(detail: IndicatorDetail, out: Output) -> None:
-    """Print one indicator in depth: per plan its path, milestones, projection, ratio and a chart."""
+    """Print one indicator in depth: per plan its path, milestones, projection, ratio and a chart; with
+    ``--by-area`` the figures across its areas instead."""
     out.line(Line(f"{detail.name}（{detail.id}）", "bold"))
+    if detail.by_area is not None:
+        render_area_table(detail.by_area, out)
+        return
     facts = [f"单位 {detail.unit}", KIND_LABELS[detail.kind], DIRECTION_LABELS[detail.direction],
              FREQUENCY_LABELS[detail.frequency], f"归口 {detail.owner or '—'}",
              "几何插值" if detail.interpolation == "geometric" else "线性插值"]
@@ -205,6 +219,8 @@ def render_plan_detail(plan: PlanDetail, out: Output) -> None:
     head.append_text(status_cell(row.status, row.final))
     head.append(f"  最新 {latest_text(row.period, row.actual)}，应达 {expected_text(row.expected, row.method)}，"
                 f"最终目标 {target_text(row.final_target)}，完成率 {completion_text(row.completion, row.completion_target)}")
+    if row.yoy is not None:
+        head.append(f"，同比（报表/计算）{growth_text(row.yoy.reported, row.yoy.computed)}")
     out.line(head)
     path = TableData(f"{plan.short_name} 目标路径与实际", ["期别", "应达", "计算方法", "实际", "报送单位", "偏差", "判断"])
     for item in plan.rows:
@@ -263,3 +279,90 @@ def chart(rows: Sequence[PathRow], terminal: bool, width: int = 40) -> list[Cell
         text.append(f" {num(r.actual)} / {num(r.expected)}")
         lines.append(text)
     return lines
+
+
+# --- areas -------------------------------------------------------------------------------------------
+
+
+def area_table(table: AreaTable) -> TableData:
+    """The city and every area at the table's point: figure, 同比 (reported / computed), share, rank,
+    contribution to the city's growth, who reported it and its note."""
+    when = table.period.label() if table.period is not None else "—"
+    data = TableData(f"{table.name}（{table.unit}）分地区，{when}",
+                     ["地区", "代码", "数值", "同比（报表/计算）", "占全市比重", "位次", "拉动（百分点）", "报送单位", "备注"])
+    city = table.city
+    source = {"sum": "各区、县（市）合计", "reported": city.agency or "—"}.get(city.source or "", "—")
+    data.rows.append(["全市", city.code or "—", num(city.value),
+                      growth_text(city.yoy.reported, city.yoy.computed) if city.yoy else "—",
+                      "100.0%" if city.value is not None and table.additive else "—", "—", "—", source, city.note])
+    for row in table.rows:
+        place = row.area if row.summed else f"{row.area}（功能区，不计入合计）" if row.kind == "zone" else row.area
+        data.rows.append([place, row.code or "—", num(row.value), growth_text(row.yoy_reported, row.yoy_computed),
+                          pct(row.share), str(row.rank) if row.rank is not None else "—", points(row.contribution),
+                          row.agency or "—", row.note or ""])
+    return data
+
+
+def area_bars(table: AreaTable, terminal: bool, width: int = 40) -> list[Cell]:
+    """A bar per area (county-level first, largest first), blocks on a terminal and ``#`` when piped."""
+    shown = sorted((r for r in table.rows if r.value is not None), key=lambda r: (not r.summed, -(r.value or 0.0)))
+    scale = max((r.value or 0.0 for r in shown), default=0.0)
+    if not shown or not scale > 0 or not math.isfinite(scale):
+        return []
+    fill = "█" if terminal else "#"
+    label_width = max(len(r.area) for r in shown)
+    lines: list[Cell] = [f"图示（{table.name}，{table.unit}）："]
+    for r in shown:
+        filled = round(max(r.value or 0.0, 0.0) / scale * width)
+        line = Line(f"{r.area.ljust(label_width, '　')} ")
+        line.append(fill * filled, style="cyan" if r.summed else "bright_black")
+        line.append(f" {num(r.value)}")
+        lines.append(line)
+    return lines
+
+
+def render_area_table(table: AreaTable, out: Output) -> None:
+    """Print an indicator's figures across its areas, its notes and a bar chart."""
+    out.table(area_table(table))
+    for note in table.notes:
+        out.line(f"说明：{note}")
+    for line in area_bars(table, out.terminal):
+        out.line(line)
+
+
+def area_figures_table(title: str, figures: Sequence[AreaFigure]) -> TableData:
+    """One area's figures: latest value, 同比, share of the city, rank, and the judgement against the area's
+    targets where a plan sets them."""
+    data = TableData(title, ["指标", "单位", "最新值（期别）", "同比（报表/计算）", "占全市比重", "位次", "地区目标", "状态"])
+    for f in figures:
+        rank = f"{f.rank}/{f.ranked}" if f.rank is not None else "—"
+        data.rows.append([f.name, f.unit, latest_text(f.period, f.actual),
+                          growth_text(f.yoy.reported, f.yoy.computed) if f.yoy else "—", pct(f.share), rank,
+                          target_text(f.target) if f.target else "—",
+                          status_cell(f.status) if f.status else Line(f.label, "bright_black")])
+    return data
+
+
+def render_area_status(report: StatusReport, out: Output) -> None:
+    """Print an area's dashboard: its figures per plan, then its government's tasks and returns."""
+    out.line(Line(f"进度看板 {report.as_of.isoformat()}（地区：{report.area}，{report.agency}）", "bold"))
+    out.line()
+    for plan in report.plans:
+        figures = [f for f in report.area_figures if f.plan == plan.plan]
+        out.line(Line(f"{plan.short_name} {plan.number}《{plan.title}》", "bold"))
+        if not figures:
+            out.line(f"本计划没有在 {report.area} 按地区填报的指标。")
+            out.line()
+            continue
+        judged = sum(1 for f in figures if f.judged)
+        summary = Line(f"在 {report.area} 按地区填报的指标 {len(figures)} 项，按地区目标研判 {judged} 项")
+        if judged:
+            summary.append("：")
+            summary.append_text(counts_line(plan.counts))
+        out.line(summary)
+        out.table(area_figures_table(f"{plan.short_name} {report.area} 指标", figures))
+        if judged < len(figures):
+            out.line("说明：未设地区目标的指标只列数值、同比与位次，不作研判——全市目标不适用于单个地区。")
+        out.line()
+    render_tasks(report, out)
+    render_returns(report, out)

@@ -1,10 +1,12 @@
 """Agency reports and the league table as xlsx workbooks, ready to print on A4 and to send out.
 
 Report sheets: ``概况`` (summary, leading-group contacts, measures), ``任务`` (lead and co-operating
-tasks with their latest progress texts and targets), ``指标`` (the indicator table, then one block
-per indicator — period, period end, expected, actual — with a native Excel line chart of actual
-against the trajectory beside it, on a date axis so that time is to scale) and ``报表`` (returns
-by period). The league is one sheet ``排名``.
+tasks with their latest progress texts and targets), ``指标`` (the indicator table), ``走势`` (one
+block per indicator — period, period end, expected, actual — with a native Excel line chart of
+actual against the trajectory beside it, on a date axis so that time is to scale), for an area's
+government ``分地区`` (its area's figures) and ``地区对比`` (one block per indicator — every area's
+figure, 同比, share, rank — with a native bar chart beside it), and ``报表`` (returns by period).
+The league is one sheet ``排名``.
 
 Every sheet is laid out by :mod:`pingtai.render.sheets`: columns sized to their content (CJK
 counts double; figures always fit, long text wraps in rows tall enough for it), frozen header,
@@ -27,8 +29,9 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.chart import LineChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.axis import DateAxis
+from openpyxl.chart.marker import DataPoint
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
@@ -39,6 +42,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pingtai.assess import TASK_STATE_LABELS
+from pingtai.by_area import AreaTable
 from pingtai.render.charts import value_ticks
 from pingtai.render.common import (
     ACTUAL_COLOUR,
@@ -50,6 +54,7 @@ from pingtai.render.common import (
     league_sections,
 )
 from pingtai.render.format import (
+    growth_text,
     latest_text,
     pct_figure,
     rate_text,
@@ -194,6 +199,9 @@ def report_workbook(report: AgencyReport) -> Workbook:
     _tasks(workbook.create_sheet("任务"), report)
     _indicators(workbook.create_sheet("指标"), report)
     _trends(workbook.create_sheet("走势"), report)
+    if report.area is not None:
+        _areas(workbook.create_sheet("分地区"), report)
+        _area_charts(workbook.create_sheet("地区对比"), report)
     _returns(workbook.create_sheet("报表"), report)
     workbook.properties.creator = "pingtai"
     workbook.properties.title = f"{report.agency} {REPORT_TITLE} {report.as_of.isoformat()}"
@@ -376,6 +384,115 @@ def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> i
     actual.smooth = False
     sheet.add_chart(chart, f"{get_column_letter(CHART_COLUMN)}{top}")
     return max(last, top + CHART_ROWS - 1)
+
+
+_AREA_COLUMNS = ["计划", "指标", "单位", "最新期别", "最新值", "同比（报表/计算）", "占全市比重", "位次", "地区目标", "状态"]
+
+
+def _areas(sheet: Worksheet, report: AgencyReport) -> None:
+    """The area's latest figure of each indicator reported by area: growth, share, rank and, where a plan
+    sets area targets, its judgement."""
+    area = report.area or ""
+    title(sheet, f"{report.agency} · {area}分地区指标", _subtitle(report), len(_AREA_COLUMNS))
+    header(sheet, 3, _AREA_COLUMNS)
+    short = {p.plan: p.short_name for p in report.plans}
+    row = 3
+    for f in report.area_figures:
+        row += 1
+        values: list[Value] = [short.get(f.plan, f.plan), f.name, f.unit, str(f.period) if f.period else "—",
+                               figure(f.actual), growth_text(f.yoy.reported, f.yoy.computed) if f.yoy else "—",
+                               pct_figure(f.share), f"{f.rank}/{f.ranked}" if f.rank is not None else "—",
+                               target_text(f.target) if f.target else "—", f.label]
+        for column, value in enumerate(values, start=1):
+            put(sheet, row, column, value, number_format=FIGURE if column == 5 else PERCENT if column == 7 else None)
+        if f.status is not None:
+            paint(sheet.cell(row=row, column=10), "status", f.status)
+    if any(not f.judged for f in report.area_figures):
+        row += 2
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(_AREA_COLUMNS))
+        put(sheet, row, 1, "未设地区目标的指标只列数值、同比与位次，不作研判：全市目标不适用于单个地区。", border=False)
+    finish(sheet, 3, "landscape", columns=len(_AREA_COLUMNS))
+
+
+AREA_COLUMNS = ("地区", "数值", "同比（报表/计算）", "占全市比重", "位次")
+"""The columns of each block on ``地区对比``; its bar chart fills the column after the blank one beside them."""
+AREA_CHART_COLUMN = len(AREA_COLUMNS) + 2
+
+
+def _area_charts(sheet: Worksheet, report: AgencyReport) -> None:
+    """One block per indicator the area has a figure of: every area's figure, 同比, share and rank, with a
+    bar chart beside it (the report's own area in the actual colour); blocks never split across pages."""
+    area = report.area or ""
+    title(sheet, f"{report.agency} · 各地区对比：{area}在各区、县（市）中的位次", _subtitle(report), AREA_CHART_COLUMN)
+    if not report.area_tables:
+        heading(sheet, 3, "各地区尚无可对比的数值。", AREA_CHART_COLUMN)
+    row, blocks, charted = 2, [], []
+    for table in report.area_tables:
+        top = row + 2
+        row, chart = _area_block(sheet, top, table, area)
+        blocks.append((top, row))
+        if chart:
+            charted.append(top)
+    fit_columns(sheet, 3, "landscape")
+    sheet.column_dimensions[get_column_letter(AREA_CHART_COLUMN - 1)].width = 2
+    beside = budget("landscape") - total_width(sheet, range(1, AREA_CHART_COLUMN))
+    sheet.column_dimensions[get_column_letter(AREA_CHART_COLUMN)].width = max(beside, 50)
+    fit_rows(sheet)
+    print_setup(sheet, "landscape", area=used_area(sheet, AREA_CHART_COLUMN))
+    keep_together(sheet, blocks, "landscape", None)
+    # Anchored to cells once the columns are sized: each chart fills its column beside its block.
+    for top, chart in zip(charted, sheet._charts, strict=True):  # type: ignore[attr-defined]
+        chart.anchor = TwoCellAnchor(_from=AnchorMarker(col=AREA_CHART_COLUMN - 1, row=top - 1),
+                                     to=AnchorMarker(col=AREA_CHART_COLUMN, row=top - 1 + CHART_ROWS))
+
+
+def _area_block(sheet: Worksheet, top: int, table: AreaTable, area: str) -> tuple[int, bool]:
+    """One indicator's figures across the areas at ``top`` and a bar chart of them beside it; returns the
+    block's last row and whether it has a chart."""
+    when = table.period.label() if table.period is not None else "—"
+    put(sheet, top, 1, f"{table.name}（{table.unit}）各地区，{when}", bold=True, border=False, wrap=False)
+    sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=len(AREA_COLUMNS))
+    for column, text in enumerate(AREA_COLUMNS, start=1):
+        put(sheet, top + 1, column, text, bold=True).fill = _HEADER_FILL
+    # largest first, as ranked (zones after the county-level areas), then the areas without a figure
+    rows = sorted((r for r in table.rows if r.value is not None), key=lambda r: (not r.summed, -(r.value or 0.0)))
+    rows += [r for r in table.rows if r.value is None]
+    for i, r in enumerate(rows, start=top + 2):
+        put(sheet, i, 1, r.area, bold=r.area == area)
+        put(sheet, i, 2, figure(r.value), number_format=FIGURE)
+        put(sheet, i, 3, growth_text(r.yoy_reported, r.yoy_computed))
+        put(sheet, i, 4, pct_figure(r.share), number_format=PERCENT)
+        put(sheet, i, 5, r.rank)
+    last = top + 1 + len(rows)
+    for note in table.notes:
+        last += 1
+        sheet.merge_cells(start_row=last, start_column=1, end_row=last, end_column=len(AREA_COLUMNS))
+        put(sheet, last, 1, note, border=False)
+    shown = sum(1 for r in rows if r.value is not None)
+    if shown:
+        chart = BarChart()
+        chart.type = "bar"  # horizontal: area names read along the axis
+        chart.title = chart_title(f"{table.name}（{table.unit}）", 13, bold=True)
+        chart.style = 2
+        chart.legend = None
+        chart.add_data(Reference(sheet, min_col=2, min_row=top + 1, max_row=top + 1 + shown), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=top + 2, max_row=top + 1 + shown))
+        chart.x_axis.delete = False  # openpyxl 3.1 leaves axes hidden in Excel unless told
+        chart.y_axis.delete = False
+        chart.y_axis.title = chart_title(table.unit, CHART_PT)
+        chart.x_axis.txPr = chart.y_axis.txPr = chart_text(CHART_PT)
+        chart.x_axis.scaling.orientation = "maxMin"  # the first row (the largest) at the top …
+        chart.y_axis.crosses = "max"  # … and the value axis still at the bottom
+        chart.x_axis.tickLblSkip = 1  # every area named, however small the chart is drawn
+        bars = chart.series[0]
+        bars.graphicalProperties.solidFill = PATH_COLOUR
+        for index, r in enumerate(rows[:shown]):
+            if r.area == area:  # the report's own area stands out, as in the HTML chart
+                point = DataPoint(idx=index)
+                point.graphicalProperties.solidFill = ACTUAL_COLOUR
+                bars.dPt.append(point)
+        sheet.add_chart(chart, f"{get_column_letter(AREA_CHART_COLUMN)}{top}")
+    return max(last, top + CHART_ROWS - 1), bool(shown)
 
 
 _RETURN_COLUMNS = ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "填报日期", "计划"]

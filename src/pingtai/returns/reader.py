@@ -4,8 +4,8 @@
 problem is located ``file!sheet!cell`` and carries a stable code. The decisions it makes:
 
 * **Which sheets**: a workbook with the template's metadata sheet (:data:`pingtai.layout.META_SHEET`,
-  A1 = :data:`pingtai.layout.TEMPLATE_FORMAT`) is read as the template — its 指标 and 任务 sheets
-  only. Otherwise every visible sheet with a recognisable header (:mod:`pingtai.returns.tables`)
+  A1 = :data:`pingtai.layout.TEMPLATE_FORMAT`) is read as the template — its 指标, 分地区 (a table of
+  areas, where the template has one) and 任务 sheets only. Otherwise every visible sheet with a recognisable header (:mod:`pingtai.returns.tables`)
   is read; hidden and empty sheets are ignored; visible sheets without a header get a warning.
 * **Agency and period**: from the template's metadata, else ``填报单位：`` / ``报告期：`` lines
   above the header (or a period in the title, ``2024年1-9月…情况``), else ``agency`` / ``period``
@@ -507,6 +507,9 @@ class Reader:
             self.problem(self.file, f"模板缺少“{layout.VALUES_SHEET}”工作表：请用 pingtai template 重新生成", "template-broken")
         elif self._read_sheet(layout.VALUES_SHEET, agency, period) == "no-header":
             self.problem(f"{self.file}!{layout.VALUES_SHEET}", f"找不到表头（{'、'.join(layout.VALUE_HEADERS)}）", "template-broken")
+        if layout.AREAS_SHEET in names and self._read_sheet(layout.AREAS_SHEET, agency, period) == "no-header":
+            self.problem(f"{self.file}!{layout.AREAS_SHEET}",
+                         f"找不到表头（{layout.AREA_COLUMN}、各指标的{layout.AREA_VALUE}）", "template-broken")
         if layout.TASKS_SHEET in names:
             self._read_tasks(layout.TASKS_SHEET, agency, period)
         self.result.agency, self.result.period = agency, period
