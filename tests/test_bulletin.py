@@ -349,9 +349,9 @@ def test_no_growth_clause_without_yoy(examples: LedgerSnapshot) -> None:
 
 AREAS = [
     {"area": "柯桥区", "code": "330603", "period": "2024", "value": 300.5, "yoy_reported": 12.5, "yoy_computed": 11.0,
-     "share": 26.1, "rank": 1},
+     "share": 0.261, "rank": 1},
     {"area": "越城区", "code": "330602", "period": "2024", "value": 260.0, "yoy_reported": None, "yoy_computed": -1.23,
-     "share": 22.6, "rank": 2},
+     "share": 0.226, "rank": 2},
     {"area": "新昌县", "code": "330624", "period": "2024", "value": 60.0, "yoy_reported": None, "yoy_computed": None,
      "share": None, "rank": 3},
     {"area": "柯桥区", "code": "330603", "period": "2024H1", "value": 150.0, "rank": 1},
@@ -382,8 +382,31 @@ def test_area_figures_of_another_period_or_an_empty_list_make_no_section(example
 
 def test_one_area_alone_and_area_figures_as_objects(examples: LedgerSnapshot) -> None:
     only = AreaFigure.of(AREAS[0])
+    assert only is not None
     bulletin = build_bulletin(catalog(), examples, Period(2024), areas={"online_retail_sales": [only]})
     assert sentences(bulletin, "areas") == ["2024年，网络零售额仅有柯桥区（300.5亿元）的分地区数据。"]
+
+
+def test_the_command_feeds_the_area_section_from_the_figures_show_by_area_shows(tmp_path: Path) -> None:
+    """service.bulletin passes the rows `show --by-area --period P` builds; an area without a figure at P says nothing."""
+    store = service.Store(example_ledger(tmp_path / "ledger.sqlite3"))
+    bulletin = service.bulletin(catalog(), store, Period(2024))
+    shown = service.show(catalog(), store, "网络零售额", AS_OF, by_area=True, period="2024")
+    assert shown.areas is not None
+    ranked = sorted((r for r in shown.areas if r.rank is not None), key=lambda r: r.rank or 0)
+    table = next(b for b in bulletin.sections[2].blocks if isinstance(b, Table))
+    assert [[plain(c) for c in row] for row in table.rows] == [
+        [str(r.rank), r.area, format.num(r.value), format.num(r.yoy_reported), format.pct(r.share).rstrip("%")]
+        for r in ranked]
+    assert sentences(bulletin, "areas") == [
+        "2024年，网络零售额居前的是柯桥区（352.1亿元），居后的是新昌县（66.2亿元）；同比增速最高的是柯桥区（增长15.4%），"
+        "最低的是嵊州市（增长8.2%）。"]
+    # the 滨海新区 is a zone: shown by `show --by-area`, never ranked, so not in the bulletin's table
+    assert any(r.kind == "zone" for r in shown.areas) and "滨海新区" not in str(table.rows)
+    # a period without area figures (the 2024 mid-year return carries none): no section
+    assert service.bulletin(catalog(), store, Period.parse("2024H1")).section("areas") is None
+    without = AreaFigure.of({"area": "越城区", "code": "330602", "period": None, "value": None})
+    assert without is None  # a row without a figure (no period) is left out, not an error
 
 
 def test_a_decreasing_indicator_is_measured_the_other_way_round(examples: LedgerSnapshot) -> None:

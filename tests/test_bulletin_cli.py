@@ -47,7 +47,12 @@ def test_every_number_in_the_document_is_the_value_its_source_names(db: Path, tm
     bulletin = json_of(db, "bulletin", "--period", "2024Q4")
     assert bulletin["as_of"] == "2025-01-21" and bulletin["period"] == "2024"
     status = json_of(db, "status", "--as-of", "2025-01-21")
-    docs = {"status": status, "bulletin": bulletin}
+    # 各区、县（市）情况: each indicator's figures as `show --by-area` prints them for the same period and date
+    shown_by_area = {ref["path"][0] for f in figures_in(bulletin) for ref in f["refs"] if ref["doc"] == "areas"}
+    assert shown_by_area == {"online_retail_sales"}
+    areas = {ident: json_of(db, "show", ident, "--by-area", "--period", "2024", "--as-of", "2025-01-21")["areas"]
+             for ident in shown_by_area}
+    docs = {"status": status, "bulletin": bulletin, "areas": areas}
     target = tmp_path / "通报.docx"
     written = run(db, "bulletin", "--period", "2024Q4", "-o", str(target))
     assert written.exit_code == 0 and "已写入" in written.stdout
@@ -79,6 +84,15 @@ def test_every_number_in_the_document_is_the_value_its_source_names(db: Path, tm
                     assert ("-" + number in cell.text) == (value < 0 and float(number) != 0), cell.text
                     checked += 1
     assert checked > 120, checked
+    # the area section's figures are among those checked: ranks, values, 同比 and shares of six areas
+    assert len([f for f in figures_in(bulletin) if f["refs"][0]["doc"] == "areas"]) >= 6 * 4
+
+
+def figures_in(bulletin: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every figure of the bulletin's sentences and table cells (as ``bulletin --json`` gives them)."""
+    parts = [p for b in blocks_of(bulletin, "paragraph") for p in b["parts"]]
+    parts += [p for b in blocks_of(bulletin, "table") for row in b["rows"] for cell in row for p in cell]
+    return figures_of(parts)
 
 
 def test_json_compact_or_indented_keeps_every_figure_with_its_sources(db: Path, tmp_path: Path) -> None:
@@ -93,13 +107,14 @@ def test_json_compact_or_indented_keeps_every_figure_with_its_sources(db: Path, 
     written = run(db, "bulletin", "--period", "2024Q4", "-o", str(target), "--indent", "1")
     assert written.exit_code == 0, written.output
     assert target.read_text(encoding="utf-8") == expected
-    parts = [p for b in blocks_of(bulletin, "paragraph") for p in b["parts"]]
-    parts += [p for b in blocks_of(bulletin, "table") for row in b["rows"] for cell in row for p in cell]
-    figures = figures_of(parts)
+    figures = figures_in(bulletin)
     assert len(figures) > 120 and all(f["refs"] and all(r["doc"] and r["path"] for r in f["refs"]) for f in figures)
     # every source is in what `status --json` prints by default: none in the series --history adds
     steps = [step for f in figures for r in f["refs"] if r["doc"] == "status" for step in r["path"]]
     assert steps and not {"history", "used"} & {s for s in steps if isinstance(s, str)}
+    assert "yoy" in steps  # 同比 from the rows' `yoy`, which `status --json` always has
+    fields = {r["path"][-1] for f in figures for r in f["refs"] if r["doc"] == "areas"}
+    assert fields == {"value", "yoy_reported", "share", "rank"}  # keys of `show --by-area --json`'s areas rows
 
 
 def test_returns_and_next_steps_are_the_reports_and_the_checks(db: Path) -> None:

@@ -163,7 +163,7 @@ def test_headings_paragraphs_and_order_follow_the_data(doc: DocumentObject, bull
 
 def test_every_table_cell_is_the_datas(doc: DocumentObject, bulletin: Bulletin) -> None:
     tables = [b for s in bulletin.sections for b in s.blocks if isinstance(b, Table)]
-    assert len(doc.tables) == len(tables) == 2
+    assert len(doc.tables) == len(tables) == 3  # two plans' indicators, 网络零售额 by area
     for table, block in zip(doc.tables, tables, strict=True):
         header = table.rows[0]
         assert [c.text for c in header.cells] == list(block.header)
@@ -175,6 +175,9 @@ def test_every_table_cell_is_the_datas(doc: DocumentObject, bulletin: Bulletin) 
         assert {p.style.name for row in table.rows for c in row.cells for p in c.paragraphs if p.style} == {"表格文字"}
     widths = [round(int(c.get(qn("w:w"))) / 1440 * 25.4) for c in doc.tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))]
     assert widths == list(layout.INDICATOR_COLUMNS_MM) and sum(widths) == 156
+    area = [round(int(c.get(qn("w:w"))) / 1440 * 25.4) for c in doc.tables[2]._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert len(area) == 5 and sum(area) in (155, 156, 157)  # the text's width, shared out
+    assert [c.text for c in doc.tables[2].rows[1].cells] == ["1", "柯桥区", "352.1", "15.4", "30.6"]
     captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "表题"]
     assert captions == [b.caption for b in tables]
 

@@ -39,14 +39,15 @@ def test_headings_paragraphs_tables_and_the_authors_place(bulletin: Bulletin) ->
         said = block.text
         assert (f"> {said}" if block.role == "placeholder" else said) in lines
     tables = [b for s in bulletin.sections for b in s.blocks if isinstance(b, Table)]
-    assert text.count("|---|---|---|---|---|---|---|---|---|\n") == len(tables) == 2
+    assert len(tables) == 3 and text.count("|---|---|---|---|---|---|---|---|---|\n") == 2  # a plan's indicators
+    assert text.count("\n|---|---|---|---|---|\n") == 1 and "| 1 | 柯桥区 | 352.1 | 15.4 | 30.6 |" in lines  # by area
     assert "| 网络零售额 | 亿元 | 1100<br>2024年 | 1150.6 | 104.6 | 13.7 | 100.0 | 正常 | 市商务局 |" in lines
     assert lines[-3:] == [bulletin.issuer, "", bulletin.date]
 
 
 def test_a_commonmark_reader_sees_the_tables_and_the_quote(bulletin: Bulletin) -> None:
     rendered = html(bulletin_markdown(bulletin))
-    assert rendered.count("<table>") == 2 and rendered.count("<h2>") == len(bulletin.sections)
+    assert rendered.count("<table>") == 3 and rendered.count("<h2>") == len(bulletin.sections)
     assert "<blockquote>" in rendered and "起草人补充" in rendered
 
 

@@ -237,6 +237,24 @@ def _text(value: float | None) -> str:
     return num(value)
 
 
+def area_tables_at(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike], as_of: date,
+                   period: Period) -> list[AreaTable]:
+    """The table (:func:`area_table`) of every indicator of ``plans`` reported by area at ``period`` (a point),
+    once per indicator in plan order — what ``show INDICATOR --by-area --period P`` builds for each of them
+    (the bulletin's 各区、县（市）情况). ``values`` are read once, grouped by indicator."""
+    rule = AreaRule(catalog)
+    ended = last_ended_month(as_of)
+    grouped = by_indicator(values)
+    point = period.as_point()
+    tables: dict[str, AreaTable] = {}
+    for plan in plans:
+        for item in plan.indicators:
+            if item.indicator.areas and item.id not in tables:
+                figures = Figures(item.indicator, grouped.get(item.id, []), rule, ended)
+                tables[item.id] = _table(figures, rule, point)
+    return list(tables.values())
+
+
 # --- one area's figures ----------------------------------------------------------------------------------
 
 
@@ -306,4 +324,4 @@ def area_tables_of(catalog: Catalog, plans: Sequence[Plan], values: Iterable[Sto
 
 
 __all__ = ["NOT_JUDGED", "NO_TARGET_NOTE", "AreaFigure", "AreaRow", "AreaTable", "CityFigure", "area_figures",
-           "area_named", "area_table", "area_tables_of", "competition_ranks"]
+           "area_named", "area_table", "area_tables_at", "area_tables_of", "competition_ranks"]

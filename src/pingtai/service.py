@@ -193,15 +193,21 @@ def league(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None =
 def bulletin(catalog: Catalog, store: Store, period: Period, *, as_of: dt.date | None = None, plan: str | None = None,
              doc_number: str = "", issuer: str | None = None) -> Bulletin:
     """The quarterly 通报 (``pingtai bulletin``) for ``period`` on ``as_of`` (default: the first day
-    its returns count as missing): :func:`pingtai.bulletin.build_bulletin` on what reports read.
+    its returns count as missing): :func:`pingtai.bulletin.build_bulletin` on what reports read, with the
+    area figures of every indicator the bulletin's plans have reported by area, at ``period``
+    (:func:`pingtai.by_area.area_tables_at`, the tables ``show --by-area`` prints).
 
     The plan, the period and the date are checked against the catalog before the ledger is read.
     """
     from pingtai.bulletin import build_bulletin, bulletin_scope
+    from pingtai.by_area import area_tables_at
 
-    bulletin_scope(catalog, period, as_of=as_of, plan=plan)
-    return build_bulletin(catalog, snapshot(store), period, as_of=as_of, plan=plan, doc_number=doc_number,
-                          issuer=issuer)
+    scope = bulletin_scope(catalog, period, as_of=as_of, plan=plan)
+    data = snapshot(store)
+    # 各区、县（市）情况: the figures `show INDICATOR --by-area --period P` shows, for every indicator reported by area
+    tables = area_tables_at(catalog, scope.plans, data.values, scope.as_of, scope.period)
+    return build_bulletin(catalog, data, period, as_of=as_of, plan=plan, doc_number=doc_number, issuer=issuer,
+                          areas={table.id: table.rows for table in tables})
 
 
 def check(catalog: Catalog, store: Store, as_of: dt.date, *, now: dt.datetime, plan: str | None = None,

@@ -20,8 +20,10 @@ Rules of the bulletin (``docs/bulletin.md`` has them with examples):
   (``annual``) for a year-to-date amount, else the milestone the status row's ``completion_target``
   names. **时序进度** is what the trajectory expects now against the same target; the clause is left
   out at 100 % (the target's own date) and where nothing is expected.
-- **Areas** appear only when area figures are given (``areas``: indicator id → rows shaped like
-  ``show --by-area --json``'s), for the bulletin's period.
+- **Areas** appear only when area figures are given (``areas``: indicator id → the rows
+  ``show --by-area --json`` prints, or the :class:`~pingtai.by_area.AreaRow` objects it prints them
+  from), for the bulletin's period; :func:`pingtai.service.bulletin` gives those of every indicator
+  reported by area.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from pingtai.agencies import AgencyIndex
 from pingtai.assess import IndicatorStatus, StatusReport, TaskStatus, build_status
 from pingtai.bulletin import wording
 from pingtai.bulletin.model import (
     AreaFigure,
+    AreaInput,
     Block,
     Bulletin,
     Cell,
@@ -185,8 +187,7 @@ def bulletin_scope(catalog: Catalog, period: Period, *, as_of: dt.date | None = 
 
 
 def gather(catalog: Catalog, data: LedgerSnapshot, period: Period, *, as_of: dt.date | None = None,
-           plan: str | None = None, areas: Mapping[str, Sequence[AreaFigure | Mapping[str, Any]]] | None = None
-           ) -> Sources:
+           plan: str | None = None, areas: Mapping[str, Sequence[AreaFigure | AreaInput]] | None = None) -> Sources:
     """The status, each unit's returns and the check on ``as_of`` (default: :func:`default_as_of`)
     for ``period``, from what the ledger holds (``data``, read by :func:`pingtai.service.bulletin`).
 
@@ -200,7 +201,7 @@ def gather(catalog: Catalog, data: LedgerSnapshot, period: Period, *, as_of: dt.
     check = build_check(catalog, data.values, data.tasks, data.received, day, plan=plan, status=dashboard)
     raws = {(v.indicator, v.period.as_point(), v.agency): raw for v in data.values
             if isinstance(raw := getattr(v, "raw", None), str)}
-    figures = {ident: [AreaFigure.of(r) if isinstance(r, Mapping) else r for r in rows]
+    figures = {ident: [f for r in rows if (f := r if isinstance(r, AreaFigure) else AreaFigure.of(r)) is not None]
                for ident, rows in (areas or {}).items()}
     return Sources(period=period, as_of=day, plans=plans, status=status,
                    returns=_return_lines(catalog, data, plans, period, day, plan),
@@ -209,7 +210,7 @@ def gather(catalog: Catalog, data: LedgerSnapshot, period: Period, *, as_of: dt.
 
 def build_bulletin(catalog: Catalog, data: LedgerSnapshot, period: Period, *, as_of: dt.date | None = None,
                    plan: str | None = None, doc_number: str = "", issuer: str | None = None,
-                   areas: Mapping[str, Sequence[AreaFigure | Mapping[str, Any]]] | None = None) -> Bulletin:
+                   areas: Mapping[str, Sequence[AreaFigure | AreaInput]] | None = None) -> Bulletin:
     """The bulletin for ``period`` on ``as_of``: :func:`compose` of :func:`gather`.
 
     ``plan`` (id, short name or document number) narrows it to one plan; ``doc_number`` is the
@@ -582,8 +583,9 @@ def _area_sentence(ctx: _Context, row: IndicatorStatus, ranked: list[AreaFigure]
 
 
 def _area_row(indicator: str, f: AreaFigure) -> tuple[Cell, ...]:
-    share = (Figure(f.share, wording.number_text(f.share), "", "value", (_area_ref(indicator, f.area, "share"),))
-             if f.share is not None else None)
+    percent = f.share * 100 if f.share is not None else None  # a fraction, shown as a percentage
+    share = (Figure(percent, wording.percent_text(percent), "", "percent", (_area_ref(indicator, f.area, "share"),))
+             if percent is not None else None)
     return ((_count(f.rank or 0, "", _area_ref(indicator, f.area, "rank")),),
             (Quote(f.area, _area_ref(indicator, f.area, "area")),),
             (_area_value(indicator, f, ""),), _bare(_area_growth(indicator, f, signed=False)), _bare(share))

@@ -10,7 +10,8 @@ serialised, its texts as they were.
 
 Where a figure comes from is a :class:`Ref`: the document (``status`` — what ``status --json``
 prints for the same date —, ``bulletin`` — this object's own ``returns`` lines — or ``areas`` — the
-area figures given) and a path into it. A path step is a key, or a selection ``{key: value, …}``
+area figures given, by indicator id: for each, the ``areas`` rows ``show INDICATOR --by-area --period P
+--json`` prints for the same date) and a path into it. A path step is a key, or a selection ``{key: value, …}``
 of the list items whose fields match; a path ending in a selection stands for how many items it
 selects. :data:`RULES` say how a figure's refs make its value.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pingtai.periods import Period
 
@@ -179,12 +180,40 @@ class ReturnLine:
     covered_by: Period | None = None
 
 
+class AreaRowLike(Protocol):
+    """An area's row as :func:`pingtai.by_area.area_table` makes it (:class:`pingtai.by_area.AreaRow`): the
+    object ``show --by-area --json`` prints as an ``areas`` row."""
+
+    @property
+    def area(self) -> str: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def period(self) -> Period | None: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def yoy_reported(self) -> float | None: ...
+    @property
+    def yoy_computed(self) -> float | None: ...
+    @property
+    def share(self) -> float | None: ...
+    @property
+    def rank(self) -> int | None: ...
+
+
+AreaInput = Mapping[str, Any] | AreaRowLike
+"""An area's figure as the bulletin takes it: a ``show --by-area --json`` ``areas`` row, or the object it is
+printed from."""
+
+
 @dataclass(frozen=True)
 class AreaFigure:
     """An area's figure for an indicator, in the shape of ``show --by-area --json``'s ``areas`` rows.
 
-    ``yoy_reported`` / ``yoy_computed`` (同比) and ``share`` (占全市比重) are in percent (9.8 is
-    9.8 %), as returns state them; ``rank`` 1 is the largest value.
+    ``yoy_reported`` / ``yoy_computed`` (同比) are in percent (9.8 is 9.8 %), as returns state them;
+    ``share`` (占全市比重) is a fraction of the city's figure (0.261 is 26.1 %), as ``show --by-area``
+    and ``status --area`` give it; ``rank`` 1 is the largest value.
     """
 
     area: str
@@ -197,17 +226,23 @@ class AreaFigure:
     rank: int | None = None
 
     @classmethod
-    def of(cls, row: Mapping[str, Any]) -> AreaFigure:
-        """An area figure from a ``show --by-area --json`` row (or any mapping with those keys)."""
+    def of(cls, row: AreaInput) -> AreaFigure | None:
+        """An area figure from a ``show --by-area --json`` row (or any mapping with those keys) or the
+        :class:`AreaRowLike` object behind it; ``None`` for a row without a figure (no period)."""
+
+        def get(key: str) -> Any:
+            return row.get(key) if isinstance(row, Mapping) else getattr(row, key, None)
 
         def number(key: str) -> float | None:
-            value = row.get(key)
+            value = get(key)
             return None if value is None else float(value)
 
-        rank = row.get("rank")
-        return cls(area=str(row["area"]), code=None if row.get("code") is None else str(row["code"]),
-                   period=Period.parse(row["period"]), value=number("value"), yoy_reported=number("yoy_reported"),
-                   yoy_computed=number("yoy_computed"), share=number("share"),
+        period, rank, code = get("period"), get("rank"), get("code")
+        if period is None:
+            return None
+        return cls(area=str(get("area")), code=None if code is None else str(code),
+                   period=period if isinstance(period, Period) else Period.parse(str(period)), value=number("value"),
+                   yoy_reported=number("yoy_reported"), yoy_computed=number("yoy_computed"), share=number("share"),
                    rank=None if rank is None else int(rank))
 
 
@@ -237,6 +272,6 @@ class Bulletin:
 
 
 __all__ = [
-    "RULES", "AreaFigure", "Block", "Bulletin", "Cell", "Doc", "Figure", "Paragraph", "Part", "Quote", "Ref",
+    "RULES", "AreaFigure", "AreaInput", "AreaRowLike", "Block", "Bulletin", "Cell", "Doc", "Figure", "Paragraph", "Part", "Quote", "Ref",
     "ReturnLine", "Rule", "Section", "Step", "Subheading", "Table", "Words", "plain",
 ]
