@@ -73,7 +73,8 @@ def test_json_equals_library_objects(runner: CliRunner) -> None:
 
 
 JSON_COMMANDS = [["plans"], ["indicators"], ["tasks"], ["agencies"], ["agencies", "市商务局"], ["areas"], ["status"],
-                 ["show", "网络零售额"], ["check"], ["history", "网络零售额"], ["batches"], ["import", "x.xlsx"],
+                 ["show", "网络零售额"], ["show", "网络零售额", "--by-area"], ["status", "--area", "柯桥区"], ["check"],
+                 ["history", "网络零售额"], ["batches"], ["import", "x.xlsx"],
                  ["report", "-a", "市商务局"], ["report", "-a", "市商务局", "--format", "md"], ["league"],
                  ["ledger", "verify"], ["ledger", "rebuild"], ["ledger", "backup", "x.sqlite3"],
                  ["bulletin", "--period", "2024Q4"], ["bulletin", "--period", "2024Q4", "--format", "md"],

@@ -52,6 +52,11 @@ def run(*args: str) -> tuple[int, str, str]:
     (["status", "--json", "--inden", "2"], "错误：没有选项 --inden；是否想用：--indent？"),
     (["status", "--json", "--history=1"], "错误：选项 --history 不带值"),
     (["show", "网络零售额", "--json", "--history"], "错误：没有选项 --history"),
+    (["status", "--area"], "错误：选项 --area 需要一个值"),
+    (["status", "--are", "柯桥区"], "错误：没有选项 --are；是否想用：--agency、--area？"),
+    (["show", "网络零售额", "--by-are"], "错误：没有选项 --by-are；是否想用：--by-area？"),
+    (["show", "网络零售额", "--by-area=1"], "错误：选项 --by-area 不带值"),
+    (["show", "网络零售额", "--by-area", "--period"], "错误：选项 --period 需要一个值"),
 ])
 def test_usage_errors_are_in_chinese_and_exit_2(args: list[str], expected: str) -> None:
     code, out, err = run(*args)
@@ -200,6 +205,9 @@ def examples_ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
                                   ["status", "--as-of", "2025-02-01"], ["report", "-a", "市商务局", "--as-of", "2025-02-01"],
                                   ["league", "--as-of", "2025-02-01"], ["check", "--as-of", "2025-02-01"], ["batches"],
                                   ["history", "网络零售额"], ["show", "网络零售额", "--as-of", "2025-02-01"],
+                                  ["show", "网络零售额", "--by-area", "--as-of", "2025-02-01"],
+                                  ["status", "--area", "柯桥区", "--as-of", "2025-02-01"],
+                                  ["report", "-a", "柯桥区政府", "--as-of", "2025-02-01"],
                                   ["bulletin", "--period", "2024", "--format", "md", "--as-of", "2025-02-01"]],
                          ids=" ".join)
 def test_enumerated_values_are_shown_in_chinese(examples_ledger: str, args: list[str]) -> None:

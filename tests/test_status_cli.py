@@ -281,3 +281,28 @@ def test_show_keeps_p_for_the_plan(runner: CliRunner, areas_db: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [p["plan"] for p in data["plans"]] == ["zone_2023_5"] and data["by_area"]["period"] == "2024"
+
+
+def test_the_area_views_take_indent_as_every_json_command(runner: CliRunner, areas_db: Path) -> None:
+    for args in (["show", "网络零售额", "--by-area", "--as-of", "2025-02-01"],
+                 ["status", "--area", "柯桥区", "--as-of", "2025-02-01"], ["history", "网络零售额"]):
+        compact = runner.invoke(app, [*args, "--json"])
+        indented = runner.invoke(app, [*args, "--json", "--indent", "2"])
+        assert compact.exit_code == indented.exit_code == 0, args
+        assert compact.stdout.count("\n") == 1 and indented.stdout.startswith(("{\n  \"", "[\n  {\n    \"")), args
+        assert json.loads(compact.stdout) == json.loads(indented.stdout)
+
+
+def test_status_json_without_history_keeps_growth_and_area_figures(runner: CliRunner, areas_db: Path) -> None:
+    """--history adds each row's reported series; 同比 and an area's figures are no series: always there."""
+    plain = json.loads(runner.invoke(app, ["status", "--as-of", "2025-02-01", "--json"]).stdout)
+    assert all("yoy" in row and "area" in row and "history" not in row for row in plain["indicators"])
+    assert plain["area"] is None and plain["area_figures"] == []
+    retail = next(r for r in plain["indicators"] if r["id"] == "online_retail_sales")
+    assert retail["yoy"]["reported"] == 13.9 and "used" not in retail["projection"]
+    area = json.loads(runner.invoke(app, ["status", "--area", "柯桥区", "--as-of", "2025-02-01", "--json"]).stdout)
+    [figure] = [f for f in area["area_figures"] if f["id"] == "online_retail_sales" and f["plan"] == "plan_2023_38"]
+    assert (figure["actual"], figure["yoy"]["reported"], figure["share"], figure["rank"]) == (350, 12.0, 350 / 1150, 1)
+    assert figure["history"]  # an area figure's own points: part of the area view, not of --history
+    full = json.loads(runner.invoke(app, ["status", "--as-of", "2025-02-01", "--json", "--history"]).stdout)
+    assert [r["yoy"] for r in full["indicators"]] == [r["yoy"] for r in plain["indicators"]]

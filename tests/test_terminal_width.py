@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from pingtai.cli import app
 from pingtai.render.console import TableData, layout
-from pingtai.render.format import display_width, num, pct, recorded, score_text
+from pingtai.render.format import display_width, num, pct, percent, points, recorded, score_text
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "returns").glob("示例_*"))
@@ -154,6 +154,60 @@ def test_batches_and_history_keep_every_figure_whole(ledger: Path, width: int) -
     assert all((b["sha256"][:12] in text) == (width >= 160) for b in batches)  # whole, or left out
     values = data(ledger, "history", "网络零售额")
     assert_whole(screen(ledger, width, "history", "网络零售额"), width, {recorded(v["value"]) for v in values})
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_history_keeps_the_area_and_growth_of_every_value_whole(ledger: Path, width: int) -> None:
+    values = data(ledger, "history", "网络零售额")
+    figures = {percent(v["growth"]) for v in values if v["growth"] is not None}
+    if width >= 160:  # a narrow terminal leaves 上年同期 out
+        figures |= {recorded(v["last_year"]) for v in values if v["last_year"] is not None}
+    text = screen(ledger, width, "history", "网络零售额")
+    assert_whole(text, width, figures | {recorded(v["value"]) for v in values})
+    assert all(v["area"] in text for v in values if v["area"])
+    assert ("未显示：位置、上年同期" in text) == (width < 160)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_indicator_by_area_keeps_every_figure_whole(ledger: Path, width: int) -> None:
+    detail = data(ledger, "show", "网络零售额", "--by-area", "--as-of", AS_OF)
+    table = detail["by_area"]
+    figures = spelled(table["city"]["value"])
+    for row in detail["areas"]:
+        figures |= spelled(row["value"]) | {pct(row["share"]), percent(row["yoy_reported"]), percent(row["yoy_computed"])}
+        figures |= {str(row["rank"])} if row["rank"] is not None else set()
+        figures |= {points(row["contribution"])} if width >= 100 and row["contribution"] is not None else set()
+        figures |= {row["code"]} if width >= 100 and row["code"] else set()
+    figures.discard("—")
+    text = screen(ledger, width, "show", "网络零售额", "--by-area", "--as-of", AS_OF)
+    assert_whole(text, width, figures)
+    assert ("未显示：代码、报送单位" in text) == (width < 100)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_areas_dashboard_keeps_every_figure_whole(ledger: Path, width: int) -> None:
+    report = data(ledger, "status", "--area", "柯桥区", "--as-of", AS_OF)
+    figures: set[str] = set()
+    for f in report["area_figures"]:
+        figures |= spelled(f["actual"]) | ({pct(f["share"])} if f["share"] is not None else set())
+        figures |= {f"{f['rank']}/{f['ranked']}"} if f["rank"] is not None else set()
+        if f["yoy"] is not None:
+            figures |= {percent(f["yoy"][k]) for k in ("reported", "computed") if f["yoy"][k] is not None}
+    assert figures
+    assert_whole(screen(ledger, width, "status", "--area", "柯桥区", "--as-of", AS_OF), width, figures)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_area_governments_report_keeps_every_area_figure_whole(ledger: Path, width: int) -> None:
+    report = data(ledger, "report", "-a", "柯桥区政府", "--as-of", AS_OF)
+    figures: set[str] = set()
+    for f in report["area_figures"]:
+        figures |= spelled(f["actual"]) | ({pct(f["share"])} if f["share"] is not None else set())
+    for table in report["area_tables"]:
+        figures |= {pct(r["share"]) for r in table["rows"] if r["share"] is not None} | spelled(
+            *(r["value"] for r in table["rows"]))
+    assert figures
+    assert_whole(screen(ledger, width, "report", "-a", "柯桥区政府", "--as-of", AS_OF), width, figures)
 
 
 def test_piped_output_keeps_every_column(ledger: Path) -> None:

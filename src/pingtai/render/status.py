@@ -289,7 +289,8 @@ def area_table(table: AreaTable) -> TableData:
     contribution to the city's growth, who reported it and its note."""
     when = table.period.label() if table.period is not None else "—"
     data = TableData(f"{table.name}（{table.unit}）分地区，{when}",
-                     ["地区", "代码", "数值", "同比（报表/计算）", "占全市比重", "位次", "拉动（百分点）", "报送单位", "备注"])
+                     ["地区", "代码", "数值", "同比（报表/计算）", "占全市比重", "位次", "拉动（百分点）", "报送单位", "备注"],
+                     optional=("代码", "报送单位", "备注", "拉动（百分点）"))
     city = table.city
     source = {"sum": "各区、县（市）合计", "reported": city.agency or "—"}.get(city.source or "", "—")
     data.rows.append(["全市", city.code or "—", num(city.value),
@@ -333,7 +334,8 @@ def render_area_table(table: AreaTable, out: Output) -> None:
 def area_figures_table(title: str, figures: Sequence[AreaFigure]) -> TableData:
     """One area's figures: latest value, 同比, share of the city, rank, and the judgement against the area's
     targets where a plan sets them."""
-    data = TableData(title, ["指标", "单位", "最新值（期别）", "同比（报表/计算）", "占全市比重", "位次", "地区目标", "状态"])
+    data = TableData(title, ["指标", "单位", "最新值（期别）", "同比（报表/计算）", "占全市比重", "位次", "地区目标", "状态"],
+                     optional=("地区目标",))
     for f in figures:
         rank = f"{f.rank}/{f.ranked}" if f.rank is not None else "—"
         data.rows.append([f.name, f.unit, latest_text(f.period, f.actual),
