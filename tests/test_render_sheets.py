@@ -109,18 +109,21 @@ def test_blocks_are_not_split_across_pages() -> None:
 
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The report, the league and two templates (one with nothing to fill) from the example returns."""
+    """The report, an area government's report (its 分地区 and 地区对比 sheets), the league and two templates
+    (one with nothing to fill) from the example returns."""
     folder = tmp_path_factory.mktemp("print")
     db = folder / "ledger.sqlite3"
     runner = CliRunner()
     for args in (["import", *map(str, EXAMPLES)],
                  ["report", "-a", "市市场监管局", "--as-of", AS_OF, "-o", str(folder / "report.xlsx")],
+                 ["report", "-a", "柯桥区政府", "--as-of", AS_OF, "-o", str(folder / "report_district.xlsx")],
                  ["league", "--as-of", AS_OF, "-o", str(folder / "league.xlsx")],
                  ["template", "-a", "市商务局", "-p", "2024Q4", "-o", str(folder / "template.xlsx")],
                  ["template", "-a", "越城区政府", "-p", "2024Q4", "-o", str(folder / "template_district.xlsx")]):
         result = runner.invoke(app, ["--db", str(db), *args])
         assert result.exit_code == 0, result.output
-    return {name: folder / f"{name}.xlsx" for name in ("report", "league", "template", "template_district")}
+    return {name: folder / f"{name}.xlsx"
+            for name in ("report", "report_district", "league", "template", "template_district")}
 
 
 def printed(path: Path) -> Path:
@@ -162,7 +165,7 @@ def cjk_sizes(pdf: Path) -> Iterator[tuple[str, float]]:
 
 @pytest.mark.external
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["report", "league", "template", "template_district"])
+@pytest.mark.parametrize("name", ["report", "report_district", "league", "template", "template_district"])
 def test_printed_workbooks_show_every_figure_whole_at_a_readable_size(workbooks: dict[str, Path], name: str) -> None:
     pdf = printed(workbooks[name])
     text = pdf_text(pdf)
@@ -177,15 +180,25 @@ def test_printed_workbooks_show_every_figure_whole_at_a_readable_size(workbooks:
 
 @pytest.mark.external
 @pytest.mark.slow
-def test_each_chart_prints_on_the_page_of_its_data(workbooks: dict[str, Path]) -> None:
-    book = load_workbook(workbooks["report"])
-    blocks = [str(c.value) for c in book["走势"]["A"] if isinstance(c.value, str) and "（38号，" in c.value]
+@pytest.mark.parametrize("name", ["report", "report_district"])
+def test_each_chart_prints_whole_on_the_page_of_its_data(workbooks: dict[str, Path], name: str) -> None:
+    book = load_workbook(workbooks[name])
+    blocks = [str(c.value) for c in book["走势"]["A"] if isinstance(c.value, str) and re.search(r"（\d+号，", c.value)]
     assert len(blocks) >= 8
-    texts = pages(printed(workbooks["report"]))
+    texts = pages(printed(workbooks[name]))
     for block in blocks:
-        name, unit = re.fullmatch(r"(.+)（38号，(.+)）", block).groups()  # type: ignore[union-attr]
+        title, unit = re.fullmatch(r"(.+)（\d+号，(.+)）", block).groups()  # type: ignore[union-attr]
         [page] = [t for t in texts if block in t.splitlines()]
-        assert f"{name}（{unit}）" in page.replace(" ", "") and "应达（目标路径）" in page, block  # the chart's title, legend
+        assert f"{title}（{unit}）" in page.replace(" ", "") and "应达（目标路径）" in page, block  # the chart's title, legend
+    # no chart cut off by the print area: a chart ending at 0-based row r (offset 0) ends at the foot of row r
+    for sheet in ("走势", "地区对比") if name == "report_district" else ("走势",):
+        area = book[sheet].print_area
+        last = int(re.findall(r"\d+", area if isinstance(area, str) else area[0])[-1])
+        assert all(chart.anchor.to.row <= last for chart in book[sheet]._charts), sheet  # type: ignore[attr-defined]
+    if name == "report_district":  # every area named twice on the page of its block: in the table, on the bars' axis
+        [bars] = [t for t in texts if "网络零售额（亿元）各地区，2024年" in t]
+        assert all(bars.count(area) >= 2 for area in ("柯桥区", "越城区", "上虞区", "新昌县", "诸暨市", "嵊州市", "滨海新区"))
+        assert "网络零售额（亿元）" in bars.replace(" ", "").replace("网络零售额（亿元）各地区", "")
 
 
 @pytest.mark.external

@@ -203,9 +203,10 @@ def print_setup(sheet: Worksheet, orientation: Orientation, *, title_rows: str |
         footer.center.size = int(BODY_PT)  # printed smaller once fitted to the page: 10 pt or more
 
 
-def used_area(sheet: Worksheet, columns: int | None = None) -> str:
-    """``A1:<last column><last row>`` of what the sheet holds (``columns`` wide, if given)."""
-    return f"A1:{get_column_letter(columns or sheet.max_column)}{sheet.max_row}"
+def used_area(sheet: Worksheet, columns: int | None = None, rows: int | None = None) -> str:
+    """``A1:<last column><last row>`` of what the sheet holds (``columns`` wide, ``rows`` high, if given: a
+    chart anchored below the last cell is printed only when the area reaches it)."""
+    return f"A1:{get_column_letter(columns or sheet.max_column)}{max(rows or 0, sheet.max_row)}"
 
 
 def finish(sheet: Worksheet, header_row: int, orientation: Orientation | None = None, *, header_rows: int = 1,

@@ -327,7 +327,8 @@ def _trends(sheet: Worksheet, report: AgencyReport) -> None:
     beside = budget("landscape") - total_width(sheet, range(1, CHART_COLUMN))
     sheet.column_dimensions[get_column_letter(CHART_COLUMN)].width = max(beside, 50)
     fit_rows(sheet)
-    print_setup(sheet, "landscape", area=used_area(sheet, CHART_COLUMN))
+    # the print area reaches the last chart's foot, which may lie below its block's last figure
+    print_setup(sheet, "landscape", area=used_area(sheet, CHART_COLUMN, rows=max((b for _, b in blocks), default=0)))
     keep_together(sheet, blocks, "landscape", None)
     # Anchored to cells once the columns are sized: each chart fills its column beside its block.
     for (top, _), chart in zip(blocks, sheet._charts, strict=True):  # type: ignore[attr-defined]
@@ -429,26 +430,32 @@ def _area_charts(sheet: Worksheet, report: AgencyReport) -> None:
     row, blocks, charted = 2, [], []
     for table in report.area_tables:
         top = row + 2
-        row, chart = _area_block(sheet, top, table, area)
+        row, height = _area_block(sheet, top, table, area)
         blocks.append((top, row))
-        if chart:
-            charted.append(top)
+        if height:
+            charted.append((top, height))
     fit_columns(sheet, 3, "landscape")
     sheet.column_dimensions[get_column_letter(AREA_CHART_COLUMN - 1)].width = 2
     beside = budget("landscape") - total_width(sheet, range(1, AREA_CHART_COLUMN))
     sheet.column_dimensions[get_column_letter(AREA_CHART_COLUMN)].width = max(beside, 50)
     fit_rows(sheet)
-    print_setup(sheet, "landscape", area=used_area(sheet, AREA_CHART_COLUMN))
+    print_setup(sheet, "landscape", area=used_area(sheet, AREA_CHART_COLUMN, rows=max((b for _, b in blocks), default=0)))
     keep_together(sheet, blocks, "landscape", None)
     # Anchored to cells once the columns are sized: each chart fills its column beside its block.
-    for top, chart in zip(charted, sheet._charts, strict=True):  # type: ignore[attr-defined]
+    for (top, height), chart in zip(charted, sheet._charts, strict=True):  # type: ignore[attr-defined]
         chart.anchor = TwoCellAnchor(_from=AnchorMarker(col=AREA_CHART_COLUMN - 1, row=top - 1),
-                                     to=AnchorMarker(col=AREA_CHART_COLUMN, row=top - 1 + CHART_ROWS))
+                                     to=AnchorMarker(col=AREA_CHART_COLUMN, row=top - 1 + height))
 
 
-def _area_block(sheet: Worksheet, top: int, table: AreaTable, area: str) -> tuple[int, bool]:
+def bar_rows(bars: int) -> int:
+    """Rows a bar chart of ``bars`` areas is drawn over: two a bar and room for its title and axis, so that
+    every area is named on the axis (LibreOffice leaves out every other name where they are closer)."""
+    return max(CHART_ROWS, 2 * bars + 4)
+
+
+def _area_block(sheet: Worksheet, top: int, table: AreaTable, area: str) -> tuple[int, int]:
     """One indicator's figures across the areas at ``top`` and a bar chart of them beside it; returns the
-    block's last row and whether it has a chart."""
+    block's last row and the rows its chart takes (0: no chart, no area has a figure)."""
     when = table.period.label() if table.period is not None else "—"
     put(sheet, top, 1, f"{table.name}（{table.unit}）各地区，{when}", bold=True, border=False, wrap=False)
     sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=len(AREA_COLUMNS))
@@ -492,7 +499,8 @@ def _area_block(sheet: Worksheet, top: int, table: AreaTable, area: str) -> tupl
                 point.graphicalProperties.solidFill = ACTUAL_COLOUR
                 bars.dPt.append(point)
         sheet.add_chart(chart, f"{get_column_letter(AREA_CHART_COLUMN)}{top}")
-    return max(last, top + CHART_ROWS - 1), bool(shown)
+    height = bar_rows(shown) if shown else 0
+    return max(last, top + height - 1), height
 
 
 _RETURN_COLUMNS = ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "填报日期", "计划"]
