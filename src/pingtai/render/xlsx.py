@@ -321,19 +321,25 @@ def _trends(sheet: Worksheet, report: AgencyReport) -> None:
         top = row + 2
         row = _chart_block(sheet, top, r, short.get(r.plan, r.plan))
         blocks.append((top, row))
+    _lay_out_charts(sheet, blocks, [(top, CHART_ROWS) for top, _ in blocks], CHART_COLUMN)
+
+
+def _lay_out_charts(sheet: Worksheet, blocks: list[tuple[int, int]], charts: list[tuple[int, int]], column: int) -> None:
+    """Lay out a sheet of blocks (rows first–last, their data left of ``column``) with a chart in ``column``
+    beside each block that has one (``charts``: its top row and the rows it takes, in the order added)."""
     fit_columns(sheet, 3, "landscape")
     # the chart takes what the page has left beside the data, one blank column apart
-    sheet.column_dimensions[get_column_letter(CHART_COLUMN - 1)].width = 2
-    beside = budget("landscape") - total_width(sheet, range(1, CHART_COLUMN))
-    sheet.column_dimensions[get_column_letter(CHART_COLUMN)].width = max(beside, 50)
+    sheet.column_dimensions[get_column_letter(column - 1)].width = 2
+    beside = budget("landscape") - total_width(sheet, range(1, column))
+    sheet.column_dimensions[get_column_letter(column)].width = max(beside, 50)
     fit_rows(sheet)
     # the print area reaches the last chart's foot, which may lie below its block's last figure
-    print_setup(sheet, "landscape", area=used_area(sheet, CHART_COLUMN, rows=max((b for _, b in blocks), default=0)))
+    print_setup(sheet, "landscape", area=used_area(sheet, column, rows=max((last for _, last in blocks), default=0)))
     keep_together(sheet, blocks, "landscape", None)
     # Anchored to cells once the columns are sized: each chart fills its column beside its block.
-    for (top, _), chart in zip(blocks, sheet._charts, strict=True):  # type: ignore[attr-defined]
-        chart.anchor = TwoCellAnchor(_from=AnchorMarker(col=CHART_COLUMN - 1, row=top - 1),
-                                     to=AnchorMarker(col=CHART_COLUMN, row=top - 1 + CHART_ROWS))
+    for (top, height), chart in zip(charts, sheet._charts, strict=True):  # type: ignore[attr-defined]
+        chart.anchor = TwoCellAnchor(_from=AnchorMarker(col=column - 1, row=top - 1),
+                                     to=AnchorMarker(col=column, row=top - 1 + height))
 
 
 def _chart_block(sheet: Worksheet, top: int, r: ReportIndicator, plan: str) -> int:
@@ -434,17 +440,7 @@ def _area_charts(sheet: Worksheet, report: AgencyReport) -> None:
         blocks.append((top, row))
         if height:
             charted.append((top, height))
-    fit_columns(sheet, 3, "landscape")
-    sheet.column_dimensions[get_column_letter(AREA_CHART_COLUMN - 1)].width = 2
-    beside = budget("landscape") - total_width(sheet, range(1, AREA_CHART_COLUMN))
-    sheet.column_dimensions[get_column_letter(AREA_CHART_COLUMN)].width = max(beside, 50)
-    fit_rows(sheet)
-    print_setup(sheet, "landscape", area=used_area(sheet, AREA_CHART_COLUMN, rows=max((b for _, b in blocks), default=0)))
-    keep_together(sheet, blocks, "landscape", None)
-    # Anchored to cells once the columns are sized: each chart fills its column beside its block.
-    for (top, height), chart in zip(charted, sheet._charts, strict=True):  # type: ignore[attr-defined]
-        chart.anchor = TwoCellAnchor(_from=AnchorMarker(col=AREA_CHART_COLUMN - 1, row=top - 1),
-                                     to=AnchorMarker(col=AREA_CHART_COLUMN, row=top - 1 + height))
+    _lay_out_charts(sheet, blocks, charted, AREA_CHART_COLUMN)
 
 
 def bar_rows(bars: int) -> int:
