@@ -36,8 +36,8 @@ def run(*args: str) -> tuple[int, str, str]:
     (["league", "--all"], "错误：没有选项 --all"),
     (["status", "--as-o", "2025-01-01"], "错误：没有选项 --as-o；是否想用：--as-of、--json？"),
     (["template", "--agency", "市商务局"], "错误：缺少选项 --period（-p）：报告期，如 2024Q4、2025H1。"),
-    (["show"], "错误：缺少参数 INDICATOR：指标：编号、名称或别名。"),
-    (["ledger", "backup"], "错误：缺少参数 FILE：备份文件（已存在则替换）。"),
+    (["show"], "错误：缺少参数 指标：编号、名称或别名，如 网络零售额。"),
+    (["ledger", "backup"], "错误：缺少参数 文件：备份文件（已存在则替换）。"),
     (["check", "--fail-on", "bad"], "错误：--fail-on 的值无效：bad 不是可选的值（可选：at_risk、off_track、overdue）"),
     (["check", "--remind-days", "x"], "错误：--remind-days 的值无效：应为整数"),
     (["check", "--remind-days", "999"], "错误：--remind-days 的值无效：应不大于 366"),
@@ -101,6 +101,16 @@ def test_help_is_chinese_and_fits_80_columns(path: tuple[str, ...]) -> None:
     assert out.startswith(f"用法：pingtai {' '.join(path)} [选项]") and "\n选项：\n" in out and "示例：" in out
     assert not ENGLISH.search(out), out
     assert all(display_width(line) <= 80 for line in out.splitlines()), out
+
+
+@pytest.mark.parametrize("path", [p for p in ALL if p[-1] in ("import", "show", "history", "validate", "agencies", "backup")],
+                         ids=" ".join)
+def test_arguments_are_named_in_chinese(path: tuple[str, ...]) -> None:
+    """typer shows a parameter's Python name (``{files}...``, ``[name]``) and type (``<list[Path]>``)."""
+    code, out, _ = run(*path, "--help")
+    usage = out.splitlines()[0]
+    assert code == 0 and re.fullmatch(r"用法：pingtai [a-z ]+ \[选项\] \[?[\u4e00-\u9fff]+\]?(\.\.\.)?", usage), usage
+    assert not re.search(r"[{}]|<list|\n  [a-z_]+(\.\.\.)? <", out), out
 
 
 def test_the_main_help_lists_each_command_in_full() -> None:

@@ -44,7 +44,10 @@ HEADINGS = {"Options": "选项", "Arguments": "参数", "Commands": "命令"}
 USAGE = "用法："
 METAVARS = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
 TYPES = {"<str>": "<文本>", "<path>": "<路径>", "<int range>": "<整数>", "<int>": "<整数>", "<float>": "<数>",
-         "<float range>": "<数>"}
+         "<float range>": "<数>", "<list[Path]>": "<路径>", "<list[str]>": "<文本>"}
+ARGUMENTS = {"files": "报表文件", "file": "文件", "indicator": "指标", "paths": "路径", "name": "名称"}
+"""Each command argument's name as usage lines, help pages and usage errors show it (typer shows
+the Python parameter's name, in braces when required: ``{files}...``)."""
 FRAGMENTS = [("Show this message and exit.", "显示本帮助并退出。"), ("[default: ", "[默认："), ("[required]", "[必填]"),
              ("env var: ", "环境变量："), ("(dynamic)", "（动态）")]
 """What typer and click add to an option's help, in English, and how it reads here."""
@@ -92,7 +95,8 @@ def _param(param: Any) -> str:
         longest = max(opts, key=len)
         rest = [o for o in opts if o != longest]
         return longest + (f"（{'、'.join(rest)}）" if rest else "")
-    return str(getattr(param, "name", "") or "").upper()
+    name = str(getattr(param, "name", "") or "")
+    return ARGUMENTS.get(name, name.upper())
 
 
 def _param_help(param: Any) -> str:
@@ -165,6 +169,7 @@ class HelpFormatter(ClickHelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         for english, chinese in METAVARS.items():
             args = args.replace(english, chinese)
+        args = _ARGUMENT_IN_USAGE.sub(lambda found: _argument(found[2], found[1] == "["), args)
         lead = f"{' ' * self.current_indent}{prefix or USAGE}{prog} "
         lines = wrap(args, max(self.width - display_width(lead), 20))
         self.write(lead + lines[0] + "\n")
@@ -216,10 +221,20 @@ class HelpFormatter(ClickHelpFormatter):
             self.dedent()
 
 
+_ARGUMENT_IN_USAGE = re.compile(r"([{\[])([a-z_]+)[}\]]")
+_ARGUMENT_TERM = re.compile(r"^([a-z_]+)(?=(?:\.\.\.)? )")
+
+
+def _argument(name: str, optional: bool) -> str:
+    """An argument in the usage line: ``{files}`` → ``报表文件``, ``[name]`` → ``[名称]``."""
+    shown = ARGUMENTS.get(name, name)
+    return f"[{shown}]" if optional else shown
+
+
 def _localised_term(term: str) -> str:
     for english, chinese in TYPES.items():
         term = term.replace(english, chinese)
-    return term
+    return _ARGUMENT_TERM.sub(lambda found: ARGUMENTS.get(found[1], found[1]), term)
 
 
 class Context(typer.Context):
@@ -237,4 +252,4 @@ def summary(command: Any) -> str:
     return _joined(text.split("\n\n")[0].split("\n"))
 
 
-__all__ = ["FRAGMENTS", "HEADINGS", "Context", "HelpFormatter", "message", "summary", "usage_error"]
+__all__ = ["ARGUMENTS", "FRAGMENTS", "HEADINGS", "Context", "HelpFormatter", "message", "summary", "usage_error"]

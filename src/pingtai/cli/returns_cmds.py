@@ -27,7 +27,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（结构见 d
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="报表文件：.xlsx .xlsm .xls .ods .csv，可多个。", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help=".xlsx .xlsm .xls .ods .csv 文件，可多个。", show_default=False)],
     agency: Annotated[str | None, typer.Option("--agency", "-a", help="填报单位（文件中已写明时可省略；与文件矛盾则报错）。")] = None,
     period: Annotated[str | None, typer.Option("--period", "-p", help="报告期，如 2024Q4、2024年1-12月（同上）。")] = None,
     received: Annotated[str | None, typer.Option(
@@ -98,7 +98,7 @@ def template(
 @app.command()
 def history(
     ctx: typer.Context,
-    indicator: Annotated[str, typer.Argument(help="指标编号、名称或别名。", show_default=False)],
+    indicator: Annotated[str, typer.Argument(help="编号、名称或别名，如 网络零售额。", show_default=False)],
     plan: Annotated[str | None, typer.Option("--plan", help="只在该计划的指标中查找，并显示该计划的目标。")] = None,
     as_json: JsonOpt = False,
     indent: IndentOpt = None,

@@ -82,7 +82,7 @@ def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None,
 @app.command()
 def show(
     ctx: typer.Context,
-    indicator: Annotated[str, typer.Argument(help="指标：编号、名称或别名。", show_default=False)],
+    indicator: Annotated[str, typer.Argument(help="编号、名称或别名，如 网络零售额。", show_default=False)],
     plan: PlanOpt = None,
     by_area: Annotated[bool, typer.Option(
         "--by-area", help="分地区：各区、县（市）的数值、同比（报表所报/台账计算）、占全市比重、位次、对全市增长的拉动。")] = False,
