@@ -113,6 +113,12 @@ def test_arguments_are_named_in_chinese(path: tuple[str, ...]) -> None:
     assert not re.search(r"[{}]|<list|\n  [a-z_]+(\.\.\.)? <", out), out
 
 
+def test_ranges_read_as_ranges() -> None:
+    """click notes an option's range as ``[0<=x<=16]``."""
+    _, out, _ = run("check", "--help")
+    assert "[0–16]" in out and "[0–366]" in out and "<=x<=" not in out
+
+
 def test_the_main_help_lists_each_command_in_full() -> None:
     code, out, _ = run("--help")
     assert code == 0 and "\n命令：\n" in out and not ENGLISH.search(out)

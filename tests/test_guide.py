@@ -6,7 +6,8 @@ The convention (also in a comment at the top of the guide):
   ``$ pingtai`` is a command; the lines after it, up to the next ``$`` line or the end of the block,
   are what it prints — stdout and stderr as they reach the screen, in the plain form pingtai writes
   when its output is not a terminal (piped or redirected: tab-separated tables, no colour, no
-  width to fit), so no terminal width enters.
+  width to fit), so no terminal width enters; ``--help`` pages, which wrap, are shown as in a
+  window of 80 columns (``COLUMNS=80``).
 * ``$ echo $?`` after a command is followed by its exit code; without it the command must exit 0.
 * A line that is exactly ``……`` stands for any number of lines left out (none included); ``……``
   inside a line stands for any text within that line (an import time, a chain head). Blank lines
@@ -160,7 +161,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[int, list[str]]]
     shutil.copytree(ROOT / "examples" / "returns", home / "examples" / "returns")
     shutil.copytree(ROOT / "data", home / "data")
     env = {"PINGTAI_DB": str(home / "练习" / "ledger.sqlite3"), "PINGTAI_CACHE_DIR": str(home / ".cache"),
-           "PINGTAI_DATA": None, "PINGTAI_FORCE_TERMINAL": None, "PINGTAI_WEBHOOK_SECRET": None}
+           "COLUMNS": "80", "PINGTAI_DATA": None, "PINGTAI_FORCE_TERMINAL": None, "PINGTAI_WEBHOOK_SECRET": None}
     results: list[tuple[int, list[str]]] = []
     with contextlib.chdir(home):
         for step in STEPS:
