@@ -208,7 +208,9 @@ def test_the_parser_reads_commands_output_and_exit_codes() -> None:
 # --- commands named anywhere in the guide ------------------------------------------------------------------
 
 GLOBAL_WITH_VALUE = {"--data", "--db"}
-COMMANDS = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+ROOT_COMMAND: Any = typer.main.get_command(app)
+"""The click command tree, built once (building it takes a tenth of a second)."""
+COMMANDS = set(ROOT_COMMAND.commands)
 
 
 def mentioned(text: str) -> list[tuple[int, str]]:
@@ -246,7 +248,7 @@ def resolve(command: str, options: bool = True) -> tuple[list[str], list[str]]:
     """(the subcommand path, the options given) of a pingtai command line; raises on an unknown
     command, or (``options``) on an unknown option: the guide must name only real ones."""
     words = shlex.split(command.replace("…", ""))[1:]
-    group: Any = typer.main.get_command(app)
+    group: Any = ROOT_COMMAND
     path: list[str] = []
     given: list[str] = []
     skip = False
@@ -267,7 +269,7 @@ def resolve(command: str, options: bool = True) -> tuple[list[str], list[str]]:
             path.append(word)
     assert path or given, command
     real = {o for p in group.params for o in (*p.opts, *p.secondary_opts)}
-    globals_ = {o for p in typer.main.get_command(app).params for o in (*p.opts, *p.secondary_opts)}
+    globals_ = {o for p in ROOT_COMMAND.params for o in (*p.opts, *p.secondary_opts)}
     wrong = [o for o in given if o not in real | globals_ | {"--help", "-h"}]
     assert not (options and wrong), f"{command}: no option {wrong} on pingtai {' '.join(path)}"
     return path, given
