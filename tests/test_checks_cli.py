@@ -123,7 +123,7 @@ def test_an_invalid_catalog_exits_2_not_1(runner: CliRunner, late_return: Path, 
     plan.write_text(plan.read_text(encoding="utf-8").replace("units: [市商务局]", "units: [市商务厅]"), encoding="utf-8")
     code, out, err = run(runner, "--as-of", "2025-05-01")
     assert (code, out) == (2, "")
-    assert f"{plan}:" in err and "未知单位 '市商务厅'" in err and "检查无法运行" in err
+    assert f"{plan}:" in err and "未知单位 '市商务厅'" in err and "命令无法运行" in err
 
 
 def test_new_only_reports_once_then_changes(runner: CliRunner, late_return: Path) -> None:

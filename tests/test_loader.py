@@ -295,7 +295,7 @@ def test_aliases_that_add_little_are_fine(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", [BOMB, "x: &x\n  y: *x\n", "issued: 2023-13-45\n"])
-def test_validate_exits_1_and_check_exits_2_on_hostile_yaml(data_copy: Path, text: str) -> None:
+def test_hostile_yaml_stops_every_command_with_the_way_to_fix_it(data_copy: Path, text: str) -> None:
     from typer.testing import CliRunner
 
     from pingtai.cli import app
@@ -304,9 +304,11 @@ def test_validate_exits_1_and_check_exits_2_on_hostile_yaml(data_copy: Path, tex
     runner = CliRunner()
     validated = runner.invoke(app, ["validate", str(data_copy)])
     assert validated.exit_code == 1 and "extra.yaml:" in validated.stderr and "Traceback" not in validated.output
-    checked = runner.invoke(app, ["--data", str(data_copy), "check", "--as-of", "2025-03-01"])
-    assert checked.exit_code == 2 and "extra.yaml:" in checked.stderr and "检查无法运行" in checked.stderr
-    assert "Traceback" not in checked.output
+    for command, code in ((["check", "--as-of", "2025-03-01"], 2), (["status"], 1), (["plans"], 1),
+                          (["report", "--agency", "市商务局"], 1)):
+        ran = runner.invoke(app, ["--data", str(data_copy), *command])
+        assert ran.exit_code == code and "extra.yaml:" in ran.stderr, command
+        assert "命令无法运行（用 pingtai validate 查看并修正）" in ran.stderr and "Traceback" not in ran.output, command
 
 
 def test_bulletin_phrasing_is_checked(data_copy: Path) -> None:

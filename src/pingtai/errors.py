@@ -68,8 +68,15 @@ class ProblemsError(PingtaiError):
         return "\n".join(str(p) for p in self.problems)
 
 
+@dataclass
 class CatalogError(ProblemsError):
-    """The plan YAML does not validate; each problem is located ``file:line``."""
+    """The plan YAML does not validate; each problem is located ``file:line``.
+
+    Exit 1 (the data has problems) for every command; ``check`` alone makes it 2, as cron reads its 1 as
+    "findings".
+    """
+
+    summary: str = "计划数据校验未通过，命令无法运行（用 pingtai validate 查看并修正）"
 
 
 class UnknownNameError(PingtaiError):

@@ -363,7 +363,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
             return cached
         catalog, problems = load_files(files[0], plans, areas)
     if problems or catalog is None:
-        raise CatalogError(problems, summary="计划数据校验未通过")
+        raise CatalogError(problems)
     catalog_cache.put(name, files, catalog)
     return catalog
 

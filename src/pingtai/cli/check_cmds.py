@@ -90,7 +90,6 @@ def _catalog(st: State) -> Catalog:
         return st.catalog()
     except CatalogError as exc:
         report_error(exc)
-        err_line("检查无法运行：计划数据有误（用 pingtai validate 查看并修正）。")
         raise typer.Exit(2) from None
 
 
