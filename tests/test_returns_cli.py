@@ -80,6 +80,7 @@ def test_batches_lists_the_imports(runner: CliRunner, filled: Path) -> None:
     assert lines[0] == "# 导入批次（2）"
     assert lines[2].split("\t")[:5] == ["1", "商务局_v1.xlsx", lines[2].split("\t")[2], "市商务局", "2024年"]
     assert len(lines[2].split("\t")[2]) == 12  # the short hash
+    assert "2025-01-20 17:30" in lines[2]  # imported 09:30 UTC: shown in Beijing time, as the office's days are
     as_json = runner.invoke(app, ["batches", "--json"])
     with Ledger.open(filled) as ledger:
         assert json.loads(as_json.stdout) == jsonable(ledger.batches())

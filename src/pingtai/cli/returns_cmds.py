@@ -178,7 +178,11 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 
 
 def _local(moment: dt.datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    """An import time in Beijing time, as the office's days (receipt days, 导入日) are counted: a machine
+    set to UTC would otherwise show 17:05 beside an import day that is already tomorrow."""
+    from pingtai.periods import CHINA_TZ
+
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 _STATUS = {"accepted": "已导入", "duplicate": "未变（同一文件已导入）", "rejected": "已拒绝"}
