@@ -22,6 +22,7 @@ from pingtai.ledger import (
     resolve_db_path,
     sha256_of,
 )
+from pingtai.ledger.sqlite import SqliteLedger
 from pingtai.periods import Period
 from pingtai.records import TaskRecord, ValueRecord
 
@@ -183,11 +184,12 @@ def test_a_missing_ledger_reads_as_empty_and_is_not_created(db: Path) -> None:
 
 def test_an_older_ledger_is_migrated_and_keeps_its_rows(db: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import pingtai.ledger as module
+    import pingtai.ledger.schema as module
 
     with Ledger.open(db) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 120)])
-    later = (*module.MIGRATIONS, ("CREATE TABLE note (batch_id INTEGER REFERENCES batch(id), text TEXT)",))
+    note = ("CREATE TABLE note (batch_id INTEGER REFERENCES batch(id), text TEXT)",)
+    later = (*module.MIGRATIONS, module.Migration(note, note))
     monkeypatch.setattr(module, "MIGRATIONS", later)
     monkeypatch.setattr(module, "SCHEMA_VERSION", len(later))
     # a reading command after an update of pingtai: upgraded aside (the file can be written), then read
@@ -261,7 +263,7 @@ def test_writing_a_read_only_ledger_is_a_clear_error(db: Path, tmp_path: Path) -
     # SQLite's own refusal (what a read-only file or mount produces) gets the same message.
     connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                                  check_same_thread=False)
-    ledger = Ledger(connection, db, readonly=False)
+    ledger = SqliteLedger(connection, db, readonly=False)
     with pytest.raises(LedgerError, match="只读"):
         add(ledger, write_file(tmp_path / "b", "b"), [value("platforms", "2025", 130)])
     ledger.close()
@@ -351,7 +353,7 @@ def test_a_failed_copy_rolls_back_the_whole_batch(db: Path, tmp_path: Path) -> N
 
 
 def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db: Path, tmp_path: Path) -> None:
-    import pingtai.ledger as module
+    import pingtai.ledger.schema as module
 
     def received(ledger: Ledger) -> list[tuple[str, str, int]]:
         return [(r.agency, str(r.period), r.batch) for r in ledger.received_returns()]
@@ -423,12 +425,12 @@ def test_a_version_4_ledger_is_migrated_and_every_value_it_holds_is_the_citys(db
     and its nine-column value rows — opened by this pingtai: migration 5 gives every value the city's
     area, no growth, last year's figure or note; the key then tells an area's figure from the city's."""
     from pingtai import service
-    from pingtai.ledger import MIGRATIONS
+    from pingtai.ledger import SQLITE_MIGRATIONS
     from pingtai.series import CITY
 
     db.parent.mkdir(parents=True)
     raw = sqlite3.connect(db, isolation_level=None)
-    for statement in (s for migration in MIGRATIONS[:4] for s in migration):
+    for statement in (s for migration in SQLITE_MIGRATIONS[:4] for s in migration):
         raw.execute(statement)
     raw.execute("PRAGMA user_version = 4")
     raw.execute("""INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, archive, received,

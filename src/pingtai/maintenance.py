@@ -41,6 +41,7 @@ from pingtai.catalog import Catalog
 from pingtai.errors import LedgerError, Problem, UsageError, text_name
 from pingtai.importer import Reader, Receipt, record, rows_as_stored
 from pingtai.ledger import ROWS_DIGEST, Batch, Ledger, rows_digest, stored_rows
+from pingtai.ledger.sqlite import SqliteLedger
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import fsync_directory, os_reason, refuse_special
 from pingtai.series import Acceptance, matches
@@ -439,7 +440,7 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
         raise LedgerError(f"无法在 {db_path.parent} 中创建台账：{os_reason(exc)}") from None
     skipped: list[str] = []
     try:
-        with Ledger.create_for_rebuild(temp, text_name(db_path.name)) as ledger, \
+        with SqliteLedger.create_for_rebuild(temp, text_name(db_path.name)) as ledger, \
                 tempfile.TemporaryDirectory(prefix=".pingtai-rebuild-", dir=db_path.parent) as scratch:
             entries = _distinct_batches(found, result)
             for done, entry in enumerate(entries, start=1):
@@ -609,7 +610,7 @@ def backup_ledger(db_path: Path, target: Path) -> Backup:
         raise LedgerError(f"无法写入备份 {target}：{os_reason(exc)}") from None
     temp = Path(temp_name)
     try:
-        with Ledger.open(db_path, readonly=True) as ledger:
+        with SqliteLedger.open_file(db_path, readonly=True) as ledger:
             ledger.backup_to(temp)
         with Ledger.open(temp, readonly=True) as copy:
             batches = len(copy.batches())

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pingtai.errors import LedgerError
-from pingtai.ledger import Batch, CurrentValue, Ledger, resolve_db_path
+from pingtai.ledger import Batch, CurrentValue, Ledger, describe_location, resolve_location
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,21 +45,28 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Store:
-    """Where the ledger is, and how commands open it (see the module docstring)."""
+    """Where the ledger is, and how commands open it (see the module docstring).
 
-    path: Path
+    ``path`` is the location: an SQLite file, or the string naming a PostgreSQL database
+    (:mod:`pingtai.ledger.location`); only :class:`~pingtai.ledger.Ledger` looks inside it.
+    """
+
+    path: Path | str
 
     @classmethod
-    def at(cls, db: Path | None) -> Store:
+    def at(cls, db: str | Path | None) -> Store:
         """``--db``, else ``PINGTAI_DB``, else the user's data directory."""
-        return cls(resolve_db_path(db))
+        return cls(resolve_location(db))
 
     def describe(self) -> str:
-        """The ledger as the user named it (results and messages show it)."""
-        return str(self.path)
+        """The ledger as the user named it (results and messages show it; never a password)."""
+        return describe_location(self.path)
 
     def exists(self) -> bool:
-        """Whether a ledger is there (an empty file is none: SQLite writes nothing until it must)."""
+        """Whether a ledger is there (an empty file, or a database without pingtai's schema, is none)."""
+        if isinstance(self.path, str):
+            with Ledger.open(self.path, create=False, readonly=True) as ledger:
+                return ledger.exists
         try:
             return self.path.is_file() and self.path.stat().st_size > 0
         except OSError:
@@ -70,7 +77,20 @@ class Store:
         if self.exists():
             return
         Ledger.open(self.path, readonly=True).close()  # a lost ledger (its archive records batches): that error
+        if isinstance(self.path, str):
+            raise LedgerError(f"台账不存在：数据库 {self.describe()} 中还没有 pingtai 台账",
+                              hint="请先运行 pingtai --db … ledger init 建立台账结构，或检查 --db / PINGTAI_DB。")
         raise LedgerError(f"台账不存在：{self.path}（先用 pingtai import 建立，或检查 --db / PINGTAI_DB）")
+
+    def file(self) -> Path:
+        """The SQLite file; raises :class:`UsageError` for a database (``ledger verify`` / ``rebuild`` /
+        ``backup`` work on a ledger file and its archive folder)."""
+        if isinstance(self.path, str):
+            from pingtai.errors import UsageError
+
+            raise UsageError(f"此命令目前只用于 SQLite 台账文件，不用于 PostgreSQL 台账：{self.describe()}",
+                             hint="PostgreSQL 台账的备份请用 pg_dump；其归档在数据库中，随数据库一起备份。")
+        return self.path
 
     def read(self, *, missing_ok: bool = False) -> Ledger:
         """The ledger opened read-only; a missing one is refused (:meth:`require`), or with
@@ -267,14 +287,14 @@ def verify(store: Store, *, expect: str | None = None, deep: Catalog | None = No
     from pingtai.maintenance import verify_ledger
 
     store.require()
-    return verify_ledger(store.path, expect=expect, deep=deep)
+    return verify_ledger(store.file(), expect=expect, deep=deep)
 
 
 def rebuild(catalog: Catalog, store: Store, *, archive: Path | None = None) -> Rebuild:
     """``pingtai ledger rebuild``: the ledger recreated from its archive."""
     from pingtai.maintenance import rebuild_ledger
 
-    return rebuild_ledger(catalog, store.path, source=archive)
+    return rebuild_ledger(catalog, store.file(), source=archive)
 
 
 def backup(store: Store, target: Path) -> Backup:
@@ -282,7 +302,7 @@ def backup(store: Store, target: Path) -> Backup:
     from pingtai.maintenance import backup_ledger
 
     store.require()
-    return backup_ledger(store.path, target)
+    return backup_ledger(store.file(), target)
 
 
 __all__ = ["Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "league", "rebuild", "report", "show",
