@@ -281,6 +281,25 @@ def import_returns(catalog: Catalog, store: Store, files: Sequence[Path], *, now
                         dry_run=dry_run, on_progress=on_progress, ahead=ahead)
 
 
+@dataclass(frozen=True)
+class LedgerInit:
+    """What ``ledger init`` did: the ledger (as shown), its schema version, the SQL for the writer and reader
+    roles (``None`` for a file, which has none) and whether it was run (``--roles``)."""
+
+    ledger: str
+    schema_version: int
+    roles_sql: str | None
+    roles_applied: bool
+
+
+def init(store: Store, *, roles: bool = False) -> LedgerInit:
+    """``pingtai ledger init``: create the ledger's schema (or migrate an older one); with ``roles`` also
+    create the writer and reader roles (PostgreSQL; :class:`~pingtai.errors.UsageError` for a file)."""
+    with Ledger.open(store.path, create=True) as ledger:
+        sql = ledger.apply_roles() if roles else ledger.roles_sql()
+        return LedgerInit(store.describe(), ledger.schema_version, sql, roles)
+
+
 def verify(store: Store, *, expect: str | None = None, deep: Catalog | None = None) -> Verification:
     """``pingtai ledger verify``: the ledger checked against its archive; ``expect`` a chain head kept
     from an earlier run, ``deep`` the catalog to re-read every archived file with (``--deep``)."""
@@ -305,5 +324,5 @@ def backup(store: Store, target: Path) -> Backup:
     return backup_ledger(store.file(), target)
 
 
-__all__ = ["Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "league", "rebuild", "report", "show",
+__all__ = ["LedgerInit", "Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "init", "league", "rebuild", "report", "show",
            "snapshot", "status", "verify"]

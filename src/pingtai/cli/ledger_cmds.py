@@ -99,6 +99,36 @@ def rebuild(
 
 
 @ledger_app.command()
+def init(
+    ctx: typer.Context,
+    roles: Annotated[bool, typer.Option("--roles", help="同时建立写入角色 pingtai_writer（只能读取与追加）与读取角色 "
+                                                        "pingtai_reader（只能读取），须以数据库所有者身份运行。")] = False,
+    as_json: JsonOpt = False,
+    indent: IndentOpt = None,
+) -> None:
+    """建立台账结构（已有则升级到本版结构）；PostgreSQL 台账另列出（或以 --roles 执行）写入、读取两个角色的 SQL。
+
+    共享台账：先建数据库（createdb pingtai），再由其所有者运行本命令；各人的 PINGTAI_DB 指向同一地址，
+    登录账号加入 pingtai_writer（导入）或 pingtai_reader（只看）角色。
+
+    示例：pingtai --db postgresql://owner@db.example/pingtai ledger init --roles ｜ pingtai ledger init
+    """
+    from pingtai import service
+
+    json_indent(indent, as_json)
+    result = service.init(service.Store.at(state(ctx).db), roles=roles)
+    if as_json:
+        echo_json(result, indent)
+        return
+    out = output()
+    out.line(f"台账已就绪：{result.ledger}（结构版本 {result.schema_version}）")
+    if result.roles_sql is not None:
+        out.line("已建立角色：" if result.roles_applied else "角色 SQL（以数据库所有者身份执行，或加 --roles 由本命令执行）：")
+        for line in result.roles_sql.splitlines():
+            out.line(line)
+
+
+@ledger_app.command()
 def backup(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="备份文件（已存在则替换）。", show_default=False)],

@@ -120,6 +120,18 @@ class Ledger(ABC):
     @abstractmethod
     def schema_version(self) -> int: ...
 
+    def roles_sql(self) -> str | None:
+        """The SQL that creates a writer role (read and append only) and a reader role (read only) for this
+        ledger, where the backend has roles (PostgreSQL); ``None`` for a file."""
+        return None
+
+    def apply_roles(self) -> str:
+        """Run :meth:`roles_sql`; return it. Raises :class:`~pingtai.errors.UsageError` where there are no roles."""
+        from pingtai.errors import UsageError
+
+        raise UsageError("--roles 只用于 PostgreSQL 台账（SQLite 台账文件的权限由文件系统决定）",
+                         hint="例如：pingtai --db postgresql://owner@host/pingtai ledger init --roles")
+
     # --- reading -------------------------------------------------------------------------------
     @abstractmethod
     def current_values(self, indicators: Collection[str] | None = None, *, areas: Collection[str] | None = None,

@@ -162,6 +162,12 @@ class PostgresLedger(SqlLedger):
     def schema_version(self) -> int:
         return self._version()
 
+    def roles_sql(self) -> str | None:
+        return role_sql(self.name)
+
+    def apply_roles(self) -> str:
+        return apply_roles(self)
+
     # --- reading -------------------------------------------------------------------------------
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
         psycopg = _psycopg()
@@ -381,4 +387,42 @@ def database_error(location: str, exc: Exception, doing: str = "写入") -> Ledg
     return LedgerError(f"{doing}台账失败（{shown}）：{text}")
 
 
-__all__ = ["PostgresLedger", "connection_error", "database_error"]
+
+
+
+WRITER_ROLE = "pingtai_writer"
+READER_ROLE = "pingtai_reader"
+
+
+def role_sql(database: str) -> str:
+    """The SQL that creates the writer role (may only read and append) and the reader role (may only read)
+    for ``database`` and grants them its tables. Roles are of the whole server: give people's logins
+    membership (``CREATE ROLE clerk LOGIN PASSWORD '…' IN ROLE pingtai_writer``)."""
+    quoted = '"' + database.replace('"', '""') + '"'
+    return "\n".join((
+        "-- pingtai: a writer role (SELECT, INSERT only) and a reader role (SELECT only)",
+        *(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN "
+          f"CREATE ROLE {role} NOLOGIN; END IF; END $$;" for role in (WRITER_ROLE, READER_ROLE)),
+        f"GRANT CONNECT ON DATABASE {quoted} TO {WRITER_ROLE}, {READER_ROLE};",
+        f"GRANT USAGE ON SCHEMA public TO {WRITER_ROLE}, {READER_ROLE};",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {WRITER_ROLE}, {READER_ROLE};",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER_ROLE};",
+        f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {WRITER_ROLE};",
+        "",
+    ))
+
+
+def apply_roles(ledger: PostgresLedger) -> str:
+    """Run :func:`role_sql` on ``ledger``'s database (as its owner); return the SQL run."""
+    psycopg = _psycopg()
+    text = role_sql(ledger.name)
+    try:
+        with ledger._db.transaction():
+            for statement in text.splitlines():
+                if statement and not statement.startswith("--"):
+                    ledger._db.execute(statement)
+    except psycopg.Error as exc:
+        raise database_error(ledger.location, exc, "设置角色") from None
+    return text
+
+__all__ = ["READER_ROLE", "WRITER_ROLE", "PostgresLedger", "apply_roles", "connection_error", "database_error", "role_sql"]

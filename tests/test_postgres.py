@@ -1,0 +1,225 @@
+"""The PostgreSQL backend against a real server (tests/postgres_server.py): the same imports give the
+same JSON as SQLite, parallel imports equal a sequential run, a killed importer leaves nothing half
+written, append-only holds, roles are enforced, and failures are messages without the password."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from typer.testing import CliRunner
+
+from pingtai import service
+from pingtai.cli import app
+from pingtai.errors import LedgerError
+from pingtai.ledger import Ledger
+from pingtai.loader import load_catalog
+from reliability_helpers import DISTRICTS, big_long_csv, district_return, returns_set
+
+if TYPE_CHECKING:
+    from postgres_server import Cluster
+
+NOW = dt.datetime(2025, 1, 20, 9, 30, tzinfo=dt.UTC)
+AS_OF = "2025-03-01"
+
+
+def import_set(location: str, folder: Path) -> None:
+    """Import :func:`returns_set` in order, each at its own fixed time (so both backends record the same)."""
+    catalog = load_catalog()
+    store = service.Store.at(location)
+    for number, args in enumerate(returns_set(folder)):
+        options = dict(zip(args[1::2], args[2::2], strict=True))
+        result = service.import_returns(catalog, store, [Path(args[0])], now=NOW + dt.timedelta(minutes=number),
+                                        agency=options.get("--agency"), period=options.get("--period"))
+        assert [f.status for f in result.files] == ["accepted"], result
+
+
+def as_json(location: str, *args: str, code: int | tuple[int, ...] = (0, 1)) -> Any:
+    result = CliRunner().invoke(app, ["--db", location, *args, "--json"])
+    assert result.exit_code in ((code,) if isinstance(code, int) else code), result.output
+    return json.loads(result.stdout)
+
+
+def without_location(data: Any) -> Any:
+    """The JSON with the ledger's own name taken out (a path on one backend, a URL on the other)."""
+    if isinstance(data, dict):
+        return {k: without_location(v) for k, v in data.items() if k != "ledger"}
+    if isinstance(data, list):
+        return [without_location(v) for v in data]
+    return data
+
+
+COMMANDS = (
+    ("status", "--as-of", AS_OF),
+    ("report", "--agency", "越城区政府", "--as-of", AS_OF),
+    ("league", "--as-of", AS_OF),
+    ("check", "--as-of", AS_OF),
+    ("history", "网络零售额"),
+    ("batches",),
+    ("show", "网络零售额", "--as-of", AS_OF),
+)
+
+
+def test_the_same_imports_give_identical_json_on_both_backends(tmp_path: Path, pg_url: str) -> None:
+    sqlite = str(tmp_path / "ledger" / "ledger.sqlite3")
+    import_set(sqlite, tmp_path / "in")
+    import_set(pg_url, tmp_path / "in")
+    for command in COMMANDS:
+        assert without_location(as_json(pg_url, *command)) == without_location(as_json(sqlite, *command)), command
+    # check --new-only keeps its state on both alike: a first run reports everything, a second nothing new
+    for _ in range(2):
+        ran = [without_location(as_json(db, "check", "--new-only", "--as-of", AS_OF)) for db in (sqlite, pg_url)]
+        for run in ran:
+            run.pop("run", None)
+        assert ran[0] == ran[1]
+    with Ledger.open(sqlite, readonly=True) as one, Ledger.open(pg_url, readonly=True) as other:
+        assert [r.__dict__ | {"started_at": None} for r in one.check_runs()] == \
+               [r.__dict__ | {"started_at": None} for r in other.check_runs()]
+        for batch in one.batches():
+            assert one.batch_rows(batch.id) == other.batch_rows(batch.id)
+
+
+def test_the_archive_lives_in_the_database_with_its_chain(tmp_path: Path, pg_url: str) -> None:
+    from pingtai.ledger.postgres import PostgresLedger
+
+    import_set(pg_url, tmp_path / "in")
+    with Ledger.open(pg_url, readonly=True) as ledger:
+        assert isinstance(ledger, PostgresLedger)
+        entries = ledger.archived_entries()
+        batches = ledger.batches()
+        assert [e.batch for e, _, _ in entries] == [b.id for b in batches]
+        previous = None
+        for (entry, digest, _), batch in zip(entries, batches, strict=True):
+            assert entry.previous == previous and entry.sha256 == batch.sha256
+            data = ledger.archived_file(batch.sha256)
+            assert data is not None and hashlib.sha256(data).hexdigest() == batch.sha256
+            assert ledger.batch_rows_digest(batch.id, entry.rows_sha256)[2] == entry.rows_sha256
+            previous = digest
+        assert ledger.integrity_problems() == []
+
+
+def test_updates_deletes_and_truncates_are_refused_by_the_database(tmp_path: Path, pg_url: str,
+                                                                   pg_cluster: Cluster) -> None:
+    import psycopg
+
+    import_set(pg_url, tmp_path / "in")
+    with psycopg.connect(pg_url, autocommit=True) as raw:
+        for statement in ("UPDATE value SET value = 0", "DELETE FROM batch", "TRUNCATE manifest CASCADE",
+                          "DELETE FROM archive_file", "UPDATE check_run SET scope = ''"):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                raw.execute(statement)
+
+
+def start(location: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "pingtai", *args], env={**os.environ, "PINGTAI_DB": location},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_parallel_imports_into_postgres_equal_a_sequential_run(tmp_path: Path, pg_cluster: Cluster) -> None:
+    files = [district_return(tmp_path / "in", agency, year, 100 + i)
+             for i, (agency, year) in enumerate((a, y) for a in DISTRICTS[:4] for y in (2023, 2024))]
+    files.append(big_long_csv(tmp_path / "in" / "月度.csv", range(2020, 2022), seed=3, districts=DISTRICTS[4:]))
+    parallel, sequential = (pg_cluster.url(pg_cluster.fresh_database()) for _ in range(2))
+    assert CliRunner().invoke(app, ["--db", parallel, "ledger", "init"]).exit_code == 0
+    # the same file twice at once: one is recorded, the other is a duplicate — never an error
+    runs = [start(parallel, "import", str(f)) for f in [*files, files[0]]]
+    readers = [start(parallel, "status", "--as-of", AS_OF), start(parallel, "batches")]
+    outputs = [run.communicate(timeout=300) for run in runs + readers]
+    assert [run.returncode for run in runs] == [0] * len(runs), outputs
+    assert [run.returncode for run in readers] == [0, 0], outputs
+    assert all("Traceback" not in err for _, err in outputs), outputs
+    for f in files:
+        assert CliRunner().invoke(app, ["--db", sequential, "import", str(f)]).exit_code == 0
+
+    def state(location: str) -> tuple[Any, ...]:
+        with Ledger.open(location, readonly=True) as ledger:
+            current = [(v.indicator, str(v.period), v.agency, v.value) for v in ledger.current_values()]
+            ids = [b.id for b in ledger.batches()]
+            return current, sorted(b.file for b in ledger.batches()), ids
+
+    assert state(parallel)[:2] == state(sequential)[:2]
+    assert state(parallel)[2] == list(range(1, len(files) + 1))  # ids in order, none lost or doubled
+
+
+@pytest.mark.slow
+def test_an_importer_killed_mid_transaction_leaves_the_database_as_before(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    assert CliRunner().invoke(app, ["--db", pg_url, "ledger", "init"]).exit_code == 0
+    big = big_long_csv(tmp_path / "in" / "月度.csv", range(2015, 2025), seed=5)
+    run = start(pg_url, "import", str(big))
+    # wait until its transaction holds the writers' lock, then kill it
+    deadline = time.monotonic() + 60
+    with psycopg.connect(pg_url, autocommit=True) as watch:
+        while time.monotonic() < deadline and run.poll() is None:
+            held = watch.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted").fetchone()
+            if held and held[0]:
+                break
+            time.sleep(0.01)
+    run.send_signal(signal.SIGKILL)
+    run.communicate(timeout=60)
+    with Ledger.open(pg_url, readonly=True) as ledger:
+        assert ledger.counts() == {"batch": 0, "value": 0, "task_progress": 0}
+        assert ledger.integrity_problems() == []
+    # the file imports whole afterwards
+    assert CliRunner().invoke(app, ["--db", pg_url, "import", str(big)]).exit_code == 0
+
+
+def test_init_creates_the_schema_and_the_roles(tmp_path: Path, pg_cluster: Cluster) -> None:
+    database = pg_cluster.fresh_database()
+    owner = pg_cluster.url(database)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["--db", owner, "ledger", "init"])
+    assert shown.exit_code == 0, shown.output
+    assert "GRANT SELECT, INSERT" in shown.stdout and "pingtai_reader" in shown.stdout
+    applied = runner.invoke(app, ["--db", owner, "ledger", "init", "--roles"])
+    assert applied.exit_code == 0, applied.output
+    pg_cluster.sql("CREATE ROLE clerk LOGIN IN ROLE pingtai_writer")
+    pg_cluster.sql("CREATE ROLE leader LOGIN IN ROLE pingtai_reader")
+    source = district_return(tmp_path / "in", "越城区政府", 2024, 150)
+    writer, reader = pg_cluster.url(database, "clerk"), pg_cluster.url(database, "leader")
+    assert runner.invoke(app, ["--db", writer, "import", str(source)]).exit_code == 0
+    for command in (("status", "--as-of", AS_OF), ("check", "--as-of", AS_OF), ("batches",)):
+        assert runner.invoke(app, ["--db", reader, *command]).exit_code in (0, 1), command
+    refused = runner.invoke(app, ["--db", reader, "import", str(district_return(tmp_path / "in", "柯桥区政府", 2024, 9))])
+    assert refused.exit_code == 2 and "只能读取" in refused.output, refused.output
+    refused = runner.invoke(app, ["--db", reader, "check", "--new-only", "--as-of", AS_OF])
+    assert refused.exit_code == 2 and "只能读取" in refused.output, refused.output
+    import psycopg
+
+    with psycopg.connect(writer, autocommit=True) as raw, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        raw.execute("DROP TABLE value CASCADE")
+
+
+def test_failures_are_messages_without_the_password(tmp_path: Path, pg_cluster: Cluster) -> None:
+    runner = CliRunner()
+    secret = "s3cret-pw"
+    cases = {
+        # no server on that socket
+        f"postgresql://someone:{secret}@/pingtai?host={tmp_path}": "无法连接",
+        pg_cluster.url("no_such_db", password=secret): "数据库不存在",
+    }
+    for location, words in cases.items():
+        result = runner.invoke(app, ["--db", location, "status", "--as-of", AS_OF])
+        assert result.exit_code == 2, result.output
+        assert words in result.output and secret not in result.output and "Traceback" not in result.output
+    # a database without the schema: not a ledger yet (reading commands say to init it)
+    empty = pg_cluster.url(pg_cluster.fresh_database(), password=secret)
+    result = runner.invoke(app, ["--db", empty, "status", "--as-of", AS_OF])
+    assert result.exit_code == 2 and "ledger init" in result.output and secret not in result.output
+    # a schema newer than this pingtai: refused untouched
+    newer = pg_cluster.fresh_database()
+    assert runner.invoke(app, ["--db", pg_cluster.url(newer), "ledger", "init"]).exit_code == 0
+    pg_cluster.sql("INSERT INTO pingtai_schema (version, pingtai) VALUES (99, 'future')", newer)
+    with pytest.raises(LedgerError, match="更新版本"):
+        Ledger.open(pg_cluster.url(newer), readonly=True)
