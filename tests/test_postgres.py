@@ -223,3 +223,62 @@ def test_failures_are_messages_without_the_password(tmp_path: Path, pg_cluster: 
     pg_cluster.sql("INSERT INTO pingtai_schema (version, pingtai) VALUES (99, 'future')", newer)
     with pytest.raises(LedgerError, match="更新版本"):
         Ledger.open(pg_cluster.url(newer), readonly=True)
+
+
+def test_migrate_copies_a_file_ledger_exactly_and_refuses_a_non_empty_target(tmp_path: Path,
+                                                                            pg_cluster: Cluster) -> None:
+    sqlite = str(tmp_path / "ledger" / "ledger.sqlite3")
+    import_set(sqlite, tmp_path / "in")
+    as_json(sqlite, "check", "--new-only", "--as-of", AS_OF)
+    head = as_json(sqlite, "ledger", "verify", code=0)["head"]
+    target = pg_cluster.url(pg_cluster.fresh_database(), password="hidden-pw")
+    moved = as_json(sqlite, "ledger", "migrate", "--to", target, code=0)
+    assert moved["batches"] == len(returns_set(tmp_path / "again")) and moved["check_runs"] == 1
+    assert moved["head"] == head and "hidden-pw" not in json.dumps(moved)
+    from pingtai.ledger.transfer import differences
+
+    with Ledger.open(sqlite, readonly=True) as one, Ledger.open(target, readonly=True) as other:
+        assert differences(one, other) == []
+    for command in COMMANDS:
+        assert without_location(as_json(target, *command)) == without_location(as_json(sqlite, *command)), command
+    verified = as_json(target, "ledger", "verify", "--expect", head, code=0)
+    assert verified["problems"] == [] and verified["head"] == head
+    again = CliRunner().invoke(app, ["--db", sqlite, "ledger", "migrate", "--to", target])
+    assert again.exit_code == 2 and "空数据库" in again.output and "hidden-pw" not in again.output
+
+
+def test_backup_of_a_database_is_a_sqlite_ledger_that_opens_and_verifies(tmp_path: Path, pg_url: str) -> None:
+    import_set(pg_url, tmp_path / "in")
+    as_json(pg_url, "check", "--new-only", "--as-of", AS_OF)
+    head = as_json(pg_url, "ledger", "verify", code=0)["head"]
+    copy = tmp_path / "backup" / "ledger.sqlite3"
+    done = as_json(pg_url, "ledger", "backup", str(copy), code=0)
+    assert done["batches"] == len(returns_set(tmp_path / "again")) and copy.is_file()
+    assert (copy.parent / "archive").is_dir()
+    for command in COMMANDS:
+        assert without_location(as_json(str(copy), *command)) == without_location(as_json(pg_url, *command)), command
+    verified = as_json(str(copy), "ledger", "verify", "--expect", head, code=0)
+    assert verified["problems"] == [] and verified["head"] == head
+
+
+def test_verify_finds_a_changed_archive_and_a_wrong_head(tmp_path: Path, pg_url: str) -> None:
+    import_set(pg_url, tmp_path / "in")
+    result = as_json(pg_url, "ledger", "verify", "--deep", code=0)
+    assert result["problems"] == [] and result["reread"] == result["batches"] > 0
+    wrong = as_json(pg_url, "ledger", "verify", "--expect", "0" * 64, code=1)
+    assert [p["code"] for p in wrong["problems"]] == ["head-mismatch"]
+
+
+def test_rebuild_replays_a_databases_archive_into_a_file_and_into_a_fresh_database(tmp_path: Path,
+                                                                                  pg_cluster: Cluster) -> None:
+    source = pg_cluster.url(pg_cluster.fresh_database())
+    import_set(source, tmp_path / "in")
+    file = str(tmp_path / "rebuilt" / "ledger.sqlite3")
+    fresh = pg_cluster.url(pg_cluster.fresh_database())
+    for target in (file, fresh):
+        rebuilt = as_json(target, "ledger", "rebuild", "--from", source, code=0)
+        assert all(b["status"] == "accepted" for b in rebuilt["batches"]), rebuilt
+        for command in COMMANDS:
+            assert without_location(as_json(target, *command)) == without_location(as_json(source, *command)), command
+    refused = CliRunner().invoke(app, ["--db", fresh, "ledger", "rebuild", "--from", source])
+    assert refused.exit_code == 2 and "已有记录" in refused.output

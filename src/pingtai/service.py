@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from pingtai.checks import CheckReport, FailOn
     from pingtai.history import IndicatorHistory
     from pingtai.importer import ImportResult, ProgressCallback, Receipt
-    from pingtai.maintenance import Backup, Rebuild, Verification
+    from pingtai.maintenance import Backup, Migration, Rebuild, Verification
     from pingtai.periods import Period
     from pingtai.reports import AgencyReport, League, LedgerSnapshot
     from pingtai.returns.opening import FilesAhead
@@ -81,16 +81,6 @@ class Store:
             raise LedgerError(f"台账不存在：数据库 {self.describe()} 中还没有 pingtai 台账",
                               hint="请先运行 pingtai --db … ledger init 建立台账结构，或检查 --db / PINGTAI_DB。")
         raise LedgerError(f"台账不存在：{self.path}（先用 pingtai import 建立，或检查 --db / PINGTAI_DB）")
-
-    def file(self) -> Path:
-        """The SQLite file; raises :class:`UsageError` for a database (``ledger verify`` / ``rebuild`` /
-        ``backup`` work on a ledger file and its archive folder)."""
-        if isinstance(self.path, str):
-            from pingtai.errors import UsageError
-
-            raise UsageError(f"此命令目前只用于 SQLite 台账文件，不用于 PostgreSQL 台账：{self.describe()}",
-                             hint="PostgreSQL 台账的备份请用 pg_dump；其归档在数据库中，随数据库一起备份。")
-        return self.path
 
     def read(self, *, missing_ok: bool = False) -> Ledger:
         """The ledger opened read-only; a missing one is refused (:meth:`require`), or with
@@ -303,26 +293,64 @@ def init(store: Store, *, roles: bool = False) -> LedgerInit:
 def verify(store: Store, *, expect: str | None = None, deep: Catalog | None = None) -> Verification:
     """``pingtai ledger verify``: the ledger checked against its archive; ``expect`` a chain head kept
     from an earlier run, ``deep`` the catalog to re-read every archived file with (``--deep``)."""
-    from pingtai.maintenance import verify_ledger
+    from pingtai.maintenance import verify_database, verify_ledger
 
     store.require()
-    return verify_ledger(store.file(), expect=expect, deep=deep)
+    if isinstance(store.path, str):
+        return verify_database(store.path, expect=expect, deep=deep)
+    return verify_ledger(store.path, expect=expect, deep=deep)
 
 
-def rebuild(catalog: Catalog, store: Store, *, archive: Path | None = None) -> Rebuild:
-    """``pingtai ledger rebuild``: the ledger recreated from its archive."""
-    from pingtai.maintenance import rebuild_ledger
+def rebuild(catalog: Catalog, store: Store, *, archive: Path | None = None, source: str | None = None) -> Rebuild:
+    """``pingtai ledger rebuild``: the ledger recreated from an archive — ``archive`` (a folder; default the one
+    beside a file ledger) or that of the ledger ``source`` (``--from``: a database, or a file) — into the
+    ledger ``store`` names (a new file, or an empty database)."""
+    import tempfile
 
-    return rebuild_ledger(catalog, store.file(), source=archive)
+    from pingtai.errors import UsageError
+    from pingtai.maintenance import export_archive, rebuild_database, rebuild_ledger
+
+    if archive is not None and source is not None:
+        raise UsageError("--archive 与 --from 只能选一个", hint="例如：pingtai --db 新台账 ledger rebuild --from postgresql://…/pingtai")
+    if source is None:
+        if isinstance(store.path, str):
+            if archive is None:
+                raise UsageError("重建到数据库需要指定来源：--archive 归档目录，或 --from 台账",
+                                 hint="例如：pingtai --db postgresql://…/new ledger rebuild --from postgresql://…/pingtai")
+            return rebuild_database(catalog, store.path, source=archive)
+        return rebuild_ledger(catalog, store.path, source=archive)
+    origin = Store.at(source)
+    origin.require()
+    with tempfile.TemporaryDirectory(prefix="pingtai-archive-") as folder:
+        export_archive(origin.path, Path(folder))
+        if isinstance(store.path, str):
+            return rebuild_database(catalog, store.path, source=Path(folder))
+        return rebuild_ledger(catalog, store.path, source=Path(folder))
 
 
 def backup(store: Store, target: Path) -> Backup:
-    """``pingtai ledger backup``: an online copy of the ledger."""
-    from pingtai.maintenance import backup_ledger
+    """``pingtai ledger backup``: an online copy of the ledger — of a database, a portable SQLite ledger with
+    its archive beside it."""
+    from pingtai.maintenance import backup_database, backup_ledger
 
     store.require()
-    return backup_ledger(store.file(), target)
+    if isinstance(store.path, str):
+        return backup_database(store.path, target)
+    return backup_ledger(store.path, target)
 
 
-__all__ = ["LedgerInit", "Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "init", "league", "rebuild", "report", "show",
+def migrate(store: Store, target: str) -> Migration:
+    """``pingtai ledger migrate --to``: the ledger copied exactly into the empty database ``target``."""
+    from pingtai.errors import UsageError
+    from pingtai.ledger import is_database
+    from pingtai.maintenance import migrate_ledger
+
+    if not is_database(target):
+        raise UsageError(f"--to 应为 PostgreSQL 数据库地址：{target}", hint="例如：--to postgresql://owner@db.example/pingtai")
+    store.require()
+    return migrate_ledger(store.path, target)
+
+
+__all__ = ["LedgerInit", "Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "init", "league",
+           "migrate", "rebuild", "report", "show",
            "snapshot", "status", "verify"]

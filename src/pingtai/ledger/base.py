@@ -59,6 +59,31 @@ class StagedRows:
     tasks: list[TaskRow]
 
 
+@dataclass(frozen=True)
+class ExportedBatch:
+    """One batch exactly as a ledger holds it, to be copied into another (:meth:`Ledger.export_batch`):
+    the batch row (:data:`~pingtai.ledger.model.BATCH_COLUMNS`), its value and task rows as stored, in
+    order, the archived file's bytes and its manifest entry's bytes (``None``: the ledger has none)."""
+
+    row: tuple[Any, ...]
+    values: list[tuple[Any, ...]]
+    tasks: list[tuple[Any, ...]]
+    data: bytes
+    entry: bytes | None
+
+    @property
+    def id(self) -> int:
+        return int(self.row[0])
+
+    @property
+    def sha256(self) -> str:
+        return str(self.row[2])
+
+    @property
+    def archive(self) -> str:
+        return str(self.row[16])
+
+
 class Ledger(ABC):
     """An open ledger. Use :meth:`open`; close it, or use it as a context manager.
 
@@ -193,6 +218,21 @@ class Ledger(ABC):
         return len(values), len(tasks), digest_of(values, tasks, recorded)
 
     @abstractmethod
+    def export_batch(self, batch_id: int) -> ExportedBatch:
+        """Batch ``batch_id`` exactly as held, with its archived file and entry (:meth:`restore_batch` takes
+        it). Raises :class:`~pingtai.errors.LedgerError` when its archived file is missing or altered."""
+
+    @abstractmethod
+    def restore_batch(self, batch: ExportedBatch) -> None:
+        """Record ``batch`` exactly as another ledger held it — same id, rows, file and entry bytes (and so the
+        same chain link) — inside :meth:`transaction`."""
+
+    def restore_check_run(self, run: CheckRun, findings: Sequence[SeenFinding]) -> None:
+        """Record check run ``run`` with its id and ``findings`` exactly, inside :meth:`transaction`."""
+        self._insert_check_run(started_at=iso_time(run.started_at), as_of=run.as_of.isoformat(), scope=run.scope,
+                               findings=findings, reported=run.reported, run_id=run.id)
+
+    @abstractmethod
     def integrity_problems(self) -> list[str]:
         """What the database's own checks and the ledger's invariants find wrong; empty when all is well."""
 
@@ -223,8 +263,8 @@ class Ledger(ABC):
 
     @abstractmethod
     def _insert_check_run(self, *, started_at: str, as_of: str, scope: str, findings: Sequence[SeenFinding],
-                          reported: int) -> int:
-        """Append a run (the next id) and its findings; return its id."""
+                          reported: int, run_id: int | None = None) -> int:
+        """Append a run (``run_id``, else the next id) and its findings; return its id."""
 
     @abstractmethod
     def check_runs(self, scope: str | None = None) -> list[CheckRun]:
@@ -328,4 +368,4 @@ class Ledger(ABC):
         """Step 3: the batch's manifest entry, inside the transaction."""
 
 
-__all__ = ["Ledger", "StagedRows"]
+__all__ = ["ExportedBatch", "Ledger", "StagedRows"]

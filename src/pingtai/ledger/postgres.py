@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 from pingtai.archive import ManifestEntry
 from pingtai.errors import LedgerError
 from pingtai.ledger import schema
-from pingtai.ledger.base import StagedRows
+from pingtai.ledger.base import ExportedBatch, StagedRows
 from pingtai.ledger.location import redact
 from pingtai.ledger.model import BATCH_COLUMNS, NewBatch, SeenFinding, batch_row, task_rows, value_rows
-from pingtai.ledger.sql import TASK_COLUMNS, VALUE_COLUMNS, SqlLedger
+from pingtai.ledger.sql import RECEIVED_OF, TASK_COLUMNS, VALUE_COLUMNS, SqlLedger
 from pingtai.safe_write import open_regular
 
 if TYPE_CHECKING:
@@ -274,26 +274,30 @@ class PostgresLedger(SqlLedger):
         new_tasks = task_rows(tasks)
         if batch_id is None:
             batch_id = int(self._write("SELECT COALESCE(MAX(id), 0) + 1 FROM batch", [])[0][0])
+        self._copy_rows(batch_id, new_values, new_tasks)
+        return StagedRows(batch_id, new_values, new_tasks)
+
+    def _copy_rows(self, batch_id: int, values: Sequence[Sequence[Any]], tasks: Sequence[Sequence[Any]]) -> None:
+        """COPY a batch's rows in, each with its place, then note the returns they say were received
+        (batches are added in the order of their ids: an (agency, period) already there keeps its first)."""
         psycopg = _psycopg()
         try:
             with self._db.cursor() as cursor:
                 with cursor.copy(f"COPY value (batch_id, ord, {VALUE_COLUMNS}) FROM STDIN") as copy:
-                    for place, row in enumerate(new_values):
+                    for place, row in enumerate(values):
                         copy.write_row((batch_id, place, *row))
                 with cursor.copy(f"COPY task_progress (batch_id, ord, {TASK_COLUMNS}) FROM STDIN") as copy:
-                    for place, task in enumerate(new_tasks):
+                    for place, task in enumerate(tasks):
                         copy.write_row((batch_id, place, *task))
         except psycopg.errors.UniqueViolation as exc:
             raise LedgerError(f"写入台账被拒绝（{exc.diag.message_detail or exc}）：同一文件中同一指标或任务、期别、单位出现两次") from None
         except psycopg.Error as exc:
             raise database_error(self.location, exc) from None
-        # batches are added in the order of their ids: an (agency, period) already there keeps its first
-        self._write("""INSERT INTO received (agency, period, batch_id)
-                       SELECT agency, period, %s FROM (SELECT DISTINCT agency, period FROM value WHERE batch_id = %s
-                                                       UNION SELECT DISTINCT agency, period FROM task_progress
-                                                       WHERE batch_id = %s) s
-                       ORDER BY agency, period ON CONFLICT DO NOTHING""", [batch_id, batch_id, batch_id])
-        return StagedRows(batch_id, new_values, new_tasks)
+        self._received(batch_id)
+
+    def _received(self, batch_id: int) -> None:
+        self._write(f"INSERT INTO received (agency, period, batch_id) {RECEIVED_OF.replace('?', '%s')} ON CONFLICT DO NOTHING",
+                    [batch_id] * 6)
 
     def _archive_file(self, source: Path, sha256: str, name: str) -> None:
         try:
@@ -322,6 +326,29 @@ class PostgresLedger(SqlLedger):
         self._write("INSERT INTO manifest (batch_id, sha256, entry, digest) VALUES (%s, %s, %s, %s)",
                     [entry.batch, entry.sha256, data, hashlib.sha256(data).hexdigest()])
 
+    def export_batch(self, batch_id: int) -> ExportedBatch:
+        rows = self._fetch(f"SELECT {BATCH_COLUMNS} FROM batch WHERE id = %s", [batch_id])
+        if not rows:
+            raise LedgerError(f"台账中没有批次 {batch_id}")
+        row = tuple(rows[0])
+        values, tasks = self.batch_rows(batch_id)
+        data = self.archived_file(str(row[2]))
+        if data is None or hashlib.sha256(data).hexdigest() != row[2]:
+            raise LedgerError(f"批次 {batch_id}（{row[1]}）的归档文件缺失或已被改动", hint="请先运行 pingtai ledger verify 查看归档。")
+        entry = self._fetch("SELECT entry FROM manifest WHERE batch_id = %s", [batch_id])
+        return ExportedBatch(row, values, tasks, data, bytes(entry[0][0]) if entry else None)
+
+    def restore_batch(self, batch: ExportedBatch) -> None:
+        self._require_transaction()
+        self._copy_rows(batch.id, batch.values, batch.tasks)
+        self._write(f"INSERT INTO batch ({BATCH_COLUMNS}) VALUES ({', '.join(['%s'] * len(batch.row))})", batch.row)
+        self._received(batch.id)
+        self._write("""INSERT INTO archive_file (sha256, name, size, data) VALUES (%s, %s, %s, %s)
+                       ON CONFLICT (sha256) DO NOTHING""", [batch.sha256, batch.archive, len(batch.data), batch.data])
+        if batch.entry is not None:
+            self._write("INSERT INTO manifest (batch_id, sha256, entry, digest) VALUES (%s, %s, %s, %s)",
+                        [batch.id, batch.sha256, batch.entry, hashlib.sha256(batch.entry).hexdigest()])
+
     def _last_findings(self, scope: str) -> dict[str, str] | None:
         rows = self._write("SELECT id FROM check_run WHERE scope = %s ORDER BY id DESC LIMIT 1", [scope])
         if not rows:
@@ -330,10 +357,10 @@ class PostgresLedger(SqlLedger):
                                                         [rows[0][0]])}
 
     def _insert_check_run(self, *, started_at: str, as_of: str, scope: str, findings: Sequence[SeenFinding],
-                          reported: int) -> int:
+                          reported: int, run_id: int | None = None) -> int:
         run_id = int(self._write("""INSERT INTO check_run (id, started_at, as_of, scope, findings, reported)
-                                    SELECT COALESCE(MAX(id), 0) + 1, %s, %s, %s, %s, %s FROM check_run RETURNING id""",
-                                 [started_at, as_of, scope, len(findings), reported])[0][0])
+                                    SELECT COALESCE(%s, MAX(id) + 1, 1), %s, %s, %s, %s, %s FROM check_run RETURNING id""",
+                                 [run_id, started_at, as_of, scope, len(findings), reported])[0][0])
         psycopg = _psycopg()
         try:
             with self._db.cursor() as cursor:

@@ -38,6 +38,11 @@ VALUE_COLUMNS = "indicator, period, period_end, agency, value, unit, below_unit,
 TASK_COLUMNS = "plan, task, agency, period, period_end, status, progress, issues, next_steps, cell"
 """A task row's columns as :func:`~pingtai.ledger.model.task_rows` gives them."""
 
+RECEIVED_OF = """SELECT agency, period, ? FROM batch WHERE id = ? AND agency IS NOT NULL AND period IS NOT NULL
+                  UNION SELECT DISTINCT agency, period, ? FROM value WHERE batch_id = ?
+                  UNION SELECT DISTINCT agency, period, ? FROM task_progress WHERE batch_id = ?"""
+"""The ``(agency, period)`` a batch's own row and rows say were received (6 parameters: the batch id)."""
+
 
 class SqlLedger(Ledger):
     """The reads of a ledger in an SQL database (see the module docstring)."""

@@ -13,6 +13,7 @@ The schema evolves through the migrations of :mod:`pingtai.ledger.schema`, the v
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ from pingtai import archive
 from pingtai.archive import ManifestEntry
 from pingtai.errors import LedgerError, text_name
 from pingtai.ledger import schema
-from pingtai.ledger.base import StagedRows
+from pingtai.ledger.base import ExportedBatch, StagedRows
 from pingtai.ledger.model import (
     BATCH_COLUMNS,
     NewBatch,
@@ -39,7 +40,7 @@ from pingtai.ledger.model import (
     value_rows,
 )
 from pingtai.ledger.schema import RECEIVED_SOURCES
-from pingtai.ledger.sql import VALUE_COLUMNS, SqlLedger
+from pingtai.ledger.sql import RECEIVED_OF, TASK_COLUMNS, VALUE_COLUMNS, SqlLedger
 from pingtai.safe_write import os_reason
 
 if TYPE_CHECKING:
@@ -309,11 +310,11 @@ class SqliteLedger(SqlLedger):
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def _insert_check_run(self, *, started_at: str, as_of: str, scope: str, findings: Sequence[SeenFinding],
-                          reported: int) -> int:
+                          reported: int, run_id: int | None = None) -> int:
         try:
             cursor = self._db.execute(
-                "INSERT INTO check_run (started_at, as_of, scope, findings, reported) VALUES (?, ?, ?, ?, ?)",
-                (started_at, as_of, scope, len(findings), reported))
+                "INSERT INTO check_run (id, started_at, as_of, scope, findings, reported) VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, started_at, as_of, scope, len(findings), reported))
             run_id = int(cursor.lastrowid or 0)
             self._db.executemany(
                 "INSERT INTO check_finding (run_id, key, fingerprint, kind, severity) VALUES (?, ?, ?, ?, ?)",
@@ -497,6 +498,50 @@ class SqliteLedger(SqlLedger):
         self._staged.append(entry.sha256)
 
     # --- upkeep --------------------------------------------------------------------------------
+    def export_batch(self, batch_id: int) -> ExportedBatch:
+        root = self.root
+        rows = self._query(f"SELECT {BATCH_COLUMNS} FROM batch WHERE id = ?", [batch_id])
+        if root is None or not rows:
+            raise LedgerError(f"台账中没有批次 {batch_id}")
+        row = tuple(rows[0])
+        values, tasks = self.batch_rows(batch_id)
+        sha, name = str(row[2]), str(row[16])
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            raise LedgerError(f"批次 {batch_id}（{row[1]}）的归档文件无法读取：{name}（{os_reason(exc)}）",
+                              hint="请先运行 pingtai ledger verify 查看归档。") from None
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise LedgerError(f"批次 {batch_id}（{row[1]}）的归档文件已被改动：{name}", hint="请先运行 pingtai ledger verify 查看归档。")
+        entry = None
+        for pending in (False, True):
+            with contextlib.suppress(OSError):
+                entry = archive.entry_path(root, sha, pending=pending).read_bytes()
+                break
+        return ExportedBatch(row, values, tasks, data, entry)
+
+    def restore_batch(self, batch: ExportedBatch) -> None:
+        root = self.root
+        if not self._db.in_transaction or root is None:
+            raise RuntimeError("restore_batch outside a transaction")
+        try:
+            self._db.execute("PRAGMA defer_foreign_keys = ON")
+            self._db.executemany(f"INSERT INTO value (batch_id, {VALUE_COLUMNS}) VALUES ({batch.id:d}, {', '.join('?' * 13)})",
+                                 batch.values)
+            self._db.executemany(f"INSERT INTO task_progress (batch_id, {TASK_COLUMNS}) VALUES ({batch.id:d}, {', '.join('?' * 10)})",
+                                 batch.tasks)
+            self._db.execute(f"INSERT INTO batch ({BATCH_COLUMNS}) VALUES ({', '.join('?' * len(batch.row))})", batch.row)
+            self._db.execute(f"INSERT OR IGNORE INTO received (agency, period, batch_id) {RECEIVED_OF}", [batch.id] * 6)
+        except sqlite3.IntegrityError as exc:
+            raise LedgerError(f"复制批次 {batch.id} 被拒绝（{exc}）") from None
+        except sqlite3.OperationalError as exc:
+            raise _sqlite_error(self.path, exc) from None
+        if archive.store_bytes(root, batch.data, batch.sha256, batch.archive):
+            self._stored.append(batch.archive)
+        if batch.entry is not None:
+            archive.write_pending_bytes(root, batch.sha256, batch.entry)
+            self._staged.append(batch.sha256)
+
     def integrity_problems(self) -> list[str]:
         """What SQLite's own checks and the ledger's invariants find wrong; empty when all is well.
 
