@@ -1,4 +1,5 @@
-"""The SQLite ledger: schema and migrations, append-only batches, current values, archive, refusals."""
+"""The ledger: schema and migrations, append-only batches, current values, archive, refusals (the tests
+that take ``ledger_url`` run on both backends: an SQLite file and a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -80,10 +81,10 @@ def test_a_batch_records_values_tasks_and_the_archived_file(db: Path, tmp_path: 
         assert ledger.batch_by_sha256(sha256_of(source)) == batch
 
 
-def test_the_newest_batch_is_current_and_history_keeps_superseded_values(db: Path, tmp_path: Path) -> None:
+def test_the_newest_batch_is_current_and_history_keeps_superseded_values(ledger_url: str, tmp_path: Path) -> None:
     first = write_file(tmp_path / "a.xlsx", "a")
     second = write_file(tmp_path / "b.xlsx", "b")
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         one = add(ledger, first, [value("online_retail_sales", "2024", 1100), value("platforms", "2024", 120)])
         two = add(ledger, second, [value("online_retail_sales", "2024", 1150)])
         current = {(v.indicator, v.value, v.batch) for v in ledger.current_values()}
@@ -95,8 +96,8 @@ def test_the_newest_batch_is_current_and_history_keeps_superseded_values(db: Pat
         assert [(v.value, v.superseded) for v in ledger.batch_values(one)] == [(1100, True), (120, False)]
 
 
-def test_current_values_can_be_narrowed_by_agency_and_period(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_current_values_can_be_narrowed_by_agency_and_period(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [
             value("online_retail_sales", "2024", 1150), value("online_retail_sales", "2024H1", 530),
             value("online_retail_sales", "2024", 300, agency="柯桥区政府"), value("platforms", "2024", 120)])
@@ -109,16 +110,16 @@ def test_current_values_can_be_narrowed_by_agency_and_period(db: Path, tmp_path:
         assert ledger.current_values(agencies=[]) == []
 
 
-def test_history_orders_by_period_then_batch(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_history_orders_by_period_then_batch(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [value("online_retail_sales", "2024", 1150)])
         add(ledger, write_file(tmp_path / "b", "b"), [value("online_retail_sales", "2024H1", 560)], period="2024H1")
         add(ledger, write_file(tmp_path / "c", "c"), [value("online_retail_sales", "2023", 1010)], period="2023")
         assert [str(v.period) for v in ledger.history("online_retail_sales")] == ["2023", "2024H1", "2024"]
 
 
-def test_received_returns_include_rows_of_long_tables(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_received_returns_include_rows_of_long_tables(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         one = add(ledger, write_file(tmp_path / "a", "a"), [], agency="市经信局", period="2024H1")
         two = add(ledger, write_file(tmp_path / "long", "long"), [
             value("online_retail_sales", "2023", 1010, agency="柯桥区政府"),
@@ -332,8 +333,8 @@ def test_resolve_db_path_prefers_the_flag_then_the_environment(monkeypatch: pyte
     assert resolve_db_path(None) == tmp_path / "xdg" / "pingtai" / "ledger.sqlite3"
 
 
-def test_rows_staged_but_never_added_roll_back(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_rows_staged_but_never_added_roll_back(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         with pytest.raises(RuntimeError, match="rolled back"), ledger.transaction():
             ledger.stage([value("platforms", "2024", 1)], [])
         assert ledger.counts() == {"batch": 0, "value": 0, "task_progress": 0}
@@ -341,8 +342,8 @@ def test_rows_staged_but_never_added_roll_back(db: Path, tmp_path: Path) -> None
         assert [v.value for v in ledger.current_values()] == [2]
 
 
-def test_a_failed_copy_rolls_back_the_whole_batch(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_a_failed_copy_rolls_back_the_whole_batch(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 1)])
         source = write_file(tmp_path / "b", "b")
         with pytest.raises(LedgerError, match="出现两次"), ledger.transaction():

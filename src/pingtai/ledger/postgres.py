@@ -66,6 +66,8 @@ class PostgresLedger(SqlLedger):
         self.location = location
         self.readonly = readonly
         self._in_transaction = False
+        self._staged: int | None = None
+        """The batch whose rows :meth:`stage` copied in and :meth:`add_batch` has not yet recorded."""
         self._name = str(connection.info.dbname)
 
     # --- opening -------------------------------------------------------------------------------
@@ -237,10 +239,14 @@ class PostgresLedger(SqlLedger):
 
     def _abort(self) -> None:
         self._in_transaction = False
+        self._staged = None
         with contextlib.suppress(Exception):
             self._db.execute("ROLLBACK")
 
     def _commit(self) -> None:
+        if self._staged is not None:  # a caller's bug: rows staged but never added as a batch
+            self._abort()
+            raise RuntimeError("rows staged but never added as a batch: rolled back")
         psycopg = _psycopg()
         try:
             self._db.execute("COMMIT")
@@ -270,12 +276,21 @@ class PostgresLedger(SqlLedger):
         """Copy the rows of the next batch into place (``COPY``); the batch row follows in :meth:`add_batch`
         (foreign keys are checked at COMMIT)."""
         self._require_transaction()
+        if self._staged is not None:
+            raise RuntimeError("rows already staged")
         new_values = value_rows(values)
         new_tasks = task_rows(tasks)
         if batch_id is None:
             batch_id = int(self._write("SELECT COALESCE(MAX(id), 0) + 1 FROM batch", [])[0][0])
         self._copy_rows(batch_id, new_values, new_tasks)
+        self._staged = batch_id
         return StagedRows(batch_id, new_values, new_tasks)
+
+    def _rows_copied(self, staged: StagedRows) -> BaseException | None:
+        if staged.batch_id != self._staged:
+            raise RuntimeError("add_batch with rows staged elsewhere")
+        self._staged = None
+        return None
 
     def _copy_rows(self, batch_id: int, values: Sequence[Sequence[Any]], tasks: Sequence[Sequence[Any]]) -> None:
         """COPY a batch's rows in, each with its place, then note the returns they say were received
