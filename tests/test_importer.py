@@ -379,7 +379,7 @@ def test_an_empty_template_from_the_command_line_is_refused(tmp_path: Path) -> N
 # --- the unit-slip gate ------------------------------------------------------------------------------
 
 
-def receive(db: Path, *returns: ParsedReturn, receipt: Receipt | None = None,
+def receive(db: Path | str, *returns: ParsedReturn, receipt: Receipt | None = None,
             dry_run: bool = False) -> ImportResult:
     return import_files([r.path for r in returns], catalog(), Store(db), now=NOW, receipt=receipt, dry_run=dry_run,
                         reader=fake_reader({r.path: r for r in returns}))
