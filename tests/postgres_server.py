@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SUPERUSER = "postgres"
+PASSWORD_USER = "pingtai_pw"
+"""The one role that must log in with a password (scram-sha-256): the tests of a wrong one."""
 
 
 def binaries() -> Path | None:
@@ -100,6 +102,8 @@ def start() -> Cluster | None:
     cluster = Cluster(root, bin_dir, user)
     cluster._run([str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", SUPERUSER, "-A", "trust",
                   "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"])
+    hba = root / "data" / "pg_hba.conf"
+    hba.write_text(f"local all {PASSWORD_USER} scram-sha-256\n" + hba.read_text(encoding="utf-8"), encoding="utf-8")
     options = f"-k {root / 'socket'} -c listen_addresses='' -c fsync=off -c max_connections=60"
     cluster._run([str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-o", options, "-l", str(root / "log"),
                   "-w", "start"])

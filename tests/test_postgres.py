@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from pingtai import service
 from pingtai.cli import app
 from pingtai.errors import LedgerError
-from pingtai.ledger import Ledger
+from pingtai.ledger import SCHEMA_VERSION, Ledger
 from pingtai.loader import load_catalog
 from reliability_helpers import DISTRICTS, big_long_csv, district_return, returns_set
 
@@ -282,3 +282,76 @@ def test_rebuild_replays_a_databases_archive_into_a_file_and_into_a_fresh_databa
             assert without_location(as_json(target, *command)) == without_location(as_json(source, *command)), command
     refused = CliRunner().invoke(app, ["--db", fresh, "ledger", "rebuild", "--from", source])
     assert refused.exit_code == 2 and "已有记录" in refused.output
+
+
+def test_a_wrong_password_is_a_message_and_the_right_one_works_from_the_environment(
+        tmp_path: Path, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postgres_server import PASSWORD_USER
+
+    database = pg_cluster.fresh_database()
+    pg_cluster.sql(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{PASSWORD_USER}') THEN "
+                   f"CREATE ROLE {PASSWORD_USER} LOGIN PASSWORD 'right-one'; END IF; END $$")
+    pg_cluster.sql(f"ALTER DATABASE {database} OWNER TO {PASSWORD_USER}")
+    runner = CliRunner()
+    wrong = runner.invoke(app, ["--db", pg_cluster.url(database, PASSWORD_USER, "wrong-one"), "ledger", "init"])
+    assert wrong.exit_code == 2 and "拒绝登录" in wrong.output and "wrong-one" not in wrong.output, wrong.output
+    monkeypatch.setenv("PGPASSWORD", "right-one")  # libpq's own environment is honoured
+    done = runner.invoke(app, ["--db", pg_cluster.url(database, PASSWORD_USER), "ledger", "init", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["schema_version"] == SCHEMA_VERSION
+
+
+def test_an_older_schema_is_migrated_on_open(tmp_path: Path, pg_cluster: Cluster) -> None:
+    import psycopg
+
+    from pingtai.ledger import MIGRATIONS
+
+    url = pg_cluster.url(pg_cluster.fresh_database())
+    with psycopg.connect(url, autocommit=True) as raw:
+        raw.execute("CREATE TABLE pingtai_schema (version INTEGER PRIMARY KEY, pingtai TEXT NOT NULL,"
+                    " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        for number, migration in enumerate(MIGRATIONS[:3]):
+            for statement in migration.postgres:
+                raw.execute(statement)
+            raw.execute("INSERT INTO pingtai_schema (version, pingtai) VALUES (%s, 'old')", [number + 1])
+    # a reading command migrates it (the role owns the schema), then reads it
+    assert as_json(url, "batches") == []
+    with Ledger.open(url, readonly=True) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION
+
+
+@pytest.mark.slow
+def test_a_connection_lost_mid_import_is_a_message_and_records_nothing(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    assert CliRunner().invoke(app, ["--db", pg_url, "ledger", "init"]).exit_code == 0
+    big = big_long_csv(tmp_path / "in" / "月度.csv", range(2015, 2025), seed=7)
+    run = start(pg_url, "import", str(big))
+    ended = False
+    deadline = time.monotonic() + 60
+    with psycopg.connect(pg_url, autocommit=True) as watch:
+        while time.monotonic() < deadline and run.poll() is None and not ended:
+            # the importer's backend, once it holds the writers' lock: its server process is ended
+            row = watch.execute("""SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+                                   WHERE l.locktype = 'advisory' AND l.granted""").fetchone()
+            ended = bool(row and row[0])
+            time.sleep(0.005)
+    _, err = run.communicate(timeout=120)
+    assert ended and run.returncode == 2, err
+    assert "连接中断" in err and "Traceback" not in err
+    with Ledger.open(pg_url, readonly=True) as ledger:
+        assert ledger.counts() == {"batch": 0, "value": 0, "task_progress": 0}
+
+
+def test_a_reader_never_blocks_an_import_and_reads_one_snapshot(tmp_path: Path, pg_url: str) -> None:
+    first = district_return(tmp_path / "in", "越城区政府", 2023, 150)
+    second = district_return(tmp_path / "in", "越城区政府", 2024, 160)
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", pg_url, "import", str(first)]).exit_code == 0
+    with Ledger.open(pg_url, readonly=True) as reader:
+        before = reader.counts()
+        # the import commits while the reader's snapshot is open (it would hang here if it waited)
+        assert runner.invoke(app, ["--db", pg_url, "import", str(second)]).exit_code == 0
+        assert reader.counts() == before  # the reader goes on reading its snapshot
+    with Ledger.open(pg_url, readonly=True) as later:
+        assert later.counts()["batch"] == 2
