@@ -450,6 +450,10 @@ def role_sql(database: str) -> str:
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {WRITER_ROLE}, {READER_ROLE};",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER_ROLE};",
         f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {WRITER_ROLE};",
+        f"REVOKE INSERT ON pingtai_schema FROM {WRITER_ROLE};",
+        "-- tables later migrations create (run by the owner) get the same grants",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {READER_ROLE};",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT ON TABLES TO {WRITER_ROLE};",
         "",
     ))
 
