@@ -5,7 +5,9 @@ it returns; the builders (:mod:`pingtai.assess`, :mod:`pingtai.reports`, :mod:`p
 :mod:`pingtai.importer`, :mod:`pingtai.history`) never open a ledger themselves. A
 :class:`Store` says where the ledger is and how each kind of command opens it — so this module
 is where "which ledger" is decided, and nothing else constructs a :class:`~pingtai.ledger.Ledger`
-for a command (``maintenance`` works on the SQLite files themselves: backups, rebuilds).
+for a command. The location is a file or a PostgreSQL database (:mod:`pingtai.ledger.location`);
+``Ledger.open`` picks the backend, and the upkeep commands are the one place here that choose by
+it (:mod:`pingtai.maintenance`: an archive folder beside a file, or tables of the database).
 
 Opening rules:
 
