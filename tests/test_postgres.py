@@ -66,6 +66,9 @@ COMMANDS = (
     ("history", "网络零售额"),
     ("batches",),
     ("show", "网络零售额", "--as-of", AS_OF),
+    ("show", "网络零售额", "--by-area", "--as-of", AS_OF),
+    ("status", "--area", "越城区", "--as-of", AS_OF),
+    ("bulletin", "--period", "2024"),
 )
 
 
