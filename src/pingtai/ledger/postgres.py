@@ -190,8 +190,8 @@ class PostgresLedger(SqlLedger):
         return "s.n - 1", joined, [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]]
 
     def integrity_problems(self) -> list[str]:
-        """The append-only triggers in place, every batch with its manifest entry and archived file, and
-        the ``received`` summary agreeing with the batches."""
+        """The append-only triggers in place and the ``received`` summary agreeing with the batches (the
+        archive — files, entries, chain — is checked by ``ledger verify`` through :meth:`export_batch`)."""
         found: list[str] = []
         triggers = {row[0] for row in self._fetch(
             "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE '%%_append_only'", [])}
