@@ -14,6 +14,9 @@ compare medians measured in the same run:
 * import — ``pingtai import`` of a long workbook into a fresh ledger against a bare python-calamine
   parse of the same file and an openpyxl read-only parse, each in a fresh process; and the peak
   memory of an import at the cell cap (2,000,000 cells: 333,332 rows of six columns under the header);
+* SQLite against PostgreSQL — the largest import into a fresh file and a fresh database, taking turns,
+  then ``status`` on each (a throwaway local cluster, started as the tests start it; skipped with a
+  note when no server binaries are found);
 * status — ``pingtai status`` on ledgers of growing size against ``pingtai --version``: the values
   grow at a fixed number of indicators, then the indicators grow at a fixed number of values;
 * JSON — ``status``, ``report`` and ``check`` with ``--json`` against the same command's plain
@@ -46,8 +49,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "tests"))  # the throwaway PostgreSQL cluster
 
 import generate
+import postgres_server
 from pingtai.returns.scan import MAX_CELLS
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns" / "示例_市商务局_2024Q4.xlsx"
@@ -198,6 +203,35 @@ def status_run(root: Path, ledger: Path, runs: int) -> tuple[Result, Result]:
     return results["status"], results["version"]
 
 
+def postgres_runs(root: Path, runs: int) -> dict[str, Result] | None:
+    """``root/returns.xlsx`` imported into a fresh SQLite file and into a fresh PostgreSQL database, taking
+    turns; then ``status`` on each of the last two, taking turns. The server is a throwaway cluster
+    (initdb + pg_ctl in a temp dir, as the tests start it); ``None`` when no server binaries are installed."""
+    cluster = postgres_server.start()
+    if cluster is None:
+        return None
+    results = {name: Result(name) for name in ("sqlite import", "postgres import")}
+    try:
+        data: list[str | Path] = ["--data", root / "data"]
+        sqlite_ledger, url = root / "pg-compare-0" / "ledger.sqlite3", ""
+        for run in range(runs):
+            folder = root / f"pg-compare-{run}"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            sqlite_ledger, url = folder / "ledger.sqlite3", cluster.url(cluster.fresh_database())
+            results["sqlite import"].samples.append(
+                measure([*PINGTAI, *data, "--db", sqlite_ledger, "import", root / "returns.xlsx"]))
+            results["postgres import"].samples.append(
+                measure([*PINGTAI, *data, "--db", url, "import", root / "returns.xlsx"]))
+        results.update(interleaved({
+            "sqlite status": [*PINGTAI, *data, "--db", sqlite_ledger, "status", "--as-of", AS_OF],
+            "postgres status": [*PINGTAI, *data, "--db", url, "status", "--as-of", AS_OF],
+        }, runs))
+    finally:
+        cluster.stop()
+    return results
+
+
 def catalog_load(directory: Path | None, times: int, *, cached: bool) -> tuple[float, int]:
     """Median seconds of :func:`pingtai.loader.load_catalog` in-process, and the plan indicators.
 
@@ -325,6 +359,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                       if rows == max(import_sizes) else "")
             table.add(f"`pingtai import`, {label} → empty ledger", imported,
                       f"{ratio:.2f} × calamine, {imported.wall / openpyxl_.wall:.2f} × openpyxl", target)
+
+        rows = max(import_sizes)
+        log(f"# SQLite against PostgreSQL: {indicators} indicators × {rows} values", file=sys.stderr)
+        compared = postgres_runs(work / f"n{indicators}-v{rows}", runs)
+        if compared is None:
+            table.rows.append(["PostgreSQL rows skipped: no server binaries (initdb, pg_ctl) found", "", "", "", "", ""])
+        else:
+            for what, label in (("import", f"`pingtai import`, {size(rows)} rows → empty ledger"),
+                                ("status", f"`pingtai status`, {indicators:,} indicators × {size(rows)} values")):
+                base, other = compared[f"sqlite {what}"], compared[f"postgres {what}"]
+                ratio = other.wall / base.wall
+                table.add(f"{label}, SQLite", base, "1.00")
+                table.add(f"{label}, PostgreSQL (local socket)", other, f"{ratio:.2f} × SQLite", verdict(ratio, 1.5))
 
         root = work / f"n{indicators}-v{cap_rows}"
         log(f"# generating and importing {cap_rows} rows (the cell cap)", file=sys.stderr)

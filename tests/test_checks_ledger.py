@@ -10,7 +10,7 @@ import pytest
 
 from ledger_helpers import value, write_file
 from pingtai.errors import LedgerError
-from pingtai.ledger import MIGRATIONS, SCHEMA_VERSION, Ledger, NewBatch, SeenFinding, sha256_of
+from pingtai.ledger import SCHEMA_VERSION, SQLITE_MIGRATIONS, Ledger, NewBatch, SeenFinding, sha256_of
 from pingtai.periods import Period
 
 NOW = dt.datetime(2025, 4, 21, 7, 0, tzinfo=dt.UTC)
@@ -84,7 +84,7 @@ def test_a_read_only_or_absent_ledger_cannot_record(db: Path) -> None:
 def test_a_version_1_ledger_is_migrated_and_keeps_its_batches(db: Path, tmp_path: Path) -> None:
     db.parent.mkdir(parents=True)
     raw = sqlite3.connect(db, isolation_level=None)
-    for statement in MIGRATIONS[0]:
+    for statement in SQLITE_MIGRATIONS[0]:
         raw.execute(statement)
     raw.execute("PRAGMA user_version = 1")
     raw.close()

@@ -25,7 +25,7 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "ledger" / "ledger.sqlite3"
 
 
-def run(db: Path, *returns: ParsedReturn, dry_run: bool = False, agency: str | None = None,
+def run(db: Path | str, *returns: ParsedReturn, dry_run: bool = False, agency: str | None = None,
         period: str | None = None) -> ImportResult:
     return import_files([r.path for r in returns], catalog(), Store(db), now=NOW, dry_run=dry_run, agency=agency,
                         period=period, reader=fake_reader({r.path: r for r in returns}))
@@ -77,20 +77,20 @@ def test_the_same_file_twice_in_one_command_is_taken_once(db: Path, tmp_path: Pa
     assert [f.status for f in dry.files] == ["accepted", "duplicate"]
 
 
-def test_a_correction_supersedes_and_history_keeps_both(db: Path, tmp_path: Path) -> None:
+def test_a_correction_supersedes_and_history_keeps_both(ledger_url: str, tmp_path: Path) -> None:
     first = parsed(write_file(tmp_path / "v1.xlsx", "v1"),
                    [value("online_retail_sales", "2024", 1100), value("platforms", "2024", 121)])
     second = parsed(write_file(tmp_path / "v2.xlsx", "v2"),
                     [value("online_retail_sales", "2024", 1150, where="v2.xlsx!指标!E4"), value("platforms", "2024", 121)])
-    run(db, first)
-    result = run(db, second)
+    run(ledger_url, first)
+    result = run(ledger_url, second)
     [item] = result.files
     assert (item.imported, item.updated, item.unchanged) == (0, 1, 1)
     [change] = item.changes
     assert (change.indicator, change.name, str(change.period), change.agency, change.old, change.new, change.unit,
             change.where, change.old_batch) == (
         "online_retail_sales", "网络零售额", "2024", "市商务局", 1100, 1150, "亿元", "v2.xlsx!指标!E4", 1)
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         history = ledger.history("online_retail_sales")
         assert [(v.value, v.file, v.superseded) for v in history] == [(1100, "v1.xlsx", True), (1150, "v2.xlsx", False)]
         [current] = ledger.current_values(["online_retail_sales"])
@@ -122,15 +122,15 @@ def test_a_rejected_file_does_not_create_a_ledger(db: Path, tmp_path: Path) -> N
     assert not db.parent.exists()
 
 
-def test_one_bad_file_does_not_stop_the_good_ones(db: Path, tmp_path: Path) -> None:
+def test_one_bad_file_does_not_stop_the_good_ones(ledger_url: str, tmp_path: Path) -> None:
     good = parsed(write_file(tmp_path / "good.xlsx", "good"), [value("platforms", "2024", 121)])
     bad = parsed(write_file(tmp_path / "bad.xlsx", "bad"), [value("platforms", "2024", 999)],
                  problems=[Problem("bad.xlsx!指标!E5", "不是数字：'x'", "not-a-number")])
     later = parsed(write_file(tmp_path / "later.xlsx", "later"), [value("online_retail_sales", "2024", 1150)])
-    result = run(db, bad, good, later)
+    result = run(ledger_url, bad, good, later)
     assert [f.status for f in result.files] == ["rejected", "accepted", "accepted"]
     assert result.exit_code == 1
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         assert {(v.indicator, v.value) for v in ledger.current_values()} == {("platforms", 121),
                                                                              ("online_retail_sales", 1150)}
 
@@ -148,11 +148,11 @@ def test_what_the_ledger_relies_on_is_checked_whatever_the_reader_did(db: Path, 
     assert not db.parent.exists()
 
 
-def test_unknown_indicators_and_tasks_are_refused(db: Path, tmp_path: Path) -> None:
+def test_unknown_indicators_and_tasks_are_refused(ledger_url: str, tmp_path: Path) -> None:
     from pingtai.periods import Period
 
     odd = ValueRecord("no_such_indicator", Period(2024), "市商务局", 1, "个", "x.xlsx!指标!E4", "1")
-    result = run(db, parsed(write_file(tmp_path / "x.xlsx", "x"), [odd], tasks=[task("plan_2023_38", 99)]))
+    result = run(ledger_url, parsed(write_file(tmp_path / "x.xlsx", "x"), [odd], tasks=[task("plan_2023_38", 99)]))
     assert [p.code for p in result.files[0].errors] == ["unknown-indicator", "unknown-task"]
 
 
@@ -179,67 +179,67 @@ def test_dry_run_reports_the_same_and_writes_nothing(db: Path, tmp_path: Path) -
     assert fingerprint(db) == before
 
 
-def test_a_stock_below_the_previous_period_is_a_warning(db: Path, tmp_path: Path) -> None:
-    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_business_entities", "2024H1", 13.2)],
+def test_a_stock_below_the_previous_period_is_a_warning(ledger_url: str, tmp_path: Path) -> None:
+    run(ledger_url, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_business_entities", "2024H1", 13.2)],
                    period="2024H1"))
-    result = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"),
+    result = run(ledger_url, parsed(write_file(tmp_path / "b.xlsx", "b"),
                             [value("online_business_entities", "2024Q3", 12.9, where="b.xlsx!指标!E5")], period="2024Q3"))
     [warning] = result.files[0].warnings
     assert (warning.where, warning.code, warning.severity) == ("b.xlsx!指标!E5", "decrease", "warning")
     assert "低于上期（2024年上半年：13.2 万家）" in warning.message
     assert result.exit_code == 0 and result.files[0].status == "accepted"
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         assert ledger.batches()[-1].warnings == 1
 
 
-def test_a_cumulative_count_that_falls_within_one_file_is_a_warning(db: Path, tmp_path: Path) -> None:
+def test_a_cumulative_count_that_falls_within_one_file_is_a_warning(ledger_url: str, tmp_path: Path) -> None:
     long = parsed(write_file(tmp_path / "long.xlsx", "long"), [
         value("data_ip_registrations", "2023", 320, agency="市市场监管局"),
         value("data_ip_registrations", "2024", 310, agency="市市场监管局"),
     ], agency=None, period=None)
-    [warning] = run(db, long).files[0].warnings
+    [warning] = run(ledger_url, long).files[0].warnings
     assert warning.code == "decrease" and "累计数一般不应下降" in warning.message
 
 
-def test_flows_may_fall_between_quarters_but_not_jump_against_last_year(db: Path, tmp_path: Path) -> None:
-    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_retail_sales", "2023", 1010),
+def test_flows_may_fall_between_quarters_but_not_jump_against_last_year(ledger_url: str, tmp_path: Path) -> None:
+    run(ledger_url, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("online_retail_sales", "2023", 1010),
                                                           value("online_retail_sales", "2024", 1150)]))
     # Q1 year-to-date is far below the previous year-end: normal for a flow, no warning.
-    quiet = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("online_retail_sales", "2025Q1", 260)]))
+    quiet = run(ledger_url, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("online_retail_sales", "2025Q1", 260)]))
     assert quiet.files[0].warnings == []
     # 2.9 × last year is a real (if large) rise; 3 × is a jump to look at
-    rise = run(db, parsed(write_file(tmp_path / "c.xlsx", "c"), [value("online_retail_sales", "2025", 1150 * 2.9)]))
+    rise = run(ledger_url, parsed(write_file(tmp_path / "c.xlsx", "c"), [value("online_retail_sales", "2025", 1150 * 2.9)]))
     assert rise.files[0].warnings == []
-    jump = run(db, parsed(write_file(tmp_path / "d.xlsx", "d"), [value("online_retail_sales", "2025", 3450,
+    jump = run(ledger_url, parsed(write_file(tmp_path / "d.xlsx", "d"), [value("online_retail_sales", "2025", 3450,
                                                                        where="d!s!E4")]))
     [warning] = jump.files[0].warnings
     assert warning.code == "jump" and "较上年同期（2024年：1,150 亿元）变化 +200%" in warning.message
     assert jump.files[0].status == "accepted"
 
 
-def test_a_stock_that_halves_is_one_jump_warning(db: Path, tmp_path: Path) -> None:
-    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2023", 100)]))
-    result = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("platforms", "2024", 50)]))
+def test_a_stock_that_halves_is_one_jump_warning(ledger_url: str, tmp_path: Path) -> None:
+    run(ledger_url, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2023", 100)]))
+    result = run(ledger_url, parsed(write_file(tmp_path / "b.xlsx", "b"), [value("platforms", "2024", 50)]))
     assert [w.code for w in result.files[0].warnings] == ["jump"]
-    small = run(db, parsed(write_file(tmp_path / "c.xlsx", "c"), [value("platforms", "2025", 26)]))
+    small = run(ledger_url, parsed(write_file(tmp_path / "c.xlsx", "c"), [value("platforms", "2025", 26)]))
     assert [w.code for w in small.files[0].warnings] == ["decrease"]
 
 
-def test_below_unit_values_are_not_judged(db: Path, tmp_path: Path) -> None:
-    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2023", 90)]))
-    result = run(db, parsed(write_file(tmp_path / "b.xlsx", "b"),
+def test_below_unit_values_are_not_judged(ledger_url: str, tmp_path: Path) -> None:
+    run(ledger_url, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2023", 90)]))
+    result = run(ledger_url, parsed(write_file(tmp_path / "b.xlsx", "b"),
                             [value("platforms", "2024", 0, raw="…", below_unit=True)]))
     assert result.files[0].warnings == []
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         [stored] = ledger.current_values(["platforms"])[1:]
         assert stored.below_unit and stored.raw == "…"
 
 
-def test_conversions_are_listed_with_their_figures(db: Path, tmp_path: Path) -> None:
+def test_conversions_are_listed_with_their_figures(ledger_url: str, tmp_path: Path) -> None:
     source = write_file(tmp_path / "t.xlsx", "t")
     ret = parsed(source, [value("online_retail_sales", "2024", 1.2345, where="t.xlsx!Sheet1!B5", raw="12,345")],
                  conversions=[Conversion("t.xlsx!Sheet1!B5", "online_retail_sales", "万元", "亿元", 1e-4)])
-    [note] = run(db, ret).files[0].conversions
+    [note] = run(ledger_url, ret).files[0].conversions
     assert note == ConversionNote("t.xlsx!Sheet1!B5", "online_retail_sales", "12,345", "万元", 1.2345, "亿元", 1e-4)
     assert str(note) == "t.xlsx!Sheet1!B5: 12,345 万元 → 1.2345 亿元"
 
@@ -257,7 +257,7 @@ def test_usage_errors_come_before_anything_is_read(db: Path, tmp_path: Path) -> 
     assert not db.parent.exists()
 
 
-def test_flags_reach_the_reader_resolved(db: Path, tmp_path: Path) -> None:
+def test_flags_reach_the_reader_resolved(ledger_url: str, tmp_path: Path) -> None:
     seen: dict[str, object] = {}
     ret = parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)])
 
@@ -266,14 +266,14 @@ def test_flags_reach_the_reader_resolved(db: Path, tmp_path: Path) -> None:
         seen.update(agency=agency, period=str(period))
         return ret
 
-    import_files([ret.path], catalog(), Store(db), now=NOW, agency="绍兴市商务局", period="2024年1-12月", reader=reader)
+    import_files([ret.path], catalog(), Store(ledger_url), now=NOW, agency="绍兴市商务局", period="2024年1-12月", reader=reader)
     assert seen == {"agency": "市商务局", "period": "2024"}
 
 
-def test_progress_is_reported_per_file(db: Path, tmp_path: Path) -> None:
+def test_progress_is_reported_per_file(ledger_url: str, tmp_path: Path) -> None:
     ret = parsed(write_file(tmp_path / "ok.xlsx", "ok"), [value("platforms", "2024", 121)])
     calls: list[tuple[str, int, int]] = []
-    import_files([ret.path], catalog(), Store(db), now=NOW, reader=fake_reader({ret.path: ret}),
+    import_files([ret.path], catalog(), Store(ledger_url), now=NOW, reader=fake_reader({ret.path: ret}),
                  on_progress=lambda f, d, t: calls.append((f, d, t)))
     assert calls == [(str(ret.path), 1, 1)]
 
@@ -330,20 +330,20 @@ def test_an_areas_figure_is_recorded_under_its_area_with_its_measures(db: Path, 
     assert stored == {("", 1150, 9.8, None, ""), ("柯桥区", 300, -3.2, 310.0, "含个体网店"), ("滨海新区", 50, None, None, "")}
 
 
-def test_the_citys_row_of_a_table_by_area_imports_as_before(db: Path, tmp_path: Path) -> None:
+def test_the_citys_row_of_a_table_by_area_imports_as_before(ledger_url: str, tmp_path: Path) -> None:
     city = value("online_retail_sales", "2024", 1150)._replace(area="绍兴市", growth=9.8, last_year=1050.0, note="快报")
     plain = value("platforms", "2024", 121)
-    result = run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [city, plain]))
+    result = run(ledger_url, parsed(write_file(tmp_path / "a.xlsx", "a"), [city, plain]))
     assert result.exit_code == 0 and result.files[0].imported == 2
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         assert {(v.indicator, v.value) for v in ledger.current_values()} == {("online_retail_sales", 1150),
                                                                              ("platforms", 121)}
 
 
-def test_the_city_stated_and_unstated_for_one_key_is_a_duplicate(db: Path, tmp_path: Path) -> None:
+def test_the_city_stated_and_unstated_for_one_key_is_a_duplicate(ledger_url: str, tmp_path: Path) -> None:
     stated = value("online_retail_sales", "2024", 1150, where="a.xlsx!分地区!B4")._replace(area="绍兴市")
     unstated = value("online_retail_sales", "2024", 1150, where="a.xlsx!指标!C2")
-    result = run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [unstated, stated]))
+    result = run(ledger_url, parsed(write_file(tmp_path / "a.xlsx", "a"), [unstated, stated]))
     assert [(p.where, p.code) for p in result.files[0].errors] == [("a.xlsx!分地区!B4", "duplicate-value")]
 
 
@@ -379,7 +379,7 @@ def test_an_empty_template_from_the_command_line_is_refused(tmp_path: Path) -> N
 # --- the unit-slip gate ------------------------------------------------------------------------------
 
 
-def receive(db: Path, *returns: ParsedReturn, receipt: Receipt | None = None,
+def receive(db: Path | str, *returns: ParsedReturn, receipt: Receipt | None = None,
             dry_run: bool = False) -> ImportResult:
     return import_files([r.path for r in returns], catalog(), Store(db), now=NOW, receipt=receipt, dry_run=dry_run,
                         reader=fake_reader({r.path: r for r in returns}))
@@ -401,42 +401,42 @@ def test_a_likely_unit_slip_refuses_the_whole_file(db: Path, tmp_path: Path) -> 
     assert fingerprint(db) == before  # nothing written, not even the platforms figure
 
 
-def test_accept_lets_the_named_cell_through_with_the_reason_recorded(db: Path, tmp_path: Path) -> None:
-    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2024", 118)]))
+def test_accept_lets_the_named_cell_through_with_the_reason_recorded(ledger_url: str, tmp_path: Path) -> None:
+    run(ledger_url, parsed(write_file(tmp_path / "a.xlsx", "a"), [value("platforms", "2024", 118)]))
     jump = parsed(write_file(tmp_path / "b.xlsx", "b"), [value("platforms", "2025", 3000, where="b.xlsx!指标!E6")],
                   period="2025Q4")
-    refused = receive(db, jump, receipt=Receipt(acceptance=Acceptance(("指标!E9",), reason="新口径")))
+    refused = receive(ledger_url, jump, receipt=Receipt(acceptance=Acceptance(("指标!E9",), reason="新口径")))
     assert refused.files[0].status == "rejected" and refused.unused_accepts == ["指标!E9"]
-    taken = receive(db, jump, receipt=Receipt(acceptance=Acceptance(("指标!E6",), reason="平台统计口径调整")))
+    taken = receive(ledger_url, jump, receipt=Receipt(acceptance=Acceptance(("指标!E6",), reason="平台统计口径调整")))
     [item] = taken.files
     assert item.status == "accepted" and taken.unused_accepts == []
     assert [(p.where, p.code) for p in item.accepted] == [("b.xlsx!指标!E6", "out-of-scale")]
     assert any(w.code == "accepted" and "已按 --accept 放行（平台统计口径调整）" in w.message for w in item.warnings)
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         batch = ledger.batches()[-1]
     assert batch.accept_reason == "平台统计口径调整" and [(a.where, a.code) for a in batch.accepted] == [
         ("b.xlsx!指标!E6", "out-of-scale")]
 
 
-def test_out_of_range_is_never_let_through(db: Path, tmp_path: Path) -> None:
+def test_out_of_range_is_never_let_through(ledger_url: str, tmp_path: Path) -> None:
     share = parsed(write_file(tmp_path / "s.xlsx", "s"), [
         value("standard_research_output_ratio", "2024", 120, agency="市市场监管局", where="s!指标!E5")],
         agency="市市场监管局")
-    [item] = receive(db, share, receipt=Receipt(acceptance=Acceptance(every=True, reason="确认"))).files
+    [item] = receive(ledger_url, share, receipt=Receipt(acceptance=Acceptance(every=True, reason="确认"))).files
     assert item.status == "rejected" and [e.code for e in item.errors] == ["out-of-range"]
     assert "是占比（%），不能超过 100，请核实后改正" in item.errors[0].message
 
 
-def test_the_gate_applies_to_corrections(db: Path, tmp_path: Path) -> None:
+def test_the_gate_applies_to_corrections(ledger_url: str, tmp_path: Path) -> None:
     """A correct 60 (%) is not silently replaced by 0.6."""
-    run(db, parsed(write_file(tmp_path / "a.xlsx", "a"), [
+    run(ledger_url, parsed(write_file(tmp_path / "a.xlsx", "a"), [
         value("standard_research_output_ratio", "2023", 55, agency="市市场监管局"),
         value("standard_research_output_ratio", "2024", 60, agency="市市场监管局")], agency="市市场监管局"))
     fix = parsed(write_file(tmp_path / "b.xlsx", "b"), [
         value("standard_research_output_ratio", "2024", 0.6, agency="市市场监管局")], agency="市市场监管局")
-    [item] = receive(db, fix).files
+    [item] = receive(ledger_url, fix).files
     assert item.status == "rejected" and item.errors[0].code == "unit-slip"
-    dry = receive(db, fix, dry_run=True)  # a dry run says the same
+    dry = receive(ledger_url, fix, dry_run=True)  # a dry run says the same
     assert dry.files[0].status == "rejected"
 
 
@@ -456,51 +456,51 @@ def filled_on(path: Path, day: dt.date | None, period: str = "2024Q4") -> Parsed
     (dt.date(2025, 1, 21), dt.date(2025, 1, 20), "import"),    # after the import day (NOW, Beijing): not credible
     (None, dt.date(2025, 1, 20), "import"),
 ])
-def test_the_receipt_day(db: Path, tmp_path: Path, day: dt.date | None, received: dt.date, source: str) -> None:
-    [item] = receive(db, filled_on(write_file(tmp_path / "r.xlsx", "r"), day)).files
+def test_the_receipt_day(ledger_url: str, tmp_path: Path, day: dt.date | None, received: dt.date, source: str) -> None:
+    [item] = receive(ledger_url, filled_on(write_file(tmp_path / "r.xlsx", "r"), day)).files
     assert (item.received, item.received_source) == (received, source)
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         [batch] = ledger.batches()
         [got] = ledger.received_returns()
     assert (batch.received, batch.received_source, got.received, got.source) == (received, source, received, source)
 
 
-def test_received_option_wins_and_is_checked(db: Path, tmp_path: Path) -> None:
+def test_received_option_wins_and_is_checked(ledger_url: str, tmp_path: Path) -> None:
     ret = filled_on(write_file(tmp_path / "r.xlsx", "r"), dt.date(2025, 1, 10))
     with pytest.raises(UsageError, match="晚于今天"):
-        receive(db, ret, receipt=Receipt(received=dt.date(2025, 1, 21)))
-    [early] = receive(db, ret, receipt=Receipt(received=dt.date(2024, 12, 1))).files
+        receive(ledger_url, ret, receipt=Receipt(received=dt.date(2025, 1, 21)))
+    [early] = receive(ledger_url, ret, receipt=Receipt(received=dt.date(2024, 12, 1))).files
     assert early.status == "rejected" and early.errors[0].code == "bad-received"
-    [item] = receive(db, ret, receipt=Receipt(received=dt.date(2025, 1, 15))).files
+    [item] = receive(ledger_url, ret, receipt=Receipt(received=dt.date(2025, 1, 15))).files
     assert (item.received, item.received_source) == (dt.date(2025, 1, 15), "option")
 
 
-def test_a_backfill_is_recorded_as_such(db: Path, tmp_path: Path) -> None:
-    [item] = receive(db, filled_on(write_file(tmp_path / "r.xlsx", "r"), None), receipt=Receipt(backfill=True)).files
+def test_a_backfill_is_recorded_as_such(ledger_url: str, tmp_path: Path) -> None:
+    [item] = receive(ledger_url, filled_on(write_file(tmp_path / "r.xlsx", "r"), None), receipt=Receipt(backfill=True)).files
     assert item.status == "accepted" and item.backfill
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         assert ledger.batches()[0].backfill and ledger.received_returns()[0].backfill
 
 
 # --- returns that leave things out, or name another unit's figures -------------------------------------
 
 
-def test_a_template_return_lists_what_it_left_out(db: Path, tmp_path: Path) -> None:
+def test_a_template_return_lists_what_it_left_out(ledger_url: str, tmp_path: Path) -> None:
     ret = parsed(write_file(tmp_path / "t.xlsx", "t"), [value("online_retail_sales", "2024Q4", 1150)],
                  tasks=[task("plan_2023_38", 1)])
-    [item] = receive(db, ret).files
+    [item] = receive(ledger_url, ret).files
     assert item.status == "accepted"
     assert "网络经营主体" in item.blank and "网络零售额" not in item.blank
     assert "5号 任务7 培育发展跨境电商" in item.blank_tasks and not any(t.startswith("38号 任务1 ") for t in item.blank_tasks)
     # a first-quarter template does not owe annual figures
     q1 = parsed(write_file(tmp_path / "q1.xlsx", "q1"), [value("online_retail_sales", "2025Q1", 280)], period="2025Q1")
-    [first] = receive(db, q1).files
+    [first] = receive(ledger_url, q1).files
     assert "亿元级平台" not in first.blank  # an annual indicator, owed at year end
 
 
-def test_a_figure_for_another_units_indicator_names_the_owner(db: Path, tmp_path: Path) -> None:
+def test_a_figure_for_another_units_indicator_names_the_owner(ledger_url: str, tmp_path: Path) -> None:
     ret = parsed(write_file(tmp_path / "j.xlsx", "j"), [value("online_retail_sales", "2024Q4", 1150, agency="市经信局",
                                                              where="j!指标!E5")], agency="市经信局")
-    [item] = receive(db, ret).files
+    [item] = receive(ledger_url, ret).files
     [warning] = [w for w in item.warnings if w.code == "not-owner"]
     assert warning.where == "j!指标!E5" and "网络零售额 由 市商务局 归口报送" in warning.message

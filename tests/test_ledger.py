@@ -1,4 +1,5 @@
-"""The SQLite ledger: schema and migrations, append-only batches, current values, archive, refusals."""
+"""The ledger: schema and migrations, append-only batches, current values, archive, refusals (the tests
+that take ``ledger_url`` run on both backends: an SQLite file and a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from pingtai.ledger import (
     resolve_db_path,
     sha256_of,
 )
+from pingtai.ledger.sqlite import SqliteLedger
 from pingtai.periods import Period
 from pingtai.records import TaskRecord, ValueRecord
 
@@ -79,10 +81,10 @@ def test_a_batch_records_values_tasks_and_the_archived_file(db: Path, tmp_path: 
         assert ledger.batch_by_sha256(sha256_of(source)) == batch
 
 
-def test_the_newest_batch_is_current_and_history_keeps_superseded_values(db: Path, tmp_path: Path) -> None:
+def test_the_newest_batch_is_current_and_history_keeps_superseded_values(ledger_url: str, tmp_path: Path) -> None:
     first = write_file(tmp_path / "a.xlsx", "a")
     second = write_file(tmp_path / "b.xlsx", "b")
-    with Ledger.open(db) as ledger:
+    with Ledger.open(ledger_url) as ledger:
         one = add(ledger, first, [value("online_retail_sales", "2024", 1100), value("platforms", "2024", 120)])
         two = add(ledger, second, [value("online_retail_sales", "2024", 1150)])
         current = {(v.indicator, v.value, v.batch) for v in ledger.current_values()}
@@ -94,8 +96,8 @@ def test_the_newest_batch_is_current_and_history_keeps_superseded_values(db: Pat
         assert [(v.value, v.superseded) for v in ledger.batch_values(one)] == [(1100, True), (120, False)]
 
 
-def test_current_values_can_be_narrowed_by_agency_and_period(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_current_values_can_be_narrowed_by_agency_and_period(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [
             value("online_retail_sales", "2024", 1150), value("online_retail_sales", "2024H1", 530),
             value("online_retail_sales", "2024", 300, agency="柯桥区政府"), value("platforms", "2024", 120)])
@@ -108,16 +110,16 @@ def test_current_values_can_be_narrowed_by_agency_and_period(db: Path, tmp_path:
         assert ledger.current_values(agencies=[]) == []
 
 
-def test_history_orders_by_period_then_batch(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_history_orders_by_period_then_batch(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [value("online_retail_sales", "2024", 1150)])
         add(ledger, write_file(tmp_path / "b", "b"), [value("online_retail_sales", "2024H1", 560)], period="2024H1")
         add(ledger, write_file(tmp_path / "c", "c"), [value("online_retail_sales", "2023", 1010)], period="2023")
         assert [str(v.period) for v in ledger.history("online_retail_sales")] == ["2023", "2024H1", "2024"]
 
 
-def test_received_returns_include_rows_of_long_tables(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_received_returns_include_rows_of_long_tables(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         one = add(ledger, write_file(tmp_path / "a", "a"), [], agency="市经信局", period="2024H1")
         two = add(ledger, write_file(tmp_path / "long", "long"), [
             value("online_retail_sales", "2023", 1010, agency="柯桥区政府"),
@@ -183,11 +185,12 @@ def test_a_missing_ledger_reads_as_empty_and_is_not_created(db: Path) -> None:
 
 def test_an_older_ledger_is_migrated_and_keeps_its_rows(db: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import pingtai.ledger as module
+    import pingtai.ledger.schema as module
 
     with Ledger.open(db) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 120)])
-    later = (*module.MIGRATIONS, ("CREATE TABLE note (batch_id INTEGER REFERENCES batch(id), text TEXT)",))
+    note = ("CREATE TABLE note (batch_id INTEGER REFERENCES batch(id), text TEXT)",)
+    later = (*module.MIGRATIONS, module.Migration(note, note))
     monkeypatch.setattr(module, "MIGRATIONS", later)
     monkeypatch.setattr(module, "SCHEMA_VERSION", len(later))
     # a reading command after an update of pingtai: upgraded aside (the file can be written), then read
@@ -261,7 +264,7 @@ def test_writing_a_read_only_ledger_is_a_clear_error(db: Path, tmp_path: Path) -
     # SQLite's own refusal (what a read-only file or mount produces) gets the same message.
     connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                                  check_same_thread=False)
-    ledger = Ledger(connection, db, readonly=False)
+    ledger = SqliteLedger(connection, db, readonly=False)
     with pytest.raises(LedgerError, match="只读"):
         add(ledger, write_file(tmp_path / "b", "b"), [value("platforms", "2025", 130)])
     ledger.close()
@@ -330,8 +333,8 @@ def test_resolve_db_path_prefers_the_flag_then_the_environment(monkeypatch: pyte
     assert resolve_db_path(None) == tmp_path / "xdg" / "pingtai" / "ledger.sqlite3"
 
 
-def test_rows_staged_but_never_added_roll_back(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_rows_staged_but_never_added_roll_back(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         with pytest.raises(RuntimeError, match="rolled back"), ledger.transaction():
             ledger.stage([value("platforms", "2024", 1)], [])
         assert ledger.counts() == {"batch": 0, "value": 0, "task_progress": 0}
@@ -339,8 +342,8 @@ def test_rows_staged_but_never_added_roll_back(db: Path, tmp_path: Path) -> None
         assert [v.value for v in ledger.current_values()] == [2]
 
 
-def test_a_failed_copy_rolls_back_the_whole_batch(db: Path, tmp_path: Path) -> None:
-    with Ledger.open(db) as ledger:
+def test_a_failed_copy_rolls_back_the_whole_batch(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 1)])
         source = write_file(tmp_path / "b", "b")
         with pytest.raises(LedgerError, match="出现两次"), ledger.transaction():
@@ -351,7 +354,7 @@ def test_a_failed_copy_rolls_back_the_whole_batch(db: Path, tmp_path: Path) -> N
 
 
 def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db: Path, tmp_path: Path) -> None:
-    import pingtai.ledger as module
+    import pingtai.ledger.schema as module
 
     def received(ledger: Ledger) -> list[tuple[str, str, int]]:
         return [(r.agency, str(r.period), r.batch) for r in ledger.received_returns()]
@@ -423,12 +426,12 @@ def test_a_version_4_ledger_is_migrated_and_every_value_it_holds_is_the_citys(db
     and its nine-column value rows — opened by this pingtai: migration 5 gives every value the city's
     area, no growth, last year's figure or note; the key then tells an area's figure from the city's."""
     from pingtai import service
-    from pingtai.ledger import MIGRATIONS
+    from pingtai.ledger import SQLITE_MIGRATIONS
     from pingtai.series import CITY
 
     db.parent.mkdir(parents=True)
     raw = sqlite3.connect(db, isolation_level=None)
-    for statement in (s for migration in MIGRATIONS[:4] for s in migration):
+    for statement in (s for migration in SQLITE_MIGRATIONS[:4] for s in migration):
         raw.execute(statement)
     raw.execute("PRAGMA user_version = 4")
     raw.execute("""INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, archive, received,

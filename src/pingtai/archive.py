@@ -212,6 +212,35 @@ def store(root: Path, source: Path, sha256: str, relative: str) -> bool:
     return True
 
 
+def store_bytes(root: Path, data: bytes, sha256: str, relative: str) -> bool:
+    """:func:`store` for a file's bytes already in memory (a ledger copied from a database's archive)."""
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise LedgerError(f"归档文件的内容与其 sha256 不符：{relative}")
+    target = root / relative
+    with contextlib.suppress(OSError):
+        if target.is_file() and file_sha256(target) == sha256:
+            return False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (root / ARCHIVE_DIR / PENDING_DIR).mkdir(parents=True, exist_ok=True)
+        replace_atomically(target, lambda out: _write_all(out, data), temp_dir=root / ARCHIVE_DIR / PENDING_DIR)
+    except OSError as exc:
+        raise LedgerError(f"归档文件失败 {target}：{os_reason(exc)}",
+                          hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
+    return True
+
+
+def write_pending_bytes(root: Path, sha256: str, data: bytes) -> None:
+    """:func:`write_pending` for an entry's bytes exactly as another ledger stored them (its chain link kept)."""
+    target = entry_path(root, sha256, pending=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(target, lambda out: _write_all(out, data))
+    except OSError as exc:
+        raise LedgerError(f"写入归档清单失败 {target}：{os_reason(exc)}",
+                          hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
+
+
 def unstore(root: Path, relative: str) -> None:
     """Remove a file :func:`store` wrote for a transaction that then failed (a full disk at COMMIT,
     say), and its bucket folder if that is now empty: a failed import leaves no orphan behind.
@@ -420,4 +449,5 @@ def entry_dict(entry: ManifestEntry) -> dict[str, Any]:
 
 __all__ = ["ARCHIVE_DIR", "PENDING_DIR", "ArchiveScan", "ManifestEntry", "archive_name", "commit", "demote", "discard",
            "entry_digest", "entry_path", "file_sha256", "pending_entries", "read_entry", "read_entry_and_digest",
-           "records_ledger", "restore_entry", "scan", "store", "unstore", "write_pending"]
+           "records_ledger", "restore_entry", "scan", "store", "store_bytes", "unstore", "write_pending",
+           "write_pending_bytes"]

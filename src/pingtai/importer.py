@@ -271,7 +271,7 @@ def import_files(
                 result = assess(parsed, catalog, ledger, file=name, checked=checked, receipt=receipt, now=now)
             else:
                 judged = None
-                if ledger.path is None or ledger.readonly:  # first file to take: only now create (or write) it
+                if not ledger.writable:  # first file to take: only now create (or write) it
                     judged = assess(parsed, catalog, ledger, file=name, checked=[], receipt=receipt, now=now)
                     if judged.status == "rejected":  # refused by the series gate: no ledger is created for it
                         used |= receipt.acceptance.used(judged.errors)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import re
 import secrets
@@ -41,6 +42,7 @@ from pingtai.catalog import Catalog
 from pingtai.errors import LedgerError, Problem, UsageError, text_name
 from pingtai.importer import Reader, Receipt, record, rows_as_stored
 from pingtai.ledger import ROWS_DIGEST, Batch, Ledger, rows_digest, stored_rows
+from pingtai.ledger.sqlite import SqliteLedger
 from pingtai.periods import Period, PeriodError
 from pingtai.safe_write import fsync_directory, os_reason, refuse_special
 from pingtai.series import Acceptance, matches
@@ -104,6 +106,19 @@ class Rebuild:
 
 
 @dataclass(frozen=True)
+class Migration:
+    """What ``ledger migrate --to`` did: from which ledger to which database (shown without its password),
+    how many batches, values and check runs it copied, and the chain head both now share."""
+
+    ledger: str
+    target: str
+    batches: int
+    values: int
+    check_runs: int
+    head: str | None
+
+
+@dataclass(frozen=True)
 class Backup:
     """A backup written: where, from which ledger, how many batches it holds, its size in bytes."""
 
@@ -130,10 +145,7 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
     there is no ledger there (with a hint to rebuild when its archive says there was one) or it
     cannot be opened.
     """
-    wanted = expect.strip().lower() if expect is not None else None
-    if wanted is not None and not HEAD_PATTERN.match(wanted):
-        raise UsageError(f"--expect 应为链头（sha256 的十六进制，至少 12 位）：{expect!r}",
-                         hint="链头见 pingtai ledger verify 的输出（“链头：…”）或其 --json 的 head。")
+    wanted = _expected_head(expect)
     if not db_path.is_file() or db_path.stat().st_size == 0:
         Ledger.open(db_path, readonly=True).close()  # a lost ledger: the error that says so
         raise LedgerError(f"台账不存在：{db_path}", hint="请用 --db 或 PINGTAI_DB 指向台账文件。")
@@ -199,6 +211,69 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
                 f"（从旧备份恢复？），可用 pingtai ledger rebuild --db 新文件 从归档重建", "unrecorded-batch"))
     result.notes += _orphan_notes(found, claimed)
     return result
+
+
+def verify_database(location: str, *, expect: str | None = None, deep: Catalog | None = None,
+                    reader: Reader | None = None) -> Verification:
+    """:func:`verify_ledger` for a ledger whose archive is in its database: the database's checks (the
+    append-only triggers, the ``received`` summary), every batch's archived file (sha256) and manifest
+    entry (agreeing with the batch, linked to the one before), the chain head, ``expect`` and ``deep``
+    as there. Writes nothing."""
+    from pingtai.ledger import describe_location
+
+    wanted = _expected_head(expect)
+    shown = describe_location(location)
+    result = Verification(ledger=shown, expected=wanted, deep=deep is not None)
+    with Ledger.open(location, create=False, readonly=True) as ledger:
+        if not ledger.exists:
+            raise LedgerError(f"台账不存在：数据库 {shown} 中还没有 pingtai 台账", hint="请先运行 pingtai ledger init。")
+        result.problems += [Problem(shown, text, "database-integrity") for text in ledger.integrity_problems()]
+        batches = ledger.batches()
+        result.batches = len(batches)
+        chain: list[_Link] = []
+        intact: dict[int, tuple[bytes, ManifestEntry]] = {}
+        stored = {}
+        for batch in batches:
+            label = f"批次 {batch.id}（{batch.file}）"
+            try:
+                exported = ledger.export_batch(batch.id)
+            except LedgerError:
+                result.problems.append(Problem(batch.archive, f"{label}的归档文件缺失或已被改动", "tampered-file"))
+                chain.append(_Link(batch.id, label, batch.archive, None, None))
+                continue
+            if exported.entry is None:
+                result.problems.append(Problem(batch.archive, f"{label}没有归档清单：无法据归档重建此批次", "missing-manifest"))
+                chain.append(_Link(batch.id, label, batch.archive, None, None))
+                continue
+            result.archived += 1
+            entry = ManifestEntry.from_json(exported.entry)
+            chain.append(_Link(batch.id, label, batch.archive, entry, hashlib.sha256(exported.entry).hexdigest()))
+            rows = (exported.values, exported.tasks)
+            digests = (len(rows[0]), len(rows[1]), rows_digest(*rows), rows_digest(*rows, version=1))
+            result.problems += _entry_mismatches(entry, batch, digests, label)
+            intact[batch.id] = (exported.data, entry)
+            if deep is not None:
+                stored[batch.id] = rows
+    _check_chain(chain, result)
+    if deep is not None:
+        with tempfile.TemporaryDirectory(prefix="pingtai-verify-") as scratch:
+            files: dict[int, tuple[Path, ManifestEntry]] = {}
+            for number, (data, entry) in intact.items():
+                path = Path(scratch) / f"{number}.bin"
+                path.write_bytes(data)
+                files[number] = (path, entry)
+            legacy = {b for b, (_, entry) in files.items()
+                      if entry.rows_sha256 == rows_digest(*stored[b], version=1) != rows_digest(*stored[b])}
+            _reread_all(batches, files, stored, deep, reader, Path(scratch), result, legacy)
+    return result
+
+
+def _expected_head(expect: str | None) -> str | None:
+    wanted = expect.strip().lower() if expect is not None else None
+    if wanted is not None and not HEAD_PATTERN.match(wanted):
+        raise UsageError(f"--expect 应为链头（sha256 的十六进制，至少 12 位）：{expect!r}",
+                         hint="链头见 pingtai ledger verify 的输出（“链头：…”）或其 --json 的 head。")
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -439,17 +514,9 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
         raise LedgerError(f"无法在 {db_path.parent} 中创建台账：{os_reason(exc)}") from None
     skipped: list[str] = []
     try:
-        with Ledger.create_for_rebuild(temp, text_name(db_path.name)) as ledger, \
+        with SqliteLedger.create_for_rebuild(temp, text_name(db_path.name)) as ledger, \
                 tempfile.TemporaryDirectory(prefix=".pingtai-rebuild-", dir=db_path.parent) as scratch:
-            entries = _distinct_batches(found, result)
-            for done, entry in enumerate(entries, start=1):
-                replayed = _replay(entry, found, ledger, catalog, reader, Path(scratch), result)
-                result.batches.append(replayed)
-                if replayed.status != "accepted":
-                    skipped.append(entry.sha256)
-                if on_progress is not None:
-                    on_progress(done, len(entries))
-            skipped += [e.sha256 for e in found.committed.values() if e not in entries]
+            skipped = _replay_all(found, ledger, catalog, reader, Path(scratch), result, on_progress)
         _put_in_place(temp, db_path)
     except OSError as exc:
         raise LedgerError(f"重建台账失败：{os_reason(exc)}", hint="未生成台账；请排除问题后重新运行。") from None
@@ -462,6 +529,65 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
             with contextlib.suppress(OSError):
                 archive.demote(folder.parent, sha)
     return result
+
+
+def _replay_all(found: archive.ArchiveScan, ledger: Ledger, catalog: Catalog, reader: Reader, scratch: Path,
+                result: Rebuild, on_progress: RebuildProgress | None) -> list[str]:
+    """Replay every committed entry of ``found`` into ``ledger`` in batch order; the sha256 of those skipped."""
+    skipped: list[str] = []
+    entries = _distinct_batches(found, result)
+    for done, entry in enumerate(entries, start=1):
+        replayed = _replay(entry, found, ledger, catalog, reader, scratch, result)
+        result.batches.append(replayed)
+        if replayed.status != "accepted":
+            skipped.append(entry.sha256)
+        if on_progress is not None:
+            on_progress(done, len(entries))
+    return skipped + [e.sha256 for e in found.committed.values() if e not in entries]
+
+
+def rebuild_database(catalog: Catalog, location: str, *, source: Path, reader: Reader | None = None,
+                     on_progress: RebuildProgress | None = None) -> Rebuild:
+    """:func:`rebuild_ledger` into the database ``location``, which must record nothing yet (its schema is
+    created): every committed entry of the archive folder ``source`` replayed in batch order, with its
+    original id, name, time and options. Raises :class:`LedgerError` for a database that already records
+    batches, :class:`UsageError` when ``source`` is not a folder."""
+    from pingtai.ledger import describe_location
+    from pingtai.ledger.transfer import is_empty
+
+    if reader is None:
+        from pingtai.returns import read_return
+
+        reader = read_return
+    if not source.is_dir():
+        raise UsageError(f"归档目录不存在：{source}", hint="请用 --archive 指定归档目录，或用 --from 指定数据库台账。")
+    found = archive.scan(source)
+    result = Rebuild(ledger=describe_location(location), archive=str(source), problems=list(found.problems))
+    result.notes += _orphan_notes(found, set(found.committed))
+    with Ledger.open(location, create=True) as ledger:
+        if not is_empty(ledger):
+            raise LedgerError(f"台账已存在：{result.ledger} 中已有记录；重建不会覆盖已有台账",
+                              hint="请新建一个空数据库（createdb）作为重建目标。")
+        with tempfile.TemporaryDirectory(prefix="pingtai-rebuild-") as scratch:
+            _replay_all(found, ledger, catalog, reader, Path(scratch), result, on_progress)
+    return result
+
+
+def export_archive(location: Path | str, folder: Path) -> int:
+    """Write the archive of the ledger at ``location`` — every batch's file and manifest entry — into
+    ``folder`` in the layout of an archive beside a file (``ab/abcdef….xlsx`` and ``ab/abcdef….json``):
+    what :func:`rebuild_ledger` and :func:`rebuild_database` replay. Returns the number of entries written."""
+    written = 0
+    with Ledger.open(location, create=False, readonly=True) as ledger:
+        for batch in ledger.batches():
+            exported = ledger.export_batch(batch.id)
+            target = folder / Path(exported.archive).relative_to(ARCHIVE_DIR)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(exported.data)
+            if exported.entry is not None:
+                target.with_name(f"{exported.sha256}.json").write_bytes(exported.entry)
+                written += 1
+    return written
 
 
 def _distinct_batches(found: archive.ArchiveScan, result: Rebuild) -> list[ManifestEntry]:
@@ -609,7 +735,7 @@ def backup_ledger(db_path: Path, target: Path) -> Backup:
         raise LedgerError(f"无法写入备份 {target}：{os_reason(exc)}") from None
     temp = Path(temp_name)
     try:
-        with Ledger.open(db_path, readonly=True) as ledger:
+        with SqliteLedger.open_file(db_path, readonly=True) as ledger:
             ledger.backup_to(temp)
         with Ledger.open(temp, readonly=True) as copy:
             batches = len(copy.batches())
@@ -624,4 +750,75 @@ def backup_ledger(db_path: Path, target: Path) -> Backup:
     return Backup(ledger=str(db_path), file=str(target), batches=batches, size=target.stat().st_size)
 
 
-__all__ = ["Backup", "Rebuild", "ReplayedBatch", "Verification", "backup_ledger", "rebuild_ledger", "verify_ledger"]
+def backup_database(location: str, target: Path) -> Backup:
+    """``ledger backup`` of a ledger whose archive is in its database: a portable SQLite ledger at ``target``
+    with the archive beside it (``archive/`` in ``target``'s folder), an exact copy (every batch id, row,
+    file, manifest entry and check run; :mod:`pingtai.ledger.transfer`), checked against the database
+    before it is renamed into place. ``pingtai --db target`` opens it. Raises :class:`UsageError` for a
+    folder as ``target``, :class:`LedgerError` when the database cannot be read or the copy written."""
+    from pingtai.ledger import describe_location
+    from pingtai.ledger.transfer import copy_ledger, differences
+
+    if target.is_dir():
+        raise UsageError(f"备份目标是目录：{target}", hint="请指定备份文件名，例如 /backup/ledger-2025-01-20.sqlite3。")
+    refuse_special(target)
+    directory = target.parent if str(target.parent) else Path(".")
+    with Ledger.open(location, create=False, readonly=True) as source:
+        if not source.exists:
+            raise LedgerError(f"台账不存在：数据库 {describe_location(location)} 中还没有 pingtai 台账",
+                              hint="请先运行 pingtai ledger init。")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            temp = directory / f".{target.name}.backup-{secrets.token_hex(6)}"
+        except OSError as exc:
+            raise LedgerError(f"无法创建备份目录 {directory}：{os_reason(exc)}") from None
+        try:
+            with SqliteLedger.create_for_rebuild(temp, text_name(target.name)) as copy:
+                batches = copy_ledger(source, copy)
+                found = differences(source, copy)
+            if found:
+                raise LedgerError(f"备份与台账不符：{'；'.join(found[:3])}", hint="备份未写入；请重试。")
+            with SqliteLedger.open_file(temp, readonly=True) as written:
+                written.backup_to(target.with_name(temp.name + ".db"))
+            os.replace(target.with_name(temp.name + ".db"), target)
+            fsync_directory(directory)
+        except OSError as exc:
+            raise LedgerError(f"无法写入备份 {target}：{os_reason(exc)}") from None
+        finally:
+            for suffix in ("", "-journal", "-wal", "-shm", ".db"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{temp}{suffix}")
+    return Backup(ledger=describe_location(location), file=str(target), batches=batches, size=target.stat().st_size)
+
+
+def migrate_ledger(source: Path | str, target: str) -> Migration:
+    """``ledger migrate --to``: copy the ledger at ``source`` and its archive exactly into the empty
+    database ``target`` (schema created there), then check the copy against the source. Raises
+    :class:`LedgerError` for a target that already records anything (nothing is written), a source
+    that does not exist, or a copy that differs (rolled back: the target stays empty)."""
+    from pingtai.ledger import describe_location
+    from pingtai.ledger.transfer import copy_ledger, differences, is_empty
+
+    shown = describe_location(target)
+    with Ledger.open(source, create=False, readonly=True) as original:
+        if not original.exists:
+            raise LedgerError(f"台账不存在：{describe_location(source)}", hint="请用 --db 指向要迁移的台账。")
+        with Ledger.open(target, create=False, readonly=True) as existing:
+            if existing.exists and not is_empty(existing):
+                raise LedgerError(f"目标数据库已有台账记录：{shown}；迁移只写入空数据库",
+                                  hint="请新建一个空数据库（createdb），或确认 --to 地址无误；目标未作改动。")
+        with Ledger.open(target, create=True) as copy:
+            copied = copy_ledger(original, copy)
+            found = differences(original, copy)
+            if found:
+                raise LedgerError(f"迁移后的副本与原台账不符：{'；'.join(found[:3])}",
+                                  hint="副本已写入但不可信：请删除目标数据库后重试，并报告此问题。")
+            values = copy.counts()["value"]
+            runs = len(copy.check_runs())
+    head = verify_database(target).head
+    return Migration(ledger=describe_location(source), target=shown, batches=copied, values=values, check_runs=runs,
+                     head=head)
+
+
+__all__ = ["Backup", "Migration", "Rebuild", "ReplayedBatch", "Verification", "backup_database", "backup_ledger",
+           "export_archive", "migrate_ledger", "rebuild_database", "rebuild_ledger", "verify_database", "verify_ledger"]

@@ -5,7 +5,9 @@ it returns; the builders (:mod:`pingtai.assess`, :mod:`pingtai.reports`, :mod:`p
 :mod:`pingtai.importer`, :mod:`pingtai.history`) never open a ledger themselves. A
 :class:`Store` says where the ledger is and how each kind of command opens it — so this module
 is where "which ledger" is decided, and nothing else constructs a :class:`~pingtai.ledger.Ledger`
-for a command (``maintenance`` works on the SQLite files themselves: backups, rebuilds).
+for a command. The location is a file or a PostgreSQL database (:mod:`pingtai.ledger.location`);
+``Ledger.open`` picks the backend, and the upkeep commands are the one place here that choose by
+it (:mod:`pingtai.maintenance`: an archive folder beside a file, or tables of the database).
 
 Opening rules:
 
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pingtai.errors import LedgerError
-from pingtai.ledger import Batch, CurrentValue, Ledger, resolve_db_path
+from pingtai.ledger import Batch, CurrentValue, Ledger, describe_location, resolve_location
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from pingtai.checks import CheckReport, FailOn
     from pingtai.history import IndicatorHistory
     from pingtai.importer import ImportResult, ProgressCallback, Receipt
-    from pingtai.maintenance import Backup, Rebuild, Verification
+    from pingtai.maintenance import Backup, Migration, Rebuild, Verification
     from pingtai.periods import Period
     from pingtai.reports import AgencyReport, League, LedgerSnapshot
     from pingtai.returns.opening import FilesAhead
@@ -45,21 +47,28 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Store:
-    """Where the ledger is, and how commands open it (see the module docstring)."""
+    """Where the ledger is, and how commands open it (see the module docstring).
 
-    path: Path
+    ``path`` is the location: an SQLite file, or the string naming a PostgreSQL database
+    (:mod:`pingtai.ledger.location`); only :class:`~pingtai.ledger.Ledger` looks inside it.
+    """
+
+    path: Path | str
 
     @classmethod
-    def at(cls, db: Path | None) -> Store:
+    def at(cls, db: str | Path | None) -> Store:
         """``--db``, else ``PINGTAI_DB``, else the user's data directory."""
-        return cls(resolve_db_path(db))
+        return cls(resolve_location(db))
 
     def describe(self) -> str:
-        """The ledger as the user named it (results and messages show it)."""
-        return str(self.path)
+        """The ledger as the user named it (results and messages show it; never a password)."""
+        return describe_location(self.path)
 
     def exists(self) -> bool:
-        """Whether a ledger is there (an empty file is none: SQLite writes nothing until it must)."""
+        """Whether a ledger is there (an empty file, or a database without pingtai's schema, is none)."""
+        if isinstance(self.path, str):
+            with Ledger.open(self.path, create=False, readonly=True) as ledger:
+                return ledger.exists
         try:
             return self.path.is_file() and self.path.stat().st_size > 0
         except OSError:
@@ -70,6 +79,9 @@ class Store:
         if self.exists():
             return
         Ledger.open(self.path, readonly=True).close()  # a lost ledger (its archive records batches): that error
+        if isinstance(self.path, str):
+            raise LedgerError(f"台账不存在：数据库 {self.describe()} 中还没有 pingtai 台账",
+                              hint="请先运行 pingtai --db … ledger init 建立台账结构，或检查 --db / PINGTAI_DB。")
         raise LedgerError(f"台账不存在：{self.path}（先用 pingtai import 建立，或检查 --db / PINGTAI_DB）")
 
     def read(self, *, missing_ok: bool = False) -> Ledger:
@@ -261,29 +273,86 @@ def import_returns(catalog: Catalog, store: Store, files: Sequence[Path], *, now
                         dry_run=dry_run, on_progress=on_progress, ahead=ahead)
 
 
+@dataclass(frozen=True)
+class LedgerInit:
+    """What ``ledger init`` did: the ledger (as shown), its schema version, the SQL for the writer and reader
+    roles (``None`` for a file, which has none) and whether it was run (``--roles``)."""
+
+    ledger: str
+    schema_version: int
+    roles_sql: str | None
+    roles_applied: bool
+
+
+def init(store: Store, *, roles: bool = False) -> LedgerInit:
+    """``pingtai ledger init``: create the ledger's schema (or migrate an older one); with ``roles`` also
+    create the writer and reader roles (PostgreSQL; :class:`~pingtai.errors.UsageError` for a file)."""
+    with Ledger.open(store.path, create=True) as ledger:
+        sql = ledger.apply_roles() if roles else ledger.roles_sql()
+        return LedgerInit(store.describe(), ledger.schema_version, sql, roles)
+
+
 def verify(store: Store, *, expect: str | None = None, deep: Catalog | None = None) -> Verification:
     """``pingtai ledger verify``: the ledger checked against its archive; ``expect`` a chain head kept
     from an earlier run, ``deep`` the catalog to re-read every archived file with (``--deep``)."""
-    from pingtai.maintenance import verify_ledger
+    from pingtai.maintenance import verify_database, verify_ledger
 
     store.require()
+    if isinstance(store.path, str):
+        return verify_database(store.path, expect=expect, deep=deep)
     return verify_ledger(store.path, expect=expect, deep=deep)
 
 
-def rebuild(catalog: Catalog, store: Store, *, archive: Path | None = None) -> Rebuild:
-    """``pingtai ledger rebuild``: the ledger recreated from its archive."""
-    from pingtai.maintenance import rebuild_ledger
+def rebuild(catalog: Catalog, store: Store, *, archive: Path | None = None, source: str | None = None) -> Rebuild:
+    """``pingtai ledger rebuild``: the ledger recreated from an archive — ``archive`` (a folder; default the one
+    beside a file ledger) or that of the ledger ``source`` (``--from``: a database, or a file) — into the
+    ledger ``store`` names (a new file, or an empty database)."""
+    import tempfile
 
-    return rebuild_ledger(catalog, store.path, source=archive)
+    from pingtai.errors import UsageError
+    from pingtai.maintenance import export_archive, rebuild_database, rebuild_ledger
+
+    if archive is not None and source is not None:
+        raise UsageError("--archive 与 --from 只能选一个", hint="例如：pingtai --db 新台账 ledger rebuild --from postgresql://…/pingtai")
+    if source is None:
+        if isinstance(store.path, str):
+            if archive is None:
+                raise UsageError("重建到数据库需要指定来源：--archive 归档目录，或 --from 台账",
+                                 hint="例如：pingtai --db postgresql://…/new ledger rebuild --from postgresql://…/pingtai")
+            return rebuild_database(catalog, store.path, source=archive)
+        return rebuild_ledger(catalog, store.path, source=archive)
+    origin = Store.at(source)
+    origin.require()
+    with tempfile.TemporaryDirectory(prefix="pingtai-archive-") as folder:
+        export_archive(origin.path, Path(folder))
+        if isinstance(store.path, str):
+            return rebuild_database(catalog, store.path, source=Path(folder))
+        return rebuild_ledger(catalog, store.path, source=Path(folder))
 
 
 def backup(store: Store, target: Path) -> Backup:
-    """``pingtai ledger backup``: an online copy of the ledger."""
-    from pingtai.maintenance import backup_ledger
+    """``pingtai ledger backup``: an online copy of the ledger — of a database, a portable SQLite ledger with
+    its archive beside it."""
+    from pingtai.maintenance import backup_database, backup_ledger
 
     store.require()
+    if isinstance(store.path, str):
+        return backup_database(store.path, target)
     return backup_ledger(store.path, target)
 
 
-__all__ = ["Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "league", "rebuild", "report", "show",
+def migrate(store: Store, target: str) -> Migration:
+    """``pingtai ledger migrate --to``: the ledger copied exactly into the empty database ``target``."""
+    from pingtai.errors import UsageError
+    from pingtai.ledger import is_database
+    from pingtai.maintenance import migrate_ledger
+
+    if not is_database(target):
+        raise UsageError(f"--to 应为 PostgreSQL 数据库地址：{target}", hint="例如：--to postgresql://owner@db.example/pingtai")
+    store.require()
+    return migrate_ledger(store.path, target)
+
+
+__all__ = ["LedgerInit", "Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "init", "league",
+           "migrate", "rebuild", "report", "show",
            "snapshot", "status", "verify"]

@@ -102,8 +102,9 @@ def _global(
     ctx: typer.Context,
     data: Annotated[Path | None, typer.Option("--data", help="计划 YAML 目录（默认：环境变量 PINGTAI_DATA，否则内置数据）。",
                                               show_default=False)] = None,
-    db: Annotated[Path | None, typer.Option("--db", help="台账数据库路径（默认：环境变量 PINGTAI_DB，否则用户数据目录）。",
-                                            show_default=False)] = None,
+    db: Annotated[str | None, typer.Option("--db", help="台账：SQLite 文件路径，或 PostgreSQL 地址 postgresql://用户@主机/库"
+                                                         "（默认：环境变量 PINGTAI_DB，否则用户数据目录中的文件）。",
+                                           show_default=False)] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="显示版本并退出。")] = False,
 ) -> None:

@@ -34,7 +34,8 @@ class State:
     """Global options of one invocation (``--data``, ``--db``) and what was loaded for it."""
 
     data: Path | None = None
-    db: Path | None = None
+    db: str | None = None
+    """``--db`` as given: a path or a PostgreSQL URL (:mod:`pingtai.ledger.location`)."""
     _catalog: Catalog | None = field(default=None, repr=False)
 
     def catalog(self) -> Catalog:

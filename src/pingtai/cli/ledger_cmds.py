@@ -1,4 +1,4 @@
-"""Ledger upkeep: ``pingtai ledger verify`` / ``rebuild`` / ``backup``.
+"""Ledger upkeep: ``pingtai ledger init`` / ``verify`` / ``rebuild`` / ``backup`` / ``migrate``.
 
 Exit codes: 0 all well (notes may be printed), 1 problems found (each named with its place), 2 the
 command could not run (no ledger, a ledger in the way of a rebuild, an unwritable target).
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 ledger_app = typer.Typer(
     cls=PingtaiGroup,
     name="ledger",
-    help="台账维护：校验台账与归档、从归档重建台账、在线备份。",
-    epilog="示例：pingtai ledger verify ｜ pingtai ledger rebuild ｜ pingtai ledger backup /backup/ledger.sqlite3",
+    help="台账维护：建立台账结构、校验台账与归档、从归档重建台账、在线备份、迁入 PostgreSQL。",
+    epilog="示例：pingtai ledger verify ｜ pingtai ledger rebuild ｜ pingtai ledger backup /backup/ledger.sqlite3 ｜ "
+           "pingtai ledger migrate --to postgresql://owner@db.example/pingtai",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -73,20 +74,24 @@ def verify(
 def rebuild(
     ctx: typer.Context,
     archive: Annotated[Path | None, typer.Option("--archive", help="归档目录（默认：台账旁的 archive）。", show_default=False)] = None,
+    source: Annotated[str | None, typer.Option("--from", help="据此台账的归档重建（PostgreSQL 地址或台账文件）。",
+                                               show_default=False)] = None,
     as_json: JsonOpt = False,
     indent: IndentOpt = None,
 ) -> None:
     """从归档重建台账：按原顺序重放每个已归档的导入（原批次号、原文件名、原导入时间），写到 --db / PINGTAI_DB。
 
-    只在台账不存在时运行（不会覆盖已有台账）；先写入临时文件，完成后才放到位。无法重放的批次逐条列出，退出码为 1。
+    只在台账不存在（文件）或为空（数据库）时运行，不会覆盖已有台账；文件先写入临时文件，完成后才放到位。
+    PostgreSQL 台账的归档在数据库中：用 --from 地址 据它重建到新文件或另一个空数据库。无法重放的批次逐条列出，退出码为 1。
 
-    示例：pingtai ledger rebuild ｜ pingtai --db /srv/pingtai/restored.sqlite3 ledger rebuild --archive /srv/pingtai/archive
+    示例：pingtai ledger rebuild ｜ pingtai --db /srv/pingtai/restored.sqlite3 ledger rebuild --archive /srv/pingtai/archive ｜
+    pingtai --db restored.sqlite3 ledger rebuild --from postgresql://reader@db.example/pingtai
     """
     from pingtai import service
 
     json_indent(indent, as_json)
     st = state(ctx)
-    result = service.rebuild(st.catalog(), service.Store.at(st.db), archive=archive)
+    result = service.rebuild(st.catalog(), service.Store.at(st.db), archive=archive, source=source)
     if as_json:
         echo_json(result, indent)
     else:
@@ -96,6 +101,36 @@ def rebuild(
         out.line(f"已重建台账：{result.ledger}（据 {result.archive} 重放批次 {done}/{len(result.batches)}，"
                  f"问题 {len(result.problems)}，提示 {len(result.notes)}）")
     raise typer.Exit(result.exit_code)
+
+
+@ledger_app.command()
+def init(
+    ctx: typer.Context,
+    roles: Annotated[bool, typer.Option("--roles", help="同时建立写入角色 pingtai_writer（只能读取与追加）与读取角色 "
+                                                        "pingtai_reader（只能读取），须以数据库所有者身份运行。")] = False,
+    as_json: JsonOpt = False,
+    indent: IndentOpt = None,
+) -> None:
+    """建立台账结构（已有则升级到本版结构）；PostgreSQL 台账另列出（或以 --roles 执行）写入、读取两个角色的 SQL。
+
+    共享台账：先建数据库（createdb pingtai），再由其所有者运行本命令；各人的 PINGTAI_DB 指向同一地址，
+    登录账号加入 pingtai_writer（导入）或 pingtai_reader（只看）角色。
+
+    示例：pingtai --db postgresql://owner@db.example/pingtai ledger init --roles ｜ pingtai ledger init
+    """
+    from pingtai import service
+
+    json_indent(indent, as_json)
+    result = service.init(service.Store.at(state(ctx).db), roles=roles)
+    if as_json:
+        echo_json(result, indent)
+        return
+    out = output()
+    out.line(f"台账已就绪：{result.ledger}（结构版本 {result.schema_version}）")
+    if result.roles_sql is not None:
+        out.line("已建立角色：" if result.roles_applied else "角色 SQL（以数据库所有者身份执行，或加 --roles 由本命令执行）：")
+        for line in result.roles_sql.splitlines():
+            out.line(line)
 
 
 @ledger_app.command()
@@ -119,6 +154,31 @@ def backup(
         echo_json(result, indent)
     else:
         output().line(f"已备份台账：{result.ledger} → {result.file}（批次 {result.batches}，{result.size:,} 字节）")
+
+
+@ledger_app.command()
+def migrate(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="目标 PostgreSQL 数据库地址（须为空库）。", show_default=False)],
+    as_json: JsonOpt = False,
+    indent: IndentOpt = None,
+) -> None:
+    """把台账（连同归档）原样迁入一个空的 PostgreSQL 数据库：批次号、导入时间、每一行数据、检查记录都不变，迁移后逐条核对。
+
+    目标数据库已有台账记录时拒绝（不作改动）。迁移后各人把 PINGTAI_DB 改为该地址即可。
+
+    示例：pingtai --db ~/.local/share/pingtai/ledger.sqlite3 ledger migrate --to postgresql://owner@db.example/pingtai
+    """
+    from pingtai import service
+
+    json_indent(indent, as_json)
+    result = service.migrate(service.Store.at(state(ctx).db), to)
+    if as_json:
+        echo_json(result, indent)
+    else:
+        head = f"，链头 {result.head}" if result.head else ""
+        output().line(f"已迁移台账：{result.ledger} → {result.target}（批次 {result.batches}，数值 {result.values}，"
+                      f"检查记录 {result.check_runs}{head}；已逐条核对）")
 
 
 def _problems(out: Output, problems: list[Problem], notes: list[Problem]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -66,7 +65,7 @@ def _series() -> LeaveOut:
     return {IndicatorStatus: ("history",), Projection: ("used",)}
 
 
-def _status(catalog: Catalog, db: Path | None, as_of: dt.date, plan: str | None, agency: str | None,
+def _status(catalog: Catalog, db: str | None, as_of: dt.date, plan: str | None, agency: str | None,
             area: str | None, as_json: bool, indent: int | None, history: bool) -> None:
     # its own frame: the rows and the report are freed (by reference counting) before the GC resumes
     from pingtai import service

@@ -1,0 +1,372 @@
+"""What the ledger gives back and takes, whatever its backend: the records, the rows as stored, their digest.
+
+Both backends (:mod:`pingtai.ledger.sqlite`, :mod:`pingtai.ledger.postgres`) store the same columns in
+the same spelling (periods and times as ISO text, flags as 0/1), so a row read from either becomes the
+same record here, and the digest of a batch's rows is the same whichever database holds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import operator
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from pingtai import archive
+from pingtai.errors import LedgerError
+from pingtai.periods import Period, PeriodError, office_day
+
+if TYPE_CHECKING:  # read returns are the importer's; status never imports them
+    from pingtai.records import TaskRecord, ValueRecord
+
+# --- what the ledger gives back -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """One value row: which batch (and file) brought it, and whether a newer batch superseded it.
+
+    ``area`` is the area it is for (``''``: the city; ``pingtai history`` names it, ``None`` without
+    ``areas.yaml``), ``growth`` the 同比 the return reported (percent), ``last_year`` the 上年同期 it
+    reported, ``note`` its 备注 / 说明 (``''``: none).
+    """
+
+    indicator: str
+    period: Period
+    agency: str
+    value: float
+    unit: str
+    batch: int
+    file: str
+    imported_at: dt.datetime
+    superseded: bool
+    where: str
+    raw: str
+    below_unit: bool
+    area: str | None = ""
+    growth: float | None = None
+    last_year: float | None = None
+    note: str = ""
+
+
+class CurrentValue(NamedTuple):
+    """A current value (:meth:`Ledger.current_values`): the newest row of its key, with the batch that
+    brought it and when (both ``None`` for a value of a file being imported). A tuple, because large
+    ledgers hand over a hundred thousand."""
+
+    indicator: str
+    area: str
+    period: Period
+    agency: str
+    value: float
+    unit: str
+    batch: int | None
+    imported_at: dt.datetime | None
+    growth: float | None
+    last_year: float | None
+    note: str
+    where: str
+    raw: str
+    below_unit: bool
+
+
+@dataclass(frozen=True)
+class StoredTask:
+    """One task-progress row, with the batch that brought it."""
+
+    plan: str
+    task: int
+    agency: str
+    period: Period
+    status: str | None
+    progress: str
+    issues: str
+    next_steps: str
+    batch: int
+    imported_at: dt.datetime
+    superseded: bool
+
+
+ReceivedSource = Literal["option", "return", "import"]
+RECEIVED_SOURCE_LABELS: dict[str, str] = {"option": "导入时指定", "return": "报表所填日期", "import": "导入日"}
+
+
+@dataclass(frozen=True)
+class AcceptedCell:
+    """A figure the unit-slip gate refused and ``import --accept`` let through: where, why (code), the text."""
+
+    where: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One accepted file. ``archive`` is the copy's path relative to the ledger's directory.
+
+    ``received`` is the day the return counts as received (``received_source``: ``option`` —
+    ``import --received`` —, ``return`` — the date the return carries —, or ``import`` — the
+    import day, Beijing time); ``backfill`` marks history recorded without timeliness
+    (``import --backfill``); ``accepted`` the refused figures let through, ``accept_reason`` why.
+    """
+
+    id: int
+    file: str
+    sha256: str
+    agency: str | None
+    period: Period | None
+    layout: str
+    imported_at: dt.datetime
+    reporter: str
+    phone: str
+    filled_on: dt.date | None
+    imported: int
+    updated: int
+    unchanged: int
+    tasks: int
+    warnings: int
+    archive: str
+    received: dt.date
+    received_source: ReceivedSource
+    backfill: bool
+    accepted: tuple[AcceptedCell, ...]
+    accept_reason: str
+
+
+@dataclass(frozen=True)
+class ReceivedReturn:
+    """The first receipt of a return for ``(agency, period)``, including rows inside long tables.
+
+    ``received_at`` is when the batch was imported; ``received`` the day the return counts as
+    received, ``source`` where that day comes from, ``backfill`` whether the batch is a back-fill
+    (its timeliness does not count).
+    """
+
+    agency: str
+    period: Period
+    received_at: dt.datetime
+    batch: int
+    received: dt.date
+    source: ReceivedSource = "import"
+    backfill: bool = False
+
+
+@dataclass(frozen=True)
+class SeenFinding:
+    """A finding as a check run recorded it: its stable key, what makes it "changed", kind, severity."""
+
+    key: str
+    fingerprint: str
+    kind: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """One recorded ``pingtai check --new-only`` run: when, for which date and plans, how many findings
+    it saw and how many it reported (new or changed since the previous run of the same scope)."""
+
+    id: int
+    started_at: dt.datetime
+    as_of: dt.date
+    scope: str
+    findings: int
+    reported: int
+
+
+@dataclass(frozen=True)
+class NewBatch:
+    """What the importer hands the ledger for one accepted file (counts already computed)."""
+
+    file: str
+    sha256: str
+    agency: str | None
+    period: Period | None
+    layout: str
+    imported_at: dt.datetime
+    reporter: str = ""
+    phone: str = ""
+    filled_on: dt.date | None = None
+    plan_version: str = ""
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    tasks: int = 0
+    warnings: int = 0
+    agency_option: str | None = None
+    """The ``--agency`` the file was read with (recorded in the archive for a rebuild)."""
+    period_option: str | None = None
+    """The ``--period`` the file was read with."""
+    received: dt.date | None = None
+    """The day the return counts as received; ``None``: the import day (Beijing time)."""
+    received_source: ReceivedSource = "import"
+    backfill: bool = False
+    accepted: tuple[AcceptedCell, ...] = ()
+    accept_reason: str = ""
+    received_option: str | None = None
+    """The ``--received`` the file was imported with (recorded in the archive for a rebuild)."""
+    accept_option: tuple[str, ...] = ()
+    """The ``--accept`` cells given (recorded in the archive for a rebuild) …"""
+    accept_all: bool = False
+    """… and ``--accept-all``."""
+    receipt_rule: int = 1
+    """0 for a batch received on its import day whatever the return says (a rebuild replaying an
+    entry written before receipt days were kept): the manifest entry says so again."""
+    id: int | None = None
+    """The batch id to use (a rebuild restores the original ids); ``None``: the next one."""
+
+
+# --- where the ledger lives ---------------------------------------------------------------------
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks."""
+    return archive.file_sha256(path)
+
+
+ValueRow = tuple[str, str, str, str, float, str, int, str, str, str, float | None, float | None, str]
+"""A value row as stored: indicator, period, period_end, agency, value, unit, below_unit, cell, raw, area,
+growth, last_year, note (the last four since schema 5)."""
+TaskRow = tuple[str, int, str, str, str, str | None, str, str, str, str]
+"""A task row as stored: plan, task, agency, period, period_end, status, progress, issues, next_steps, cell."""
+
+
+ROWS_DIGEST = 2
+"""The version of :func:`rows_digest` new manifest entries record: 2 covers every column of a value row;
+1 (entries written before schema 5) the first nine — still verified as such (:func:`digest_of`)."""
+_V1_COLUMNS = 9
+
+
+def rows_digest(values: Sequence[Sequence[Any]], tasks: Sequence[TaskRow], version: int = ROWS_DIGEST) -> str:
+    """sha256 over a batch's rows in the order stored: what a manifest entry records and
+    ``ledger verify`` / ``ledger rebuild`` compare. ``-0.0`` counts as ``0.0`` (SQLite may store
+    a whole REAL as an integer, which reads back without its sign). ``version`` 1 digests the
+    columns a value row had before schema 5 (area, growth, last year and note were not kept)."""
+    # column by column (json.dumps writes tuples as arrays, so the text is the same as from lists)
+    columns: list[Sequence[Any]] = list(zip(*values, strict=True))
+    if columns:
+        if version == 1:
+            columns = columns[:_V1_COLUMNS]
+        columns[4] = [float(number) + 0.0 for number in columns[4]]
+        if len(columns) > _V1_COLUMNS:
+            for measure in (10, 11):  # growth and last year: numbers, or nothing reported
+                columns[measure] = [None if number is None else float(number) + 0.0 for number in columns[measure]]
+    canonical = list(zip(*columns, strict=True))
+    text = json.dumps([canonical, tasks], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+
+def digest_of(values: Sequence[Sequence[Any]], tasks: Sequence[TaskRow], recorded: str | None = None) -> str:
+    """:func:`rows_digest` of a batch's rows in the version ``recorded`` was made in: the current one, or
+    version 1 for a batch whose manifest entry was written before schema 5 (when ``recorded`` is that)."""
+    digest = rows_digest(values, tasks)
+    if recorded is not None and recorded != digest and values:
+        legacy = rows_digest(values, tasks, version=1)
+        if legacy == recorded:
+            return legacy
+    return digest
+
+
+def value_rows(values: Sequence[ValueRecord]) -> list[ValueRow]:
+    """The rows :meth:`Ledger.add_batch` stores, built column by column (``zip`` over the named
+    tuples): few distinct periods, spelled and dated once each (keyed by object id), among up to
+    100 000s of values. A value's ``area`` is the area it is keyed by (``None`` or ``''``: the city)."""
+    if not values:
+        return []
+    indicators, periods, agencies, numbers, units, cells, raws, below, notes, areas, growths, lasts = zip(
+        *values, strict=True)
+    texts = {key: (str(p), p.end.isoformat()) for key, p in dict(zip(map(id, periods), periods, strict=True)).items()}
+    spelled = list(map(texts.__getitem__, map(id, periods)))
+    return list(zip(indicators, map(_FIRST, spelled), map(_SECOND, spelled), agencies, numbers, units,
+                    map(int, below), cells, raws, [area or "" for area in areas], growths, lasts, notes, strict=True))
+
+
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+
+
+def task_rows(tasks: Sequence[TaskRecord]) -> list[TaskRow]:
+    return [(t.plan, t.task, t.agency, str(t.period), t.period.end.isoformat(), t.status, t.progress, t.issues,
+             t.next_steps, t.where) for t in tasks]
+
+
+def stored_rows(values: Sequence[ValueRecord], tasks: Sequence[TaskRecord]) -> tuple[list[ValueRow], list[TaskRow]]:
+    """The rows :meth:`Ledger.add_batch` would store for ``values`` and ``tasks`` (periods already
+    points), in order: what :func:`rows_digest` and ``ledger verify --deep`` compare."""
+    return value_rows(values), task_rows(tasks)
+
+
+BATCH_COLUMNS = """id, file, sha256, agency, period, layout, imported_at, reporter, phone, filled_on, plan_version,
+                   imported, updated, unchanged, tasks, warnings, archive, received, received_source, backfill,
+                   accepted, accept_reason"""
+"""The columns :func:`batch_row` fills, in its order."""
+READ_BATCH_COLUMNS = """id, file, sha256, agency, period, layout, imported_at, reporter, phone, filled_on,
+                        imported, updated, unchanged, tasks, warnings, archive,
+                        received, received_source, backfill, accepted, accept_reason"""
+"""The columns :func:`batch_from_row` reads, in its order."""
+
+
+def batch_row(batch_id: int, batch: NewBatch, archive: str, imported_at: str) -> tuple[Any, ...]:
+    """The batch row as both backends store it (:data:`BATCH_COLUMNS`)."""
+    received = batch.received or office_day(batch.imported_at)
+    return (batch_id, batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None,
+            batch.layout, imported_at, batch.reporter, batch.phone,
+            batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
+            batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, archive,
+            received.isoformat(), batch.received_source, int(batch.backfill),
+            json.dumps([asdict(a) for a in batch.accepted], ensure_ascii=False), batch.accept_reason)
+
+
+def iso_time(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("imported_at must be timezone-aware")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+
+
+@functools.lru_cache(maxsize=4096)
+def stored_period(text: str) -> Period:
+    # Few distinct periods across many rows: parse each spelling once.
+    try:
+        return Period.parse(text)
+    except PeriodError:
+        raise LedgerError(f"台账中的期别无法识别：{text!r}（台账可能已损坏）") from None
+
+
+def task_from_row(row: Sequence[Any]) -> StoredTask:
+    return StoredTask(plan=row[0], task=int(row[1]), agency=row[2], period=stored_period(row[3]), status=row[4],
+                      progress=row[5], issues=row[6], next_steps=row[7], batch=int(row[8]),
+                      imported_at=parse_time(row[9]), superseded=bool(row[10]))
+
+
+def received_day(text: str | None, imported_at: dt.datetime) -> dt.date:
+    """The day a batch counts as received: as recorded, or (a batch recorded before schema v4) its import day."""
+    return dt.date.fromisoformat(text) if text else office_day(imported_at)
+
+
+def _accepted(text: str) -> tuple[AcceptedCell, ...]:
+    try:
+        raw = json.loads(text)
+        return tuple(AcceptedCell(str(a["where"]), str(a["code"]), str(a["message"])) for a in raw)
+    except (ValueError, TypeError, KeyError):
+        raise LedgerError(f"台账中批次的放行记录无法识别：{text[:80]!r}（台账可能已损坏）") from None
+
+
+def batch_from_row(row: Sequence[Any]) -> Batch:
+    imported_at = parse_time(row[6])
+    return Batch(id=int(row[0]), file=row[1], sha256=row[2], agency=row[3],
+                 period=stored_period(row[4]) if row[4] else None, layout=row[5], imported_at=imported_at,
+                 reporter=row[7], phone=row[8], filled_on=dt.date.fromisoformat(row[9]) if row[9] else None,
+                 imported=int(row[10]), updated=int(row[11]), unchanged=int(row[12]), tasks=int(row[13]),
+                 warnings=int(row[14]), archive=row[15], received=received_day(row[16], imported_at),
+                 received_source=row[17], backfill=bool(row[18]), accepted=_accepted(row[19]), accept_reason=row[20])

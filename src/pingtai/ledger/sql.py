@@ -1,0 +1,267 @@
+"""What both backends read alike: the ledger's queries, in the SQL both dialects share.
+
+:class:`SqlLedger` holds every read of :class:`~pingtai.ledger.base.Ledger`; a backend supplies the
+connection (:meth:`SqlLedger._query`, ``?`` placeholders), the order rows were stored in
+(:attr:`SqlLedger._ROW_ORDER`) and the two forms that differ: a list parameter
+(:meth:`SqlLedger._in_list`) and the series a read is restricted to (:meth:`SqlLedger._series_join`).
+Both backends store the same spelling in every column, so a row becomes the same record either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import abstractmethod
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from pingtai.gcutil import gc_paused
+from pingtai.ledger.base import Ledger
+from pingtai.ledger.model import (
+    READ_BATCH_COLUMNS,
+    Batch,
+    CheckRun,
+    CurrentValue,
+    ReceivedReturn,
+    SeenFinding,
+    StoredTask,
+    StoredValue,
+    batch_from_row,
+    parse_time,
+    received_day,
+    stored_period,
+    task_from_row,
+)
+from pingtai.periods import Period
+
+VALUE_COLUMNS = "indicator, period, period_end, agency, value, unit, below_unit, cell, raw, area, growth, last_year, note"
+"""A value row's columns as :func:`~pingtai.ledger.model.value_rows` gives them."""
+TASK_COLUMNS = "plan, task, agency, period, period_end, status, progress, issues, next_steps, cell"
+"""A task row's columns as :func:`~pingtai.ledger.model.task_rows` gives them."""
+
+RECEIVED_OF = """SELECT agency, period, ? FROM batch WHERE id = ? AND agency IS NOT NULL AND period IS NOT NULL
+                  UNION SELECT DISTINCT agency, period, ? FROM value WHERE batch_id = ?
+                  UNION SELECT DISTINCT agency, period, ? FROM task_progress WHERE batch_id = ?"""
+"""The ``(agency, period)`` a batch's own row and rows say were received (6 parameters: the batch id)."""
+
+
+class SqlLedger(Ledger):
+    """The reads of a ledger in an SQL database (see the module docstring)."""
+
+    _ROW_ORDER = "rowid"
+    """The column that orders a batch's rows as they were stored."""
+
+    @abstractmethod
+    def _query(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Run one read (``?`` placeholders); its rows. Raises ``LedgerError`` when the database cannot be read."""
+
+    @abstractmethod
+    def _in_list(self, expression: str, values: list[str]) -> tuple[str, Any]:
+        """``expression IN values`` as this dialect writes it, with its one parameter."""
+
+    @abstractmethod
+    def _series_join(self, keys: list[tuple[str, str, str]]) -> tuple[str, str, list[Any]]:
+        """``(selected, join, params)`` restricting ``value v`` to the ``(indicator, area, agency)`` ``keys``:
+        ``selected`` is the key's place in ``keys`` (from 0), ``join`` is joined as ``s`` ordered by ``s.n``."""
+
+    # --- reading -------------------------------------------------------------------------------
+    _VALUE_ROW = ("v.indicator, v.period, v.agency, v.value, v.unit, v.batch_id, v.cell, v.raw, v.below_unit, v.area,"
+                  " v.growth, v.last_year, v.note")
+
+    def _values(self, sql: str, params: Sequence[Any]) -> list[StoredValue]:
+        """Run a query selecting :attr:`_VALUE_ROW` plus a superseded flag; attach each row's batch."""
+        rows = self._query(sql, params)
+        if not rows:
+            return []
+        sources = {row[0]: (row[1], parse_time(row[2])) for row in self._query("SELECT id, file, imported_at FROM batch", [])}
+        with gc_paused():  # hundreds of thousands of acyclic objects: see pingtai.gcutil
+            return [StoredValue(indicator=row[0], period=stored_period(row[1]), agency=row[2], value=float(row[3]),
+                                unit=row[4], batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1],
+                                where=row[6], raw=row[7], below_unit=bool(row[8]), area=row[9], growth=row[10],
+                                last_year=row[11], note=row[12], superseded=bool(row[13]))
+                    for row in rows]
+
+    def current_values(self, indicators: Collection[str] | None = None, *, areas: Collection[str] | None = None,
+                       agencies: Collection[str] | None = None, periods: Collection[Period] | None = None,
+                       series: Collection[tuple[str, str, str]] | None = None,
+                       detail: bool = True) -> list[CurrentValue]:
+        """The newest value of each key ``(indicator, area, period, agency)``, ordered by indicator, area,
+        agency, then period as spelled (``2024`` before ``2024H1``): the order of ``value_key``.
+
+        ``indicators``, ``areas`` (``''``: the city), ``agencies`` and ``periods`` (points, see
+        :meth:`Period.as_point`) restrict the result, and so does ``series`` — ``(indicator, area,
+        agency)``: one unit's figures of an indicator for an area, each a range of ``value_key``;
+        every filter is pushed into the query, which matters on large ledgers. Without ``detail`` the
+        texts a value carries — its note, cell and the figure as written — are left empty
+        (``below_unit`` false): the dashboard judges figures and reads none of them.
+
+        A row is current when no row of its key comes from a newer batch: ``NOT EXISTS`` is one seek
+        past it in ``value_key`` (none for a row of the newest batch, which no batch is newer than);
+        import times come from one read of the (much smaller) batch table instead of a join per row.
+        Which of these values counts is not decided here: that is the rule of :mod:`pingtai.series`.
+        """
+        texts = "v.note, v.cell, v.raw, v.below_unit" if detail else "'', '', '', 0"
+        keys = sorted(set(series)) if series is not None else []
+        if series is not None and not keys:
+            return []
+        # With ``series`` the wanted keys drive the query (a seek each) and a row names its series by number:
+        # the series' own strings are then shared by its rows, not decoded again for each.
+        named, joined, params = "v.indicator, v.area, v.agency", "", list[Any]()
+        if keys:
+            named, joined, params = self._series_join(keys)
+        sql = f"""
+            SELECT {named}, v.period, v.value, v.unit, v.batch_id, v.growth, v.last_year, {texts}
+            FROM value v {joined}
+            WHERE (v.batch_id = (SELECT MAX(batch_id) FROM value)
+                   OR NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.area = v.area
+                                  AND x.agency = v.agency AND x.period = v.period AND x.batch_id > v.batch_id))"""
+        for column, wanted in (("indicator", indicators), ("area", areas), ("agency", agencies),
+                               ("period", None if periods is None else [str(p.as_point()) for p in periods])):
+            if wanted is None:
+                continue
+            chosen = sorted(set(wanted))
+            if not chosen:
+                return []
+            condition, param = self._in_list(f"v.{column}", chosen)
+            sql += f" AND {condition}"
+            params.append(param)
+        rows = self._query(sql + (" ORDER BY s.n, v.period" if keys else " ORDER BY v.indicator, v.area, v.agency, v.period"),
+                           params)
+        if not rows:
+            return []
+        stamps = {row[0]: parse_time(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
+        with gc_paused():  # a hundred thousand acyclic tuples: see pingtai.gcutil
+            if keys:
+                return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
+                                     row[3], row[4], stamps[row[4]], row[5], row[6], row[7], row[8], row[9],
+                                     bool(row[10])) for row in rows]
+            return [CurrentValue(row[0], row[1], stored_period(row[3]), row[2], float(row[4]), row[5], row[6],
+                                 stamps[row[6]], row[7], row[8], row[9], row[10], row[11], bool(row[12]))
+                    for row in rows]
+
+    def period_counts(self, areas: Collection[str] | None = None) -> dict[str, int]:
+        """How many periods (as spelled) the ledger holds values for, per indicator (of ``areas`` only, when
+        given), whoever reported them: one pass over ``value_key``, no value read."""
+        sql, params = "SELECT indicator, COUNT(DISTINCT period) FROM value", []
+        if areas is not None:
+            if not areas:
+                return {}
+            condition, param = self._in_list("area", sorted(set(areas)))
+            sql += f" WHERE {condition}"
+            params.append(param)
+        return dict(self._query(sql + " GROUP BY indicator", params))
+
+    def history(self, indicator: str) -> list[StoredValue]:
+        """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""
+        sql = f"""
+            SELECT {self._VALUE_ROW}, v.batch_id < MAX(v.batch_id) OVER (PARTITION BY v.area, v.period, v.agency)
+            FROM value v WHERE v.indicator = ?
+            ORDER BY v.period_end, v.period, v.batch_id, v.area, v.agency"""
+        return self._values(sql, [indicator])
+
+    def current_tasks(self) -> list[StoredTask]:
+        """The newest progress line per ``(plan, task, agency, period)``, by plan, task, period, agency."""
+        sql = """
+            SELECT t.plan, t.task, t.agency, t.period, t.status, t.progress, t.issues, t.next_steps,
+                   t.batch_id, b.imported_at, 0
+            FROM task_progress t JOIN batch b ON b.id = t.batch_id
+            WHERE t.batch_id = (SELECT MAX(u.batch_id) FROM task_progress u
+                                WHERE u.plan = t.plan AND u.task = t.task AND u.agency = t.agency
+                                  AND u.period = t.period)
+            ORDER BY t.plan, t.task, t.period_end, t.period, t.agency"""
+        return [task_from_row(row) for row in self._query(sql, [])]
+
+    def task_history(self, plan: str | None = None) -> list[StoredTask]:
+        """Every progress line ever recorded (of one plan, or all), superseded ones flagged."""
+        sql = """
+            SELECT t.plan, t.task, t.agency, t.period, t.status, t.progress, t.issues, t.next_steps,
+                   t.batch_id, b.imported_at,
+                   t.batch_id < MAX(t.batch_id) OVER (PARTITION BY t.plan, t.task, t.agency, t.period)
+            FROM task_progress t JOIN batch b ON b.id = t.batch_id"""
+        params: list[str] = []
+        if plan is not None:
+            sql += " WHERE t.plan = ?"
+            params = [plan]
+        sql += " ORDER BY t.plan, t.task, t.period_end, t.period, t.batch_id, t.agency"
+        return [task_from_row(row) for row in self._query(sql, params)]
+
+    def batches(self) -> list[Batch]:
+        """Every batch, oldest first."""
+        return [batch_from_row(row) for row in self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch ORDER BY id", [])]
+
+    def batch(self, batch_id: int) -> Batch | None:
+        rows = self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch WHERE id = ?", [batch_id])
+        return batch_from_row(rows[0]) if rows else None
+
+    def batch_by_sha256(self, sha256: str) -> Batch | None:
+        """The batch that recorded a file with these bytes, if any."""
+        rows = self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch WHERE sha256 = ?", [sha256])
+        return batch_from_row(rows[0]) if rows else None
+
+    def batch_values(self, batch_id: int) -> list[StoredValue]:
+        """The values one batch recorded (superseded ones flagged), in the order they were stored."""
+        sql = f"""
+            SELECT {self._VALUE_ROW},
+                   EXISTS (SELECT 1 FROM value w WHERE w.indicator = v.indicator AND w.area = v.area
+                           AND w.agency = v.agency AND w.period = v.period AND w.batch_id > v.batch_id)
+            FROM value v WHERE v.batch_id = ? ORDER BY v.{self._ROW_ORDER}"""
+        return self._values(sql, [batch_id])
+
+    def received_returns(self) -> list[ReceivedReturn]:
+        """One entry per ``(agency, period)`` ever received, with the first batch that brought it.
+
+        A return counts as received when a batch names that agency and period, or carries a value
+        or task line for them (long tables hold many). Periods are points (:meth:`Period.as_point`).
+        """
+        # the summary each batch keeps up to date (migration 3), not a pass over every value row
+        sql = """
+            SELECT r.agency, r.period, b.imported_at, b.id, b.received, b.received_source, b.backfill
+            FROM received r JOIN batch b ON b.id = r.batch_id
+            ORDER BY r.agency, r.period, b.id"""
+        received = []
+        for row in self._query(sql, []):
+            at = parse_time(row[2])
+            received.append(ReceivedReturn(agency=row[0], period=stored_period(row[1]), received_at=at, batch=row[3],
+                                           received=received_day(row[4], at), source=row[5], backfill=bool(row[6])))
+        return sorted(received, key=lambda r: (r.agency, r.period.sort_key()))
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of each table (``batch``, ``value``, ``task_progress``)."""
+        return {table: int(self._query(f"SELECT COUNT(*) FROM {table}", [])[0][0])
+                for table in ("batch", "value", "task_progress")}
+
+    # --- check runs ----------------------------------------------------------------------------
+    def _last_findings(self, scope: str) -> dict[str, str] | None:
+        rows = self._query("SELECT id FROM check_run WHERE scope = ? ORDER BY id DESC LIMIT 1", [scope])
+        if not rows:
+            return None
+        return dict(self._query("SELECT key, fingerprint FROM check_finding WHERE run_id = ?", [rows[0][0]]))
+
+
+    def check_runs(self, scope: str | None = None) -> list[CheckRun]:
+        """Every recorded check run (of one ``scope``, or all), oldest first."""
+        sql = "SELECT id, started_at, as_of, scope, findings, reported FROM check_run"
+        params: list[str] = []
+        if scope is not None:
+            sql += " WHERE scope = ?"
+            params = [scope]
+        return [CheckRun(id=int(row[0]), started_at=parse_time(row[1]), as_of=dt.date.fromisoformat(row[2]),
+                         scope=row[3], findings=int(row[4]), reported=int(row[5]))
+                for row in self._query(sql + " ORDER BY id", params)]
+
+    def check_findings(self, run_id: int) -> list[SeenFinding]:
+        """The findings one check run recorded, by key."""
+        rows = self._query("SELECT key, fingerprint, kind, severity FROM check_finding WHERE run_id = ? ORDER BY key",
+                           [run_id])
+        return [SeenFinding(key=row[0], fingerprint=row[1], kind=row[2], severity=row[3]) for row in rows]
+
+
+    def batch_rows(self, batch_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The value and task rows batch ``batch_id`` holds, as stored, in order (:func:`stored_rows`' shape)."""
+        values = [tuple(row) for row in self._query(
+            f"SELECT {VALUE_COLUMNS} FROM value WHERE batch_id = ? ORDER BY {self._ROW_ORDER}", [batch_id])]
+        tasks = [tuple(row) for row in self._query(
+            f"SELECT {TASK_COLUMNS} FROM task_progress WHERE batch_id = ? ORDER BY {self._ROW_ORDER}", [batch_id])]
+        return values, tasks
+
+
+__all__ = ["TASK_COLUMNS", "VALUE_COLUMNS", "SqlLedger"]
