@@ -31,7 +31,7 @@ from pingtai.errors import Problem, UsageError, text_name
 from pingtai.ledger import AcceptedCell, CurrentValue, Ledger, NewBatch, ReceivedSource, sha256_of
 from pingtai.periods import Period, PeriodError, office_day
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
-from pingtai.returns.opening import FilesAhead
+from pingtai.returns.opening import FilesAhead, Opening
 from pingtai.safe_write import os_reason
 from pingtai.schedule import return_contents
 from pingtai.series import (
@@ -235,9 +235,10 @@ def import_files(
         for index, path in enumerate(paths):
             name = text_name(path)
             # taken now, so the next file starts opening whether or not this one is read
-            opened = {"opening": ahead.take(index)} if ahead is not None else {}
+            opening = ahead.take(index) if ahead is not None else None
+            opened = {"opening": opening} if opening is not None else {}
             try:
-                sha = sha256_of(path)
+                sha = _file_sha256(path, opening)
             except OSError as exc:  # unreadable (permissions, a failing disk): this file only
                 results.append(FileResult(file=name, sha256="", status="rejected", errors=[
                     Problem(text_name(path.name), f"无法读取文件：{os_reason(exc)}", "unreadable")]))
@@ -261,18 +262,20 @@ def import_files(
             parsed.sha256 = sha
             if not parsed.errors and not parsed.values and not parsed.tasks:
                 parsed.problems.append(Problem(text_name(path.name), EMPTY_RETURN, "empty-return"))
+            # checked and keyed once: judging, counting and recording all go by the same keys
+            checked, keyed = _checked(parsed, catalog)
             if dry_run:
-                result = assess(parsed, catalog, ledger, session=session, file=name, receipt=receipt, now=now)
+                result = assess(parsed, catalog, ledger, session=session, file=name, checked=checked, receipt=receipt,
+                                now=now, keyed=keyed)
                 if result.status == "accepted":
                     session.shas[sha] = result
-            elif parsed.errors:
-                result = assess(parsed, catalog, ledger, file=name, receipt=receipt, now=now)
-            elif checked := _consistency_problems(parsed, catalog):
+            elif parsed.errors or checked:
                 result = assess(parsed, catalog, ledger, file=name, checked=checked, receipt=receipt, now=now)
             else:
                 judged = None
                 if not ledger.writable:  # first file to take: only now create (or write) it
-                    judged = assess(parsed, catalog, ledger, file=name, checked=[], receipt=receipt, now=now)
+                    judged = assess(parsed, catalog, ledger, file=name, checked=[], receipt=receipt, now=now,
+                                    keyed=keyed)
                     if judged.status == "rejected":  # refused by the series gate: no ledger is created for it
                         used |= receipt.acceptance.used(judged.errors)
                         results.append(judged)
@@ -281,7 +284,7 @@ def import_files(
                     ledger = store.write()
                 result = record(parsed, catalog, ledger, source=path, now=now, file=name, agency_option=canonical,
                                 period_option=str(wanted) if wanted else None, checked=[], receipt=receipt,
-                                judged=judged)
+                                judged=judged, keyed=keyed)
             used |= receipt.acceptance.used([*result.accepted, *result.errors])
             results.append(result)
     finally:
@@ -290,11 +293,21 @@ def import_files(
     return ImportResult(files=results, dry_run=dry_run, ledger=store.describe(), unused_accepts=unused)
 
 
+def _file_sha256(path: Path, opening: Opening | None) -> str:
+    """The file's sha256: the one its opening took of the very bytes it parses, else read now
+    (not hashed twice: a 30 MB workbook is read and hashed in about 0.05 s)."""
+    if opening is not None:
+        opening.wait_measured()
+        if opening.sha256:
+            return opening.sha256
+    return sha256_of(path)
+
+
 def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Path, now: dt.datetime,
            file: str | None = None, stored_name: str | None = None, agency_option: str | None = None,
            period_option: str | None = None, batch_id: int | None = None,
            checked: list[Problem] | None = None, receipt: Receipt | None = None,
-           judged: FileResult | None = None) -> FileResult:
+           judged: FileResult | None = None, keyed: Keyed | None = None) -> FileResult:
     """Compare ``parsed`` with the ledger and, if it has no errors, record it as one batch.
 
     Judging and writing share one ``BEGIN IMMEDIATE`` transaction, so a concurrent import cannot
@@ -305,8 +318,9 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
     ``checked`` is what :func:`_consistency_problems` already found in ``parsed`` (not checked
     again). ``judged`` is :func:`assess` of ``parsed`` against an empty ledger (the first file of an
     import into a new one): while the ledger still holds no batch its series judgement stands and is
-    not made twice. Returns the file's result (``rejected`` with nothing written on errors — a
-    refused figure among them).
+    not made twice. ``keyed`` is :func:`_checked`'s keying of ``parsed.values``, when the caller
+    has it. Returns the file's result (``rejected`` with nothing written on errors — a refused
+    figure among them).
     """
     receipt = receipt or Receipt()
     with ledger.transaction():
@@ -317,7 +331,7 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
         result = _screen(parsed, catalog, file, checked, receipt, now)
         if result.status != "accepted":
             return result
-        values, keys = _keyed(parsed.values, catalog)
+        values, keys = keyed or _keyed(parsed.values, catalog)
         current = _current(ledger, keys, None)
         if judged is not None and not current and not ledger.batches():
             # nothing recorded meanwhile: judged against exactly this (empty) state already
@@ -348,19 +362,20 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
 
 def assess(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, session: _Session | None = None,
            file: str | None = None, checked: list[Problem] | None = None, receipt: Receipt | None = None,
-           now: dt.datetime | None = None) -> FileResult:
+           now: dt.datetime | None = None, keyed: Keyed | None = None) -> FileResult:
     """What importing ``parsed`` would do, judged against ``ledger`` (plus a dry run's ``session``).
 
     Judges every figure (refusals, warnings), counts imported / updated / unchanged, lists changes
     and conversions. A file with errors comes back ``rejected`` with every error listed. Writes
     nothing (except into ``session``, when given, for the files after this one). ``checked``:
-    :func:`_consistency_problems` of ``parsed``, when the caller already has them; ``now``: the
-    import's time (for the receipt day; default: no receipt day is worked out).
+    :func:`_consistency_problems` of ``parsed``, when the caller already has them, and ``keyed``
+    its keying of the values (:func:`_checked`); ``now``: the import's time (for the receipt day;
+    default: no receipt day is worked out).
     """
     receipt = receipt or Receipt()
     result = _screen(parsed, catalog, file, checked, receipt, now)
     if result.status == "accepted":
-        values, keys = _keyed(parsed.values, catalog)
+        values, keys = keyed or _keyed(parsed.values, catalog)
         current = _current(ledger, keys, session)
         if _gate(result, values, keys, current, catalog, receipt.acceptance, now):
             _count(result, values, keys, current, catalog, session, now)
@@ -445,7 +460,11 @@ def _omissions(result: FileResult, parsed: ParsedReturn, catalog: Catalog, agenc
                                                     f"但全市数以 {owner} 报送的为准", "not-owner", "warning"))
 
 
-def _keyed(values: list[ValueRecord], catalog: Catalog) -> tuple[list[ValueRecord], list[ValueKey]]:
+Keyed = tuple[list[ValueRecord], list[ValueKey]]
+"""A file's values as stored (periods as points, areas as keyed) and the key of each (:func:`_keyed`)."""
+
+
+def _keyed(values: list[ValueRecord], catalog: Catalog) -> Keyed:
     """``values`` with their periods as points and their areas as keyed (:class:`~pingtai.series.AreaRule`:
     the city's ``''``, a district government's own figure its district), and their keys."""
     values = _as_points(values)
@@ -567,9 +586,16 @@ _INDICATOR, _PERIOD, _AGENCY, _VALUE, _UNIT = (operator.itemgetter(i) for i in r
 def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Problem]:
     """Checks the ledger relies on, whatever reader produced ``parsed``: known ids, the indicator's
     own unit, one value per key and one line per task in a file."""
+    return _checked(parsed, catalog)[0]
+
+
+def _checked(parsed: ParsedReturn, catalog: Catalog) -> tuple[list[Problem], Keyed | None]:
+    """:func:`_consistency_problems` of ``parsed`` and, when its values have none, them keyed
+    (:func:`_keyed`): the duplicate check needs the keys, and judging and recording reuse them."""
     values = parsed.values
-    if _values_consistent(values, catalog) and not parsed.tasks:
-        return []
+    keyed = _consistent_keyed(values, catalog)
+    if keyed is not None and not parsed.tasks:
+        return [], keyed
     problems: list[Problem] = []
     rule = AreaRule(catalog)
     seen: dict[tuple[str, str, str, str], str] = {}
@@ -604,20 +630,22 @@ def _consistency_problems(parsed: ParsedReturn, catalog: Catalog) -> list[Proble
                                     "duplicate-task"))
         else:
             lines[task_key] = task.where
-    return problems
+    return problems, keyed if not problems else None
 
 
-def _values_consistent(values: list[ValueRecord], catalog: Catalog) -> bool:
-    """Whether :func:`_consistency_problems` would find nothing wrong with ``values`` — asked of
-    the whole column at once; only a file with something wrong is looked at value by value."""
+def _consistent_keyed(values: list[ValueRecord], catalog: Catalog) -> Keyed | None:
+    """``values`` keyed (:func:`_keyed`) when :func:`_consistency_problems` would find nothing wrong
+    with them, else ``None`` — asked of the whole column at once; only a file with something wrong is
+    looked at value by value."""
     indicators = catalog.indicators
     for ident, unit in set(zip(map(_INDICATOR, values), map(_UNIT, values), strict=True)):
         definition = indicators.get(ident)
         if definition is None or definition.unit != unit:
-            return False
+            return None
     if not all(map(math.isfinite, map(_VALUE, values))):
-        return False
-    return len(set(keys_of(values, AreaRule(catalog)))) == len(values)
+        return None
+    keyed = _keyed(values, catalog)
+    return keyed if len(set(keyed[1])) == len(values) else None
 
 
 def _duplicate(file: str, sha: str, batch: int | None, agency: str | None, period: Period | None, layout: str | None,
