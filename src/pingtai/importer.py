@@ -667,3 +667,12 @@ def _task_as_point(task: TaskRecord) -> TaskRecord:
         return task
     return TaskRecord(plan=task.plan, task=task.task, agency=task.agency, period=point, status=task.status,
                       progress=task.progress, issues=task.issues, next_steps=task.next_steps, where=task.where)
+
+
+def compare(values: list[ValueRecord], keys: list[ValueKey], ledger: Ledger, catalog: Catalog) -> FileResult:
+    """How ``values`` (already keyed: ``keys``) stand against the figures that count in ``ledger`` now:
+    the importer's own count — new (``imported``), ``updated`` with each :class:`Change`, ``unchanged``
+    — with nothing written (``pingtai review`` shows what a pending return would replace with it)."""
+    result = FileResult(file="", sha256="", status="accepted")
+    _count(result, values, keys, _current(ledger, keys, None), catalog, None)
+    return result

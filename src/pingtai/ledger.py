@@ -37,7 +37,7 @@ import sqlite3
 import threading
 import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -212,7 +212,42 @@ _SCHEMA_V5: tuple[str, ...] = (
     "CREATE UNIQUE INDEX value_key ON value (indicator, area, agency, period, batch_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5)
+_SCHEMA_V6: tuple[str, ...] = (
+    # Review (pingtai accept / reject / ledger set review): who checked the return (审核人), each
+    # decision on a batch and each setting, appended — the newest decision on a batch is its state,
+    # the newest row of a setting its value. ``after_batch`` is the newest batch id when the row was
+    # written: which batches a setting governs, and where a rebuild replays the row among the imports.
+    "ALTER TABLE batch ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''",
+    """
+    CREATE TABLE decision (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batch(id),
+        decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        after_batch INTEGER NOT NULL
+    )""",
+    "CREATE INDEX decision_batch ON decision (batch_id, id)",
+    """
+    CREATE TABLE setting (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        after_batch INTEGER NOT NULL
+    )""",
+    *(
+        f"""
+        CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table}
+        BEGIN SELECT RAISE(ABORT, 'pingtai ledger is append-only'); END"""
+        for table in ("decision", "setting")
+        for action in ("UPDATE", "DELETE")
+    ),
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6)
 """Migration ``i`` takes a ledger from ``user_version`` i to i + 1. Append; never edit a shipped one."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -285,6 +320,59 @@ class StoredTask:
     superseded: bool
 
 
+ReviewState = Literal["pending", "accepted", "rejected"]
+STATE_LABELS: dict[str, str] = {"pending": "待审核", "accepted": "已接收", "rejected": "已退回"}
+DecisionKind = Literal["accepted", "rejected"]
+DECISION_LABELS: dict[str, str] = {"accepted": "接收", "rejected": "退回"}
+SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {"review": ("off", ("off", "required"))}
+"""Each ledger setting: its default and the values it takes (``review``: ``required`` makes a return
+imported from then on 待审核 until accepted)."""
+CONTACT_LABELS: dict[str, str] = {"reporter": "填报人", "phone": "联系电话", "reviewer": "审核人"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One review decision on a batch: ``accepted`` (with an optional ``note``) or ``rejected`` (with
+    its ``reason``), by whom and when. The newest decision on a batch is its state."""
+
+    id: int
+    batch: int
+    decision: DecisionKind
+    by: str
+    at: dt.datetime
+    note: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One change of a ledger setting: ``name`` set to ``value`` by ``by`` at ``at``, when the newest
+    batch was ``after_batch`` (it governs the batches after it)."""
+
+    id: int
+    name: str
+    value: str
+    by: str
+    at: dt.datetime
+    after_batch: int
+
+
+@dataclass(frozen=True)
+class RejectedReturn:
+    """A return sent back and not yet resubmitted: its unit and period, the rejected batch (file, the day
+    it counted as received) and the rejection (when, by whom, why). A resubmission is any later batch
+    for the same unit and period that is not itself rejected."""
+
+    agency: str
+    period: Period
+    batch: int
+    file: str
+    received: dt.date
+    rejected_at: dt.datetime
+    by: str
+    reason: str
+
+
 ReceivedSource = Literal["option", "return", "import"]
 RECEIVED_SOURCE_LABELS: dict[str, str] = {"option": "导入时指定", "return": "报表所填日期", "import": "导入日"}
 
@@ -329,6 +417,15 @@ class Batch:
     backfill: bool
     accepted: tuple[AcceptedCell, ...]
     accept_reason: str
+    reviewer: str = ""
+    """审核人 as the return names them (``''``: not given)."""
+    state: ReviewState = "accepted"
+    """待审核 ``pending`` / 已接收 ``accepted`` / 已退回 ``rejected``: the newest decision, else ``pending``
+    when review was required at its import, else ``accepted``."""
+    decisions: tuple[Decision, ...] = ()
+    """Every decision on it, oldest first."""
+    missing_contacts: tuple[str, ...] = ()
+    """Which of 填报人, 联系电话 and 审核人 the return left out (their labels): the return is flagged."""
 
 
 @dataclass(frozen=True)
@@ -386,6 +483,7 @@ class NewBatch:
     phone: str = ""
     filled_on: dt.date | None = None
     plan_version: str = ""
+    reviewer: str = ""
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -537,6 +635,8 @@ class Ledger:
         """sha256 of the files whose manifest entries this transaction wrote to ``pending/``."""
         self._stored: list[str] = []
         """Archive paths of the files this transaction copied in (removed again if it rolls back)."""
+        self._log_mark: int | None = None
+        """The decisions log's size before this transaction appended to it (cut back if it rolls back)."""
         self._copying: StagedRows | None = None
         """Rows being copied into place in the background (:meth:`stage`); waited for before any
         other use of the connection."""
@@ -793,12 +893,15 @@ class Ledger:
                                      json_extract(value, '$[1]') AS area, json_extract(value, '$[2]') AS agency
                               FROM json_each(?)) s
                         ON v.indicator = s.indicator AND v.area = s.area AND v.agency = s.agency"""
+        # only batches that count (review): a row of one left out is never current, nor hides an older one
+        states = self.review_states()
         sql = f"""
             SELECT {named}, v.period, v.value, v.unit, v.batch_id, v.growth, v.last_year, {texts}
             FROM value v {joined}
             WHERE (v.batch_id = (SELECT MAX(batch_id) FROM value)
                    OR NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.area = v.area
-                                  AND x.agency = v.agency AND x.period = v.period AND x.batch_id > v.batch_id))"""
+                                  AND x.agency = v.agency AND x.period = v.period AND x.batch_id > v.batch_id
+                                  {self._counting("x.batch_id", states)})) {self._counting("v.batch_id", states)}"""
         params = [json.dumps(keys, ensure_ascii=False)] if keys else []
         for column, wanted in (("indicator", indicators), ("area", areas), ("agency", agencies),
                                ("period", None if periods is None else [str(p.as_point()) for p in periods])):
@@ -826,40 +929,41 @@ class Ledger:
     def period_counts(self, areas: Collection[str] | None = None) -> dict[str, int]:
         """How many periods (as spelled) the ledger holds values for, per indicator (of ``areas`` only, when
         given), whoever reported them: one pass over ``value_key``, no value read."""
-        sql, params = "SELECT indicator, COUNT(DISTINCT period) FROM value", []
+        sql, params = f"SELECT indicator, COUNT(DISTINCT period) FROM value WHERE 1 = 1{self._counting('batch_id')}", []
         if areas is not None:
             if not areas:
                 return {}
-            sql += " WHERE area IN (SELECT value FROM json_each(?))"
+            sql += " AND area IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(sorted(set(areas)), ensure_ascii=False))
         return dict(self._query(sql + " GROUP BY indicator", params))
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""
         sql = f"""
-            SELECT {self._VALUE_ROW}, v.batch_id < MAX(v.batch_id) OVER (PARTITION BY v.area, v.period, v.agency)
+            SELECT {self._VALUE_ROW}, v.batch_id < MAX({self._if_counting("v.batch_id")})
+                                                   OVER (PARTITION BY v.area, v.period, v.agency)
             FROM value v WHERE v.indicator = ?
             ORDER BY v.period_end, v.period, v.batch_id, v.area, v.agency"""
         return self._values(sql, [indicator])
 
     def current_tasks(self) -> list[StoredTask]:
         """The newest progress line per ``(plan, task, agency, period)``, by plan, task, period, agency."""
-        sql = """
+        sql = f"""
             SELECT t.plan, t.task, t.agency, t.period, t.status, t.progress, t.issues, t.next_steps,
                    t.batch_id, b.imported_at, 0
             FROM task_progress t JOIN batch b ON b.id = t.batch_id
             WHERE t.batch_id = (SELECT MAX(u.batch_id) FROM task_progress u
                                 WHERE u.plan = t.plan AND u.task = t.task AND u.agency = t.agency
-                                  AND u.period = t.period)
+                                  AND u.period = t.period{self._counting("u.batch_id")})
             ORDER BY t.plan, t.task, t.period_end, t.period, t.agency"""
         return [_stored_task(row) for row in self._query(sql, [])]
 
     def task_history(self, plan: str | None = None) -> list[StoredTask]:
         """Every progress line ever recorded (of one plan, or all), superseded ones flagged."""
-        sql = """
+        sql = f"""
             SELECT t.plan, t.task, t.agency, t.period, t.status, t.progress, t.issues, t.next_steps,
                    t.batch_id, b.imported_at,
-                   t.batch_id < MAX(t.batch_id) OVER (PARTITION BY t.plan, t.task, t.agency, t.period)
+                   t.batch_id < MAX({self._if_counting("t.batch_id")}) OVER (PARTITION BY t.plan, t.task, t.agency, t.period)
             FROM task_progress t JOIN batch b ON b.id = t.batch_id"""
         params: list[str] = []
         if plan is not None:
@@ -870,27 +974,44 @@ class Ledger:
 
     _BATCH_COLUMNS = """id, file, sha256, agency, period, layout, imported_at, reporter, phone, filled_on,
                         imported, updated, unchanged, tasks, warnings, archive,
-                        received, received_source, backfill, accepted, accept_reason"""
+                        received, received_source, backfill, accepted, accept_reason, reviewer"""
 
     def batches(self) -> list[Batch]:
-        """Every batch, oldest first."""
-        return [_batch(row) for row in self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch ORDER BY id", [])]
+        """Every batch, oldest first, with its review state and decisions."""
+        return self._reviewed(self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch ORDER BY id", []))
 
     def batch(self, batch_id: int) -> Batch | None:
-        rows = self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch WHERE id = ?", [batch_id])
-        return _batch(rows[0]) if rows else None
+        """Batch ``batch_id`` with its review state and decisions, if there is one."""
+        rows = self._reviewed(self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch WHERE id = ?", [batch_id]))
+        return rows[0] if rows else None
 
     def batch_by_sha256(self, sha256: str) -> Batch | None:
         """The batch that recorded a file with these bytes, if any."""
-        rows = self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch WHERE sha256 = ?", [sha256])
-        return _batch(rows[0]) if rows else None
+        rows = self._reviewed(self._query(f"SELECT {self._BATCH_COLUMNS} FROM batch WHERE sha256 = ?", [sha256]))
+        return rows[0] if rows else None
+
+    def _reviewed(self, rows: Sequence[Any]) -> list[Batch]:
+        """Batch rows as :class:`Batch`, each with its review state and decisions."""
+        if not rows:
+            return []
+        states = self.review_states()
+        decided: dict[int, list[Decision]] = {}
+        if states or self._query("SELECT 1 FROM decision LIMIT 1", []):
+            for decision in self.decisions():
+                decided.setdefault(decision.batch, []).append(decision)
+        batches = [_batch(row) for row in rows]
+        if not states and not decided:
+            return batches
+        return [replace(b, state=states.get(b.id, "accepted"), decisions=tuple(decided.get(b.id, ())))
+                for b in batches]
 
     def batch_values(self, batch_id: int) -> list[StoredValue]:
         """The values one batch recorded (superseded ones flagged), in the order they were stored."""
         sql = f"""
             SELECT {self._VALUE_ROW},
                    EXISTS (SELECT 1 FROM value w WHERE w.indicator = v.indicator AND w.area = v.area
-                           AND w.agency = v.agency AND w.period = v.period AND w.batch_id > v.batch_id)
+                           AND w.agency = v.agency AND w.period = v.period AND w.batch_id > v.batch_id
+                           {self._counting("w.batch_id")})
             FROM value v WHERE v.batch_id = ? ORDER BY v.rowid"""
         return self._values(sql, [batch_id])
 
@@ -905,8 +1026,23 @@ class Ledger:
             SELECT r.agency, r.period, b.imported_at, b.id, b.received, b.received_source, b.backfill
             FROM received r JOIN batch b ON b.id = r.batch_id
             ORDER BY r.agency, r.period, b.id"""
+        rows = self._query(sql, [])
+        # A rejected return was not received: its unit and period count from the next batch that brought
+        # them and is not rejected (a resubmission; one awaiting review counts, it has arrived), if any.
+        rejected = {b for b, state in self.review_states().items() if state == "rejected"}
+        if rejected and any(row[3] in rejected for row in rows):
+            later: dict[tuple[str, str], int] = {}
+            for agency, period, batch_id in self._received_since(min(rejected)):
+                if batch_id not in rejected and batch_id < later.get((agency, period), batch_id + 1):
+                    later[(agency, period)] = batch_id
+            resubmitted = {(row[0], row[1]): later.get((row[0], row[1])) for row in rows if row[3] in rejected}
+            batches = {b.id: b for b in map(self.batch, {i for i in resubmitted.values() if i is not None}) if b}
+            rows = [row for row in rows if row[3] not in rejected] + [
+                (agency, period, _iso(b.imported_at), b.id, b.received.isoformat(), b.received_source, b.backfill)
+                for (agency, period), batch_id in resubmitted.items() if batch_id is not None
+                for b in (batches[batch_id],)]
         received = []
-        for row in self._query(sql, []):
+        for row in rows:
             at = _timestamp(row[2])
             received.append(ReceivedReturn(agency=row[0], period=_period(row[1]), received_at=at, batch=row[3],
                                            received=_received_day(row[4], at), source=row[5], backfill=bool(row[6])))
@@ -916,6 +1052,205 @@ class Ledger:
         """Row counts of each table (``batch``, ``value``, ``task_progress``)."""
         return {table: int(self._query(f"SELECT COUNT(*) FROM {table}", [])[0][0])
                 for table in ("batch", "value", "task_progress")}
+
+    # --- review: decisions and settings --------------------------------------------------------
+    # The one place that says which batches count: a batch counts unless its state (review_states)
+    # is pending or rejected. Every read of current values, task lines and receipts leaves the
+    # others out through _counting, so no builder filters by itself.
+    def setting(self, name: str) -> str:
+        """The current value of the ledger setting ``name`` (:data:`SETTINGS`; its default when never set)."""
+        rows = self._query("SELECT value FROM setting WHERE name = ? ORDER BY id DESC LIMIT 1", [name])
+        return str(rows[0][0]) if rows else SETTINGS[name][0]
+
+    def settings(self) -> list[Setting]:
+        """Every change of a setting, oldest first."""
+        rows = self._query("SELECT id, name, value, set_by, set_at, after_batch FROM setting ORDER BY id", [])
+        return [Setting(int(r[0]), r[1], r[2], r[3], _timestamp(r[4]), int(r[5])) for r in rows]
+
+    def set_setting(self, name: str, value: str, *, by: str, at: dt.datetime) -> Setting | None:
+        """Set ``name`` to ``value`` (recorded with who and when, in the ledger and its decisions log);
+        ``None`` when it already had that value (nothing written). Raises :class:`UsageError` for an
+        unknown setting or value, :class:`LedgerError` when the ledger cannot be written."""
+        from pingtai.errors import UsageError
+
+        if name not in SETTINGS:
+            raise UsageError(f"未知的台账设置 '{name}'", hint=f"可用：{'、'.join(SETTINGS)}")
+        if value not in SETTINGS[name][1]:
+            raise UsageError(f"设置 {name} 的值应为 {' 或 '.join(SETTINGS[name][1])}，不是 '{value}'")
+        with self.transaction():
+            if self.setting(name) == value:
+                return None
+            ident, after = self._next_ids("setting")
+            entry = archive.LogEntry(ledger=self._name, kind="setting", id=ident, after_batch=after, at=_iso(at),
+                                     by=by, name=name, value=value)
+            self._logged([entry])
+        return Setting(ident, name, value, by, _timestamp(_iso(at)), after)
+
+    def decisions(self, batch_id: int | None = None) -> list[Decision]:
+        """Every decision (on one batch, or all), oldest first."""
+        sql = "SELECT id, batch_id, decision, decided_by, decided_at, note FROM decision"
+        params: list[int] = []
+        if batch_id is not None:
+            sql += " WHERE batch_id = ?"
+            params = [batch_id]
+        return [_decision(row) for row in self._query(sql + " ORDER BY id", params)]
+
+    def record_decision(self, batch_ids: Sequence[int], decision: DecisionKind, *, by: str, at: dt.datetime,
+                        note: str = "") -> tuple[list[Decision], list[int]]:
+        """Record ``decision`` on each batch of ``batch_ids`` (``note``: an acceptance's note, a rejection's
+        reason), by ``by`` at ``at``, in one transaction: each decision's line is appended to the
+        decisions log and fsynced before its row is inserted and committed (:mod:`pingtai.archive`).
+
+        Returns the decisions recorded and the ids of the batches left as they were — already in that
+        state (a rejection: with the same reason). Raises :class:`UsageError` (exit 2) naming every id
+        that is no batch, before anything is written; :class:`LedgerError` when the ledger cannot be written.
+        """
+        from pingtai.errors import UsageError
+
+        wanted = list(dict.fromkeys(batch_ids))
+        with self.transaction():
+            known = {int(row[0]) for row in self._query("SELECT id FROM batch", [])}
+            unknown = [str(i) for i in wanted if i not in known]
+            if unknown:
+                raise UsageError(f"没有这些批次：{'、'.join(unknown)}", hint="批次号见 pingtai batches（或 pingtai review）。")
+            states = self.review_states()
+            latest = {d.batch: d for d in self.decisions()}
+            same = [i for i in wanted if states.get(i, "accepted") == decision
+                    and (decision == "accepted" or latest[i].reason == note)]
+            ident, after = self._next_ids("decision")
+            entries = []
+            for number, batch_id in enumerate((i for i in wanted if i not in same), start=ident):
+                sha = self._query("SELECT sha256 FROM batch WHERE id = ?", [batch_id])[0][0]
+                entries.append(archive.LogEntry(ledger=self._name, kind="decision", id=number, after_batch=after,
+                                                at=_iso(at), by=by, batch=batch_id, sha256=sha, decision=decision,
+                                                note=note))
+            if entries:
+                self._logged(entries)
+        return [_decision((e.id, e.batch, e.decision, e.by, e.at, e.note)) for e in entries], same
+
+    def replay(self, entry: archive.LogEntry) -> None:
+        """Insert the row a decisions-log line records, as it was (``ledger rebuild``; the log is not
+        written again). Raises :class:`LedgerError` when the row cannot be inserted (its batch missing)."""
+        with self.transaction():
+            self._logged([entry], log=False)
+
+    def review_states(self) -> dict[int, ReviewState]:
+        """The batches that do not count, by id: ``pending`` (imported while review was required, not yet
+        decided) or ``rejected`` (the newest decision rejects it). Every other batch is accepted."""
+        counts = self._query("SELECT (SELECT COUNT(*) FROM decision), (SELECT COUNT(*) FROM setting)", [])[0]
+        if not counts[0] and not counts[1]:
+            return {}
+        states: dict[int, ReviewState] = {}
+        rules = [s for s in self.settings() if s.name == "review"]
+        for rule, following in zip(rules, [*rules[1:], None], strict=True):
+            if rule.value != "required":
+                continue
+            sql, params = "SELECT id FROM batch WHERE id > ?", [rule.after_batch]
+            if following is not None:
+                sql += " AND id <= ?"
+                params.append(following.after_batch)
+            states.update((int(row[0]), "pending") for row in self._query(sql, params))
+        for batch_id, latest in {d.batch: d for d in self.decisions()}.items():
+            if latest.decision == "rejected":
+                states[batch_id] = "rejected"
+            else:
+                states.pop(batch_id, None)
+        return states
+
+    def rejected_returns(self) -> list[RejectedReturn]:
+        """Returns sent back and not yet resubmitted (:class:`RejectedReturn`), by unit and period: for each
+        ``(agency, period)`` a rejected batch brought, the newest such batch, unless a later batch that is
+        not rejected brought the same unit and period."""
+        rejected = {b for b, state in self.review_states().items() if state == "rejected"}
+        if not rejected:
+            return []
+        brought: dict[tuple[str, str], list[int]] = {}
+        for agency, period, batch_id in self._received_since(min(rejected)):
+            brought.setdefault((agency, period), []).append(int(batch_id))
+        latest = {d.batch: d for d in self.decisions()}
+        found = []
+        for (agency, period), ids in brought.items():
+            sent_back = max((i for i in ids if i in rejected), default=None)
+            if sent_back is None or any(i > sent_back and i not in rejected for i in ids):
+                continue
+            batch = self.batch(sent_back)
+            assert batch is not None
+            decision = latest[sent_back]
+            found.append(RejectedReturn(agency, _period(period), sent_back, batch.file, batch.received, decision.at,
+                                        decision.by, decision.reason))
+        return sorted(found, key=lambda r: (r.agency, r.period.sort_key()))
+
+    def _received_since(self, first: int) -> list[Any]:
+        """``(agency, period, batch)`` of every batch from ``first`` on that says a return was received."""
+        return self._query("""
+            SELECT agency, period, id FROM batch WHERE id >= ? AND agency IS NOT NULL AND period IS NOT NULL
+            UNION SELECT DISTINCT agency, period, batch_id FROM value WHERE batch_id >= ?
+            UNION SELECT DISTINCT agency, period, batch_id FROM task_progress WHERE batch_id >= ?""",
+                           [first, first, first])
+
+    def _if_counting(self, column: str) -> str:
+        """``column`` where its batch counts, else NULL (a window's MAX over counting batches only)."""
+        left_out = self._counting(column)
+        return f"CASE WHEN 1 = 1{left_out} THEN {column} END" if left_out else column
+
+    def _counting(self, column: str, states: dict[int, ReviewState] | None = None) -> str:
+        """The condition (`` AND …``, or nothing) that keeps ``column``'s batch only when it counts."""
+        left_out = self.review_states() if states is None else states
+        if not left_out:
+            return ""
+        return f" AND {column} NOT IN ({', '.join(str(int(b)) for b in sorted(left_out))})"
+
+    def _next_ids(self, table: str) -> tuple[int, int]:
+        """The next row id of ``table`` (``decision`` or ``setting``) and the newest batch id (0: none)."""
+        row = self._query(f"SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}),"
+                          " (SELECT COALESCE(MAX(id), 0) FROM batch)", [])[0]
+        return int(row[0]), int(row[1])
+
+    def _logged(self, entries: Sequence[archive.LogEntry], *, log: bool = True) -> None:
+        """Inside a transaction: ``entries`` appended to the decisions log (fsynced; taken back if the
+        transaction fails), then their rows inserted — the order of an import (:mod:`pingtai.archive`)."""
+        root = self.root
+        if not self._db.in_transaction or root is None:
+            raise RuntimeError("a decision outside a transaction")
+        if log:
+            self._heal_log(root)
+            self._log_mark = archive.append_log(root, list(entries))
+        try:
+            for entry in entries:
+                if entry.kind == "decision":
+                    self._db.execute(
+                        """INSERT INTO decision (id, batch_id, decision, decided_by, decided_at, note, after_batch)
+                           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                        (entry.id, entry.batch, entry.decision, entry.by, entry.at, entry.note, entry.after_batch))
+                else:
+                    self._db.execute(
+                        "INSERT INTO setting (id, name, value, set_by, set_at, after_batch) VALUES (?, ?, ?, ?, ?, ?)",
+                        (entry.id, entry.name, entry.value, entry.by, entry.at, entry.after_batch))
+        except sqlite3.IntegrityError as exc:  # a batch that is not there (a rebuild that skipped it), a taken id
+            raise LedgerError(f"写入决定被拒绝（{exc}）：所指批次不在台账中，或记录编号已被占用") from None
+        except sqlite3.OperationalError as exc:
+            raise _sqlite_error(self.path, exc) from None
+
+    def _heal_log(self, root: Path) -> None:
+        """Drop the trailing lines of the decisions log that no row claims: a decision killed between the
+        log's fsync and COMMIT (under the write lock, so no decision is in flight)."""
+        path = archive.log_path(root)
+        try:
+            lines = path.read_bytes().splitlines(keepends=True)
+        except OSError:
+            return
+        keep = len(lines)
+        while keep:
+            try:
+                entry = archive.LogEntry.from_json(lines[keep - 1])
+            except ValueError:
+                break  # not ours to mend: ledger verify names it
+            table = "decision" if entry.kind == "decision" else "setting"
+            if self._query(f"SELECT 1 FROM {table} WHERE id = ?", [entry.id]):
+                break
+            keep -= 1
+        if keep < len(lines):
+            archive.truncate_log(root, sum(map(len, lines[:keep])))
 
     # --- check runs ----------------------------------------------------------------------------
     def record_check_run(self, *, scope: str, as_of: dt.date, started_at: dt.datetime,
@@ -994,6 +1329,7 @@ class Ledger:
             raise _sqlite_error(self.path, exc) from None
         self._staged = []
         self._stored = []
+        self._log_mark = None
         try:
             yield
         except BaseException:
@@ -1024,6 +1360,7 @@ class Ledger:
             archive.commit(root, sha)
         self._staged = []
         self._stored = []
+        self._log_mark = None
 
     def _drop_staged(self) -> None:
         """After a rollback: remove this transaction's pending entries and the files it archived."""
@@ -1032,6 +1369,9 @@ class Ledger:
                 archive.discard(self.root, sha)
             for relative in self._stored:
                 archive.unstore(self.root, relative)
+            if self._log_mark is not None:
+                archive.truncate_log(self.root, self._log_mark)
+        self._log_mark = None
         self._staged = []
         self._stored = []
 
@@ -1125,14 +1465,15 @@ class Ledger:
             self._db.execute(
                 """INSERT INTO batch (id, file, sha256, agency, period, layout, imported_at, reporter, phone,
                        filled_on, plan_version, imported, updated, unchanged, tasks, warnings, archive,
-                       received, received_source, backfill, accepted, accept_reason)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       received, received_source, backfill, accepted, accept_reason, reviewer)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (staged.batch_id, batch.file, batch.sha256, batch.agency, str(batch.period) if batch.period else None,
                  batch.layout, imported_at, batch.reporter, batch.phone,
                  batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
                  batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, relative,
                  received.isoformat(), batch.received_source, int(batch.backfill),
-                 json.dumps([asdict(a) for a in batch.accepted], ensure_ascii=False), batch.accept_reason))
+                 json.dumps([asdict(a) for a in batch.accepted], ensure_ascii=False), batch.accept_reason,
+                 batch.reviewer))
             if batch.agency is not None and batch.period is not None:
                 self._db.execute("INSERT OR IGNORE INTO received (agency, period, batch_id) VALUES (?, ?, ?)",
                                  (batch.agency, str(batch.period), staged.batch_id))
@@ -1371,6 +1712,13 @@ def _accepted(text: str) -> tuple[AcceptedCell, ...]:
         raise LedgerError(f"台账中批次的放行记录无法识别：{text[:80]!r}（台账可能已损坏）") from None
 
 
+def _decision(row: Sequence[Any]) -> Decision:
+    """A decision row (id, batch, decision, by, at, note): a rejection's note is its reason."""
+    rejected = row[2] == "rejected"
+    return Decision(id=int(row[0]), batch=int(row[1]), decision=row[2], by=row[3], at=_timestamp(row[4]),
+                    note="" if rejected else row[5], reason=row[5] if rejected else "")
+
+
 def _batch(row: Sequence[Any]) -> Batch:
     imported_at = _timestamp(row[6])
     return Batch(id=int(row[0]), file=row[1], sha256=row[2], agency=row[3],
@@ -1378,4 +1726,7 @@ def _batch(row: Sequence[Any]) -> Batch:
                  reporter=row[7], phone=row[8], filled_on=dt.date.fromisoformat(row[9]) if row[9] else None,
                  imported=int(row[10]), updated=int(row[11]), unchanged=int(row[12]), tasks=int(row[13]),
                  warnings=int(row[14]), archive=row[15], received=_received_day(row[16], imported_at),
-                 received_source=row[17], backfill=bool(row[18]), accepted=_accepted(row[19]), accept_reason=row[20])
+                 received_source=row[17], backfill=bool(row[18]), accepted=_accepted(row[19]), accept_reason=row[20],
+                 reviewer=row[21], missing_contacts=tuple(
+                     label for label, text in zip(CONTACT_LABELS.values(), (row[7], row[8], row[21]), strict=True)
+                     if not text))

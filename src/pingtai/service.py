@@ -10,12 +10,13 @@ for a command (``maintenance`` works on the SQLite files themselves: backups, re
 Opening rules:
 
 - A reading command (``status``, ``show``, ``report``, ``league``, ``bulletin``, ``check``,
-  ``history``, ``batches``) on a ledger that does not exist stops with exit 2, "台账不存在：…（先用 pingtai import
+  ``history``, ``batches``, ``review``) on a ledger that does not exist stops with exit 2, "台账不存在：…（先用 pingtai import
   建立，或检查 --db / PINGTAI_DB）", and creates nothing — a mistyped ``--db`` must not read as an
   office where every return is missing. A missing ledger whose archive records batches is refused
   as lost (``ledger rebuild``).
 - ``import --dry-run`` reads a missing ledger as empty; ``import`` creates it with the first file
-  it takes; ``check --new-only`` writes its run into an existing ledger only.
+  it takes; ``check --new-only``, ``accept``, ``reject`` and ``ledger set`` write into an existing
+  ledger only.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pingtai.errors import LedgerError
-from pingtai.ledger import Batch, CurrentValue, Ledger, resolve_db_path
+from pingtai.ledger import Batch, CurrentValue, DecisionKind, Ledger, resolve_db_path
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from pingtai.periods import Period
     from pingtai.reports import AgencyReport, League, LedgerSnapshot
     from pingtai.returns.opening import FilesAhead
+    from pingtai.review import DecisionResult, PendingReturn, Settings
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,46 @@ def batches(store: Store) -> list[Batch]:
         return ledger.batches()
 
 
+def decide(store: Store, batch_ids: Sequence[int], decision: DecisionKind, *, by: str, at: dt.datetime,
+           note: str = "") -> DecisionResult:
+    """``pingtai accept`` / ``reject``: record ``decision`` on each batch (``note``: an acceptance's note,
+    a rejection's reason) by ``by`` at ``at``; see :meth:`~pingtai.ledger.Ledger.record_decision`.
+    Raises for a ledger that does not exist and for ids that are no batch (nothing written)."""
+    from pingtai.review import DecisionResult
+
+    store.require()
+    with store.write(create=False) as ledger:
+        recorded, unchanged = ledger.record_decision(batch_ids, decision, by=by, at=at, note=note)
+        named = list(dict.fromkeys(batch_ids))
+        batches = {b.id: b for b in ledger.batches() if b.id in named}
+    return DecisionResult(decision, recorded, unchanged, [batches[i] for i in named])
+
+
+def settings(store: Store, change: tuple[str, str] | None = None, *, by: str = "",
+             at: dt.datetime | None = None) -> Settings:
+    """``pingtai ledger set [NAME VALUE]``: the ledger's settings, after setting ``change`` (by ``by`` at
+    ``at``) when given. Raises for an unknown setting or value before the ledger is opened for writing."""
+    from pingtai.ledger import SETTINGS
+    from pingtai.review import Settings
+
+    store.require()
+    changed = None
+    if change is not None:
+        assert at is not None
+        with store.write(create=False) as ledger:
+            changed = ledger.set_setting(*change, by=by, at=at)
+    with store.read() as ledger:
+        return Settings({name: ledger.setting(name) for name in SETTINGS}, ledger.settings(), changed)
+
+
+def review(catalog: Catalog, store: Store) -> list[PendingReturn]:
+    """``pingtai review``: the returns awaiting a decision, each with what it would replace."""
+    from pingtai.review import pending_returns
+
+    with store.read() as ledger:
+        return pending_returns(catalog, ledger)
+
+
 def import_returns(catalog: Catalog, store: Store, files: Sequence[Path], *, now: dt.datetime,
                    agency: str | None = None, period: str | None = None, receipt: Receipt | None = None,
                    dry_run: bool = False, on_progress: ProgressCallback | None = None,
@@ -285,5 +327,5 @@ def backup(store: Store, target: Path) -> Backup:
     return backup_ledger(store.path, target)
 
 
-__all__ = ["Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "league", "rebuild", "report", "show",
-           "snapshot", "status", "verify"]
+__all__ = ["Store", "backup", "batches", "bulletin", "check", "decide", "history", "import_returns", "league", "rebuild",
+           "report", "review", "settings", "show", "snapshot", "status", "verify"]

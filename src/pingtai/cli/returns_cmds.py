@@ -19,6 +19,7 @@ from pingtai.gcutil import gc_paused
 if TYPE_CHECKING:
     from pingtai.history import IndicatorHistory
     from pingtai.importer import FileResult, ImportResult, ProgressCallback, Receipt
+    from pingtai.ledger import Batch
     from pingtai.render.console import Output
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（结构见 docs/contracts.md）。")]
@@ -120,7 +121,9 @@ def history(
 
 @app.command()
 def batches(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = None) -> None:
-    """列出历次导入（批次）：文件、sha256、单位、报告期、导入时间、新增/更新/未变/任务/预警数。
+    """列出历次导入（批次）：文件、sha256、单位、报告期、导入时间、新增/更新/未变/任务/预警数、审核状态、填报人与审核人。
+
+    状态：待审核（尚未接收，不计入）、已接收、已退回（不计入；附理由）。报表缺填报人、联系电话或审核人的，标明“缺…”。
 
     示例：pingtai batches ｜ pingtai batches --json
     """
@@ -135,12 +138,29 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = No
         return
     output().table(TableData(f"导入批次（{len(rows)}）", [
         "批次", "文件", "sha256", "单位", "报告期", "收到日期", "收到日期来源", "导入时间", "新增", "更新", "未变", "任务",
-        "预警", "放行"], [
+        "预警", "放行", "状态", "填报人/审核人"], [
         [str(b.id), b.file, b.sha256[:12], b.agency or "（多个）", b.period.label() if b.period else "（多个）",
          b.received.isoformat() + ("（补录）" if b.backfill else ""), RECEIVED_SOURCE_LABELS[b.received_source],
          _local(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings),
-         f"{len(b.accepted)}（{b.accept_reason}）" if b.accepted else "0"]
-        for b in rows], optional=("sha256", "收到日期来源", "导入时间", "放行", "未变", "任务")))
+         f"{len(b.accepted)}（{b.accept_reason}）" if b.accepted else "0", review_state(b), contacts(b)]
+        for b in rows], optional=("sha256", "收到日期来源", "导入时间", "放行", "未变", "任务", "填报人/审核人")))
+
+
+def review_state(batch: Batch) -> str:
+    """A batch's review state as the tables show it: 已退回 with the reason of the rejection."""
+    from pingtai.ledger import STATE_LABELS
+
+    label = STATE_LABELS[batch.state]
+    if batch.state == "rejected" and batch.decisions:
+        return f"{label}（{batch.decisions[-1].reason}）"
+    return label
+
+
+def contacts(batch: Batch) -> str:
+    """填报人, 联系电话 and 审核人 as a return gave them, and which it left out (``缺审核人``)."""
+    given = "，".join(filter(None, [batch.reporter, batch.phone, f"审核：{batch.reviewer}" if batch.reviewer else ""]))
+    missing = f"缺{'、'.join(batch.missing_contacts)}" if batch.missing_contacts else ""
+    return "；".join(filter(None, [given, missing]))
 
 
 # --- helpers -----------------------------------------------------------------------------------
