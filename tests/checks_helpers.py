@@ -126,7 +126,7 @@ def send(db: Path, catalog: Catalog, agency: str, period: str, values: Mapping[s
                         progress="按计划推进", issues=issues, next_steps="继续推进", where=f"{source.name}!任务!D{number + 3}")
              for number, status, issues in tasks]
     parsed = ParsedReturn(path=source, sha256=sha256_of(source), layout="template", agency=agency, period=point,
-                          values=records, tasks=lines, reporter="张三", phone="0575-88000000",
+                          values=records, tasks=lines, reporter="张三", phone="0575-88000000", reviewer="赵六",
                           filled_on=point.end + dt.timedelta(days=10))
     with Ledger.open(db) as ledger:
         result = record(parsed, catalog, ledger, source=source, now=SENT)

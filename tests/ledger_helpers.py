@@ -104,7 +104,7 @@ def parsed(path: Path, values: list[ValueRecord], *, tasks: list[TaskRecord] | N
     """A :class:`ParsedReturn` as the reader would produce for ``path``."""
     return ParsedReturn(path=path, sha256=sha256_of(path), layout="template", agency=agency,
                         period=Period.parse(period) if period else None, values=values, tasks=tasks or [],
-                        conversions=conversions or [], problems=problems or [], reporter="张三", phone="0575-88000000",
+                        conversions=conversions or [], problems=problems or [], reporter="张三", phone="0575-88000000", reviewer="赵六",
                         filled_on=dt.date(2025, 1, 10), plan_version="plan_2023_38@2026-11-23")
 
 

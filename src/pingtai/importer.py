@@ -28,7 +28,16 @@ from typing import TYPE_CHECKING, Literal
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog
 from pingtai.errors import Problem, UsageError, text_name
-from pingtai.ledger import AcceptedCell, CurrentValue, Ledger, NewBatch, ReceivedSource, sha256_of
+from pingtai.ledger import (
+    CONTACT_LABELS,
+    AcceptedCell,
+    Batch,
+    CurrentValue,
+    Ledger,
+    NewBatch,
+    ReceivedSource,
+    sha256_of,
+)
 from pingtai.periods import Period, PeriodError, office_day
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
 from pingtai.returns.opening import FilesAhead
@@ -243,6 +252,9 @@ def import_files(
                     Problem(text_name(path.name), f"无法读取文件：{os_reason(exc)}", "unreadable")]))
                 continue
             earlier = ledger.batch_by_sha256(sha)
+            if earlier is not None and earlier.state == "rejected":
+                results.append(_sent_back(name, earlier))
+                continue
             if earlier is not None:
                 results.append(_duplicate(name, sha, earlier.id, earlier.agency, earlier.period, earlier.layout,
                                           earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks))
@@ -311,6 +323,8 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
     receipt = receipt or Receipt()
     with ledger.transaction():
         earlier = ledger.batch_by_sha256(parsed.sha256)
+        if earlier is not None and earlier.state == "rejected":
+            return _sent_back(file or text_name(parsed.path), earlier)
         if earlier is not None:
             return _duplicate(file or text_name(parsed.path), parsed.sha256, earlier.id, earlier.agency, earlier.period,
                               earlier.layout, earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks)
@@ -331,7 +345,8 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
         batch = ledger.add_batch(
             NewBatch(file=stored_name or text_name(Path(source).name), sha256=parsed.sha256, agency=parsed.agency,
                      period=parsed.period.as_point() if parsed.period else None, layout=parsed.layout or "table",
-                     imported_at=now, reporter=parsed.reporter, phone=parsed.phone, filled_on=parsed.filled_on,
+                     imported_at=now, reporter=parsed.reporter, phone=parsed.phone, reviewer=parsed.reviewer,
+                     filled_on=parsed.filled_on,
                      plan_version=parsed.plan_version, imported=result.imported, updated=result.updated,
                      unchanged=result.unchanged, tasks=result.tasks, warnings=len(result.warnings),
                      agency_option=agency_option, period_option=period_option, received=result.received,
@@ -420,7 +435,19 @@ def _screen(parsed: ParsedReturn, catalog: Catalog, file: str | None, checked: l
             (office_day(now), "import") if receipt.import_day else receipt_day(parsed, receipt.received, now))
     if parsed.agency is not None and parsed.period is not None and parsed.layout != "long":
         _omissions(result, parsed, catalog, parsed.agency, parsed.period)
+    if parsed.agency is not None:
+        _contacts(result, parsed)
     return result
+
+
+def _contacts(result: FileResult, parsed: ParsedReturn) -> None:
+    """Flag a unit's return that does not name its 填报人, 联系电话 or 审核人: taken, with a warning (a long
+    table of many units is an export, not a return someone filled in, and is not flagged)."""
+    missing = [label for label, given in zip(CONTACT_LABELS.values(), (parsed.reporter, parsed.phone, parsed.reviewer),
+                                             strict=True) if not given]
+    if missing:
+        result.warnings.append(Problem(result.file, f"报表未填写{'、'.join(missing)}：已导入，批次记为缺少联系人信息；"
+                                                    "请提醒填报单位下次填写", "missing-contacts", "warning"))
 
 
 def _omissions(result: FileResult, parsed: ParsedReturn, catalog: Catalog, agency: str, period: Period) -> None:
@@ -624,6 +651,17 @@ def _duplicate(file: str, sha: str, batch: int | None, agency: str | None, perio
                values: int, tasks: int) -> FileResult:
     return FileResult(file=file, sha256=sha, status="duplicate", agency=agency, period=period, layout=layout,
                       unchanged=values, tasks=tasks, batch=batch)
+
+
+def _sent_back(file: str, batch: Batch) -> FileResult:
+    """A file whose very bytes were rejected (``pingtai reject``): refused, nothing written — the agency
+    must send a corrected return, which is a new file."""
+    rejection = batch.decisions[-1]
+    day = office_day(rejection.at).isoformat()
+    problem = Problem(file, f"该文件已于 {day} 被退回：{rejection.reason}（批次 {batch.id}，{rejection.by}）；"
+                            "请让填报单位修改后重新报送新文件", "sent-back")
+    return FileResult(file=file, sha256=batch.sha256, status="rejected", agency=batch.agency, period=batch.period,
+                      layout=batch.layout, batch=batch.id, errors=[problem])
 
 
 def _conversion_notes(parsed: ParsedReturn) -> list[ConversionNote]:
