@@ -280,6 +280,11 @@ class StoredValue:
     growth: float | None = None
     last_year: float | None = None
     note: str = ""
+    state: ReviewState = "accepted"
+    """Its batch's review state: a ``pending`` or ``rejected`` value does not count (``superseded`` then
+    only says whether a newer value that counts exists)."""
+    reason: str = ""
+    """Why its batch was rejected (``''`` unless ``state`` is ``rejected``)."""
 
 
 class CurrentValue(NamedTuple):
@@ -854,6 +859,16 @@ class Ledger:
         if not rows:
             return []
         sources = {row[0]: (row[1], _timestamp(row[2])) for row in self._query("SELECT id, file, imported_at FROM batch", [])}
+        states = self.review_states()
+        if states:  # marked, with the reason of a rejection
+            reasons = {d.batch: d.reason for d in self.decisions()}
+            return [replace(value, state=states[value.batch], reason=reasons.get(value.batch, "")
+                            if states[value.batch] == "rejected" else "") if value.batch in states else value
+                    for value in self._plain_values(rows, sources)]
+        return self._plain_values(rows, sources)
+
+    @staticmethod
+    def _plain_values(rows: list[Any], sources: dict[int, tuple[str, dt.datetime]]) -> list[StoredValue]:
         with gc_paused():  # hundreds of thousands of acyclic objects: see pingtai.gcutil
             return [StoredValue(indicator=row[0], period=_period(row[1]), agency=row[2], value=float(row[3]),
                                 unit=row[4], batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1],
@@ -1142,7 +1157,8 @@ class Ledger:
             return {}
         states: dict[int, ReviewState] = {}
         rules = [s for s in self.settings() if s.name == "review"]
-        for rule, following in zip(rules, [*rules[1:], None], strict=True):
+        for number, rule in enumerate(rules):
+            following = rules[number + 1] if number + 1 < len(rules) else None
             if rule.value != "required":
                 continue
             sql, params = "SELECT id FROM batch WHERE id > ?", [rule.after_batch]

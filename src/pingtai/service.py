@@ -110,14 +110,20 @@ def _names(catalog: Catalog, *, plan: str | None = None, agency: str | None = No
 def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None = None,
            agency: str | None = None, area: str | None = None) -> StatusReport:
     """The dashboard (``pingtai status``); with ``area``, that area's (``status --area``)."""
+    from dataclasses import replace
+
     from pingtai.assess import build_status
 
     _names(catalog, plan=plan, agency=agency, area=area)
     with store.read() as ledger:
         # the city's figures and what they are made of; an area's view ranks it among all, with its notes
         values = _city_values(catalog, ledger) if area is None else ledger.current_values()
-        return build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
-                            plan=plan, agency=agency, area=area)
+        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
+                              plan=plan, agency=agency, area=area)
+        waiting = [b for b in ledger.batches() if b.state == "pending" and (agency is None or b.agency == report.agency)]
+    if not waiting:
+        return report
+    return replace(report, awaiting_review=len(waiting), awaiting_since=min(b.received for b in waiting))
 
 
 def _city_values(catalog: Catalog, ledger: Ledger) -> list[CurrentValue]:
@@ -171,7 +177,7 @@ def snapshot(store: Store) -> LedgerSnapshot:
 
     with store.read() as ledger:
         return LedgerSnapshot(ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
-                              ledger.batches())
+                              ledger.batches(), ledger.rejected_returns())
 
 
 def report(catalog: Catalog, store: Store, agency: str, as_of: dt.date, *, plan: str | None = None) -> AgencyReport:
@@ -213,9 +219,11 @@ def bulletin(catalog: Catalog, store: Store, period: Period, *, as_of: dt.date |
 
 
 def check(catalog: Catalog, store: Store, as_of: dt.date, *, now: dt.datetime, plan: str | None = None,
-          fail_on: FailOn = "off_track", remind_days: int | None = None, new_only: bool = False) -> CheckReport:
+          fail_on: FailOn = "off_track", remind_days: int | None = None, new_only: bool = False,
+          resubmit_days: int = 5) -> CheckReport:
     """The scheduled check (``pingtai check``); with ``new_only`` the run is recorded (at ``now``) and
-    only what is new or changed since the previous run of the same plan selection is kept.
+    only what is new or changed since the previous run of the same plan selection is kept. A return sent
+    back is due again ``resubmit_days`` working days after its rejection (:func:`pingtai.review.resubmit_by`).
 
     A plain check opens the ledger read-only and writes nothing; ``new_only`` reads the previous run
     and records this one in one transaction (see :meth:`~pingtai.ledger.Ledger.record_check_run`).
@@ -228,7 +236,8 @@ def check(catalog: Catalog, store: Store, as_of: dt.date, *, now: dt.datetime, p
     with store.write(create=False) if new_only else store.read() as ledger:
         accepted = {(b.id, cell.where) for b in ledger.batches() for cell in b.accepted}
         full = build_check(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
-                           as_of, plan=plan, remind_days=remind_days, fail_on=fail_on, accepted=accepted)
+                           as_of, plan=plan, remind_days=remind_days, fail_on=fail_on, accepted=accepted,
+                           rejected=ledger.rejected_returns(), resubmit_days=resubmit_days)
         if not new_only:
             return full
         seen = [SeenFinding(f.key, f.fingerprint, f.kind, f.severity) for f in full.findings]

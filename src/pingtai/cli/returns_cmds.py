@@ -19,8 +19,8 @@ from pingtai.gcutil import gc_paused
 if TYPE_CHECKING:
     from pingtai.history import IndicatorHistory
     from pingtai.importer import FileResult, ImportResult, ProgressCallback, Receipt
-    from pingtai.ledger import Batch
-    from pingtai.render.console import Output
+    from pingtai.ledger import Batch, StoredValue
+    from pingtai.render.console import Cell, Output
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（结构见 docs/contracts.md）。")]
 
@@ -256,8 +256,20 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
         out.line(styled(f"  预警 {warning}", "yellow"))
 
 
+def _value_state(value: StoredValue) -> Cell:
+    """当前 / 已更正, or — for a return not counted — 待审核 / 已退回 with the reason."""
+    from pingtai.ledger import STATE_LABELS
+    from pingtai.render.console import styled
+
+    if value.state == "rejected":
+        return styled(f"{STATE_LABELS['rejected']}：{value.reason}", "red")
+    if value.state == "pending":
+        return styled(STATE_LABELS["pending"], "yellow")
+    return styled("已更正", "dim") if value.superseded else "当前"
+
+
 def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str]) -> None:
-    from pingtai.render.console import Cell, TableData, styled
+    from pingtai.render.console import TableData
     from pingtai.render.format import DASH, percent, recorded
     from pingtai.views import target_text
 
@@ -266,7 +278,7 @@ def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str])
     for item in found.plans:
         out.line(f"  {short.get(item.plan, item.plan)} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
     rows: list[list[Cell]] = [[v.period.label(), recorded(v.value) + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
-             v.file, _local(v.imported_at), styled("已更正", "dim") if v.superseded else "当前", v.where,
+             v.file, _local(v.imported_at), _value_state(v), v.where,
              v.area or "全市", percent(v.growth), recorded(v.last_year) if v.last_year is not None else DASH, v.note]
             for v in found.values]
     out.table(TableData(f"历次数值（{len(rows)}）", ["报告期", "数值", "单位", "单位名称", "批次", "文件", "导入时间",

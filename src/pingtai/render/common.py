@@ -25,7 +25,7 @@ TASK_COLOURS: dict[str, tuple[str, str]] = {
 }
 RETURN_COLOURS: dict[str, tuple[str, str]] = {
     "on_time": ("1A7F37", "D1F0D9"), "late": ("9A6700", "FFF1C2"), "missing": ("CF222E", "F8D0D0"),
-    "due": ("0550AE", "DCEBFF"), "upcoming": ("57606A", "E5E7EA"), "unscheduled": ("57606A", "E5E7EA"),
+    "rejected": ("CF222E", "F8D0D0"), "due": ("0550AE", "DCEBFF"), "upcoming": ("57606A", "E5E7EA"), "unscheduled": ("57606A", "E5E7EA"),
     "backfill": ("57606A", "E5E7EA"),
 }
 ACTUAL_COLOUR = "0969DA"

@@ -21,9 +21,9 @@ from pingtai.render.format import (
     terminal_block,
 )
 from pingtai.render.status import TASK_STYLES, area_figures_table, chart, indicator_table, render_area_table
-from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask
+from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask, ReturnEntry
 
-RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "due": "blue"}
+RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "rejected": "bold red", "due": "blue"}
 
 
 def text(value: object) -> Text:
@@ -54,7 +54,8 @@ def render_report(report: AgencyReport, out: Output) -> None:
         next_due = report.next_due
         upcoming = f"；下一期 {next_due.period}（{next_due.due} 前）" if next_due and next_due.due else ""
         backfill = f"，补录 {counts.backfill}（不计按时率）" if counts.backfill else ""
-        out.line(f"报表：应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}{backfill}，"
+        sent_back = f"（其中退回待重报 {counts.rejected}）" if counts.rejected else ""
+        out.line(f"报表：应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}{sent_back}{backfill}，"
                  f"按时率 {rate_text(counts.rate)}{upcoming}")
     else:
         out.line("报表：本单位不在报送名单中")
@@ -103,15 +104,27 @@ def render_report(report: AgencyReport, out: Output) -> None:
         out.line()
     if report.returns:
         # timeliness counts from the receipt day; the import day is the ledger's record, the first to go
-        returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"],
-                            optional=("导入日期",))
+        returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划",
+                                         "填报人/审核人"], optional=("导入日期", "填报人/审核人"))
         for e in report.returns:
+            state = f"{e.label}：{e.reason}" if e.state == "rejected" else e.label
             returns.rows.append([str(e.period), e.due.isoformat() if e.due else "—",
                                  e.received.isoformat() if e.received else "—",
                                  e.imported.isoformat() if e.imported else "—",
-                                 styled(e.label, RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
-                                 text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—"])
+                                 styled(state, RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
+                                 text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—", _people(e)])
         out.table(returns)
+
+
+def _people(entry: ReturnEntry) -> str:
+    """填报人 (phone) / 审核人 of a received return, ``缺…`` for what it left out; ``—`` before any return."""
+    if not entry.file:
+        return "—"
+    reporter = f"{entry.reporter}（{entry.phone}）" if entry.reporter and entry.phone else entry.reporter or entry.phone
+    missing = [label for label, given in (("填报人", entry.reporter), ("联系电话", entry.phone), ("审核人", entry.reviewer))
+               if not given]
+    parts = [reporter, f"审核：{entry.reviewer}" if entry.reviewer else "", f"缺{'、'.join(missing)}" if missing else ""]
+    return "；".join(filter(None, parts))
 
 
 def render_league(league: League, out: Output) -> None:
