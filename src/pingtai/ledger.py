@@ -1143,6 +1143,18 @@ class Ledger:
                 self._logged(entries)
         return [_decision((e.id, e.batch, e.decision, e.by, e.at, e.note)) for e in entries], same
 
+    def logged_rows(self) -> list[archive.LogEntry]:
+        """Every decision and setting as its line of the decisions log should record it (``previous`` left
+        ``None``), in the order they were written: what ``ledger verify`` compares the log with."""
+        decisions = self._query("""SELECT d.id, d.after_batch, d.decided_at, d.decided_by, d.batch_id, b.sha256,
+                                          d.decision, d.note FROM decision d JOIN batch b ON b.id = d.batch_id""", [])
+        settings = self._query("SELECT id, after_batch, set_at, set_by, name, value FROM setting", [])
+        rows = [archive.LogEntry(ledger=self._name, kind="decision", id=int(r[0]), after_batch=int(r[1]), at=r[2], by=r[3],
+                                 batch=int(r[4]), sha256=r[5], decision=r[6], note=r[7]) for r in decisions]
+        rows += [archive.LogEntry(ledger=self._name, kind="setting", id=int(r[0]), after_batch=int(r[1]), at=r[2], by=r[3],
+                                  name=r[4], value=r[5]) for r in settings]
+        return sorted(rows, key=lambda e: (e.at, e.after_batch, e.kind, e.id))
+
     def replay(self, entry: archive.LogEntry) -> None:
         """Insert the row a decisions-log line records, as it was (``ledger rebuild``; the log is not
         written again). Raises :class:`LedgerError` when the row cannot be inserted (its batch missing)."""

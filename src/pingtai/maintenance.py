@@ -31,7 +31,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,8 @@ class Rebuild:
     batches: list[ReplayedBatch] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    decisions: int = 0
+    """Lines of the decisions log (review decisions and settings) read and replayed."""
 
     @property
     def exit_code(self) -> int:
@@ -153,6 +155,7 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
             digests[b.id] = (len(rows[0]), len(rows[1]), rows_digest(*rows), rows_digest(*rows, version=1))
             if deep is not None:
                 stored[b.id] = rows
+        logged = ledger.logged_rows()
         found = archive.scan(folder)
         # An entry is there only once its batch is: one the first read missed may be new since.
         later = {sha for sha in (*found.committed, *found.pending) if ledger.batch_by_sha256(sha) is not None}
@@ -198,7 +201,45 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
                 f"归档记录了批次 {entry.batch}（{entry.file}，{entry.imported_at}），台账中却没有：台账比归档旧"
                 f"（从旧备份恢复？），可用 pingtai ledger rebuild --db 新文件 从归档重建", "unrecorded-batch"))
     result.notes += _orphan_notes(found, claimed)
+    _check_log(logged, folder, result)
     return result
+
+
+def _check_log(logged: list[archive.LogEntry], folder: Path, result: Verification) -> None:
+    """The decisions log against the ledger's decisions and settings: each row's line present and saying
+    the same, each line linked to the one before; lines past the last row's are an interrupted decision
+    (a note), any other line no row claims a problem."""
+    entries, problems = archive.read_log(folder)
+    result.problems += problems
+    where = f"{ARCHIVE_DIR}/{archive.DECISIONS_LOG}"
+    lines = {(entry.kind, entry.id): (number, entry) for number, (entry, _) in enumerate(entries, start=1)}
+    last = 0
+    for row in logged:
+        what = f"{'决定' if row.kind == 'decision' else '设置'} {row.id}（{_logged_text(row)}）"
+        line = lines.get((row.kind, row.id))
+        if line is None:
+            result.problems.append(Problem(where, f"台账中的{what}未记入归档的决定记录：重建将丢失它", "missing-log"))
+            continue
+        number, entry = line
+        last = max(last, number)
+        if replace(entry, previous=None, ledger=row.ledger) != row:
+            result.problems.append(Problem(f"{where}:{number}", f"决定记录与台账中的{what}不符：记录被改动", "tampered-log"))
+    claimed = {(row.kind, row.id) for row in logged}
+    for key, (number, entry) in sorted(lines.items(), key=lambda item: item[1][0]):
+        if key in claimed:
+            continue
+        if number > last:
+            result.notes.append(Problem(f"{where}:{number}", f"决定记录中的{_logged_text(entry)}未提交（操作在写入台账前被中断），"
+                                                             "下次记录决定时自动移除", "pending-log"))
+        else:
+            result.problems.append(Problem(f"{where}:{number}", f"决定记录中的{_logged_text(entry)}在台账中没有对应记录"
+                                                                "（台账比归档旧，或记录被插入）", "unrecorded-log"))
+
+
+def _logged_text(entry: archive.LogEntry) -> str:
+    if entry.kind == "decision":
+        return f"批次 {entry.batch} {'接收' if entry.decision == 'accepted' else '退回'}，{entry.by}，{entry.at}"
+    return f"{entry.name} = {entry.value}，{entry.by}，{entry.at}"
 
 
 @dataclass(frozen=True)
@@ -442,7 +483,12 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
         with Ledger.create_for_rebuild(temp, text_name(db_path.name)) as ledger, \
                 tempfile.TemporaryDirectory(prefix=".pingtai-rebuild-", dir=db_path.parent) as scratch:
             entries = _distinct_batches(found, result)
+            log, problems = archive.read_log(folder)
+            result.problems += problems
+            waiting = [(number, entry) for number, (entry, _) in enumerate(log, start=1)]
             for done, entry in enumerate(entries, start=1):
+                # decisions and settings made before this batch was imported, as they were then
+                waiting = _replay_log(waiting, ledger, result, before=entry.batch)
                 replayed = _replay(entry, found, ledger, catalog, reader, Path(scratch), result)
                 result.batches.append(replayed)
                 if replayed.status != "accepted":
@@ -450,6 +496,10 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
                 if on_progress is not None:
                     on_progress(done, len(entries))
             skipped += [e.sha256 for e in found.committed.values() if e not in entries]
+            _replay_log(waiting, ledger, result, before=None)
+            result.decisions = len(log)
+        if not in_place and (folder / archive.DECISIONS_LOG).is_file():
+            shutil.copyfile(folder / archive.DECISIONS_LOG, archive.log_path(db_path.parent))
         _put_in_place(temp, db_path)
     except OSError as exc:
         raise LedgerError(f"重建台账失败：{os_reason(exc)}", hint="未生成台账；请排除问题后重新运行。") from None
@@ -462,6 +512,23 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
             with contextlib.suppress(OSError):
                 archive.demote(folder.parent, sha)
     return result
+
+
+def _replay_log(waiting: list[tuple[int, archive.LogEntry]], ledger: Ledger, result: Rebuild,
+                before: int | None) -> list[tuple[int, archive.LogEntry]]:
+    """Replay the decisions-log lines recorded before batch ``before`` was imported (``None``: all that
+    are left); return those still waiting. A line whose batch was not rebuilt is a problem, left out."""
+    left = []
+    for number, entry in waiting:
+        if before is not None and entry.after_batch >= before:
+            left.append((number, entry))
+            continue
+        try:
+            ledger.replay(entry)
+        except LedgerError as exc:
+            result.problems.append(Problem(f"{ARCHIVE_DIR}/{archive.DECISIONS_LOG}:{number}",
+                                           f"决定记录未能重放（{exc}）", "log-not-replayed"))
+    return left
 
 
 def _distinct_batches(found: archive.ArchiveScan, result: Rebuild) -> list[ManifestEntry]:

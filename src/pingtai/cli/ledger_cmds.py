@@ -93,7 +93,8 @@ def rebuild(
         out = output()
         _problems(out, result.problems, result.notes)
         done = sum(1 for b in result.batches if b.status == "accepted")
-        out.line(f"已重建台账：{result.ledger}（据 {result.archive} 重放批次 {done}/{len(result.batches)}，"
+        decisions = f"、审核决定与设置 {result.decisions} 条" if result.decisions else ""
+        out.line(f"已重建台账：{result.ledger}（据 {result.archive} 重放批次 {done}/{len(result.batches)}{decisions}，"
                  f"问题 {len(result.problems)}，提示 {len(result.notes)}）")
     raise typer.Exit(result.exit_code)
 
