@@ -1,0 +1,238 @@
+"""Review of returns (pingtai.review and the ledger's decisions): accept, reject, the review policy,
+what counts everywhere, returns sent back, and the decisions log through rebuild and verify."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from checks_helpers import COMMERCE, MARKET, SENT, all_well, send, tiny_catalog
+from pingtai import archive, service
+from pingtai.catalog import Catalog
+from pingtai.errors import UsageError
+from pingtai.importer import record
+from pingtai.ledger import Ledger, sha256_of
+from pingtai.periods import Period
+from pingtai.records import ParsedReturn, ValueRecord
+from pingtai.review import DecisionResult, pending_returns, resubmit_by
+from pingtai.service import Store
+
+AT = dt.datetime(2025, 4, 18, 2, 0, tzinfo=dt.UTC)  # Friday 10:00 in Shaoxing
+AS_OF = dt.date(2025, 5, 1)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    return tiny_catalog(tmp_path / "data")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "ledger" / "ledger.sqlite3"
+
+
+def sales(db: Path) -> dict[str, float]:
+    with Ledger.open(db, readonly=True) as ledger:
+        return {str(v.period): v.value for v in ledger.current_values(["sales"])}
+
+
+def decide(db: Path, ids: list[int], decision: str, note: str = "", *, at: dt.datetime = AT) -> DecisionResult:
+    return service.decide(Store(db), ids, decision, by="王五", at=at, note=note)  # type: ignore[arg-type]
+
+
+def test_a_rejected_correction_stops_counting_and_an_acceptance_brings_it_back(db: Path, catalog: Catalog) -> None:
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 30.0}, name="correction.xlsx")
+    assert sales(db) == {"2025Q1": 30.0}
+    rejected = decide(db, [2], "rejected", "零售额口径有误")
+    assert ([d.batch for d in rejected.recorded], rejected.unchanged) == ([2], [])
+    assert sales(db) == {"2025Q1": 40.0}  # the figure it would have replaced counts again
+    with Ledger.open(db, readonly=True) as ledger:
+        batch = ledger.batch(2)
+        assert batch is not None and batch.state == "rejected"
+        [decision] = batch.decisions
+        assert (decision.decision, decision.by, decision.at, decision.reason, decision.note) == (
+            "rejected", "王五", AT, "零售额口径有误", "")
+        history = {v.batch: v for v in ledger.history("sales")}
+    assert (history[2].state, history[2].reason) == ("rejected", "零售额口径有误")
+    assert (history[1].state, history[1].superseded) == ("accepted", False)  # no counted figure supersedes it
+    # a later decision supersedes the earlier; both stay
+    accepted = decide(db, [2], "accepted", "已电话核实", at=AT + dt.timedelta(hours=1))
+    assert [d.note for d in accepted.recorded] == ["已电话核实"]
+    assert sales(db) == {"2025Q1": 30.0}
+    with Ledger.open(db, readonly=True) as ledger:
+        batch = ledger.batch(2)
+        assert batch is not None and batch.state == "accepted"
+        assert [d.decision for d in batch.decisions] == ["rejected", "accepted"]
+        assert {v.batch: v.superseded for v in ledger.history("sales")} == {1: True, 2: False}
+
+
+def test_deciding_the_same_state_again_records_nothing(db: Path, catalog: Catalog) -> None:
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    assert decide(db, [1], "accepted").unchanged == [1]  # accepted on import already (review off)
+    decide(db, [1], "rejected", "缺任务进展")
+    again = decide(db, [1, 1], "rejected", "缺任务进展")
+    assert (again.recorded, again.unchanged) == ([], [1])
+    assert [d.id for d in decide(db, [1], "rejected", "缺任务进展；数值待核").recorded] == [2]  # a new reason is a new decision
+    with Ledger.open(db, readonly=True) as ledger:
+        assert len(ledger.decisions()) == 2
+    assert len(archive.log_path(db.parent).read_bytes().splitlines()) == 2
+
+
+def test_unknown_batches_are_named_and_nothing_is_written(db: Path, catalog: Catalog) -> None:
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    with pytest.raises(UsageError, match="没有这些批次：7、9"):
+        decide(db, [1, 7, 9], "rejected", "x")
+    with Ledger.open(db, readonly=True) as ledger:
+        assert ledger.decisions() == [] and ledger.batches()[0].state == "accepted"
+    assert not archive.log_path(db.parent).exists()
+
+
+def test_with_review_required_a_return_waits_until_accepted(db: Path, catalog: Catalog) -> None:
+    send(db, catalog, COMMERCE, "2024", {"sales": 125.0})
+    changed = service.settings(Store(db), ("review", "required"), by="张三", at=AT)
+    assert changed.values == {"review": "required"} and changed.changed is not None
+    assert changed.changed.after_batch == 1
+    assert service.settings(Store(db), ("review", "required"), by="张三", at=AT).changed is None  # already so
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    send(db, catalog, COMMERCE, "2024", {"sales": 120.0}, name="2024-correction.xlsx")
+    assert sales(db) == {"2024": 125.0}  # neither counts yet
+    with Ledger.open(db, readonly=True) as ledger:
+        assert [b.state for b in ledger.batches()] == ["accepted", "pending", "pending"]
+        # pending returns have arrived: their timeliness counts from their receipt
+        assert (COMMERCE, Period.parse("2025Q1")) in {(r.agency, r.period) for r in ledger.received_returns()}
+        queue = pending_returns(catalog, ledger)
+    assert [(p.id, p.diff.added, p.diff.updated, p.diff.unchanged) for p in queue] == [(2, 1, 0, 0), (3, 0, 1, 0)]
+    [change] = queue[1].diff.changes
+    assert (change.old, change.new, change.old_batch) == (125.0, 120.0, 1)
+    status = service.status(catalog, Store(db), AS_OF)
+    assert (status.awaiting_review, status.awaiting_since) == (2, dt.date(2025, 1, 10))  # the 2024 correction
+    decide(db, [2, 3], "accepted")
+    assert sales(db) == {"2024": 120.0, "2025Q1": 40.0}
+    assert service.status(catalog, Store(db), AS_OF).awaiting_review == 0
+    # switched off: later returns are accepted on import again; those already waiting would still wait
+    service.settings(Store(db), ("review", "off"), by="张三", at=AT)
+    send(db, catalog, MARKET, "2025Q1", {"shops": 1300.0})
+    with Ledger.open(db, readonly=True) as ledger:
+        assert ledger.batches()[-1].state == "accepted" and ledger.setting("review") == "off"
+        assert [(s.value, s.after_batch) for s in ledger.settings()] == [("required", 1), ("off", 3)]
+
+
+def test_unknown_settings_and_values_are_usage_errors(db: Path, catalog: Catalog) -> None:
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    with pytest.raises(UsageError, match="未知的台账设置 'reveiw'"):
+        service.settings(Store(db), ("reveiw", "required"), by="张三", at=AT)
+    with pytest.raises(UsageError, match="off 或 required，不是 'yes'"):
+        service.settings(Store(db), ("review", "yes"), by="张三", at=AT)
+
+
+def test_a_rejected_return_is_missed_and_checked_until_a_resubmission_supersedes_it(db: Path, catalog: Catalog) -> None:
+    all_well(db, catalog)  # 2024Q1 … 2025Q1 from both units, received on time
+    check = service.check(catalog, Store(db), AS_OF, now=SENT)
+    assert check.findings == []
+    last = 10  # 市市场监管局's 2025Q1 return
+    decide(db, [last], "rejected", "网店数与工商登记不符")
+    report = service.report(catalog, Store(db), MARKET, AS_OF)
+    entry = next(e for e in report.returns if str(e.period) == "2025Q1")
+    assert (entry.state, entry.label, entry.reason, entry.rejected_by, entry.batch) == (
+        "rejected", "退回", "网店数与工商登记不符", "王五", last)
+    assert (report.return_counts.missing, report.return_counts.rejected, report.return_counts.on_time) == (1, 1, 4)
+    league = service.league(catalog, Store(db), AS_OF)
+    assert next(r for r in league.rows if r.agency == MARKET).returns.rejected == 1
+    check = service.check(catalog, Store(db), AS_OF, now=SENT)
+    [finding] = [f for f in check.findings if f.agency == MARKET and f.subject == "return:2025Q1"]
+    # rejected on Friday 2025-04-18: five working days later is Friday 2025-04-25
+    assert (finding.kind, finding.severity, finding.due, finding.by) == (
+        "rejected_return", "error", dt.date(2025, 4, 25), dt.date(2025, 4, 25))
+    assert "网店数与工商登记不符" in finding.message and "2025-04-25 前修改后重新报送" in finding.message
+    early = service.check(catalog, Store(db), dt.date(2025, 4, 25), now=SENT, resubmit_days=10)
+    assert [(f.kind, f.severity, f.due) for f in early.findings if f.agency == MARKET] == [
+        ("rejected_return", "warning", dt.date(2025, 5, 2))]
+    # the resubmission: a new file for the same unit and period
+    send(db, catalog, MARKET, "2025Q1", {"shops": 1310.0}, [(2, "in_progress", "")], name="resubmitted.xlsx")
+    with Ledger.open(db, readonly=True) as ledger:
+        assert ledger.rejected_returns() == []
+        [receipt] = [r for r in ledger.received_returns() if r.agency == MARKET and str(r.period) == "2025Q1"]
+        assert receipt.batch == last + 1
+    entry = next(e for e in service.report(catalog, Store(db), MARKET, AS_OF).returns if str(e.period) == "2025Q1")
+    assert (entry.state, entry.batch) == ("on_time", last + 1)
+    assert service.check(catalog, Store(db), AS_OF, now=SENT).findings == []
+
+
+def test_a_rejected_correction_leaves_the_return_received(db: Path, catalog: Catalog) -> None:
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 30.0}, name="correction.xlsx")
+    decide(db, [2], "rejected", "更正无依据")
+    with Ledger.open(db, readonly=True) as ledger:
+        assert [r.batch for r in ledger.received_returns()] == [1]
+        [back] = ledger.rejected_returns()  # still to be resubmitted: the check says so
+    assert (back.agency, str(back.period), back.batch, back.reason) == (COMMERCE, "2025Q1", 2, "更正无依据")
+
+
+@pytest.mark.parametrize(("at", "days", "expected"), [
+    (dt.datetime(2025, 4, 18, 2, 0, tzinfo=dt.UTC), 5, dt.date(2025, 4, 25)),  # Friday → next Friday
+    (dt.datetime(2025, 4, 18, 16, 30, tzinfo=dt.UTC), 5, dt.date(2025, 4, 25)),  # Saturday 00:30 in Shaoxing
+    (dt.datetime(2025, 4, 14, 2, 0, tzinfo=dt.UTC), 5, dt.date(2025, 4, 21)),  # Monday → next Monday
+    (dt.datetime(2025, 4, 17, 2, 0, tzinfo=dt.UTC), 1, dt.date(2025, 4, 18)),  # Thursday → Friday
+    (dt.datetime(2025, 4, 18, 2, 0, tzinfo=dt.UTC), 1, dt.date(2025, 4, 21)),  # Friday → Monday
+])
+def test_resubmission_deadlines_count_working_days(at: dt.datetime, days: int, expected: dt.date) -> None:
+    assert resubmit_by(at, days) == expected
+
+
+def test_the_very_file_that_was_rejected_is_refused(db: Path, catalog: Catalog) -> None:
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    decide(db, [1], "rejected", "单位有误")
+    source = db.parent / "in" / f"{COMMERCE}_2025Q1.xlsx"
+    parsed = ParsedReturn(path=source, sha256=sha256_of(source), layout="template", agency=COMMERCE,
+                          period=Period.parse("2025Q1"), values=[ValueRecord("sales", Period.parse("2025Q1"), COMMERCE,
+                                                                             40.0, "亿元", "x!指标!C5", "40")])
+    before = db.read_bytes()
+    with Ledger.open(db) as ledger:
+        result = record(parsed, catalog, ledger, source=source, now=SENT)
+    assert (result.status, result.batch, [p.code for p in result.errors]) == ("rejected", 1, ["sent-back"])
+    assert result.errors[0].message.startswith("该文件已于 2025-04-18 被退回：单位有误")
+    with Ledger.open(db, readonly=True) as ledger:
+        assert len(ledger.batches()) == 1
+    assert db.read_bytes() == before
+
+
+def test_an_interrupted_decision_is_noted_and_removed_by_the_next(db: Path, catalog: Catalog) -> None:
+    from pingtai.maintenance import verify_ledger
+
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    decide(db, [1], "rejected", "单位有误")
+    # killed between the log's fsync and COMMIT: a line no row claims
+    archive.append_log(db.parent, [archive.LogEntry(ledger=db.name, kind="decision", id=2, after_batch=1, at="2025-04-18T03:00:00Z",
+                                                    by="王五", batch=1, sha256="0" * 64, decision="accepted")])
+    found = verify_ledger(db)
+    assert (found.exit_code, [n.code for n in found.notes]) == (0, ["pending-log"])
+    with Ledger.open(db, readonly=True) as ledger:
+        assert ledger.batches()[0].state == "rejected"
+    decide(db, [1], "accepted", at=AT + dt.timedelta(hours=2))
+    lines = [json.loads(line) for line in archive.log_path(db.parent).read_bytes().splitlines()]
+    assert [(line["id"], line["decision"], line["at"]) for line in lines] == [
+        (1, "rejected", "2025-04-18T02:00:00Z"), (2, "accepted", "2025-04-18T04:00:00Z")]
+    assert verify_ledger(db).exit_code == 0
+
+
+def test_a_decision_that_fails_takes_its_line_back(db: Path, catalog: Catalog) -> None:
+    import sqlite3
+
+    from pingtai.errors import LedgerError
+
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    decide(db, [1], "rejected", "单位有误")
+    log = archive.log_path(db.parent).read_bytes()
+    raw = sqlite3.connect(db)  # a write that fails after the log line is written (as a full disk would)
+    raw.execute("CREATE TRIGGER refuse BEFORE INSERT ON decision BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    raw.commit()
+    raw.close()
+    with pytest.raises(LedgerError, match="写入决定被拒绝"):
+        decide(db, [1], "accepted")
+    assert archive.log_path(db.parent).read_bytes() == log
+    with Ledger.open(db, readonly=True) as ledger:
+        assert [d.decision for d in ledger.decisions()] == ["rejected"]
