@@ -1554,7 +1554,7 @@ class Ledger:
             triggers = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         except sqlite3.DatabaseError as exc:
             return [f"SQLite 完整性检查失败：{exc}"]
-        missing = sorted(f"{table}_append_only_{action}" for table in ("batch", "value", "task_progress", "received")
+        missing = sorted(f"{table}_append_only_{action}" for table in ("batch", "value", "task_progress", "received", "decision", "setting")
                          for action in ("update", "delete") if f"{table}_append_only_{action}" not in triggers)
         if missing:
             found.append(f"缺少只追加保护触发器：{'、'.join(missing)}（台账曾被 pingtai 以外的程序修改）")
