@@ -74,6 +74,18 @@ def test_areas_as_rows_without_a_city_row_make_no_city_figure_of_their_own(db: P
     assert detail.by_area.city.value == pytest.approx(812.3)
 
 
+def test_the_footer_names_who_filled_the_return_in_and_who_checked_it(db: Path, tmp_path: Path) -> None:
+    imported(db, tmp_path, "a.xlsx", table("2024年1-9月各区、县（市）网络零售额", [["越城区", 160.2, 8.1, None]]))
+    unsigned = [["2024年1-9月各区、县（市）网络零售额"], ["填报单位：市商务局"], HEADER, ["柯桥区", 300.5, 12.0, None],
+                [], ["填报人：王小明"]]
+    result = imported(db, tmp_path, "b.xlsx", unsigned)
+    assert [(p.code, p.message[:13]) for p in result.warnings] == [("missing-contacts", "报表未填写联系电话、审核人")]
+    with Ledger.open(db, readonly=True) as ledger:
+        first, second = ledger.batches()
+    assert (first.reporter, first.phone, first.reviewer, first.missing_contacts) == ("王小明", "0575-85201234", "赵六", ())
+    assert (second.reviewer, second.missing_contacts) == ("", ("联系电话", "审核人"))
+
+
 def test_several_indicators_per_sheet_each_under_its_own_key(db: Path, tmp_path: Path) -> None:
     grid = [["填报单位：市商务局"], ["单位：亿元、万家"],
             ["地区", "网络零售额", "同比", "网络经营主体", "增幅(%)", "备注"],

@@ -236,3 +236,37 @@ def test_a_decision_that_fails_takes_its_line_back(db: Path, catalog: Catalog) -
     assert archive.log_path(db.parent).read_bytes() == log
     with Ledger.open(db, readonly=True) as ledger:
         assert [d.decision for d in ledger.decisions()] == ["rejected"]
+
+
+def test_a_rejected_return_leaves_every_read_of_what_counts(db: Path, catalog: Catalog) -> None:
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0}, [(1, "in_progress", "")])
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 30.0}, [(1, "late", "场地未落实")], name="correction.xlsx")
+    decide(db, [2], "rejected", "任务进展与事实不符")
+    with Ledger.open(db, readonly=True) as ledger:
+        assert [(t.batch, t.status) for t in ledger.current_tasks()] == [(1, "in_progress")]
+        assert {t.batch: t.superseded for t in ledger.task_history()} == {1: False, 2: False}  # none counted replaces it
+        assert [v.superseded for v in ledger.batch_values(1)] == [False]
+        assert ledger.period_counts() == {"sales": 1}
+        assert [v.batch for v in ledger.current_values(series=[("sales", "", COMMERCE)])] == [1]
+    decide(db, [1], "rejected", "数值有误")
+    with Ledger.open(db, readonly=True) as ledger:
+        assert (ledger.current_values(), ledger.current_tasks(), ledger.period_counts()) == ([], [], {})
+        assert ledger.received_returns() == []
+        assert [(r.batch, r.reason) for r in ledger.rejected_returns()] == [(2, "任务进展与事实不符")]
+    status = service.status(catalog, Store(db), AS_OF)
+    assert next(r for r in status.indicators if r.id == "sales").actual is None
+
+
+def test_the_review_tables_are_append_only(db: Path, catalog: Catalog) -> None:
+    import sqlite3
+
+    send(db, catalog, COMMERCE, "2025Q1", {"sales": 40.0})
+    decide(db, [1], "rejected", "单位有误")
+    raw = sqlite3.connect(db)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("UPDATE decision SET note = '无误'")
+    raw.execute("DROP TRIGGER decision_append_only_delete")
+    raw.commit()
+    raw.close()
+    with Ledger.open(db, readonly=True) as ledger:
+        assert any("decision_append_only_delete" in p for p in ledger.integrity_problems())

@@ -130,10 +130,7 @@ class ManifestEntry:
     @classmethod
     def from_json(cls, data: bytes) -> ManifestEntry:
         """Parse an entry; raises :class:`ValueError` (with the reason) for anything malformed."""
-        try:
-            raw = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"不是有效的 JSON（{exc}）") from None
+        raw = _json(data)
         if not isinstance(raw, dict):
             raise ValueError("不是 JSON 对象")
         if raw.get("format") not in FORMATS or isinstance(raw.get("format"), bool):
@@ -165,6 +162,14 @@ class ManifestEntry:
                 raise ValueError(f"字段 {key} 的类型不对：{value!r}")
             extra[key] = value
         return cls(**{key: raw[key] for key in expected}, **extra)
+
+
+def _json(data: bytes) -> Any:
+    """UTF-8 JSON bytes parsed; :class:`ValueError` (in words) when they are not."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"不是有效的 JSON（{exc}）") from None
 
 
 def archive_name(sha256: str, suffix: str) -> str:
@@ -462,10 +467,7 @@ class LogEntry:
     @classmethod
     def from_json(cls, data: bytes) -> LogEntry:
         """Parse one line; raises :class:`ValueError` (with the reason) for anything malformed."""
-        try:
-            raw = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"不是有效的 JSON（{exc}）") from None
+        raw = _json(data)
         if not isinstance(raw, dict) or raw.get("format") != LOG_FORMAT:
             raise ValueError(f"未知的决定记录格式 {raw.get('format') if isinstance(raw, dict) else raw!r}")
         types: dict[str, tuple[type, ...]] = {

@@ -212,6 +212,14 @@ _SCHEMA_V5: tuple[str, ...] = (
     "CREATE UNIQUE INDEX value_key ON value (indicator, area, agency, period, batch_id)",
 )
 
+def _append_only(*tables: str) -> tuple[str, ...]:
+    """The triggers that refuse to update or delete rows of ``tables``."""
+    return tuple(f"""
+        CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table}
+        BEGIN SELECT RAISE(ABORT, 'pingtai ledger is append-only'); END"""
+                 for table in tables for action in ("UPDATE", "DELETE"))
+
+
 _SCHEMA_V6: tuple[str, ...] = (
     # Review (pingtai accept / reject / ledger set review): who checked the return (审核人), each
     # decision on a batch and each setting, appended — the newest decision on a batch is its state,
@@ -238,13 +246,7 @@ _SCHEMA_V6: tuple[str, ...] = (
         set_at TEXT NOT NULL,
         after_batch INTEGER NOT NULL
     )""",
-    *(
-        f"""
-        CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table}
-        BEGIN SELECT RAISE(ABORT, 'pingtai ledger is append-only'); END"""
-        for table in ("decision", "setting")
-        for action in ("UPDATE", "DELETE")
-    ),
+    *_append_only("decision", "setting"),
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6)
