@@ -15,6 +15,12 @@ never a batch without its file (:mod:`pingtai.archive` has the layout and the or
 A new ledger is never started beside an archive that already records batches: that is a lost
 ledger, to be rebuilt.
 
+Returns go through review (``pingtai accept`` / ``reject``, ``pingtai ledger set review``): each
+decision and setting is appended to ``decision`` / ``setting`` and to the decisions log in the archive
+(:mod:`pingtai.archive`). A batch that is pending or rejected does not count: every read of current
+values, task lines and receipts leaves it out through one condition (:meth:`Ledger.review_states`), so
+the *current* value of a key is the row of the newest batch **that counts**.
+
 ``pingtai check --new-only`` records each run here too (``check_run``, ``check_finding``: the key
 and fingerprint of every finding it saw), so the next run can tell what is new.
 
