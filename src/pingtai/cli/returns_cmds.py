@@ -143,7 +143,7 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = No
          b.received.isoformat() + ("（补录）" if b.backfill else ""), RECEIVED_SOURCE_LABELS[b.received_source],
          _local(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings),
          f"{len(b.accepted)}（{b.accept_reason}）" if b.accepted else "0", review_state(b), contacts(b)]
-        for b in rows], optional=("sha256", "收到日期来源", "导入时间", "放行", "未变", "任务", "填报人/审核人")))
+        for b in rows], optional=("填报人/审核人", "sha256", "收到日期来源", "导入时间", "放行", "未变", "任务")))
 
 
 def review_state(batch: Batch) -> str:

@@ -104,27 +104,28 @@ def render_report(report: AgencyReport, out: Output) -> None:
         out.line()
     if report.returns:
         # timeliness counts from the receipt day; the import day is the ledger's record, the first to go
-        returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划",
-                                         "填报人/审核人"], optional=("导入日期", "填报人/审核人"))
+        returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"],
+                            optional=("导入日期",))
         for e in report.returns:
             state = f"{e.label}：{e.reason}" if e.state == "rejected" else e.label
             returns.rows.append([str(e.period), e.due.isoformat() if e.due else "—",
                                  e.received.isoformat() if e.received else "—",
                                  e.imported.isoformat() if e.imported else "—",
                                  styled(state, RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
-                                 text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—", _people(e)])
+                                 text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—"])
         out.table(returns)
+        signed = [e for e in report.returns if e.file]
+        if signed:  # who filled each return in and who checked it, as the return says
+            out.table(TableData("报表填报人", ["期别", "填报人", "联系电话", "审核人", "缺项"], [
+                [str(e.period), *(text(given) if given else "—" for given in (e.reporter, e.phone, e.reviewer)), _missing(e)]
+                for e in signed]))
 
 
-def _people(entry: ReturnEntry) -> str:
-    """填报人 (phone) / 审核人 of a received return, ``缺…`` for what it left out; ``—`` before any return."""
-    if not entry.file:
-        return "—"
-    reporter = f"{entry.reporter}（{entry.phone}）" if entry.reporter and entry.phone else entry.reporter or entry.phone
+def _missing(entry: ReturnEntry) -> str:
+    """What of 填报人, 联系电话 and 审核人 a return left out (``缺审核人``), else ``—``."""
     missing = [label for label, given in (("填报人", entry.reporter), ("联系电话", entry.phone), ("审核人", entry.reviewer))
                if not given]
-    parts = [reporter, f"审核：{entry.reviewer}" if entry.reviewer else "", f"缺{'、'.join(missing)}" if missing else ""]
-    return "；".join(filter(None, parts))
+    return f"缺{'、'.join(missing)}" if missing else "—"
 
 
 def render_league(league: League, out: Output) -> None:
