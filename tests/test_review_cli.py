@@ -117,6 +117,12 @@ def test_a_rejected_return_is_refused_again_and_named_by_check_and_report(runner
     assert (entry["state"], entry["label"], entry["reason"]) == ("rejected", "退回", "网络零售额单位有误")
     code, out, _ = run(runner, "history", "网络零售额")
     assert "已退回：网络零售额单位有误" in out
+    code, out, _ = run(runner, "report", "--agency", "市商务局", "--as-of", AS_OF)
+    assert "退回：网络零售额单位有误" in out and "（其中退回待重报 1）" in out and "报表填报人" in out
+    for suffix in ("md", "html"):
+        target = db.parent / f"report.{suffix}"
+        assert run(runner, "report", "--agency", "市商务局", "--as-of", AS_OF, "-o", target)[0] == 0
+        assert "退回：网络零售额单位有误" in target.read_text(encoding="utf-8")
 
 
 def test_decisions_survive_a_rebuild_and_verify_finds_a_tampered_log(runner: CliRunner, db: Path) -> None:

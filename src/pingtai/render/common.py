@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pingtai.reports import League, LeagueRow
+    from pingtai.reports import League, LeagueRow, ReturnEntry
 
 # (text colour, light background) per state; text colours are dark enough for white paper
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
@@ -60,5 +60,11 @@ def colours(kind: str, key: str) -> tuple[str, str]:
     return table.get(key, ("57606A", "E5E7EA"))
 
 
+def return_label(entry: ReturnEntry) -> str:
+    """A return's state as a report shows it: its label, and for one sent back (退回) the reason."""
+    return f"{entry.label}：{entry.reason}" if entry.state == "rejected" and entry.reason else entry.label
+
+
 __all__ = ["ACTUAL_COLOUR", "FONT_STACK", "LEAGUE_TITLE", "PATH_COLOUR", "REPORT_TITLE", "RETURN_COLOURS",
-           "STATUS_COLOURS", "TASK_COLOURS", "colours", "idle_note", "league_sections"]
+           "STATUS_COLOURS", "TASK_COLOURS", "colours", "idle_note", "league_sections", "return_label"]
+

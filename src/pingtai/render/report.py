@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.common import idle_note, league_sections
+from pingtai.render.common import idle_note, league_sections, return_label
 from pingtai.render.console import Line, Output, TableData, styled
 from pingtai.render.format import (
     latest_text,
@@ -107,11 +107,10 @@ def render_report(report: AgencyReport, out: Output) -> None:
         returns = TableData("报表报送", ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"],
                             optional=("导入日期",))
         for e in report.returns:
-            state = f"{e.label}：{e.reason}" if e.state == "rejected" else e.label
             returns.rows.append([str(e.period), e.due.isoformat() if e.due else "—",
                                  e.received.isoformat() if e.received else "—",
                                  e.imported.isoformat() if e.imported else "—",
-                                 styled(state, RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
+                                 styled(return_label(e), RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
                                  text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—"])
         out.table(returns)
         signed = [e for e in report.returns if e.file]
