@@ -17,6 +17,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "returns"
 COMMERCE_2023 = EXAMPLES / "示例_市商务局_2023Q4.xlsx"
 COMMERCE_2024 = EXAMPLES / "示例_市商务局_2024Q4.xlsx"
 INDUSTRY_2024 = EXAMPLES / "示例_市经信局_2024Q4.xlsx"
+DISTRICT_2024 = EXAMPLES / "示例_市商务局_2024Q4_分地区.xlsx"
 AS_OF = "2025-03-01"
 
 
@@ -131,7 +132,11 @@ def test_decisions_survive_a_rebuild_and_verify_finds_a_tampered_log(runner: Cli
     imported(runner, COMMERCE_2024, INDUSTRY_2024)
     assert run(runner, "reject", "2", "--reason", "网络零售额单位有误", "--by", "王五")[0] == 0
     assert run(runner, "accept", "3", "--by", "王五")[0] == 0
+    # judged against what counts: the rejected 2024 figure is not there to compare with, so the city's
+    # 2024 figure in the table of areas is new — a rebuild must replay the rejection before this import
+    imported(runner, DISTRICT_2024)
     _, before, _ = run(runner, "batches", "--json")
+    assert [(b["id"], b["imported"], b["unchanged"]) for b in json.loads(before)][-1] == (4, 8, 0)
     assert run(runner, "ledger", "verify")[0] == 0
     os.replace(db, db.with_name("lost.sqlite3"))
     for suffix in ("-wal", "-shm"):
