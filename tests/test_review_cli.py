@@ -82,7 +82,8 @@ def test_review_required_queues_returns_until_accepted(runner: CliRunner, db: Pa
     imported(runner, COMMERCE_2023)
     code, out, _ = run(runner, "ledger", "set", "review", "required", "--by", "张三")
     assert code == 0 and out.startswith("已设置 review = required\n")
-    imported(runner, COMMERCE_2024)
+    code, out, _ = run(runner, "import", COMMERCE_2024)
+    assert code == 0 and "（市商务局，2024年，批次 2，待审核：接收（pingtai accept）后计入）" in out
     code, out, _ = run(runner, "review")
     assert code == 0 and "待审核报表（1）" in out and "\n2\t示例_市商务局_2024Q4.xlsx\t市商务局\t2024年\t2025-01-10\t" in out
     code, out, _ = run(runner, "review", "--json")

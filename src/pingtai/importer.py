@@ -140,6 +140,9 @@ class FileResult:
     changes: list[Change] = field(default_factory=list)
     blank: list[str] = field(default_factory=list)
     blank_tasks: list[str] = field(default_factory=list)
+    state: str | None = None
+    """The recorded batch's review state (``pending`` while the ledger requires review, else
+    ``accepted``); ``None`` for a file not recorded (a dry run, a duplicate, a rejected file)."""
 
 
 @dataclass
@@ -357,7 +360,7 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
                      accept_option=acceptance.cells, accept_all=acceptance.every,
                      receipt_rule=0 if receipt.import_day else 1, id=batch_id),
             source, staged=staged)
-        result.batch = batch.id
+        result.batch, result.state = batch.id, batch.state
     return result
 
 

@@ -228,7 +228,8 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
     color = {"accepted": "green", "duplicate": "cyan", "rejected": "bold red"}[item.status]
     who = "，".join(x for x in (item.agency or "", item.period.label() if item.period else "") if x)
     batch = f"，批次 {item.batch}" if item.batch is not None else ""
-    out.line(styled(f"{status}：{item.file}" + (f"（{who}{batch}）" if who or batch else ""), color))
+    pending = "，待审核：接收（pingtai accept）后计入" if item.state == "pending" and item.status == "accepted" else ""
+    out.line(styled(f"{status}：{item.file}" + (f"（{who}{batch}{pending}）" if who or batch else ""), color))
     if item.status == "rejected":
         out.line(f"  错误 {len(item.errors)} 处，本文件未写入任何数据")
         out.stream.flush()  # keep each file's errors (stderr) next to its summary (stdout) on a terminal
