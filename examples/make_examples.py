@@ -43,7 +43,7 @@ LABEL = "（示例数据，非官方统计）"
 FIXED = dt.datetime(2025, 1, 2, 9, 0, 0)
 
 # --- template returns: (agency, period, values by indicator id, task progress, reporter) -----------------
-TEMPLATE_RETURNS: list[tuple[str, str, dict[str, float | str], dict[tuple[str, int], tuple[str, str, str, str]], tuple[str, str, dt.date]]] = [
+TEMPLATE_RETURNS: list[tuple[str, str, dict[str, float | str], dict[tuple[str, int], tuple[str, str, str, str]], tuple[str, str, str, dt.date]]] = [
     ("市商务局", "2024Q4",
      {"online_retail_sales": 1150.6, "online_business_entities": 13.1, "platforms": 118,
       "billion_yuan_platforms": 5, "cross_border_ecommerce_trade": 138.2},
@@ -51,19 +51,19 @@ TEMPLATE_RETURNS: list[tuple[str, str, dict[str, float | str], dict[tuple[str, i
       ("5号", 7): ("滞后", "跨境电商进出口总额138.2亿元", "外需偏弱，距150亿元目标仍有差距", "加大海外仓和独立站扶持"),
       ("5号", 8): ("推进中", "新增省级电商专业村5个", "", "开展农村电商带头人培训"),
       ("5号", 10): ("已完成", "直播电商基地建成投用", "", "总结推广直播电商模式")},
-     ("李明", "0575-85123456", dt.date(2025, 1, 10))),
+     ("李明", "0575-85123456", "王芳", dt.date(2025, 1, 10))),
     ("市市场监管局", "2024Q4",
      {"local_standards": 6, "data_ip_registrations": 372, "green_channel_enterprises": 420,
       "standardization_pilots": 3, "standard_research_output_ratio": 45, "monitored_livestream_rooms": 5200},
      {("38号", 7): ("推进中", "绿色通道入驻企业420家", "", "继续扩大绿色通道覆盖"),
       ("38号", 12): ("推进中", "数据知识产权登记累计372件", "登记宣传不足", "走进园区开展登记服务"),
       ("38号", 16): ("推进中", "新发布平台经济地方标准1项", "", "推进2项标准立项")},
-     ("陈芳", "0575-85200001", dt.date(2025, 1, 13))),
+     ("陈芳", "0575-85200001", "周敏", dt.date(2025, 1, 13))),
     # filled in four days after the return was due: received late
     ("市经信局", "2024Q4",
      {"provincial_industrial_internet_platforms": 57, "provincial_digital_factories": 3},
      {("38号", 2): ("推进中", "新增省级工业互联网平台5个", "数字工厂培育进度偏慢", "组织数字工厂申报辅导")},
-     ("赵强", "0575-85111222", dt.date(2025, 1, 24))),
+     ("赵强", "0575-85111222", "孙伟", dt.date(2025, 1, 24))),
 ]
 
 
@@ -89,14 +89,14 @@ def normalise(path: Path) -> None:
 
 
 def template_return(out: Path, agency: str, period: str, values: dict[str, float | str],
-                    tasks: dict[tuple[str, int], tuple[str, str, str, str]], reporter: tuple[str, str, dt.date]) -> Path:
+                    tasks: dict[tuple[str, int], tuple[str, str, str, str]], reporter: tuple[str, str, str, dt.date]) -> Path:
     """Generate the template with ``pingtai.template`` and fill it in as the agency would."""
     path = out / f"示例_{agency}_{period}.xlsx"
     write_template(load_catalog(), agency, period, path, generated=FIXED.date(), title_note=LABEL)
     book = openpyxl.load_workbook(path)
     sheet = book[layout.VALUES_SHEET]
     footer: dict[str, str | dt.date] = {layout.REPORTER_LABEL: reporter[0], layout.PHONE_LABEL: reporter[1],
-                                        layout.FILLED_ON_LABEL: reporter[2]}
+                                        layout.REVIEWER_LABEL: reporter[2], layout.FILLED_ON_LABEL: reporter[3]}
     for row in sheet.iter_rows():
         key = row[0].value
         if isinstance(key, str) and key in values:
@@ -131,7 +131,7 @@ COMMERCE_2024H1 = [
     ("2", "跨境电商进出口总额", "万元", "640,000", "6.0", ""),
     ("3", "网络经营主体", "万家", "12.9", "", "6月末数"),
 ]
-FOOTER = "填报人：李明　　联系电话：0575-85123456　　填报时间：{filled}"
+FOOTER = "填报人：李明　　联系电话：0575-85123456　　审核人：王芳　　填报时间：{filled}"
 
 
 def free_form_rows(period_text: str, rows: Sequence[tuple[str, ...]], filled: str) -> list[list[str]]:
@@ -195,7 +195,7 @@ AREAS_2024: list[list[str | float]] = [
     ["嵊州市", 119.1, 8.2, 10.4, "自2024年起含跨境电商零售出口，同比按可比口径计算"],
     ["滨海新区", 52.6, 16.1, 4.6, "功能区，已含在所在区数中"],
     [],
-    ["填报人：李明　　联系电话：0575-85123456　　填报时间：2025年1月10日"],
+    ["填报人：李明　　联系电话：0575-85123456　　审核人：王芳　　填报时间：2025年1月10日"],
 ]
 
 

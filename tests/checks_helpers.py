@@ -15,6 +15,7 @@ days' grace (Q1 2025: due 04-20, missing from 04-26), escalated to errors after 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -107,7 +108,15 @@ def tiny_catalog(directory: Path) -> Catalog:
     return load_catalog(write_tiny(directory))
 
 
-def send(db: Path, catalog: Catalog, agency: str, period: str, values: Mapping[str, float],
+def inbox(db: Path | str) -> Path:
+    """Where a test's returns are written: beside an SQLite ledger; for a database, in the test's own
+    folder (where conftest points ``PINGTAI_DB``)."""
+    if isinstance(db, Path):
+        return db.parent / "in"
+    return Path(os.environ["PINGTAI_DB"]).parent / "in"
+
+
+def send(db: Path | str, catalog: Catalog, agency: str, period: str, values: Mapping[str, float],
          tasks: Sequence[tuple[int, str | None, str]] = (), *, name: str | None = None) -> FileResult:
     """Import one agency's return for ``period`` through the importer (a real file, archived).
 
@@ -116,7 +125,7 @@ def send(db: Path, catalog: Catalog, agency: str, period: str, values: Mapping[s
     file result.
     """
     point = Period.parse(period)
-    source = db.parent / "in" / (name or f"{agency}_{period}.xlsx")
+    source = inbox(db) / (name or f"{agency}_{period}.xlsx")
     source.parent.mkdir(parents=True, exist_ok=True)
     source.write_bytes(f"{agency} {period} {sorted(values.items())} {list(tasks)}".encode())
     records = [ValueRecord(indicator=ident, period=point, agency=agency, value=number,
@@ -126,7 +135,7 @@ def send(db: Path, catalog: Catalog, agency: str, period: str, values: Mapping[s
                         progress="按计划推进", issues=issues, next_steps="继续推进", where=f"{source.name}!任务!D{number + 3}")
              for number, status, issues in tasks]
     parsed = ParsedReturn(path=source, sha256=sha256_of(source), layout="template", agency=agency, period=point,
-                          values=records, tasks=lines, reporter="张三", phone="0575-88000000",
+                          values=records, tasks=lines, reporter="张三", phone="0575-88000000", reviewer="赵六",
                           filled_on=point.end + dt.timedelta(days=10))
     with Ledger.open(db) as ledger:
         result = record(parsed, catalog, ledger, source=source, now=SENT)
@@ -140,7 +149,7 @@ PERIODS = ("2024Q1", "2024H1", "2024Q3", "2024", "2025Q1")
 """Returns sent: the first quarter of 2024 with task lines only (no seasonal share for 2025Q1)."""
 
 
-def all_well(db: Path, catalog: Catalog, *, skip: Sequence[tuple[str, str]] = (),
+def all_well(db: Path | str, catalog: Catalog, *, skip: Sequence[tuple[str, str]] = (),
              sales: Mapping[str, float | None] | None = None, shops: Mapping[str, float | None] | None = None,
              task1: Mapping[str, str] | None = None, task2: Mapping[str, str] | None = None) -> None:
     """Every return from 2024Q1 to 2025Q1 in, every figure on its path, task 1 done by 2024: nothing to

@@ -59,7 +59,7 @@ V5_COLUMNS = ("area", "growth", "last_year", "note")
 
 
 def downgrade(path: Path, version: int) -> None:
-    """Take the ledger at ``path`` back to schema ``version`` (2, 3 or 4), as a pingtai of that version left it.
+    """Take the ledger at ``path`` back to schema ``version`` (2 to 5), as a pingtai of that version left it.
 
     For the migration tests: what the later migrations added is dropped (a back-fill of history the
     older pingtai never knew is lost with the columns, as it would never have been recorded; so are
@@ -67,6 +67,13 @@ def downgrade(path: Path, version: int) -> None:
     """
     raw = sqlite3.connect(path, isolation_level=None)
     try:
+        # schema 6: review (decisions, settings, 审核人)
+        raw.executescript("""DROP TRIGGER decision_append_only_update; DROP TRIGGER decision_append_only_delete;
+                             DROP TRIGGER setting_append_only_update; DROP TRIGGER setting_append_only_delete;
+                             DROP TABLE decision; DROP TABLE setting; ALTER TABLE batch DROP COLUMN reviewer;""")
+        if version == 5:
+            raw.execute("PRAGMA user_version = 5")
+            return
         raw.execute("DROP INDEX value_key")
         for column in V5_COLUMNS:
             raw.execute(f"ALTER TABLE value DROP COLUMN {column}")
@@ -97,7 +104,7 @@ def parsed(path: Path, values: list[ValueRecord], *, tasks: list[TaskRecord] | N
     """A :class:`ParsedReturn` as the reader would produce for ``path``."""
     return ParsedReturn(path=path, sha256=sha256_of(path), layout="template", agency=agency,
                         period=Period.parse(period) if period else None, values=values, tasks=tasks or [],
-                        conversions=conversions or [], problems=problems or [], reporter="张三", phone="0575-88000000",
+                        conversions=conversions or [], problems=problems or [], reporter="张三", phone="0575-88000000", reviewer="赵六",
                         filled_on=dt.date(2025, 1, 10), plan_version="plan_2023_38@2026-11-23")
 
 

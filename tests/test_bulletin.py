@@ -26,7 +26,7 @@ from pingtai.bulletin.build import POINT_KINDS, default_as_of
 from pingtai.bulletin.model import Figure, Quote, plain
 from pingtai.checks import build_check
 from pingtai.errors import UnknownNameError, UsageError
-from pingtai.ledger import ReceivedReturn
+from pingtai.ledger import ReceivedReturn, RejectedReturn
 from pingtai.loader import load_catalog
 from pingtai.periods import Period
 from pingtai.records import TaskRecord
@@ -421,3 +421,15 @@ def test_a_decreasing_indicator_is_measured_the_other_way_round(examples: Ledger
     figures = [p for b in bulletin.sections[1].blocks if isinstance(b, Paragraph) for p in b.parts
                if isinstance(p, Figure) and p.unit == "个百分点"]
     assert figures[0].rule == "gap_inverse"
+
+
+def test_a_return_sent_back_is_named_in_the_returns_sentence() -> None:
+    """市经信局's 2024Q3 return was rejected and not resubmitted: 报表被退回、尚未重报, counted as owed, not on time."""
+    back = RejectedReturn(agency="市经信局", period=Period.parse("2024Q3"), batch=1, file="经信局.xlsx",
+                          received=dt.date(2024, 10, 15), rejected_at=dt.datetime(2024, 10, 16, 2, tzinfo=dt.UTC),
+                          by="王五", reason="数值单位有误")
+    bulletin = build_bulletin(catalog(), LedgerSnapshot(rejected=[back]), Period.parse("2024Q3"), as_of=dt.date(2024, 11, 10))
+    [line] = [r for r in bulletin.returns if r.agency == "市经信局"]
+    assert (line.state, line.label) == ("rejected", "退回")
+    (said,) = sentences(bulletin, "returns")
+    assert "报表被退回、尚未重报1家（市经信局）" in said

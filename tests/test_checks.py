@@ -263,8 +263,8 @@ def _finding(kind: str, key: str = "k", fingerprint: str = "warning") -> Finding
 @pytest.mark.parametrize("kind", KINDS)
 def test_fail_on_levels(kind: str) -> None:
     expected = {
-        "overdue": kind in ("overdue_return", "overdue_task"),
-        "off_track": kind in ("overdue_return", "overdue_task", "off_track"),
+        "overdue": kind in ("overdue_return", "rejected_return", "overdue_task"),
+        "off_track": kind in ("overdue_return", "rejected_return", "overdue_task", "off_track"),
         "at_risk": kind != "return_due",
     }
     assert set(FAIL_LEVELS) == set(LEVELS)

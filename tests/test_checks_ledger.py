@@ -93,7 +93,7 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_batches(db: Path, tmp_path
         assert ledger.schema_version == SCHEMA_VERSION and ledger.batches() == []
     source = write_file(tmp_path / "in" / "商务局.xlsx", "a return")
     with Ledger.open(db) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 5
+        assert ledger.schema_version == SCHEMA_VERSION == 6
         with ledger.transaction():
             ledger.add_batch(NewBatch(file="商务局.xlsx", sha256=sha256_of(source), agency="市商务局",
                                       period=Period(2024), layout="template", imported_at=NOW),

@@ -23,8 +23,13 @@ from workbooks import AREA_CATALOG, Grid, write_xlsx
 HEADER = ["地区", "1-9月累计（亿元）", "同比增长（%）", "备注"]
 
 
+SIGNED: list[list[Any]] = [[], ["填报人：王小明", "联系电话：0575-85201234", "审核人：赵六"]]
+"""The footer naming who filled a return in and who checked it."""
+
+
 def table(title: str, rows: Grid, *, agency: str = "市商务局") -> list[list[Any]]:
-    return [[title], [f"填报单位：{agency}"], HEADER, *rows]
+    """An area table as an agency sends it, with its footer."""
+    return [[title], [f"填报单位：{agency}"], HEADER, *rows, *SIGNED]
 
 
 def imported(db: Path, tmp_path: Path, name: str, grid: Grid, **options: Any) -> FileResult:
@@ -69,11 +74,23 @@ def test_areas_as_rows_without_a_city_row_make_no_city_figure_of_their_own(db: P
     assert detail.by_area.city.value == pytest.approx(812.3)
 
 
+def test_the_footer_names_who_filled_the_return_in_and_who_checked_it(db: Path, tmp_path: Path) -> None:
+    imported(db, tmp_path, "a.xlsx", table("2024年1-9月各区、县（市）网络零售额", [["越城区", 160.2, 8.1, None]]))
+    unsigned = [["2024年1-9月各区、县（市）网络零售额"], ["填报单位：市商务局"], HEADER, ["柯桥区", 300.5, 12.0, None],
+                [], ["填报人：王小明"]]
+    result = imported(db, tmp_path, "b.xlsx", unsigned)
+    assert [(p.code, p.message[:13]) for p in result.warnings] == [("missing-contacts", "报表未填写联系电话、审核人")]
+    with Ledger.open(db, readonly=True) as ledger:
+        first, second = ledger.batches()
+    assert (first.reporter, first.phone, first.reviewer, first.missing_contacts) == ("王小明", "0575-85201234", "赵六", ())
+    assert (second.reviewer, second.missing_contacts) == ("", ("联系电话", "审核人"))
+
+
 def test_several_indicators_per_sheet_each_under_its_own_key(db: Path, tmp_path: Path) -> None:
     grid = [["填报单位：市商务局"], ["单位：亿元、万家"],
             ["地区", "网络零售额", "同比", "网络经营主体", "增幅(%)", "备注"],
             ["合计", 812.3, 9.8, 8.0, 3, "快报"], ["越城区", 160.2, 8.1, 2.0, 4, None],
-            ["柯桥区", 300.5, 12, 3.1, -1.5, "含个体网店"], ["诸暨市", 351.6, 1, 1.5, 2, None]]
+            ["柯桥区", 300.5, 12, 3.1, -1.5, "含个体网店"], ["诸暨市", 351.6, 1, 1.5, 2, None], *SIGNED]
     result = imported(db, tmp_path, "a.xlsx", grid, period="2024Q3")
     assert result.imported == 7  # 4 + 3: 网络经营主体 is not reported for 诸暨市 (a warning, left out)
     assert [p.code for p in result.warnings] == ["area-skipped"]
@@ -131,7 +148,7 @@ def test_a_later_return_of_the_areas_is_checked_against_the_city_figure_already_
 
 def test_a_ratio_is_recorded_by_area_but_never_summed_or_checked(db: Path, tmp_path: Path) -> None:
     grid = [["2024年度各区、县（市）职业伤害保障政策覆盖率"], ["填报单位：市人社局"], ["地区", "实际值（%）"],
-            ["全市", 99.0], ["越城区", 90], ["柯桥区", 80], ["诸暨市", 70]]
+            ["全市", 99.0], ["越城区", 90], ["柯桥区", 80], ["诸暨市", 70], *SIGNED]
     result = imported(db, tmp_path, "ratio.xlsx", grid)
     assert (result.imported, result.warnings) == (4, [])  # 99 is no "sum" of 90, 80 and 70
 
@@ -148,7 +165,7 @@ def test_reported_growth_against_growth_computed_from_last_year(db: Path, tmp_pa
 
 def test_a_reported_last_year_fills_in_for_the_growth_check(db: Path, tmp_path: Path) -> None:
     grid = [["2024年1-9月各区、县（市）网络零售额"], ["填报单位：市商务局"],
-            ["地区", "1-9月累计（亿元）", "同比增长（%）", "上年同期"], ["柯桥区", 300.5, 9.0, 270.0]]
+            ["地区", "1-9月累计（亿元）", "同比增长（%）", "上年同期"], ["柯桥区", 300.5, 9.0, 270.0], *SIGNED]
     result = imported(db, tmp_path, "a.xlsx", grid)
     assert [p.code for p in result.warnings] == ["growth-gap"]
     assert "按报表所填上年同期（2023年第3季度：270 亿元）计算为 11.3%" in result.warnings[0].message

@@ -51,7 +51,7 @@ def test_a_new_ledger_has_the_schema_wal_and_foreign_keys(db: Path) -> None:
     raw = sqlite3.connect(db)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"batch", "value", "task_progress", "check_run", "check_finding", "received"}
+    assert tables == {"batch", "value", "task_progress", "check_run", "check_finding", "received", "decision", "setting"}
     raw.close()
 
 
@@ -379,7 +379,7 @@ def test_received_returns_are_summarised_as_batches_come_and_by_the_migration(db
     sqlite3.connect(db).backup(raw)
     raw.close()
     downgrade(old, 2)
-    assert len(module.MIGRATIONS) == 5
+    assert len(module.MIGRATIONS) == 6
     with Ledger.open(old) as ledger:
         assert ledger.schema_version == SCHEMA_VERSION
         assert sorted(received(ledger)) == expected
@@ -409,7 +409,7 @@ def test_a_version_3_ledger_keeps_its_meaning(db: Path, tmp_path: Path) -> None:
     downgrade(db, 3)
     assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 3
     with Ledger.open(db) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 5
+        assert ledger.schema_version == SCHEMA_VERSION == 6
         [batch] = ledger.batches()
         assert (batch.received, batch.received_source, batch.backfill, batch.accepted, batch.accept_reason) == (
             dt.date(2025, 1, 21), "import", False, (), "")
@@ -443,7 +443,7 @@ def test_a_version_4_ledger_is_migrated_and_every_value_it_holds_is_the_citys(db
         raw.execute("INSERT INTO received VALUES (?, '2024', 1)", (agency,))
     raw.close()
     with Ledger.open(db) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 5
+        assert ledger.schema_version == SCHEMA_VERSION == 6
         assert [(v.agency, v.area, v.value, v.growth, v.last_year, v.note) for v in ledger.current_values()] == [
             ("市商务局", CITY, 1150, None, None, ""), ("柯桥区政府", CITY, 300, None, None, "")]
         assert ledger.integrity_problems() == []

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pingtai import service
+from pingtai.archive import parse_log
 from pingtai.cli import app
 from pingtai.errors import LedgerError
 from pingtai.ledger import SCHEMA_VERSION, Ledger
@@ -198,10 +200,52 @@ def test_init_creates_the_schema_and_the_roles(tmp_path: Path, pg_cluster: Clust
     assert refused.exit_code == 2 and "只能读取" in refused.output, refused.output
     refused = runner.invoke(app, ["--db", reader, "check", "--new-only", "--as-of", AS_OF])
     assert refused.exit_code == 2 and "只能读取" in refused.output, refused.output
+    # review: a reader may not decide or change a setting; a writer may, recorded under its role by default
+    decisions: list[list[str]] = [["accept", "1"], ["reject", "1", "--reason", "数值有误"], ["ledger", "set", "review", "required"]]
+    for words in decisions:
+        refused = runner.invoke(app, ["--db", reader, *words])
+        assert refused.exit_code == 2 and "只能读取" in refused.output and "accept" in refused.output, refused.output
+    decided = runner.invoke(app, ["--db", writer, "reject", "1", "--reason", "数值有误", "--json"])
+    assert decided.exit_code == 0, decided.output
+    assert [d["by"] for d in json.loads(decided.stdout)["recorded"]] == ["clerk"]
+    assert runner.invoke(app, ["--db", writer, "ledger", "set", "review", "required", "--by", "王五"]).exit_code == 0
     import psycopg
 
     with psycopg.connect(writer, autocommit=True) as raw, pytest.raises(psycopg.errors.InsufficientPrivilege):
         raw.execute("DROP TABLE value CASCADE")
+
+
+def test_roles_made_before_review_may_use_its_tables(tmp_path: Path, pg_cluster: Cluster) -> None:
+    """The default privileges ``ledger init --roles`` sets give the roles the tables a later migration
+    creates (migration 6: decision, setting, decision_log)."""
+    import psycopg
+
+    from pingtai.ledger import MIGRATIONS
+    from pingtai.ledger.postgres import role_sql
+
+    database = pg_cluster.fresh_database()
+    owner = pg_cluster.url(database)
+    with psycopg.connect(owner, autocommit=True) as raw:  # a ledger of schema 5 with its roles, as made then
+        raw.execute("CREATE TABLE pingtai_schema (version INTEGER PRIMARY KEY, pingtai TEXT NOT NULL,"
+                    " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        for number, migration in enumerate(MIGRATIONS[:5]):
+            for statement in migration.postgres:
+                raw.execute(statement)
+            raw.execute("INSERT INTO pingtai_schema (version, pingtai) VALUES (%s, 'old')", [number + 1])
+        for statement in role_sql(database).splitlines():
+            if statement and not statement.startswith("--"):
+                raw.execute(statement)
+    pg_cluster.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'clerk6') THEN "
+                   "CREATE ROLE clerk6 LOGIN IN ROLE pingtai_writer; END IF; END $$")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", owner, "ledger", "init"]).exit_code == 0  # migrated by the owner
+    writer = pg_cluster.url(database, "clerk6")
+    source = district_return(tmp_path / "in", "越城区政府", 2024, 150)
+    assert runner.invoke(app, ["--db", writer, "import", str(source)]).exit_code == 0
+    for command in (("ledger", "set", "review", "required"), ("reject", "1", "--reason", "数值有误")):
+        done = runner.invoke(app, ["--db", writer, *command])
+        assert done.exit_code == 0, done.output
+    assert as_json(writer, "ledger", "set")["values"] == {"review": "required"}
 
 
 def test_failures_are_messages_without_the_password(tmp_path: Path, pg_cluster: Cluster) -> None:
@@ -358,3 +402,86 @@ def test_a_reader_never_blocks_an_import_and_reads_one_snapshot(tmp_path: Path, 
         assert reader.counts() == before  # the reader goes on reading its snapshot
     with Ledger.open(pg_url, readonly=True) as later:
         assert later.counts()["batch"] == 2
+
+
+# --- review (issue #17) on PostgreSQL ---------------------------------------------------------------
+
+DECIDED = dt.datetime(2025, 2, 10, 2, 0, tzinfo=dt.UTC)
+REVIEW_COMMANDS = (("review",), ("batches",), ("status", "--as-of", AS_OF), ("history", "网络零售额"),
+                   ("check", "--as-of", AS_OF), ("report", "--agency", "柯桥区政府", "--as-of", AS_OF))
+
+
+def review_flow(location: str, folder: Path) -> None:
+    """The same review history on any backend, at fixed times: all but the last two returns imported,
+    one rejected, review made required, the last two imported (pending), one of them accepted."""
+    catalog = load_catalog()
+    store = service.Store.at(location)
+    runs = returns_set(folder)
+    for number, args in enumerate(runs):
+        if number == len(runs) - 2:
+            service.decide(store, [3], "rejected", by="王五", at=DECIDED, note="数值单位有误")
+            service.settings(store, ("review", "required"), by="王五", at=DECIDED + dt.timedelta(minutes=1))
+        options = dict(zip(args[1::2], args[2::2], strict=True))
+        service.import_returns(catalog, store, [Path(args[0])], now=NOW + dt.timedelta(minutes=number),
+                               agency=options.get("--agency"), period=options.get("--period"))
+    service.decide(store, [len(runs) - 1], "accepted", by="王五", at=DECIDED + dt.timedelta(hours=1), note="已核实")
+
+
+def test_a_review_flow_gives_identical_json_on_both_backends_and_survives_every_copy(tmp_path: Path,
+                                                                                    pg_cluster: Cluster) -> None:
+    from pingtai.ledger.transfer import differences
+
+    sqlite = str(tmp_path / "ledger" / "ledger.sqlite3")
+    database = pg_cluster.url(pg_cluster.fresh_database())
+    review_flow(sqlite, tmp_path / "in")
+    review_flow(database, tmp_path / "in")
+    batches = as_json(database, "batches")
+    assert [b["state"] for b in batches].count("pending") == 1 and batches[2]["state"] == "rejected"
+    assert [len(b["decisions"]) for b in batches].count(1) == 2
+    for command in REVIEW_COMMANDS:
+        assert without_location(as_json(database, *command)) == without_location(as_json(sqlite, *command)), command
+    with Ledger.open(sqlite, readonly=True) as one, Ledger.open(database, readonly=True) as other:
+        # the same lines, but for the ledger's name each carries (and so the links)
+        lines = [[replace(e, ledger="", previous=None) for e, _ in parse_log(ledger.decisions_log())[0]]
+                 for ledger in (one, other)]
+        assert lines[0] == lines[1] and len(lines[0]) == 3
+        assert one.decisions() == other.decisions() and one.settings() == other.settings()
+    assert as_json(database, "ledger", "verify", code=0)["problems"] == []
+    # migrate (file → database), backup (database → file) and rebuild --from carry decisions and settings
+    target = pg_cluster.url(pg_cluster.fresh_database())
+    as_json(sqlite, "ledger", "migrate", "--to", target, code=0)
+    backup = tmp_path / "backup" / "ledger.sqlite3"
+    as_json(database, "ledger", "backup", str(backup), code=0)
+    rebuilt = str(tmp_path / "rebuilt" / "ledger.sqlite3")
+    assert as_json(rebuilt, "ledger", "rebuild", "--from", database, code=0)["decisions"] == 3
+    with Ledger.open(sqlite, readonly=True) as one, Ledger.open(target, readonly=True) as other:
+        assert differences(one, other) == [] and other.decisions_log() == one.decisions_log()
+    with Ledger.open(database, readonly=True) as one, Ledger.open(str(backup), readonly=True) as other:
+        assert differences(one, other) == []
+        assert (backup.parent / "archive" / "decisions.jsonl").read_bytes() == one.decisions_log()
+    for copy in (target, str(backup), rebuilt):
+        assert as_json(copy, "ledger", "verify", code=0)["problems"] == [], copy
+        for command in REVIEW_COMMANDS:
+            assert without_location(as_json(copy, *command)) == without_location(as_json(database, *command)), command
+
+
+def test_verify_finds_a_decision_changed_behind_pingtais_back(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    review_flow(pg_url, tmp_path / "in")
+    # the append-only trigger refuses the edit; only an owner who disables it first can make one
+    with psycopg.connect(pg_url, autocommit=True) as raw:
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            raw.execute("UPDATE decision SET note = '无误'")
+        raw.execute("ALTER TABLE decision DISABLE TRIGGER decision_append_only")
+        assert as_json(pg_url, "ledger", "verify", code=1)["problems"][0]["code"] == "database-integrity"
+        raw.execute("UPDATE decision SET note = '无误' WHERE batch_id = 3")
+        raw.execute("ALTER TABLE decision ENABLE TRIGGER decision_append_only")
+    problems = as_json(pg_url, "ledger", "verify", code=1)["problems"]
+    assert [(p["code"], p["where"]) for p in problems] == [("tampered-log", "decision_log:1")]
+    with psycopg.connect(pg_url, autocommit=True) as raw:
+        raw.execute("ALTER TABLE decision_log DISABLE TRIGGER decision_log_append_only")
+        raw.execute("DELETE FROM decision_log WHERE seq = 2")
+        raw.execute("ALTER TABLE decision_log ENABLE TRIGGER decision_log_append_only")
+    codes = {p["code"] for p in as_json(pg_url, "ledger", "verify", code=1)["problems"]}
+    assert codes == {"tampered-log", "broken-log", "missing-log"}

@@ -177,7 +177,8 @@ def test_league_json_equals_the_library_object(runner: CliRunner, db: Path) -> N
     assert data == jsonable(build_league(catalog(), snapshot(db), AS_OF))
     first = data["rows"][0]
     assert (first["rank"], first["agency"]) == (1, "市市场监管局")
-    assert first["returns"] == {"due": 10, "on_time": 1, "late": 2, "missing": 7, "rate": 0.1, "backfill": 0}
+    assert first["returns"] == {"due": 10, "on_time": 1, "late": 2, "missing": 7, "rate": 0.1, "backfill": 0,
+                                "rejected": 0}
 
 
 def test_league_table_and_files(runner: CliRunner, db: Path, tmp_path: Path) -> None:

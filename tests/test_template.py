@@ -81,7 +81,7 @@ def test_the_workbook_layout(tmp_path: Path) -> None:
     assert (validation.type, validation.operator, validation.formula1) == ("decimal", "greaterThanOrEqual", "0")
     assert str(validation.sqref) == f"E{top + 1}:E{top + 5}"
     labels = {values.cell(row=r, column=1).value: values.cell(row=r, column=2) for r in range(top + 6, top + 12)}
-    for label in (layout.REPORTER_LABEL, layout.PHONE_LABEL, layout.FILLED_ON_LABEL):
+    for label in (layout.REPORTER_LABEL, layout.PHONE_LABEL, layout.REVIEWER_LABEL, layout.FILLED_ON_LABEL):
         assert labels[label].protection.locked is False
     assert values.protection.sheet is True
     assert str(values.page_setup.paperSize) == values.PAPERSIZE_A4 == "9"
@@ -210,7 +210,7 @@ def fill(path: Path) -> None:
     values = book[layout.VALUES_SHEET]
     top = header_row(values, layout.VALUE_HEADERS)
     footer: dict[str, str | dt.date] = {layout.REPORTER_LABEL: "王小明", layout.PHONE_LABEL: "0575-85201234",
-                                        layout.FILLED_ON_LABEL: dt.date(2025, 1, 10)}
+                                        layout.REVIEWER_LABEL: "赵六", layout.FILLED_ON_LABEL: dt.date(2025, 1, 10)}
     for row in values.iter_rows(min_row=top + 1):
         key = str(row[0].value)
         if key in FILLED:

@@ -39,6 +39,16 @@ leaves an orphan.
 Killed between 4 and 5, a committed batch has a pending entry: the next write transaction finds it
 (:func:`pending_entries`) and commits it. A rebuild replays only committed entries.
 
+Review decisions (``pingtai accept`` / ``reject``) and settings (``pingtai ledger set``) are kept
+in ``archive/decisions.jsonl`` (:class:`LogEntry`, one JSON object a line, in the order of their
+transactions), each line carrying ``previous``, the sha256 of the line before it (``null`` for the
+first), so an edited or removed line breaks a link. A decision follows the import's order: the
+line is appended and fsynced (:func:`append_log`), then the rows are inserted, then COMMIT; a
+transaction that fails takes its lines back (:func:`truncate_log`). A process killed between
+the fsync and COMMIT leaves a trailing line no row claims: the next decision removes it, ``ledger
+verify`` notes it. ``after_batch`` (the newest batch id when it was made) tells a rebuild where
+among the imports to replay it.
+
 This module does no SQL; :mod:`pingtai.ledger` calls it. Errors are :class:`LedgerError` (exit 2).
 """
 
@@ -120,10 +130,7 @@ class ManifestEntry:
     @classmethod
     def from_json(cls, data: bytes) -> ManifestEntry:
         """Parse an entry; raises :class:`ValueError` (with the reason) for anything malformed."""
-        try:
-            raw = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"不是有效的 JSON（{exc}）") from None
+        raw = _json(data)
         if not isinstance(raw, dict):
             raise ValueError("不是 JSON 对象")
         if raw.get("format") not in FORMATS or isinstance(raw.get("format"), bool):
@@ -155,6 +162,14 @@ class ManifestEntry:
                 raise ValueError(f"字段 {key} 的类型不对：{value!r}")
             extra[key] = value
         return cls(**{key: raw[key] for key in expected}, **extra)
+
+
+def _json(data: bytes) -> Any:
+    """UTF-8 JSON bytes parsed; :class:`ValueError` (in words) when they are not."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"不是有效的 JSON（{exc}）") from None
 
 
 def archive_name(sha256: str, suffix: str) -> str:
@@ -417,6 +432,8 @@ def scan(folder: Path) -> ArchiveScan:
         if name.startswith(TEMP_PREFIX):
             result.temps.append(shown)
             continue
+        if path.parent == folder and name == DECISIONS_LOG:  # read by read_log
+            continue
         pending = parent == PENDING_DIR and path.parent.parent == folder
         in_bucket = path.parent.parent == folder and len(parent) == 2
         sha = name.removesuffix(".json")
@@ -442,12 +459,167 @@ def scan(folder: Path) -> ArchiveScan:
     return result
 
 
+DECISIONS_LOG = "decisions.jsonl"
+LOG_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the decisions log: a review decision (``kind`` ``decision``) or a setting (``setting``).
+
+    ``id`` is the row id in the ledger's ``decision`` or ``setting`` table; ``after_batch`` the newest
+    batch id when it was recorded (0: none); ``at`` the time (ISO 8601, UTC) and ``by`` who. A decision
+    names its ``batch`` (and that batch's file ``sha256``), ``decision`` (``accepted`` / ``rejected``)
+    and ``note`` (the reason of a rejection); a setting its ``name`` and ``value``. ``previous`` is the
+    sha256 of the line before (``None`` for the first line).
+    """
+
+    ledger: str
+    kind: str
+    id: int
+    after_batch: int
+    at: str
+    by: str
+    batch: int | None = None
+    sha256: str | None = None
+    decision: str | None = None
+    note: str = ""
+    name: str | None = None
+    value: str | None = None
+    previous: str | None = None
+    format: int = LOG_FORMAT
+
+    def to_json(self) -> bytes:
+        """The entry as one line of the log (compact JSON, sorted keys, a newline)."""
+        return (json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> LogEntry:
+        """Parse one line; raises :class:`ValueError` (with the reason) for anything malformed."""
+        raw = _json(data)
+        if not isinstance(raw, dict) or raw.get("format") != LOG_FORMAT:
+            raise ValueError(f"未知的决定记录格式 {raw.get('format') if isinstance(raw, dict) else raw!r}")
+        types: dict[str, tuple[type, ...]] = {
+            "ledger": (str,), "kind": (str,), "id": (int,), "after_batch": (int,), "at": (str,), "by": (str,),
+            "batch": (int, type(None)), "sha256": (str, type(None)), "decision": (str, type(None)), "note": (str,),
+            "name": (str, type(None)), "value": (str, type(None)), "previous": (str, type(None)), "format": (int,)}
+        for key, allowed in types.items():
+            if key not in raw:
+                raise ValueError(f"缺少字段 {key}")
+            if not isinstance(raw[key], allowed) or isinstance(raw[key], bool):
+                raise ValueError(f"字段 {key} 的类型不对：{raw[key]!r}")
+        entry = cls(**{key: raw[key] for key in types})
+        if entry.kind == "decision":
+            if entry.batch is None or entry.decision not in ("accepted", "rejected"):
+                raise ValueError("决定记录缺少批次号或决定")
+        elif entry.kind != "setting" or entry.name is None or entry.value is None:
+            raise ValueError(f"未知的记录类型 {entry.kind!r}")
+        return entry
+
+
+def log_path(root: Path) -> Path:
+    """Where the decisions log of the ledger in ``root`` lives."""
+    return root / ARCHIVE_DIR / DECISIONS_LOG
+
+
+def read_log(folder: Path) -> tuple[list[tuple[LogEntry, str]], list[Problem]]:
+    """The decisions log in the archive ``folder``: each entry with the sha256 of its line, in order, and
+    the problems found (a line that cannot be read, a broken link). A missing log is an empty one."""
+    path = folder / DECISIONS_LOG
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [], []
+    except OSError as exc:
+        return [], [Problem(f"{ARCHIVE_DIR}/{DECISIONS_LOG}", f"无法读取决定记录：{os_reason(exc)}", "bad-log")]
+    return parse_log(data)
+
+
+def parse_log(data: bytes) -> tuple[list[tuple[LogEntry, str]], list[Problem]]:
+    """The lines of a decisions log (a file's bytes, or a database's rows joined): each entry with the
+    sha256 of its line, in order, and the problems found (a line that cannot be read, a broken link)."""
+    entries: list[tuple[LogEntry, str]] = []
+    problems: list[Problem] = []
+    previous: str | None = None
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        where = f"{ARCHIVE_DIR}/{DECISIONS_LOG}:{number}"
+        digest = hashlib.sha256(line).hexdigest()
+        try:
+            entry = LogEntry.from_json(line)
+        except ValueError as exc:
+            problems.append(Problem(where, f"决定记录无法读取：{exc}", "bad-log"))
+            previous = digest
+            continue
+        if entry.previous != previous:
+            problems.append(Problem(where, "决定记录的链接断开：与上一行不符（记录被改动、删除或插入）", "broken-log"))
+        entries.append((entry, digest))
+        previous = digest
+    return entries, problems
+
+
+def chain_lines(entries: list[LogEntry], previous: str | None) -> list[bytes]:
+    """``entries`` as lines of the log, each linked to the one before (the first to ``previous``: the
+    sha256 of the log's last line, ``None`` for an empty log)."""
+    lines = []
+    for entry in entries:
+        line = LogEntry(**{**asdict(entry), "previous": previous}).to_json()
+        lines.append(line)
+        previous = hashlib.sha256(line).hexdigest()
+    return lines
+
+
+def log_head(root: Path) -> str | None:
+    """The sha256 of the last line of the decisions log of the ledger in ``root`` (``None``: none yet)."""
+    try:
+        lines = log_path(root).read_bytes().splitlines(keepends=True)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise LedgerError(f"无法读取决定记录 {log_path(root)}：{os_reason(exc)}") from None
+    return hashlib.sha256(lines[-1]).hexdigest() if lines else None
+
+
+def append_log(root: Path, lines: list[bytes]) -> int:
+    """Append ``lines`` (:func:`chain_lines`) to the decisions log and fsync it.
+
+    Returns the log's size before, for :func:`truncate_log` should the transaction fail. Raises
+    :class:`LedgerError` when the log cannot be written.
+    """
+    path = log_path(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            size = os.fstat(fd).st_size
+            os.write(fd, b"".join(lines))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        fsync_directory(path.parent)
+    except OSError as exc:
+        raise LedgerError(f"写入决定记录失败 {path}：{os_reason(exc)}",
+                          hint="请检查台账目录的磁盘空间与写权限；台账未作改动。") from None
+    return size
+
+
+def truncate_log(root: Path, size: int) -> None:
+    """Cut the decisions log back to ``size`` bytes (its transaction did not commit). Best effort: a line
+    left behind claims no row, and the next decision removes it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(log_path(root), os.O_WRONLY)
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def entry_dict(entry: ManifestEntry) -> dict[str, Any]:
     """The entry as a plain dict (JSON output)."""
     return asdict(entry)
 
 
-__all__ = ["ARCHIVE_DIR", "PENDING_DIR", "ArchiveScan", "ManifestEntry", "archive_name", "commit", "demote", "discard",
-           "entry_digest", "entry_path", "file_sha256", "pending_entries", "read_entry", "read_entry_and_digest",
-           "records_ledger", "restore_entry", "scan", "store", "store_bytes", "unstore", "write_pending",
-           "write_pending_bytes"]
+__all__ = ["ARCHIVE_DIR", "DECISIONS_LOG", "PENDING_DIR", "ArchiveScan", "LogEntry", "ManifestEntry", "append_log",
+           "archive_name", "chain_lines", "commit", "demote", "discard", "entry_digest", "entry_path", "file_sha256", "log_head", "log_path",
+           "parse_log", "pending_entries", "read_entry", "read_entry_and_digest", "read_log", "records_ledger", "restore_entry", "scan",
+           "store", "store_bytes", "truncate_log", "unstore", "write_pending", "write_pending_bytes"]

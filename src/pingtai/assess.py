@@ -267,6 +267,10 @@ class StatusReport:
     """``status --area``: the area (its government is ``agency``); ``indicators`` are then the area's
     figures judged against the plans' targets for the area, ``area_figures`` all its figures."""
     area_figures: list[AreaFigure] = field(default_factory=list)
+    awaiting_review: int = 0
+    """Returns imported and awaiting a decision (待审核: ``pingtai review``); they do not count yet."""
+    awaiting_since: date | None = None
+    """The day the oldest of them was received (``None`` when none is waiting)."""
 
     @property
     def late_tasks(self) -> list[TaskStatus]:

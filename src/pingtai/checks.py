@@ -30,6 +30,10 @@ Kinds (severity; the ``--fail-on`` levels that fail on it)
   a city figure that disagrees with the sum of its county-level areas beyond their rounding.
 - Nothing is raised for a plan that has ended (:meth:`pingtai.schedule.PlanSchedule.ended`):
   ``pingtai status`` keeps its final verdicts.
+- ``rejected_return`` (warning, error once its resubmission deadline has passed; all levels): a return
+  sent back (``pingtai reject``) and not yet resubmitted, one finding per agency and period, with the
+  reason and the deadline (:func:`pingtai.review.resubmit_by`: ``resubmit_days`` working days after the
+  rejection). It stands in for that period's ``overdue_return``.
 - ``return_due`` (info; never fails): with ``remind_days``, a return due within that many days
   (or past due, still in grace) not yet received.
 
@@ -48,12 +52,13 @@ import functools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pingtai.assess import IndicatorStatus, StatusReport, StoredTaskLike, StoredValueLike, TaskStatus, build_status
 from pingtai.catalog import Catalog, Deliverable, Plan, Task
 from pingtai.periods import Period
 from pingtai.records import ValueRecord
+from pingtai.review import RESUBMIT_DAYS
 from pingtai.schedule import (
     Obligations,
     OutstandingReturn,
@@ -68,27 +73,30 @@ from pingtai.schedule import (
 from pingtai.series import CITY, AreaRule, Figures, by_indicator, growth_gaps, judge, key_of, sum_message
 from pingtai.views import plans_for
 
-Kind = Literal["off_track", "at_risk", "no_data", "stale", "overdue_return", "incomplete_return", "overdue_task",
-               "data_quality", "return_due"]
+if TYPE_CHECKING:
+    from pingtai.ledger import RejectedReturn
+
+Kind = Literal["off_track", "at_risk", "no_data", "stale", "overdue_return", "rejected_return", "incomplete_return",
+               "overdue_task", "data_quality", "return_due"]
 Severity = Literal["info", "warning", "error"]
 FailOn = Literal["at_risk", "off_track", "overdue"]
 Change = Literal["new", "changed"]
 
-KINDS: tuple[Kind, ...] = ("overdue_return", "incomplete_return", "overdue_task", "off_track", "at_risk", "no_data",
+KINDS: tuple[Kind, ...] = ("overdue_return", "rejected_return", "incomplete_return", "overdue_task", "off_track", "at_risk", "no_data",
                            "stale", "data_quality", "return_due")
 """Every kind, in the order a digest lists them within one agency and severity."""
 KIND_LABELS: dict[str, str] = {
     "off_track": "进度滞后", "at_risk": "进度预警", "no_data": "数据未报", "stale": "数据过期",
-    "overdue_return": "报表逾期", "incomplete_return": "报表缺项", "overdue_task": "任务逾期", "data_quality": "数据存疑",
+    "overdue_return": "报表逾期", "rejected_return": "报表退回", "incomplete_return": "报表缺项", "overdue_task": "任务逾期", "data_quality": "数据存疑",
     "return_due": "报表将到期",
 }
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
 """Ascending."""
 SEVERITY_LABELS: dict[str, str] = {"info": "提示", "warning": "警告", "error": "错误"}
 FAIL_LEVELS: dict[str, frozenset[str]] = {
-    "overdue": frozenset({"overdue_return", "overdue_task"}),
-    "off_track": frozenset({"overdue_return", "overdue_task", "off_track"}),
-    "at_risk": frozenset({"overdue_return", "overdue_task", "off_track", "at_risk", "no_data", "stale",
+    "overdue": frozenset({"overdue_return", "rejected_return", "overdue_task"}),
+    "off_track": frozenset({"overdue_return", "rejected_return", "overdue_task", "off_track"}),
+    "at_risk": frozenset({"overdue_return", "rejected_return", "overdue_task", "off_track", "at_risk", "no_data", "stale",
                           "data_quality", "incomplete_return"}),
 }
 """``--fail-on`` level → the kinds that make the check fail (exit 1). ``return_due`` never fails."""
@@ -150,14 +158,16 @@ class CheckReport:
 def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iterable[StoredTaskLike],
                 received: Iterable[Received], as_of: date, *, plan: str | None = None,
                 remind_days: int | None = None, fail_on: FailOn = "off_track",
-                accepted: Collection[tuple[int, str]] = (), status: StatusReport | None = None) -> CheckReport:
+                accepted: Collection[tuple[int, str]] = (), status: StatusReport | None = None,
+                rejected: Sequence[RejectedReturn] = (), resubmit_days: int = RESUBMIT_DAYS) -> CheckReport:
     """Every finding on ``as_of`` for every plan (or ``plan``: id, short name or document number).
 
     ``values``/``tasks``/``received`` are the ledger's current values, current task lines and
     received returns (``Ledger.current_values()`` …); ``accepted`` the ``(batch, cell)`` of the
     figures ``import --accept`` let through. ``remind_days`` adds ``return_due`` reminders.
     ``status`` is the dashboard of the same inputs, date and ``plan`` when the caller has built it
-    already (the bulletin), so it is not judged twice. Raises
+    already (the bulletin), so it is not judged twice. ``rejected`` are the returns sent back and not yet
+    resubmitted (``Ledger.rejected_returns()``), due again ``resubmit_days`` working days after. Raises
     :class:`~pingtai.errors.UnknownNameError` for an unknown plan.
     """
     values, tasks, received = list(values), list(tasks), list(received)
@@ -171,8 +181,11 @@ def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iter
     outstanding = outstanding_returns(catalog, received, as_of, list(schedules.values()))
     waiting = _waiting_on_returns(status.indicators, outstanding, schedules)
     omissions = omitted(catalog, live, values, tasks, received, as_of, schedules)
+    sent_back = rejected_findings(rejected, schedules, as_of, resubmit_days)
+    replaced = {(f.agency, f.period) for f in sent_back}
     findings = [
-        *return_findings(outstanding, schedules, as_of, waiting),
+        *sent_back,
+        *(f for f in return_findings(outstanding, schedules, as_of, waiting) if (f.agency, f.period) not in replaced),
         *omission_findings(omissions, schedules, as_of),
         *indicator_findings(status.indicators, schedules, as_of, outstanding, omissions),
         *task_findings(live, status.tasks, schedules, as_of),
@@ -272,6 +285,32 @@ def return_findings(outstanding: Sequence[OutstandingReturn], schedules: Mapping
             agency=r.agency, message=message, key=f"overdue_return:{r.agency}:{r.period}", fingerprint=severity,
             title=f"{r.period.label()}报表", label=KIND_LABELS["overdue_return"], plans=plans, period=r.period,
             due=r.due, by=None))
+    return findings
+
+
+def rejected_findings(rejected: Sequence[RejectedReturn], schedules: Mapping[str, PlanSchedule], as_of: date,
+                      resubmit_days: int = RESUBMIT_DAYS) -> list[Finding]:
+    """``rejected_return`` for each return sent back and not resubmitted whose unit owes returns under the
+    plans in ``schedules``: the reason, and the deadline ``resubmit_days`` working days after the rejection
+    (warning until then, error after)."""
+    from pingtai.periods import office_day
+    from pingtai.review import resubmit_by
+
+    findings = []
+    for r in rejected:
+        plans = tuple(p for p, schedule in schedules.items() if r.agency in schedule.agencies)
+        if not plans:
+            continue
+        deadline = resubmit_by(r.rejected_at, resubmit_days)
+        severity: Severity = "error" if as_of > deadline else "warning"
+        late = f"，已超过期限 {(as_of - deadline).days} 天" if as_of > deadline else ""
+        message = (f"{r.period.label()}报表（{r.file}，批次 {r.batch}）已于 {office_day(r.rejected_at)} 被{r.by}退回：{r.reason}。"
+                   f"请{r.agency}于 {deadline} 前修改后重新报送{late}。")
+        findings.append(Finding(
+            kind="rejected_return", severity=severity, plan=plans[0], subject=f"return:{r.period}", agency=r.agency,
+            message=message, key=f"rejected_return:{r.agency}:{r.period}", fingerprint=f"{severity}|{r.batch}|{deadline}",
+            title=f"{r.period.label()}报表", label=KIND_LABELS["rejected_return"], plans=plans, period=r.period,
+            due=deadline, by=deadline))
     return findings
 
 

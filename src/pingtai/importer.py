@@ -28,7 +28,16 @@ from typing import TYPE_CHECKING, Literal
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog
 from pingtai.errors import Problem, UsageError, text_name
-from pingtai.ledger import AcceptedCell, CurrentValue, Ledger, NewBatch, ReceivedSource, sha256_of
+from pingtai.ledger import (
+    CONTACT_LABELS,
+    AcceptedCell,
+    Batch,
+    CurrentValue,
+    Ledger,
+    NewBatch,
+    ReceivedSource,
+    sha256_of,
+)
 from pingtai.periods import Period, PeriodError, office_day
 from pingtai.records import ParsedReturn, TaskRecord, ValueRecord
 from pingtai.returns.opening import FilesAhead, Opening
@@ -131,6 +140,9 @@ class FileResult:
     changes: list[Change] = field(default_factory=list)
     blank: list[str] = field(default_factory=list)
     blank_tasks: list[str] = field(default_factory=list)
+    state: str | None = None
+    """The recorded batch's review state (``pending`` while the ledger requires review, else
+    ``accepted``); ``None`` for a file not recorded (a dry run, a duplicate, a rejected file)."""
 
 
 @dataclass
@@ -244,6 +256,9 @@ def import_files(
                     Problem(text_name(path.name), f"无法读取文件：{os_reason(exc)}", "unreadable")]))
                 continue
             earlier = ledger.batch_by_sha256(sha)
+            if earlier is not None and earlier.state == "rejected":
+                results.append(_sent_back(name, earlier))
+                continue
             if earlier is not None:
                 results.append(_duplicate(name, sha, earlier.id, earlier.agency, earlier.period, earlier.layout,
                                           earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks))
@@ -325,6 +340,8 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
     receipt = receipt or Receipt()
     with ledger.transaction():
         earlier = ledger.batch_by_sha256(parsed.sha256)
+        if earlier is not None and earlier.state == "rejected":
+            return _sent_back(file or text_name(parsed.path), earlier)
         if earlier is not None:
             return _duplicate(file or text_name(parsed.path), parsed.sha256, earlier.id, earlier.agency, earlier.period,
                               earlier.layout, earlier.imported + earlier.updated + earlier.unchanged, earlier.tasks)
@@ -345,7 +362,8 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
         batch = ledger.add_batch(
             NewBatch(file=stored_name or text_name(Path(source).name), sha256=parsed.sha256, agency=parsed.agency,
                      period=parsed.period.as_point() if parsed.period else None, layout=parsed.layout or "table",
-                     imported_at=now, reporter=parsed.reporter, phone=parsed.phone, filled_on=parsed.filled_on,
+                     imported_at=now, reporter=parsed.reporter, phone=parsed.phone, reviewer=parsed.reviewer,
+                     filled_on=parsed.filled_on,
                      plan_version=parsed.plan_version, imported=result.imported, updated=result.updated,
                      unchanged=result.unchanged, tasks=result.tasks, warnings=len(result.warnings),
                      agency_option=agency_option, period_option=period_option, received=result.received,
@@ -356,7 +374,7 @@ def record(parsed: ParsedReturn, catalog: Catalog, ledger: Ledger, *, source: Pa
                      accept_option=acceptance.cells, accept_all=acceptance.every,
                      receipt_rule=0 if receipt.import_day else 1, id=batch_id),
             source, staged=staged)
-        result.batch = batch.id
+        result.batch, result.state = batch.id, batch.state
     return result
 
 
@@ -435,7 +453,19 @@ def _screen(parsed: ParsedReturn, catalog: Catalog, file: str | None, checked: l
             (office_day(now), "import") if receipt.import_day else receipt_day(parsed, receipt.received, now))
     if parsed.agency is not None and parsed.period is not None and parsed.layout != "long":
         _omissions(result, parsed, catalog, parsed.agency, parsed.period)
+    if parsed.agency is not None:
+        _contacts(result, parsed)
     return result
+
+
+def _contacts(result: FileResult, parsed: ParsedReturn) -> None:
+    """Flag a unit's return that does not name its 填报人, 联系电话 or 审核人: taken, with a warning (a long
+    table of many units is an export, not a return someone filled in, and is not flagged)."""
+    missing = [label for label, given in zip(CONTACT_LABELS.values(), (parsed.reporter, parsed.phone, parsed.reviewer),
+                                             strict=True) if not given]
+    if missing:
+        result.warnings.append(Problem(result.file, f"报表未填写{'、'.join(missing)}：已导入，批次记为缺少联系人信息；"
+                                                    "请提醒填报单位下次填写", "missing-contacts", "warning"))
 
 
 def _omissions(result: FileResult, parsed: ParsedReturn, catalog: Catalog, agency: str, period: Period) -> None:
@@ -654,6 +684,17 @@ def _duplicate(file: str, sha: str, batch: int | None, agency: str | None, perio
                       unchanged=values, tasks=tasks, batch=batch)
 
 
+def _sent_back(file: str, batch: Batch) -> FileResult:
+    """A file whose very bytes were rejected (``pingtai reject``): refused, nothing written — the agency
+    must send a corrected return, which is a new file."""
+    rejection = batch.decisions[-1]
+    day = office_day(rejection.at).isoformat()
+    problem = Problem(file, f"该文件已于 {day} 被退回：{rejection.reason}（批次 {batch.id}，{rejection.by}）；"
+                            "请让填报单位修改后重新报送新文件", "sent-back")
+    return FileResult(file=file, sha256=batch.sha256, status="rejected", agency=batch.agency, period=batch.period,
+                      layout=batch.layout, batch=batch.id, errors=[problem])
+
+
 def _conversion_notes(parsed: ParsedReturn) -> list[ConversionNote]:
     if not parsed.conversions:
         return []
@@ -695,3 +736,12 @@ def _task_as_point(task: TaskRecord) -> TaskRecord:
         return task
     return TaskRecord(plan=task.plan, task=task.task, agency=task.agency, period=point, status=task.status,
                       progress=task.progress, issues=task.issues, next_steps=task.next_steps, where=task.where)
+
+
+def compare(values: list[ValueRecord], keys: list[ValueKey], ledger: Ledger, catalog: Catalog) -> FileResult:
+    """How ``values`` (already keyed: ``keys``) stand against the figures that count in ``ledger`` now:
+    the importer's own count — new (``imported``), ``updated`` with each :class:`Change`, ``unchanged``
+    — with nothing written (``pingtai review`` shows what a pending return would replace with it)."""
+    result = FileResult(file="", sha256="", status="accepted")
+    _count(result, values, keys, _current(ledger, keys, None), catalog, None)
+    return result

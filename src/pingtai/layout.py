@@ -35,4 +35,5 @@ TASK_STATUSES = ("未启动", "推进中", "已完成", "滞后")
 
 REPORTER_LABEL = "填报人"
 PHONE_LABEL = "联系电话"
+REVIEWER_LABEL = "审核人"
 FILLED_ON_LABEL = "填报日期"

@@ -32,7 +32,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,8 @@ class Rebuild:
     batches: list[ReplayedBatch] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    decisions: int = 0
+    """Lines of the decisions log (review decisions and settings) read and replayed."""
 
     @property
     def exit_code(self) -> int:
@@ -165,6 +167,7 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
             digests[b.id] = (len(rows[0]), len(rows[1]), rows_digest(*rows), rows_digest(*rows, version=1))
             if deep is not None:
                 stored[b.id] = rows
+        logged = ledger.logged_rows()
         found = archive.scan(folder)
         # An entry is there only once its batch is: one the first read missed may be new since.
         later = {sha for sha in (*found.committed, *found.pending) if ledger.batch_by_sha256(sha) is not None}
@@ -210,6 +213,7 @@ def verify_ledger(db_path: Path, *, expect: str | None = None, deep: Catalog | N
                 f"归档记录了批次 {entry.batch}（{entry.file}，{entry.imported_at}），台账中却没有：台账比归档旧"
                 f"（从旧备份恢复？），可用 pingtai ledger rebuild --db 新文件 从归档重建", "unrecorded-batch"))
     result.notes += _orphan_notes(found, claimed)
+    _check_log(logged, archive.read_log(folder), result)
     return result
 
 
@@ -254,6 +258,8 @@ def verify_database(location: str, *, expect: str | None = None, deep: Catalog |
             intact[batch.id] = (exported.data, entry)
             if deep is not None:
                 stored[batch.id] = rows
+        # the rows and their log in one snapshot (the reading transaction)
+        _check_log(ledger.logged_rows(), archive.parse_log(ledger.decisions_log()), result, LOG_IN_DATABASE)
     _check_chain(chain, result)
     if deep is not None:
         with tempfile.TemporaryDirectory(prefix="pingtai-verify-") as scratch:
@@ -274,6 +280,48 @@ def _expected_head(expect: str | None) -> str | None:
         raise UsageError(f"--expect 应为链头（sha256 的十六进制，至少 12 位）：{expect!r}",
                          hint="链头见 pingtai ledger verify 的输出（“链头：…”）或其 --json 的 head。")
     return wanted
+
+
+LOG_IN_DATABASE = "decision_log"
+"""Where problems of a decisions log kept in the database are located."""
+
+
+def _check_log(logged: list[archive.LogEntry], log: tuple[list[tuple[archive.LogEntry, str]], list[Problem]],
+               result: Verification, where: str = f"{ARCHIVE_DIR}/{archive.DECISIONS_LOG}") -> None:
+    """The decisions log (``log``: :func:`pingtai.archive.parse_log`'s) against the ledger's decisions and
+    settings: each row's line present and saying the same, each line linked to the one before; lines past
+    the last row's are an interrupted decision (a note), any other line no row claims a problem."""
+    entries, problems = log
+    result.problems += [replace(p, where=p.where.replace(f"{ARCHIVE_DIR}/{archive.DECISIONS_LOG}", where))
+                        for p in problems]
+    lines = {(entry.kind, entry.id): (number, entry) for number, (entry, _) in enumerate(entries, start=1)}
+    last = 0
+    for row in logged:
+        what = f"{'决定' if row.kind == 'decision' else '设置'} {row.id}（{_logged_text(row)}）"
+        line = lines.get((row.kind, row.id))
+        if line is None:
+            result.problems.append(Problem(where, f"台账中的{what}未记入归档的决定记录：重建将丢失它", "missing-log"))
+            continue
+        number, entry = line
+        last = max(last, number)
+        if replace(entry, previous=None, ledger=row.ledger) != row:
+            result.problems.append(Problem(f"{where}:{number}", f"决定记录与台账中的{what}不符：记录被改动", "tampered-log"))
+    claimed = {(row.kind, row.id) for row in logged}
+    for key, (number, entry) in sorted(lines.items(), key=lambda item: item[1][0]):
+        if key in claimed:
+            continue
+        if number > last:
+            result.notes.append(Problem(f"{where}:{number}", f"决定记录中的{_logged_text(entry)}未提交（操作在写入台账前被中断），"
+                                                             "下次记录决定时自动移除", "pending-log"))
+        else:
+            result.problems.append(Problem(f"{where}:{number}", f"决定记录中的{_logged_text(entry)}在台账中没有对应记录"
+                                                                "（台账比归档旧，或记录被插入）", "unrecorded-log"))
+
+
+def _logged_text(entry: archive.LogEntry) -> str:
+    if entry.kind == "decision":
+        return f"批次 {entry.batch} {'接收' if entry.decision == 'accepted' else '退回'}，{entry.by}，{entry.at}"
+    return f"{entry.name} = {entry.value}，{entry.by}，{entry.at}"
 
 
 @dataclass(frozen=True)
@@ -517,6 +565,8 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
         with SqliteLedger.create_for_rebuild(temp, text_name(db_path.name)) as ledger, \
                 tempfile.TemporaryDirectory(prefix=".pingtai-rebuild-", dir=db_path.parent) as scratch:
             skipped = _replay_all(found, ledger, catalog, reader, Path(scratch), result, on_progress)
+        if not in_place and (folder / archive.DECISIONS_LOG).is_file():  # the log replayed, beside its ledger
+            shutil.copyfile(folder / archive.DECISIONS_LOG, archive.log_path(db_path.parent))
         _put_in_place(temp, db_path)
     except OSError as exc:
         raise LedgerError(f"重建台账失败：{os_reason(exc)}", hint="未生成台账；请排除问题后重新运行。") from None
@@ -533,16 +583,21 @@ def rebuild_ledger(catalog: Catalog, db_path: Path, *, source: Path | None = Non
 
 def _replay_all(found: archive.ArchiveScan, ledger: Ledger, catalog: Catalog, reader: Reader, scratch: Path,
                 result: Rebuild, on_progress: RebuildProgress | None) -> list[str]:
-    """Replay every committed entry of ``found`` into ``ledger`` in batch order; the sha256 of those skipped."""
+    """Replay every committed entry of ``found`` into ``ledger`` in batch order, and the lines of its decisions
+    log each before the first batch imported after it; the sha256 of the batches skipped."""
     skipped: list[str] = []
     entries = _distinct_batches(found, result)
+    waiting = _log_lines(found.folder, result)
     for done, entry in enumerate(entries, start=1):
+        # decisions and settings made before this batch was imported, as they were then
+        waiting = _replay_log(waiting, ledger, result, before=entry.batch)
         replayed = _replay(entry, found, ledger, catalog, reader, scratch, result)
         result.batches.append(replayed)
         if replayed.status != "accepted":
             skipped.append(entry.sha256)
         if on_progress is not None:
             on_progress(done, len(entries))
+    _replay_log(waiting, ledger, result, before=None)
     return skipped + [e.sha256 for e in found.committed.values() if e not in entries]
 
 
@@ -587,7 +642,51 @@ def export_archive(location: Path | str, folder: Path) -> int:
             if exported.entry is not None:
                 target.with_name(f"{exported.sha256}.json").write_bytes(exported.entry)
                 written += 1
+        log = ledger.decisions_log()
+        if log:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / archive.DECISIONS_LOG).write_bytes(log)
     return written
+
+
+_LogLine = tuple[int, archive.LogEntry, bytes]
+"""A line of the decisions log to replay: its number, what it says, its bytes."""
+
+
+def _log_lines(folder: Path, result: Rebuild) -> list[_LogLine]:
+    """The decisions log of the archive ``folder`` to replay (its problems into ``result``); counted in
+    ``result.decisions``."""
+    try:
+        data = (folder / archive.DECISIONS_LOG).read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        result.problems.append(Problem(f"{ARCHIVE_DIR}/{archive.DECISIONS_LOG}", f"无法读取决定记录：{os_reason(exc)}",
+                                       "bad-log"))
+        return []
+    result.problems += archive.parse_log(data)[1]
+    lines = []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        with contextlib.suppress(ValueError):  # named by parse_log
+            lines.append((number, archive.LogEntry.from_json(line), line))
+    result.decisions = len(lines)
+    return lines
+
+
+def _replay_log(waiting: list[_LogLine], ledger: Ledger, result: Rebuild, before: int | None) -> list[_LogLine]:
+    """Replay the decisions-log lines recorded before batch ``before`` was imported (``None``: all that
+    are left); return those still waiting. A line whose batch was not rebuilt is a problem, left out."""
+    left = []
+    for number, entry, line in waiting:
+        if before is not None and entry.after_batch >= before:
+            left.append((number, entry, line))
+            continue
+        try:
+            ledger.replay(entry, line)
+        except LedgerError as exc:
+            result.problems.append(Problem(f"{ARCHIVE_DIR}/{archive.DECISIONS_LOG}:{number}",
+                                           f"决定记录未能重放（{exc}）", "log-not-replayed"))
+    return left
 
 
 def _distinct_batches(found: archive.ArchiveScan, result: Rebuild) -> list[ManifestEntry]:

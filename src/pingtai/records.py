@@ -95,6 +95,7 @@ class ParsedReturn:
     problems: list[Problem] = field(default_factory=list)
     reporter: str = ""
     phone: str = ""
+    reviewer: str = ""
     filled_on: dt.date | None = None
     plan_version: str = ""
 

@@ -44,8 +44,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pingtai.agencies import AgencyIndex
 from pingtai.assess import (
@@ -78,11 +78,14 @@ from pingtai.schedule import (
 from pingtai.series import AreaRule
 from pingtai.views import agency_detail, plans_for
 
+if TYPE_CHECKING:
+    from pingtai.ledger import RejectedReturn
+
 Role = Literal["lead", "co"]
 ROLE_LABELS: dict[str, str] = {"lead": "牵头", "co": "配合"}
-ReturnState = Literal["on_time", "late", "missing", "due", "upcoming", "unscheduled", "backfill"]
+ReturnState = Literal["on_time", "late", "missing", "rejected", "due", "upcoming", "unscheduled", "backfill"]
 RETURN_LABELS: dict[str, str] = {
-    "on_time": "按时", "late": "逾期报送", "missing": "未报", "due": "待报（未到期）", "upcoming": "下一期",
+    "on_time": "按时", "late": "逾期报送", "missing": "未报", "rejected": "退回", "due": "待报（未到期）", "upcoming": "下一期",
     "unscheduled": "非应报期", "backfill": "补录",
 }
 GROUP_ROLES: dict[str, str] = {"leader": "组长", "deputy": "副组长", "member": "成员", "director": "办公室主任"}
@@ -108,7 +111,8 @@ ReceivedLike = Received
 
 
 class BatchLike(Protocol):
-    """An imported file (``ledger.Batch`` fits): its id, file name and the date written on it."""
+    """An imported file (``ledger.Batch`` fits): its id, file name, the date written on it and who filled
+    it in (填报人, 联系电话) and checked it (审核人)."""
 
     @property
     def id(self) -> int: ...
@@ -119,15 +123,27 @@ class BatchLike(Protocol):
     @property
     def filled_on(self) -> dt.date | None: ...
 
+    @property
+    def reporter(self) -> str: ...
+
+    @property
+    def phone(self) -> str: ...
+
+    @property
+    def reviewer(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class LedgerSnapshot:
-    """What reports read from the ledger, read once (``--all`` builds many reports from one read)."""
+    """What reports read from the ledger, read once (``--all`` builds many reports from one read).
+
+    ``rejected``: the returns sent back and not yet resubmitted (they are not among ``received``)."""
 
     values: Sequence[StoredValueLike] = ()
     tasks: Sequence[StoredTaskLike] = ()
     received: Sequence[ReceivedLike] = ()
     batches: Sequence[BatchLike] = ()
+    rejected: Sequence[RejectedReturn] = ()
 
 
 # --- the report objects ----------------------------------------------------------------------
@@ -188,7 +204,9 @@ class ReturnEntry:
     ``received`` is the day the return counts as received, ``received_source`` where that day
     comes from (``option``, ``return``, ``import``), ``imported`` the day it was imported (Beijing
     time); ``backfill`` marks a back-fill; ``covered_by`` the later return that made a missing one
-    moot (no longer chased, still missed).
+    moot (no longer chased, still missed). A return sent back (``rejected``, 退回) and not yet
+    resubmitted counts as missed; ``rejected_at``, ``rejected_by`` and ``reason`` say when, by whom and
+    why, ``batch`` and ``file`` name the return sent back.
     """
 
     period: Period
@@ -205,13 +223,21 @@ class ReturnEntry:
     imported: dt.date | None = None
     backfill: bool = False
     covered_by: Period | None = None
+    rejected_at: dt.datetime | None = None
+    rejected_by: str = ""
+    reason: str = ""
+    reporter: str = ""
+    """填报人 the return names (its phone ``phone``, its checker ``reviewer``: 审核人); ``''``: not given."""
+    phone: str = ""
+    reviewer: str = ""
 
 
 @dataclass(frozen=True)
 class ReturnCounts:
     """Returns due on ``as_of`` (by the calendar) and how they came in; ``rate`` = on time ÷ due.
 
-    ``due`` counts on time + late + missing; back-fills (``backfill``) are counted apart.
+    ``due`` counts on time + late + missing; back-fills (``backfill``) are counted apart. ``rejected``
+    counts the missing ones that were sent back (退回) and not yet resubmitted (they are among ``missing``).
     """
 
     due: int
@@ -220,6 +246,7 @@ class ReturnCounts:
     missing: int
     rate: float | None
     backfill: int = 0
+    rejected: int = 0
 
 
 @dataclass(frozen=True)
@@ -328,7 +355,7 @@ def build_agency_report(catalog: Catalog, data: LedgerSnapshot, agency: str, as_
     schedules = [plan_schedule(catalog, p) for p in plans]
     received = _received_in(data, as_of)
     returns = _agency_returns(unit.name, schedules, [r for r in received if r.agency == unit.name],
-                              {b.id: b for b in data.batches}, as_of)
+                              {b.id: b for b in data.batches}, as_of, [r for r in data.rejected if r.agency == unit.name])
     outstanding = [r for r in outstanding_returns(catalog, received, as_of, schedules) if r.agency == unit.name]
     lead = [t for t in tasks if t.role == "lead"]
     live = {p.plan for p in status.plans if not p.ended}  # an ended plan's tasks and indicators leave the counts
@@ -362,8 +389,12 @@ def agency_returns(catalog: Catalog, data: LedgerSnapshot, as_of: dt.date, plan:
     for receipt in _received_in(data, as_of):
         receipts.setdefault(receipt.agency, []).append(receipt)
     batches = {b.id: b for b in data.batches}
+    sent_back: dict[str, list[RejectedReturn]] = {}
+    for rejected in data.rejected:
+        sent_back.setdefault(rejected.agency, []).append(rejected)
     names = report_agencies(catalog, plan) if agencies is None else agencies
-    return {name: _agency_returns(name, schedules, receipts.get(name, []), batches, as_of) for name in names}
+    return {name: _agency_returns(name, schedules, receipts.get(name, []), batches, as_of, sent_back.get(name, []))
+            for name in names}
 
 
 def report_unit(catalog: Catalog, agency: str) -> Agency:
@@ -474,22 +505,27 @@ class _Slot:
 
 
 def _agency_returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[ReceivedLike],
-                    batches: dict[int, BatchLike], as_of: dt.date) -> AgencyReturns:
-    """``agency``'s returns from its own ``receipts`` (periods ended by ``as_of``) and ``batches`` by id."""
-    entries, next_due = _returns(agency, schedules, receipts, batches, as_of)
-    owed = [e.state for e in entries if e.state in ("on_time", "late", "missing")]
+                    batches: dict[int, BatchLike], as_of: dt.date,
+                    rejected: Sequence[RejectedReturn] = ()) -> AgencyReturns:
+    """``agency``'s returns from its own ``receipts`` (periods ended by ``as_of``), ``batches`` by id and its
+    returns sent back and not resubmitted (``rejected``)."""
+    entries, next_due = _returns(agency, schedules, receipts, batches, as_of, rejected)
+    owed = [e.state for e in entries if e.state in ("on_time", "late", "missing", "rejected")]
     on_time = owed.count("on_time")
-    counts = ReturnCounts(len(owed), on_time, owed.count("late"), owed.count("missing"), _rate(on_time, len(owed)),
-                          sum(1 for e in entries if e.state == "backfill"))
+    sent_back = owed.count("rejected")
+    counts = ReturnCounts(len(owed), on_time, owed.count("late"), owed.count("missing") + sent_back,
+                          _rate(on_time, len(owed)), sum(1 for e in entries if e.state == "backfill"), sent_back)
     return AgencyReturns(agency, entries, next_due, counts, any(agency in s.agencies for s in schedules))
 
 
 def _returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[ReceivedLike],
-             batches: dict[int, BatchLike], as_of: dt.date) -> tuple[list[ReturnEntry], ReturnEntry | None]:
+             batches: dict[int, BatchLike], as_of: dt.date,
+             rejected: Sequence[RejectedReturn] = ()) -> tuple[list[ReturnEntry], ReturnEntry | None]:
     """The agency's return periods: owed so far, the next one, and any received outside the calendar.
 
-    ``receipts`` are the agency's own."""
+    ``receipts`` and ``rejected`` are the agency's own: a period sent back and owed is 退回 (missed)."""
     received = {r.period.as_point(): r for r in receipts}
+    sent_back = {r.period.as_point(): r for r in rejected if r.period.end <= as_of}
     # what a later return made moot: only a receipt by as_of ends a chase (a back-fill whatever its day)
     got = received_by(receipts, as_of).get(agency, set())
     slots: dict[Period, _Slot] = {}
@@ -516,6 +552,8 @@ def _returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[
         elif receipt is not None:
             state = receipt_state(receipt, slot.last_day)
             late = None if state == "backfill" else max(0, (receipt.received - slot.due).days) if state == "late" else 0
+        elif period in sent_back:
+            state, late = "rejected", (as_of - slot.due).days if as_of > slot.due else None
         elif as_of > slot.last_day:
             state, late = "missing", (as_of - slot.due).days
             covered = covering_return(period, got)
@@ -526,7 +564,15 @@ def _returns(agency: str, schedules: Sequence[PlanSchedule], receipts: Sequence[
                             filled_on=batch.filled_on if batch else None, batch=receipt.batch if receipt else None,
                             plans=list(slot.plans) if slot else [], received_source=receipt.source if receipt else None,
                             imported=office_day(receipt.received_at) if receipt else None,
-                            backfill=bool(receipt and receipt.backfill), covered_by=covered)
+                            backfill=bool(receipt and receipt.backfill), covered_by=covered,
+                            reporter=batch.reporter if batch else "", phone=batch.phone if batch else "",
+                            reviewer=batch.reviewer if batch else "")
+        if state == "rejected":
+            back = sent_back[period]
+            sent = batches.get(back.batch)
+            entry = replace(entry, batch=back.batch, file=back.file, rejected_at=back.rejected_at,
+                            rejected_by=back.by, reason=back.reason, reporter=sent.reporter if sent else "",
+                            phone=sent.phone if sent else "", reviewer=sent.reviewer if sent else "")
         if state in ("due", "upcoming") and next_due is None:
             next_due = entry
         entries.append(entry)

@@ -12,12 +12,13 @@ it (:mod:`pingtai.maintenance`: an archive folder beside a file, or tables of th
 Opening rules:
 
 - A reading command (``status``, ``show``, ``report``, ``league``, ``bulletin``, ``check``,
-  ``history``, ``batches``) on a ledger that does not exist stops with exit 2, "台账不存在：…（先用 pingtai import
+  ``history``, ``batches``, ``review``) on a ledger that does not exist stops with exit 2, "台账不存在：…（先用 pingtai import
   建立，或检查 --db / PINGTAI_DB）", and creates nothing — a mistyped ``--db`` must not read as an
   office where every return is missing. A missing ledger whose archive records batches is refused
   as lost (``ledger rebuild``).
 - ``import --dry-run`` reads a missing ledger as empty; ``import`` creates it with the first file
-  it takes; ``check --new-only`` writes its run into an existing ledger only.
+  it takes; ``check --new-only``, ``accept``, ``reject`` and ``ledger set`` write into an existing
+  ledger only.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pingtai.errors import LedgerError
-from pingtai.ledger import Batch, CurrentValue, Ledger, describe_location, resolve_location
+from pingtai.ledger import Batch, CurrentValue, DecisionKind, Ledger, describe_location, resolve_location
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from pingtai.periods import Period
     from pingtai.reports import AgencyReport, League, LedgerSnapshot
     from pingtai.returns.opening import FilesAhead
+    from pingtai.review import DecisionResult, PendingReturn, Settings
 
 
 @dataclass(frozen=True)
@@ -120,14 +122,20 @@ def _names(catalog: Catalog, *, plan: str | None = None, agency: str | None = No
 def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None = None,
            agency: str | None = None, area: str | None = None) -> StatusReport:
     """The dashboard (``pingtai status``); with ``area``, that area's (``status --area``)."""
+    from dataclasses import replace
+
     from pingtai.assess import build_status
 
     _names(catalog, plan=plan, agency=agency, area=area)
     with store.read() as ledger:
         # the city's figures and what they are made of; an area's view ranks it among all, with its notes
         values = _city_values(catalog, ledger) if area is None else ledger.current_values()
-        return build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
-                            plan=plan, agency=agency, area=area)
+        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
+                              plan=plan, agency=agency, area=area)
+        waiting = [b for b in ledger.batches() if b.state == "pending" and (agency is None or b.agency == report.agency)]
+    if not waiting:
+        return report
+    return replace(report, awaiting_review=len(waiting), awaiting_since=min(b.received for b in waiting))
 
 
 def _city_values(catalog: Catalog, ledger: Ledger) -> list[CurrentValue]:
@@ -181,7 +189,7 @@ def snapshot(store: Store) -> LedgerSnapshot:
 
     with store.read() as ledger:
         return LedgerSnapshot(ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
-                              ledger.batches())
+                              ledger.batches(), ledger.rejected_returns())
 
 
 def report(catalog: Catalog, store: Store, agency: str, as_of: dt.date, *, plan: str | None = None) -> AgencyReport:
@@ -223,9 +231,11 @@ def bulletin(catalog: Catalog, store: Store, period: Period, *, as_of: dt.date |
 
 
 def check(catalog: Catalog, store: Store, as_of: dt.date, *, now: dt.datetime, plan: str | None = None,
-          fail_on: FailOn = "off_track", remind_days: int | None = None, new_only: bool = False) -> CheckReport:
+          fail_on: FailOn = "off_track", remind_days: int | None = None, new_only: bool = False,
+          resubmit_days: int = 5) -> CheckReport:
     """The scheduled check (``pingtai check``); with ``new_only`` the run is recorded (at ``now``) and
-    only what is new or changed since the previous run of the same plan selection is kept.
+    only what is new or changed since the previous run of the same plan selection is kept. A return sent
+    back is due again ``resubmit_days`` working days after its rejection (:func:`pingtai.review.resubmit_by`).
 
     A plain check opens the ledger read-only and writes nothing; ``new_only`` reads the previous run
     and records this one in one transaction (see :meth:`~pingtai.ledger.Ledger.record_check_run`).
@@ -238,7 +248,8 @@ def check(catalog: Catalog, store: Store, as_of: dt.date, *, now: dt.datetime, p
     with store.write(create=False) if new_only else store.read() as ledger:
         accepted = {(b.id, cell.where) for b in ledger.batches() for cell in b.accepted}
         full = build_check(catalog, ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
-                           as_of, plan=plan, remind_days=remind_days, fail_on=fail_on, accepted=accepted)
+                           as_of, plan=plan, remind_days=remind_days, fail_on=fail_on, accepted=accepted,
+                           rejected=ledger.rejected_returns(), resubmit_days=resubmit_days)
         if not new_only:
             return full
         seen = [SeenFinding(f.key, f.fingerprint, f.kind, f.severity) for f in full.findings]
@@ -260,6 +271,49 @@ def batches(store: Store) -> list[Batch]:
     """Every import, oldest first (``pingtai batches``)."""
     with store.read() as ledger:
         return ledger.batches()
+
+
+def decide(store: Store, batch_ids: Sequence[int], decision: DecisionKind, *, by: str | None, at: dt.datetime,
+           note: str = "") -> DecisionResult:
+    """``pingtai accept`` / ``reject``: record ``decision`` on each batch (``note``: an acceptance's note,
+    a rejection's reason) by ``by`` (``None``: :func:`pingtai.review.decided_by`) at ``at``; see
+    :meth:`~pingtai.ledger.Ledger.record_decision`. Raises for a ledger that does not exist or cannot be
+    written (a reader role) and for ids that are no batch (nothing written)."""
+    from pingtai.review import DecisionResult, decided_by
+
+    store.require()
+    with store.write(create=False) as ledger:
+        recorded, unchanged = ledger.record_decision(batch_ids, decision, by=decided_by(ledger, by), at=at,
+                                                     note=note)
+        named = list(dict.fromkeys(batch_ids))
+        batches = {b.id: b for b in ledger.batches() if b.id in named}
+    return DecisionResult(decision, recorded, unchanged, [batches[i] for i in named])
+
+
+def settings(store: Store, change: tuple[str, str] | None = None, *, by: str | None = None,
+             at: dt.datetime | None = None) -> Settings:
+    """``pingtai ledger set [NAME VALUE]``: the ledger's settings, after setting ``change`` (by ``by`` —
+    ``None``: :func:`pingtai.review.decided_by` — at ``at``) when given. Raises for an unknown setting or
+    value, and for a ledger that cannot be written (a reader role)."""
+    from pingtai.ledger import SETTINGS
+    from pingtai.review import Settings, decided_by
+
+    store.require()
+    changed = None
+    if change is not None:
+        assert at is not None
+        with store.write(create=False) as ledger:
+            changed = ledger.set_setting(*change, by=decided_by(ledger, by), at=at)
+    with store.read() as ledger:
+        return Settings({name: ledger.setting(name) for name in SETTINGS}, ledger.settings(), changed)
+
+
+def review(catalog: Catalog, store: Store) -> list[PendingReturn]:
+    """``pingtai review``: the returns awaiting a decision, each with what it would replace."""
+    from pingtai.review import pending_returns
+
+    with store.read() as ledger:
+        return pending_returns(catalog, ledger)
 
 
 def import_returns(catalog: Catalog, store: Store, files: Sequence[Path], *, now: dt.datetime,
@@ -353,6 +407,5 @@ def migrate(store: Store, target: str) -> Migration:
     return migrate_ledger(store.path, target)
 
 
-__all__ = ["LedgerInit", "Store", "backup", "batches", "bulletin", "check", "history", "import_returns", "init", "league",
-           "migrate", "rebuild", "report", "show",
-           "snapshot", "status", "verify"]
+__all__ = ["LedgerInit", "Store", "backup", "batches", "bulletin", "check", "decide", "history", "import_returns", "init",
+           "league", "migrate", "rebuild", "report", "review", "settings", "show", "snapshot", "status", "verify"]

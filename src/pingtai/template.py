@@ -5,7 +5,7 @@ Sheets (names and headers from :mod:`pingtai.layout`, which the reader relies on
 * ``填报说明`` — how to fill it in: period, units, deadline, blank = 未报 (never 0), contact;
 * ``指标`` — a merged title row, a ``填报单位：… 报告期：…`` row, the header row, one row per
   indicator the agency reports (prefilled id, name, unit, period; 填报值 and 说明 to fill), then
-  ``填报人`` / ``联系电话`` / ``填报日期`` labels with an input cell to the right of each;
+  ``填报人`` / ``联系电话`` / ``审核人`` / ``填报日期`` labels with an input cell to the right of each;
 * ``分地区`` — only for a unit that reports indicators by area (not an area's own government, whose
   figures on ``指标`` are its area's): a row per area, a 填报值 and 同比增长（%） column per indicator,
   a 备注 column; cells of an area an indicator is not reported for are locked and grey;
@@ -314,7 +314,7 @@ def _values_sheet(sheet: Worksheet, content: TemplateContent, title_note: str) -
         finish(sheet, row, "landscape", floors=_INPUT_WIDTHS["value"])
         return
     row += 2
-    for label in (layout.REPORTER_LABEL, layout.PHONE_LABEL, layout.FILLED_ON_LABEL):
+    for label in (layout.REPORTER_LABEL, layout.PHONE_LABEL, layout.REVIEWER_LABEL, layout.FILLED_ON_LABEL):
         sheet.cell(row=row, column=1, value=label).font = style["bold"]
         entry = sheet.cell(row=row, column=2)
         entry.protection = style["unlocked"]
@@ -446,12 +446,12 @@ def instructions(content: TemplateContent, title_note: str = "") -> list[tuple[s
                 ("2. 流量指标（如网络零售额）填年内累计数（1月至报告期末）；存量指标填报告期末的数；累计指标填自起始以来的累计总数。", ""),
                 ("3. 留空表示“未报”，不会被当作 0；确实为 0 的请填 0。数值小于最小单位的可填“…”。", ""),
                 ("4. 百分比指标填数字，如 85 表示 85%。", ""),
-                ("5. 请在“指标”表下方填写填报人、联系电话、填报日期。", ""),
+                ("5. 请在“指标”表下方填写填报人、联系电话、审核人、填报日期。", ""),
                 *([("6. “分地区”表：按地区填写各区、县（市）及功能区的数值（单位见表头）和同比增长（%），可在“备注”列说明口径；"
                     "全市数填在“指标”表。", "")] if content.by_area else []),
             ]
         else:
-            lines.append(("本单位没有归口或牵头任务关联的指标，“指标”表无需填写数值；请在“指标”表下方填写填报人、联系电话、填报日期。", ""))
+            lines.append(("本单位没有归口或牵头任务关联的指标，“指标”表无需填写数值；请在“指标”表下方填写填报人、联系电话、审核人、填报日期。", ""))
         lines.append(("二、任务（“任务”表）", "bold"))
         if content.tasks:
             lines.append(("列出本单位牵头的任务：在“进展状态”下拉选择 未启动 / 推进中 / 已完成 / 滞后，并填写进展情况、存在问题、下步打算。"

@@ -438,7 +438,7 @@ def _returns_overview(ctx: _Context, returns: list[ReturnLine]) -> list[Part]:
     filled = sum(1 for r in returns if r.state == "backfill")
     counted = len(returns) - filled
     rate = None
-    if counted and all(r.state in COUNTED or r.state == "backfill" for r in returns):  # every one of them is due
+    if counted and all(r.state in (*COUNTED, "rejected", "backfill") for r in returns):  # every one of them is due
         share = punctual / counted * 100
         rate = (Figure(share, wording.percent_text(share), "%", "ratio_rest", (on_time, owed, backfill)) if filled
                 else Figure(share, wording.percent_text(share), "%", "ratio", (on_time, owed)))

@@ -294,7 +294,8 @@ TASK_WORDS: dict[str, str] = {"done": "已完成", "in_progress": "推进中", "
 """Task states in the order a sentence counts them."""
 RETURN_WORDS: dict[str, tuple[str, bool, str]] = {
     "on_time": ("按时报送", False, ""), "late": ("逾期报送", True, ""),
-    "backfill": ("补录", True, "，不计是否按时"), "missing": ("未报送", True, ""), "due": ("尚未到报送期限", True, "")}
+    "backfill": ("补录", True, "，不计是否按时"), "missing": ("未报送", True, ""),
+    "rejected": ("报表被退回、尚未重报", True, ""), "due": ("尚未到报送期限", True, "")}
 """How the returns sentence counts each state, whether it names the units, and what it adds after
 their names (a back-fill is neither on time nor late)."""
 NOTHING_BEHIND = "本期没有滞后的指标和任务。"

@@ -156,8 +156,9 @@ from pingtai.cli import (  # noqa: E402
     ledger_cmds,
     report_cmds,
     returns_cmds,
+    review_cmds,
     status_cmds,
 )
 
 __all__ = ["app", "bulletin_cmds", "catalog_cmds", "check_cmds", "ledger_cmds", "main", "report_cmds", "returns_cmds",
-           "status_cmds", "utf8_streams"]
+           "review_cmds", "status_cmds", "utf8_streams"]

@@ -159,14 +159,15 @@ def _joined(lines: list[str]) -> str:
     return text
 
 
-_RANGE = re.compile(r"\[(-?[\d.]+)<=x<=(-?[\d.]+)\]")
-"""click's note of an option's range, ``[0<=x<=16]``: shown as ``[0–16]``."""
+_RANGE = re.compile(r"(?<=[\[ ])(-?[\d.]+)<=x<=(-?[\d.]+)(?=\])")
+"""click's note of an option's range, ``[0<=x<=16]`` (``[default: 5; 1<=x<=60]`` beside a default): shown as
+``[0–16]``."""
 
 
 def _localised(text: str) -> str:
     for english, chinese in FRAGMENTS:
         text = text.replace(english, chinese)
-    return _RANGE.sub(r"[\1–\2]", text)
+    return _RANGE.sub(r"\1–\2", text)
 
 
 class HelpFormatter(ClickHelpFormatter):

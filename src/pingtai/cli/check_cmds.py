@@ -41,6 +41,8 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="没有达到 --fail-on 级别的事项时不输出（cron 只在需要时发邮件）。")] = False,
     remind_days: Annotated[int | None, typer.Option("--remind-days", min=0, max=366, help="提醒 N 天内到期、尚未报送的报表（0–366）。",
                                                     show_default=False)] = None,
+    resubmit_days: Annotated[int, typer.Option("--resubmit-days", min=1, max=60,
+                                               help="被退回的报表须在退回后几个工作日内重报（周一至周五，不含法定节假日调整；1–60）。")] = 5,
     webhook: Annotated[str | None, typer.Option("--notify-webhook", help="把摘要推送到钉钉或企业微信群机器人的 webhook 地址。",
                                                 show_default=False)] = None,
     webhook_kind: Annotated[Literal["dingtalk", "wecom"] | None, typer.Option(
@@ -50,7 +52,7 @@ def check(
                                                        help="钉钉机器人“加签”密钥（也可用环境变量 PINGTAI_WEBHOOK_SECRET）。",
                                                        show_default=False)] = None,
 ) -> None:
-    """定时检查（供 cron 使用）：进度滞后、预警、数据未报或过期、报表逾期、任务逾期、数据存疑，按责任单位列出该做什么、何时前做。
+    """定时检查（供 cron 使用）：进度滞后、预警、数据未报或过期、报表逾期或被退回、任务逾期、数据存疑，按责任单位列出该做什么、何时前做。
 
     退出码：0 没有达到 --fail-on 级别的事项；1 有；2 无法检查（计划数据有误、台账不存在或无法读取）或推送失败。
 
@@ -67,7 +69,7 @@ def check(
     day = _day(as_of)
     try:
         result = service.check(catalog, service.Store.at(st.db), day, now=dt.datetime.now(dt.UTC), plan=plan,
-                               fail_on=fail_on, remind_days=remind_days, new_only=new_only)
+                               fail_on=fail_on, remind_days=remind_days, new_only=new_only, resubmit_days=resubmit_days)
     except PingtaiError:
         raise  # translated once, in PingtaiGroup (exit 2 for a ledger or name the check cannot use)
     except Exception as exc:

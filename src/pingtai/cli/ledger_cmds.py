@@ -98,7 +98,8 @@ def rebuild(
         out = output()
         _problems(out, result.problems, result.notes)
         done = sum(1 for b in result.batches if b.status == "accepted")
-        out.line(f"已重建台账：{result.ledger}（据 {result.archive} 重放批次 {done}/{len(result.batches)}，"
+        decisions = f"、审核决定与设置 {result.decisions} 条" if result.decisions else ""
+        out.line(f"已重建台账：{result.ledger}（据 {result.archive} 重放批次 {done}/{len(result.batches)}{decisions}，"
                  f"问题 {len(result.problems)}，提示 {len(result.notes)}）")
     raise typer.Exit(result.exit_code)
 
@@ -179,6 +180,52 @@ def migrate(
         head = f"，链头 {result.head}" if result.head else ""
         output().line(f"已迁移台账：{result.ledger} → {result.target}（批次 {result.batches}，数值 {result.values}，"
                       f"检查记录 {result.check_runs}{head}；已逐条核对）")
+
+
+@ledger_app.command("set")
+def set_(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="设置名：review（是否需要审核）。", show_default=False)] = None,
+    value: Annotated[str | None, typer.Argument(help="review 的值：required（需要审核）或 off（导入即接收，默认）。",
+                                                show_default=False)] = None,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="操作人姓名（默认：PostgreSQL 台账为数据库账号名，SQLite 台账为当前操作系统用户名）。",
+        show_default=False)] = None,
+    as_json: JsonOpt = False,
+    indent: IndentOpt = None,
+) -> None:
+    """台账设置：存于台账中，共用同一台账的人都按此执行。不带参数时列出当前设置及历次修改。
+
+    review required：此后导入的报表为“待审核”，接收（pingtai accept）前不计入看板、报告、排名、检查和通报；
+    review off（默认）：导入即接收。修改只影响此后导入的报表；已待审核的报表仍需逐一决定。修改记入归档中的决定记录。
+
+    示例：pingtai ledger set ｜ pingtai ledger set review required ｜ pingtai ledger set review off --by 王五
+    """
+    import datetime as dt
+
+    from pingtai import service
+    from pingtai.cli.returns_cmds import local_time
+    from pingtai.cli.review_cmds import who
+    from pingtai.errors import UsageError
+    from pingtai.render.console import TableData
+
+    json_indent(indent, as_json)
+    if name is not None and value is None:
+        raise UsageError(f"请给出设置 {name} 的值", hint="例如：pingtai ledger set review required")
+    store = service.Store.at(state(ctx).db)
+    change = (name, value) if name is not None and value is not None else None
+    result = service.settings(store, change, by=who(by), at=dt.datetime.now(dt.UTC) if change else None)
+    if as_json:
+        echo_json(result, indent)
+        return
+    out = output()
+    if change is not None:
+        out.line(f"已设置 {change[0]} = {change[1]}" if result.changed else f"未改动：{change[0]} 已是 {change[1]}")
+    out.table(TableData("台账设置", ["设置", "当前值"], [[key, val] for key, val in result.values.items()]))
+    if result.changes:
+        out.table(TableData(f"修改记录（{len(result.changes)}）", ["设置", "值", "操作人", "时间", "此前最新批次"], [
+            [c.name, c.value, c.by, local_time(c.at), str(c.after_batch)]
+            for c in result.changes]))
 
 
 def _problems(out: Output, problems: list[Problem], notes: list[Problem]) -> None:

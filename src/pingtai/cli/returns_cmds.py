@@ -19,7 +19,8 @@ from pingtai.gcutil import gc_paused
 if TYPE_CHECKING:
     from pingtai.history import IndicatorHistory
     from pingtai.importer import FileResult, ImportResult, ProgressCallback, Receipt
-    from pingtai.render.console import Output
+    from pingtai.ledger import Batch, StoredValue
+    from pingtai.render.console import Cell, Output
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（结构见 docs/contracts.md）。")]
 
@@ -120,7 +121,9 @@ def history(
 
 @app.command()
 def batches(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = None) -> None:
-    """列出历次导入（批次）：文件、sha256、单位、报告期、导入时间、新增/更新/未变/任务/预警数。
+    """列出历次导入（批次）：文件、sha256、单位、报告期、导入时间、新增/更新/未变/任务/预警数、审核状态、填报人与审核人。
+
+    状态：待审核（尚未接收，不计入）、已接收、已退回（不计入；附理由）。报表缺填报人、联系电话或审核人的，标明“缺…”。
 
     示例：pingtai batches ｜ pingtai batches --json
     """
@@ -135,12 +138,29 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = No
         return
     output().table(TableData(f"导入批次（{len(rows)}）", [
         "批次", "文件", "sha256", "单位", "报告期", "收到日期", "收到日期来源", "导入时间", "新增", "更新", "未变", "任务",
-        "预警", "放行"], [
+        "预警", "放行", "状态", "填报人/审核人"], [
         [str(b.id), b.file, b.sha256[:12], b.agency or "（多个）", b.period.label() if b.period else "（多个）",
          b.received.isoformat() + ("（补录）" if b.backfill else ""), RECEIVED_SOURCE_LABELS[b.received_source],
-         _local(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings),
-         f"{len(b.accepted)}（{b.accept_reason}）" if b.accepted else "0"]
-        for b in rows], optional=("sha256", "收到日期来源", "导入时间", "放行", "未变", "任务")))
+         local_time(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings),
+         f"{len(b.accepted)}（{b.accept_reason}）" if b.accepted else "0", review_state(b), contacts(b)]
+        for b in rows], optional=("填报人/审核人", "sha256", "收到日期来源", "导入时间", "放行", "未变", "任务")))
+
+
+def review_state(batch: Batch) -> str:
+    """A batch's review state as the tables show it: 已退回 with the reason of the rejection."""
+    from pingtai.ledger import STATE_LABELS
+
+    label = STATE_LABELS[batch.state]
+    if batch.state == "rejected" and batch.decisions:
+        return f"{label}（{batch.decisions[-1].reason}）"
+    return label
+
+
+def contacts(batch: Batch) -> str:
+    """填报人, 联系电话 and 审核人 as a return gave them, and which it left out (``缺审核人``)."""
+    given = "，".join(filter(None, [batch.reporter, batch.phone, f"审核：{batch.reviewer}" if batch.reviewer else ""]))
+    missing = f"缺{'、'.join(batch.missing_contacts)}" if batch.missing_contacts else ""
+    return "；".join(filter(None, [given, missing]))
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -177,7 +197,7 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
         yield update if bar.active else None
 
 
-def _local(moment: dt.datetime) -> str:
+def local_time(moment: dt.datetime) -> str:
     """An import time in Beijing time, as the office's days (receipt days, 导入日) are counted: a machine
     set to UTC would otherwise show 17:05 beside an import day that is already tomorrow."""
     from pingtai.periods import CHINA_TZ
@@ -212,7 +232,8 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
     color = {"accepted": "green", "duplicate": "cyan", "rejected": "bold red"}[item.status]
     who = "，".join(x for x in (item.agency or "", item.period.label() if item.period else "") if x)
     batch = f"，批次 {item.batch}" if item.batch is not None else ""
-    out.line(styled(f"{status}：{item.file}" + (f"（{who}{batch}）" if who or batch else ""), color))
+    pending = "，待审核：接收（pingtai accept）后计入" if item.state == "pending" and item.status == "accepted" else ""
+    out.line(styled(f"{status}：{item.file}" + (f"（{who}{batch}{pending}）" if who or batch else ""), color))
     if item.status == "rejected":
         out.line(f"  错误 {len(item.errors)} 处，本文件未写入任何数据")
         out.stream.flush()  # keep each file's errors (stderr) next to its summary (stdout) on a terminal
@@ -240,8 +261,20 @@ def _render_file(item: FileResult, out: Output, dry_run: bool) -> None:
         out.line(styled(f"  预警 {warning}", "yellow"))
 
 
+def _value_state(value: StoredValue) -> Cell:
+    """当前 / 已更正, or — for a return not counted — 待审核 / 已退回 with the reason."""
+    from pingtai.ledger import STATE_LABELS
+    from pingtai.render.console import styled
+
+    if value.state == "rejected":
+        return styled(f"{STATE_LABELS['rejected']}：{value.reason}", "red")
+    if value.state == "pending":
+        return styled(STATE_LABELS["pending"], "yellow")
+    return styled("已更正", "dim") if value.superseded else "当前"
+
+
 def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str]) -> None:
-    from pingtai.render.console import Cell, TableData, styled
+    from pingtai.render.console import TableData
     from pingtai.render.format import DASH, percent, recorded
     from pingtai.views import target_text
 
@@ -250,7 +283,7 @@ def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str])
     for item in found.plans:
         out.line(f"  {short.get(item.plan, item.plan)} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
     rows: list[list[Cell]] = [[v.period.label(), recorded(v.value) + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
-             v.file, _local(v.imported_at), styled("已更正", "dim") if v.superseded else "当前", v.where,
+             v.file, local_time(v.imported_at), _value_state(v), v.where,
              v.area or "全市", percent(v.growth), recorded(v.last_year) if v.last_year is not None else DASH, v.note]
             for v in found.values]
     out.table(TableData(f"历次数值（{len(rows)}）", ["报告期", "数值", "单位", "单位名称", "批次", "文件", "导入时间",

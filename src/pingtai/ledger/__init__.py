@@ -11,7 +11,10 @@ Every accepted file is also archived, content-addressed by sha256, with a manife
 original name, time, options, a digest of its rows, the link to the entry before) in the batch's
 own transaction, so the ledger can be rebuilt from the archive alone and a batch never commits
 without its file. ``pingtai check --new-only`` records each run here too (``check_run``,
-``check_finding``), so the next run can tell what is new.
+``check_finding``), so the next run can tell what is new. Returns go through review (``pingtai
+accept`` / ``reject``, ``pingtai ledger set review``): each decision and setting is appended to
+``decision`` / ``setting`` and to the decisions log, and a batch pending or rejected does not count
+(:mod:`~pingtai.ledger.sql`).
 
 Modules: :mod:`~pingtai.ledger.base` (the storage interface :class:`Ledger` and the order of a
 write), :mod:`~pingtai.ledger.model` (the records, the rows as stored, their digest),
@@ -34,16 +37,25 @@ from pingtai.ledger.location import (
     resolve_location,
 )
 from pingtai.ledger.model import (
+    CONTACT_LABELS,
+    DECISION_LABELS,
     RECEIVED_SOURCE_LABELS,
     ROWS_DIGEST,
+    SETTINGS,
+    STATE_LABELS,
     AcceptedCell,
     Batch,
     CheckRun,
     CurrentValue,
+    Decision,
+    DecisionKind,
     NewBatch,
     ReceivedReturn,
     ReceivedSource,
+    RejectedReturn,
+    ReviewState,
     SeenFinding,
+    Setting,
     StoredTask,
     StoredValue,
     TaskRow,
@@ -55,8 +67,10 @@ from pingtai.ledger.model import (
 )
 from pingtai.ledger.schema import MIGRATIONS, SCHEMA_VERSION, SQLITE_MIGRATIONS, Migration
 
-__all__ = ["LEDGER_FILE", "MIGRATIONS", "RECEIVED_SOURCE_LABELS", "ROWS_DIGEST", "SCHEMA_VERSION", "SQLITE_MIGRATIONS",
-           "AcceptedCell", "Batch", "CheckRun", "CurrentValue", "Ledger", "Migration", "NewBatch", "ReceivedReturn",
-           "ReceivedSource", "SeenFinding", "StagedRows", "StoredTask", "StoredValue", "TaskRow", "ValueRow",
+__all__ = ["CONTACT_LABELS", "DECISION_LABELS", "LEDGER_FILE", "MIGRATIONS", "RECEIVED_SOURCE_LABELS", "ROWS_DIGEST",
+           "SCHEMA_VERSION", "SETTINGS", "SQLITE_MIGRATIONS", "STATE_LABELS",
+           "AcceptedCell", "Batch", "CheckRun", "CurrentValue", "Decision", "DecisionKind", "Ledger", "Migration",
+           "NewBatch", "ReceivedReturn", "ReceivedSource", "RejectedReturn", "ReviewState", "SeenFinding", "Setting",
+           "StagedRows", "StoredTask", "StoredValue", "TaskRow", "ValueRow",
            "archive_name", "default_db_path", "describe_location", "digest_of", "is_database", "resolve_db_path", "resolve_location",
            "rows_digest", "sha256_of", "stored_rows"]

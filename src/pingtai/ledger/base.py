@@ -14,6 +14,19 @@ backend:
 A failure before 4 takes back everything the transaction added; a kill before 4 leaves the ledger as
 it was. :meth:`Ledger.transaction` holds the writers' lock from its start, so batch ids are handed
 out in commit order and an importer judges a file against the state it will be recorded on.
+
+A review decision or a setting (``pingtai accept`` / ``reject`` / ``ledger set``) is written in the
+same order, also fixed here (:meth:`Ledger._logged`):
+
+1. its line of the decisions log, linked to the line before (:func:`pingtai.archive.chain_lines`),
+2. its row (``decision`` or ``setting``), the id the next under the writers' lock,
+3. the transaction commits.
+
+SQLite keeps the log as ``archive/decisions.jsonl`` (appended and fsynced in step 1, cut back if the
+transaction fails; a kill between 1 and 3 leaves a trailing line no row claims, removed by the next
+decision); PostgreSQL keeps it in the table ``decision_log``, written in the decision's transaction.
+Which batches count — not pending, not rejected — is decided by the reads of
+:class:`~pingtai.ledger.sql.SqlLedger` in one place (``review_states``).
 """
 
 from __future__ import annotations
@@ -27,20 +40,28 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from pingtai.archive import ManifestEntry, archive_name
+from pingtai import archive
+from pingtai.archive import LogEntry, ManifestEntry, archive_name
 from pingtai.ledger.model import (
+    SETTINGS,
     Batch,
     CheckRun,
     CurrentValue,
+    Decision,
+    DecisionKind,
     NewBatch,
     ReceivedReturn,
+    RejectedReturn,
+    ReviewState,
     SeenFinding,
+    Setting,
     StoredTask,
     StoredValue,
     TaskRow,
     ValueRow,
     digest_of,
     iso_time,
+    parse_time,
     rows_digest,
 )
 from pingtai.periods import Period
@@ -235,6 +256,139 @@ class Ledger(ABC):
     @abstractmethod
     def integrity_problems(self) -> list[str]:
         """What the database's own checks and the ledger's invariants find wrong; empty when all is well."""
+
+    # --- review: decisions and settings --------------------------------------------------------
+    @property
+    def user(self) -> str | None:
+        """Who the database says is writing (PostgreSQL: ``current_user``), the default ``--by`` of a
+        decision; ``None`` for a file (the command uses the operating-system user)."""
+        return None
+
+    @abstractmethod
+    def setting(self, name: str) -> str:
+        """The current value of the ledger setting ``name`` (:data:`SETTINGS`; its default when never set)."""
+
+    @abstractmethod
+    def settings(self) -> list[Setting]:
+        """Every change of a setting, oldest first."""
+
+    @abstractmethod
+    def decisions(self, batch_id: int | None = None) -> list[Decision]:
+        """Every decision (on one batch, or all), oldest first."""
+
+    @abstractmethod
+    def review_states(self) -> dict[int, ReviewState]:
+        """The batches that do not count, by id: ``pending`` (imported while review was required, not yet
+        decided) or ``rejected`` (the newest decision rejects it). Every other batch is accepted."""
+
+    @abstractmethod
+    def rejected_returns(self) -> list[RejectedReturn]:
+        """Returns sent back and not yet resubmitted, by unit and period."""
+
+    @abstractmethod
+    def logged_rows(self) -> list[LogEntry]:
+        """Every decision and setting as its line of the decisions log should record it (``previous`` left
+        ``None``), in the order they were written: what ``ledger verify`` compares the log with."""
+
+    @abstractmethod
+    def decisions_log(self) -> bytes:
+        """The decisions log as written, line by line (SQLite: the file; PostgreSQL: ``decision_log``)."""
+
+    def set_setting(self, name: str, value: str, *, by: str, at: dt.datetime) -> Setting | None:
+        """Set ``name`` to ``value`` (recorded with who and when, in the ledger and its decisions log);
+        ``None`` when it already had that value (nothing written). Raises :class:`UsageError` for an
+        unknown setting or value, :class:`LedgerError` when the ledger cannot be written."""
+        from pingtai.errors import UsageError
+
+        if name not in SETTINGS:
+            raise UsageError(f"未知的台账设置 '{name}'", hint=f"可用：{'、'.join(SETTINGS)}")
+        if value not in SETTINGS[name][1]:
+            raise UsageError(f"设置 {name} 的值应为 {' 或 '.join(SETTINGS[name][1])}，不是 '{value}'")
+        with self.transaction():
+            if self.setting(name) == value:
+                return None
+            ident, after = self._next_ids("setting")
+            self._logged([LogEntry(ledger=self.name, kind="setting", id=ident, after_batch=after, at=iso_time(at),
+                                   by=by, name=name, value=value)])
+        return Setting(ident, name, value, by, parse_time(iso_time(at)), after)
+
+    def record_decision(self, batch_ids: Sequence[int], decision: DecisionKind, *, by: str, at: dt.datetime,
+                        note: str = "") -> tuple[list[Decision], list[int]]:
+        """Record ``decision`` on each batch of ``batch_ids`` (``note``: an acceptance's note, a rejection's
+        reason), by ``by`` at ``at``, in one transaction, in the order the module docstring gives.
+
+        Returns the decisions recorded and the ids of the batches left as they were — already in that
+        state (a rejection: with the same reason). Raises :class:`UsageError` (exit 2) naming every id
+        that is no batch, before anything is written; :class:`LedgerError` when the ledger cannot be written.
+        """
+        from pingtai.errors import UsageError
+
+        wanted = list(dict.fromkeys(batch_ids))
+        with self.transaction():
+            found = {i: self.batch(i) for i in wanted}
+            unknown = [str(i) for i, batch in found.items() if batch is None]
+            if unknown:
+                raise UsageError(f"没有这些批次：{'、'.join(unknown)}", hint="批次号见 pingtai batches（或 pingtai review）。")
+            states = self.review_states()
+            latest = {d.batch: d for d in self.decisions()}
+            same = [i for i in wanted if states.get(i, "accepted") == decision
+                    and (decision == "accepted" or latest[i].reason == note)]
+            ident, after = self._next_ids("decision")
+            entries = []
+            for number, batch_id in enumerate((i for i in wanted if i not in same), start=ident):
+                batch = found[batch_id]
+                assert batch is not None
+                entries.append(LogEntry(ledger=self.name, kind="decision", id=number, after_batch=after, at=iso_time(at),
+                                        by=by, batch=batch_id, sha256=batch.sha256, decision=decision, note=note))
+            if entries:
+                self._logged(entries)
+        rejected = decision == "rejected"
+        return [Decision(e.id, int(e.batch or 0), decision, by, parse_time(e.at), "" if rejected else note,
+                         note if rejected else "") for e in entries], same
+
+    def replay(self, entry: LogEntry, line: bytes) -> None:
+        """Record the row a decisions-log ``line`` (parsed: ``entry``) holds, as it was, with the line itself
+        where the log lives in the database (``ledger rebuild``; a file's log is carried beside). Raises
+        :class:`LedgerError` when the row cannot be inserted (its batch missing)."""
+        with self.transaction():
+            self._replay_line(line)
+            self._insert_logged([entry])
+
+    def restore_log(self, data: bytes, rows: Sequence[LogEntry]) -> None:
+        """Record another ledger's decisions and settings (``rows``, :meth:`logged_rows`) and its decisions
+        log ``data`` byte for byte, inside :meth:`transaction` (a copy: the batches restored first)."""
+        self._insert_logged(rows)
+        for line in data.splitlines(keepends=True):
+            self._replay_line(line)
+        self._carry_log(data)
+
+    def _logged(self, entries: Sequence[LogEntry]) -> None:
+        """Inside a transaction: ``entries``' lines appended to the decisions log (step 1), then their rows (2)."""
+        self._require_transaction()
+        self._append_log(archive.chain_lines(list(entries), self._log_head()))
+        self._insert_logged(entries)
+
+    @abstractmethod
+    def _next_ids(self, table: str) -> tuple[int, int]:
+        """The next row id of ``table`` (``decision`` or ``setting``) and the newest batch id (0: none)."""
+
+    @abstractmethod
+    def _log_head(self) -> str | None:
+        """The sha256 of the decisions log's last line (``None``: empty), inside the transaction."""
+
+    @abstractmethod
+    def _append_log(self, lines: Sequence[bytes]) -> None:
+        """Step 1 of a decision: its log lines, kept (or taken back) with the transaction."""
+
+    @abstractmethod
+    def _insert_logged(self, entries: Sequence[LogEntry]) -> None:
+        """Step 2 of a decision: the ``decision`` / ``setting`` rows ``entries`` record, with their ids."""
+
+    def _replay_line(self, line: bytes) -> None:  # noqa: B027 - a step a file's log does not need
+        """A log line copied as is (a rebuild, a copy) where the log lives in the database."""
+
+    def _carry_log(self, data: bytes) -> None:  # noqa: B027 - a step a database's log does not need
+        """A whole log copied as is into an empty ledger where the log is a file."""
 
     # --- check runs ----------------------------------------------------------------------------
     def record_check_run(self, *, scope: str, as_of: dt.date, started_at: dt.datetime,

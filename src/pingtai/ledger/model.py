@@ -52,6 +52,11 @@ class StoredValue:
     growth: float | None = None
     last_year: float | None = None
     note: str = ""
+    state: ReviewState = "accepted"
+    """Its batch's review state: a ``pending`` or ``rejected`` value does not count (``superseded`` then
+    only says whether a newer value that counts exists)."""
+    reason: str = ""
+    """Why its batch was rejected (``''`` unless ``state`` is ``rejected``)."""
 
 
 class CurrentValue(NamedTuple):
@@ -90,6 +95,59 @@ class StoredTask:
     batch: int
     imported_at: dt.datetime
     superseded: bool
+
+
+ReviewState = Literal["pending", "accepted", "rejected"]
+STATE_LABELS: dict[str, str] = {"pending": "待审核", "accepted": "已接收", "rejected": "已退回"}
+DecisionKind = Literal["accepted", "rejected"]
+DECISION_LABELS: dict[str, str] = {"accepted": "接收", "rejected": "退回"}
+SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {"review": ("off", ("off", "required"))}
+"""Each ledger setting: its default and the values it takes (``review``: ``required`` makes a return
+imported from then on 待审核 until accepted)."""
+CONTACT_LABELS: dict[str, str] = {"reporter": "填报人", "phone": "联系电话", "reviewer": "审核人"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One review decision on a batch: ``accepted`` (with an optional ``note``) or ``rejected`` (with
+    its ``reason``), by whom and when. The newest decision on a batch is its state."""
+
+    id: int
+    batch: int
+    decision: DecisionKind
+    by: str
+    at: dt.datetime
+    note: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One change of a ledger setting: ``name`` set to ``value`` by ``by`` at ``at``, when the newest
+    batch was ``after_batch`` (it governs the batches after it)."""
+
+    id: int
+    name: str
+    value: str
+    by: str
+    at: dt.datetime
+    after_batch: int
+
+
+@dataclass(frozen=True)
+class RejectedReturn:
+    """A return sent back and not yet resubmitted: its unit and period, the rejected batch (file, the day
+    it counted as received) and the rejection (when, by whom, why). A resubmission is any later batch
+    for the same unit and period that is not itself rejected."""
+
+    agency: str
+    period: Period
+    batch: int
+    file: str
+    received: dt.date
+    rejected_at: dt.datetime
+    by: str
+    reason: str
 
 
 ReceivedSource = Literal["option", "return", "import"]
@@ -136,6 +194,15 @@ class Batch:
     backfill: bool
     accepted: tuple[AcceptedCell, ...]
     accept_reason: str
+    reviewer: str = ""
+    """审核人 as the return names them (``''``: not given)."""
+    state: ReviewState = "accepted"
+    """待审核 ``pending`` / 已接收 ``accepted`` / 已退回 ``rejected``: the newest decision, else ``pending``
+    when review was required at its import, else ``accepted``."""
+    decisions: tuple[Decision, ...] = ()
+    """Every decision on it, oldest first."""
+    missing_contacts: tuple[str, ...] = ()
+    """Which of 填报人, 联系电话 and 审核人 the return left out (their labels): the return is flagged."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +260,7 @@ class NewBatch:
     phone: str = ""
     filled_on: dt.date | None = None
     plan_version: str = ""
+    reviewer: str = ""
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -303,11 +371,11 @@ def stored_rows(values: Sequence[ValueRecord], tasks: Sequence[TaskRecord]) -> t
 
 BATCH_COLUMNS = """id, file, sha256, agency, period, layout, imported_at, reporter, phone, filled_on, plan_version,
                    imported, updated, unchanged, tasks, warnings, archive, received, received_source, backfill,
-                   accepted, accept_reason"""
+                   accepted, accept_reason, reviewer"""
 """The columns :func:`batch_row` fills, in its order."""
 READ_BATCH_COLUMNS = """id, file, sha256, agency, period, layout, imported_at, reporter, phone, filled_on,
                         imported, updated, unchanged, tasks, warnings, archive,
-                        received, received_source, backfill, accepted, accept_reason"""
+                        received, received_source, backfill, accepted, accept_reason, reviewer"""
 """The columns :func:`batch_from_row` reads, in its order."""
 
 
@@ -319,7 +387,7 @@ def batch_row(batch_id: int, batch: NewBatch, archive: str, imported_at: str) ->
             batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
             batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, archive,
             received.isoformat(), batch.received_source, int(batch.backfill),
-            json.dumps([asdict(a) for a in batch.accepted], ensure_ascii=False), batch.accept_reason)
+            json.dumps([asdict(a) for a in batch.accepted], ensure_ascii=False), batch.accept_reason, batch.reviewer)
 
 
 def iso_time(moment: dt.datetime) -> str:
@@ -369,4 +437,14 @@ def batch_from_row(row: Sequence[Any]) -> Batch:
                  reporter=row[7], phone=row[8], filled_on=dt.date.fromisoformat(row[9]) if row[9] else None,
                  imported=int(row[10]), updated=int(row[11]), unchanged=int(row[12]), tasks=int(row[13]),
                  warnings=int(row[14]), archive=row[15], received=received_day(row[16], imported_at),
-                 received_source=row[17], backfill=bool(row[18]), accepted=_accepted(row[19]), accept_reason=row[20])
+                 received_source=row[17], backfill=bool(row[18]), accepted=_accepted(row[19]), accept_reason=row[20],
+                 reviewer=row[21], missing_contacts=tuple(
+                     label for label, text in zip(CONTACT_LABELS.values(), (row[7], row[8], row[21]), strict=True)
+                     if not text))
+
+
+def decision_from_row(row: Sequence[Any]) -> Decision:
+    """A decision row (id, batch, decision, by, at, note): a rejection's note is its reason."""
+    rejected = row[2] == "rejected"
+    return Decision(id=int(row[0]), batch=int(row[1]), decision=row[2], by=row[3], at=parse_time(row[4]),
+                    note="" if rejected else row[5], reason=row[5] if rejected else "")

@@ -14,6 +14,9 @@ database (:mod:`pingtai.ledger.location`). The location goes to libpq as given, 
 - The archive is two tables: ``archive_file`` (each file's bytes once, by sha256) and ``manifest``
   (each batch's entry as written, and the sha256 of those bytes). A batch's file, rows and entry
   are written in its own transaction: a failure or a kill before COMMIT leaves nothing of it.
+- The decisions log (review decisions and settings) is the table ``decision_log``: each line's bytes
+  in the order written, with their sha256 (the next line's link), inserted in the decision's own
+  transaction, under the writers' lock like an import, so decision ids follow commit order too.
 - Append-only: statement triggers refuse UPDATE, DELETE and TRUNCATE on every table; the roles
   ``pingtai ledger init`` proposes add privileges (a writer may only SELECT and INSERT).
 - The schema version is the highest row of ``pingtai_schema``; an older schema is migrated on open
@@ -28,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pingtai.archive import ManifestEntry
+from pingtai.archive import LogEntry, ManifestEntry
 from pingtai.errors import LedgerError
 from pingtai.ledger import schema
 from pingtai.ledger.base import ExportedBatch, StagedRows
@@ -99,7 +102,8 @@ class PostgresLedger(SqlLedger):
                 ledger._migrate()
             if not readonly and not ledger._may_write():
                 raise LedgerError(f"此数据库账号只能读取台账，不能写入：{redact(location)}",
-                                  hint="导入与 check --new-only 需要写入角色（pingtai ledger init --roles 建立）；"
+                                  hint="导入、check --new-only、accept、reject 与 ledger set 需要写入角色"
+                                       "（pingtai ledger init --roles 建立）；"
                                        "status、report、check 等读取命令可以使用此账号。台账未作改动。")
             if readonly:  # one snapshot for the whole command; never waits for a writer
                 connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -164,6 +168,10 @@ class PostgresLedger(SqlLedger):
     def schema_version(self) -> int:
         return self._version()
 
+    @property
+    def user(self) -> str | None:
+        return str(self._fetch("SELECT current_user", [])[0][0])
+
     def roles_sql(self) -> str | None:
         return role_sql(self.name)
 
@@ -190,15 +198,16 @@ class PostgresLedger(SqlLedger):
         return "s.n - 1", joined, [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]]
 
     def integrity_problems(self) -> list[str]:
-        """The append-only triggers in place and the ``received`` summary agreeing with the batches (the
+        """The append-only triggers in place (and enabled) and the ``received`` summary agreeing with the batches (the
         archive — files, entries, chain — is checked by ``ledger verify`` through :meth:`export_batch`)."""
         found: list[str] = []
         triggers = {row[0] for row in self._fetch(
-            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE '%%_append_only'", [])}
-        missing = sorted(f"{table}_append_only" for table in (*schema.TABLES, "archive_file", "manifest")
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' AND tgname LIKE '%%_append_only'",
+            [])}  # a disabled trigger protects nothing: it counts as missing
+        missing = sorted(f"{table}_append_only" for table in (*schema.TABLES, "archive_file", "manifest", "decision_log")
                          if f"{table}_append_only" not in triggers)
         if missing:
-            found.append(f"缺少只追加保护触发器：{'、'.join(missing)}（台账曾被 pingtai 以外的程序修改）")
+            found.append(f"缺少或被停用的只追加保护触发器：{'、'.join(missing)}（台账曾被 pingtai 以外的程序修改）")
         differ = self._fetch(f"""
             WITH expected AS (SELECT agency, period, MIN(batch_id) AS batch_id FROM ({schema.RECEIVED_SOURCES}) s
                               GROUP BY agency, period)
@@ -363,6 +372,42 @@ class PostgresLedger(SqlLedger):
         if batch.entry is not None:
             self._write("INSERT INTO manifest (batch_id, sha256, entry, digest) VALUES (%s, %s, %s, %s)",
                         [batch.id, batch.sha256, batch.entry, hashlib.sha256(batch.entry).hexdigest()])
+
+    # --- the decisions log, in the database -----------------------------------------------------
+    def decisions_log(self) -> bytes:
+        return b"".join(bytes(row[0]) for row in self._fetch("SELECT entry FROM decision_log ORDER BY seq", []))
+
+    def _log_head(self) -> str | None:
+        rows = self._write("SELECT digest FROM decision_log ORDER BY seq DESC LIMIT 1", [])
+        return str(rows[0][0]) if rows else None
+
+    def _append_log(self, lines: Sequence[bytes]) -> None:
+        for line in lines:
+            self._replay_line(line)
+
+    def _replay_line(self, line: bytes) -> None:
+        self._write("""INSERT INTO decision_log (seq, entry, digest)
+                       SELECT COALESCE(MAX(seq), 0) + 1, %s, %s FROM decision_log""",
+                    [line, hashlib.sha256(line).hexdigest()])
+
+    def _insert_logged(self, entries: Sequence[LogEntry]) -> None:
+        psycopg = _psycopg()
+        try:
+            for entry in entries:
+                if entry.kind == "decision":
+                    self._db.execute(
+                        """INSERT INTO decision (id, batch_id, decision, decided_by, decided_at, note, after_batch)
+                           VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+                        [entry.id, entry.batch, entry.decision, entry.by, entry.at, entry.note, entry.after_batch])
+                else:
+                    self._db.execute(
+                        "INSERT INTO setting (id, name, value, set_by, set_at, after_batch) VALUES (%s, %s, %s, %s, %s, %s)",
+                        [entry.id, entry.name, entry.value, entry.by, entry.at, entry.after_batch])
+        except psycopg.errors.IntegrityError as exc:  # a batch that is not there (a rebuild that skipped it), a taken id
+            raise LedgerError(f"写入决定被拒绝（{redact(str(exc).strip().splitlines()[0])}）：所指批次不在台账中，"
+                              "或记录编号已被占用") from None
+        except psycopg.Error as exc:
+            raise database_error(self.location, exc) from None
 
     def _last_findings(self, scope: str) -> dict[str, str] | None:
         rows = self._write("SELECT id FROM check_run WHERE scope = %s ORDER BY id DESC LIMIT 1", [scope])

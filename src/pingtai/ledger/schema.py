@@ -171,6 +171,44 @@ _SCHEMA_V5: tuple[str, ...] = (
     "CREATE UNIQUE INDEX value_key ON value (indicator, area, agency, period, batch_id)",
 )
 
+def _append_only(*tables: str) -> tuple[str, ...]:
+    """The triggers that refuse to update or delete rows of ``tables``."""
+    return tuple(f"""
+        CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table}
+        BEGIN SELECT RAISE(ABORT, 'pingtai ledger is append-only'); END"""
+                 for table in tables for action in ("UPDATE", "DELETE"))
+
+
+_SCHEMA_V6: tuple[str, ...] = (
+    # Review (pingtai accept / reject / ledger set review): who checked the return (审核人), each
+    # decision on a batch and each setting, appended — the newest decision on a batch is its state,
+    # the newest row of a setting its value. ``after_batch`` is the newest batch id when the row was
+    # written: which batches a setting governs, and where a rebuild replays the row among the imports.
+    # The decisions log beside these rows is a file of the archive (archive/decisions.jsonl).
+    "ALTER TABLE batch ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''",
+    """
+    CREATE TABLE decision (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batch(id),
+        decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        after_batch INTEGER NOT NULL
+    )""",
+    "CREATE INDEX decision_batch ON decision (batch_id, id)",
+    """
+    CREATE TABLE setting (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        after_batch INTEGER NOT NULL
+    )""",
+    *_append_only("decision", "setting"),
+)
+
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
@@ -318,6 +356,41 @@ _PG_V5: tuple[str, ...] = (
     "CREATE UNIQUE INDEX value_key ON value (indicator, area, agency, period, batch_id)",
 )
 
+_PG_V6: tuple[str, ...] = (
+    # Migration 6 as SQLite has it (review: 审核人, decisions, settings), plus the decisions log, which
+    # lives in the database as the archive does: each line's bytes as written, in the order written
+    # (``seq``), with the sha256 of those bytes (the next line's ``previous``), inserted in the
+    # decision's own transaction.
+    "ALTER TABLE batch ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''",
+    """
+    CREATE TABLE decision (
+        id BIGINT PRIMARY KEY CHECK (id > 0),
+        batch_id BIGINT NOT NULL REFERENCES batch(id),
+        decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        after_batch BIGINT NOT NULL
+    )""",
+    "CREATE INDEX decision_batch ON decision (batch_id, id)",
+    f"""
+    CREATE TABLE setting (
+        id BIGINT PRIMARY KEY CHECK (id > 0),
+        name {_C} NOT NULL,
+        value TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        after_batch BIGINT NOT NULL
+    )""",
+    """
+    CREATE TABLE decision_log (
+        seq BIGINT PRIMARY KEY CHECK (seq > 0),
+        entry BYTEA NOT NULL,
+        digest TEXT NOT NULL UNIQUE CHECK (length(digest) = 64)
+    )""",
+    *_pg_guard("decision", "setting", "decision_log"),
+)
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -333,6 +406,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(_SCHEMA_V3, _PG_V3),
     Migration(_SCHEMA_V4, _PG_V4),
     Migration(_SCHEMA_V5, _PG_V5),
+    Migration(_SCHEMA_V6, _PG_V6),
 )
 """Migration ``i`` takes a ledger from schema version ``i`` to ``i + 1``. Append; never edit a shipped one."""
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -340,5 +414,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 SQLITE_MIGRATIONS: tuple[tuple[str, ...], ...] = tuple(m.sqlite for m in MIGRATIONS)
 """The SQLite forms, in order (what tests build old ledgers from)."""
 
-TABLES = ("batch", "value", "task_progress", "received", "check_run", "check_finding")
-"""The ledger's tables of records (both backends); PostgreSQL adds ``archive_file`` and ``manifest``."""
+TABLES = ("batch", "value", "task_progress", "received", "check_run", "check_finding", "decision", "setting")
+"""The ledger's tables of records (both backends); PostgreSQL adds ``archive_file``, ``manifest`` and
+``decision_log`` (the archive and the decisions log, which SQLite keeps as files)."""

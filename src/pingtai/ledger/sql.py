@@ -5,6 +5,11 @@ connection (:meth:`SqlLedger._query`, ``?`` placeholders), the order rows were s
 (:attr:`SqlLedger._ROW_ORDER`) and the two forms that differ: a list parameter
 (:meth:`SqlLedger._in_list`) and the series a read is restricted to (:meth:`SqlLedger._series_join`).
 Both backends store the same spelling in every column, so a row becomes the same record either way.
+
+Review decides here which batches count (:meth:`SqlLedger.review_states`): a batch that is pending or
+rejected does not, and every read of current values, task lines and receipts leaves it out through one
+condition (:meth:`SqlLedger._counting`), so the *current* value of a key is the row of the newest batch
+**that counts**; ``history`` keeps every row, marked with its batch's state.
 """
 
 from __future__ import annotations
@@ -12,20 +17,29 @@ from __future__ import annotations
 import datetime as dt
 from abc import abstractmethod
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
+from pingtai.archive import LogEntry
 from pingtai.gcutil import gc_paused
 from pingtai.ledger.base import Ledger
 from pingtai.ledger.model import (
     READ_BATCH_COLUMNS,
+    SETTINGS,
     Batch,
     CheckRun,
     CurrentValue,
+    Decision,
     ReceivedReturn,
+    RejectedReturn,
+    ReviewState,
     SeenFinding,
+    Setting,
     StoredTask,
     StoredValue,
     batch_from_row,
+    decision_from_row,
+    iso_time,
     parse_time,
     received_day,
     stored_period,
@@ -73,6 +87,16 @@ class SqlLedger(Ledger):
         if not rows:
             return []
         sources = {row[0]: (row[1], parse_time(row[2])) for row in self._query("SELECT id, file, imported_at FROM batch", [])}
+        states = self.review_states()
+        if states:  # marked, with the reason of a rejection
+            reasons = {d.batch: d.reason for d in self.decisions()}
+            return [replace(value, state=states[value.batch], reason=reasons.get(value.batch, "")
+                            if states[value.batch] == "rejected" else "") if value.batch in states else value
+                    for value in self._plain_values(rows, sources)]
+        return self._plain_values(rows, sources)
+
+    @staticmethod
+    def _plain_values(rows: list[Any], sources: dict[int, tuple[str, dt.datetime]]) -> list[StoredValue]:
         with gc_paused():  # hundreds of thousands of acyclic objects: see pingtai.gcutil
             return [StoredValue(indicator=row[0], period=stored_period(row[1]), agency=row[2], value=float(row[3]),
                                 unit=row[4], batch=row[5], file=sources[row[5]][0], imported_at=sources[row[5]][1],
@@ -108,12 +132,15 @@ class SqlLedger(Ledger):
         named, joined, params = "v.indicator, v.area, v.agency", "", list[Any]()
         if keys:
             named, joined, params = self._series_join(keys)
+        # only batches that count (review): a row of one left out is never current, nor hides an older one
+        states = self.review_states()
         sql = f"""
             SELECT {named}, v.period, v.value, v.unit, v.batch_id, v.growth, v.last_year, {texts}
             FROM value v {joined}
             WHERE (v.batch_id = (SELECT MAX(batch_id) FROM value)
                    OR NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.area = v.area
-                                  AND x.agency = v.agency AND x.period = v.period AND x.batch_id > v.batch_id))"""
+                                  AND x.agency = v.agency AND x.period = v.period AND x.batch_id > v.batch_id
+                                  {self._counting("x.batch_id", states)})) {self._counting("v.batch_id", states)}"""
         for column, wanted in (("indicator", indicators), ("area", areas), ("agency", agencies),
                                ("period", None if periods is None else [str(p.as_point()) for p in periods])):
             if wanted is None:
@@ -141,41 +168,42 @@ class SqlLedger(Ledger):
     def period_counts(self, areas: Collection[str] | None = None) -> dict[str, int]:
         """How many periods (as spelled) the ledger holds values for, per indicator (of ``areas`` only, when
         given), whoever reported them: one pass over ``value_key``, no value read."""
-        sql, params = "SELECT indicator, COUNT(DISTINCT period) FROM value", []
+        sql, params = f"SELECT indicator, COUNT(DISTINCT period) FROM value WHERE 1 = 1{self._counting('batch_id')}", []
         if areas is not None:
             if not areas:
                 return {}
             condition, param = self._in_list("area", sorted(set(areas)))
-            sql += f" WHERE {condition}"
+            sql += f" AND {condition}"
             params.append(param)
         return dict(self._query(sql + " GROUP BY indicator", params))
 
     def history(self, indicator: str) -> list[StoredValue]:
         """Every value ever recorded for ``indicator``, superseded ones flagged; by period, then batch."""
         sql = f"""
-            SELECT {self._VALUE_ROW}, v.batch_id < MAX(v.batch_id) OVER (PARTITION BY v.area, v.period, v.agency)
+            SELECT {self._VALUE_ROW}, v.batch_id < MAX({self._if_counting("v.batch_id")})
+                                                   OVER (PARTITION BY v.area, v.period, v.agency)
             FROM value v WHERE v.indicator = ?
             ORDER BY v.period_end, v.period, v.batch_id, v.area, v.agency"""
         return self._values(sql, [indicator])
 
     def current_tasks(self) -> list[StoredTask]:
         """The newest progress line per ``(plan, task, agency, period)``, by plan, task, period, agency."""
-        sql = """
+        sql = f"""
             SELECT t.plan, t.task, t.agency, t.period, t.status, t.progress, t.issues, t.next_steps,
                    t.batch_id, b.imported_at, 0
             FROM task_progress t JOIN batch b ON b.id = t.batch_id
             WHERE t.batch_id = (SELECT MAX(u.batch_id) FROM task_progress u
                                 WHERE u.plan = t.plan AND u.task = t.task AND u.agency = t.agency
-                                  AND u.period = t.period)
+                                  AND u.period = t.period{self._counting("u.batch_id")})
             ORDER BY t.plan, t.task, t.period_end, t.period, t.agency"""
         return [task_from_row(row) for row in self._query(sql, [])]
 
     def task_history(self, plan: str | None = None) -> list[StoredTask]:
         """Every progress line ever recorded (of one plan, or all), superseded ones flagged."""
-        sql = """
+        sql = f"""
             SELECT t.plan, t.task, t.agency, t.period, t.status, t.progress, t.issues, t.next_steps,
                    t.batch_id, b.imported_at,
-                   t.batch_id < MAX(t.batch_id) OVER (PARTITION BY t.plan, t.task, t.agency, t.period)
+                   t.batch_id < MAX({self._if_counting("t.batch_id")}) OVER (PARTITION BY t.plan, t.task, t.agency, t.period)
             FROM task_progress t JOIN batch b ON b.id = t.batch_id"""
         params: list[str] = []
         if plan is not None:
@@ -185,24 +213,41 @@ class SqlLedger(Ledger):
         return [task_from_row(row) for row in self._query(sql, params)]
 
     def batches(self) -> list[Batch]:
-        """Every batch, oldest first."""
-        return [batch_from_row(row) for row in self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch ORDER BY id", [])]
+        """Every batch, oldest first, with its review state and decisions."""
+        return self._reviewed(self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch ORDER BY id", []))
 
     def batch(self, batch_id: int) -> Batch | None:
-        rows = self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch WHERE id = ?", [batch_id])
-        return batch_from_row(rows[0]) if rows else None
+        """Batch ``batch_id`` with its review state and decisions, if there is one."""
+        rows = self._reviewed(self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch WHERE id = ?", [batch_id]))
+        return rows[0] if rows else None
 
     def batch_by_sha256(self, sha256: str) -> Batch | None:
         """The batch that recorded a file with these bytes, if any."""
-        rows = self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch WHERE sha256 = ?", [sha256])
-        return batch_from_row(rows[0]) if rows else None
+        rows = self._reviewed(self._query(f"SELECT {READ_BATCH_COLUMNS} FROM batch WHERE sha256 = ?", [sha256]))
+        return rows[0] if rows else None
+
+    def _reviewed(self, rows: Sequence[Any]) -> list[Batch]:
+        """Batch rows as :class:`Batch`, each with its review state and decisions."""
+        if not rows:
+            return []
+        states = self.review_states()
+        decided: dict[int, list[Decision]] = {}
+        if states or self._query("SELECT 1 FROM decision LIMIT 1", []):
+            for decision in self.decisions():
+                decided.setdefault(decision.batch, []).append(decision)
+        batches = [batch_from_row(row) for row in rows]
+        if not states and not decided:
+            return batches
+        return [replace(b, state=states.get(b.id, "accepted"), decisions=tuple(decided.get(b.id, ())))
+                for b in batches]
 
     def batch_values(self, batch_id: int) -> list[StoredValue]:
         """The values one batch recorded (superseded ones flagged), in the order they were stored."""
         sql = f"""
             SELECT {self._VALUE_ROW},
                    EXISTS (SELECT 1 FROM value w WHERE w.indicator = v.indicator AND w.area = v.area
-                           AND w.agency = v.agency AND w.period = v.period AND w.batch_id > v.batch_id)
+                           AND w.agency = v.agency AND w.period = v.period AND w.batch_id > v.batch_id
+                           {self._counting("w.batch_id")})
             FROM value v WHERE v.batch_id = ? ORDER BY v.{self._ROW_ORDER}"""
         return self._values(sql, [batch_id])
 
@@ -217,8 +262,23 @@ class SqlLedger(Ledger):
             SELECT r.agency, r.period, b.imported_at, b.id, b.received, b.received_source, b.backfill
             FROM received r JOIN batch b ON b.id = r.batch_id
             ORDER BY r.agency, r.period, b.id"""
+        rows = self._query(sql, [])
+        # A rejected return was not received: its unit and period count from the next batch that brought
+        # them and is not rejected (a resubmission; one awaiting review counts, it has arrived), if any.
+        rejected = {b for b, state in self.review_states().items() if state == "rejected"}
+        if rejected and any(row[3] in rejected for row in rows):
+            later: dict[tuple[str, str], int] = {}
+            for agency, period, batch_id in self._received_since(min(rejected)):
+                if batch_id not in rejected and batch_id < later.get((agency, period), batch_id + 1):
+                    later[(agency, period)] = batch_id
+            resubmitted = {(row[0], row[1]): later.get((row[0], row[1])) for row in rows if row[3] in rejected}
+            batches = {b.id: b for b in map(self.batch, {i for i in resubmitted.values() if i is not None}) if b}
+            rows = [row for row in rows if row[3] not in rejected] + [
+                (agency, period, iso_time(b.imported_at), b.id, b.received.isoformat(), b.received_source, b.backfill)
+                for (agency, period), batch_id in resubmitted.items() if batch_id is not None
+                for b in (batches[batch_id],)]
         received = []
-        for row in self._query(sql, []):
+        for row in rows:
             at = parse_time(row[2])
             received.append(ReceivedReturn(agency=row[0], period=stored_period(row[1]), received_at=at, batch=row[3],
                                            received=received_day(row[4], at), source=row[5], backfill=bool(row[6])))
@@ -228,6 +288,114 @@ class SqlLedger(Ledger):
         """Row counts of each table (``batch``, ``value``, ``task_progress``)."""
         return {table: int(self._query(f"SELECT COUNT(*) FROM {table}", [])[0][0])
                 for table in ("batch", "value", "task_progress")}
+
+    # --- review: decisions and settings --------------------------------------------------------
+    # The one place that says which batches count: a batch counts unless its state (review_states)
+    # is pending or rejected. Every read of current values, task lines and receipts leaves the
+    # others out through _counting, so no builder filters by itself.
+    def setting(self, name: str) -> str:
+        """The current value of the ledger setting ``name`` (:data:`SETTINGS`; its default when never set)."""
+        rows = self._query("SELECT value FROM setting WHERE name = ? ORDER BY id DESC LIMIT 1", [name])
+        return str(rows[0][0]) if rows else SETTINGS[name][0]
+
+    def settings(self) -> list[Setting]:
+        """Every change of a setting, oldest first."""
+        rows = self._query("SELECT id, name, value, set_by, set_at, after_batch FROM setting ORDER BY id", [])
+        return [Setting(int(r[0]), r[1], r[2], r[3], parse_time(r[4]), int(r[5])) for r in rows]
+
+    def decisions(self, batch_id: int | None = None) -> list[Decision]:
+        """Every decision (on one batch, or all), oldest first."""
+        sql = "SELECT id, batch_id, decision, decided_by, decided_at, note FROM decision"
+        params: list[int] = []
+        if batch_id is not None:
+            sql += " WHERE batch_id = ?"
+            params = [batch_id]
+        return [decision_from_row(row) for row in self._query(sql + " ORDER BY id", params)]
+
+    def logged_rows(self) -> list[LogEntry]:
+        """Every decision and setting as its line of the decisions log should record it (``previous`` left
+        ``None``), in the order they were written: what ``ledger verify`` compares the log with."""
+        decisions = self._query("""SELECT d.id, d.after_batch, d.decided_at, d.decided_by, d.batch_id, b.sha256,
+                                          d.decision, d.note FROM decision d JOIN batch b ON b.id = d.batch_id""", [])
+        settings = self._query("SELECT id, after_batch, set_at, set_by, name, value FROM setting", [])
+        rows = [LogEntry(ledger=self.name, kind="decision", id=int(r[0]), after_batch=int(r[1]), at=r[2], by=r[3],
+                         batch=int(r[4]), sha256=r[5], decision=r[6], note=r[7]) for r in decisions]
+        rows += [LogEntry(ledger=self.name, kind="setting", id=int(r[0]), after_batch=int(r[1]), at=r[2], by=r[3],
+                          name=r[4], value=r[5]) for r in settings]
+        return sorted(rows, key=lambda e: (e.at, e.after_batch, e.kind, e.id))
+
+    def review_states(self) -> dict[int, ReviewState]:
+        """The batches that do not count, by id: ``pending`` (imported while review was required, not yet
+        decided) or ``rejected`` (the newest decision rejects it). Every other batch is accepted."""
+        counts = self._query("SELECT (SELECT COUNT(*) FROM decision), (SELECT COUNT(*) FROM setting)", [])[0]
+        if not counts[0] and not counts[1]:
+            return {}
+        states: dict[int, ReviewState] = {}
+        rules = [s for s in self.settings() if s.name == "review"]
+        for number, rule in enumerate(rules):
+            following = rules[number + 1] if number + 1 < len(rules) else None
+            if rule.value != "required":
+                continue
+            sql, params = "SELECT id FROM batch WHERE id > ?", [rule.after_batch]
+            if following is not None:
+                sql += " AND id <= ?"
+                params.append(following.after_batch)
+            states.update((int(row[0]), "pending") for row in self._query(sql, params))
+        for batch_id, latest in {d.batch: d for d in self.decisions()}.items():
+            if latest.decision == "rejected":
+                states[batch_id] = "rejected"
+            else:
+                states.pop(batch_id, None)
+        return states
+
+    def rejected_returns(self) -> list[RejectedReturn]:
+        """Returns sent back and not yet resubmitted (:class:`RejectedReturn`), by unit and period: for each
+        ``(agency, period)`` a rejected batch brought, the newest such batch, unless a later batch that is
+        not rejected brought the same unit and period."""
+        rejected = {b for b, state in self.review_states().items() if state == "rejected"}
+        if not rejected:
+            return []
+        brought: dict[tuple[str, str], list[int]] = {}
+        for agency, period, batch_id in self._received_since(min(rejected)):
+            brought.setdefault((agency, period), []).append(int(batch_id))
+        latest = {d.batch: d for d in self.decisions()}
+        found = []
+        for (agency, period), ids in brought.items():
+            sent_back = max((i for i in ids if i in rejected), default=None)
+            if sent_back is None or any(i > sent_back and i not in rejected for i in ids):
+                continue
+            batch = self.batch(sent_back)
+            assert batch is not None
+            decision = latest[sent_back]
+            found.append(RejectedReturn(agency, stored_period(period), sent_back, batch.file, batch.received, decision.at,
+                                        decision.by, decision.reason))
+        return sorted(found, key=lambda r: (r.agency, r.period.sort_key()))
+
+    def _received_since(self, first: int) -> list[Any]:
+        """``(agency, period, batch)`` of every batch from ``first`` on that says a return was received."""
+        return self._query("""
+            SELECT agency, period, id FROM batch WHERE id >= ? AND agency IS NOT NULL AND period IS NOT NULL
+            UNION SELECT DISTINCT agency, period, batch_id FROM value WHERE batch_id >= ?
+            UNION SELECT DISTINCT agency, period, batch_id FROM task_progress WHERE batch_id >= ?""",
+                           [first, first, first])
+
+    def _if_counting(self, column: str) -> str:
+        """``column`` where its batch counts, else NULL (a window's MAX over counting batches only)."""
+        left_out = self._counting(column)
+        return f"CASE WHEN 1 = 1{left_out} THEN {column} END" if left_out else column
+
+    def _counting(self, column: str, states: dict[int, ReviewState] | None = None) -> str:
+        """The condition (`` AND …``, or nothing) that keeps ``column``'s batch only when it counts."""
+        left_out = self.review_states() if states is None else states
+        if not left_out:
+            return ""
+        return f" AND {column} NOT IN ({', '.join(str(int(b)) for b in sorted(left_out))})"
+
+    def _next_ids(self, table: str) -> tuple[int, int]:
+        """The next row id of ``table`` (``decision`` or ``setting``) and the newest batch id (0: none)."""
+        row = self._query(f"SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}),"
+                          " (SELECT COALESCE(MAX(id), 0) FROM batch)", [])[0]
+        return int(row[0]), int(row[1])
 
     # --- check runs ----------------------------------------------------------------------------
     def _last_findings(self, scope: str) -> dict[str, str] | None:

@@ -5,6 +5,9 @@ wait for it); batch ids are ``MAX(id) + 1`` under that lock. The archive's steps
 (:mod:`pingtai.ledger.base`) are files: the copy is written and fsynced before the batch row, the
 manifest entry goes to ``archive/pending/`` before COMMIT and beside its file after it. A new ledger is
 never started beside an archive that already records batches: that is a lost ledger, to be rebuilt.
+The decisions log is the file ``archive/decisions.jsonl``: a decision's lines are appended and fsynced
+before its rows, cut back if the transaction rolls back; trailing lines no row claims (a kill before
+COMMIT) are dropped by the next decision, under the write lock.
 
 The schema evolves through the migrations of :mod:`pingtai.ledger.schema`, the version recorded in
 ``PRAGMA user_version``; a ledger written by a newer pingtai is refused untouched.
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pingtai import archive
-from pingtai.archive import ManifestEntry
+from pingtai.archive import LogEntry, ManifestEntry
 from pingtai.errors import LedgerError, text_name
 from pingtai.ledger import schema
 from pingtai.ledger.base import ExportedBatch, StagedRows
@@ -41,7 +44,7 @@ from pingtai.ledger.model import (
 )
 from pingtai.ledger.schema import RECEIVED_SOURCES
 from pingtai.ledger.sql import RECEIVED_OF, TASK_COLUMNS, VALUE_COLUMNS, SqlLedger
-from pingtai.safe_write import os_reason
+from pingtai.safe_write import os_reason, replace_atomically
 
 if TYPE_CHECKING:
     from pingtai.records import TaskRecord, ValueRecord
@@ -99,6 +102,8 @@ class SqliteLedger(SqlLedger):
         """sha256 of the files whose manifest entries this transaction wrote to ``pending/``."""
         self._stored: list[str] = []
         """Archive paths of the files this transaction copied in (removed again if it rolls back)."""
+        self._log_mark: int | None = None
+        """The decisions log's size before this transaction appended to it (cut back if it rolls back)."""
         self._copying: _CopiedRows | None = None
         """Rows being copied into place in the background (:meth:`stage`); waited for before any
         other use of the connection."""
@@ -355,6 +360,7 @@ class SqliteLedger(SqlLedger):
             raise _sqlite_error(self.path, exc) from None
         self._staged = []
         self._stored = []
+        self._log_mark = None
 
     def _abort(self) -> None:
         if self._copying is not None:
@@ -384,6 +390,7 @@ class SqliteLedger(SqlLedger):
             archive.commit(root, sha)
         self._staged = []
         self._stored = []
+        self._log_mark = None
 
     def _drop_staged(self) -> None:
         """After a rollback: remove this transaction's pending entries and the files it archived."""
@@ -392,6 +399,9 @@ class SqliteLedger(SqlLedger):
                 archive.discard(self.root, sha)
             for relative in self._stored:
                 archive.unstore(self.root, relative)
+            if self._log_mark is not None:
+                archive.truncate_log(self.root, self._log_mark)
+        self._log_mark = None
         self._staged = []
         self._stored = []
 
@@ -497,6 +507,86 @@ class SqliteLedger(SqlLedger):
         archive.write_pending(root, entry)  # moved beside its file after COMMIT (_committed)
         self._staged.append(entry.sha256)
 
+    # --- the decisions log: a file of the archive -----------------------------------------------
+    def decisions_log(self) -> bytes:
+        root = self.root
+        if root is None:
+            return b""
+        try:
+            return archive.log_path(root).read_bytes()
+        except FileNotFoundError:
+            return b""
+        except OSError as exc:
+            raise LedgerError(f"无法读取决定记录 {archive.log_path(root)}：{os_reason(exc)}") from None
+
+    def _log_head(self) -> str | None:
+        root = self.root
+        assert root is not None
+        self._heal_log(root)
+        return archive.log_head(root)
+
+    def _append_log(self, lines: Sequence[bytes]) -> None:
+        root = self.root
+        assert root is not None
+        mark = archive.append_log(root, list(lines))  # fsynced before the rows are inserted
+        if self._log_mark is None:
+            self._log_mark = mark
+
+    def _carry_log(self, data: bytes) -> None:
+        """The whole log of the ledger copied here (a backup): written as is. A log already in this folder
+        (an earlier backup into it) is replaced when ``data`` continues it, else refused."""
+        root = self.root
+        assert root is not None
+        if not data:
+            return
+        present = self.decisions_log()
+        if not data.startswith(present):
+            raise LedgerError(f"目标位置已有另一台账的决定记录：{archive.log_path(root)}",
+                              hint="请把副本写到另一个目录（每个目录一个台账）。")
+        try:
+            archive.log_path(root).parent.mkdir(parents=True, exist_ok=True)
+            replace_atomically(archive.log_path(root), lambda handle: handle.writelines([data]))
+        except OSError as exc:
+            raise LedgerError(f"写入决定记录失败 {archive.log_path(root)}：{os_reason(exc)}") from None
+
+    def _insert_logged(self, entries: Sequence[LogEntry]) -> None:
+        try:
+            for entry in entries:
+                if entry.kind == "decision":
+                    self._db.execute(
+                        """INSERT INTO decision (id, batch_id, decision, decided_by, decided_at, note, after_batch)
+                           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                        (entry.id, entry.batch, entry.decision, entry.by, entry.at, entry.note, entry.after_batch))
+                else:
+                    self._db.execute(
+                        "INSERT INTO setting (id, name, value, set_by, set_at, after_batch) VALUES (?, ?, ?, ?, ?, ?)",
+                        (entry.id, entry.name, entry.value, entry.by, entry.at, entry.after_batch))
+        except sqlite3.IntegrityError as exc:  # a batch that is not there (a rebuild that skipped it), a taken id
+            raise LedgerError(f"写入决定被拒绝（{exc}）：所指批次不在台账中，或记录编号已被占用") from None
+        except sqlite3.OperationalError as exc:
+            raise _sqlite_error(self.path, exc) from None
+
+    def _heal_log(self, root: Path) -> None:
+        """Drop the trailing lines of the decisions log that no row claims: a decision killed between the
+        log's fsync and COMMIT (under the write lock, so no decision is in flight)."""
+        path = archive.log_path(root)
+        try:
+            lines = path.read_bytes().splitlines(keepends=True)
+        except OSError:
+            return
+        keep = len(lines)
+        while keep:
+            try:
+                entry = LogEntry.from_json(lines[keep - 1])
+            except ValueError:
+                break  # not ours to mend: ledger verify names it
+            table = "decision" if entry.kind == "decision" else "setting"
+            if self._query(f"SELECT 1 FROM {table} WHERE id = ?", [entry.id]):
+                break
+            keep -= 1
+        if keep < len(lines):
+            archive.truncate_log(root, sum(map(len, lines[:keep])))
+
     # --- upkeep --------------------------------------------------------------------------------
     def export_batch(self, batch_id: int) -> ExportedBatch:
         root = self.root
@@ -557,7 +647,8 @@ class SqliteLedger(SqlLedger):
             triggers = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         except sqlite3.DatabaseError as exc:
             return [f"SQLite 完整性检查失败：{exc}"]
-        missing = sorted(f"{table}_append_only_{action}" for table in ("batch", "value", "task_progress", "received")
+        missing = sorted(f"{table}_append_only_{action}" for table in ("batch", "value", "task_progress", "received",
+                                                                                "decision", "setting")
                          for action in ("update", "delete") if f"{table}_append_only_{action}" not in triggers)
         if missing:
             found.append(f"缺少只追加保护触发器：{'、'.join(missing)}（台账曾被 pingtai 以外的程序修改）")

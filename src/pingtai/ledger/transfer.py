@@ -2,7 +2,8 @@
 portable SQLite file, ``ledger migrate --to`` of a file into a database.
 
 Every batch keeps its id, time, rows (in their order), archived file and manifest entry bytes (so
-the chain and its head are the same), every check run its id and findings. The copy is one
+the chain and its head are the same), every check run its id and findings, every review decision and
+setting its id, and the decisions log its bytes (so its chain is the same too). The copy is one
 transaction of the target: it is there whole or not at all.
 """
 
@@ -13,8 +14,9 @@ from pingtai.ledger.base import Ledger
 
 
 def is_empty(ledger: Ledger) -> bool:
-    """Whether ``ledger`` records no batch and no check run."""
-    return ledger.counts()["batch"] == 0 and not ledger.check_runs()
+    """Whether ``ledger`` records no batch, no check run and no setting (nor any line of a decisions log)."""
+    return ledger.counts()["batch"] == 0 and not ledger.check_runs() and not ledger.settings() \
+        and not ledger.decisions_log()
 
 
 def copy_ledger(source: Ledger, target: Ledger) -> int:
@@ -29,6 +31,7 @@ def copy_ledger(source: Ledger, target: Ledger) -> int:
             target.restore_batch(source.export_batch(batch.id))
         for run in source.check_runs():
             target.restore_check_run(run, source.check_findings(run.id))
+        target.restore_log(source.decisions_log(), source.logged_rows())
     return len(batches)
 
 
@@ -51,6 +54,10 @@ def differences(source: Ledger, target: Ledger) -> list[str]:
                                  ("归档清单", original.entry, copied.entry)):
             if one != other:
                 found.append(f"批次 {batch.id}（{batch.file}）的{what}不同")
+    if source.decisions() != target.decisions() or source.settings() != target.settings():
+        found.append("审核决定或台账设置不同")
+    if source.decisions_log() != target.decisions_log():
+        found.append("决定记录（decisions log）不同")
     runs = source.check_runs()
     if runs != target.check_runs():
         found.append("检查运行记录不同")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pingtai.reports import League, LeagueRow
+    from pingtai.reports import League, LeagueRow, ReturnEntry
 
 # (text colour, light background) per state; text colours are dark enough for white paper
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
@@ -25,7 +25,7 @@ TASK_COLOURS: dict[str, tuple[str, str]] = {
 }
 RETURN_COLOURS: dict[str, tuple[str, str]] = {
     "on_time": ("1A7F37", "D1F0D9"), "late": ("9A6700", "FFF1C2"), "missing": ("CF222E", "F8D0D0"),
-    "due": ("0550AE", "DCEBFF"), "upcoming": ("57606A", "E5E7EA"), "unscheduled": ("57606A", "E5E7EA"),
+    "rejected": ("CF222E", "F8D0D0"), "due": ("0550AE", "DCEBFF"), "upcoming": ("57606A", "E5E7EA"), "unscheduled": ("57606A", "E5E7EA"),
     "backfill": ("57606A", "E5E7EA"),
 }
 ACTUAL_COLOUR = "0969DA"
@@ -60,5 +60,11 @@ def colours(kind: str, key: str) -> tuple[str, str]:
     return table.get(key, ("57606A", "E5E7EA"))
 
 
+def return_label(entry: ReturnEntry) -> str:
+    """A return's state as a report shows it: its label, and for one sent back (退回) the reason."""
+    return f"{entry.label}：{entry.reason}" if entry.state == "rejected" and entry.reason else entry.label
+
+
 __all__ = ["ACTUAL_COLOUR", "FONT_STACK", "LEAGUE_TITLE", "PATH_COLOUR", "REPORT_TITLE", "RETURN_COLOURS",
-           "STATUS_COLOURS", "TASK_COLOURS", "colours", "idle_note", "league_sections"]
+           "STATUS_COLOURS", "TASK_COLOURS", "colours", "idle_note", "league_sections", "return_label"]
+

@@ -12,7 +12,15 @@ from collections.abc import Iterable, Sequence
 
 from pingtai.assess import TASK_STATE_LABELS
 from pingtai.render.charts import area_bars_svg, trajectory_svg
-from pingtai.render.common import FONT_STACK, LEAGUE_TITLE, REPORT_TITLE, colours, idle_note, league_sections
+from pingtai.render.common import (
+    FONT_STACK,
+    LEAGUE_TITLE,
+    REPORT_TITLE,
+    colours,
+    idle_note,
+    league_sections,
+    return_label,
+)
 from pingtai.render.format import (
     expected_text,
     growth_text,
@@ -259,7 +267,7 @@ def _returns(report: AgencyReport) -> str:
 
 def _return_row(e: ReturnEntry, short: dict[str, str]) -> list[str]:
     return [_e(e.period), _e(e.due.isoformat() if e.due else "—"), _e(e.received.isoformat() if e.received else "—"),
-            _e(e.imported.isoformat() if e.imported else "—"), badge("return", e.state, e.label), _e(e.days_late if e.days_late else "—"), _e(e.file or "—"),
+            _e(e.imported.isoformat() if e.imported else "—"), badge("return", e.state, return_label(e)), _e(e.days_late if e.days_late else "—"), _e(e.file or "—"),
             _e(e.filled_on.isoformat() if e.filled_on else "—"), _e("、".join(short.get(p, p) for p in e.plans) or "—")]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.common import LEAGUE_TITLE, REPORT_TITLE, idle_note, league_sections
+from pingtai.render.common import LEAGUE_TITLE, REPORT_TITLE, idle_note, league_sections, return_label
 from pingtai.render.format import (
     expected_text,
     growth_text,
@@ -101,7 +101,7 @@ def report_markdown(report: AgencyReport) -> str:
     out += ["## 报表报送", ""]
     if report.owes_returns or report.returns:
         out.append(table(["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "计划"],
-                         [[e.period, e.due or "", e.received or "", e.imported or "", e.label, e.days_late or "", e.file,
+                         [[e.period, e.due or "", e.received or "", e.imported or "", return_label(e), e.days_late or "", e.file,
                            "、".join(short.get(p, p) for p in e.plans)] for e in report.returns]))
     else:
         out += ["本单位不在报送名单中，无应报报表。", ""]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.common import idle_note, league_sections
+from pingtai.render.common import idle_note, league_sections, return_label
 from pingtai.render.console import Line, Output, TableData, styled
 from pingtai.render.format import (
     latest_text,
@@ -21,9 +21,9 @@ from pingtai.render.format import (
     terminal_block,
 )
 from pingtai.render.status import TASK_STYLES, area_figures_table, chart, indicator_table, render_area_table
-from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask
+from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask, ReturnEntry
 
-RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "due": "blue"}
+RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "rejected": "bold red", "due": "blue"}
 
 
 def text(value: object) -> Text:
@@ -54,7 +54,8 @@ def render_report(report: AgencyReport, out: Output) -> None:
         next_due = report.next_due
         upcoming = f"；下一期 {next_due.period}（{next_due.due} 前）" if next_due and next_due.due else ""
         backfill = f"，补录 {counts.backfill}（不计按时率）" if counts.backfill else ""
-        out.line(f"报表：应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}{backfill}，"
+        sent_back = f"（其中退回待重报 {counts.rejected}）" if counts.rejected else ""
+        out.line(f"报表：应报 {counts.due}，按时 {counts.on_time}，逾期 {counts.late}，未报 {counts.missing}{sent_back}{backfill}，"
                  f"按时率 {rate_text(counts.rate)}{upcoming}")
     else:
         out.line("报表：本单位不在报送名单中")
@@ -109,9 +110,21 @@ def render_report(report: AgencyReport, out: Output) -> None:
             returns.rows.append([str(e.period), e.due.isoformat() if e.due else "—",
                                  e.received.isoformat() if e.received else "—",
                                  e.imported.isoformat() if e.imported else "—",
-                                 styled(e.label, RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
+                                 styled(return_label(e), RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
                                  text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—"])
         out.table(returns)
+        signed = [e for e in report.returns if e.file]
+        if signed:  # who filled each return in and who checked it, as the return says
+            out.table(TableData("报表填报人", ["期别", "填报人", "联系电话", "审核人", "缺项"], [
+                [str(e.period), *(text(given) if given else "—" for given in (e.reporter, e.phone, e.reviewer)), _missing(e)]
+                for e in signed]))
+
+
+def _missing(entry: ReturnEntry) -> str:
+    """What of 填报人, 联系电话 and 审核人 a return left out (``缺审核人``), else ``—``."""
+    missing = [label for label, given in (("填报人", entry.reporter), ("联系电话", entry.phone), ("审核人", entry.reviewer))
+               if not given]
+    return f"缺{'、'.join(missing)}" if missing else "—"
 
 
 def render_league(league: League, out: Output) -> None:

@@ -119,6 +119,9 @@ def render_status(report: StatusReport, out: Output) -> None:
         return
     scope = f"（单位：{report.agency}）" if report.agency else ""
     out.line(Line(f"进度看板 {report.as_of.isoformat()}{scope}", "bold"))
+    if report.awaiting_review:
+        out.line(Line(f"待审核报表 {report.awaiting_review} 份（最早于 {report.awaiting_since} 收到），接收前不计入以下结果："
+                      "见 pingtai review", "yellow"))
     out.line()
     for plan in report.plans:
         rows = [r for r in report.indicators if r.plan == plan.plan]

@@ -52,6 +52,7 @@ from pingtai.render.common import (
     colours,
     idle_note,
     league_sections,
+    return_label,
 )
 from pingtai.render.format import (
     growth_text,
@@ -510,7 +511,7 @@ def _returns(sheet: Worksheet, report: AgencyReport) -> None:
         put(sheet, 4, 1, "本单位不在报送名单中，无应报报表。" if not report.owes_returns else "无。", border=False,
             wrap=False)
     for row, e in enumerate(report.returns, start=4):
-        values: list[Value] = [str(e.period), e.due, e.received, e.imported, e.label, e.days_late, e.file, e.filled_on,
+        values: list[Value] = [str(e.period), e.due, e.received, e.imported, return_label(e), e.days_late, e.file, e.filled_on,
                                "、".join(short.get(p, p) for p in e.plans)]
         for column, value in enumerate(values, start=1):
             put(sheet, row, column, value)

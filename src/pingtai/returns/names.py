@@ -124,12 +124,13 @@ LABELS: dict[str, str] = {
     "agency": r"填报单位(?:\(盖章\))?|报送单位(?:\(盖章\))?|填报部门|单位名称|单位\(盖章\)",
     "reporter": r"填报人|填表人|制表人|联系人|经办人|统计人",
     "phone": r"联系电话|电话号码|联系方式|电话|手机",
+    "reviewer": r"审核人|复核人",
     "filled_on": r"填报时间|填报日期|填表日期|填表时间|报送日期|报送时间|制表日期|制表时间",
     "period": r"报告期别|报告期|统计期|所属期|报告时间|统计时间",
     # not inside a longer word: 填报地区：浙江省…, 主要指标：… are no such labels
     "area": r"(?<![\u4e00-\u9fff])(?:所属地区|地区|区域)",
     "indicator": r"(?<![\u4e00-\u9fff])(?:指标名称|指标)",
-    "ignore": r"单位负责人|统计负责人|负责人|审核人|分管领导|审核|签发",
+    "ignore": r"单位负责人|统计负责人|负责人|分管领导|审核|签发",
     "unit": r"计量单位|金额单位|单位",
 }
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")  # 填  报  人 → 填报人
@@ -138,7 +139,7 @@ _LABEL_RE = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in LA
 _LABELLED = re.compile(rf"(?:{_LABEL_RE.pattern})\s*[:]")
 _LABEL_ALONE = re.compile(rf"^(?:{_LABEL_RE.pattern})[:]?$")
 _FOOTER = re.compile(r"^(?:注[:\d]|注$|说明[:]|备注[:]|资料来源|数据来源|填报说明|(?:" + "|".join(
-    LABELS[k] for k in ("reporter", "phone", "filled_on", "ignore")) + r"))")
+    LABELS[k] for k in ("reporter", "phone", "reviewer", "filled_on", "ignore")) + r"))")
 
 
 _TOTAL = re.compile(r"^(?:全市|合计|总计|全市合计|绍兴市|全市总计|总体|全市小计|市本级合计)$")

@@ -274,6 +274,8 @@ class Reader:
             self.result.reporter = info.found["reporter"][0]
         if "phone" in info.found and not self.result.phone:
             self.result.phone = info.found["phone"][0]
+        if "reviewer" in info.found and not self.result.reviewer:
+            self.result.reviewer = info.found["reviewer"][0]
         if "filled_on" in info.found and self.result.filled_on is None:
             text, where = info.found["filled_on"]
             day = parse_date(text)
