@@ -51,6 +51,21 @@ def as_json(location: str, *args: str, code: int | tuple[int, ...] = (0, 1)) -> 
     return json.loads(result.stdout)
 
 
+def old_schema(url: str, version: int) -> None:
+    """Give the empty database ``url`` the schema of ``version``, as a pingtai of that version made it."""
+    import psycopg
+
+    from pingtai.ledger import MIGRATIONS
+
+    with psycopg.connect(url, autocommit=True) as raw:
+        raw.execute("CREATE TABLE pingtai_schema (version INTEGER PRIMARY KEY, pingtai TEXT NOT NULL,"
+                    " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        for number, migration in enumerate(MIGRATIONS[:version]):
+            for statement in migration.postgres:
+                raw.execute(statement)
+            raw.execute("INSERT INTO pingtai_schema (version, pingtai) VALUES (%s, 'old')", [number + 1])
+
+
 def without_location(data: Any) -> Any:
     """The JSON with the ledger's own name taken out (a path on one backend, a URL on the other)."""
     if isinstance(data, dict):
@@ -220,18 +235,12 @@ def test_roles_made_before_review_may_use_its_tables(tmp_path: Path, pg_cluster:
     creates (migration 6: decision, setting, decision_log)."""
     import psycopg
 
-    from pingtai.ledger import MIGRATIONS
     from pingtai.ledger.postgres import role_sql
 
     database = pg_cluster.fresh_database()
     owner = pg_cluster.url(database)
-    with psycopg.connect(owner, autocommit=True) as raw:  # a ledger of schema 5 with its roles, as made then
-        raw.execute("CREATE TABLE pingtai_schema (version INTEGER PRIMARY KEY, pingtai TEXT NOT NULL,"
-                    " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-        for number, migration in enumerate(MIGRATIONS[:5]):
-            for statement in migration.postgres:
-                raw.execute(statement)
-            raw.execute("INSERT INTO pingtai_schema (version, pingtai) VALUES (%s, 'old')", [number + 1])
+    old_schema(owner, 5)  # a ledger of schema 5 with its roles, as made then
+    with psycopg.connect(owner, autocommit=True) as raw:
         for statement in role_sql(database).splitlines():
             if statement and not statement.startswith("--"):
                 raw.execute(statement)
@@ -349,18 +358,10 @@ def test_a_wrong_password_is_a_message_and_the_right_one_works_from_the_environm
 
 
 def test_an_older_schema_is_migrated_on_open(tmp_path: Path, pg_cluster: Cluster) -> None:
-    import psycopg
 
-    from pingtai.ledger import MIGRATIONS
 
     url = pg_cluster.url(pg_cluster.fresh_database())
-    with psycopg.connect(url, autocommit=True) as raw:
-        raw.execute("CREATE TABLE pingtai_schema (version INTEGER PRIMARY KEY, pingtai TEXT NOT NULL,"
-                    " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-        for number, migration in enumerate(MIGRATIONS[:3]):
-            for statement in migration.postgres:
-                raw.execute(statement)
-            raw.execute("INSERT INTO pingtai_schema (version, pingtai) VALUES (%s, 'old')", [number + 1])
+    old_schema(url, 3)
     # a reading command migrates it (the role owns the schema), then reads it
     assert as_json(url, "batches") == []
     with Ledger.open(url, readonly=True) as ledger:
@@ -485,3 +486,29 @@ def test_verify_finds_a_decision_changed_behind_pingtais_back(tmp_path: Path, pg
         raw.execute("ALTER TABLE decision_log ENABLE TRIGGER decision_log_append_only")
     codes = {p["code"] for p in as_json(pg_url, "ledger", "verify", code=1)["problems"]}
     assert codes == {"tampered-log", "broken-log", "missing-log"}
+
+
+def test_a_decision_waits_for_the_writers_lock_like_an_import(tmp_path: Path, pg_url: str) -> None:
+    import threading
+
+    import psycopg
+
+    from pingtai.ledger.postgres import WRITERS_LOCK
+    from pingtai.review import DecisionResult
+
+    source = district_return(tmp_path / "in", "越城区政府", 2024, 150)
+    assert CliRunner().invoke(app, ["--db", pg_url, "import", str(source)]).exit_code == 0
+    done: list[DecisionResult] = []
+
+    def reject() -> None:
+        done.append(service.decide(service.Store.at(pg_url), [1], "rejected", by="王五", at=NOW, note="数值有误"))
+
+    with psycopg.connect(pg_url) as holder:  # a writer (an import) in its transaction, holding the lock
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", [WRITERS_LOCK])
+        deciding = threading.Thread(target=reject)
+        deciding.start()
+        deciding.join(1.5)
+        assert deciding.is_alive() and not done  # queued behind the writer: ids follow commit order
+        holder.rollback()
+    deciding.join(30)
+    assert [d.id for d in done[0].recorded] == [1]
