@@ -67,6 +67,29 @@ TEMPLATE_RETURNS: list[tuple[str, str, dict[str, float | str], dict[tuple[str, i
 ]
 
 
+REVIEW_DIR = "审核"
+"""Returns of the next quarter, for the guide's section on review (「审核报表：接收或退回」): in a folder of
+their own, so that importing ``示例_*`` imports the first set only."""
+TemplateReturn = tuple[str, str, dict[str, float | str], dict[tuple[str, int], tuple[str, str, str, str]],
+                       tuple[str, str, str, dt.date]]
+"""What a filled-in template says: agency, period, values by indicator, task lines, 填报人/电话/审核人/日期."""
+REVIEW_RETURNS: list[TemplateReturn] = [
+    ("市经信局", "2025Q1",
+     {"provincial_industrial_internet_platforms": 58, "provincial_digital_factories": 4},
+     {("38号", 2): ("推进中", "新增省级数字工厂1家", "", "继续组织数字工厂申报辅导")},
+     ("赵强", "0575-85111222", "孙伟", dt.date(2025, 4, 14))),
+    # a figure the office doubts (an unreviewed draft): sent back, then resubmitted corrected
+    ("市市场监管局", "2025Q1",
+     {"local_standards": 6, "data_ip_registrations": 372, "green_channel_enterprises": 460},
+     {("38号", 12): ("推进中", "数据知识产权登记累计372件", "", "走进园区开展登记服务")},
+     ("陈芳", "0575-85200001", "", dt.date(2025, 4, 15))),
+]
+REVIEW_RESUBMITTED: TemplateReturn = ("市市场监管局", "2025Q1",
+                      {"local_standards": 6, "data_ip_registrations": 401, "green_channel_enterprises": 460},
+                      {("38号", 12): ("推进中", "数据知识产权登记累计401件", "", "走进园区开展登记服务")},
+                      ("陈芳", "0575-85200001", "周敏", dt.date(2025, 4, 22)))
+
+
 def normalise(path: Path) -> None:
     """Rewrite an .xlsx with fixed zip timestamps and document dates so that the bytes are reproducible."""
     members = []
@@ -89,9 +112,11 @@ def normalise(path: Path) -> None:
 
 
 def template_return(out: Path, agency: str, period: str, values: dict[str, float | str],
-                    tasks: dict[tuple[str, int], tuple[str, str, str, str]], reporter: tuple[str, str, str, dt.date]) -> Path:
-    """Generate the template with ``pingtai.template`` and fill it in as the agency would."""
-    path = out / f"示例_{agency}_{period}.xlsx"
+                    tasks: dict[tuple[str, int], tuple[str, str, str, str]], reporter: tuple[str, str, str, dt.date],
+                    tag: str = "") -> Path:
+    """Generate the template with ``pingtai.template`` and fill it in as the agency would (``tag`` ends the
+    file's name: ``_重报``)."""
+    path = out / f"示例_{agency}_{period}{tag}.xlsx"
     write_template(load_catalog(), agency, period, path, generated=FIXED.date(), title_note=LABEL)
     book = openpyxl.load_workbook(path)
     sheet = book[layout.VALUES_SHEET]
@@ -276,9 +301,11 @@ def long_table(path: Path) -> Path:
 
 
 def main(out: Path = OUT) -> list[Path]:
-    """Write every example into ``out`` (replacing earlier ones); return their paths in import order."""
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("示例_*"):
+    """Write every example into ``out`` (replacing earlier ones); return their paths in import order (the
+    returns for review, in ``out/审核``, last)."""
+    review = out / REVIEW_DIR
+    review.mkdir(parents=True, exist_ok=True)
+    for old in [*out.glob("示例_*"), *review.glob("示例_*")]:
         old.unlink()
     return [
         long_table(out / "示例_历史数据补录_2023.xlsx"),
@@ -287,6 +314,8 @@ def main(out: Path = OUT) -> list[Path]:
         free_form_xls(out / "示例_市商务局_2024Q2.xls", free_form_rows("2024年1-6月", COMMERCE_2024H1, "2024年7月10日")),
         *(template_return(out, *spec) for spec in TEMPLATE_RETURNS),
         district_table(out / "示例_市商务局_2024Q4_分地区.xlsx", AREAS_2024),
+        *(template_return(review, *spec) for spec in REVIEW_RETURNS),
+        template_return(review, *REVIEW_RESUBMITTED, tag="_重报"),
     ]
 
 

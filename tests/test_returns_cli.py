@@ -371,10 +371,11 @@ def test_examples_are_what_the_script_writes(tmp_path: Path) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     written = module.main(tmp_path)
-    assert sorted(p.name for p in written) == sorted(p.name for p in EXAMPLES.glob("示例_*"))
-    for path in written:
-        assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256((EXAMPLES / path.name).read_bytes()).digest(), (
-            f"{path.name} differs: run python examples/make_examples.py and commit the result")
+    names = sorted(str(p.relative_to(tmp_path)) for p in written)
+    assert names == sorted(str(p.relative_to(EXAMPLES)) for p in EXAMPLES.rglob("示例_*"))
+    for name in names:
+        assert hashlib.sha256((tmp_path / name).read_bytes()).digest() == hashlib.sha256((EXAMPLES / name).read_bytes()).digest(), (
+            f"{name} differs: run python examples/make_examples.py and commit the result")
 
 
 def test_import_on_a_terminal_draws_progress_on_stderr_only(runner: CliRunner, db: Path, tmp_path: Path,
