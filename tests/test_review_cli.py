@@ -1,5 +1,6 @@
 """The review commands end to end on the example returns: accept, reject, review, ledger set, the refusal
-of a rejected file, the check finding, and decisions through ledger rebuild and verify."""
+of a rejected file, the check finding, and decisions through ledger rebuild and verify. Decisions and the
+review queue run on both backends (``anywhere``); the files of an SQLite ledger's archive on SQLite."""
 
 from __future__ import annotations
 
@@ -28,6 +29,13 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture
+def anywhere(ledger_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``PINGTAI_DB`` on each backend: an SQLite file, then a PostgreSQL database."""
+    monkeypatch.setenv("PINGTAI_DB", ledger_url)
+    return ledger_url
+
+
 def run(runner: CliRunner, *args: str | Path) -> tuple[int, str, str]:
     result = runner.invoke(app, [str(a) for a in args])
     return result.exit_code, result.stdout, result.stderr
@@ -38,7 +46,7 @@ def imported(runner: CliRunner, *files: Path) -> None:
     assert code == 0, out + err
 
 
-def test_accept_and_reject_say_what_they_did(runner: CliRunner, db: Path) -> None:
+def test_accept_and_reject_say_what_they_did(runner: CliRunner, anywhere: str) -> None:
     imported(runner, COMMERCE_2023, COMMERCE_2024)
     code, out, _ = run(runner, "reject", "2", "--reason", "网络零售额单位有误", "--by", "王五")
     assert (code, out) == (0, "已退回：批次 2（示例_市商务局_2024Q4.xlsx，市商务局 2024年），现为“已退回”\n")
@@ -78,7 +86,7 @@ def test_decision_usage_errors_exit_2_and_write_nothing(runner: CliRunner, db: P
     assert not archive.log_path(db.parent).exists()
 
 
-def test_review_required_queues_returns_until_accepted(runner: CliRunner, db: Path) -> None:
+def test_review_required_queues_returns_until_accepted(runner: CliRunner, anywhere: str) -> None:
     imported(runner, COMMERCE_2023)
     code, out, _ = run(runner, "ledger", "set", "review", "required", "--by", "张三")
     assert code == 0 and out.startswith("已设置 review = required\n")
