@@ -37,11 +37,8 @@ from pingtai.ledger.model import (
     SeenFinding,
     StoredTask,
     StoredValue,
-    TaskRow,
-    ValueRow,
     digest_of,
     iso_time,
-    rows_digest,
 )
 from pingtai.periods import Period
 
@@ -51,12 +48,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class StagedRows:
-    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): its id and the rows as
-    stored (for the digest). A backend may still be copying them (:meth:`Ledger._rows_copied`)."""
+    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): its id, how many value and
+    task rows it has and their :func:`~pingtai.ledger.model.rows_digest`, taken from the rows as they
+    were staged. A backend may still be copying them (:meth:`Ledger._rows_copied`)."""
 
     batch_id: int
-    values: list[ValueRow]
-    tasks: list[TaskRow]
+    values: int
+    tasks: int
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -325,8 +324,7 @@ class Ledger(ABC):
         relative = archive_name(batch.sha256, source.suffix)
         imported_at = iso_time(batch.imported_at)
         try:
-            self._archive_file(source, batch.sha256, relative)  # 1. the file
-            digest = rows_digest(staged.values, staged.tasks)  # while the rows are being copied
+            self._archive_file(source, batch.sha256, relative)  # 1. the file, while the rows are being copied
         finally:
             error = self._rows_copied(staged)
         if error is not None:
@@ -335,7 +333,7 @@ class Ledger(ABC):
         self._write_entry(ManifestEntry(  # 3. the manifest entry, linked to the batch before
             ledger=self.name, batch=staged.batch_id, sha256=batch.sha256, file=batch.file, archive=relative,
             imported_at=imported_at, agency_option=batch.agency_option, period_option=batch.period_option,
-            values=len(staged.values), tasks=len(staged.tasks), rows_sha256=digest,
+            values=staged.values, tasks=staged.tasks, rows_sha256=staged.digest,
             received_option=batch.received_option, backfill=batch.backfill, accept=list(batch.accept_option),
             accept_all=batch.accept_all, reason=batch.accept_reason, receipt_rule=batch.receipt_rule,
             previous=self._entry_digest_before(staged.batch_id)))

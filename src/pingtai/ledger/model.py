@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -339,6 +339,13 @@ def value_rows(values: Sequence[ValueRecord]) -> list[ValueRow]:
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+
+
+def value_row_chunks(values: Sequence[ValueRecord]) -> Iterator[list[ValueRow]]:
+    """:func:`value_rows` of ``values``, :data:`ROWS_CHUNK` at a time and in order: how a backend
+    stages a batch without holding every row as stored at once."""
+    for start in range(0, len(values), ROWS_CHUNK):
+        yield value_rows(values[start:start + ROWS_CHUNK])
 
 
 def task_rows(tasks: Sequence[TaskRecord]) -> list[TaskRow]:
