@@ -37,8 +37,10 @@ from pingtai.ledger.model import (
     SeenFinding,
     StoredTask,
     StoredValue,
+    TaskRow,
     digest_of,
     iso_time,
+    records_digest,
 )
 from pingtai.periods import Period
 
@@ -48,14 +50,13 @@ if TYPE_CHECKING:
 
 @dataclass
 class StagedRows:
-    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): its id, how many value and
-    task rows it has and their :func:`~pingtai.ledger.model.rows_digest`, taken from the rows as they
-    were staged. A backend may still be copying them (:meth:`Ledger._rows_copied`)."""
+    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): its id, its value records
+    (the caller's, from which the rows as stored are built again, a chunk at a time, for the digest)
+    and its task rows as stored. A backend may still be copying them (:meth:`Ledger._rows_copied`)."""
 
     batch_id: int
-    values: int
-    tasks: int
-    digest: str
+    values: Sequence[ValueRecord]
+    tasks: list[TaskRow]
 
 
 @dataclass(frozen=True)
@@ -308,8 +309,9 @@ class Ledger(ABC):
     def stage(self, values: Sequence[ValueRecord], tasks: Sequence[TaskRecord], *,
               batch_id: int | None = None) -> StagedRows:
         """Start recording the rows of the next batch (``batch_id``: the id to give it — a rebuild —,
-        else the next one); finish with :meth:`add_batch` (``staged=``). Inside :meth:`transaction`,
-        after everything the caller reads from the ledger."""
+        else the next one); finish with :meth:`add_batch` (``staged=``), which digests the rows from
+        ``values`` again: they must not change until then. Inside :meth:`transaction`, after
+        everything the caller reads from the ledger."""
 
     def add_batch(self, batch: NewBatch, source: Path, values: Sequence[ValueRecord] = (),
                   tasks: Sequence[TaskRecord] = (), *, staged: StagedRows | None = None) -> Batch:
@@ -324,7 +326,8 @@ class Ledger(ABC):
         relative = archive_name(batch.sha256, source.suffix)
         imported_at = iso_time(batch.imported_at)
         try:
-            self._archive_file(source, batch.sha256, relative)  # 1. the file, while the rows are being copied
+            self._archive_file(source, batch.sha256, relative)  # 1. the file
+            digest = records_digest(staged.values, staged.tasks)  # while the rows are being copied
         finally:
             error = self._rows_copied(staged)
         if error is not None:
@@ -333,7 +336,7 @@ class Ledger(ABC):
         self._write_entry(ManifestEntry(  # 3. the manifest entry, linked to the batch before
             ledger=self.name, batch=staged.batch_id, sha256=batch.sha256, file=batch.file, archive=relative,
             imported_at=imported_at, agency_option=batch.agency_option, period_option=batch.period_option,
-            values=staged.values, tasks=staged.tasks, rows_sha256=staged.digest,
+            values=len(staged.values), tasks=len(staged.tasks), rows_sha256=digest,
             received_option=batch.received_option, backfill=batch.backfill, accept=list(batch.accept_option),
             accept_all=batch.accept_all, reason=batch.accept_reason, receipt_rule=batch.receipt_rule,
             previous=self._entry_digest_before(staged.batch_id)))

@@ -342,10 +342,19 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def value_row_chunks(values: Sequence[ValueRecord]) -> Iterator[list[ValueRow]]:
-    """:func:`value_rows` of ``values``, :data:`ROWS_CHUNK` at a time and in order: how a backend
-    stages a batch without holding every row as stored at once."""
+    """:func:`value_rows` of ``values``, :data:`ROWS_CHUNK` at a time and in order: how a batch is
+    staged and digested without every row as stored held at once."""
     for start in range(0, len(values), ROWS_CHUNK):
         yield value_rows(values[start:start + ROWS_CHUNK])
+
+
+def records_digest(values: Sequence[ValueRecord], tasks: Sequence[TaskRow]) -> str:
+    """:func:`rows_digest` of the value rows :meth:`Ledger.add_batch` stores for ``values`` (built
+    a chunk at a time) and of ``tasks`` (task rows as stored)."""
+    digest = RowsDigest()
+    for rows in value_row_chunks(values):
+        digest.add(rows)
+    return digest.hexdigest(tasks)
 
 
 def task_rows(tasks: Sequence[TaskRecord]) -> list[TaskRow]:

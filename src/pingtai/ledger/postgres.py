@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,15 +34,7 @@ from pingtai.errors import LedgerError
 from pingtai.ledger import schema
 from pingtai.ledger.base import ExportedBatch, StagedRows
 from pingtai.ledger.location import redact
-from pingtai.ledger.model import (
-    BATCH_COLUMNS,
-    NewBatch,
-    RowsDigest,
-    SeenFinding,
-    batch_row,
-    task_rows,
-    value_row_chunks,
-)
+from pingtai.ledger.model import BATCH_COLUMNS, NewBatch, SeenFinding, batch_row, task_rows, value_row_chunks
 from pingtai.ledger.sql import RECEIVED_OF, TASK_COLUMNS, VALUE_COLUMNS, SqlLedger
 from pingtai.safe_write import open_regular
 
@@ -281,19 +274,18 @@ class PostgresLedger(SqlLedger):
 
     def stage(self, values: Sequence[ValueRecord], tasks: Sequence[TaskRecord], *,
               batch_id: int | None = None) -> StagedRows:
-        """Copy the rows of the next batch into place (``COPY``), a chunk of value rows at a time
-        (:func:`~pingtai.ledger.model.value_row_chunks`), each digested as it goes in; the batch row
-        follows in :meth:`add_batch` (foreign keys are checked at COMMIT)."""
+        """Copy the rows of the next batch into place (``COPY``), built a chunk of value rows at a
+        time (:func:`~pingtai.ledger.model.value_row_chunks`); the batch row follows in
+        :meth:`add_batch` (foreign keys are checked at COMMIT)."""
         self._require_transaction()
         if self._staged is not None:
             raise RuntimeError("rows already staged")
         new_tasks = task_rows(tasks)
-        digest = RowsDigest()
         if batch_id is None:
             batch_id = int(self._write("SELECT COALESCE(MAX(id), 0) + 1 FROM batch", [])[0][0])
-        self._copy_rows(batch_id, value_row_chunks(values), new_tasks, digest)
+        self._copy_rows(batch_id, value_row_chunks(values), new_tasks)
         self._staged = batch_id
-        return StagedRows(batch_id, digest.values, len(new_tasks), digest.hexdigest(new_tasks))
+        return StagedRows(batch_id, values, new_tasks)
 
     def _rows_copied(self, staged: StagedRows) -> BaseException | None:
         if staged.batch_id != self._staged:
@@ -301,22 +293,16 @@ class PostgresLedger(SqlLedger):
         self._staged = None
         return None
 
-    def _copy_rows(self, batch_id: int, values: Iterable[Sequence[Sequence[Any]]], tasks: Sequence[Sequence[Any]],
-                   digest: RowsDigest | None = None) -> None:
-        """COPY a batch's rows in — its value rows in chunks, each added to ``digest`` when given —,
-        each with its place, then note the returns they say were received (batches are added in the
-        order of their ids: an (agency, period) already there keeps its first)."""
+    def _copy_rows(self, batch_id: int, values: Iterable[Sequence[Sequence[Any]]], tasks: Sequence[Sequence[Any]]) -> None:
+        """COPY a batch's rows in (its value rows in chunks), each with its place, then note the returns
+        they say were received (batches are added in the order of their ids: an (agency, period)
+        already there keeps its first)."""
         psycopg = _psycopg()
         try:
             with self._db.cursor() as cursor:
                 with cursor.copy(f"COPY value (batch_id, ord, {VALUE_COLUMNS}) FROM STDIN") as copy:
-                    place = 0
-                    for rows in values:
-                        for row in rows:
-                            copy.write_row((batch_id, place, *row))
-                            place += 1
-                        if digest is not None:
-                            digest.add(rows)
+                    for place, row in enumerate(itertools.chain.from_iterable(values)):
+                        copy.write_row((batch_id, place, *row))
                 with cursor.copy(f"COPY task_progress (batch_id, ord, {TASK_COLUMNS}) FROM STDIN") as copy:
                     for place, task in enumerate(tasks):
                         copy.write_row((batch_id, place, *task))

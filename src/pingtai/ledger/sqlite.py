@@ -32,8 +32,8 @@ from pingtai.ledger.base import ExportedBatch, StagedRows
 from pingtai.ledger.model import (
     BATCH_COLUMNS,
     NewBatch,
-    RowsDigest,
     SeenFinding,
+    TaskRow,
     batch_row,
     task_rows,
     value_row_chunks,
@@ -57,8 +57,8 @@ class _CopiedRows(StagedRows):
     """A batch's rows on their way into the ledger (:meth:`Ledger.stage`), and the helper thread
     copying the value rows into place."""
 
-    def __init__(self, batch_id: int, values: int, tasks: int, digest: str) -> None:
-        super().__init__(batch_id, values, tasks, digest)
+    def __init__(self, batch_id: int, values: Sequence[ValueRecord], tasks: list[TaskRow]) -> None:
+        super().__init__(batch_id, values, tasks)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -156,7 +156,7 @@ class SqliteLedger(SqlLedger):
             # Read-only ledgers use an ordinary connection made query-only: SQLite can then tidy
             # its -wal/-shm files on close, so a read (or a dry run) leaves no trace on disk.
             # check_same_thread off: a batch's rows are copied into place by a helper thread while
-            # this one goes on with the import (see stage()); never two threads on it at once.
+            # this one computes their digest (see stage()); never two threads on it at once.
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                          check_same_thread=False)
         except sqlite3.Error as exc:
@@ -412,18 +412,17 @@ class SqliteLedger(SqlLedger):
         Must run inside :meth:`transaction`, after everything the caller reads from the ledger:
         until :meth:`add_batch` the connection belongs to a helper thread. The value rows go into a
         temporary table (no index to maintain, so binding them is quick) a chunk at a time
-        (:func:`~pingtai.ledger.model.value_row_chunks`), each digested as it goes in; the helper
-        then copies them into ``value`` with one ``INSERT … SELECT``, during which SQLite holds no
-        Python lock — so the caller's counting of the rows and the archiving of the file overlap the
-        index work. The batch row comes last (its counts are known only then); foreign keys are
-        checked at COMMIT. ``batch_id``: the id to give the batch (a rebuild), else the next one.
+        (:func:`~pingtai.ledger.model.value_row_chunks`), and the helper copies them into ``value``
+        with one ``INSERT … SELECT``, during which SQLite holds no Python lock — so the caller's
+        counting of the rows and the digest overlap the index work. The batch row comes last (its
+        counts are known only then); foreign keys are checked at COMMIT. ``batch_id``: the id to
+        give the batch (a rebuild), else the next one.
         """
         if not self._db.in_transaction or self.root is None:
             raise RuntimeError("stage outside a transaction")
         if self._copying is not None:
             raise RuntimeError("rows already staged")
         new_tasks = task_rows(tasks)
-        digest = RowsDigest()
         try:
             if batch_id is None:
                 batch_id = int(self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batch").fetchone()[0])
@@ -432,7 +431,6 @@ class SqliteLedger(SqlLedger):
             self._db.execute(f"CREATE TEMP TABLE {_STAGED} ({VALUE_COLUMNS})")
             for rows in value_row_chunks(values):
                 self._db.executemany(f"INSERT INTO temp.{_STAGED} VALUES ({', '.join('?' * 13)})", rows)
-                digest.add(rows)
             # the batch id written into the statement (an int): the staged rows need no column for it
             self._db.executemany(
                 f"""INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
@@ -444,7 +442,7 @@ class SqliteLedger(SqlLedger):
             raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一任务、期别、单位出现两次") from None
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(self.path, exc) from None
-        staged = _CopiedRows(batch_id, digest.values, len(new_tasks), digest.hexdigest(new_tasks))
+        staged = _CopiedRows(batch_id, values, new_tasks)
         staged.start(self._db, f"""INSERT INTO value (batch_id, {VALUE_COLUMNS})
                                    SELECT {batch_id:d}, {VALUE_COLUMNS} FROM temp.{_STAGED} ORDER BY rowid""",
                      f"""INSERT OR IGNORE INTO received (agency, period, batch_id)
