@@ -8,13 +8,18 @@
 * The series rules (:mod:`pingtai.series`) find an agency's previous figure by bisection over each
   series: they must find exactly what a plain search over every figure finds.
 * Files opened ahead in a background thread read the same as files opened in place.
+* The ledger digests a batch's rows a chunk at a time (:class:`pingtai.ledger.model.RowsDigest`): the
+  digest must be the one of the whole text written at once, however the rows are cut, or the
+  manifest entries of existing ledgers and archives would no longer verify.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +28,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pingtai.catalog import Catalog
+from pingtai.ledger.model import ROWS_CHUNK, RowsDigest, rows_digest
 from pingtai.periods import Period
 from pingtai.records import ParsedReturn, ValueRecord
 from pingtai.returns import rows as rows_module
@@ -257,3 +263,62 @@ def test_a_missing_file_opened_ahead_is_refused_like_one_opened_in_place(tmp_pat
     opening = Opening(missing, background=False)
     with pytest.raises(Exception, match="文件不存在"):
         opening.book()
+
+
+# --- the rows digest ---------------------------------------------------------------------------------
+
+
+def _digest_at_once(values: Sequence[Sequence[Any]], tasks: Sequence[Sequence[Any]], version: int = 2) -> str:
+    """The digest as manifest entries have recorded it since format 2: one JSON text of every row."""
+    columns: list[Sequence[Any]] = list(zip(*values, strict=True))
+    if columns:
+        if version == 1:
+            columns = columns[:9]
+        columns[4] = [float(number) + 0.0 for number in columns[4]]
+        if len(columns) > 9:
+            for measure in (10, 11):
+                columns[measure] = [None if number is None else float(number) + 0.0 for number in columns[measure]]
+    text = json.dumps([list(zip(*columns, strict=True)), tasks], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+TEXTS = st.one_of(st.sampled_from(["", "网络零售额", "市商务局", "柯桥区", "估算「含」\"引号\"\\n", "2024年1-6月"]), st.text(max_size=8))
+FIGURES = st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([0.0, -0.0, 1e15, 0.1]),
+                    st.integers(min_value=-10**18, max_value=10**18))
+VALUE_ROWS = st.lists(st.tuples(TEXTS, TEXTS, TEXTS, TEXTS, FIGURES, TEXTS, st.sampled_from([0, 1]), TEXTS, TEXTS, TEXTS,
+                                st.one_of(st.none(), FIGURES), st.one_of(st.none(), FIGURES), TEXTS), max_size=12)
+TASK_ROWS = st.lists(st.tuples(TEXTS, st.integers(min_value=1, max_value=99), TEXTS, TEXTS, TEXTS,
+                               st.one_of(st.none(), TEXTS), TEXTS, TEXTS, TEXTS, TEXTS), max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=VALUE_ROWS, tasks=TASK_ROWS, version=st.sampled_from([1, 2]), cuts=st.data())
+def test_the_rows_digest_in_pieces_is_the_digest_of_the_whole_text(values: list[tuple[Any, ...]],
+                                                                  tasks: list[tuple[Any, ...]], version: int,
+                                                                  cuts: st.DataObject) -> None:
+    expected = _digest_at_once(values, tasks, version)
+    assert rows_digest(values, tasks, version) == expected
+    bounds = sorted(cuts.draw(st.lists(st.integers(min_value=0, max_value=len(values)), max_size=4)))
+    digest = RowsDigest(version)
+    for start, end in zip([0, *bounds], [*bounds, len(values)], strict=True):
+        digest.add(values[start:end])  # empty pieces too
+    assert digest.hexdigest(tasks) == expected
+    assert digest.values == len(values)
+
+
+def test_the_rows_digest_of_many_chunks_is_the_one_entries_recorded() -> None:
+    values = [("网络零售额", "2024-03", "2024-03-31", "市商务局", 12.5, "亿元", 0, "a.xlsx!长表!E2", "12.5", "", None, 11.0, ""),
+              ("平台", "2024-03", "2024-03-31", "市商务局", -0.0, "个", 1, "a.xlsx!长表!E3", "0", "柯桥区", 3, None,
+               '估算「含」"引号"'),
+              ("平台", "2024Q1", "2024-03-31", "市经信局", 10**15, "个", 0, "a.xlsx!长表!E4", "1e15", "", -0.0, 2, "")]
+    tasks = [("plan_2023_38", 1, "市商务局", "2024Q4", "2024-12-31", "in_progress", "有序推进", "", "继续推进", "a.xlsx!任务!D4")]
+    # written by the digest at once (pingtai before issue #18), so existing entries keep verifying
+    assert rows_digest(values, tasks) == "8da31ccf4b644cffaec22abfeb02d4f2f553739a521da46f192045d04bac31e5"
+    assert rows_digest(values, tasks, version=1) == "fc818e71b236ec4fb813fb7d28e228629e43b4e4ca9815ad7840da103d939f44"
+    assert rows_digest([], []) == "643d5437104296e21d906ecb15b2c96ad278f20cfc4af53b12bb6069bd853726"
+    many = [(f"指标{i}", *row[1:4], row[4] + i, *row[5:]) for i in range(2 * ROWS_CHUNK + 1) for row in values[i % 3:i % 3 + 1]]
+    digest = RowsDigest()
+    digest.add(many[:ROWS_CHUNK + 7])
+    digest.add(many[ROWS_CHUNK + 7:])
+    assert rows_digest(many, tasks) == digest.hexdigest(tasks) == _digest_at_once(many, tasks)
+    assert digest.hexdigest(tasks) == digest.hexdigest(tasks)  # asking twice changes nothing

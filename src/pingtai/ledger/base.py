@@ -58,11 +58,10 @@ from pingtai.ledger.model import (
     StoredTask,
     StoredValue,
     TaskRow,
-    ValueRow,
     digest_of,
     iso_time,
     parse_time,
-    rows_digest,
+    records_digest,
 )
 from pingtai.periods import Period
 
@@ -72,11 +71,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class StagedRows:
-    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): its id and the rows as
-    stored (for the digest). A backend may still be copying them (:meth:`Ledger._rows_copied`)."""
+    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): its id, its value records
+    (the caller's, from which the rows as stored are built again, a chunk at a time, for the digest)
+    and its task rows as stored. A backend may still be copying them (:meth:`Ledger._rows_copied`)."""
 
     batch_id: int
-    values: list[ValueRow]
+    values: Sequence[ValueRecord]
     tasks: list[TaskRow]
 
 
@@ -463,8 +463,9 @@ class Ledger(ABC):
     def stage(self, values: Sequence[ValueRecord], tasks: Sequence[TaskRecord], *,
               batch_id: int | None = None) -> StagedRows:
         """Start recording the rows of the next batch (``batch_id``: the id to give it — a rebuild —,
-        else the next one); finish with :meth:`add_batch` (``staged=``). Inside :meth:`transaction`,
-        after everything the caller reads from the ledger."""
+        else the next one); finish with :meth:`add_batch` (``staged=``), which digests the rows from
+        ``values`` again: they must not change until then. Inside :meth:`transaction`, after
+        everything the caller reads from the ledger."""
 
     def add_batch(self, batch: NewBatch, source: Path, values: Sequence[ValueRecord] = (),
                   tasks: Sequence[TaskRecord] = (), *, staged: StagedRows | None = None) -> Batch:
@@ -480,7 +481,7 @@ class Ledger(ABC):
         imported_at = iso_time(batch.imported_at)
         try:
             self._archive_file(source, batch.sha256, relative)  # 1. the file
-            digest = rows_digest(staged.values, staged.tasks)  # while the rows are being copied
+            digest = records_digest(staged.values, staged.tasks)  # while the rows are being copied
         finally:
             error = self._rows_copied(staged)
         if error is not None:

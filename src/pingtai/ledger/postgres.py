@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,7 @@ from pingtai.errors import LedgerError
 from pingtai.ledger import schema
 from pingtai.ledger.base import ExportedBatch, StagedRows
 from pingtai.ledger.location import redact
-from pingtai.ledger.model import BATCH_COLUMNS, NewBatch, SeenFinding, batch_row, task_rows, value_rows
+from pingtai.ledger.model import BATCH_COLUMNS, NewBatch, SeenFinding, batch_row, task_rows, value_row_chunks
 from pingtai.ledger.sql import RECEIVED_OF, TASK_COLUMNS, VALUE_COLUMNS, SqlLedger
 from pingtai.safe_write import open_regular
 
@@ -282,18 +283,18 @@ class PostgresLedger(SqlLedger):
 
     def stage(self, values: Sequence[ValueRecord], tasks: Sequence[TaskRecord], *,
               batch_id: int | None = None) -> StagedRows:
-        """Copy the rows of the next batch into place (``COPY``); the batch row follows in :meth:`add_batch`
-        (foreign keys are checked at COMMIT)."""
+        """Copy the rows of the next batch into place (``COPY``), built a chunk of value rows at a
+        time (:func:`~pingtai.ledger.model.value_row_chunks`); the batch row follows in
+        :meth:`add_batch` (foreign keys are checked at COMMIT)."""
         self._require_transaction()
         if self._staged is not None:
             raise RuntimeError("rows already staged")
-        new_values = value_rows(values)
         new_tasks = task_rows(tasks)
         if batch_id is None:
             batch_id = int(self._write("SELECT COALESCE(MAX(id), 0) + 1 FROM batch", [])[0][0])
-        self._copy_rows(batch_id, new_values, new_tasks)
+        self._copy_rows(batch_id, value_row_chunks(values), new_tasks)
         self._staged = batch_id
-        return StagedRows(batch_id, new_values, new_tasks)
+        return StagedRows(batch_id, values, new_tasks)
 
     def _rows_copied(self, staged: StagedRows) -> BaseException | None:
         if staged.batch_id != self._staged:
@@ -301,14 +302,15 @@ class PostgresLedger(SqlLedger):
         self._staged = None
         return None
 
-    def _copy_rows(self, batch_id: int, values: Sequence[Sequence[Any]], tasks: Sequence[Sequence[Any]]) -> None:
-        """COPY a batch's rows in, each with its place, then note the returns they say were received
-        (batches are added in the order of their ids: an (agency, period) already there keeps its first)."""
+    def _copy_rows(self, batch_id: int, values: Iterable[Sequence[Sequence[Any]]], tasks: Sequence[Sequence[Any]]) -> None:
+        """COPY a batch's rows in (its value rows in chunks), each with its place, then note the returns
+        they say were received (batches are added in the order of their ids: an (agency, period)
+        already there keeps its first)."""
         psycopg = _psycopg()
         try:
             with self._db.cursor() as cursor:
                 with cursor.copy(f"COPY value (batch_id, ord, {VALUE_COLUMNS}) FROM STDIN") as copy:
-                    for place, row in enumerate(values):
+                    for place, row in enumerate(itertools.chain.from_iterable(values)):
                         copy.write_row((batch_id, place, *row))
                 with cursor.copy(f"COPY task_progress (batch_id, ord, {TASK_COLUMNS}) FROM STDIN") as copy:
                     for place, task in enumerate(tasks):
@@ -364,7 +366,7 @@ class PostgresLedger(SqlLedger):
 
     def restore_batch(self, batch: ExportedBatch) -> None:
         self._require_transaction()
-        self._copy_rows(batch.id, batch.values, batch.tasks)
+        self._copy_rows(batch.id, [batch.values], batch.tasks)
         self._write(f"INSERT INTO batch ({BATCH_COLUMNS}) VALUES ({', '.join(['%s'] * len(batch.row))})", batch.row)
         self._received(batch.id)
         self._write("""INSERT INTO archive_file (sha256, name, size, data) VALUES (%s, %s, %s, %s)

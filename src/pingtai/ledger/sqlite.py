@@ -37,10 +37,9 @@ from pingtai.ledger.model import (
     NewBatch,
     SeenFinding,
     TaskRow,
-    ValueRow,
     batch_row,
     task_rows,
-    value_rows,
+    value_row_chunks,
 )
 from pingtai.ledger.schema import RECEIVED_SOURCES
 from pingtai.ledger.sql import RECEIVED_OF, TASK_COLUMNS, VALUE_COLUMNS, SqlLedger
@@ -58,10 +57,10 @@ _STAGED = "pingtai_staged_values"
 
 
 class _CopiedRows(StagedRows):
-    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): the rows as stored (for
-    the digest), and the helper thread copying the value rows into place."""
+    """A batch's rows on their way into the ledger (:meth:`Ledger.stage`), and the helper thread
+    copying the value rows into place."""
 
-    def __init__(self, batch_id: int, values: list[ValueRow], tasks: list[TaskRow]) -> None:
+    def __init__(self, batch_id: int, values: Sequence[ValueRecord], tasks: list[TaskRow]) -> None:
         super().__init__(batch_id, values, tasks)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -422,17 +421,17 @@ class SqliteLedger(SqlLedger):
 
         Must run inside :meth:`transaction`, after everything the caller reads from the ledger:
         until :meth:`add_batch` the connection belongs to a helper thread. The value rows go into a
-        temporary table (no index to maintain, so binding them is quick) and the helper copies them
-        into ``value`` with one ``INSERT … SELECT``, during which SQLite holds no Python lock — so
-        the caller's judging of the rows and the digest overlap the index work. The batch row comes
-        last (its counts are known only then); foreign keys are checked at COMMIT. ``batch_id``: the
-        id to give the batch (a rebuild), else the next one.
+        temporary table (no index to maintain, so binding them is quick) a chunk at a time
+        (:func:`~pingtai.ledger.model.value_row_chunks`), and the helper copies them into ``value``
+        with one ``INSERT … SELECT``, during which SQLite holds no Python lock — so the caller's
+        counting of the rows and the digest overlap the index work. The batch row comes last (its
+        counts are known only then); foreign keys are checked at COMMIT. ``batch_id``: the id to
+        give the batch (a rebuild), else the next one.
         """
         if not self._db.in_transaction or self.root is None:
             raise RuntimeError("stage outside a transaction")
         if self._copying is not None:
             raise RuntimeError("rows already staged")
-        new_values = value_rows(values)
         new_tasks = task_rows(tasks)
         try:
             if batch_id is None:
@@ -440,7 +439,8 @@ class SqliteLedger(SqlLedger):
             self._db.execute("PRAGMA defer_foreign_keys = ON")  # ends with the transaction
             self._db.execute(f"DROP TABLE IF EXISTS temp.{_STAGED}")
             self._db.execute(f"CREATE TEMP TABLE {_STAGED} ({VALUE_COLUMNS})")
-            self._db.executemany(f"INSERT INTO temp.{_STAGED} VALUES ({', '.join('?' * 13)})", new_values)
+            for rows in value_row_chunks(values):
+                self._db.executemany(f"INSERT INTO temp.{_STAGED} VALUES ({', '.join('?' * 13)})", rows)
             # the batch id written into the statement (an int): the staged rows need no column for it
             self._db.executemany(
                 f"""INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,
@@ -452,7 +452,7 @@ class SqliteLedger(SqlLedger):
             raise LedgerError(f"写入台账被拒绝（{exc}）：同一文件中同一任务、期别、单位出现两次") from None
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(self.path, exc) from None
-        staged = _CopiedRows(batch_id, new_values, new_tasks)
+        staged = _CopiedRows(batch_id, values, new_tasks)
         staged.start(self._db, f"""INSERT INTO value (batch_id, {VALUE_COLUMNS})
                                    SELECT {batch_id:d}, {VALUE_COLUMNS} FROM temp.{_STAGED} ORDER BY rowid""",
                      f"""INSERT OR IGNORE INTO received (agency, period, batch_id)
