@@ -135,6 +135,27 @@ def test_a_rejected_return_is_refused_again_and_named_by_check_and_report(runner
         assert "退回：网络零售额单位有误" in target.read_text(encoding="utf-8")
 
 
+def test_every_report_format_names_who_filled_in_and_checked_each_return(runner: CliRunner, db: Path) -> None:
+    """填报人, 联系电话 and 审核人 as the returns say, in text, Markdown, HTML and the workbook's 报表 sheet."""
+    import openpyxl
+
+    imported(runner, COMMERCE_2024)
+    code, out, _ = run(runner, "report", "--agency", "市商务局", "--as-of", AS_OF)
+    assert code == 0 and "2024\t李明\t0575-85123456\t王芳\t—" in out
+    for suffix in ("md", "html"):
+        target = db.parent / f"report.{suffix}"
+        assert run(runner, "report", "--agency", "市商务局", "--as-of", AS_OF, "-o", target)[0] == 0
+        written = target.read_text(encoding="utf-8")
+        assert "报表填报人" in written and "李明" in written and "0575-85123456" in written and "王芳" in written
+    target = db.parent / "report.xlsx"
+    assert run(runner, "report", "--agency", "市商务局", "--as-of", AS_OF, "-o", target)[0] == 0
+    sheet = openpyxl.load_workbook(target)["报表"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(r for r in rows if r[0] == "期别")
+    [returned] = [r for r in rows if r[header.index("文件")] == COMMERCE_2024.name]
+    assert [returned[header.index(c)] for c in ("填报人", "联系电话", "审核人")] == ["李明", "0575-85123456", "王芳"]
+
+
 def test_decisions_survive_a_rebuild_and_verify_finds_a_tampered_log(runner: CliRunner, db: Path) -> None:
     imported(runner, COMMERCE_2023)
     assert run(runner, "ledger", "set", "review", "required", "--by", "张三")[0] == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pingtai.reports import League, LeagueRow, ReturnEntry
+    from pingtai.reports import AgencyReport, League, LeagueRow, ReturnEntry
 
 # (text colour, light background) per state; text colours are dark enough for white paper
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
@@ -65,6 +65,24 @@ def return_label(entry: ReturnEntry) -> str:
     return f"{entry.label}：{entry.reason}" if entry.state == "rejected" and entry.reason else entry.label
 
 
-__all__ = ["ACTUAL_COLOUR", "FONT_STACK", "LEAGUE_TITLE", "PATH_COLOUR", "REPORT_TITLE", "RETURN_COLOURS",
-           "STATUS_COLOURS", "TASK_COLOURS", "colours", "idle_note", "league_sections", "return_label"]
+CONTACT_COLUMNS = ["期别", "填报人", "联系电话", "审核人", "缺项"]
+"""The columns of a report's 报表填报人 table, in every format."""
+
+
+def contact_rows(report: AgencyReport) -> list[list[str]]:
+    """Who filled in each return the unit sent and who checked it, as the return says (``""`` where it
+    says nothing), with what it left out: one row per received return, :data:`CONTACT_COLUMNS`."""
+    return [[str(e.period), e.reporter, e.phone, e.reviewer, _missing(e)] for e in report.returns if e.file]
+
+
+def _missing(entry: ReturnEntry) -> str:
+    """What of 填报人, 联系电话 and 审核人 a return left out (``缺审核人``), else ``—``."""
+    missing = [label for label, given in (("填报人", entry.reporter), ("联系电话", entry.phone), ("审核人", entry.reviewer))
+               if not given]
+    return f"缺{'、'.join(missing)}" if missing else "—"
+
+
+__all__ = ["ACTUAL_COLOUR", "CONTACT_COLUMNS", "FONT_STACK", "LEAGUE_TITLE", "PATH_COLOUR", "REPORT_TITLE",
+           "RETURN_COLOURS", "STATUS_COLOURS", "TASK_COLOURS", "colours", "contact_rows", "idle_note",
+           "league_sections", "return_label"]
 

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Sequence
 from pingtai.assess import TASK_STATE_LABELS
 from pingtai.render.charts import area_bars_svg, trajectory_svg
 from pingtai.render.common import (
+    CONTACT_COLUMNS,
     FONT_STACK,
     LEAGUE_TITLE,
     REPORT_TITLE,
     colours,
+    contact_rows,
     idle_note,
     league_sections,
     return_label,
@@ -150,6 +152,10 @@ def report_html(report: AgencyReport) -> str:
         parts.append(_area_section(report, short))
     parts.append("<h2>报表报送</h2>")
     parts.append(_returns(report))
+    contacts = contact_rows(report)
+    if contacts:  # who filled each return in and who checked it, as the return says
+        parts.append("<h2>报表填报人</h2>")
+        parts.append(_table(CONTACT_COLUMNS, [[_e(c or "—") for c in row] for row in contacts]))
     parts.append('<footer>由 pingtai 生成。指标状态：已达成 / 正常（不低于当前应达）/ 预警（低于应达但在容差内）/ 滞后 / 无数据（应报未报）'
                  " / 无基线 / 未达成；年内累计指标按全年目标 × 时间进度（或上年同期占比）研判。"
                  "报表按时 = 收到日期（导入时指定、报表所填日期或导入日）不晚于应报日期（含宽限期）；补录的历史数据不计按时与否。</footer>")

@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.common import LEAGUE_TITLE, REPORT_TITLE, idle_note, league_sections, return_label
+from pingtai.render.common import (
+    CONTACT_COLUMNS,
+    LEAGUE_TITLE,
+    REPORT_TITLE,
+    contact_rows,
+    idle_note,
+    league_sections,
+    return_label,
+)
 from pingtai.render.format import (
     expected_text,
     growth_text,
@@ -105,6 +113,9 @@ def report_markdown(report: AgencyReport) -> str:
                            "、".join(short.get(p, p) for p in e.plans)] for e in report.returns]))
     else:
         out += ["本单位不在报送名单中，无应报报表。", ""]
+    contacts = contact_rows(report)
+    if contacts:  # who filled each return in and who checked it, as the return says
+        out += ["", "## 报表填报人", "", table(CONTACT_COLUMNS, [[c or "—" for c in row] for row in contacts])]
     return "\n".join(out)
 
 

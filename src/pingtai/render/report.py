@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from pingtai.assess import TASK_STATE_LABELS
-from pingtai.render.common import idle_note, league_sections, return_label
+from pingtai.render.common import CONTACT_COLUMNS, contact_rows, idle_note, league_sections, return_label
 from pingtai.render.console import Line, Output, TableData, styled
 from pingtai.render.format import (
     latest_text,
@@ -21,7 +21,7 @@ from pingtai.render.format import (
     terminal_block,
 )
 from pingtai.render.status import TASK_STYLES, area_figures_table, chart, indicator_table, render_area_table
-from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask, ReturnEntry
+from pingtai.reports import LEAGUE_BY_LABELS, AgencyReport, League, ReportTask
 
 RETURN_STYLES = {"on_time": "green", "late": "yellow", "missing": "bold red", "rejected": "bold red", "due": "blue"}
 
@@ -113,18 +113,11 @@ def render_report(report: AgencyReport, out: Output) -> None:
                                  styled(return_label(e), RETURN_STYLES.get(e.state, "")), num(e.days_late) if e.days_late else "—",
                                  text(e.file), "、".join(short.get(p, p) for p in e.plans) or "—"])
         out.table(returns)
-        signed = [e for e in report.returns if e.file]
-        if signed:  # who filled each return in and who checked it, as the return says
-            out.table(TableData("报表填报人", ["期别", "填报人", "联系电话", "审核人", "缺项"], [
-                [str(e.period), *(text(given) if given else "—" for given in (e.reporter, e.phone, e.reviewer)), _missing(e)]
-                for e in signed]))
-
-
-def _missing(entry: ReturnEntry) -> str:
-    """What of 填报人, 联系电话 and 审核人 a return left out (``缺审核人``), else ``—``."""
-    missing = [label for label, given in (("填报人", entry.reporter), ("联系电话", entry.phone), ("审核人", entry.reviewer))
-               if not given]
-    return f"缺{'、'.join(missing)}" if missing else "—"
+        contacts = contact_rows(report)
+        if contacts:  # who filled each return in and who checked it, as the return says
+            out.table(TableData("报表填报人", CONTACT_COLUMNS,
+                                [[period, *(text(given) if given else "—" for given in given_by), missing]
+                                 for period, *given_by, missing in contacts]))
 
 
 def render_league(league: League, out: Output) -> None:

@@ -500,7 +500,8 @@ def _area_block(sheet: Worksheet, top: int, table: AreaTable, area: str) -> tupl
     return max(last, top + height - 1), height
 
 
-_RETURN_COLUMNS = ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "填报日期", "计划"]
+_RETURN_COLUMNS = ["期别", "应报日期", "收到日期", "导入日期", "状态", "逾期天数", "文件", "填报日期", "计划", "填报人",
+                   "联系电话", "审核人"]
 
 
 def _returns(sheet: Worksheet, report: AgencyReport) -> None:
@@ -512,7 +513,7 @@ def _returns(sheet: Worksheet, report: AgencyReport) -> None:
             wrap=False)
     for row, e in enumerate(report.returns, start=4):
         values: list[Value] = [str(e.period), e.due, e.received, e.imported, return_label(e), e.days_late, e.file, e.filled_on,
-                               "、".join(short.get(p, p) for p in e.plans)]
+                               "、".join(short.get(p, p) for p in e.plans), e.reporter, e.phone, e.reviewer]
         for column, value in enumerate(values, start=1):
             put(sheet, row, column, value)
         paint(sheet.cell(row=row, column=5), "return", e.state)
