@@ -204,10 +204,10 @@ def set_(
     import datetime as dt
 
     from pingtai import service
-    from pingtai.cli.returns_cmds import local_time
     from pingtai.cli.review_cmds import who
     from pingtai.errors import UsageError
     from pingtai.render.console import TableData
+    from pingtai.render.format import clock
 
     json_indent(indent, as_json)
     if name is not None and value is None:
@@ -224,7 +224,7 @@ def set_(
     out.table(TableData("台账设置", ["设置", "当前值"], [[key, val] for key, val in result.values.items()]))
     if result.changes:
         out.table(TableData(f"修改记录（{len(result.changes)}）", ["设置", "值", "操作人", "时间", "此前最新批次"], [
-            [c.name, c.value, c.by, local_time(c.at), str(c.after_batch)]
+            [c.name, c.value, c.by, clock(c.at), str(c.after_batch)]
             for c in result.changes]))
 
 

@@ -130,6 +130,7 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = No
     from pingtai import service
     from pingtai.ledger import RECEIVED_SOURCE_LABELS
     from pingtai.render.console import TableData
+    from pingtai.render.format import clock
 
     json_indent(indent, as_json)
     rows = service.batches(service.Store.at(state(ctx).db))
@@ -141,7 +142,7 @@ def batches(ctx: typer.Context, as_json: JsonOpt = False, indent: IndentOpt = No
         "预警", "放行", "状态", "填报人/审核人"], [
         [str(b.id), b.file, b.sha256[:12], b.agency or "（多个）", b.period.label() if b.period else "（多个）",
          b.received.isoformat() + ("（补录）" if b.backfill else ""), RECEIVED_SOURCE_LABELS[b.received_source],
-         local_time(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings),
+         clock(b.imported_at), str(b.imported), str(b.updated), str(b.unchanged), str(b.tasks), str(b.warnings),
          f"{len(b.accepted)}（{b.accept_reason}）" if b.accepted else "0", review_state(b), contacts(b)]
         for b in rows], optional=("填报人/审核人", "sha256", "收到日期来源", "导入时间", "放行", "未变", "任务")))
 
@@ -195,14 +196,6 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
             bar.update(file, f"读取 {Path(file).name}", done, total)
 
         yield update if bar.active else None
-
-
-def local_time(moment: dt.datetime) -> str:
-    """An import time in Beijing time, as the office's days (receipt days, 导入日) are counted: a machine
-    set to UTC would otherwise show 17:05 beside an import day that is already tomorrow."""
-    from pingtai.periods import CHINA_TZ
-
-    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 _STATUS = {"accepted": "已导入", "duplicate": "未变（同一文件已导入）", "rejected": "已拒绝"}
@@ -275,7 +268,7 @@ def _value_state(value: StoredValue) -> Cell:
 
 def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str]) -> None:
     from pingtai.render.console import TableData
-    from pingtai.render.format import DASH, percent, recorded
+    from pingtai.render.format import DASH, clock, percent, recorded
     from pingtai.views import target_text
 
     ind = found.indicator
@@ -283,7 +276,7 @@ def _render_history(found: IndicatorHistory, out: Output, short: dict[str, str])
     for item in found.plans:
         out.line(f"  {short.get(item.plan, item.plan)} 目标：{'；'.join(f'{t.period}: {target_text(t)}' for t in item.targets)}")
     rows: list[list[Cell]] = [[v.period.label(), recorded(v.value) + ("（…）" if v.below_unit else ""), v.unit, v.agency, str(v.batch),
-             v.file, local_time(v.imported_at), _value_state(v), v.where,
+             v.file, clock(v.imported_at), _value_state(v), v.where,
              v.area or "全市", percent(v.growth), recorded(v.last_year) if v.last_year is not None else DASH, v.note]
             for v in found.values]
     out.table(TableData(f"历次数值（{len(rows)}）", ["报告期", "数值", "单位", "单位名称", "批次", "文件", "导入时间",

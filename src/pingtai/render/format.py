@@ -50,6 +50,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pingtai.periods import Period
     from pingtai.progress import ProgressRatio, Projection
 
@@ -182,6 +184,15 @@ def day(value: object) -> str:
         return DASH
     isoformat = getattr(value, "isoformat", None)
     return str(isoformat()) if callable(isoformat) else str(value)
+
+
+def clock(moment: datetime) -> str:
+    """A moment (timezone-aware) to the minute in Beijing time, as the office's days (receipt days,
+    导入日) are counted: a machine set to UTC would otherwise show 17:05 beside an import day that is
+    already tomorrow."""
+    from pingtai.periods import CHINA_TZ  # periods brings pydantic: only when a moment is shown
+
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 # --- words ----------------------------------------------------------------------------------------
@@ -564,7 +575,7 @@ def xlsx(text: str) -> str:
 
 __all__ = [
     "DASH", "PCT_PLACES", "PLACES", "SHORT_METHODS", "SHORT_PROJECTIONS", "WORD_MAX", "XLSX_MAX", "char_width",
-    "completion_text", "counts_text", "day", "display_width", "expected_text", "fixed", "growth_text", "html",
+    "clock", "completion_text", "counts_text", "day", "display_width", "expected_text", "fixed", "growth_text", "html",
     "html_block", "latest_text", "lines", "markdown", "markdown_cell", "min_width", "num", "pct", "pct_figure",
     "percent", "points", "projection_text", "prose", "rate_text", "ratio_text", "recorded", "rounded", "score_figure",
     "score_text", "shown", "signed_pct", "status_counts_text", "status_word", "target_text", "task_counts_text",
