@@ -60,3 +60,14 @@ def test_the_version_loads_neither_pydantic_nor_rich(tmp_path: Path) -> None:
     loaded = modules(tmp_path, "--version")
     assert "pingtai.cli.bulletin_cmds" in loaded and "pingtai.cli.status_cmds" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core", "rich")}
+
+
+def test_an_import_builds_no_pydantic_adapter_for_its_options(tmp_path: Path) -> None:
+    """typer's coercion of text and path options through pydantic adapters — their module and
+    pydantic's plugin loader (``importlib.metadata``) — is kept off the path (``cli/_coercion.py``).
+    The first run fills the catalog cache (validating the YAML builds pydantic's validators), as
+    any earlier command would have; the second imports into a fresh ledger."""
+    modules(tmp_path, "--db", str(tmp_path / "first.sqlite3"), "import", "--dry-run", str(EXAMPLE))
+    imported = modules(tmp_path, "import", str(EXAMPLE))
+    assert "pingtai.cli._coercion" in imported and "pingtai.ledger" in imported
+    assert not {"typer._adapters", "pydantic.plugin._loader", "importlib.metadata"} & imported

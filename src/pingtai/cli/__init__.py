@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from pingtai import __version__
+from pingtai.cli._coercion import plain_coercion
 from pingtai.cli._common import State, report_error
 from pingtai.cli._usage import Context, summary, usage_error
 from pingtai.errors import PingtaiError
@@ -29,10 +30,16 @@ class PingtaiGroup(TyperGroup):
 
     context_class = Context
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        plain_coercion(params)  # text and paths coerced without pydantic (cli/_coercion.py)
+        return params
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             command.context_class = Context  # its help and usage lines in Chinese, too
+            plain_coercion(command.get_params(ctx))
         return command
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
