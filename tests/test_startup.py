@@ -71,3 +71,11 @@ def test_an_import_builds_no_pydantic_adapter_for_its_options(tmp_path: Path) ->
     imported = modules(tmp_path, "import", str(EXAMPLE))
     assert "pingtai.cli._coercion" in imported and "pingtai.ledger" in imported
     assert not {"typer._adapters", "pydantic.plugin._loader", "importlib.metadata"} & imported
+
+
+def test_listing_batches_loads_no_pydantic(tmp_path: Path, imported: set[str]) -> None:
+    """``batches`` reads the ledger only: its periods (``pingtai.periods``) and the coercion of its
+    options need no pydantic; only validating YAML does."""
+    loaded = modules(tmp_path, "batches")
+    assert "pingtai.periods" in loaded and "pingtai.ledger" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")}

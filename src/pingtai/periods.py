@@ -16,10 +16,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
-from pydantic import GetCoreSchemaHandler
-from pydantic_core import core_schema
+if TYPE_CHECKING:
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import core_schema
 
 Kind = Literal["Y", "H", "Q", "M"]
 _MONTHS_PER = {"Y": 12, "H": 6, "Q": 3, "M": 1}
@@ -193,6 +194,9 @@ class Period:
     # --- pydantic integration: a Period field accepts "2024Q3", 2024 or a Period --------------
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        # imported here: only validating YAML asks for it, and periods are read without pydantic
+        from pydantic_core import core_schema
+
         def validate(value: Any) -> Period:
             if isinstance(value, bool) or not isinstance(value, (str, int, Period)):
                 raise ValueError(f"不是期别：{value!r}（应为 2024、2024H1、2024Q3 或 2024-07）")

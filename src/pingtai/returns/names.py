@@ -135,9 +135,9 @@ LABELS: dict[str, str] = {
 }
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")  # 填  报  人 → 填报人
 _PUNCT_GAP = re.compile(r"[ \t\u3000]*([():])[ \t\u3000]*")
-_LABEL_RE = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in LABELS.items()))
-_LABELLED = re.compile(rf"(?:{_LABEL_RE.pattern})\s*[:]")
-_LABEL_ALONE = re.compile(rf"^(?:{_LABEL_RE.pattern})[:]?$")
+_LABEL = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in LABELS.items())
+_LABELLED = re.compile(rf"(?:{_LABEL})\s*[:]")
+_LABEL_ALONE = re.compile(rf"^(?:{_LABEL})[:]?$")
 _FOOTER = re.compile(r"^(?:注[:\d]|注$|说明[:]|备注[:]|资料来源|数据来源|填报说明|(?:" + "|".join(
     LABELS[k] for k in ("reporter", "phone", "reviewer", "filled_on", "ignore")) + r"))")
 
