@@ -37,7 +37,7 @@ def outcome(coerce: Any) -> tuple[str, Any]:
 @pytest.mark.parametrize(("name", "param"), parameters(), ids=[name for name, _ in parameters()])
 def test_plain_coercion_equals_typers(name: str, param: TyperOption | TyperArgument) -> None:
     descriptor = param.type_descriptor
-    ours = PlainCoercion(descriptor.parameter_info, descriptor.annotation, descriptor)
+    ours = PlainCoercion(descriptor.parameter_info, descriptor.annotation)
     theirs = build_runtime_param(descriptor)
     ctx = Context(typer.main.get_group(app))
     for value in MULTIPLE if descriptor.is_list else SINGLE:

@@ -16,31 +16,31 @@ such a value arrives, so every message about a bad value is typer's own.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 from typer._click import Context, Parameter
-from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
-from typer._param_types import coerce_cli_path, routes_to_path
+from typer._coercion import RuntimeParam, build_runtime_param, resolve_type_descriptor
+from typer._param_types import coerce_cli_path, lenient_issubclass, routes_to_path
 from typer.core import TyperArgument, TyperOption
 
 
-@dataclass(frozen=True)
 class PlainCoercion(RuntimeParam):
-    """One parameter's coercion: text and paths here, anything else by typer (see the module)."""
+    """One parameter's coercion: text and paths here, anything else by typer (see the module).
 
-    descriptor: TypeDescriptor
+    Made like typer's own, from the parameter's annotation and its ``typer.Option`` / ``typer.Argument``.
+    """
 
     def _coerce_value(self, value: Any, param: Any, ctx: Context) -> Any:
-        if self.descriptor.is_list:
+        if lenient_issubclass(get_origin(self.annotation), list):
             item = get_args(self.annotation)[0]
             values = value if isinstance(value, list | tuple) else [value]
             if self._plain(item) and all(isinstance(v, str) for v in values):
                 return [self._leaf(item, v, param, ctx) for v in values]
         elif self._plain(self.annotation) and isinstance(value, str):
             return self._leaf(self.annotation, value, param, ctx)
-        return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+        typers = build_runtime_param(resolve_type_descriptor(self.annotation, self.parameter_info))
+        return typers._coerce_value(value, param=param, ctx=ctx)
 
     def _plain(self, annotation: Any) -> bool:
         info = self.parameter_info
@@ -57,4 +57,4 @@ def plain_coercion(params: Iterable[Parameter]) -> None:
     for param in params:
         if isinstance(param, TyperOption | TyperArgument) and param._runtime_param is None:
             descriptor = param.type_descriptor
-            param._runtime_param = PlainCoercion(descriptor.parameter_info, descriptor.annotation, descriptor)
+            param._runtime_param = PlainCoercion(descriptor.parameter_info, descriptor.annotation)
