@@ -396,17 +396,22 @@ def value_rows(values: Sequence[ValueRecord]) -> list[ValueRow]:
     """The rows :meth:`Ledger.add_batch` stores, built column by column (``zip`` over the named
     tuples): few distinct periods, spelled and dated once each (keyed by object id), among up to
     100 000s of values. A value's ``area`` is the area it is keyed by (``None`` or ``''``: the city)."""
-    if not values:
-        return []
+    return list(zip(*_value_columns(values), strict=True)) if values else []
+
+
+def _value_columns(values: Sequence[ValueRecord]) -> list[Sequence[Any]]:
+    """The columns of :func:`value_rows` (at least one value)."""
     indicators, periods, agencies, numbers, units, cells, raws, below, notes, areas, growths, lasts = zip(
         *values, strict=True)
     texts = {key: (str(p), p.end.isoformat()) for key, p in dict(zip(map(id, periods), periods, strict=True)).items()}
     spelled = list(map(texts.__getitem__, map(id, periods)))
-    return list(zip(indicators, map(_FIRST, spelled), map(_SECOND, spelled), agencies, numbers, units,
-                    map(int, below), cells, raws, [area or "" for area in areas], growths, lasts, notes, strict=True))
+    return [indicators, list(map(_FIRST, spelled)), list(map(_SECOND, spelled)), agencies, numbers, units,
+            list(map(int, below)), cells, raws, [area or "" for area in areas], growths, lasts, notes]
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_MEASURES = (10, 11)
+"""Where growth and last year's figure stand in a value row."""
 
 
 def value_row_chunks(values: Sequence[ValueRecord]) -> Iterator[list[ValueRow]]:
@@ -414,6 +419,19 @@ def value_row_chunks(values: Sequence[ValueRecord]) -> Iterator[list[ValueRow]]:
     staged and digested without every row as stored held at once."""
     for start in range(0, len(values), ROWS_CHUNK):
         yield value_rows(values[start:start + ROWS_CHUNK])
+
+
+def insert_chunks(values: Sequence[ValueRecord]) -> Iterator[tuple[bool, list[tuple[Any, ...]]]]:
+    """:func:`value_row_chunks` for an ``INSERT``: each chunk with whether its rows keep their growth
+    and last year's figure (``True``) or leave both out (``False``: no row of the chunk has either,
+    so they are NULL without being bound — the sqlite3 module looks for an adapter for each
+    ``None`` it binds, 0.15 s per 100,000 rows for the two)."""
+    for start in range(0, len(values), ROWS_CHUNK):
+        columns = _value_columns(values[start:start + ROWS_CHUNK])
+        measured = any(columns[i].count(None) < len(columns[i]) for i in _MEASURES)
+        if not measured:
+            columns = [column for i, column in enumerate(columns) if i not in _MEASURES]
+        yield measured, list(zip(*columns, strict=True))
 
 
 def records_digest(values: Sequence[ValueRecord], tasks: Sequence[TaskRow]) -> str:
