@@ -376,6 +376,19 @@ def test_a_batch_of_several_chunks_keeps_its_order_and_the_digest_of_its_rows(le
     assert _verified(ledger_url) == []  # the manifest entry's digest, taken while staging, is the rows'
 
 
+def test_growth_and_last_year_are_kept_in_the_chunks_that_have_them(ledger_url: str, tmp_path: Path) -> None:
+    # SQLite stages a chunk without either measure without binding them: the others must keep theirs
+    values = _many_values(3 * ROWS_CHUNK)
+    values[ROWS_CHUNK + 1] = values[ROWS_CHUNK + 1]._replace(growth=-3.5)
+    values[2 * ROWS_CHUNK + 2] = values[2 * ROWS_CHUNK + 2]._replace(last_year=0.0)
+    with Ledger.open(ledger_url) as ledger:
+        batch_id = add(ledger, write_file(tmp_path / "a", "a"), values)
+        stored = [tuple(row) for row in ledger.batch_rows(batch_id)[0]]
+    assert stored == stored_rows(values, [])[0]
+    assert [(row[10], row[11]) for row in stored if row[10] is not None or row[11] is not None] == [(-3.5, None), (None, 0.0)]
+    assert _verified(ledger_url) == []
+
+
 def test_a_duplicate_in_a_later_chunk_takes_back_the_whole_batch(ledger_url: str, tmp_path: Path) -> None:
     values = _many_values(ROWS_CHUNK + 5)
     values.append(value(values[1].indicator, "2024", 7, unit="个"))

@@ -650,6 +650,8 @@ State = Mapping[ValueKey, Valued]
 """Every figure of the series being judged: the ledger's current values with a file's on top."""
 
 ReferenceKind = Literal["last_year", "previous", "reported_last_year", "baseline", "target"]
+_OWN: frozenset[str] = frozenset(("last_year", "previous", "reported_last_year"))
+"""The kinds of reference that are the unit's own earlier figure."""
 REFERENCE_LABELS: dict[str, str] = {"last_year": "上年同期", "previous": "上期", "reported_last_year": "报表所填上年同期",
                                     "baseline": "基期值", "target": "目标值"}
 
@@ -669,7 +671,7 @@ class Reference:
     @property
     def own(self) -> bool:
         """The unit's own earlier figure (not the plan's baseline or target)."""
-        return self.kind in ("last_year", "previous", "reported_last_year")
+        return self.kind in _OWN
 
     def label(self, unit: str) -> str:
         """``上年同期（2023年：1,012.34 亿元）``, ``目标值（2025年：1,200 亿元）``."""
@@ -775,29 +777,45 @@ def reference(kind: str, key: ValueKey, series: SeriesIndex, plan: PlanFigures,
     ``kind`` is the indicator's (``flow``, ``stock``, ``cumulative``); ``reported_last_year`` the
     上年同期 the return reported beside the figure, if any.
     """
-    month = _month_of(key.period)
+    found = _reference(kind, key, _month_of(key.period), series, plan, reported_last_year)
+    return _as_reference(found) if found is not None else None
+
+
+_Found = tuple[float, ReferenceKind, int | Period]
+"""A reference as :func:`_reference` finds it: its value, its kind and when it is — the month
+(:attr:`Period.months`) of the unit's own figure, or the plan's period of a baseline or target."""
+
+
+def _as_reference(found: _Found) -> Reference:
+    value, kind, when = found
+    return Reference(value, kind, when if isinstance(when, Period) else _period_at(when))
+
+
+def _reference(kind: str, key: ValueKey, month: int, series: SeriesIndex, plan: PlanFigures,
+               reported_last_year: float | None) -> _Found | None:
+    """:func:`reference` of the figure at ``key`` (at ``month``) before it is made a :class:`Reference`:
+    the judge compares with the value alone and spells the reference only for a figure it reports."""
     if kind == "flow":
         before = series.at(key.indicator, key.area, key.agency, month - 12)
         if before is not None and before > 0:
-            return Reference(before, "last_year", _period_at(month - 12))
+            return before, "last_year", month - 12
         own = before
     else:
         found = series.before(key.indicator, key.area, key.agency, month)
         if found is not None and found[1] > 0:
-            return Reference(found[1], "previous", _period_at(found[0]))
+            return found[1], "previous", found[0]
         own = found[1] if found is not None else None
     if own is None and reported_last_year is not None and reported_last_year > 0:
-        return Reference(reported_last_year, "reported_last_year", _period_at(month - 12))
+        return reported_last_year, "reported_last_year", month - 12
     if plan.owner is None or key.agency != plan.owner or key.area != CITY:
         return None  # the plans' figures are the city's: an area's, or another unit's share, is not comparable
-    period = _period_at(month)
-    share = period.year_fraction if kind == "flow" else 1.0  # a part-year flow against a year's amount
+    share = _period_at(month).year_fraction if kind == "flow" else 1.0  # a part-year flow against a year's amount
     if plan.baseline is not None and plan.baseline[1] > 0:
-        return Reference(plan.baseline[1] * share, "baseline", plan.baseline[0])
+        return plan.baseline[1] * share, "baseline", plan.baseline[0]
     positive = [t for t in plan.targets if t[2] > 0]
     if positive:
         _, target, value = min(positive, key=lambda t: (abs(t[0] - month), t[0]))
-        return Reference(value * share, "target", target)
+        return value * share, "target", target
     return None
 
 
@@ -881,12 +899,15 @@ def judge(values: Sequence[ValueRecord], state: State, catalog: Catalog, *, keys
         return []
     series = SeriesIndex(state, {(k.indicator, k.area, k.agency) for k in keys})
     plans = PlanFigures.of_all(catalog, {k.indicator for k in keys})
+    indicators = catalog.indicators
     problems: list[Problem] = []
     for value, key in zip(values, keys, strict=True):
         if value.below_unit:
             continue
-        indicator = catalog.indicators[key.indicator]
-        problems += _judge_one(value, key, indicator.name, indicator.unit, indicator.kind, series, plans[key.indicator])
+        indicator = indicators[key.indicator]
+        problem = _judge_one(value, key, indicator.name, indicator.unit, indicator.kind, series, plans[key.indicator])
+        if problem is not None:
+            problems.append(problem)
     return problems
 
 
@@ -895,31 +916,34 @@ _NO_SLIP_BELOW = min(SLIP_FACTORS) / SLIP_TOLERANCE
 
 
 def _judge_one(value: ValueRecord, key: ValueKey, name: str, unit: str, kind: str, series: SeriesIndex,
-               plan: PlanFigures) -> list[Problem]:
-    # the verdict first, the words only for a problem: most of 100,000 figures raise none
+               plan: PlanFigures) -> Problem | None:
+    # the verdict first, the words (and the Reference they name) only for a problem: most of
+    # 100,000 figures raise none
     number = value.value
     wrong = out_of_range(number, unit)
     if wrong is not None:
-        return [Problem(value.where, f"{_shown(name, key, number, unit)}：{wrong}", "out-of-range")]
-    ref = reference(kind, key, series, plan, value.last_year)
-    if ref is None or number == 0:
-        return []
-    ratio = number / ref.value
+        return Problem(value.where, f"{_shown(name, key, number, unit)}：{wrong}", "out-of-range")
+    found = _reference(kind, key, _month_of(key.period), series, plan, value.last_year)
+    if found is None or number == 0:
+        return None
+    reference_value, reference_kind, _ = found
+    ratio = number / reference_value
     slip = None if 1 / _NO_SLIP_BELOW < ratio < _NO_SLIP_BELOW else _slip(unit, ratio)
     if slip is not None:
-        return [Problem(value.where, f"{_shown(name, key, number, unit)}，约为{ref.label(unit)}的 {times(slip[0])}："
-                                     f"疑似{slip[1]}", "unit-slip")]
+        return Problem(value.where, f"{_shown(name, key, number, unit)}，约为{_as_reference(found).label(unit)}的 "
+                                    f"{times(slip[0])}：疑似{slip[1]}", "unit-slip")
     if ratio >= REFUSE_RATIO or ratio <= 1 / REFUSE_RATIO:
-        return [Problem(value.where, f"{_shown(name, key, number, unit)}，是{ref.label(unit)}的 {times(ratio)}，"
-                                     "超出合理范围", "out-of-scale")]
-    if ref.own and (ratio >= JUMP_RATIO or ratio <= FALL_RATIO):
-        return [Problem(value.where, f"{_shown(name, key, number, unit)}，较{ref.label(unit)}变化 {ratio - 1:+.0%}，请核实",
-                        "jump", "warning")]
-    if kind in ("stock", "cumulative") and ref.kind == "previous" and number < ref.value - abs(ref.value) * _REL_TOL:
+        return Problem(value.where, f"{_shown(name, key, number, unit)}，是{_as_reference(found).label(unit)}的 "
+                                    f"{times(ratio)}，超出合理范围", "out-of-scale")
+    if reference_kind in _OWN and (ratio >= JUMP_RATIO or ratio <= FALL_RATIO):
+        return Problem(value.where, f"{_shown(name, key, number, unit)}，较{_as_reference(found).label(unit)}变化 "
+                                    f"{ratio - 1:+.0%}，请核实", "jump", "warning")
+    if (kind in ("stock", "cumulative") and reference_kind == "previous"
+            and number < reference_value - abs(reference_value) * _REL_TOL):
         what = "累计数" if kind == "cumulative" else "存量"
-        return [Problem(value.where, f"{_shown(name, key, number, unit)}，低于{ref.label(unit)}；{what}一般不应下降，请核实",
-                        "decrease", "warning")]
-    return []
+        return Problem(value.where, f"{_shown(name, key, number, unit)}，低于{_as_reference(found).label(unit)}；"
+                                    f"{what}一般不应下降，请核实", "decrease", "warning")
+    return None
 
 
 def _shown(name: str, key: ValueKey, number: float, unit: str) -> str:

@@ -38,8 +38,8 @@ from pingtai.ledger.model import (
     SeenFinding,
     TaskRow,
     batch_row,
+    insert_chunks,
     task_rows,
-    value_row_chunks,
 )
 from pingtai.ledger.schema import RECEIVED_SOURCES
 from pingtai.ledger.sql import RECEIVED_OF, TASK_COLUMNS, VALUE_COLUMNS, SqlLedger
@@ -54,6 +54,15 @@ BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another import (or a reader's checkpoint) before giving up."""
 
 _STAGED = "pingtai_staged_values"
+
+
+def _staging_statements() -> tuple[str, str]:
+    """The INSERTs of staged value rows (:func:`~pingtai.ledger.model.insert_chunks`): with growth and
+    last year's figure, and without them (left NULL)."""
+    every = VALUE_COLUMNS.split(", ")
+    plain = [name for name in every if name not in ("growth", "last_year")]
+    return (f"INSERT INTO temp.{_STAGED} ({', '.join(every)}) VALUES ({', '.join('?' * len(every))})",
+            f"INSERT INTO temp.{_STAGED} ({', '.join(plain)}) VALUES ({', '.join('?' * len(plain))})")
 
 
 class _CopiedRows(StagedRows):
@@ -422,7 +431,7 @@ class SqliteLedger(SqlLedger):
         Must run inside :meth:`transaction`, after everything the caller reads from the ledger:
         until :meth:`add_batch` the connection belongs to a helper thread. The value rows go into a
         temporary table (no index to maintain, so binding them is quick) a chunk at a time
-        (:func:`~pingtai.ledger.model.value_row_chunks`), and the helper copies them into ``value``
+        (:func:`~pingtai.ledger.model.insert_chunks`), and the helper copies them into ``value``
         with one ``INSERT … SELECT``, during which SQLite holds no Python lock — so the caller's
         counting of the rows and the digest overlap the index work. The batch row comes last (its
         counts are known only then); foreign keys are checked at COMMIT. ``batch_id``: the id to
@@ -439,8 +448,9 @@ class SqliteLedger(SqlLedger):
             self._db.execute("PRAGMA defer_foreign_keys = ON")  # ends with the transaction
             self._db.execute(f"DROP TABLE IF EXISTS temp.{_STAGED}")
             self._db.execute(f"CREATE TEMP TABLE {_STAGED} ({VALUE_COLUMNS})")
-            for rows in value_row_chunks(values):
-                self._db.executemany(f"INSERT INTO temp.{_STAGED} VALUES ({', '.join('?' * 13)})", rows)
+            measures, plain = _staging_statements()
+            for measured, rows in insert_chunks(values):
+                self._db.executemany(measures if measured else plain, rows)
             # the batch id written into the statement (an int): the staged rows need no column for it
             self._db.executemany(
                 f"""INSERT INTO task_progress (batch_id, plan, task, agency, period, period_end, status, progress,

@@ -90,6 +90,7 @@ def read_return(path: Path, catalog: Catalog, *, agency: str | None = None, peri
     result = ParsedReturn(path=path, sha256="")
     if opening is None:
         opening = Opening(path, background=False)
+    indicators = IndicatorIndex(catalog)  # while the file may still be being parsed
     try:
         book = opening.book()
     except Refused as refusal:
@@ -98,7 +99,7 @@ def read_return(path: Path, catalog: Catalog, *, agency: str | None = None, peri
         return result
     result.sha256 = opening.sha256
     try:
-        Reader(book, result, catalog, agency, period, on_progress).run()
+        Reader(book, result, catalog, agency, period, on_progress, indicators).run()
     except Refused as refusal:
         # refused half-way (a CSV that grows too wide, a sheet calamine cannot parse): nothing counts
         _refused(result, refusal)
@@ -126,12 +127,14 @@ class Reader:
     """
 
     def __init__(self, book: Book, result: ParsedReturn, catalog: Catalog, agency: str | None,
-                 period: Period | None, on_progress: ProgressCallback | None) -> None:
+                 period: Period | None, on_progress: ProgressCallback | None,
+                 indicators: IndicatorIndex | None = None) -> None:
         self.book = book
         self.result = result
         self.catalog = catalog
         self.file = text_name(result.path.name)
-        self.indicators = IndicatorIndex(catalog)
+        self.indicators = indicators or IndicatorIndex(catalog)
+        """The catalog's indicator names (``indicators``: already built for it)."""
         self.agencies = AgencyIndex(catalog.agencies)
         self.areas = AreaIndex(catalog.areas)
         self.city = self.areas.city.name if self.areas.city is not None else None
