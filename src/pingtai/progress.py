@@ -420,7 +420,8 @@ class Projection:
 
     ``method`` is ``linear`` (``slope`` per year), ``linear_bounded`` (the same, kept within
     0–100 %) or ``cagr`` (``rate`` = compound annual growth); ``points`` is how many observations
-    the trend rests on, ``used`` those observations, ``first``/``last`` the first and last of
+    the trend rests on, ``used`` those observations (empty where the caller did not ask for them:
+    the dashboard shows them only in ``status --json --history``), ``first``/``last`` the first and last of
     them. ``meets_target`` is whether the projected value meets the final target; ``verdict``
     (``reachable``/``unlikely``) says so where that does not contradict the status, else ``None``.
     """
@@ -494,10 +495,11 @@ def project(item: PlanIndicator, history: Iterable[ObservationLike], *,
 
 
 def projection_of(item: PlanIndicator, trend: Trend, status: Status | None = None,
-                  final: bool = False) -> tuple[Projection | None, str]:
+                  final: bool = False, *, used: bool = True) -> tuple[Projection | None, str]:
     """The projection of ``item`` from ``trend`` (:func:`annual_points` as months), or ``None`` and
     the reason (Chinese). ``status`` is the judgement its verdict must not contradict; ``final``
-    that the judgement is final (no projection then)."""
+    that the judgement is final (no projection then); without ``used`` the projection does not list
+    the observations it rests on (:attr:`Projection.used` empty; ``points`` still counts them)."""
     if final:
         return None, "最终目标期已截止，结论为最终结论，不再预测"
     if item.final_target.recurring:
@@ -535,11 +537,15 @@ def projection_of(item: PlanIndicator, trend: Trend, status: Status | None = Non
     if (verdict == "reachable" and status in ("off_track", "missed")) or (
             verdict == "unlikely" and status in ("achieved", "on_track")):
         verdict = None  # the status, judged against the plan's own path, stands
-    base = item.baseline
-    used = tuple(PathPoint(_point_at(at), v, "baseline" if base is not None and at == base.period.months
-                           and v == base.value else "reported") for at, v in trend)
     return Projection(final_target.period, value, method, rate, slope, len(trend), _point_at(trend[0][0]),
-                      _point_at(trend[-1][0]), meets_target, used, verdict), ""
+                      _point_at(trend[-1][0]), meets_target, _observations(item, trend) if used else (), verdict), ""
+
+
+def _observations(item: PlanIndicator, trend: Trend) -> tuple[PathPoint, ...]:
+    """The points of ``trend`` as a projection lists them, the baseline marked as such."""
+    base = item.baseline
+    return tuple(PathPoint(_point_at(at), v, "baseline" if base is not None and at == base.period.months
+                           and v == base.value else "reported") for at, v in trend)
 
 
 def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | None:
@@ -758,13 +764,14 @@ def _achieved_early(item: PlanIndicator, period: Period, actual: float) -> bool:
 
 
 def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
-           schedule: PlanSchedule) -> Assessment:
+           schedule: PlanSchedule, *, used: bool = True) -> Assessment:
     """Judge ``item`` on ``as_of`` from the city series ``history`` (one value per point).
 
     ``schedule`` is the plan's calendar (:func:`pingtai.schedule.plan_schedule`), applied as it
     stands for this indicator (:meth:`~pingtai.schedule.PlanSchedule.for_indicator`); it says which
     period should have been reported and when each milestone's return is due. Values for periods
-    that end after ``as_of`` are ignored.
+    that end after ``as_of`` are ignored. Without ``used`` the projection does not list its
+    observations (:func:`projection_of`).
     """
     schedule = schedule.for_indicator(item.id)  # an indicator owed on its own calendar (schedule.by_indicator)
     path = trajectory(item)
@@ -833,7 +840,7 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
         done, towards = completion(item, period, actual, final=judged_final)
         target_value = path_value(completion_target(item, period, final=judged_final)[0], item.indicator.direction)
     trend = _trend(item, known)  # shared by the projection and the progress ratio
-    projection, why = projection_of(item, trend, status, is_final)
+    projection, why = projection_of(item, trend, status, is_final, used=used)
     return Assessment(
         plan=item.plan, indicator=item.id, status=status, period=period, actual=actual, expected=expected,
         latest_due=due, final=is_final, tolerance=item.tolerance, completion=done, completion_target=towards,
