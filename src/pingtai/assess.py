@@ -380,11 +380,13 @@ def build_status(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Ite
     observations they rest on (``Projection.used``): what only ``status --json --history`` and the
     reports show, 54,000 points on a 2,000-indicator ledger.
     """
-    from pingtai.by_area import area_figures, area_named
-
     index = AgencyIndex(catalog.agencies)
     values = list(values)
-    place = area_named(catalog, area, agency) if area is not None else None
+    place = None
+    if area is not None:  # the area views are imported only for an area's dashboard
+        from pingtai.by_area import area_figures, area_named
+
+        place = area_named(catalog, area, agency)
     canonical = place.agency if place is not None else index.resolve(agency).name if agency else None
     plans = plans_for(catalog, plan)
     figures = figures_of(catalog, values, last_ended_month(as_of)) if place is None else {}

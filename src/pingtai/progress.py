@@ -723,12 +723,16 @@ def completion(item: PlanIndicator, period: Period, actual: float, *,
     target's period. ``final``: judged against the final target (a final judgement, or the final
     target already met)."""
     target, chosen = completion_target(item, period, final=final)
-    reference = path_value(target, item.indicator.direction)
-    if item.indicator.direction == "increase":
+    return _completed(actual, path_value(target, item.indicator.direction), item.indicator.direction), chosen
+
+
+def _completed(actual: float, reference: float, direction: str) -> float | None:
+    """``actual`` ÷ ``reference`` (a decrease: ``reference`` ÷ ``actual``); ``None`` where not a finite number."""
+    if direction == "increase":
         ratio = actual / reference if reference else None
     else:
         ratio = reference / actual if actual else None
-    return (ratio if ratio is not None and math.isfinite(ratio) else None), chosen
+    return ratio if ratio is not None and math.isfinite(ratio) else None
 
 
 def completion_target(item: PlanIndicator, period: Period, *, final: bool = False) -> tuple[Target, Period]:
@@ -837,8 +841,9 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     judged_final = is_final or status == "achieved"
     done = towards = target_value = None
     if period is not None and actual is not None and status != "no_data":
-        done, towards = completion(item, period, actual, final=judged_final)
-        target_value = path_value(completion_target(item, period, final=judged_final)[0], item.indicator.direction)
+        target, towards = completion_target(item, period, final=judged_final)  # once: value and ratio
+        target_value = path_value(target, item.indicator.direction)
+        done = _completed(actual, target_value, item.indicator.direction)
     trend = _trend(item, known)  # shared by the projection and the progress ratio
     projection, why = projection_of(item, trend, status, is_final, used=used)
     return Assessment(

@@ -164,6 +164,8 @@ def _city_values(catalog: Catalog, ledger: Ledger, received: Sequence[ReceivedRe
     others = ledger.current_values(open_, areas=[CITY], detail=False) if open_ else []
     additive = [ident for ident, indicator in catalog.indicators.items() if rule.additive(indicator)]
     parts = ledger.current_values(additive, areas=rule.county, detail=False) if additive else []
+    if not open_ and not parts:
+        return own  # every figure that can count is an owner's (a large uniform ledger: no copy of them)
     return [*(v for v in own if v.indicator not in open_), *others, *parts]
 
 

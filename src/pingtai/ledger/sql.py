@@ -58,12 +58,6 @@ RECEIVED_OF = """SELECT agency, period, ? FROM batch WHERE id = ? AND agency IS 
 """The ``(agency, period)`` a batch's own row and rows say were received (6 parameters: the batch id)."""
 
 
-def _texts(row: Sequence[Any], at: int) -> tuple[str, str, str, bool] | tuple[()]:
-    """The texts of a current value read with detail — note, cell, the figure as written, below its unit —
-    from column ``at`` of ``row``; nothing when they were not read (the record's defaults)."""
-    return (row[at], row[at + 1], row[at + 2], bool(row[at + 3])) if len(row) > at else ()
-
-
 class SqlLedger(Ledger):
     """The reads of a ledger in an SQL database (see the module docstring)."""
 
@@ -162,12 +156,22 @@ class SqlLedger(Ledger):
         if not rows:
             return []
         stamps = {row[0]: parse_time(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
+        # A row: its series (a number into ``keys``, or indicator, area, agency), period, value, unit, batch,
+        # growth, last year; with ``detail`` then note, cell, the figure as written, below its unit.
         with gc_paused():  # a hundred thousand acyclic tuples: see pingtai.gcutil
-            if keys:
+            if keys and detail:
                 return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
-                                     row[3], row[4], stamps[row[4]], row[5], row[6], *_texts(row, 7)) for row in rows]
+                                     row[3], row[4], stamps[row[4]], row[5], row[6], row[7], row[8], row[9],
+                                     bool(row[10])) for row in rows]
+            if keys:  # the dashboard's read: the texts are CurrentValue's defaults
+                return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
+                                     row[3], row[4], stamps[row[4]], row[5], row[6]) for row in rows]
+            if detail:
+                return [CurrentValue(row[0], row[1], stored_period(row[3]), row[2], float(row[4]), row[5], row[6],
+                                     stamps[row[6]], row[7], row[8], row[9], row[10], row[11], bool(row[12]))
+                        for row in rows]
             return [CurrentValue(row[0], row[1], stored_period(row[3]), row[2], float(row[4]), row[5], row[6],
-                                 stamps[row[6]], row[7], row[8], *_texts(row, 9)) for row in rows]
+                                 stamps[row[6]], row[7], row[8]) for row in rows]
 
     def period_counts(self, indicators: Collection[str] | None = None, *,
                       areas: Collection[str] | None = None) -> dict[str, int]:
