@@ -552,16 +552,17 @@ def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | None
     """Least-squares line ``y = a + b x`` through the points: ``(a, b)``, or ``None`` when the
     figures are too large for floating point. The values are scaled by their largest magnitude
     first, so that a fit of figures near the largest float does not overflow on the way."""
-    scale = max((abs(y) for y in ys), default=0.0) or 1.0
+    scale = max(map(abs, ys), default=0.0) or 1.0
     if not math.isfinite(scale):
         return None
     scaled = [y / scale for y in ys]
     n = len(xs)
     mean_x, mean_y = math.fsum(xs) / n, math.fsum(scaled) / n
-    spread = math.fsum((x - mean_x) ** 2 for x in xs)
+    apart = [x - mean_x for x in xs]  # each x's distance from the mean, taken once for both sums
+    spread = math.fsum([d ** 2 for d in apart])
     if spread == 0:
         return None
-    slope = math.fsum((x - mean_x) * (y - mean_y) for x, y in zip(xs, scaled, strict=True)) / spread
+    slope = math.fsum([d * (y - mean_y) for d, y in zip(apart, scaled, strict=True)]) / spread
     intercept, slope = (mean_y - slope * mean_x) * scale, slope * scale
     return (intercept, slope) if math.isfinite(intercept) and math.isfinite(slope) else None
 
