@@ -158,20 +158,19 @@ class SqlLedger(Ledger):
         stamps = {row[0]: parse_time(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
         # A row: its series (a number into ``keys``, or indicator, area, agency), period, value, unit, batch,
         # growth, last year; with ``detail`` then note, cell, the figure as written, below its unit.
-        with gc_paused():  # a hundred thousand acyclic tuples: see pingtai.gcutil
-            if keys and detail:
-                return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
-                                     row[3], row[4], stamps[row[4]], row[5], row[6], row[7], row[8], row[9],
-                                     bool(row[10])) for row in rows]
-            if keys:  # the dashboard's read: the texts are CurrentValue's defaults
-                return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
-                                     row[3], row[4], stamps[row[4]], row[5], row[6]) for row in rows]
-            if detail:
-                return [CurrentValue(row[0], row[1], stored_period(row[3]), row[2], float(row[4]), row[5], row[6],
-                                     stamps[row[6]], row[7], row[8], row[9], row[10], row[11], bool(row[12]))
-                        for row in rows]
+        if keys and detail:
+            return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
+                                 row[3], row[4], stamps[row[4]], row[5], row[6], row[7], row[8], row[9],
+                                 bool(row[10])) for row in rows]
+        if keys:  # the dashboard's read: the texts are CurrentValue's defaults
+            return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
+                                 row[3], row[4], stamps[row[4]], row[5], row[6]) for row in rows]
+        if detail:
             return [CurrentValue(row[0], row[1], stored_period(row[3]), row[2], float(row[4]), row[5], row[6],
-                                 stamps[row[6]], row[7], row[8]) for row in rows]
+                                 stamps[row[6]], row[7], row[8], row[9], row[10], row[11], bool(row[12]))
+                    for row in rows]
+        return [CurrentValue(row[0], row[1], stored_period(row[3]), row[2], float(row[4]), row[5], row[6],
+                             stamps[row[6]], row[7], row[8]) for row in rows]
 
     def period_counts(self, indicators: Collection[str] | None = None, *,
                       areas: Collection[str] | None = None) -> dict[str, int]:
