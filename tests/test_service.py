@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from ledger_helpers import catalog
 from pingtai import service
 from pingtai.assess import build_status
-from pingtai.ledger import Ledger, NewBatch, sha256_of
+from pingtai.ledger import DecisionKind, Ledger, NewBatch, sha256_of
 from pingtai.periods import Period
 from pingtai.records import ValueRecord
 from pingtai.render.jsonout import jsonable
@@ -36,9 +37,13 @@ Row = tuple[str, str, str, str, int, int, float | None]
 """indicator, area, period, agency, unit (its index), value, growth."""
 
 
-def _ledger(root: Path, batches: list[tuple[dt.datetime, list[Row]]]) -> Path:
+def _ledger(root: Path, batches: list[tuple[dt.datetime, list[Row]]], *, review: bool = False) -> Path:
+    """A ledger of ``batches``, one per list, each recorded at its moment; with ``review`` required from the
+    first, so that every batch awaits a decision."""
     db = root / "ledger.sqlite3"
     with Ledger.open(db) as ledger:
+        if review:
+            ledger.set_setting("review", "required", by="审核员", at=MOMENTS[0])
         for number, (moment, rows) in enumerate(batches):
             source = root / f"b{number}.xlsx"
             source.write_bytes(f"batch {number}".encode())
@@ -80,3 +85,61 @@ def test_an_owner_covering_every_point_is_all_that_is_read_of_the_city(tmp_path:
         read = service._city_values(catalog(), ledger)
     assert sorted((v.area, str(v.period), v.agency) for v in read) == [
         ("", "2024", "市商务局"), ("", "2024H1", "市商务局"), ("", "2024Q1", "市商务局"), ("越城区", "2024", "市商务局")]
+
+
+Decided = list[tuple[int, DecisionKind]]
+"""Decisions on batches: the batch (its place in the list, from 0) and the decision."""
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches=st.lists(BATCH, min_size=1, max_size=4), review=st.booleans(),
+       decisions=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["accepted", "rejected"])), max_size=4))
+def test_returns_awaiting_review_or_sent_back_leave_the_dashboard_as_everything_that_counts_makes_it(
+        batches: list[tuple[dt.datetime, list[Row]]], review: bool, decisions: Decided) -> None:
+    # The periods of the returns received decide which indicators need their periods counted: a return
+    # awaiting review has arrived but does not count, one sent back neither.
+    with tempfile.TemporaryDirectory() as folder:
+        db = _ledger(Path(folder), batches, review=review)
+        with Ledger.open(db) as ledger:
+            for index, decision in decisions:
+                if index < len(batches):
+                    ledger.record_decision([index + 1], decision, by="审核员", at=MOMENTS[-1])
+        read = service.status(catalog(), service.Store(db), AS_OF)
+        with Ledger.open(db, readonly=True) as ledger:
+            full = build_status(catalog(), ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
+                                AS_OF)
+    assert jsonable(read.indicators) == jsonable(full.indicators)
+
+
+def test_another_units_figure_where_the_owner_has_none_is_read(tmp_path: Path) -> None:
+    # 市经信局 alone reports 2024: the owner's figures do not stand at every period a return brought
+    rows: list[Row] = [("online_retail_sales", "", "2024Q1", "市商务局", 0, 100, None),
+                       ("online_retail_sales", "", "2024H1", "市商务局", 0, 200, None),
+                       ("online_retail_sales", "", "2024", "市经信局", 0, 400, None),
+                       ("platforms", "", "2024", "市商务局", 0, 5, None),
+                       ("platforms", "", "2024Q1", "市经信局", 0, 7, None)]
+    db = _ledger(tmp_path, [(MOMENTS[0], rows)])
+    with Ledger.open(db, readonly=True) as ledger:
+        read = service._city_values(catalog(), ledger)
+        assert ledger.period_counts(["online_retail_sales"], areas=[""]) == {"online_retail_sales": 3}
+        assert ledger.period_counts([], areas=[""]) == {}
+    assert sorted((v.indicator, str(v.period), v.agency) for v in read) == [
+        ("online_retail_sales", "2024", "市经信局"), ("online_retail_sales", "2024H1", "市商务局"),
+        ("online_retail_sales", "2024Q1", "市商务局"), ("platforms", "2024", "市商务局"),
+        ("platforms", "2024Q1", "市经信局")]
+
+
+def test_a_dashboard_without_the_projections_observations_is_the_same_dashboard(tmp_path: Path) -> None:
+    rows: list[Row] = [("platforms", "", period, "市商务局", 0, 100 + 10 * i, None)
+                       for i, period in enumerate(["2023", "2024Q1", "2024H1", "2024"])]
+    rows += [("online_retail_sales", "", period, "市商务局", 0, 900 + 100 * i, None)
+             for i, period in enumerate(["2023", "2024H1", "2024"])]
+    db = _ledger(tmp_path, [(MOMENTS[0], rows)])
+    full = service.status(catalog(), service.Store(db), AS_OF)
+    lean = service.status(catalog(), service.Store(db), AS_OF, used=False)
+    projected = [r for r in full.indicators if r.projection is not None]
+    assert projected and all(r.projection is not None and r.projection.used for r in projected)
+    assert all(r.projection is None or r.projection.used == () for r in lean.indicators)
+    assert jsonable(lean) == jsonable(replace(full, indicators=[
+        replace(r, projection=replace(r.projection, used=()) if r.projection is not None else None)
+        for r in full.indicators]))

@@ -259,9 +259,10 @@ def area_tables_at(catalog: Catalog, plans: Sequence[Plan], values: Iterable[Sto
 
 
 def area_figures(catalog: Catalog, plans: Sequence[Plan], values: Iterable[StoredValueLike], area: str,
-                 as_of: date) -> tuple[list[AreaFigure], list[IndicatorStatus]]:
+                 as_of: date, *, used: bool = True) -> tuple[list[AreaFigure], list[IndicatorStatus]]:
     """``area``'s latest figure of every indicator of ``plans`` reported there, with its growth, share and rank,
-    and the dashboard rows of those the plans set targets for in that area (judged against them)."""
+    and the dashboard rows of those the plans set targets for in that area (judged against them; without
+    ``used`` their projections do not list their observations)."""
     rule = AreaRule(catalog)
     ended = last_ended_month(as_of)
     grouped = by_indicator(values)
@@ -289,7 +290,7 @@ def area_figures(catalog: Catalog, plans: Sequence[Plan], values: Iterable[Store
             if targets:
                 local = PlanIndicator(plan.id, indicator, item.task, None, tuple(targets), item.tolerance,
                                       item.source)
-                status = indicator_status(local, figures, as_of, schedule, area=area)
+                status = indicator_status(local, figures, as_of, schedule, area=area, used=used)
                 judged.append(status)
             found.append(AreaFigure(
                 plan=plan.id, id=item.id, name=indicator.name, unit=indicator.unit, area=area, period=period,

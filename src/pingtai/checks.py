@@ -173,8 +173,8 @@ def build_check(catalog: Catalog, values: Iterable[StoredValueLike], tasks: Iter
     values, tasks, received = list(values), list(tasks), list(received)
     plans = plans_for(catalog, plan)
     every = {p.id: plan_schedule(catalog, p) for p in plans}
-    if status is None:
-        status = build_status(catalog, values, tasks, received, as_of, plan=plan)
+    if status is None:  # no finding names the observations a projection rests on: they are not listed
+        status = build_status(catalog, values, tasks, received, as_of, plan=plan, used=False)
     # a plan that has ended (its last return past due) raises nothing more: status keeps its verdicts
     live = [p for p in plans if not every[p.id].ended(as_of)]
     schedules = {p.id: every[p.id] for p in live}

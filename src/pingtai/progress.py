@@ -420,7 +420,8 @@ class Projection:
 
     ``method`` is ``linear`` (``slope`` per year), ``linear_bounded`` (the same, kept within
     0–100 %) or ``cagr`` (``rate`` = compound annual growth); ``points`` is how many observations
-    the trend rests on, ``used`` those observations, ``first``/``last`` the first and last of
+    the trend rests on, ``used`` those observations (empty where the caller did not ask for them:
+    the dashboard shows them only in ``status --json --history``), ``first``/``last`` the first and last of
     them. ``meets_target`` is whether the projected value meets the final target; ``verdict``
     (``reachable``/``unlikely``) says so where that does not contradict the status, else ``None``.
     """
@@ -494,10 +495,11 @@ def project(item: PlanIndicator, history: Iterable[ObservationLike], *,
 
 
 def projection_of(item: PlanIndicator, trend: Trend, status: Status | None = None,
-                  final: bool = False) -> tuple[Projection | None, str]:
+                  final: bool = False, *, used: bool = True) -> tuple[Projection | None, str]:
     """The projection of ``item`` from ``trend`` (:func:`annual_points` as months), or ``None`` and
     the reason (Chinese). ``status`` is the judgement its verdict must not contradict; ``final``
-    that the judgement is final (no projection then)."""
+    that the judgement is final (no projection then); without ``used`` the projection does not list
+    the observations it rests on (:attr:`Projection.used` empty; ``points`` still counts them)."""
     if final:
         return None, "最终目标期已截止，结论为最终结论，不再预测"
     if item.final_target.recurring:
@@ -535,27 +537,32 @@ def projection_of(item: PlanIndicator, trend: Trend, status: Status | None = Non
     if (verdict == "reachable" and status in ("off_track", "missed")) or (
             verdict == "unlikely" and status in ("achieved", "on_track")):
         verdict = None  # the status, judged against the plan's own path, stands
-    base = item.baseline
-    used = tuple(PathPoint(_point_at(at), v, "baseline" if base is not None and at == base.period.months
-                           and v == base.value else "reported") for at, v in trend)
     return Projection(final_target.period, value, method, rate, slope, len(trend), _point_at(trend[0][0]),
-                      _point_at(trend[-1][0]), meets_target, used, verdict), ""
+                      _point_at(trend[-1][0]), meets_target, _observations(item, trend) if used else (), verdict), ""
+
+
+def _observations(item: PlanIndicator, trend: Trend) -> tuple[PathPoint, ...]:
+    """The points of ``trend`` as a projection lists them, the baseline marked as such."""
+    base = item.baseline
+    return tuple(PathPoint(_point_at(at), v, "baseline" if base is not None and at == base.period.months
+                           and v == base.value else "reported") for at, v in trend)
 
 
 def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | None:
     """Least-squares line ``y = a + b x`` through the points: ``(a, b)``, or ``None`` when the
     figures are too large for floating point. The values are scaled by their largest magnitude
     first, so that a fit of figures near the largest float does not overflow on the way."""
-    scale = max((abs(y) for y in ys), default=0.0) or 1.0
+    scale = max(map(abs, ys), default=0.0) or 1.0
     if not math.isfinite(scale):
         return None
     scaled = [y / scale for y in ys]
     n = len(xs)
     mean_x, mean_y = math.fsum(xs) / n, math.fsum(scaled) / n
-    spread = math.fsum((x - mean_x) ** 2 for x in xs)
+    apart = [x - mean_x for x in xs]  # each x's distance from the mean, taken once for both sums
+    spread = math.fsum([d ** 2 for d in apart])
     if spread == 0:
         return None
-    slope = math.fsum((x - mean_x) * (y - mean_y) for x, y in zip(xs, scaled, strict=True)) / spread
+    slope = math.fsum([d * (y - mean_y) for d, y in zip(apart, scaled, strict=True)]) / spread
     intercept, slope = (mean_y - slope * mean_x) * scale, slope * scale
     return (intercept, slope) if math.isfinite(intercept) and math.isfinite(slope) else None
 
@@ -717,12 +724,16 @@ def completion(item: PlanIndicator, period: Period, actual: float, *,
     target's period. ``final``: judged against the final target (a final judgement, or the final
     target already met)."""
     target, chosen = completion_target(item, period, final=final)
-    reference = path_value(target, item.indicator.direction)
-    if item.indicator.direction == "increase":
+    return _completed(actual, path_value(target, item.indicator.direction), item.indicator.direction), chosen
+
+
+def _completed(actual: float, reference: float, direction: str) -> float | None:
+    """``actual`` ÷ ``reference`` (a decrease: ``reference`` ÷ ``actual``); ``None`` where not a finite number."""
+    if direction == "increase":
         ratio = actual / reference if reference else None
     else:
         ratio = reference / actual if actual else None
-    return (ratio if ratio is not None and math.isfinite(ratio) else None), chosen
+    return ratio if ratio is not None and math.isfinite(ratio) else None
 
 
 def completion_target(item: PlanIndicator, period: Period, *, final: bool = False) -> tuple[Target, Period]:
@@ -758,13 +769,14 @@ def _achieved_early(item: PlanIndicator, period: Period, actual: float) -> bool:
 
 
 def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
-           schedule: PlanSchedule) -> Assessment:
+           schedule: PlanSchedule, *, used: bool = True) -> Assessment:
     """Judge ``item`` on ``as_of`` from the city series ``history`` (one value per point).
 
     ``schedule`` is the plan's calendar (:func:`pingtai.schedule.plan_schedule`), applied as it
     stands for this indicator (:meth:`~pingtai.schedule.PlanSchedule.for_indicator`); it says which
     period should have been reported and when each milestone's return is due. Values for periods
-    that end after ``as_of`` are ignored.
+    that end after ``as_of`` are ignored. Without ``used`` the projection does not list its
+    observations (:func:`projection_of`).
     """
     schedule = schedule.for_indicator(item.id)  # an indicator owed on its own calendar (schedule.by_indicator)
     path = trajectory(item)
@@ -830,10 +842,11 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     judged_final = is_final or status == "achieved"
     done = towards = target_value = None
     if period is not None and actual is not None and status != "no_data":
-        done, towards = completion(item, period, actual, final=judged_final)
-        target_value = path_value(completion_target(item, period, final=judged_final)[0], item.indicator.direction)
+        target, towards = completion_target(item, period, final=judged_final)  # once: value and ratio
+        target_value = path_value(target, item.indicator.direction)
+        done = _completed(actual, target_value, item.indicator.direction)
     trend = _trend(item, known)  # shared by the projection and the progress ratio
-    projection, why = projection_of(item, trend, status, is_final)
+    projection, why = projection_of(item, trend, status, is_final, used=used)
     return Assessment(
         plan=item.plan, indicator=item.id, status=status, period=period, actual=actual, expected=expected,
         latest_due=due, final=is_final, tolerance=item.tolerance, completion=done, completion_target=towards,

@@ -328,9 +328,23 @@ def uncovered(catalog: Catalog, own: Iterable[Current], counts: Mapping[str, int
     owner's figures ``own`` (in the indicator's unit) do not stand at every period the city has figures for
     (``counts``: indicator → how many periods, as spelled). Elsewhere the owner's figures are all that can
     count, so reading them alone gives the dashboard what every current figure gives."""
-    indicators = catalog.indicators
-    held = collections.Counter(v.indicator for v in own if v.unit == indicators[v.indicator].unit)
+    held = _held(catalog, own)
     return {ident for ident, count in counts.items() if held[ident] != count}
+
+
+def short_of(catalog: Catalog, own: Iterable[Current], reported: int) -> list[str]:
+    """The indicators of ``catalog`` whose owner's figures ``own`` (in the indicator's unit) are not as many as
+    ``reported``: the periods the returns received name (``Ledger.received_returns``). Every figure of the
+    ledger is at one of those periods, the owner's too, one figure a period: an owner with as many figures
+    has one at each of them, so no other unit's can count (:func:`uncovered`, without counting periods)."""
+    held = _held(catalog, own)
+    return [ident for ident in catalog.indicators if held[ident] != reported]
+
+
+def _held(catalog: Catalog, own: Iterable[Current]) -> collections.Counter[str]:
+    """How many of the figures ``own`` each indicator has in its own unit."""
+    indicators = catalog.indicators
+    return collections.Counter(v.indicator for v in own if v.unit == indicators[v.indicator].unit)
 
 
 def _preferred(new: Current, held: Current, owner: str | None) -> bool:
@@ -1001,6 +1015,6 @@ __all__ = [
     "REFUSE_RATIO", "SLIP_FACTORS", "SLIP_TOLERANCE", "SUM_AGENCY", "WARNINGS", "Acceptance", "AreaRule", "Converted",
     "Current", "Figures", "Picked", "PlanFigures", "Point", "Reference", "SeriesIndex", "State", "SumCheck", "Summed",
     "ValueKey", "Valued", "YearOnYear", "by_indicator", "choose", "figures_of", "growth", "growth_gaps", "growth_message",
-    "judge", "key_of", "keys_of", "last_year", "matches", "out_of_range", "reference", "rounding", "slips",
+    "judge", "key_of", "keys_of", "last_year", "matches", "out_of_range", "reference", "rounding", "short_of", "slips",
     "sum_check", "sum_message", "times", "uncovered", "year_on_year",
 ]

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from pingtai.checks import CheckReport, FailOn
     from pingtai.history import IndicatorHistory
     from pingtai.importer import ImportResult, ProgressCallback, Receipt
+    from pingtai.ledger import ReceivedReturn
     from pingtai.maintenance import Backup, Migration, Rebuild, Verification
     from pingtai.periods import Period
     from pingtai.reports import AgencyReport, League, LedgerSnapshot
@@ -120,39 +121,51 @@ def _names(catalog: Catalog, *, plan: str | None = None, agency: str | None = No
 
 
 def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None = None,
-           agency: str | None = None, area: str | None = None) -> StatusReport:
-    """The dashboard (``pingtai status``); with ``area``, that area's (``status --area``)."""
+           agency: str | None = None, area: str | None = None, used: bool = True) -> StatusReport:
+    """The dashboard (``pingtai status``); with ``area``, that area's (``status --area``). Without ``used``
+    the rows' projections do not list their observations (only ``status --json --history`` shows them)."""
     from dataclasses import replace
 
     from pingtai.assess import build_status
 
     _names(catalog, plan=plan, agency=agency, area=area)
     with store.read() as ledger:
+        received = ledger.received_returns()
         # the city's figures and what they are made of; an area's view ranks it among all, with its notes
-        values = _city_values(catalog, ledger) if area is None else ledger.current_values()
-        report = build_status(catalog, values, ledger.current_tasks(), ledger.received_returns(), as_of,
-                              plan=plan, agency=agency, area=area)
+        values = _city_values(catalog, ledger, received) if area is None else ledger.current_values()
+        report = build_status(catalog, values, ledger.current_tasks(), received, as_of,
+                              plan=plan, agency=agency, area=area, used=used)
         waiting = [b for b in ledger.batches() if b.state == "pending" and (agency is None or b.agency == report.agency)]
     if not waiting:
         return report
     return replace(report, awaiting_review=len(waiting), awaiting_since=min(b.received for b in waiting))
 
 
-def _city_values(catalog: Catalog, ledger: Ledger) -> list[CurrentValue]:
+def _city_values(catalog: Catalog, ledger: Ledger, received: Sequence[ReceivedReturn] | None = None) -> list[CurrentValue]:
     """The current values the city's figures are chosen from (:mod:`pingtai.series`), in filtered reads rather
     than all: the owners' city figures; every unit's city figures of the indicators whose owner's figures
     leave a period open (:func:`~pingtai.series.uncovered`); the county-level areas' figures of the
     indicators whose city figure may be their sum. The dashboard made of them is the one every current
-    value makes (a property test says so); where many units report the same figures it is a fraction."""
-    from pingtai.series import CITY, AreaRule, uncovered
+    value makes (a property test says so); where many units report the same figures it is a fraction.
+
+    ``received`` are the ledger's :meth:`~pingtai.ledger.Ledger.received_returns` when the caller has read them:
+    the periods they name are all any unit has figures for, so only the indicators whose owner's figures do not
+    stand at every one of them need their periods counted (:func:`~pingtai.series.short_of`) — on a ledger
+    of a million values, the count of every indicator's periods is a pass over all of them.
+    """
+    from pingtai.series import CITY, AreaRule, short_of, uncovered
 
     rule = AreaRule(catalog)
     owned = [(ident, CITY, indicator.owner) for ident, indicator in catalog.indicators.items() if indicator.owner]
     own = ledger.current_values(series=owned, detail=False)
-    open_ = uncovered(catalog, own, ledger.period_counts(areas=[CITY]))
+    reported = {r.period for r in (ledger.received_returns() if received is None else received)}
+    short = short_of(catalog, own, len(reported))
+    open_ = uncovered(catalog, own, ledger.period_counts(short, areas=[CITY])) if short else set()
     others = ledger.current_values(open_, areas=[CITY], detail=False) if open_ else []
     additive = [ident for ident, indicator in catalog.indicators.items() if rule.additive(indicator)]
     parts = ledger.current_values(additive, areas=rule.county, detail=False) if additive else []
+    if not open_ and not parts:
+        return own  # every figure that can count is an owner's (a large uniform ledger: no copy of them)
     return [*(v for v in own if v.indicator not in open_), *others, *parts]
 
 

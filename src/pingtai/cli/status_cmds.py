@@ -71,7 +71,7 @@ def _status(catalog: Catalog, db: str | None, as_of: dt.date, plan: str | None, 
     from pingtai import service
     from pingtai.render.status import render_status
 
-    report = service.status(catalog, service.Store.at(db), as_of, plan=plan, agency=agency, area=area)
+    report = service.status(catalog, service.Store.at(db), as_of, plan=plan, agency=agency, area=area, used=history)
     if as_json:
         echo_json(report, indent, leave_out=None if history else _series())
     else:

@@ -190,8 +190,10 @@ class Ledger(ABC):
         empty and ``below_unit`` false."""
 
     @abstractmethod
-    def period_counts(self, areas: Collection[str] | None = None) -> dict[str, int]:
-        """How many periods (as spelled) the ledger holds values for, per indicator (of ``areas`` only)."""
+    def period_counts(self, indicators: Collection[str] | None = None, *,
+                      areas: Collection[str] | None = None) -> dict[str, int]:
+        """How many periods (as spelled) the ledger holds values for, per indicator (of ``indicators`` and
+        ``areas`` only)."""
 
     @abstractmethod
     def history(self, indicator: str) -> list[StoredValue]:

@@ -62,7 +62,8 @@ class StoredValue:
 class CurrentValue(NamedTuple):
     """A current value (:meth:`Ledger.current_values`): the newest row of its key, with the batch that
     brought it and when (both ``None`` for a value of a file being imported). A tuple, because large
-    ledgers hand over a hundred thousand."""
+    ledgers hand over a hundred thousand. The texts it carries default to empty: a value read without
+    them (``current_values(detail=False)``)."""
 
     indicator: str
     area: str
@@ -74,10 +75,10 @@ class CurrentValue(NamedTuple):
     imported_at: dt.datetime | None
     growth: float | None
     last_year: float | None
-    note: str
-    where: str
-    raw: str
-    below_unit: bool
+    note: str = ""
+    where: str = ""
+    raw: str = ""
+    below_unit: bool = False
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ class SqlLedger(Ledger):
         import times come from one read of the (much smaller) batch table instead of a join per row.
         Which of these values counts is not decided here: that is the rule of :mod:`pingtai.series`.
         """
-        texts = "v.note, v.cell, v.raw, v.below_unit" if detail else "'', '', '', 0"
+        texts = ", v.note, v.cell, v.raw, v.below_unit" if detail else ""  # without: CurrentValue's defaults
         keys = sorted(set(series)) if series is not None else []
         if series is not None and not keys:
             return []
@@ -135,7 +135,7 @@ class SqlLedger(Ledger):
         # only batches that count (review): a row of one left out is never current, nor hides an older one
         states = self.review_states()
         sql = f"""
-            SELECT {named}, v.period, v.value, v.unit, v.batch_id, v.growth, v.last_year, {texts}
+            SELECT {named}, v.period, v.value, v.unit, v.batch_id, v.growth, v.last_year{texts}
             FROM value v {joined}
             WHERE (v.batch_id = (SELECT MAX(batch_id) FROM value)
                    OR NOT EXISTS (SELECT 1 FROM value x WHERE x.indicator = v.indicator AND x.area = v.area
@@ -156,23 +156,33 @@ class SqlLedger(Ledger):
         if not rows:
             return []
         stamps = {row[0]: parse_time(row[1]) for row in self._query("SELECT id, imported_at FROM batch", [])}
-        with gc_paused():  # a hundred thousand acyclic tuples: see pingtai.gcutil
-            if keys:
-                return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
-                                     row[3], row[4], stamps[row[4]], row[5], row[6], row[7], row[8], row[9],
-                                     bool(row[10])) for row in rows]
+        # A row: its series (a number into ``keys``, or indicator, area, agency), period, value, unit, batch,
+        # growth, last year; with ``detail`` then note, cell, the figure as written, below its unit.
+        if keys and detail:
+            return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
+                                 row[3], row[4], stamps[row[4]], row[5], row[6], row[7], row[8], row[9],
+                                 bool(row[10])) for row in rows]
+        if keys:  # the dashboard's read: the texts are CurrentValue's defaults
+            return [CurrentValue(keys[row[0]][0], keys[row[0]][1], stored_period(row[1]), keys[row[0]][2], float(row[2]),
+                                 row[3], row[4], stamps[row[4]], row[5], row[6]) for row in rows]
+        if detail:
             return [CurrentValue(row[0], row[1], stored_period(row[3]), row[2], float(row[4]), row[5], row[6],
                                  stamps[row[6]], row[7], row[8], row[9], row[10], row[11], bool(row[12]))
                     for row in rows]
+        return [CurrentValue(row[0], row[1], stored_period(row[3]), row[2], float(row[4]), row[5], row[6],
+                             stamps[row[6]], row[7], row[8]) for row in rows]
 
-    def period_counts(self, areas: Collection[str] | None = None) -> dict[str, int]:
-        """How many periods (as spelled) the ledger holds values for, per indicator (of ``areas`` only, when
-        given), whoever reported them: one pass over ``value_key``, no value read."""
+    def period_counts(self, indicators: Collection[str] | None = None, *,
+                      areas: Collection[str] | None = None) -> dict[str, int]:
+        """How many periods (as spelled) the ledger holds values for, per indicator (of ``indicators`` and
+        ``areas`` only, when given), whoever reported them: one pass over ``value_key``, no value read."""
         sql, params = f"SELECT indicator, COUNT(DISTINCT period) FROM value WHERE 1 = 1{self._counting('batch_id')}", []
-        if areas is not None:
-            if not areas:
+        for column, wanted in (("indicator", indicators), ("area", areas)):
+            if wanted is None:
+                continue
+            if not wanted:
                 return {}
-            condition, param = self._in_list("area", sorted(set(areas)))
+            condition, param = self._in_list(column, sorted(set(wanted)))
             sql += f" AND {condition}"
             params.append(param)
         return dict(self._query(sql + " GROUP BY indicator", params))
