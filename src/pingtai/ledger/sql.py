@@ -287,11 +287,16 @@ class SqlLedger(Ledger):
                 (agency, period, iso_time(b.imported_at), b.id, b.received.isoformat(), b.received_source, b.backfill)
                 for (agency, period), batch_id in resubmitted.items() if batch_id is not None
                 for b in (batches[batch_id],)]
+        # a batch's times are the same on each of its returns (one import: thousands): parsed once per batch
+        times: dict[int, tuple[dt.datetime, dt.date]] = {}
         received = []
         for row in rows:
-            at = parse_time(row[2])
-            received.append(ReceivedReturn(agency=row[0], period=stored_period(row[1]), received_at=at, batch=row[3],
-                                           received=received_day(row[4], at), source=row[5], backfill=bool(row[6])))
+            at_day = times.get(row[3])
+            if at_day is None:
+                at = parse_time(row[2])
+                at_day = times[row[3]] = (at, received_day(row[4], at))
+            received.append(ReceivedReturn(agency=row[0], period=stored_period(row[1]), received_at=at_day[0],
+                                           batch=row[3], received=at_day[1], source=row[5], backfill=bool(row[6])))
         return sorted(received, key=lambda r: (r.agency, r.period.sort_key()))
 
     def counts(self) -> dict[str, int]:
