@@ -133,6 +133,22 @@ def test_received_returns_include_rows_of_long_tables(ledger_url: str, tmp_path:
         assert received == [("市经信局", "2024H1", one), ("柯桥区政府", "2023", two), ("柯桥区政府", "2024H1", two)]
 
 
+def test_each_received_return_carries_its_own_batchs_times(ledger_url: str, tmp_path: Path) -> None:
+    """A batch's times are parsed once for all its returns: each return still has its own batch's."""
+    first, second = dt.datetime(2025, 1, 10, 2, 0, tzinfo=dt.UTC), dt.datetime(2025, 1, 20, 17, 0, tzinfo=dt.UTC)
+    with Ledger.open(ledger_url) as ledger:
+        one = add(ledger, write_file(tmp_path / "a", "a"), [
+            value("platforms", "2024", 3, agency="市经信局"), value("online_retail_sales", "2024", 1200, agency="柯桥区政府"),
+        ], agency=None, period=None, when=first)
+        two = add(ledger, write_file(tmp_path / "b", "b"), [
+            value("platforms", "2024H1", 2, agency="市经信局"), value("online_retail_sales", "2024H1", 600, agency="柯桥区政府"),
+        ], agency=None, period=None, when=second)
+        received = [(r.agency, str(r.period), r.batch, r.received_at, r.received) for r in ledger.received_returns()]
+    beijing_21st = dt.date(2025, 1, 21)  # 17:00 UTC on the 20th is 01:00 on the 21st in Shaoxing
+    assert received == [("市经信局", "2024H1", two, second, beijing_21st), ("市经信局", "2024", one, first, dt.date(2025, 1, 10)),
+                        ("柯桥区政府", "2024H1", two, second, beijing_21st), ("柯桥区政府", "2024", one, first, dt.date(2025, 1, 10))]
+
+
 def test_the_ledger_is_append_only(db: Path, tmp_path: Path) -> None:
     with Ledger.open(db) as ledger:
         add(ledger, write_file(tmp_path / "a", "a"), [value("platforms", "2024", 120)])
