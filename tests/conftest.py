@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled data directory, a writable copy of it, and a CLI runner."""
+"""Shared fixtures: the bundled data directory, a writable copy of it, a CLI runner, the test's ledger
+file and a tiny catalog, and the PostgreSQL cluster."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 if TYPE_CHECKING:
+    from pingtai.catalog import Catalog
     from postgres_server import Cluster
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -27,6 +29,20 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """The test's ledger file (not created): where ``PINGTAI_DB`` points (see ``_isolated_env``)."""
+    return tmp_path / "ledger" / "ledger.sqlite3"
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    """The tiny two-indicator catalog of tests/checks_helpers.py, written under the test's directory."""
+    from checks_helpers import tiny_catalog
+
+    return tiny_catalog(tmp_path / "data")
 
 
 @pytest.fixture(autouse=True)

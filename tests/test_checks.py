@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from checks_helpers import COMMERCE, MARKET, all_well, send, tiny_catalog
+from checks_helpers import COMMERCE, MARKET, all_well, send
 from pingtai.assess import build_status
 from pingtai.catalog import Catalog
 from pingtai.checks import (
@@ -31,16 +31,6 @@ from pingtai.ledger import Ledger
 from pingtai.loader import load_catalog
 
 LEVELS: tuple[FailOn, ...] = ("overdue", "off_track", "at_risk")
-
-
-@pytest.fixture
-def catalog(tmp_path: Path) -> Catalog:
-    return tiny_catalog(tmp_path / "data")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "ledger" / "ledger.sqlite3"
 
 
 def check(db: Path, catalog: Catalog, day: str, **options: object) -> CheckReport:

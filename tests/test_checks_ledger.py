@@ -18,11 +18,6 @@ A = SeenFinding("overdue_return:市商务局:2025Q1", "warning", "overdue_return
 B = SeenFinding("off_track:plan_2023_38:online_retail_sales", "error|2025Q1|250", "off_track", "error")
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "ledger" / "ledger.sqlite3"
-
-
 def test_first_run_has_no_previous_and_the_second_sees_the_first(db: Path) -> None:
     counted: list[dict[str, str] | None] = []
 

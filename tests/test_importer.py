@@ -20,11 +20,6 @@ from pingtai.series import Acceptance
 from pingtai.service import Store
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "ledger" / "ledger.sqlite3"
-
-
 def run(db: Path | str, *returns: ParsedReturn, dry_run: bool = False, agency: str | None = None,
         period: str | None = None) -> ImportResult:
     return import_files([r.path for r in returns], catalog(), Store(db), now=NOW, dry_run=dry_run, agency=agency,

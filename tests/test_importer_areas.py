@@ -44,11 +44,6 @@ def stored(db: Path) -> list[tuple[Any, ...]]:
                 for v in ledger.current_values()]
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "ledger" / "ledger.sqlite3"
-
-
 def test_areas_as_rows_with_a_city_row(db: Path, tmp_path: Path) -> None:
     rows = [["全市", 812.3, 9.8, "快报"], ["越城区", 160.2, 8.1, None], ["柯桥区", 300.5, 12.0, "含个体网店"],
             ["诸暨市", 351.6, 9.0, None], ["滨海新区", 50.5, 4.0, "功能区"]]

@@ -42,11 +42,6 @@ def add(ledger: Ledger, source: Path, values: list[ValueRecord], tasks: list[Tas
     return batch.id
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "ledger" / "ledger.sqlite3"
-
-
 def test_a_new_ledger_has_the_schema_wal_and_foreign_keys(db: Path) -> None:
     with Ledger.open(db) as ledger:
         assert ledger.schema_version == SCHEMA_VERSION

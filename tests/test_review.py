@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checks_helpers import COMMERCE, MARKET, SENT, all_well, inbox, send, tiny_catalog
+from checks_helpers import COMMERCE, MARKET, SENT, all_well, inbox, send
 from pingtai import archive, service
 from pingtai.catalog import Catalog
 from pingtai.errors import UsageError
@@ -26,16 +26,6 @@ from pingtai.service import Store
 
 AT = dt.datetime(2025, 4, 18, 2, 0, tzinfo=dt.UTC)  # Friday 10:00 in Shaoxing
 AS_OF = dt.date(2025, 5, 1)
-
-
-@pytest.fixture
-def catalog(tmp_path: Path) -> Catalog:
-    return tiny_catalog(tmp_path / "data")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "ledger" / "ledger.sqlite3"
 
 
 @pytest.fixture
