@@ -424,11 +424,17 @@ _MEASURES = (10, 11)
 """Where growth and last year's figure stand in a value row."""
 
 
-def value_row_chunks(values: Sequence[ValueRecord]) -> Iterator[list[ValueRow]]:
-    """:func:`value_rows` of ``values``, :data:`ROWS_CHUNK` at a time and in order: how a batch is
-    staged and digested without every row as stored held at once."""
+def _column_chunks(values: Sequence[ValueRecord]) -> Iterator[list[Sequence[Any]]]:
+    """The columns of :func:`value_rows` of ``values``, :data:`ROWS_CHUNK` rows at a time and in order:
+    how a batch is staged and digested without every row as stored held at once."""
     for start in range(0, len(values), ROWS_CHUNK):
-        yield value_rows(values[start:start + ROWS_CHUNK])
+        yield _value_columns(values[start:start + ROWS_CHUNK])
+
+
+def value_row_chunks(values: Sequence[ValueRecord]) -> Iterator[list[ValueRow]]:
+    """:func:`value_rows` of ``values``, :data:`ROWS_CHUNK` at a time and in order."""
+    for columns in _column_chunks(values):
+        yield list(zip(*columns, strict=True))
 
 
 def insert_chunks(values: Sequence[ValueRecord]) -> Iterator[tuple[bool, list[tuple[Any, ...]]]]:
@@ -436,8 +442,7 @@ def insert_chunks(values: Sequence[ValueRecord]) -> Iterator[tuple[bool, list[tu
     and last year's figure (``True``) or leave both out (``False``: no row of the chunk has either,
     so they are NULL without being bound — the sqlite3 module looks for an adapter for each
     ``None`` it binds, 0.15 s per 100,000 rows for the two)."""
-    for start in range(0, len(values), ROWS_CHUNK):
-        columns = _value_columns(values[start:start + ROWS_CHUNK])
+    for columns in _column_chunks(values):
         measured = any(columns[i].count(None) < len(columns[i]) for i in _MEASURES)
         if not measured:
             columns = [column for i, column in enumerate(columns) if i not in _MEASURES]
@@ -448,8 +453,8 @@ def records_digest(values: Sequence[ValueRecord], tasks: Sequence[TaskRow]) -> s
     """:func:`rows_digest` of the value rows :meth:`Ledger.add_batch` stores for ``values`` (built
     a chunk at a time, as columns) and of ``tasks`` (task rows as stored)."""
     digest = RowsDigest()
-    for start in range(0, len(values), ROWS_CHUNK):
-        digest.add_columns(_value_columns(values[start:start + ROWS_CHUNK]))
+    for columns in _column_chunks(values):
+        digest.add_columns(columns)
     return digest.hexdigest(tasks)
 
 
