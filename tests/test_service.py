@@ -72,7 +72,7 @@ def test_the_dashboard_from_what_the_city_is_made_of_is_the_dashboard_from_every
         with Ledger.open(db, readonly=True) as ledger:
             full = build_status(catalog(), ledger.current_values(), ledger.current_tasks(), ledger.received_returns(),
                                 AS_OF)
-            assert len(service._city_values(catalog(), ledger)) <= len(ledger.current_values())
+            assert len(service._city_values(catalog(), ledger, ledger.received_returns())) <= len(ledger.current_values())
     assert jsonable(read.indicators) == jsonable(full.indicators)
 
 
@@ -82,7 +82,7 @@ def test_an_owner_covering_every_point_is_all_that_is_read_of_the_city(tmp_path:
     rows += [("online_retail_sales", "越城区", "2024", "市商务局", 0, 30, None)]
     db = _ledger(tmp_path, [(MOMENTS[0], rows)])
     with Ledger.open(db, readonly=True) as ledger:
-        read = service._city_values(catalog(), ledger)
+        read = service._city_values(catalog(), ledger, ledger.received_returns())
     assert sorted((v.area, str(v.period), v.agency) for v in read) == [
         ("", "2024", "市商务局"), ("", "2024H1", "市商务局"), ("", "2024Q1", "市商务局"), ("越城区", "2024", "市商务局")]
 
@@ -120,7 +120,7 @@ def test_another_units_figure_where_the_owner_has_none_is_read(tmp_path: Path) -
                        ("platforms", "", "2024Q1", "市经信局", 0, 7, None)]
     db = _ledger(tmp_path, [(MOMENTS[0], rows)])
     with Ledger.open(db, readonly=True) as ledger:
-        read = service._city_values(catalog(), ledger)
+        read = service._city_values(catalog(), ledger, ledger.received_returns())
         assert ledger.period_counts(["online_retail_sales"], areas=[""]) == {"online_retail_sales": 3}
         assert ledger.period_counts([], areas=[""]) == {}
     assert sorted((v.indicator, str(v.period), v.agency) for v in read) == [

@@ -141,24 +141,24 @@ def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None =
     return replace(report, awaiting_review=len(waiting), awaiting_since=min(b.received for b in waiting))
 
 
-def _city_values(catalog: Catalog, ledger: Ledger, received: Sequence[ReceivedReturn] | None = None) -> list[CurrentValue]:
+def _city_values(catalog: Catalog, ledger: Ledger, received: Sequence[ReceivedReturn]) -> list[CurrentValue]:
     """The current values the city's figures are chosen from (:mod:`pingtai.series`), in filtered reads rather
     than all: the owners' city figures; every unit's city figures of the indicators whose owner's figures
     leave a period open (:func:`~pingtai.series.uncovered`); the county-level areas' figures of the
     indicators whose city figure may be their sum. The dashboard made of them is the one every current
     value makes (a property test says so); where many units report the same figures it is a fraction.
 
-    ``received`` are the ledger's :meth:`~pingtai.ledger.Ledger.received_returns` when the caller has read them:
-    the periods they name are all any unit has figures for, so only the indicators whose owner's figures do not
-    stand at every one of them need their periods counted (:func:`~pingtai.series.short_of`) — on a ledger
-    of a million values, the count of every indicator's periods is a pass over all of them.
+    ``received`` are the ledger's :meth:`~pingtai.ledger.Ledger.received_returns` (the dashboard reads them
+    anyway): the periods they name are all any unit has figures for, so only the indicators whose owner's
+    figures do not stand at every one of them need their periods counted (:func:`~pingtai.series.short_of`)
+    — on a ledger of a million values, the count of every indicator's periods is a pass over all of them.
     """
     from pingtai.series import CITY, AreaRule, short_of, uncovered
 
     rule = AreaRule(catalog)
     owned = [(ident, CITY, indicator.owner) for ident, indicator in catalog.indicators.items() if indicator.owner]
     own = ledger.current_values(series=owned, detail=False)
-    reported = {r.period for r in (ledger.received_returns() if received is None else received)}
+    reported = {r.period for r in received}
     short = short_of(catalog, own, len(reported))
     open_ = uncovered(catalog, own, ledger.period_counts(short, areas=[CITY])) if short else set()
     others = ledger.current_values(open_, areas=[CITY], detail=False) if open_ else []
