@@ -15,6 +15,7 @@ import yaml
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import AgencyRegistry, AreaRegistry, Catalog, Plan, PlanFile, PlanIndicator, assemble
 from pingtai.periods import Period
+from pingtai.schema import validate
 
 DATA = Path(__file__).parents[1] / "data"
 G = "各区、县（市）政府"
@@ -124,9 +125,9 @@ def _load(path: Path) -> object:
 
 @pytest.fixture(scope="module")
 def loaded() -> tuple[Catalog, list[object]]:
-    registry = AgencyRegistry.model_validate(_load(DATA / "agencies.yaml"))
-    areas = AreaRegistry.model_validate(_load(DATA / "areas.yaml"))
-    plans = [(str(path), PlanFile.model_validate(_load(path)))
+    registry = validate(AgencyRegistry, _load(DATA / "agencies.yaml"))
+    areas = validate(AreaRegistry, _load(DATA / "areas.yaml"))
+    plans = [(str(path), validate(PlanFile, _load(path)))
              for path in (DATA / "plan_2023_38.yaml", DATA / "zone_2023_5.yaml")]
     catalog, problems = assemble(registry, plans, areas)
     return catalog, list(problems)

@@ -32,6 +32,7 @@ from pingtai.periods import Period
 from pingtai.progress import Projection
 from pingtai.render.jsonout import LeaveOut, document, dumps, jsonable
 from pingtai.reports import LedgerSnapshot, build_agency_report, build_league
+from pingtai.schema import validate
 from pingtai.views import agency_rows, area_rows, indicator_rows, plan_rows, task_rows
 from test_status import Got, Line, Value
 
@@ -146,7 +147,7 @@ class Odd:
 
 def test_what_the_encoder_has_no_hook_for_is_spelled_as_before() -> None:
     odd = Odd(math.nan, [math.inf, -math.inf, 1.5], {Period(2024): 1.0, 3: math.nan, "x": 2.0},
-              Target.model_validate({"period": "2025", "comparator": ">=", "value": 10, "text": "目标", "source": "x"}),
+              validate(Target, {"period": "2025", "comparator": ">=", "value": 10, "text": "目标", "source": "x"}),
               dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
     same_text(odd)
     assert json.loads(dumps(odd)) == {"figure": None, "figures": [None, None, 1.5],

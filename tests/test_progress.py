@@ -27,6 +27,7 @@ from pingtai.progress import (
     trajectory,
 )
 from pingtai.schedule import PlanSchedule, plan_schedule
+from pingtai.schema import validate
 
 CAL = PlanSchedule(plan="t", first=Period(2023, "Q", 1), last=Period(2027))
 Y = Period
@@ -41,7 +42,7 @@ def Q3(year: int) -> Period:
 
 
 def target(period: int, value: float | None = None, comparator: str = "=", **extra: Any) -> Target:
-    return Target.model_validate({"period": period, "comparator": comparator, "value": value, "text": "目标",
+    return validate(Target, {"period": period, "comparator": comparator, "value": value, "text": "目标",
                                   "source": "测试", **extra})
 
 

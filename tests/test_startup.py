@@ -2,7 +2,8 @@
 
 Each command runs as a real process with its output piped, and reports the modules it imported
 when it exits: piped output never loads rich (styled text is a ``console.Line``), importing an
-.xlsx return loads no scanner of another format, and ``--version`` loads neither rich nor pydantic.
+.xlsx return loads no scanner of another format, ``--version`` loads neither rich nor pydantic, and commands that read the cached catalog load no
+pydantic.
 """
 
 from __future__ import annotations
@@ -62,15 +63,25 @@ def test_the_version_loads_neither_pydantic_nor_rich(tmp_path: Path) -> None:
     assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core", "rich")}
 
 
-def test_an_import_builds_no_pydantic_adapter_for_its_options(tmp_path: Path) -> None:
-    """typer's coercion of text and path options through pydantic adapters — their module and
-    pydantic's plugin loader (``importlib.metadata``) — is kept off the path (``cli/_coercion.py``).
-    The first run fills the catalog cache (validating the YAML builds pydantic's validators), as
-    any earlier command would have; the second imports into a fresh ledger."""
-    modules(tmp_path, "--db", str(tmp_path / "first.sqlite3"), "import", "--dry-run", str(EXAMPLE))
+def test_an_import_loads_no_pydantic(tmp_path: Path) -> None:
+    """Neither typer's coercion of text and path options through pydantic adapters — their module and
+    pydantic's plugin loader (``importlib.metadata``) — nor the catalog: its records are plain classes,
+    and only validating YAML imports pydantic (``cli/_coercion.py``, ``schema.py``). The first run
+    fills the catalog cache, as any earlier command would have; the second imports into a fresh ledger."""
+    first = modules(tmp_path, "--db", str(tmp_path / "first.sqlite3"), "import", "--dry-run", str(EXAMPLE))
+    assert "pingtai.schema" in first and "pydantic" in first  # the YAML was validated
     imported = modules(tmp_path, "import", str(EXAMPLE))
-    assert "pingtai.cli._coercion" in imported and "pingtai.ledger" in imported
-    assert not {"typer._adapters", "pydantic.plugin._loader", "importlib.metadata"} & imported
+    assert "pingtai.cli._coercion" in imported and "pingtai.ledger" in imported and "pingtai.catalog" in imported
+    assert not {"typer._adapters", "importlib.metadata", "pingtai.schema"} & imported
+    assert not {m for m in imported if m.split(".")[0] in ("pydantic", "pydantic_core")}
+
+
+@pytest.mark.parametrize("command", [["status", "--as-of", "2025-01-25"], ["status", "--json", "--as-of", "2025-01-25"],
+                                     ["report", "--agency", "市商务局", "--as-of", "2025-01-25"]], ids=" ".join)
+def test_reading_the_cached_catalog_loads_no_pydantic(tmp_path: Path, imported: set[str], command: list[str]) -> None:
+    loaded = modules(tmp_path, *command)
+    assert "pingtai.catalog" in loaded and "pingtai.service" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")}
 
 
 def test_listing_batches_loads_no_pydantic(tmp_path: Path, imported: set[str]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pingtai import layout
 from pingtai.catalog import AgencyRegistry, AreaRegistry, Catalog, PlanFile, assemble
+from pingtai.schema import validate
 
 Grid = Sequence[Any]
 """Rows of cells (typed loosely: test tables mix strings, numbers, dates and ``None``)."""
@@ -69,15 +70,15 @@ def make_catalog(*, by_area: bool = False, area_targets: dict[str, list[dict[str
                      _agency("柯桥区政府", "绍兴市柯桥区人民政府", ["柯桥区"], "district"),
                      _agency("诸暨市政府", "诸暨市人民政府", ["诸暨市"], "district"),
                      _agency("滨海新区管委会", "绍兴滨海新区管理委员会", [])]
-    registry = AgencyRegistry.model_validate({
+    registry = validate(AgencyRegistry, {
         "schema_version": 1,
         "revision": {"date": "2024-01-01", "note": "测试"},
         "agencies": agencies,
         "groups": [{"name": "各区、县（市）政府", "members": ["越城区政府"], "sources": ["测试"]}],
     })
-    areas = AreaRegistry.model_validate({"schema_version": 1, "revision": {"date": "2024-01-01", "note": "测试"},
+    areas = validate(AreaRegistry, {"schema_version": 1, "revision": {"date": "2024-01-01", "note": "测试"},
                                          "areas": AREAS}) if by_area else None
-    plan = PlanFile.model_validate({
+    plan = validate(PlanFile, {
         "schema_version": 1, "id": "plan_2023_38", "short_name": "38号",
         "document": {"number": "绍政办发〔2023〕38号", "title": "测试方案", "notice_title": "测试通知", "issuer": "测试",
                      "issued": "2023-10-13", "printed": "2023-10-18"},

@@ -1,62 +1,69 @@
-"""Pydantic models of the plan catalog: agencies, areas, indicators, targets, tasks, plans — no I/O.
+"""The plan catalog: agencies, areas, indicators, targets, tasks, plans — plain records, no I/O.
 
-The YAML under ``data/`` is validated into these models by :mod:`pingtai.loader`. Every model
-rejects unknown keys, every enumeration is a closed set, and :func:`assemble` finds what a
-single model cannot see (references between files, milestone order). Problems carry a ``loc``
-path (``("tasks", 4, "units", 1)``) that the loader turns into ``file:line``.
+The YAML under ``data/`` is validated into these records by :mod:`pingtai.loader` through
+:mod:`pingtai.schema`, which gives each record's field types their rules (``Text`` is stripped,
+never empty and free of control characters; ``Name`` is never a path; a ``NonEmpty`` list has an
+item …). Every record rejects unknown keys, every enumeration is a closed set, and
+:func:`assemble` finds what a single record cannot see (references between files, milestone
+order). Problems carry a ``loc`` path (``("tasks", 4, "units", 1)``) that the loader turns into
+``file:line``.
+
+The records are plain classes, not pydantic models: every command reads the catalog (mostly from
+:mod:`pingtai.catalog_cache`), and defining 38 pydantic models, with pydantic itself, took
+≈ 0.12 s of each command's start; these classes take a few milliseconds. Only validating YAML
+imports pydantic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import string
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    field_validator,
-    model_validator,
-)
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, dataclass_transform
 
 from pingtai.agencies import AgencyIndex, normalize_name
 from pingtai.areas import AreaIndex
 from pingtai.periods import Period, cached_attribute
 from pingtai.units import UNITS
 
+if TYPE_CHECKING:
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import CoreSchema
+
 SCHEMA_VERSIONS = (1,)
 
-_CONTROLS = frozenset(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]) - frozenset("\t\n\r")
-_REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+# Field types. To the type checker they are the plain types below; validating YAML gives each its
+# rule (pingtai.schema defines a checked type under every one of these names).
+Text = str
+"""Stripped of surrounding blanks, never empty, no control characters (tab and line breaks aside)."""
+Note = str
+"""Free text, possibly empty; no control characters."""
+Name = str
+"""A unit's, group's, area's or indicator's name: ``Text`` that is never a path (names become file
+names: ``report --all -o DIR`` writes ``DIR/<单位>.html``) and carries no control or format characters."""
+Ident = str
+"""An identifier: lower-case letters, digits and underscores, starting with a letter."""
+AreaCode = str
+"""A GB/T 2260 division code, six digits (YAML may read it as a number)."""
+Fraction = float
+"""A fraction from 0 to 1."""
+Days = int
+"""A number of days from 0 to 366."""
+TaskNumber = int
+"""A task's number, from 1."""
+PhrasingTemplate = str
+"""A bulletin phrasing (see :class:`IndicatorPhrasing`)."""
+AreasOrAll = Literal["all"] | list[str]
+"""``all`` or a list of area names."""
+NonEmpty = list
+"""A list with at least one item."""
 
-
-def _no_controls(text: str) -> str:
-    """Refuse control characters (tab and line breaks aside): plan data is text to show, and an
-    ESC in a task title would travel into every report."""
-    found = next((char for char in text if char in _CONTROLS), None)
-    if found is not None:
-        raise ValueError(f"不能含控制字符（U+{ord(found):04X}）")
-    return text
-
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_controls)]
-Note = Annotated[str, AfterValidator(_no_controls)]
-Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 AgencyKind = Literal["government", "department", "district", "office", "enterprise", "central", "organization"]
 IndicatorKind = Literal["stock", "flow", "cumulative"]
 Direction = Literal["increase", "decrease"]
 Comparator = Literal[">=", ">", "~", "range", "="]
 Frequency = Literal["monthly", "quarterly", "half_yearly", "annual"]
 Interpolation = Literal["linear", "geometric"]
-Fraction = Annotated[float, Field(ge=0, le=1)]
 AreaKind = Literal["city", "district", "county_city", "county", "zone"]
 
 COMPARATOR_LABELS = {">=": "以上", ">": "超过", "~": "左右", "range": "区间", "=": "达到"}
@@ -68,41 +75,72 @@ AGENCY_KIND_LABELS = {"government": "市政府", "department": "市级部门", "
 """How ``agencies.yaml``'s kinds read to the office (the file's own section headings)."""
 COUNTY_LEVEL = ("district", "county_city", "county")
 """Kinds of area whose figures add up to the city's (a functional zone lies inside them)."""
+PHRASING_SLOTS = ("时期", "指标", "数值")
+"""The placeholders a plan's own phrasing of a bulletin sentence may use; ``{数值}`` is required once."""
+
+_MISSING: Any = object()
 
 
-def _plain_name(text: str) -> str:
-    # area names may end up in file names and on terminals: no path separators, no control characters
-    if any(ch in "/\\" or unicodedata.category(ch) in ("Cc", "Cf") for ch in text) or not text.strip("."):
-        raise ValueError(f"名称 {text!r} 不能含路径分隔符（/ \\）或控制字符，也不能只是点")
-    return text
+@dataclass_transform(kw_only_default=True, frozen_default=True)
+class Record:
+    """Base of every catalog record: its fields are its annotations, in order; instances are immutable.
+
+    A field with a class-level value has that default (a list default is copied for each record).
+    Records compare and hash by type and fields, as frozen dataclasses do, and pickle as their
+    fields. :meth:`check` holds a record's own rules beyond its fields' types; validation calls it.
+    """
+
+    __slots__ = ()
+    fields: ClassVar[tuple[str, ...]] = ()
+    """The record's field names, in order."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.fields = tuple(cls.__annotations__)  # its own: a class without annotations has an empty dict
+
+    def __init__(self, **values: Any) -> None:
+        own = self.__dict__
+        for name in self.fields:
+            value = values.pop(name, _MISSING)
+            if value is _MISSING:
+                value = getattr(type(self), name, _MISSING)
+                if value is _MISSING:
+                    raise TypeError(f"{type(self).__name__}: missing field {name!r}")
+                if isinstance(value, list):
+                    value = list(value)  # a default list is the record's own
+            own[name] = value
+        if values:
+            raise TypeError(f"{type(self).__name__}: unknown fields {', '.join(map(repr, values))}")
+
+    def check(self) -> None:
+        """Raise ``ValueError`` (a Chinese message) where the fields together break a rule."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self), *self.__dict__.values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.__dict__.items())})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        # imported here: only validating YAML asks for it (pingtai.schema imports pydantic)
+        from pingtai.schema import record_schema
+
+        return record_schema(cls, handler)
 
 
-def _code_text(value: object) -> object:
-    # YAML reads an unquoted 330602 as an integer
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def _six_digits(text: str) -> str:
-    if not re.fullmatch(r"[1-9][0-9]{5}", text):
-        raise ValueError(f"区划代码应为 6 位数字（GB/T 2260，如 330602）：{text!r}")
-    return text
-
-
-PlainName = Annotated[Text, AfterValidator(_plain_name)]
-Name = PlainName
-"""A unit's, group's, area's or indicator's name: text that is never a path (names become file names:
-``report --all -o DIR`` writes ``DIR/<单位>.html``) and never carries control or format characters."""
-AreaCode = Annotated[str, BeforeValidator(_code_text), AfterValidator(_six_digits)]
-
-
-class Model(BaseModel):
-    """Base of every catalog model: unknown keys are errors, instances are immutable."""
-
-    # defer_build: commands that read a cached catalog never validate, so they need no validators
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Revision(Model):
+class Revision(Record):
     """When and why a data file was last changed (amendments to a plan get a new revision)."""
 
     date: dt.date
@@ -112,18 +150,18 @@ class Revision(Model):
 # --- agencies --------------------------------------------------------------------------------
 
 
-class Agency(Model):
+class Agency(Record):
     """A responsible unit (单位) under its canonical short name, as the documents write it."""
 
     name: Name
     full_name: Name
     kind: AgencyKind
     aliases: list[Name] = []
-    sources: list[Text] = Field(min_length=1)
+    sources: NonEmpty[Text]
     note: Note = ""
 
 
-class AgencyGroup(Model):
+class AgencyGroup(Record):
     """A collective name used in a task's 责任单位 (``各区、县（市）政府``) and the units it covers.
 
     ``complete`` is false where the documents do not list the members: the group then stands for
@@ -131,25 +169,25 @@ class AgencyGroup(Model):
     """
 
     name: Name
-    members: list[Text] = Field(min_length=1)
+    members: NonEmpty[Text]
     complete: bool = True
-    sources: list[Text] = Field(min_length=1)
+    sources: NonEmpty[Text]
     note: Note = ""
 
 
-class AgencyRegistry(Model):
+class AgencyRegistry(Record):
     """``data/agencies.yaml``."""
 
     schema_version: int
     revision: Revision
-    agencies: list[Agency] = Field(min_length=1)
+    agencies: NonEmpty[Agency]
     groups: list[AgencyGroup] = []
 
 
 # --- areas -----------------------------------------------------------------------------------
 
 
-class Area(Model):
+class Area(Record):
     """An area figures are reported for: the city, a county-level area, or a functional zone.
 
     County-level areas (``district`` 市辖区, ``county_city`` 县级市, ``county`` 县) carry their
@@ -158,19 +196,17 @@ class Area(Model):
     管委会) in ``agencies.yaml``.
     """
 
-    name: PlainName
+    name: Name
     code: AreaCode | None = None
     kind: AreaKind
     agency: Text | None = None
-    aliases: list[PlainName] = []
-    sources: list[Text] = Field(min_length=1)
+    aliases: list[Name] = []
+    sources: NonEmpty[Text]
     note: str = ""
 
-    @model_validator(mode="after")
-    def _division_has_code_and_government(self) -> Area:
+    def check(self) -> None:
         if self.kind != "zone" and (self.code is None or self.agency is None):
             raise ValueError(f"{self.name}：设区市和区、县（市）需要区划代码 code 和政府单位 agency")
-        return self
 
     @property
     def summed(self) -> bool:
@@ -178,12 +214,12 @@ class Area(Model):
         return self.kind in COUNTY_LEVEL
 
 
-class AreaRegistry(Model):
+class AreaRegistry(Record):
     """``data/areas.yaml``: the city (exactly one ``kind: city``) and the areas within it."""
 
     schema_version: int
     revision: Revision
-    areas: list[Area] = Field(min_length=1)
+    areas: NonEmpty[Area]
 
     @property
     def city(self) -> Area | None:
@@ -193,7 +229,7 @@ class AreaRegistry(Model):
 # --- plans -----------------------------------------------------------------------------------
 
 
-class Document(Model):
+class Document(Record):
     """Facts of the issuing document (文号, title, issuer, dates)."""
 
     number: Text
@@ -206,7 +242,7 @@ class Document(Model):
     public: bool = True
 
 
-class Horizon(Model):
+class Horizon(Record):
     """The plan's span: from ``start`` to the final deadline ``end`` (a period, usually a year)."""
 
     start: Period
@@ -214,7 +250,7 @@ class Horizon(Model):
     note: Note = ""
 
 
-class Responsibility(Model):
+class Responsibility(Record):
     """How to read a 责任单位 list: ``first_listed`` — the first unit leads, the others co-operate."""
 
     rule: Literal["first_listed"]
@@ -222,7 +258,7 @@ class Responsibility(Model):
     source: Text
 
 
-class Value(Model):
+class Value(Record):
     """A baseline: an actual value at a period."""
 
     period: Period
@@ -230,7 +266,7 @@ class Value(Model):
     source: Text
 
 
-class Target(Model):
+class Target(Record):
     """A target value for a period with its comparator.
 
     ``range`` uses ``low``–``high``; ``~`` (左右) is met within ``band`` (a fraction, default 10 %)
@@ -248,8 +284,7 @@ class Target(Model):
     text: Text
     source: Text
 
-    @model_validator(mode="after")
-    def _shape(self) -> Target:
+    def check(self) -> None:
         if self.comparator == "range":
             if self.low is None or self.high is None or self.value is not None:
                 raise ValueError("区间目标（range）需要 low 和 high，不用 value")
@@ -263,7 +298,6 @@ class Target(Model):
             raise ValueError("每年目标的 first 与 period 都应为年份")
         if self.first is not None and self.first > self.period:
             raise ValueError(f"每年目标的起始年 {self.first} 晚于 {self.period}")
-        return self
 
     @property
     def recurring(self) -> bool:
@@ -276,7 +310,7 @@ class Target(Model):
         return [Period(year) for year in range(self.first.year, self.period.year + 1)]
 
 
-class ByArea(Model):
+class ByArea(Record):
     """How an indicator is reported by area: for which areas, and whether area figures add up.
 
     ``areas`` is ``all`` (every area of ``areas.yaml`` but the city) or a list of area names;
@@ -284,27 +318,20 @@ class ByArea(Model):
     counts, never for ratios and percentages. Always written out, never assumed.
     """
 
-    areas: Literal["all"] | list[PlainName]
+    areas: AreasOrAll
     additive: bool
     source: Text
     note: str = ""
 
-    @field_validator("areas", mode="before")
-    @classmethod
-    def _all_or_list(cls, value: object) -> object:
-        if isinstance(value, str) and value != "all":
-            raise ValueError(f"areas 应为 all 或地区名列表（如 [越城区, 柯桥区]），而不是 {value!r}")
-        return value
 
-
-class AreaTargets(Model):
+class AreaTargets(Record):
     """One plan's targets for one area of an indicator reported by area (an office's split of a city target)."""
 
     area: Text
-    targets: list[Target] = Field(min_length=1)
+    targets: NonEmpty[Target]
 
 
-class IndicatorEntry(Model):
+class IndicatorEntry(Record):
     """One indicator as a plan file lists it.
 
     Either a full definition (``id``, ``name``, ``unit``, ``kind``, ``direction`` …) or ``ref`` to an
@@ -327,13 +354,12 @@ class IndicatorEntry(Model):
     # plan-specific
     task: int | None = None
     baseline: Value | None = None
-    targets: list[Target] = Field(min_length=1)
+    targets: NonEmpty[Target]
     area_targets: list[AreaTargets] = []
     tolerance: Fraction | None = None
     source: Text
 
-    @model_validator(mode="after")
-    def _definition_or_ref(self) -> IndicatorEntry:
+    def check(self) -> None:
         defining = {"id": self.id, "name": self.name, "unit": self.unit, "kind": self.kind,
                     "direction": self.direction, "frequency": self.frequency}
         if self.ref is not None:
@@ -348,16 +374,15 @@ class IndicatorEntry(Model):
                 raise ValueError(f"未知单位 '{self.unit}'（可用：亿元、万元、元、个、家、万家、项、件、次、台、组、% 等）")
             if self.by_area is not None and self.by_area.additive and self.unit == "%":
                 raise ValueError("百分比（比率）指标的各地区数值不能相加：by_area.additive 应为 false")
-        return self
 
     @property
     def indicator_id(self) -> str:
         ident = self.ref or self.id
-        assert ident is not None  # guaranteed by _definition_or_ref
+        assert ident is not None  # guaranteed by check()
         return ident
 
 
-class Action(Model):
+class Action(Record):
     """An action group (（一）…（五）) with its title."""
 
     key: Text
@@ -365,7 +390,7 @@ class Action(Model):
     source: Text
 
 
-class Goal(Model):
+class Goal(Record):
     """A stated goal; quantitative goals point at the indicators that measure them."""
 
     id: Ident
@@ -376,7 +401,7 @@ class Goal(Model):
     source: Text
 
 
-class Deliverable(Model):
+class Deliverable(Record):
     """A qualitative deliverable: something to be done or set up, optionally by a date."""
 
     id: Ident
@@ -386,13 +411,13 @@ class Deliverable(Model):
     source: Text
 
 
-class Task(Model):
+class Task(Record):
     """A numbered task (任务) with its responsible units in document order — the first leads."""
 
-    number: int = Field(ge=1)
+    number: TaskNumber
     action: Text
     title: Text
-    units: list[Text] = Field(min_length=1)
+    units: NonEmpty[Text]
     deliverables: list[Deliverable] = []
     source: Text
 
@@ -405,20 +430,20 @@ class Task(Model):
         return self.units[1:]
 
 
-class Person(Model):
+class Person(Record):
     """A named member of a leading group and the unit the document puts beside the name."""
 
     name: Text
     unit: Text | None = None
 
 
-class Office(Model):
+class Office(Record):
     unit: Text
     director: Text | None = None
     source: Text
 
 
-class LeadingGroup(Model):
+class LeadingGroup(Record):
     """The leading group (领导小组) a plan sets up and its office."""
 
     name: Text
@@ -429,10 +454,7 @@ class LeadingGroup(Model):
     source: Text
 
 
-Days = Annotated[int, Field(ge=0, le=366)]
-
-
-class IndicatorSchedule(Model):
+class IndicatorSchedule(Record):
     """The calendar for one indicator where it differs from the plan's (annual figures due later).
 
     Unset fields keep the plan's value. ``frequency`` makes the indicator owed less often (the
@@ -446,7 +468,7 @@ class IndicatorSchedule(Model):
     note: Note = ""
 
 
-class AgencySchedule(Model):
+class AgencySchedule(Record):
     """The calendar for one agency's returns where it differs from the plan's (unset fields keep it)."""
 
     agency: Text
@@ -456,7 +478,7 @@ class AgencySchedule(Model):
     note: Note = ""
 
 
-class Schedule(Model):
+class Schedule(Record):
     """When returns are owed for a plan — the office's own rule, not the documents'.
 
     Neither document fixes a reporting calendar, so each plan file states one: returns are owed
@@ -481,31 +503,7 @@ class Schedule(Model):
     note: Note = ""
 
 
-PHRASING_SLOTS = ("时期", "指标", "数值")
-"""The placeholders a plan's own phrasing of a bulletin sentence may use; ``{数值}`` is required once."""
-
-
-def _phrasing_template(text: str) -> str:
-    try:
-        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
-                  if name is not None]
-    except ValueError:
-        raise ValueError(f"措辞模板 {text!r} 的花括号不成对（字面花括号请写成 {{{{ 或 }}}}）") from None
-    slots = "、".join("{" + slot + "}" for slot in PHRASING_SLOTS)
-    for name, spec, conversion in fields:
-        if name not in PHRASING_SLOTS:
-            raise ValueError(f"措辞模板中有未知的占位符 {{{name}}}（可用：{slots}）")
-        if spec or conversion:
-            raise ValueError(f"占位符 {{{name}}} 后不能带格式（: 或 ! 之后的部分）：数值按报表原样显示")
-    if [name for name, _, _ in fields].count("数值") != 1:
-        raise ValueError("措辞模板须含且只含一个 {数值}（本期数值及单位填在此处）")
-    return text
-
-
-PhrasingTemplate = Annotated[Text, AfterValidator(_phrasing_template)]
-
-
-class IndicatorPhrasing(Model):
+class IndicatorPhrasing(Record):
     """A plan's own wording of the opening clause of one indicator's sentence in the bulletin.
 
     ``lead`` is a template such as ``{时期}，全市实现{指标}{数值}``: ``{时期}`` becomes the span
@@ -518,7 +516,7 @@ class IndicatorPhrasing(Model):
     note: str = ""
 
 
-class BulletinStyle(Model):
+class BulletinStyle(Record):
     """How the quarterly bulletin (``pingtai bulletin``) speaks of this plan; every key optional.
 
     ``topic`` names the work in the title (关于2024年第三季度全市{topic}工作推进情况的通报);
@@ -530,7 +528,7 @@ class BulletinStyle(Model):
     note: str = ""
 
 
-class PlanFile(Model):
+class PlanFile(Record):
     """One plan YAML file (``data/plan_2023_38.yaml``, ``data/zone_2023_5.yaml``)."""
 
     schema_version: int
@@ -542,12 +540,12 @@ class PlanFile(Model):
     responsibility: Responsibility
     tolerance: Fraction = 0.05
     goals: list[Goal] = []
-    actions: list[Action] = Field(min_length=1)
+    actions: NonEmpty[Action]
     indicators: list[IndicatorEntry] = []
-    tasks: list[Task] = Field(min_length=1)
+    tasks: NonEmpty[Task]
     measures: list[Deliverable] = []
     leading_group: LeadingGroup | None = None
-    schedule: Schedule = Field(default_factory=Schedule)  # an instance here would build validators at import
+    schedule: Schedule = Schedule()
     bulletin: BulletinStyle | None = None
 
 

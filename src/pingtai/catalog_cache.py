@@ -6,8 +6,8 @@ catalog that loaded without problems is therefore pickled into the cache directo
 ``$PINGTAI_CACHE_DIR``, else ``$XDG_CACHE_HOME/pingtai``, else ``~/.cache/pingtai``; none when
 ``PINGTAI_CACHE_DIR`` is set empty or no home is known (cron) — under a key that covers everything
 the result depends on: every file's path as given and its bytes, the source files of the modules
-that build a catalog (an edited pingtai never reads an entry an older one wrote), the versions
-of Python and pydantic and PyYAML's installed file. An entry is unpickled with only the classes a catalog is made of
+that build a catalog (an edited pingtai never reads an entry an older one wrote), the version
+of Python and the installed files of PyYAML and pydantic. An entry is unpickled with only the classes a catalog is made of
 allowed; anything else refuses the entry.
 
 The cache is best effort: whatever goes wrong reading or writing it (a full disk, a read-only
@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import importlib
 import importlib.util
 import io
 import os
@@ -37,8 +36,10 @@ CACHE_ENV = "PINGTAI_CACHE_DIR"
 KEEP = 16
 """Entries kept; older ones are removed when a new one is written."""
 _BUILDERS = ("pingtai", "pingtai.agencies", "pingtai.areas", "pingtai.catalog", "pingtai.catalog_cache", "pingtai.errors",
-             "pingtai.loader", "pingtai.periods", "pingtai.units")
+             "pingtai.loader", "pingtai.periods", "pingtai.schema", "pingtai.units")
 """Modules whose code decides what a catalog looks like."""
+_VALIDATORS = ("yaml", "pydantic", "pydantic_core")
+"""Libraries that parse and validate the YAML: a new version may read the same files differently."""
 _ALLOWED = {"pingtai.catalog", "pingtai.periods"}
 _ALLOWED_DATETIME = {"date", "datetime", "timedelta", "timezone"}
 
@@ -56,17 +57,11 @@ def cache_dir() -> Path | None:
 
 
 def _environment() -> bytes:
-    import pydantic
-
-    parts = [sys.version, pydantic.VERSION, str(pickle.HIGHEST_PROTOCOL)]
-    # PyYAML by its installed file, without importing it (a cache hit parses no YAML)
-    spec = importlib.util.find_spec("yaml")
-    parser = spec.origin if spec is not None else None
-    if parser:
-        stat = os.stat(parser)
-        parts.append(f"yaml:{parser}:{stat.st_mtime_ns}:{stat.st_size}")
-    for name in _BUILDERS:
-        source = getattr(importlib.import_module(name), "__file__", None)
+    parts = [sys.version, str(pickle.HIGHEST_PROTOCOL)]
+    # by their files, found without importing them: a hit validates nothing and needs no pydantic
+    for name in (*_VALIDATORS, *_BUILDERS):
+        spec = importlib.util.find_spec(name)
+        source = spec.origin if spec is not None else None
         if source is None:
             parts.append(f"{name}:?")
             continue

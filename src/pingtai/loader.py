@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from pingtai import catalog_cache
 from pingtai.catalog import SCHEMA_VERSIONS, AgencyRegistry, AreaRegistry, Catalog, Loc, PlanFile, assemble
 from pingtai.errors import CatalogError, Problem, UsageError
@@ -24,6 +22,7 @@ from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
     import yaml  # imported where YAML is parsed: a catalog from the cache needs no parser
+    from pydantic import ValidationError
 
 AGENCIES_FILE = "agencies.yaml"
 AREAS_FILE = "areas.yaml"
@@ -281,8 +280,13 @@ def _validate(file: YamlFile, model: type[AgencyRegistry] | type[AreaRegistry] |
         supported = "、".join(str(v) for v in SCHEMA_VERSIONS)
         return [Problem(file.where(("schema_version",)),
                         f"不支持的 schema_version {version!r}（本版 pingtai 支持：{supported}）", "schema-version")]
+    # imported here: a catalog from the cache is never validated, and pydantic is slow to import
+    from pydantic import ValidationError
+
+    from pingtai import schema
+
     try:
-        return model.model_validate(file.data)
+        return schema.validate(model, file.data)
     except ValidationError as exc:
         return _pydantic_problems(file, exc)
 

@@ -7,8 +7,8 @@ be encoded and ``json.loads`` gives the same string back.
 
 Output is compact (one line, no spaces) unless an indent is asked for (``--indent N``). The
 objects go straight to the standard library's C encoder: a ``default=`` hook spells what JSON has
-no type for — a period as ``2024Q3``, a date in ISO 8601, a dataclass as an object of its fields
-in order, a pydantic model as its JSON dump — when the encoder meets it, so no copy of the tree is
+no type for — a period as ``2024Q3``, a date in ISO 8601, a dataclass or a catalog record as an object of
+its fields in order — when the encoder meets it, so no copy of the tree is
 built first. :func:`jsonable` is that copy, kept as the reference the encoder is tested against
 (``tests/test_jsonout.py``) and for the two things the C encoder has no hook for (see :func:`dumps`).
 A 2,000-indicator dashboard (``status --json``) is written in about a third of the time the copy
@@ -25,8 +25,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pydantic import BaseModel
-
+from pingtai.catalog import Record
 from pingtai.periods import Period
 
 LeaveOut = Mapping[type, Collection[str]]
@@ -35,9 +34,9 @@ LeaveOut = Mapping[type, Collection[str]]
 
 
 def jsonable(value: Any, leave_out: LeaveOut | None = None) -> Any:
-    """Plain JSON types for dataclasses, pydantic models, periods, dates and NaN (→ null)."""
-    if isinstance(value, BaseModel):
-        return jsonable(value.model_dump(mode="json"), leave_out)
+    """Plain JSON types for dataclasses, catalog records, periods, dates and NaN (→ null)."""
+    if isinstance(value, Record):
+        return {name: jsonable(getattr(value, name), leave_out) for name in value.fields}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if isinstance(value, Period):
             return str(value)
@@ -79,8 +78,8 @@ class _Spelling:
 
     @staticmethod
     def _other(value: Any) -> Any:
-        if isinstance(value, BaseModel):
-            return value.model_dump(mode="json")
+        if isinstance(value, Record):
+            return {name: getattr(value, name) for name in value.fields}
         if isinstance(value, dt.date):  # a datetime too
             return value.isoformat()
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
