@@ -50,7 +50,6 @@ from pingtai.progress import (
     compare,
     expected_value,
     months,
-    path_value,
     trajectory,
 )
 from pingtai.schedule import (
@@ -312,7 +311,7 @@ def status_row(item: PlanIndicator, series: Sequence[ObservationLike], a: Assess
     exp = a.expected
     return IndicatorStatus(
         plan=item.plan, id=ind.id, name=ind.name, unit=ind.unit, period=a.period, actual=a.actual,
-        expected=exp.value if exp else None, target=path_value(final, ind.direction), status=a.status, label=a.label,
+        expected=exp.value if exp else None, target=final.path_value(ind.direction), status=a.status, label=a.label,
         method=exp.method if exp else None, annual=exp.annual if exp else None, share=exp.share if exp else None,
         expected_period=exp.period if exp else None, tolerance=a.tolerance, completion=a.completion,
         completion_target=a.completion_target, kind=ind.kind, direction=ind.direction, task=item.task,

@@ -303,6 +303,16 @@ class Target(Record):
     def recurring(self) -> bool:
         return self.first is not None
 
+    def path_value(self, direction: str) -> float:
+        """The value a trajectory aims at: the target's value, or a range's first satisfying bound
+        (``low`` for an indicator that should increase, ``high`` for one that should decrease)."""
+        if self.comparator == "range":
+            bound = self.low if direction == "increase" else self.high
+            assert bound is not None  # check(): a range has both bounds
+            return bound
+        assert self.value is not None  # check(): every other comparator has a value
+        return self.value
+
     def years(self) -> list[Period]:
         """Every period this target applies to (one, or each year of a recurring target)."""
         if self.first is None:

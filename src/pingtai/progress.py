@@ -213,16 +213,6 @@ def meets(target: Target, actual: float, direction: str) -> bool:
     return at_least(actual, target.value, direction)  # ">=" and "="
 
 
-def path_value(target: Target, direction: str) -> float:
-    """The value a trajectory aims at for ``target``: its value, or a range's first satisfying bound."""
-    if target.comparator == "range":
-        bound = target.low if direction == "increase" else target.high
-        assert bound is not None
-        return bound
-    assert target.value is not None
-    return target.value
-
-
 # --- trajectories ----------------------------------------------------------------------------
 
 
@@ -278,7 +268,7 @@ def trajectory(item: PlanIndicator) -> Trajectory:
     points: list[PathPoint] = []
     if item.baseline is not None:
         points.append(PathPoint(item.baseline.period, item.baseline.value, "baseline"))
-    points += [PathPoint(t.period, path_value(t, direction), "target") for t in item.targets if not t.recurring]
+    points += [PathPoint(t.period, t.path_value(direction), "target") for t in item.targets if not t.recurring]
     points.sort(key=_month_of)
     geometric = item.indicator.interpolation == "geometric"
     fallback = geometric and any(p.value <= 0 for p in points) and len(points) > 1
@@ -318,7 +308,7 @@ def annual_expected(item: PlanIndicator, year: int, path: Trajectory | None = No
     """The full-year value expected for ``year``: its recurring target, else the path at year end."""
     recurring = recurring_target(item, year)
     if recurring is not None:
-        return path_value(recurring, item.indicator.direction)
+        return recurring.path_value(item.indicator.direction)
     return (path or trajectory(item)).value_at(Period(year))
 
 
@@ -646,7 +636,7 @@ def _progress_ratio(item: PlanIndicator, trend: Callable[[], Trend]) -> Progress
         return ProgressRatio(None, latest=latest_seen, reason="基期之后的年度可比实际值不足 2 个，无法计算进展比率")
     at, value = after[-1]  # the trend is in time order: its last point is the latest
     latest = _point_at(at)
-    target = path_value(final, item.indicator.direction)
+    target = final.path_value(item.indicator.direction)
     if value <= 0 or target <= 0:
         return ProgressRatio(None, latest=latest, reason="实际值或目标值不为正，无法计算增长率")
     horizon = (final.period.months - start) / 12
@@ -724,7 +714,7 @@ def completion(item: PlanIndicator, period: Period, actual: float, *,
     target's period. ``final``: judged against the final target (a final judgement, or the final
     target already met)."""
     target, chosen = completion_target(item, period, final=final)
-    return _completed(actual, path_value(target, item.indicator.direction), item.indicator.direction), chosen
+    return _completed(actual, target.path_value(item.indicator.direction), item.indicator.direction), chosen
 
 
 def _completed(actual: float, reference: float, direction: str) -> float | None:
@@ -843,7 +833,7 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     done = towards = target_value = None
     if period is not None and actual is not None and status != "no_data":
         target, towards = completion_target(item, period, final=judged_final)  # once: value and ratio
-        target_value = path_value(target, item.indicator.direction)
+        target_value = target.path_value(item.indicator.direction)
         done = _completed(actual, target_value, item.indicator.direction)
     trend = _trend(item, known)  # shared by the projection and the progress ratio
     projection, why = projection_of(item, trend, status, is_final, used=used)
@@ -861,6 +851,6 @@ __all__ = [
     "PROJECTION_METHOD_LABELS", "STATUS_LABELS", "VERDICT_LABELS", "Assessment", "Expected", "Milestone",
     "Observation", "ObservationLike", "PathPoint", "ProgressRatio", "Projection", "Recorded", "Trajectory",
     "annual_expected", "annual_points", "assess", "at_least", "compare", "completion",
-    "completion_target", "expected_value", "meets", "milestones", "months", "path_value", "progress_ratio",
+    "completion_target", "expected_value", "meets", "milestones", "months", "progress_ratio",
     "project", "projection_of", "ratio_category", "recurring_target", "trajectory",
 ]

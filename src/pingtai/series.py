@@ -93,7 +93,6 @@ from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, TypeVar
 from pingtai.errors import Problem
 from pingtai.frozen import fast_init
 from pingtai.periods import Period
-from pingtai.progress import path_value
 from pingtai.render.format import num, recorded
 from pingtai.units import CURRENCY, PREFIXES, UNITS, conversion_factor, lookup
 
@@ -774,7 +773,7 @@ class PlanFigures:
                 if item.baseline is not None:
                     baselines.setdefault(item.id, (item.baseline.period, item.baseline.value))
                 for target in item.targets:
-                    value = path_value(target, item.indicator.direction)
+                    value = target.path_value(item.indicator.direction)
                     targets[item.id] += [(p.months, p, value) for p in target.years()]
         found = {}
         for ident in idents:
