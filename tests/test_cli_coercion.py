@@ -40,7 +40,8 @@ def test_plain_coercion_equals_typers(name: str, param: TyperOption | TyperArgum
     ours = PlainCoercion(descriptor.parameter_info, descriptor.annotation)
     theirs = build_runtime_param(descriptor)
     ctx = Context(typer.main.get_group(app))
-    for value in MULTIPLE if descriptor.is_list else SINGLE:
+    # the parameter's own default too: a number or a choice left out is coerced without typer
+    for value in [*(MULTIPLE if descriptor.is_list else SINGLE), param.default]:
         expected = outcome(lambda: theirs.coerce(value, param=param, ctx=ctx))  # noqa: B023
         got = outcome(lambda: ours.coerce(value, param=param, ctx=ctx))  # noqa: B023
         assert got == expected, (name, value)

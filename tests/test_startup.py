@@ -78,7 +78,8 @@ def test_an_import_loads_no_pydantic(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["status", "--as-of", "2025-01-25"], ["status", "--json", "--as-of", "2025-01-25"],
-                                     ["report", "--agency", "市商务局", "--as-of", "2025-01-25"]], ids=" ".join)
+                                     ["report", "--agency", "市商务局", "--as-of", "2025-01-25"],
+                                     ["check", "--as-of", "2025-01-25"]], ids=" ".join)
 def test_reading_the_cached_catalog_loads_no_pydantic(tmp_path: Path, imported: set[str], command: list[str]) -> None:
     loaded = modules(tmp_path, *command)
     assert "pingtai.catalog" in loaded and "pingtai.service" in loaded

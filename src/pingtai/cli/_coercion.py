@@ -8,8 +8,10 @@ options are text, paths and flags that need no validation (issue #18).
 :class:`PlainCoercion` takes a parameter's place in typer's coercion: an option not given stays
 ``None`` (or ``[]``), text stays the text typed, a path becomes a ``Path`` through typer's own
 :func:`~typer._param_types.coerce_cli_path` (pydantic's ``Path`` validation of a text is
-``Path(text)``); anything else — a number, a choice — goes to typer's coercion, built only when
-such a value arrives, so every message about a bad value is typer's own.
+``Path(text)``); a parameter's own default stays as it is (typer's coercion gives every default
+back unchanged: ``check --resubmit-days`` left out is the number 5); anything else — a number or
+a choice typed — goes to typer's coercion, built only when such a value arrives, so every message
+about a bad value is typer's own.
 ``tests/test_cli_coercion.py`` compares both over every parameter of every command.
 """
 
@@ -32,6 +34,9 @@ class PlainCoercion(RuntimeParam):
     """
 
     def _coerce_value(self, value: Any, param: Any, ctx: Context) -> Any:
+        default = getattr(param, "default", None)
+        if value is not None and type(value) is type(default) and value == default:
+            return value  # the default, as typer's coercion would give it back (tests/test_cli_coercion.py)
         if lenient_issubclass(get_origin(self.annotation), list):
             item = get_args(self.annotation)[0]
             values = value if isinstance(value, list | tuple) else [value]
