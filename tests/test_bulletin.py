@@ -31,6 +31,7 @@ from pingtai.loader import load_catalog
 from pingtai.periods import Period
 from pingtai.records import TaskRecord
 from pingtai.render import format, registry
+from pingtai.render.jsonout import dumps
 from pingtai.reports import LedgerSnapshot, build_agency_report
 from pingtai.series import YearOnYear
 from report_helpers import MARKUP_TEXT, add
@@ -433,3 +434,18 @@ def test_a_return_sent_back_is_named_in_the_returns_sentence() -> None:
     assert (line.state, line.label) == ("rejected", "退回")
     (said,) = sentences(bulletin, "returns")
     assert "报表被退回、尚未重报1家（市经信局）" in said
+
+
+def test_the_bulletin_is_the_same_without_the_observations_behind_projections(
+        examples: LedgerSnapshot, year_2024: Bulletin, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gather builds its dashboard without ``Projection.used`` (the bulletin states verdicts, never the
+    points behind them); with them the bulletin is the same, in every part and in its JSON."""
+    from pingtai.assess import build_status as plain_build
+    from pingtai.bulletin import build
+
+    monkeypatch.setattr(build, "build_status", lambda *args, **kwargs: plain_build(*args, **{**kwargs, "used": True}))
+    full = build_bulletin(catalog(), examples, Period.parse("2024Q4"))
+    assert any(row.projection is not None and row.projection.used
+               for row in build.gather(catalog(), examples, Period.parse("2024Q4")).status.indicators)
+    assert full == year_2024
+    assert dumps(full) == dumps(year_2024)

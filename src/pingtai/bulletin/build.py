@@ -196,7 +196,8 @@ def gather(catalog: Catalog, data: LedgerSnapshot, period: Period, *, as_of: dt.
     scope = bulletin_scope(catalog, period, as_of=as_of, plan=plan)
     period, plans, day = scope.period, scope.plans, scope.as_of
     ids = {p.id for p in plans}
-    dashboard = build_status(catalog, data.values, data.tasks, data.received, day, plan=plan)
+    # the bulletin states each projection's verdict, never the observations behind it (Projection.used)
+    dashboard = build_status(catalog, data.values, data.tasks, data.received, day, plan=plan, used=False)
     status = _only(dashboard, ids)
     check = build_check(catalog, data.values, data.tasks, data.received, day, plan=plan, status=dashboard)
     raws = {(v.indicator, v.period.as_point(), v.agency): raw for v in data.values
