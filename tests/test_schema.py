@@ -1,7 +1,7 @@
 """The catalog's records and their validation (schema.py): plain records, pydantic's checks.
 
 The rules of single fields and of whole records are exercised through YAML in test_loader.py;
-here: that every record has a checked model, that the records behave as the frozen models they
+here: that every record has a checked shape, that the records behave as the frozen models they
 replaced (immutable, equal by fields, own list defaults, pickled as fields), and that a record's
 JSON is its fields, which validate back to the same record.
 """
@@ -34,7 +34,7 @@ def test_the_catalog_has_its_records() -> None:
 
 @pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.__name__)
 def test_every_record_validates_and_names_exactly_its_required_fields(record: type[Record]) -> None:
-    """An empty mapping misses exactly the fields without a default: the model and the record agree."""
+    """An empty mapping misses exactly the fields without a default: the checked shape and the record agree."""
     required = {name for name in record.fields if name not in record.__dict__}
     if not required:
         assert validate(record, {}) == record()
