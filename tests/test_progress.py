@@ -211,8 +211,8 @@ def test_decrease_direction() -> None:
     assert assess(down, obs((Y(2024), 84)), as_of, CAL).status == "at_risk"  # 80 × 1.05
     assert assess(down, obs((Y(2024), 84.01)), as_of, CAL).status == "off_track"
     assert assess(down, obs((Y(2024), 59)), as_of, CAL).status == "achieved"
-    done, towards = completion(down, Y(2024), 80)
-    assert done == pytest.approx(0.75) and towards == Y(2026)
+    done, towards, aim = completion(down, Y(2024), 80)
+    assert done == pytest.approx(0.75) and towards == Y(2026) and aim == 60
     ratio = progress_ratio(down, obs((Y(2023), 85), (Y(2024), 70)))  # −16 % a year where −12 % is required
     assert ratio.value == pytest.approx((0.7 ** 0.5 - 1) / (0.6 ** 0.25 - 1))
     assert ratio.category == "substantial"

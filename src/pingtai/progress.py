@@ -709,21 +709,17 @@ def _beside(ratio: ProgressRatio, status: Status) -> ProgressRatio:
 
 
 def completion(item: PlanIndicator, period: Period, actual: float, *,
-               final: bool = False) -> tuple[float | None, Period]:
-    """The actual judged against the target it is judged against (module docstring), and that
-    target's period. ``final``: judged against the final target (a final judgement, or the final
-    target already met)."""
+               final: bool = False) -> tuple[float | None, Period, float]:
+    """The actual judged against the target it is judged against (module docstring), that target's
+    period, and the value its path aims at (:meth:`~pingtai.catalog.Target.path_value`). ``final``:
+    judged against the final target (a final judgement, or the final target already met)."""
     target, chosen = completion_target(item, period, final=final)
-    return _completed(actual, target.path_value(item.indicator.direction), item.indicator.direction), chosen
-
-
-def _completed(actual: float, reference: float, direction: str) -> float | None:
-    """``actual`` ÷ ``reference`` (a decrease: ``reference`` ÷ ``actual``); ``None`` where not a finite number."""
-    if direction == "increase":
+    reference = target.path_value(item.indicator.direction)
+    if item.indicator.direction == "increase":
         ratio = actual / reference if reference else None
     else:
         ratio = reference / actual if actual else None
-    return ratio if ratio is not None and math.isfinite(ratio) else None
+    return (ratio if ratio is not None and math.isfinite(ratio) else None), chosen, reference
 
 
 def completion_target(item: PlanIndicator, period: Period, *, final: bool = False) -> tuple[Target, Period]:
@@ -832,9 +828,7 @@ def assess(item: PlanIndicator, history: Sequence[ObservationLike], as_of: date,
     judged_final = is_final or status == "achieved"
     done = towards = target_value = None
     if period is not None and actual is not None and status != "no_data":
-        target, towards = completion_target(item, period, final=judged_final)  # once: value and ratio
-        target_value = target.path_value(item.indicator.direction)
-        done = _completed(actual, target_value, item.indicator.direction)
+        done, towards, target_value = completion(item, period, actual, final=judged_final)
     trend = _trend(item, known)  # shared by the projection and the progress ratio
     projection, why = projection_of(item, trend, status, is_final, used=used)
     return Assessment(
