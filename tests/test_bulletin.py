@@ -318,7 +318,7 @@ def with_growth(bulletin_sources: Any, growth: dict[str, YearOnYear]) -> Any:
     """The sources with each dashboard row's ``yoy`` replaced by ``growth``'s (none where it has none)."""
     status = bulletin_sources.status
     rows = [dataclasses.replace(r, yoy=growth.get(r.id)) for r in status.indicators]
-    return dataclasses.replace(bulletin_sources, status=dataclasses.replace(status, indicators=rows))
+    return bulletin_sources.replace(status=status.replace(indicators=rows))
 
 
 def test_a_growth_clause_where_a_row_carries_yoy(examples: LedgerSnapshot) -> None:
@@ -415,7 +415,7 @@ def test_a_decreasing_indicator_is_measured_the_other_way_round(examples: Ledger
     sources = gather(catalog(), examples, Period(2024), plan="38号")
     rows = [dataclasses.replace(r, direction="decrease", actual=15.0, expected=14.0, yoy=None)
             if r.id == "online_business_entities" else r for r in sources.status.indicators]
-    bulletin = compose(catalog(), dataclasses.replace(sources, status=dataclasses.replace(sources.status, indicators=rows)))
+    bulletin = compose(catalog(), sources.replace(status=sources.status.replace(indicators=rows)))
     said = next(s for s in sentences(bulletin, "indicators") if "网络经营主体" in s)
     # 16 ÷ 15 = 106.7 %, 16 ÷ 14 = 114.3 %: 7.6 百分点 behind
     assert said == "截至2024年末，全市网络经营主体达15万家，完成2025年目标的106.7%，慢于时序进度7.6个百分点。"

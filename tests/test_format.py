@@ -262,7 +262,7 @@ def test_a_figure_reads_the_same_in_text_markdown_html_and_xlsx(tmp_path: object
     db = seed(Path(str(tmp_path)) / "ledger.sqlite3")
     report = build_agency_report(catalog(), service.snapshot(service.Store(db)), "市市场监管局", AS_OF)
     first = dataclasses.replace(report.indicators[0], actual=2.675, expected=125.625, completion=0.1235)
-    report = dataclasses.replace(report, indicators=[first, *report.indicators[1:]])
+    report = report.replace(indicators=[first, *report.indicators[1:]])
     out = io.StringIO()
     show(report, Output(out))
     texts = {"terminal": out.getvalue(), "md": render(report, "md").decode(), "html": render(report, "html").decode()}

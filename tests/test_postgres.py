@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -443,7 +442,7 @@ def test_a_review_flow_gives_identical_json_on_both_backends_and_survives_every_
         assert without_location(as_json(database, *command)) == without_location(as_json(sqlite, *command)), command
     with Ledger.open(sqlite, readonly=True) as one, Ledger.open(database, readonly=True) as other:
         # the same lines, but for the ledger's name each carries (and so the links)
-        lines = [[replace(e, ledger="", previous=None) for e, _ in parse_log(ledger.decisions_log())[0]]
+        lines = [[e.replace(ledger="", previous=None) for e, _ in parse_log(ledger.decisions_log())[0]]
                  for ledger in (one, other)]
         assert lines[0] == lines[1] and len(lines[0]) == 3
         assert one.decisions() == other.decisions() and one.settings() == other.settings()

@@ -6,7 +6,6 @@ The lead/co sets below are written from the documents' 责任单位 lines (../sh
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -302,7 +301,7 @@ def test_league_and_returns_are_what_each_units_report_says(data: LedgerSnapshot
     (before, on and after 5号's end; with one plan; every unit, with and without returns)."""
     league = build_league(catalog(), data, as_of, plan)
     reports = {name: build_agency_report(catalog(), data, name, as_of, plan) for name in report_agencies(catalog(), plan)}
-    assert {r.agency: dataclasses.replace(r, rank=None, ranks={}) for r in league.rows} == {
+    assert {r.agency: r.replace(rank=None, ranks={}) for r in league.rows} == {
         name: league_row(report) for name, report in reports.items()}
     returns = agency_returns(catalog(), data, as_of, plan)
     assert list(returns) == list(reports)

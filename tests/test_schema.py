@@ -75,9 +75,9 @@ def test_a_list_default_is_each_records_own() -> None:
 
 
 def test_building_a_record_needs_every_field_and_no_other() -> None:
-    with pytest.raises(TypeError, match="missing field 'source'"):
+    with pytest.raises(TypeError, match="missing argument 'source'"):
         Target(period=Period(2025), comparator=">=", value=1.0, text="目标")  # type: ignore[call-arg]
-    with pytest.raises(TypeError, match="unknown fields 'colour'"):
+    with pytest.raises(TypeError, match="unexpected arguments 'colour'"):
         Target(period=Period(2025), comparator=">=", value=1.0, text="目标", source="x", colour="red")  # type: ignore[call-arg]
 
 

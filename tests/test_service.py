@@ -140,6 +140,6 @@ def test_a_dashboard_without_the_projections_observations_is_the_same_dashboard(
     projected = [r for r in full.indicators if r.projection is not None]
     assert projected and all(r.projection is not None and r.projection.used for r in projected)
     assert all(r.projection is None or r.projection.used == () for r in lean.indicators)
-    assert jsonable(lean) == jsonable(replace(full, indicators=[
+    assert jsonable(lean) == jsonable(full.replace(indicators=[
         replace(r, projection=replace(r.projection, used=()) if r.projection is not None else None)
         for r in full.indicators]))

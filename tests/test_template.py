@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -133,7 +132,7 @@ def test_the_instructions_ask_only_for_what_the_sheets_hold(agency: str, tmp_pat
 
 
 def test_a_unit_with_indicators_and_no_lead_task_is_asked_for_figures_only(tmp_path: Path) -> None:
-    content = dataclasses.replace(template_content(catalog(), "市商务局", "2024Q4"), tasks=())
+    content = template_content(catalog(), "市商务局", "2024Q4").replace(tasks=())
     path = tmp_path / "t.xlsx"
     build_workbook(content, generated=GENERATED).save(path)
     text = everything_said(path)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pingtai.errors import UnknownNameError
+from pingtai.frozen import Record
 
 if TYPE_CHECKING:  # catalog imports this module to check references; keep the import one-way at run time
     from pingtai.catalog import Agency, AgencyGroup, AgencyRegistry
@@ -51,8 +51,7 @@ def closest_names(key: str, keys: dict[str, str], limit: int = 3) -> list[str]:
     return ranked[:limit]
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(Record):
     """What a name resolved to: an agency, or a group with the agencies it stands for."""
 
     name: str

@@ -59,12 +59,13 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import IO, Any
 
 from pingtai import __version__
 from pingtai.errors import LedgerError, Problem
+from pingtai.frozen import Record
 from pingtai.safe_write import fsync_directory, open_regular, os_reason, replace_atomically
 
 ARCHIVE_DIR = "archive"
@@ -80,8 +81,7 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 _DATA = re.compile(r"^(?P<sha>[0-9a-f]{64})(?P<suffix>\.[a-z]+)$")
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
+class ManifestEntry(Record):
     """One archived file's record of its import (the JSON beside it; see the module docstring).
 
     ``ledger`` is the file name of the ledger that recorded it (one ledger per directory; the
@@ -122,7 +122,7 @@ class ManifestEntry:
     receipt_rule: int = 1
 
     def to_json(self) -> bytes:
-        fields = asdict(self)
+        fields = self.as_dict()
         if self.format < 2:  # as format 1 wrote it: no chain field
             del fields["previous"]
         return (json.dumps(fields, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
@@ -390,8 +390,7 @@ def records_ledger(root: Path, ledger: str) -> bool:
     return False
 
 
-@dataclass
-class ArchiveScan:
+class ArchiveScan(Record, frozen=False):
     """Everything found in an archive folder, sorted out.
 
     ``committed`` and ``pending``: manifest entries by sha256; ``data``: archived files by sha256;
@@ -463,8 +462,7 @@ DECISIONS_LOG = "decisions.jsonl"
 LOG_FORMAT = 1
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(Record):
     """One line of the decisions log: a review decision (``kind`` ``decision``) or a setting (``setting``).
 
     ``id`` is the row id in the ledger's ``decision`` or ``setting`` table; ``after_batch`` the newest
@@ -491,7 +489,7 @@ class LogEntry:
 
     def to_json(self) -> bytes:
         """The entry as one line of the log (compact JSON, sorted keys, a newline)."""
-        return (json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        return (json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> LogEntry:
@@ -562,7 +560,7 @@ def chain_lines(entries: list[LogEntry], previous: str | None) -> list[bytes]:
     sha256 of the log's last line, ``None`` for an empty log)."""
     lines = []
     for entry in entries:
-        line = LogEntry(**{**asdict(entry), "previous": previous}).to_json()
+        line = entry.replace(previous=previous).to_json()
         lines.append(line)
         previous = hashlib.sha256(line).hexdigest()
     return lines
@@ -616,7 +614,7 @@ def truncate_log(root: Path, size: int) -> None:
 
 def entry_dict(entry: ManifestEntry) -> dict[str, Any]:
     """The entry as a plain dict (JSON output)."""
-    return asdict(entry)
+    return entry.as_dict()
 
 
 __all__ = ["ARCHIVE_DIR", "DECISIONS_LOG", "PENDING_DIR", "ArchiveScan", "LogEntry", "ManifestEntry", "append_log",

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Protocol
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Plan, PlanIndicator, Target, Task
 from pingtai.errors import UsageError
-from pingtai.frozen import fast_init
+from pingtai.frozen import Record, fast_init
 from pingtai.periods import Period, last_ended_month, office_day
 from pingtai.progress import (
     STATUS_LABELS,
@@ -181,8 +181,7 @@ class IndicatorStatus:
     area: str | None
 
 
-@dataclass(frozen=True)
-class TaskStatus:
+class TaskStatus(Record):
     """A task's progress state from the latest lines its lead sent (see the module docstring)."""
 
     plan: str
@@ -200,8 +199,7 @@ class TaskStatus:
     next_steps: str
 
 
-@dataclass(frozen=True)
-class ActionSummary:
+class ActionSummary(Record):
     """Counts of task states in one action group of one plan."""
 
     plan: str
@@ -211,8 +209,7 @@ class ActionSummary:
     counts: dict[str, int]
 
 
-@dataclass(frozen=True)
-class PlanSummary:
+class PlanSummary(Record):
     """One plan's header on the dashboard: counts of indicator statuses, the period owed."""
 
     plan: str
@@ -227,8 +224,7 @@ class PlanSummary:
 RECEIPT_LABELS: dict[str, str] = {"on_time": "按时", "late": "逾期报送", "backfill": "补录", "unscheduled": "非应报期"}
 
 
-@dataclass(frozen=True)
-class ReceiptRow:
+class ReceiptRow(Record):
     """A return received for the dashboard's current period: the day it counts as received (and
     where that day comes from), the day it was imported, and how it stands against its due date."""
 
@@ -244,8 +240,7 @@ class ReceiptRow:
     label: str
 
 
-@dataclass(frozen=True)
-class StatusReport:
+class StatusReport(Record):
     """What ``pingtai status`` shows; ``status --json`` is this object serialised.
 
     ``returns`` are the returns outstanding for ``returns_period``, ``received`` those received for it.
@@ -467,8 +462,7 @@ class PathRow:
     verdict: str | None
 
 
-@dataclass(frozen=True)
-class PlanDetail:
+class PlanDetail(Record):
     """One plan's view of the indicator: its dashboard row, path points and rows by period."""
 
     plan: str
@@ -479,8 +473,7 @@ class PlanDetail:
     rows: list[PathRow]
 
 
-@dataclass(frozen=True)
-class IndicatorDetail:
+class IndicatorDetail(Record):
     """What ``pingtai show`` prints; ``show --json`` is this object serialised."""
 
     as_of: date

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import Literal
 
 from pingtai.assess import IndicatorStatus, StoredValueLike, TargetInfo, indicator_status
 from pingtai.catalog import Area, Catalog, Indicator, Plan, PlanIndicator
 from pingtai.errors import UsageError
+from pingtai.frozen import Record
 from pingtai.periods import Period, last_ended_month
 from pingtai.schedule import plan_schedule
 from pingtai.series import CITY, AreaRule, Figures, Picked, Point, Summed, YearOnYear, by_indicator
@@ -36,8 +37,7 @@ NOT_JUDGED = "未研判（无地区目标）"
 NO_TARGET_NOTE = "未设地区目标：全市目标不适用于单个地区，不作研判"
 
 
-@dataclass(frozen=True)
-class AreaRow:
+class AreaRow(Record):
     """One area in an indicator's table at ``period``: its figure (``None``: not reported), who reported it
     and its note, growth reported and computed (percent), share of the city's figure (a fraction), rank
     among the county-level areas (1 = largest; ``None`` for a zone or no figure) and contribution to the
@@ -60,8 +60,7 @@ class AreaRow:
     summed: bool
 
 
-@dataclass(frozen=True)
-class CityFigure:
+class CityFigure(Record):
     """The city's figure at the table's point: ``source`` ``reported`` (a 全市 row) or ``sum`` (of the
     county-level areas), with its growth and note; ``total`` the sum of the county-level figures when
     every one is there, ``mismatch`` whether a reported city figure differs from it by more than their
@@ -81,8 +80,7 @@ class CityFigure:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class AreaTable:
+class AreaTable(Record):
     """An indicator's figures across its areas at one point (``show --by-area``): the city, then every
     area it is reported for, in the order of ``areas.yaml``."""
 
@@ -96,8 +94,7 @@ class AreaTable:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class AreaFigure:
+class AreaFigure(Record):
     """One area's latest figure of one indicator in one plan (``status --area``, an area government's
     report): the figure and its growth, share and rank at its point (``ranked``: how many areas were
     ranked), and its judgement — ``judged`` only against the plan's targets for the area (``target``:

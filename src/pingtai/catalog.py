@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, dataclass_transform
+from typing import TYPE_CHECKING, Any, Literal, dataclass_transform
 
+from pingtai import frozen
 from pingtai.agencies import AgencyIndex, normalize_name
 from pingtai.areas import AreaIndex
 from pingtai.periods import Period, cached_attribute
@@ -78,59 +78,18 @@ COUNTY_LEVEL = ("district", "county_city", "county")
 PHRASING_SLOTS = ("时期", "指标", "数值")
 """The placeholders a plan's own phrasing of a bulletin sentence may use; ``{数值}`` is required once."""
 
-_MISSING: Any = object()
-
-
 @dataclass_transform(kw_only_default=True, frozen_default=True)
-class Record:
-    """Base of every catalog record: its fields are its annotations, in order; instances are immutable.
+class Record(frozen.Record):
+    """Base of every catalog record: a :class:`pingtai.frozen.Record` whose fields go by name.
 
-    A field with a class-level value has that default (a list default is copied for each record).
-    Records compare and hash by type and fields, as frozen dataclasses do, and pickle as their
-    fields. :meth:`check` holds a record's own rules beyond its fields' types; validation calls it.
+    A list default is copied for each record. :meth:`check` holds a record's own rules beyond its
+    fields' types; validation calls it.
     """
 
     __slots__ = ()
-    fields: ClassVar[tuple[str, ...]] = ()
-    """The record's field names, in order."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.fields = tuple(cls.__annotations__)  # its own: a class without annotations has an empty dict
-
-    def __init__(self, **values: Any) -> None:
-        own = self.__dict__
-        for name in self.fields:
-            value = values.pop(name, _MISSING)
-            if value is _MISSING:
-                value = getattr(type(self), name, _MISSING)
-                if value is _MISSING:
-                    raise TypeError(f"{type(self).__name__}: missing field {name!r}")
-                if isinstance(value, list):
-                    value = list(value)  # a default list is the record's own
-            own[name] = value
-        if values:
-            raise TypeError(f"{type(self).__name__}: unknown fields {', '.join(map(repr, values))}")
 
     def check(self) -> None:
         """Raise ``ValueError`` (a Chinese message) where the fields together break a rule."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self.__dict__ == other.__dict__
-
-    def __hash__(self) -> int:
-        return hash((type(self), *self.__dict__.values()))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.__dict__.items())})"
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
@@ -562,8 +521,7 @@ class PlanFile(Record):
 # --- the assembled catalog -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(frozen.Record):
     """An indicator's definition, shared by every plan that sets targets for it."""
 
     id: str
@@ -583,8 +541,7 @@ class Indicator:
     """The areas it is reported for (``by_area.areas`` with ``all`` spelled out); empty: the city only."""
 
 
-@dataclass(frozen=True)
-class PlanIndicator:
+class PlanIndicator(frozen.Record):
     """An indicator as one plan sees it: the shared definition plus this plan's targets."""
 
     plan: str
@@ -606,8 +563,7 @@ class PlanIndicator:
         return max(self.targets, key=lambda t: t.period)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(frozen.Record):
     """A validated plan: its file model, where it came from, and its indicators resolved."""
 
     spec: PlanFile
@@ -626,8 +582,7 @@ class Plan:
         return next((t for t in self.spec.tasks if t.number == number), None)
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(frozen.Record):
     """Everything the YAML says: agencies and groups, indicator definitions, plans in file order."""
 
     agencies: AgencyRegistry
@@ -649,8 +604,7 @@ class Catalog:
 Loc = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class CrossProblem:
+class CrossProblem(frozen.Record):
     """A problem :func:`assemble` found: which file (``agencies``, ``areas`` or a plan id) and where in it."""
 
     file: str

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pingtai.assess import IndicatorStatus, StatusReport, StoredTaskLike, StoredValueLike, TaskStatus, build_status
 from pingtai.catalog import Catalog, Deliverable, Plan, Task
+from pingtai.frozen import Record
 from pingtai.periods import Period
 from pingtai.records import ValueRecord
 from pingtai.review import RESUBMIT_DAYS
@@ -131,8 +132,7 @@ class Finding:
     change: Change | None = None
 
 
-@dataclass(frozen=True)
-class CheckReport:
+class CheckReport(Record):
     """What ``pingtai check`` reports; ``check --json`` is this object serialised.
 
     ``findings`` are those reported (with ``new_only``: new or changed since run ``previous_run``,

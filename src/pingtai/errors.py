@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from pingtai.frozen import Record
+
 
 def text_name(name: str | os.PathLike[str]) -> str:
     """A file name or path as text that can be stored, printed and encoded: bytes that are not
@@ -17,8 +19,7 @@ def text_name(name: str | os.PathLike[str]) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """One located problem: ``where`` is ``file:line`` or ``file!sheet!cell`` (or just a file).
 
     ``code`` is a stable identifier (``unknown-agency``, ``not-a-number`` …) that tests and

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from pingtai.catalog import Catalog, Indicator, PlanIndicator
 from pingtai.errors import UnknownNameError
+from pingtai.frozen import Record
 from pingtai.ledger import Ledger, StoredValue
 from pingtai.series import AreaRule
 from pingtai.views import resolve_plan
@@ -29,8 +28,7 @@ def resolve_indicator(catalog: Catalog, name: str, plan: str | None = None) -> I
     raise UnknownNameError("指标", name, [n for n in index.suggest(label.key, limit=6) if n in names][:3])
 
 
-@dataclass(frozen=True)
-class IndicatorHistory:
+class IndicatorHistory(Record):
     """Every value ever recorded for one indicator, and the plans' view of it (for display).
 
     Each value's ``area`` is the area it is for by name — the city's name for a city-wide figure
@@ -47,5 +45,5 @@ def indicator_history(catalog: Catalog, ledger: Ledger, name: str, plan: str | N
     wanted = {resolve_plan(catalog, plan).id} if plan else {p.id for p in catalog.plans}
     plans = tuple(item for item in catalog.plan_indicators() if item.id == indicator.id and item.plan in wanted)
     city = AreaRule(catalog).city
-    values = [v if v.area else replace(v, area=city) for v in ledger.history(indicator.id)]
+    values = [v if v.area else v.replace(area=city) for v in ledger.history(indicator.id)]
     return IndicatorHistory(indicator, plans, values)

@@ -21,13 +21,14 @@ import datetime as dt
 import math
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog
 from pingtai.errors import Problem, UsageError, text_name
+from pingtai.frozen import Record
 from pingtai.ledger import (
     CONTACT_LABELS,
     AcceptedCell,
@@ -72,8 +73,7 @@ ProgressCallback = Callable[[str, int, int], None]
 Reader = Callable[..., ParsedReturn]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Record):
     """A value that a newer return changes: ``old`` (from batch ``old_batch``) → ``new``; ``area`` the
     area it is for (``None``: the city)."""
 
@@ -89,8 +89,7 @@ class Change:
     area: str | None = None
 
 
-@dataclass(frozen=True)
-class ConversionNote:
+class ConversionNote(Record):
     """A unit conversion the reader made, with the figures: ``B5: 12,345 万元 → 1.2345 亿元``."""
 
     where: str
@@ -107,8 +106,7 @@ class ConversionNote:
         return f"{self.where}: {raw} → {shown}"
 
 
-@dataclass
-class FileResult:
+class FileResult(Record, frozen=False):
     """What happened (or, in a dry run, would happen) to one file.
 
     ``status``: ``accepted`` (recorded as batch ``batch``; in a dry run ``batch`` is ``None``),
@@ -145,8 +143,7 @@ class FileResult:
     ``accepted``); ``None`` for a file not recorded (a dry run, a duplicate, a rejected file)."""
 
 
-@dataclass
-class ImportResult:
+class ImportResult(Record, frozen=False):
     """The outcome of one ``import`` run: one :class:`FileResult` per file, in the order given.
 
     ``unused_accepts`` are the ``--accept`` cells that named no refused figure in any file.
@@ -167,8 +164,7 @@ class ImportResult:
         return 1 if self.rejected else 0
 
 
-@dataclass(frozen=True)
-class Receipt:
+class Receipt(Record):
     """How the returns of one ``import`` run are received: ``--received``, ``--backfill``, ``--accept``.
 
     ``import_day`` makes the import day the receipt day whatever the return says: the rule for a
@@ -181,8 +177,7 @@ class Receipt:
     import_day: bool = False
 
 
-@dataclass
-class _Session:
+class _Session(Record, frozen=False):
     """What a dry run has "written" so far, so later files compare against earlier ones."""
 
     values: dict[ValueKey, CurrentValue] = field(default_factory=dict)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pingtai import catalog_cache
 from pingtai.catalog import SCHEMA_VERSIONS, AgencyRegistry, AreaRegistry, Catalog, Loc, PlanFile, assemble
 from pingtai.errors import CatalogError, Problem, UsageError
+from pingtai.frozen import Record
 from pingtai.gcutil import gc_paused
 
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-@dataclass
-class YamlFile:
+class YamlFile(Record, frozen=False):
     """A parsed YAML file: its data and the line of every node, keyed by path."""
 
     path: Path

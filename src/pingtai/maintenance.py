@@ -32,7 +32,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from pingtai import archive
 from pingtai.archive import ARCHIVE_DIR, ManifestEntry
 from pingtai.catalog import Catalog
 from pingtai.errors import LedgerError, Problem, UsageError, text_name
+from pingtai.frozen import Record
 from pingtai.importer import Reader, Receipt, record, rows_as_stored
 from pingtai.ledger import ROWS_DIGEST, Batch, Ledger, rows_digest, stored_rows
 from pingtai.ledger.sqlite import SqliteLedger
@@ -51,8 +52,7 @@ RebuildProgress = Callable[[int, int], None]
 """``(done, total)`` entries replayed — the CLI draws a bar from it."""
 
 
-@dataclass
-class Verification:
+class Verification(Record, frozen=False):
     """What ``ledger verify`` found: ``problems`` (exit 1) and ``notes`` (for information).
 
     ``head`` is the chain head (sha256 of the newest batch's manifest entry; ``None`` with no
@@ -78,8 +78,7 @@ class Verification:
         return 1 if self.problems else 0
 
 
-@dataclass(frozen=True)
-class ReplayedBatch:
+class ReplayedBatch(Record):
     """One manifest entry a rebuild replayed: ``status`` ``accepted``, or ``skipped`` (see problems)."""
 
     batch: int
@@ -90,8 +89,7 @@ class ReplayedBatch:
     tasks: int = 0
 
 
-@dataclass
-class Rebuild:
+class Rebuild(Record, frozen=False):
     """What ``ledger rebuild`` did: the ledger written, each entry replayed, problems and notes."""
 
     ledger: str
@@ -107,8 +105,7 @@ class Rebuild:
         return 1 if self.problems else 0
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(Record):
     """What ``ledger migrate --to`` did: from which ledger to which database (shown without its password),
     how many batches, values and check runs it copied, and the chain head both now share."""
 
@@ -120,8 +117,7 @@ class Migration:
     head: str | None
 
 
-@dataclass(frozen=True)
-class Backup:
+class Backup(Record):
     """A backup written: where, from which ledger, how many batches it holds, its size in bytes."""
 
     ledger: str
@@ -292,7 +288,7 @@ def _check_log(logged: list[archive.LogEntry], log: tuple[list[tuple[archive.Log
     settings: each row's line present and saying the same, each line linked to the one before; lines past
     the last row's are an interrupted decision (a note), any other line no row claims a problem."""
     entries, problems = log
-    result.problems += [replace(p, where=p.where.replace(f"{ARCHIVE_DIR}/{archive.DECISIONS_LOG}", where))
+    result.problems += [p.replace(where=p.where.replace(f"{ARCHIVE_DIR}/{archive.DECISIONS_LOG}", where))
                         for p in problems]
     lines = {(entry.kind, entry.id): (number, entry) for number, (entry, _) in enumerate(entries, start=1)}
     last = 0
@@ -304,7 +300,7 @@ def _check_log(logged: list[archive.LogEntry], log: tuple[list[tuple[archive.Log
             continue
         number, entry = line
         last = max(last, number)
-        if replace(entry, previous=None, ledger=row.ledger) != row:
+        if entry.replace(previous=None, ledger=row.ledger) != row:
             result.problems.append(Problem(f"{where}:{number}", f"决定记录与台账中的{what}不符：记录被改动", "tampered-log"))
     claimed = {(row.kind, row.id) for row in logged}
     for key, (number, entry) in sorted(lines.items(), key=lambda item: item[1][0]):
@@ -324,8 +320,7 @@ def _logged_text(entry: archive.LogEntry) -> str:
     return f"{entry.name} = {entry.value}，{entry.by}，{entry.at}"
 
 
-@dataclass(frozen=True)
-class _Link:
+class _Link(Record):
     """One batch in the chain: its entry (``None``: missing) and the digest of the entry's bytes."""
 
     batch: int

@@ -37,10 +37,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pingtai.errors import UsageError
+from pingtai.frozen import Record
 
 WebhookKind = Literal["dingtalk", "wecom"]
 WEBHOOK_KINDS: tuple[WebhookKind, ...] = ("dingtalk", "wecom")
@@ -51,8 +51,7 @@ TIMEOUT = 10.0
 _REPLY_LIMIT = 64 * 1024
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(Record):
     """How a post went: ``ok``, the robot kind, HTTP status, the robot's ``errcode`` and, in Chinese,
     what happened (``message``); ``truncated`` when the digest had to be cut to the robot's limit."""
 

@@ -7,11 +7,12 @@ stores it. Values are already in the indicator's own unit; every conversion is l
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from pingtai.errors import Problem
+from pingtai.frozen import Record
 from pingtai.periods import Period
 
 TaskStatus = Literal["not_started", "in_progress", "done", "late"]
@@ -50,8 +51,7 @@ class ValueRecord(NamedTuple):
     last_year: float | None = None
 
 
-@dataclass(frozen=True)
-class TaskRecord:
+class TaskRecord(Record):
     """One task progress line: status and the three texts of the return's task sheet."""
 
     plan: str
@@ -65,8 +65,7 @@ class TaskRecord:
     where: str
 
 
-@dataclass(frozen=True)
-class Conversion:
+class Conversion(Record):
     """A unit conversion made while reading (``12,345 万元`` → ``1.2345 亿元``)."""
 
     where: str
@@ -76,8 +75,7 @@ class Conversion:
     factor: float
 
 
-@dataclass
-class ParsedReturn:
+class ParsedReturn(Record, frozen=False):
     """Everything read from one file, or the problems that stop it being taken.
 
     ``agency`` and ``period`` are set when the whole file is one agency's return for one period

@@ -44,7 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pingtai.agencies import AgencyIndex
@@ -62,6 +62,7 @@ from pingtai.assess import (
 from pingtai.by_area import AreaFigure, AreaTable, area_figures, area_tables_of
 from pingtai.catalog import Agency, Catalog, Plan, PlanIndicator
 from pingtai.errors import UsageError
+from pingtai.frozen import Record, field_names
 from pingtai.periods import CHINA_TZ, Period, office_day
 from pingtai.progress import Observation, is_yearly_amount
 from pingtai.schedule import (
@@ -133,8 +134,7 @@ class BatchLike(Protocol):
     def reviewer(self) -> str: ...
 
 
-@dataclass(frozen=True)
-class LedgerSnapshot:
+class LedgerSnapshot(Record):
     """What reports read from the ledger, read once (``--all`` builds many reports from one read).
 
     ``rejected``: the returns sent back and not yet resubmitted (they are not among ``received``)."""
@@ -149,8 +149,7 @@ class LedgerSnapshot:
 # --- the report objects ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TaskTarget:
+class TaskTarget(Record):
     """A quantitative target of a task (one of its indicators in the task's plan), judged."""
 
     id: str
@@ -165,7 +164,6 @@ class TaskTarget:
     label: str
 
 
-@dataclass(frozen=True)
 class ReportTask(TaskStatus):
     """A task in an agency report: its dashboard state plus the agency's part in it.
 
@@ -232,8 +230,7 @@ class ReturnEntry:
     reviewer: str = ""
 
 
-@dataclass(frozen=True)
-class ReturnCounts:
+class ReturnCounts(Record):
     """Returns due on ``as_of`` (by the calendar) and how they came in; ``rate`` = on time ÷ due.
 
     ``due`` counts on time + late + missing; back-fills (``backfill``) are counted apart. ``rejected``
@@ -249,8 +246,7 @@ class ReturnCounts:
     rejected: int = 0
 
 
-@dataclass(frozen=True)
-class AgencyReturns:
+class AgencyReturns(Record):
     """One unit's returns on ``as_of``, as its agency report lists them (see :func:`agency_returns`).
 
     ``entries``: the calendar periods owed so far, the next one, and returns received outside the
@@ -265,8 +261,7 @@ class AgencyReturns:
     owes: bool
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(Record):
     """A person of the agency in a plan's leading group, as the document names them.
 
     ``roles``: ``leader`` 组长, ``deputy`` 副组长, ``member`` 成员, ``director`` 办公室主任;
@@ -281,8 +276,7 @@ class Contact:
     unit: str
 
 
-@dataclass(frozen=True)
-class ReportMeasure:
+class ReportMeasure(Record):
     """An organisational measure of a plan (四、组织实施) that names the agency or its group."""
 
     plan: str
@@ -293,8 +287,7 @@ class ReportMeasure:
     source: str
 
 
-@dataclass(frozen=True)
-class AgencyReport:
+class AgencyReport(Record):
     """What ``pingtai report --agency`` shows; ``report --json`` is this object serialised.
 
     ``lead``/``co``: tasks in plan order; ``indicators``: one row per indicator and plan;
@@ -476,8 +469,8 @@ def chart_rows(item: PlanIndicator, row: IndicatorStatus) -> list[PathRow]:
 
 
 def _fields_of(obj: TaskStatus | IndicatorStatus) -> dict[str, Any]:
-    # shallow, unlike dataclasses.asdict: nested dataclasses stay objects
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+    # shallow, unlike dataclasses.asdict: nested records stay objects
+    return {name: getattr(obj, name) for name in field_names(obj) or ()}
 
 
 def _count(states: Iterable[str]) -> dict[str, int]:
@@ -623,8 +616,7 @@ def _measures(plans: Sequence[Plan], index: AgencyIndex, agency: str) -> list[Re
 # --- the league table ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TaskCounts:
+class TaskCounts(Record):
     """Tasks a unit leads by state; ``on_track`` = 已完成 + 推进中; ``rate`` = on track ÷ led."""
 
     led: int
@@ -639,8 +631,7 @@ class TaskCounts:
     rate: float | None
 
 
-@dataclass(frozen=True)
-class IndicatorCounts:
+class IndicatorCounts(Record):
     """Indicators (per plan) a unit owns by status; ``rate`` = on track ÷ (owned − no baseline)."""
 
     owned: int
@@ -654,8 +645,7 @@ class IndicatorCounts:
     rate: float | None
 
 
-@dataclass(frozen=True)
-class LeagueRow:
+class LeagueRow(Record):
     """One unit in the league: its rank (``None``: nothing to rank on), score and the counts behind it."""
 
     rank: int | None
@@ -668,8 +658,7 @@ class LeagueRow:
     ranks: dict[str, int | None]
 
 
-@dataclass(frozen=True)
-class League:
+class League(Record):
     """What ``pingtai league`` shows; ``league --json`` is this object serialised."""
 
     as_of: dt.date

@@ -17,9 +17,10 @@ A rejected return not yet resubmitted (:class:`pingtai.ledger.RejectedReturn`) i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
+from pingtai.frozen import Record
 from pingtai.ledger import Batch, Decision, DecisionKind, Setting
 from pingtai.periods import office_day
 
@@ -64,8 +65,7 @@ def decided_by(ledger: Ledger, by: str | None) -> str:
         raise UsageError("无法确定操作人：系统未提供用户名", hint="请用 --by 写明审核人，例如 --by 王五。") from None
 
 
-@dataclass(frozen=True)
-class DecisionResult:
+class DecisionResult(Record):
     """What ``pingtai accept`` / ``reject`` did: the ``decision``, the decisions ``recorded`` and the
     batches left ``unchanged`` (already in that state), and every batch named as it now stands."""
 
@@ -75,8 +75,7 @@ class DecisionResult:
     batches: list[Batch]
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Record):
     """The ledger's settings (``pingtai ledger set``): each one's current value, and every change made."""
 
     values: dict[str, str]
@@ -85,8 +84,7 @@ class Settings:
     """The change this command made (``None``: nothing changed, or nothing asked)."""
 
 
-@dataclass(frozen=True)
-class Diff:
+class Diff(Record):
     """A pending return's figures against those they would replace (the importer's count, made now):
     ``added`` figures nothing counts for yet, ``updated`` ones that differ (each in ``changes``),
     ``unchanged`` ones that repeat what counts."""
@@ -97,7 +95,6 @@ class Diff:
     changes: list[Change] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
 class PendingReturn(Batch):
     """A batch awaiting a decision, as ``pingtai review`` lists it: the batch row plus its ``diff``."""
 
@@ -120,7 +117,7 @@ def pending_returns(catalog: Catalog, ledger: Ledger) -> list[PendingReturn]:
         keys = [ValueKey(v.indicator, v.area or "", str(v.period), v.agency) for v in stored]
         counted = compare(values, keys, ledger, catalog)
         diff = Diff(counted.imported, counted.updated, counted.unchanged, counted.changes)
-        found.append(PendingReturn(**{name: getattr(batch, name) for name in Batch.__dataclass_fields__}, diff=diff))
+        found.append(PendingReturn(**batch.as_dict(), diff=diff))
     return found
 
 

@@ -40,11 +40,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from pingtai.catalog import Frequency, Schedule
+from pingtai.frozen import Record
 from pingtai.periods import Kind, Period, cached_attribute, period_for_date
 
 if TYPE_CHECKING:
@@ -54,8 +55,7 @@ FREQUENCY_KINDS: dict[str, Kind] = {"monthly": "M", "quarterly": "Q", "half_year
 _COARSENESS = {"M": 0, "Q": 1, "H": 2, "Y": 3}
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """An override of the calendar for one indicator or agency; ``None`` keeps the plan's value."""
 
     frequency: Frequency | None = None
@@ -63,8 +63,7 @@ class Rule:
     grace_days: int | None = None
 
 
-@dataclass(frozen=True)
-class PlanSchedule:
+class PlanSchedule(Record):
     """A plan's calendar resolved against the plan: explicit first period, last period and agencies.
 
     ``last`` of ``None`` means open-ended (tools that judge a bare indicator without a plan file).
@@ -97,7 +96,7 @@ class PlanSchedule:
     def _with(self, rule: Rule | None) -> PlanSchedule:
         if rule is None:
             return self
-        return replace(self, frequency=rule.frequency or self.frequency,
+        return self.replace(frequency=rule.frequency or self.frequency,
                        due_days=self.due_days if rule.due_days is None else rule.due_days,
                        grace_days=self.grace_days if rule.grace_days is None else rule.grace_days,
                        indicator_rules=(), agency_rules=())
@@ -143,8 +142,7 @@ class DuePeriod:
     due: date
 
 
-@dataclass(frozen=True)
-class OutstandingReturn:
+class OutstandingReturn(Record):
     """A return that should have arrived and has not: who, for which period, how late, for which plans.
 
     ``missing_since`` is the first day it counted as missing (the day after due date + grace).
@@ -158,8 +156,7 @@ class OutstandingReturn:
     missing_since: date | None = None
 
 
-@dataclass(frozen=True)
-class UpcomingReturn:
+class UpcomingReturn(Record):
     """A return not received and not yet missing whose due date is near (``days_left`` < 0: in grace).
 
     ``missing_after`` is the last day before it counts as missing.

@@ -91,7 +91,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, TypeVar
 
 from pingtai.errors import Problem
-from pingtai.frozen import fast_init
+from pingtai.frozen import Record, fast_init
 from pingtai.periods import Period
 from pingtai.render.format import num, recorded
 from pingtai.units import CURRENCY, PREFIXES, UNITS, conversion_factor, lookup
@@ -618,8 +618,7 @@ def rounding(value: float, raw: str) -> float:
     return abs(half * value / written) if written else half
 
 
-@dataclass(frozen=True)
-class SumCheck:
+class SumCheck(Record):
     """The city's own figure and the sum of its county-level areas' figures at one point.
 
     ``tolerance`` is the rounding they can differ by (:func:`rounding` of each); ``mismatch``
@@ -669,8 +668,7 @@ REFERENCE_LABELS: dict[str, str] = {"last_year": "上年同期", "previous": "�
                                     "baseline": "基期值", "target": "目标值"}
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Record):
     """What a figure is compared with: a value, what it is (``kind``) and the period it is for.
 
     ``value`` is already scaled to the figure's period (a part-year flow against a year's
@@ -977,8 +975,7 @@ def _period_of(text: str) -> Period:
 # --- letting a refused figure through ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Acceptance:
+class Acceptance(Record):
     """What ``import --accept CELL… / --accept-all --reason TEXT`` lets through.
 
     A spec names a cell as the import prints it (``file!sheet!cell``) or by its end (``sheet!cell``,

@@ -24,11 +24,11 @@ Opening rules:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pingtai.errors import LedgerError
+from pingtai.frozen import Record
 from pingtai.ledger import Batch, CurrentValue, DecisionKind, Ledger, describe_location, resolve_location
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ if TYPE_CHECKING:
     from pingtai.review import DecisionResult, PendingReturn, Settings
 
 
-@dataclass(frozen=True)
-class Store:
+class Store(Record):
     """Where the ledger is, and how commands open it (see the module docstring).
 
     ``path`` is the location: an SQLite file, or the string naming a PostgreSQL database
@@ -124,7 +123,6 @@ def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None =
            agency: str | None = None, area: str | None = None, used: bool = True) -> StatusReport:
     """The dashboard (``pingtai status``); with ``area``, that area's (``status --area``). Without ``used``
     the rows' projections do not list their observations (only ``status --json --history`` shows them)."""
-    from dataclasses import replace
 
     from pingtai.assess import build_status
 
@@ -138,7 +136,7 @@ def status(catalog: Catalog, store: Store, as_of: dt.date, *, plan: str | None =
         waiting = [b for b in ledger.batches() if b.state == "pending" and (agency is None or b.agency == report.agency)]
     if not waiting:
         return report
-    return replace(report, awaiting_review=len(waiting), awaiting_since=min(b.received for b in waiting))
+    return report.replace(awaiting_review=len(waiting), awaiting_since=min(b.received for b in waiting))
 
 
 def _city_values(catalog: Catalog, ledger: Ledger, received: Sequence[ReceivedReturn]) -> list[CurrentValue]:
@@ -340,8 +338,7 @@ def import_returns(catalog: Catalog, store: Store, files: Sequence[Path], *, now
                         dry_run=dry_run, on_progress=on_progress, ahead=ahead)
 
 
-@dataclass(frozen=True)
-class LedgerInit:
+class LedgerInit(Record):
     """What ``ledger init`` did: the ledger (as shown), its schema version, the SQL for the writer and reader
     roles (``None`` for a file, which has none) and whether it was run (``--roles``)."""
 

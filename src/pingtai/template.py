@@ -24,7 +24,6 @@ one that leads no task is not asked for progress. The file is written atomically
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from pingtai import layout
 from pingtai.agencies import AgencyIndex
 from pingtai.catalog import Catalog, Indicator, Task
 from pingtai.errors import UsageError
+from pingtai.frozen import Record
 from pingtai.periods import Period, PeriodError
 from pingtai.render.sheets import budget, finish, fit_rows, print_setup
 from pingtai.safe_write import inside, text_cells_only, write_atomically
@@ -51,8 +51,7 @@ _AREA_INPUT_WIDTHS = (10.0, 8.0, 20.0)
 _TITLE = "绍兴市平台经济政策落实情况填报表"
 
 
-@dataclass(frozen=True)
-class TemplateTask:
+class TemplateTask(Record):
     """A task the agency leads, as the template lists it."""
 
     plan: str
@@ -60,8 +59,7 @@ class TemplateTask:
     task: Task
 
 
-@dataclass(frozen=True)
-class TemplateContent:
+class TemplateContent(Record):
     """What a template for ``agency`` and ``period`` contains (also what the command reports)."""
 
     agency: str
@@ -78,8 +76,7 @@ class TemplateContent:
     """The rows of the ``分地区`` sheet: every area one of ``by_area`` is reported for, in ``areas.yaml`` order."""
 
 
-@dataclass(frozen=True)
-class TemplateResult:
+class TemplateResult(Record):
     """A written template: where, and what it holds."""
 
     path: Path

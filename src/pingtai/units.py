@@ -7,15 +7,15 @@ percent (%). A value converts only within its family; the conversion is reported
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+
+from pingtai.frozen import Record
 
 COUNT_NOUNS = ("个", "家", "户", "件", "项", "次", "台", "组", "所", "人", "款", "场", "条", "名")
 CURRENCY = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8}
 PREFIXES = {"": 1.0, "万": 1e4, "亿": 1e8}
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(Record):
     """A unit: ``family`` (currency / count / percent) and its ``scale`` relative to the base."""
 
     symbol: str

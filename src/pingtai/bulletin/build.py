@@ -57,6 +57,7 @@ from pingtai.bulletin.model import (
 from pingtai.catalog import Catalog, Plan, PlanIndicator
 from pingtai.checks import Finding, build_check
 from pingtai.errors import UsageError
+from pingtai.frozen import Record
 from pingtai.periods import Period
 from pingtai.progress import STATUS_LABELS, is_yearly_amount
 from pingtai.reports import LedgerSnapshot, agency_returns
@@ -140,8 +141,7 @@ def _last_day(schedule: PlanSchedule, period: Period) -> dt.date:
 # --- the bulletin ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Sources:
+class Sources(Record):
     """Everything one bulletin is made from, gathered on one ``as_of`` (:func:`gather`).
 
     ``status`` is the dashboard reduced to ``plans`` (the plans owing ``period``); ``returns`` each
@@ -160,8 +160,7 @@ class Sources:
     areas: dict[str, list[AreaFigure]]
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(Record):
     """What one bulletin speaks of: ``period`` (a point), the ``plans`` owing a return for it, and
     the day everything is judged on (``as_of``)."""
 
@@ -222,8 +221,7 @@ def build_bulletin(catalog: Catalog, data: LedgerSnapshot, period: Period, *, as
     return compose(catalog, sources, doc_number=doc_number, issuer=issuer)
 
 
-@dataclass
-class _Context:
+class _Context(Record, frozen=False):
     """What the sections share while the bulletin is composed."""
 
     catalog: Catalog

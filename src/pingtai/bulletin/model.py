@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from pingtai.frozen import Record
 from pingtai.periods import Period
 
 Doc = Literal["status", "bulletin", "areas"]
@@ -129,8 +130,7 @@ class Paragraph:
         return self.number + plain(self.parts)
 
 
-@dataclass(frozen=True)
-class Subheading:
+class Subheading(Record):
     """A second-level heading: ``number`` (（一）) and its text."""
 
     number: str
@@ -138,8 +138,7 @@ class Subheading:
     kind: Literal["subheading"] = "subheading"
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Record):
     """A table: a caption line above it, a header row, and rows of cells (each a tuple of parts)."""
 
     caption: str
@@ -151,8 +150,7 @@ class Table:
 Block = Paragraph | Subheading | Table
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record):
     """A first-level section: ``key`` (``overview``, ``indicators``, ``areas``, ``tasks``, ``returns``,
     ``next_steps``), its heading (``number`` 一、 and ``title``) and its blocks."""
 
@@ -162,8 +160,7 @@ class Section:
     blocks: tuple[Block, ...]
 
 
-@dataclass(frozen=True)
-class ReturnLine:
+class ReturnLine(Record):
     """One unit's return for the bulletin's period, as its agency report states it (``report --json``
     ``returns``): ``state`` ``on_time``, ``late``, ``backfill`` (补录: neither), ``missing`` or ``due``;
     ``received`` the day it counts as received; ``covered_by`` the later return of the same year
@@ -207,8 +204,7 @@ AreaInput = Mapping[str, Any] | AreaRowLike
 printed from."""
 
 
-@dataclass(frozen=True)
-class AreaFigure:
+class AreaFigure(Record):
     """An area's figure for an indicator, in the shape of ``show --by-area --json``'s ``areas`` rows.
 
     ``yoy_reported`` / ``yoy_computed`` (同比) are in percent (9.8 is 9.8 %), as returns state them;
@@ -246,8 +242,7 @@ class AreaFigure:
                    rank=None if rank is None else int(rank))
 
 
-@dataclass(frozen=True)
-class Bulletin:
+class Bulletin(Record):
     """What ``pingtai bulletin`` writes; ``bulletin --json`` is this object serialised.
 
     ``period`` is the period reported on (as a point: Q4 is the year), ``plans`` the ids of the

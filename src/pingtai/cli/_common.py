@@ -10,13 +10,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pingtai.errors import PingtaiError, ProblemsError, UsageError
+from pingtai.frozen import Record
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -29,8 +30,7 @@ IndentOpt = Annotated[int | None, typer.Option(
     "--indent", min=0, max=16, help="JSON 每层缩进 N 个空格，便于阅读（默认：紧凑的一行）。", show_default=False)]
 
 
-@dataclass
-class State:
+class State(Record, frozen=False):
     """Global options of one invocation (``--data``, ``--db``) and what was loaded for it."""
 
     data: Path | None = None

@@ -35,13 +35,13 @@ import contextlib
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from pingtai import archive
 from pingtai.archive import LogEntry, ManifestEntry, archive_name
+from pingtai.frozen import Record
 from pingtai.ledger.model import (
     SETTINGS,
     Batch,
@@ -69,8 +69,7 @@ if TYPE_CHECKING:
     from pingtai.records import TaskRecord, ValueRecord
 
 
-@dataclass
-class StagedRows:
+class StagedRows(Record, frozen=False):
     """A batch's rows on their way into the ledger (:meth:`Ledger.stage`): its id, its value records
     (the caller's, from which the rows as stored are built again, a chunk at a time, for the digest)
     and its task rows as stored. A backend may still be copying them (:meth:`Ledger._rows_copied`)."""
@@ -80,8 +79,7 @@ class StagedRows:
     tasks: list[TaskRow]
 
 
-@dataclass(frozen=True)
-class ExportedBatch:
+class ExportedBatch(Record):
     """One batch exactly as a ledger holds it, to be copied into another (:meth:`Ledger.export_batch`):
     the batch row (:data:`~pingtai.ledger.model.BATCH_COLUMNS`), its value and task rows as stored, in
     order, the archived file's bytes and its manifest entry's bytes (``None``: the ledger has none)."""

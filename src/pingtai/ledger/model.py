@@ -13,12 +13,13 @@ import hashlib
 import json
 import operator
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pingtai import archive
 from pingtai.errors import LedgerError
+from pingtai.frozen import Record
 from pingtai.periods import Period, PeriodError, office_day
 
 if TYPE_CHECKING:  # read returns are the importer's; status never imports them
@@ -27,8 +28,7 @@ if TYPE_CHECKING:  # read returns are the importer's; status never imports them
 # --- what the ledger gives back -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StoredValue:
+class StoredValue(Record):
     """One value row: which batch (and file) brought it, and whether a newer batch superseded it.
 
     ``area`` is the area it is for (``''``: the city; ``pingtai history`` names it, ``None`` without
@@ -81,8 +81,7 @@ class CurrentValue(NamedTuple):
     below_unit: bool = False
 
 
-@dataclass(frozen=True)
-class StoredTask:
+class StoredTask(Record):
     """One task-progress row, with the batch that brought it."""
 
     plan: str
@@ -108,8 +107,7 @@ imported from then on 待审核 until accepted)."""
 CONTACT_LABELS: dict[str, str] = {"reporter": "填报人", "phone": "联系电话", "reviewer": "审核人"}
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Record):
     """One review decision on a batch: ``accepted`` (with an optional ``note``) or ``rejected`` (with
     its ``reason``), by whom and when. The newest decision on a batch is its state."""
 
@@ -122,8 +120,7 @@ class Decision:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Record):
     """One change of a ledger setting: ``name`` set to ``value`` by ``by`` at ``at``, when the newest
     batch was ``after_batch`` (it governs the batches after it)."""
 
@@ -135,8 +132,7 @@ class Setting:
     after_batch: int
 
 
-@dataclass(frozen=True)
-class RejectedReturn:
+class RejectedReturn(Record):
     """A return sent back and not yet resubmitted: its unit and period, the rejected batch (file, the day
     it counted as received) and the rejection (when, by whom, why). A resubmission is any later batch
     for the same unit and period that is not itself rejected."""
@@ -155,8 +151,7 @@ ReceivedSource = Literal["option", "return", "import"]
 RECEIVED_SOURCE_LABELS: dict[str, str] = {"option": "导入时指定", "return": "报表所填日期", "import": "导入日"}
 
 
-@dataclass(frozen=True)
-class AcceptedCell:
+class AcceptedCell(Record):
     """A figure the unit-slip gate refused and ``import --accept`` let through: where, why (code), the text."""
 
     where: str
@@ -164,8 +159,7 @@ class AcceptedCell:
     message: str
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(Record):
     """One accepted file. ``archive`` is the copy's path relative to the ledger's directory.
 
     ``received`` is the day the return counts as received (``received_source``: ``option`` —
@@ -224,8 +218,7 @@ class ReceivedReturn:
     backfill: bool = False
 
 
-@dataclass(frozen=True)
-class SeenFinding:
+class SeenFinding(Record):
     """A finding as a check run recorded it: its stable key, what makes it "changed", kind, severity."""
 
     key: str
@@ -234,8 +227,7 @@ class SeenFinding:
     severity: str
 
 
-@dataclass(frozen=True)
-class CheckRun:
+class CheckRun(Record):
     """One recorded ``pingtai check --new-only`` run: when, for which date and plans, how many findings
     it saw and how many it reported (new or changed since the previous run of the same scope)."""
 
@@ -247,8 +239,7 @@ class CheckRun:
     reported: int
 
 
-@dataclass(frozen=True)
-class NewBatch:
+class NewBatch(Record):
     """What the importer hands the ledger for one accepted file (counts already computed)."""
 
     file: str
@@ -487,7 +478,7 @@ def batch_row(batch_id: int, batch: NewBatch, archive: str, imported_at: str) ->
             batch.filled_on.isoformat() if batch.filled_on else None, batch.plan_version,
             batch.imported, batch.updated, batch.unchanged, batch.tasks, batch.warnings, archive,
             received.isoformat(), batch.received_source, int(batch.backfill),
-            json.dumps([asdict(a) for a in batch.accepted], ensure_ascii=False), batch.accept_reason, batch.reviewer)
+            json.dumps([a.as_dict() for a in batch.accepted], ensure_ascii=False), batch.accept_reason, batch.reviewer)
 
 
 def iso_time(moment: dt.datetime) -> str:

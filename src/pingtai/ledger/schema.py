@@ -14,7 +14,7 @@ DELETE, TRUNCATE), besides the privileges of the roles ``ledger init`` proposes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pingtai.frozen import Record
 
 # --- SQLite ---------------------------------------------------------------------------------------
 
@@ -392,8 +392,7 @@ _PG_V6: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(Record):
     """One step of the schema, as SQLite and PostgreSQL run it."""
 
     sqlite: tuple[str, ...]

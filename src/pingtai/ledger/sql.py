@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from abc import abstractmethod
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 from typing import Any
 
 from pingtai.archive import LogEntry
@@ -90,7 +89,7 @@ class SqlLedger(Ledger):
         states = self.review_states()
         if states:  # marked, with the reason of a rejection
             reasons = {d.batch: d.reason for d in self.decisions()}
-            return [replace(value, state=states[value.batch], reason=reasons.get(value.batch, "")
+            return [value.replace(state=states[value.batch], reason=reasons.get(value.batch, "")
                             if states[value.batch] == "rejected" else "") if value.batch in states else value
                     for value in self._plain_values(rows, sources)]
         return self._plain_values(rows, sources)
@@ -248,7 +247,7 @@ class SqlLedger(Ledger):
         batches = [batch_from_row(row) for row in rows]
         if not states and not decided:
             return batches
-        return [replace(b, state=states.get(b.id, "accepted"), decisions=tuple(decided.get(b.id, ())))
+        return [b.replace(state=states.get(b.id, "accepted"), decisions=tuple(decided.get(b.id, ())))
                 for b in batches]
 
     def batch_values(self, batch_id: int) -> list[StoredValue]:

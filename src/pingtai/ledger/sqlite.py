@@ -65,7 +65,7 @@ def _staging_statements() -> tuple[str, str]:
             f"INSERT INTO temp.{_STAGED} ({', '.join(plain)}) VALUES ({', '.join('?' * len(plain))})")
 
 
-class _CopiedRows(StagedRows):
+class _CopiedRows(StagedRows, frozen=False):
     """A batch's rows on their way into the ledger (:meth:`Ledger.stage`), and the helper thread
     copying the value rows into place."""
 

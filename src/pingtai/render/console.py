@@ -21,9 +21,10 @@ import io
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, TextIO, Union
 
+from pingtai.frozen import Record
 from pingtai.render.format import display_width, lines, min_width, terminal, terminal_block, wrap_spans
 
 if TYPE_CHECKING:
@@ -78,8 +79,7 @@ class Line:
 Cell = Union[str, "Text", Line]  # rich's Text is imported only where it is used
 
 
-@dataclass
-class TableData:
+class TableData(Record, frozen=False):
     """A titled table: column headers and rows of cells (plain strings or styled rich Text)."""
 
     title: str
@@ -91,8 +91,7 @@ class TableData:
     piped output always has every column."""
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(Record):
     """How a table fits a terminal: the columns kept (indices) and the width of each."""
 
     kept: tuple[int, ...]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pingtai.catalog import Catalog
 from pingtai.errors import UsageError
+from pingtai.frozen import Record
 from pingtai.render import registry
 from pingtai.reports import AgencyReport, League, LedgerSnapshot, build_agency_report, report_agencies
 from pingtai.safe_write import inside, write_bytes_atomically
@@ -87,8 +87,7 @@ def deliver(obj: AgencyReport | League | Bulletin, fmt: str, target: Path | None
     return write_bytes_atomically(path, data), b""
 
 
-@dataclass(frozen=True)
-class WrittenReport:
+class WrittenReport(Record):
     """One file of ``report --all``: whose, where, and what it holds."""
 
     agency: str

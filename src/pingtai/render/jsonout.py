@@ -17,7 +17,6 @@ and the pure-Python encoder that ``indent=2`` forces took (README, *Performance*
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import math
@@ -25,7 +24,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pingtai.catalog import Record
+from pingtai.frozen import field_names
 from pingtai.periods import Period
 
 LeaveOut = Mapping[type, Collection[str]]
@@ -34,15 +33,13 @@ LeaveOut = Mapping[type, Collection[str]]
 
 
 def jsonable(value: Any, leave_out: LeaveOut | None = None) -> Any:
-    """Plain JSON types for dataclasses, catalog records, periods, dates and NaN (→ null)."""
-    if isinstance(value, Record):
-        return {name: jsonable(getattr(value, name), leave_out) for name in value.fields}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if isinstance(value, Period):
-            return str(value)
+    """Plain JSON types for records, dataclasses, periods, dates and NaN (→ null)."""
+    if isinstance(value, Period):
+        return str(value)
+    names = field_names(value)
+    if names is not None:
         skip = (leave_out or {}).get(type(value), ())
-        return {f.name: jsonable(getattr(value, f.name), leave_out) for f in dataclasses.fields(value)
-                if f.name not in skip}
+        return {name: jsonable(getattr(value, name), leave_out) for name in names if name not in skip}
     if isinstance(value, dict):
         return {str(k): jsonable(v, leave_out) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -70,19 +67,14 @@ class _Spelling:
             return str(value)
         names = self.fields.get(type(value))
         if names is None:
-            if not dataclasses.is_dataclass(value) or isinstance(value, type):
-                return self._other(value)
+            every = field_names(value)
+            if every is None:
+                if isinstance(value, dt.date):  # a datetime too
+                    return value.isoformat()
+                raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
             skip = self.leave_out.get(type(value), ())
-            names = self.fields[type(value)] = tuple(f.name for f in dataclasses.fields(value) if f.name not in skip)
+            names = self.fields[type(value)] = tuple(name for name in every if name not in skip)
         return {name: getattr(value, name) for name in names}
-
-    @staticmethod
-    def _other(value: Any) -> Any:
-        if isinstance(value, Record):
-            return {name: getattr(value, name) for name in value.fields}
-        if isinstance(value, dt.date):  # a datetime too
-            return value.isoformat()
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pingtai.errors import UsageError
+from pingtai.frozen import Record
 
 if TYPE_CHECKING:
     from pingtai.render.console import Output
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Record):
     """One (document, format) and the function that renders it.
 
     ``target`` is ``"module:function"``; ``suffixes`` the file name endings that select this

@@ -17,11 +17,12 @@ import os
 import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from pingtai.errors import text_name
+from pingtai.frozen import Record
 from pingtai.returns import scan
 from pingtai.returns.scan_xlsx import scan_xlsx, xlsx_marks
 from pingtai.returns.sniff import MAX_FILE_BYTES, Refused, refuse, sniff_bytes
@@ -34,8 +35,7 @@ Merge = tuple[tuple[int, int], tuple[int, int]]
 _NOT_SPREADSHEETS = {"docx": "Word 文档", "pptx": "PowerPoint 演示文稿", "zip": "普通压缩包", "doc": "Office 97-2003 的其他文档（如 Word）"}
 
 
-@dataclass
-class Sheet:
+class Sheet(Record, frozen=False):
     """One sheet: ``rows`` from row 1 (index 0) and column A, ``height`` rows in all.
 
     ``merges`` are the merged ranges (``((row, col), (row, col))``, 0-based, inclusive; empty for
@@ -50,8 +50,7 @@ class Sheet:
     marks: Callable[[], dict[tuple[int, int], scan.Mark]] = dict
 
 
-@dataclass
-class SheetEntry:
+class SheetEntry(Record, frozen=False):
     name: str
     visible: bool
 

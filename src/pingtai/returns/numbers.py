@@ -23,8 +23,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 
+from pingtai.frozen import Record
 from pingtai.units import lookup, normalize_unit
 
 NOT_REPORTED = frozenset({"-", "--", "—", "——", "–", "―", "/", "\\"})
@@ -44,8 +44,7 @@ _QUALIFIERS = ("约", "近", "超", "逾", "大约", "接近", "超过", "不到
 _MAGNITUDES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6, "千万": 1e7, "万亿": 1e12}
 
 
-@dataclass(frozen=True)
-class ParsedNumber:
+class ParsedNumber(Record):
     """What one cell's text says as a number.
 
     ``value`` is the number with any ``万``/``亿`` multiplier applied, or ``None`` when the cell

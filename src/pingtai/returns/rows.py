@@ -10,10 +10,11 @@ work is kept to dictionary look-ups.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, NamedTuple
 
 from pingtai.catalog import Indicator
+from pingtai.frozen import Record
 from pingtai.periods import Period
 from pingtai.records import Conversion, ValueRecord
 from pingtai.returns.book import Cell, Row, Sheet
@@ -55,8 +56,7 @@ class Beside(NamedTuple):
     last_year_unit: str
 
 
-@dataclass
-class _Group:
+class _Group(Record, frozen=False):
     """The columns of one indicator in a wide table: its values, growth and last-year columns."""
 
     values: list[Column] = field(default_factory=list)

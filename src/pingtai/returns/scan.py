@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from pingtai.frozen import Record
 from pingtai.returns.sniff import Refused, dtd_refusal, has_dtd, inflate
 
 MAX_ROWS = 1_048_576
@@ -47,8 +48,7 @@ Mark = tuple[str, str]
 """``(code, message)`` for a cell whose value calamine cannot show."""
 
 
-@dataclass
-class SheetScan:
+class SheetScan(Record, frozen=False):
     """A bound on a sheet's extent (``rows`` × ``cols`` from A1, covering every non-empty cell) and marks.
 
     The bound may be loose (the quick .xlsx scan proves "within column Z and row 99,999"); it is

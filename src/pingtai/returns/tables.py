@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pingtai.catalog import Indicator
+from pingtai.frozen import Record
 from pingtai.periods import Period
 from pingtai.returns.names import IndicatorIndex, fold, period_in_text, split_label
 
@@ -75,8 +76,7 @@ PREFERENCE: dict[str, tuple[str, ...]] = {
 stocks as the level at the period's end (期末数 / 完成值 / 本期数)."""
 
 
-@dataclass
-class Column:
+class Column(Record, frozen=False):
     """One column: its ``role`` (seq, id, name, unit, agency, area, period, note, value, growth,
     last_year, share, skip or other)."""
 
