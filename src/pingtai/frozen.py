@@ -5,12 +5,12 @@ A value class is a :class:`Record` unless a command makes thousands of it. Pytho
 frozen dataclass by generating six methods as source and compiling each: ≈ 1.3 ms a class of five
 fields, against 0.08 ms for a record. The sixty an import of one return loaded cost more than its
 work; making 102 of the project's dataclasses records took the modules that import loads from 315
-to 243 ms (in-process medians of 15, issue #18 part 9). A record pays at
-each instance instead (its ``__init__`` is generic; medians, five fields): 1.8 µs against 1.8 µs
-with every field given by position, 1.8 against 1.0 µs with defaults, 2.1 against 1.2 µs by name;
-hashing 0.4 against 0.2 µs, comparing 0.6 against 0.2 µs. So the classes a command makes by the
-thousand (periods, points, a dashboard's and a bulletin's rows) stay dataclasses, most with
-:func:`fast_init`; ``tests/test_frozen.py`` lists them.
+to 243 ms (in-process medians of 15, issue #18 part 9). A record pays at each instance instead (its
+``__init__`` is generic; medians, five fields): 1.8 µs against 1.8 µs with every field given by
+position, 1.8 against 1.0 µs with defaults, 2.1 against 1.2 µs by name; hashing 0.4 against 0.2 µs,
+comparing 0.6 against 0.2 µs. So the classes a command makes by the thousand (periods, points, a
+dashboard's and a bulletin's rows) stay dataclasses, most with :func:`fast_init`;
+``tests/test_frozen.py`` lists them.
 """
 
 from __future__ import annotations
