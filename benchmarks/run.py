@@ -24,6 +24,8 @@ compare medians measured in the same run:
 * every unit's returns — ``pingtai league`` and ``pingtai bulletin`` (101 units owe returns)
   against ``status`` on the same ledger, taking turns;
 * the catalog load (YAML → models) of the bundled plans, in-process, median of many.
+* value classes — a five-field class defined, and one built, as a frozen dataclass (with and
+  without ``fast_init``) and as a ``pingtai.frozen.Record``, in-process, median of many.
 
 Workbooks and catalogs come from ``benchmarks/generate.py``. The ledgers of up to 100 000 values
 are the ones the timed imports wrote; the million-value ledger is written through the ledger API
@@ -256,6 +258,39 @@ def catalog_load(directory: Path | None, times: int, *, cached: bool) -> tuple[f
     return statistics.median(samples), sum(len(p.indicators) for p in catalog.plans)
 
 
+FIVE_FIELDS = "    a: int\n    b: str\n    c: float = 0.0\n    d: object = None\n    e: str = ''\n"
+VALUE_CLASSES = {
+    "frozen dataclass": "@dataclass(frozen=True)\nclass C{i}:\n",
+    "frozen dataclass with fast_init": "@fast_init\n@dataclass(frozen=True)\nclass C{i}:\n",
+    "frozen.Record": "class C{i}(Record):\n",
+}
+"""How pingtai defines a value class, each as source for one class of :data:`FIVE_FIELDS`."""
+
+
+def value_class_costs(classes: int, repeats: int) -> dict[str, tuple[float, float, float]]:
+    """Per kind of :data:`VALUE_CLASSES`: median seconds to define one class (``classes`` defined at a
+    time), to build one with two fields by position (defaults for the rest) and with all five."""
+    import dataclasses
+    import timeit
+
+    from pingtai.frozen import Record, fast_init
+
+    costs = {}
+    for kind, head in VALUE_CLASSES.items():
+        code = compile("".join(head.format(i=i) + FIVE_FIELDS for i in range(classes)), kind, "exec")
+        defined = []
+        namespace: dict[str, object] = {}
+        for _ in range(repeats):
+            namespace = {"dataclass": dataclasses.dataclass, "fast_init": fast_init, "Record": Record}
+            start = time.perf_counter()
+            exec(code, namespace)  # the source above: the classes' own definitions, timed
+            defined.append((time.perf_counter() - start) / classes)
+        built = [statistics.median(timeit.repeat(stmt, globals={"C": namespace["C0"]}, number=10_000, repeat=repeats))
+                 / 10_000 for stmt in ("C(1, 'x')", "C(1, 'x', 2.0, None, 'y')")]
+        costs[kind] = (statistics.median(defined), built[0], built[1])
+    return costs
+
+
 # --- the report -------------------------------------------------------------------------------------
 
 
@@ -461,6 +496,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             seconds, _ = catalog_load(big, max(3, catalog_times // 10), cached=cached)
             table.add(f"catalog load, synthetic plan of {indicators:,} indicators, {how}", None,
                       f"median of {max(3, catalog_times // 10)}", "", wall=seconds)
+
+        costs = value_class_costs(40, max(3, catalog_times // 5))
+        dataclass_define = costs["frozen dataclass"][0]
+        for kind, (define, two, five) in costs.items():
+            table.rows.append([f"a value class of five fields defined, {kind}", f"{define * 1000:.2f} ms", "", "",
+                               f"{define / dataclass_define:.2f} × dataclass; built: {two * 1e6:.2f} µs with two fields, "
+                               f"{five * 1e6:.2f} µs with five", ""])
 
         print(f"Machine: {machine()}. Medians of {runs} runs ({start_runs} for cold start), each in a fresh process.\n")
         print(table.markdown())

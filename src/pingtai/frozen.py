@@ -2,15 +2,14 @@
 the frozen dataclasses a large ledger's dashboard builds by the hundred thousand.
 
 A value class is a :class:`Record` unless a command makes thousands of it. Python 3.11 makes a
-frozen dataclass by generating six methods as source and compiling each: ≈ 1.3 ms a class of five
-fields, against 0.08 ms for a record. The sixty an import of one return loaded cost more than its
-work; making 102 of the project's dataclasses records took the modules that import loads from 315
-to 243 ms (in-process medians of 15, issue #18 part 9). A record pays at each instance instead (its
-``__init__`` is generic; medians, five fields): 1.8 µs against 1.8 µs with every field given by
-position, 1.8 against 1.0 µs with defaults, 2.1 against 1.2 µs by name; hashing 0.4 against 0.2 µs,
-comparing 0.6 against 0.2 µs. So the classes a command makes by the thousand (periods, points, a
-dashboard's and a bulletin's rows) stay dataclasses, most with :func:`fast_init`;
-``tests/test_frozen.py`` lists them.
+frozen dataclass by generating six methods as source and compiling each: ≈ 1–1.5 ms a class of five
+fields, against 0.02–0.03 ms for a record (``benchmarks/run.py`` times both). The sixty an import of
+one return loaded cost more than its work; making 102 of the project's dataclasses records took the
+modules that import loads from 315 to 243 ms (in-process medians of 15, issue #18 part 9). A record
+pays at each instance instead, its ``__init__`` being generic: ≈ 0.5–1.5 µs more than a dataclass's
+(most with defaults or names), hashing and comparing ≈ 0.3 µs more. So the classes a command makes
+by the thousand (periods, points, a dashboard's and a bulletin's rows) stay dataclasses, most with
+:func:`fast_init`; ``tests/test_frozen.py`` lists them.
 """
 
 from __future__ import annotations
@@ -91,13 +90,9 @@ class Record:
             return
         if len(args) > len(names):
             raise TypeError(f"{type(self).__name__}() takes {len(names)} arguments but {len(args)} were given")
-        given = dict(zip(names, args, strict=False))  # fewer arguments than fields
-        for name, value in kwargs.items():
-            if name in given:
-                raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
-            given[name] = value
-        for name in names:
-            value = given.pop(name, _MISSING)
+        own.update(zip(names, args, strict=False))  # the first fields, by position
+        for name in names[len(args):]:  # the others by name, else their defaults: in field order
+            value = kwargs.pop(name, _MISSING)
             if value is _MISSING:
                 value = self._defaults.get(name, _MISSING)
                 if value is _MISSING:
@@ -106,8 +101,11 @@ class Record:
                         raise TypeError(f"{type(self).__name__}() missing argument {name!r}")
                     value = factory()
             own[name] = value
-        if given:
-            raise TypeError(f"{type(self).__name__}() got unexpected arguments {', '.join(map(repr, given))}")
+        if kwargs:
+            twice = [name for name in kwargs if name in own]
+            if twice:
+                raise TypeError(f"{type(self).__name__}() got multiple values for argument {twice[0]!r}")
+            raise TypeError(f"{type(self).__name__}() got unexpected arguments {', '.join(map(repr, kwargs))}")
 
     def as_dict(self) -> dict[str, Any]:
         """The fields by name (values as they are: a nested record stays a record)."""
