@@ -57,7 +57,7 @@ class Record:
         if cls.fields:
             cls._key = staticmethod(operator.attrgetter(*cls.fields))
         cls._defaults, cls._factories = dict(cls._defaults), dict(cls._factories)
-        hidden = set(cls.fields) - set(cls._shown) - set(own)
+        hidden = set(cls.fields) - set(cls._shown) - set(own)  # what a base hides, unless declared again here
         for name in own:
             default = cls.__dict__.get(name, _MISSING)
             if isinstance(default, dataclasses.Field):
